@@ -1,0 +1,140 @@
+# minired -- build, test, run, bench, install.
+#
+#   make                         build src/minired-server
+#   make test                    unit (Check) then integration (hiredis) tests
+#   make SANITIZE=address,undefined test
+#   make AE_BACKEND=select|poll|epoll|kqueue
+#   make run                     start a server on defaults
+#   make bench                   redis-benchmark against minired and redis-server
+#   make install PREFIX=/usr/local
+#
+# Objects go to build/<variant>/ so sanitizer or backend builds never mix with
+# the default one; the default variant's binary is also src/minired-server.
+
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Linux)
+  AE_BACKEND ?= epoll
+else ifneq (,$(filter Darwin FreeBSD OpenBSD NetBSD DragonFly,$(UNAME_S)))
+  AE_BACKEND ?= kqueue
+else
+  AE_BACKEND ?= poll
+endif
+
+CC ?= cc
+OPT ?= -O2
+PREFIX ?= /usr/local
+INSTALL ?= install
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -g $(OPT) -D_GNU_SOURCE -MMD -MP
+LDLIBS_BASE := -lm
+
+comma := ,
+VARIANT := $(AE_BACKEND)
+ifneq ($(SANITIZE),)
+  SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  VARIANT := $(AE_BACKEND)-san-$(subst $(comma),_,$(SANITIZE))
+endif
+
+B := build/$(VARIANT)
+CFLAGS_ALL := $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
+LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
+
+# L0-L2: libraries that know nothing of the server (unit-tested alone).
+LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
+            ae.c ae_$(AE_BACKEND).c anet.c resp.c
+# L3-L4: the server.
+SERVER_SRCS := $(filter-out $(LIB_SRCS) $(wildcard src/ae_*.c),$(wildcard src/*.c))
+SERVER_SRCS := $(notdir $(SERVER_SRCS))
+
+LIB_OBJS := $(addprefix $(B)/,$(LIB_SRCS:.c=.o))
+SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
+SERVER_BIN := $(B)/minired-server
+LIBBASE := $(B)/libminibase.a
+
+.PHONY: all test unit-test integration-test test-deps run bench clean install \
+        test-long fuzz check-ae-backends diffcheck
+
+all: $(SERVER_BIN)
+ifeq ($(SANITIZE),)
+	@ln -sf ../$(SERVER_BIN) src/minired-server
+endif
+
+$(B)/%.o: src/%.c | $(B)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(B):
+	@mkdir -p $(B) $(B)/tests
+
+$(LIBBASE): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+
+# ------------------------------------------------------------------ tests
+TEST_CFLAGS = $(CFLAGS_ALL) -Isrc -Itests/helpers $(shell pkg-config --cflags check 2>/dev/null)
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lrt -lpthread -lm)
+HIREDIS_LIBS = $(shell pkg-config --libs hiredis 2>/dev/null || echo -lhiredis)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+# Unit tests that need server-layer objects list them in tests/unit/<name>.deps
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+INTEG_SRCS := $(wildcard tests/integration/test_*.c)
+INTEG_HELPERS := $(wildcard tests/helpers/*.c)
+INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(INTEG_SRCS))
+
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) | $(B)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
+	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+
+$(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
+
+INTEG_BINS := $(patsubst tests/integration/test_%.c,$(B)/tests/itest_%,$(INTEG_SRCS))
+
+test-deps:
+	@sh deps/ensure-test-deps.sh
+
+unit-test: test-deps
+	@$(MAKE) --no-print-directory $(UNIT_BINS)
+	@sh tests/run-unit.sh $(B)/tests $(UNIT_BINS)
+
+integration-test: test-deps all
+	@$(MAKE) --no-print-directory $(INTEG_BINS)
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS)
+
+test: test-deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory unit-test
+	@$(MAKE) --no-print-directory check-ae-backends
+	@$(MAKE) --no-print-directory integration-test
+
+# The ae suite runs once per backend that builds on this system.
+check-ae-backends:
+ifeq ($(UNAME_S),Linux)
+	@for be in poll select; do \
+	  $(MAKE) --no-print-directory AE_BACKEND=$$be SANITIZE=$(SANITIZE) build/ae-only-$$be || exit 1; \
+	done
+endif
+
+build/ae-only-%: test-deps
+	@$(MAKE) --no-print-directory AE_BACKEND=$* SANITIZE=$(SANITIZE) build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
+	@sh tests/run-unit.sh x build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
+
+run: all
+	./$(SERVER_BIN)
+
+bench: all
+	@sh utils/bench.sh $(abspath $(SERVER_BIN))
+
+diffcheck: all
+	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
+	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
+
+clean:
+	rm -rf build src/minired-server
+
+-include $(wildcard $(B)/*.d)
