@@ -1,0 +1,340 @@
+/* cmd_introspect.c -- COMMAND and its subcommands: what the table says
+ * about each command, in the shapes Redis 7.0 replies with.
+ *
+ * Reads the command table only through commands.h; writes nothing but
+ * replies. Key positions come from the table's legacy triple, the same
+ * data COMMAND INFO reports, so the two can never disagree. */
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "reply.h"
+#include "util.h"
+
+static const struct { uint64_t bit; const char *name; } cmd_flag_names[] = {
+    {CMD_WRITE, "write"},         {CMD_READONLY, "readonly"},     {CMD_DENYOOM, "denyoom"},
+    {CMD_ADMIN, "admin"},         {CMD_PUBSUB, "pubsub"},         {CMD_NOSCRIPT, "noscript"},
+    {CMD_BLOCKING, "blocking"},   {CMD_LOADING, "loading"},       {CMD_STALE, "stale"},
+    {CMD_SKIP_MONITOR, "skip_monitor"}, {CMD_SKIP_SLOWLOG, "skip_slowlog"}, {CMD_ASKING, "asking"},
+    {CMD_FAST, "fast"},           {CMD_NO_AUTH, "no_auth"},       {CMD_MAY_REPLICATE, "may_replicate"},
+    {CMD_NO_MANDATORY_KEYS, "no_mandatory_keys"}, {CMD_NO_ASYNC_LOADING, "no_async_loading"},
+    {CMD_NO_MULTI, "no_multi"},   {CMD_MOVABLE_KEYS, "movablekeys"}, {CMD_ALLOW_BUSY, "allow_busy"},
+};
+
+static const char *acl_names[] = {
+    "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog",
+    "geo", "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection",
+    "transaction", "scripting",
+};
+
+static const struct { int bit; const char *name; } ks_flag_names[] = {
+    {KS_RO, "RO"}, {KS_RW, "RW"}, {KS_OW, "OW"}, {KS_RM, "RM"}, {KS_ACCESS, "access"},
+    {KS_UPDATE, "update"}, {KS_INSERT, "insert"}, {KS_DELETE, "delete"}, {KS_NOT_KEY, "not_key"},
+    {KS_INCOMPLETE, "incomplete"}, {KS_VARIABLE_FLAGS, "variable_flags"},
+};
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+static void reply_flag_set(client *c, const redis_command *cmd) {
+    long n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(cmd_flag_names); i++)
+        if (cmd->flags & cmd_flag_names[i].bit) n++;
+    reply_set_len(c, n);
+    for (size_t i = 0; i < ARRAY_LEN(cmd_flag_names); i++)
+        if (cmd->flags & cmd_flag_names[i].bit) reply_status(c, cmd_flag_names[i].name);
+}
+
+static void reply_acl_set(client *c, const redis_command *cmd) {
+    long n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(acl_names); i++)
+        if (cmd->acl & (1ULL << i)) n++;
+    reply_set_len(c, n);
+    for (size_t i = 0; i < ARRAY_LEN(acl_names); i++) {
+        if (!(cmd->acl & (1ULL << i))) continue;
+        char buf[32];
+        buf[0] = '@';
+        strcpy(buf + 1, acl_names[i]);
+        reply_status(c, buf);
+    }
+}
+
+static void reply_tips(client *c, const redis_command *cmd) {
+    if (cmd->tips == NULL) {
+        reply_set_len(c, 0);
+        return;
+    }
+    int n;
+    sds *tips = sds_split_len(cmd->tips, (ssize_t)strlen(cmd->tips), " ", 1, &n);
+    reply_set_len(c, n);
+    for (int i = 0; i < n; i++) reply_bulk_sds(c, tips[i]);
+    sds_free_split_res(tips, n);
+}
+
+static void reply_key_spec(client *c, const redis_command *cmd) {
+    long fields = cmd->ks_notes ? 4 : 3;
+    reply_map_len(c, fields);
+    if (cmd->ks_notes) {
+        reply_bulk_cstr(c, "notes");
+        reply_bulk_cstr(c, cmd->ks_notes);
+    }
+    reply_bulk_cstr(c, "flags");
+    long n = 0;
+    for (size_t i = 0; i < ARRAY_LEN(ks_flag_names); i++)
+        if (cmd->ks_flags & ks_flag_names[i].bit) n++;
+    reply_set_len(c, n);
+    for (size_t i = 0; i < ARRAY_LEN(ks_flag_names); i++)
+        if (cmd->ks_flags & ks_flag_names[i].bit) reply_status(c, ks_flag_names[i].name);
+    reply_bulk_cstr(c, "begin_search");
+    reply_map_len(c, 2);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, "index");
+    reply_bulk_cstr(c, "spec");
+    reply_map_len(c, 1);
+    reply_bulk_cstr(c, "index");
+    reply_integer(c, cmd->first_key);
+    reply_bulk_cstr(c, "find_keys");
+    reply_map_len(c, 2);
+    reply_bulk_cstr(c, "type");
+    reply_bulk_cstr(c, "range");
+    reply_bulk_cstr(c, "spec");
+    reply_map_len(c, 3);
+    reply_bulk_cstr(c, "lastkey");
+    reply_integer(c, cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key);
+    reply_bulk_cstr(c, "keystep");
+    reply_integer(c, cmd->key_step);
+    reply_bulk_cstr(c, "limit");
+    reply_integer(c, 0);
+}
+
+static void reply_command_info(client *c, const redis_command *cmd) {
+    reply_array_len(c, 10);
+    reply_bulk_cstr(c, cmd->fullname);
+    reply_integer(c, cmd->arity);
+    reply_flag_set(c, cmd);
+    reply_integer(c, cmd->first_key);
+    reply_integer(c, cmd->last_key);
+    reply_integer(c, cmd->key_step);
+    reply_acl_set(c, cmd);
+    reply_tips(c, cmd);
+    reply_set_len(c, cmd->ks_flags ? 1 : 0);
+    if (cmd->ks_flags) reply_key_spec(c, cmd);
+    if (cmd->subcommands) {
+        long n = 0;
+        while (cmd->subcommands[n].name) n++;
+        reply_array_len(c, n);
+        for (long i = 0; i < n; i++) reply_command_info(c, &cmd->subcommands[i]);
+    } else {
+        reply_set_len(c, 0);
+    }
+}
+
+static void count_top(redis_command *cmd, void *ctx) {
+    if (cmd->parent == NULL) (*(long *)ctx)++;
+}
+
+static void reply_top_info(redis_command *cmd, void *ctx) {
+    if (cmd->parent == NULL) reply_command_info(ctx, cmd);
+}
+
+void command_command(client *c) {
+    long n = 0;
+    cmd_foreach(count_top, &n);
+    reply_array_len(c, n);
+    cmd_foreach(reply_top_info, c);
+}
+
+void command_count_command(client *c) {
+    reply_integer(c, (long long)cmd_count());
+}
+
+/* Finds "name" or "container|sub". */
+static redis_command *lookup_full(const char *name) {
+    const char *bar = strchr(name, '|');
+    if (bar == NULL) return cmd_lookup(name, strlen(name));
+    redis_command *parent = cmd_lookup(name, (size_t)(bar - name));
+    if (parent == NULL || parent->subcommands == NULL) return NULL;
+    return cmd_lookup_subcommand(parent, bar + 1);
+}
+
+void command_info_command(client *c) {
+    if (c->argc == 2) {
+        command_command(c);
+        return;
+    }
+    reply_array_len(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        redis_command *cmd = lookup_full(c->argv[i]);
+        if (cmd) reply_command_info(c, cmd);
+        else reply_null_array(c);
+    }
+}
+
+static void reply_command_docs(client *c, const redis_command *cmd) {
+    long fields = 4 + (cmd->subcommands ? 1 : 0);
+    reply_map_len(c, fields);
+    reply_bulk_cstr(c, "summary");
+    reply_bulk_cstr(c, cmd->summary);
+    reply_bulk_cstr(c, "since");
+    reply_bulk_cstr(c, cmd->since);
+    reply_bulk_cstr(c, "group");
+    reply_bulk_cstr(c, cmd->group);
+    reply_bulk_cstr(c, "complexity");
+    reply_bulk_cstr(c, cmd->complexity);
+    if (cmd->subcommands) {
+        long n = 0;
+        while (cmd->subcommands[n].name) n++;
+        reply_bulk_cstr(c, "subcommands");
+        reply_map_len(c, n);
+        for (long i = 0; i < n; i++) {
+            reply_bulk_cstr(c, cmd->subcommands[i].fullname);
+            reply_command_docs(c, &cmd->subcommands[i]);
+        }
+    }
+}
+
+struct docs_ctx { client *c; long n; };
+
+static void reply_top_docs(redis_command *cmd, void *ctx) {
+    struct docs_ctx *d = ctx;
+    if (cmd->parent) return;
+    if (d->c) {
+        reply_bulk_cstr(d->c, cmd->name);
+        reply_command_docs(d->c, cmd);
+    }
+    d->n++;
+}
+
+void command_docs_command(client *c) {
+    if (c->argc == 2) {
+        struct docs_ctx d = {NULL, 0};
+        cmd_foreach(reply_top_docs, &d);
+        reply_map_len(c, d.n);
+        d.c = c;
+        cmd_foreach(reply_top_docs, &d);
+        return;
+    }
+    void *len = reply_deferred_len(c);
+    long found = 0;
+    for (int i = 2; i < c->argc; i++) {
+        redis_command *cmd = lookup_full(c->argv[i]);
+        if (cmd == NULL) continue;
+        reply_bulk_cstr(c, cmd->fullname);
+        reply_command_docs(c, cmd);
+        found++;
+    }
+    reply_set_deferred_map_len(c, len, found);
+}
+
+struct list_ctx { client *c; int filter; const char *arg; long n; };
+enum { LIST_ALL, LIST_ACLCAT, LIST_PATTERN, LIST_MODULE };
+
+static int list_matches(const struct list_ctx *l, const redis_command *cmd) {
+    switch (l->filter) {
+    case LIST_ACLCAT:
+        for (size_t i = 0; i < ARRAY_LEN(acl_names); i++)
+            if (strcasecmp(l->arg, acl_names[i]) == 0) return (cmd->acl & (1ULL << i)) != 0;
+        return 0;
+    case LIST_PATTERN: return string_match(l->arg, cmd->fullname, 1);
+    case LIST_MODULE: return 0;
+    }
+    return 1;
+}
+
+static void list_one(redis_command *cmd, void *ctx) {
+    struct list_ctx *l = ctx;
+    if (!list_matches(l, cmd)) return;
+    if (l->c) reply_bulk_cstr(l->c, cmd->fullname);
+    l->n++;
+}
+
+void command_list_command(client *c) {
+    struct list_ctx l = {NULL, LIST_ALL, NULL, 0};
+    if (c->argc == 5 && strcasecmp(c->argv[2], "filterby") == 0) {
+        if (strcasecmp(c->argv[3], "aclcat") == 0) l.filter = LIST_ACLCAT;
+        else if (strcasecmp(c->argv[3], "pattern") == 0) l.filter = LIST_PATTERN;
+        else if (strcasecmp(c->argv[3], "module") == 0) l.filter = LIST_MODULE;
+        else {
+            reply_error_syntax(c);
+            return;
+        }
+        l.arg = c->argv[4];
+    } else if (c->argc != 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    cmd_foreach(list_one, &l);
+    reply_array_len(c, l.n);
+    l.c = c;
+    l.n = 0;
+    cmd_foreach(list_one, &l);
+}
+
+/* Shared by GETKEYS and GETKEYSANDFLAGS. */
+static void getkeys(client *c, int with_flags) {
+    redis_command *cmd = cmd_lookup_sds(c->argv[2]);
+    int argc = c->argc - 2;
+    sds *argv = c->argv + 2;
+    if (cmd && cmd->subcommands && argc >= 2) cmd = cmd_lookup_subcommand(cmd, argv[1]);
+    if (cmd == NULL) {
+        reply_error(c, "Invalid command specified");
+        return;
+    }
+    if ((cmd->arity > 0 && cmd->arity != argc) || argc < -cmd->arity) {
+        reply_error(c, "Invalid number of arguments specified for command");
+        return;
+    }
+    if (cmd->first_key == 0) {
+        reply_error(c, "The command has no key arguments");
+        return;
+    }
+    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
+    long n = 0;
+    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) n++;
+    reply_array_len(c, n);
+    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) {
+        if (!with_flags) {
+            reply_bulk_sds(c, argv[i]);
+            continue;
+        }
+        reply_array_len(c, 2);
+        reply_bulk_sds(c, argv[i]);
+        long nf = 0;
+        for (size_t f = 0; f < ARRAY_LEN(ks_flag_names); f++)
+            if (cmd->ks_flags & ks_flag_names[f].bit) nf++;
+        reply_set_len(c, nf);
+        for (size_t f = 0; f < ARRAY_LEN(ks_flag_names); f++)
+            if (cmd->ks_flags & ks_flag_names[f].bit) reply_status(c, ks_flag_names[f].name);
+    }
+}
+
+void command_getkeys_command(client *c) {
+    getkeys(c, 0);
+}
+
+void command_getkeysandflags_command(client *c) {
+    getkeys(c, 1);
+}
+
+void command_help_command(client *c) {
+    static const char *help[] = {
+        "(no subcommand)",
+        "    Return details about all Redis commands.",
+        "COUNT",
+        "    Return the total number of commands in this Redis server.",
+        "LIST",
+        "    Return a list of all commands in this Redis server.",
+        "INFO [<command-name> ...]",
+        "    Return details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "DOCS [<command-name> ...]",
+        "    Return documentation details about multiple Redis commands.",
+        "    If no command names are given, documentation details for all",
+        "    commands are returned.",
+        "GETKEYS <full-command>",
+        "    Return the keys from a full Redis command.",
+        "GETKEYSANDFLAGS <full-command>",
+        "    Return the keys and the access flags from a full Redis command.",
+        NULL};
+    reply_help(c, help);
+}

@@ -1,0 +1,332 @@
+/* commands.c -- the command table, lookup, dispatch and per-command stats.
+ *
+ * Owns the table (below, one designated initializer per command) and the
+ * stats fields of every entry. Dispatch checks run in Redis's order so that
+ * a bad request gets exactly Redis's error. Handlers never run with a wrong
+ * argc, and never run for an unauthenticated client unless flagged
+ * CMD_NO_AUTH. */
+#include "commands.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "monotonic.h"
+#include "networking.h"
+#include "reply.h"
+#include "zmalloc.h"
+
+/* Longest prefix of the arguments quoted in an unknown-command error. */
+#define UNKNOWN_CMD_ARGS_MAX_BYTES 128
+
+#define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"
+
+static redis_command client_subcommands[] = {
+    {.name = "id", .proc = client_id_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "5.0.0", .summary = "Returns the client ID for the current connection",
+     .complexity = "O(1)"},
+    {.name = "setname", .proc = client_setname_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "2.6.9", .summary = "Set the current connection name", .complexity = "O(1)"},
+    {.name = "getname", .proc = client_getname_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "2.6.9", .summary = "Get the current connection name", .complexity = "O(1)"},
+    {.name = "list", .proc = client_list_command, .arity = -2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output", .group = "connection", .since = "2.4.0",
+     .summary = "Get the list of client connections", .complexity = "O(N) where N is the number of client connections"},
+    {.name = "info", .proc = client_info_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .tips = "nondeterministic_output", .group = "connection", .since = "6.2.0",
+     .summary = "Returns information about the current client connection.", .complexity = "O(1)"},
+    {.name = "kill", .proc = client_kill_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "2.4.0",
+     .summary = "Kill the connection of a client", .complexity = "O(N) where N is the number of client connections"},
+    {.name = "reply", .proc = client_reply_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
+     .complexity = "O(1)"},
+    {.name = "setinfo", .proc = client_setinfo_command, .arity = -4, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "connection", .since = "7.2.0",
+     .summary = "Set client or connection specific info", .complexity = "O(1)"},
+    {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {0}};
+
+static redis_command config_subcommands[] = {
+    {.name = "get", .proc = config_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS, .group = "server",
+     .since = "2.0.0", .summary = "Get the values of configuration parameters",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "set", .proc = config_command, .arity = -4, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
+     .summary = "Set configuration parameters to the given values",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "resetstat", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
+     .summary = "Reset the stats returned by INFO", .complexity = "O(1)"},
+    {.name = "rewrite", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.8.0",
+     .summary = "Rewrite the configuration file with the in memory configuration", .complexity = "O(1)"},
+    {.name = "help", .proc = config_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "5.0.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+    {0}};
+
+static redis_command command_subcommands[] = {
+    {.name = "count", .proc = command_count_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Get total number of Redis commands",
+     .complexity = "O(1)"},
+    {.name = "info", .proc = command_info_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "docs", .proc = command_docs_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
+     .summary = "Get array of specific Redis command documentation",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "list", .proc = command_list_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
+     .summary = "Get an array of Redis command names", .complexity = "O(N) where N is the total number of Redis commands"},
+    {.name = "getkeys", .proc = command_getkeys_command, .arity = -3, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Extract keys given a full Redis command",
+     .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -3,
+     .flags = CMD_LOADING | CMD_STALE, .acl = ACL_CONNECTION, .group = "server", .since = "7.0.0",
+     .summary = "Extract keys and access flags given a full Redis command",
+     .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "help", .proc = command_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {0}};
+
+/* The table. Key positions: first_key, last_key (-1: last argument),
+ * key_step; ks_flags describe what the command does to its keys. */
+static redis_command command_table[] = {
+    {.name = "ping", .proc = ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl = ACL_CONNECTION,
+     .tips = ALL_SHARDS_OK, .group = "connection", .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)"},
+    {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_FAST, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "1.0.0", .summary = "Echo the given string", .complexity = "O(1)"},
+    {.name = "quit", .proc = quit_command, .arity = -1,
+     .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Close the connection",
+     .complexity = "O(1)"},
+    {.name = "reset", .proc = reset_command, .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0", .summary = "Reset the connection",
+     .complexity = "O(1)"},
+    {.name = "select", .proc = select_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0",
+     .summary = "Change the selected database for the current connection", .complexity = "O(1)"},
+    {.name = "hello", .proc = hello_command, .arity = -1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.0.0", .summary = "Handshake with Redis",
+     .complexity = "O(1)"},
+    {.name = "auth", .proc = auth_command, .arity = -2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Authenticate to the server",
+     .complexity = "O(N) where N is the number of passwords defined for the user"},
+    {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .group = "connection", .since = "2.4.0",
+     .summary = "A container for client connection commands", .complexity = "Depends on subcommand.",
+     .subcommands = client_subcommands},
+    {.name = "get", .proc = get_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_STRING,
+     .first_key = 1, .last_key = 1, .key_step = 1, .ks_flags = KS_RO | KS_ACCESS, .group = "string",
+     .since = "1.0.0", .summary = "Get the value of a key", .complexity = "O(1)"},
+    {.name = "set", .proc = set_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_STRING,
+     .first_key = 1, .last_key = 1, .key_step = 1,
+     .ks_flags = KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS,
+     .ks_notes = "RW and ACCESS due to the optional `GET` argument", .group = "string", .since = "1.0.0",
+     .summary = "Set the string value of a key", .complexity = "O(1)"},
+    {.name = "del", .proc = del_command, .arity = -2, .flags = CMD_WRITE, .acl = ACL_KEYSPACE, .first_key = 1,
+     .last_key = -1, .key_step = 1, .ks_flags = KS_RM | KS_DELETE,
+     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
+     .summary = "Delete a key",
+     .complexity = "O(N) where N is the number of keys that will be removed. When a key to remove holds a value "
+                   "other than a string, the individual complexity for this key is O(M) where M is the number of "
+                   "elements in the list, set, sorted set or hash. Removing a single key that holds a string value "
+                   "is O(1)."},
+    {.name = "exists", .proc = exists_command, .arity = -2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
+     .first_key = 1, .last_key = -1, .key_step = 1, .ks_flags = KS_RO,
+     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
+     .summary = "Determine if a key exists", .complexity = "O(N) where N is the number of keys to check."},
+    {.name = "dbsize", .proc = dbsize_command, .arity = 1, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
+     .tips = "request_policy:all_shards response_policy:agg_sum", .group = "server", .since = "1.0.0",
+     .summary = "Return the number of keys in the selected database", .complexity = "O(1)"},
+    {.name = "flushdb", .proc = flushdb_command, .arity = -1, .flags = CMD_WRITE,
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
+     .summary = "Remove all keys from the current database",
+     .complexity = "O(N) where N is the number of keys in the selected database"},
+    {.name = "flushall", .proc = flushall_command, .arity = -1, .flags = CMD_WRITE,
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
+     .summary = "Remove all keys from all databases",
+     .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .tips = "nondeterministic_output", .group = "server", .since = "2.6.0", .summary = "Return the current server time",
+     .complexity = "O(1)"},
+    {.name = "shutdown", .proc = shutdown_command, .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .group = "server", .since = "1.0.0", .summary = "Synchronously save the dataset to disk and then shut down the server",
+     .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+    {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
+     .acl = ACL_DANGEROUS, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+     .group = "server", .since = "1.0.0", .summary = "Get information and statistics about the server",
+     .complexity = "O(1)"},
+    {.name = "config", .arity = -2, .group = "server", .since = "2.0.0",
+     .summary = "A container for server configuration commands", .complexity = "Depends on subcommand.",
+     .subcommands = config_subcommands},
+    {.name = "command", .proc = command_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
+     .summary = "Get array of Redis command details",
+     .complexity = "O(N) where N is the total number of Redis commands", .subcommands = command_subcommands},
+    {0}};
+
+/* ---------------------------------------------------------- lookup */
+
+static dict *commands_dict;
+
+static uint64_t cmd_dict_hash(const void *key) {
+    return dict_gen_case_hash_function((const unsigned char *)key, sds_len((sds)key));
+}
+
+static int cmd_dict_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((sds)a), lb = sds_len((sds)b);
+    return la == lb && strncasecmp(a, b, la) == 0;
+}
+
+static void cmd_dict_key_free(dict *d, void *key) {
+    (void)d;
+    sds_free(key);
+}
+
+static dict_type commands_dict_type = {
+    .hash = cmd_dict_hash,
+    .key_compare = cmd_dict_compare,
+    .key_destructor = cmd_dict_key_free,
+};
+
+/* Adds the categories Redis derives from flags (COMMAND INFO shows them). */
+static void cmd_set_implicit_acl(redis_command *cmd) {
+    if (cmd->flags & CMD_WRITE) cmd->acl |= ACL_WRITE;
+    if (cmd->flags & CMD_READONLY) cmd->acl |= ACL_READ;
+    if (cmd->flags & CMD_ADMIN) cmd->acl |= ACL_ADMIN | ACL_DANGEROUS;
+    if (cmd->flags & CMD_PUBSUB) cmd->acl |= ACL_PUBSUB;
+    if (cmd->flags & CMD_FAST) cmd->acl |= ACL_FAST;
+    if (cmd->flags & CMD_BLOCKING) cmd->acl |= ACL_BLOCKING;
+    if (!(cmd->acl & ACL_FAST)) cmd->acl |= ACL_SLOW;
+}
+
+static void cmd_prepare(redis_command *cmd, redis_command *parent) {
+    cmd->parent = parent;
+    if (parent) {
+        sds full = sds_cat_printf(sds_empty(), "%s|%s", parent->name, cmd->name);
+        cmd->fullname = zstrdup(full);
+        sds_free(full);
+    } else {
+        cmd->fullname = cmd->name;
+    }
+    cmd_set_implicit_acl(cmd);
+    if (cmd->subcommands)
+        for (redis_command *sub = cmd->subcommands; sub->name; sub++) cmd_prepare(sub, cmd);
+}
+
+void cmd_init(void) {
+    commands_dict = dict_create(&commands_dict_type);
+    for (redis_command *cmd = command_table; cmd->name; cmd++) {
+        cmd_prepare(cmd, NULL);
+        dict_add(commands_dict, sds_new(cmd->name), cmd);
+    }
+}
+
+redis_command *cmd_lookup(const char *name, size_t len) {
+    sds key = sds_new_len(name, len);
+    redis_command *cmd = dict_fetch_value(commands_dict, key);
+    sds_free(key);
+    return cmd;
+}
+
+redis_command *cmd_lookup_sds(sds name) {
+    return dict_fetch_value(commands_dict, name);
+}
+
+redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name) {
+    for (redis_command *sub = parent->subcommands; sub->name; sub++)
+        if (strcasecmp(sub->name, name) == 0) return sub;
+    return NULL;
+}
+
+/* Resolves argv to a command or subcommand; NULL if none. *container is
+ * set when argv[0] names a container but argv[1] names no subcommand. */
+static redis_command *cmd_resolve(sds *argv, int argc, redis_command **container) {
+    *container = NULL;
+    redis_command *cmd = cmd_lookup_sds(argv[0]);
+    if (cmd == NULL || cmd->subcommands == NULL || argc < 2) return cmd;
+    redis_command *sub = cmd_lookup_subcommand(cmd, argv[1]);
+    if (sub == NULL) *container = cmd;
+    return sub;
+}
+
+void cmd_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
+    for (redis_command *cmd = command_table; cmd->name; cmd++) {
+        fn(cmd, ctx);
+        if (cmd->subcommands)
+            for (redis_command *sub = cmd->subcommands; sub->name; sub++) fn(sub, ctx);
+    }
+}
+
+unsigned long cmd_count(void) {
+    return dict_size(commands_dict);
+}
+
+static void cmd_reset_one(redis_command *cmd, void *ctx) {
+    (void)ctx;
+    cmd->calls = cmd->usec = cmd->rejected_calls = cmd->failed_calls = 0;
+}
+
+void cmd_reset_stats(void) {
+    cmd_foreach(cmd_reset_one, NULL);
+}
+
+/* ---------------------------------------------------------- dispatch */
+
+static void cmd_reply_unknown(client *c) {
+    sds args = sds_empty();
+    for (int i = 1; i < c->argc && sds_len(args) < UNKNOWN_CMD_ARGS_MAX_BYTES; i++)
+        args = sds_cat_printf(args, "'%.*s' ", UNKNOWN_CMD_ARGS_MAX_BYTES - (int)sds_len(args), c->argv[i]);
+    reply_error_format(c, "unknown command '%.128s', with args beginning with: %s", c->argv[0], args);
+    sds_free(args);
+}
+
+static int cmd_arity_ok(const redis_command *cmd, int argc) {
+    return (cmd->arity > 0 && cmd->arity == argc) || (cmd->arity < 0 && argc >= -cmd->arity);
+}
+
+void cmd_process(client *c) {
+    redis_command *container;
+    redis_command *cmd = cmd_resolve(c->argv, c->argc, &container);
+    c->cmd = cmd;
+    if (container) {
+        sds up = sds_new(container->name);
+        sds_to_upper(up);
+        reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
+        sds_free(up);
+        container->rejected_calls++;
+        return;
+    }
+    if (cmd == NULL) {
+        cmd_reply_unknown(c);
+        return;
+    }
+    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
+        reply_error_arity(c);
+        cmd->rejected_calls++;
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(c, "-NOAUTH Authentication required.");
+        cmd->rejected_calls++;
+        return;
+    }
+    long long errors_before = server.stat_total_error_replies;
+    monotime start = mono_now_us();
+    cmd->proc(c);
+    cmd->usec += (long long)(mono_now_us() - start);
+    cmd->calls++;
+    if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
+    server.stat_numcommands++;
+    c->lastcmd = cmd;
+}

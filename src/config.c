@@ -1,0 +1,1028 @@
+/* config.c -- the directive table and everything built on it: defaults,
+ * redis.conf / command-line parsing, CONFIG GET formatting, atomic CONFIG
+ * SET and CONFIG REWRITE of the config file.
+ *
+ * Owns `cfg`: no other file writes it. Never talks to a client, never
+ * replies, never logs and never includes server.h: runtime side effects go
+ * through the hooks the server registers. Invariant: every value in cfg has
+ * passed its row's validation, and a failed CONFIG SET leaves cfg exactly as
+ * it was before the call. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "sds.h"
+#include "util.h"
+#include "zmalloc.h"
+
+struct server_config cfg;
+
+/* include nesting beyond this is a loop (a file including itself). */
+#define CONFIG_MAX_INCLUDE_DEPTH 16
+/* Redis clamps the cron frequency into this range whatever was asked. */
+#define CONFIG_MIN_HZ 1
+#define CONFIG_MAX_HZ 500
+#define MB_BYTES (1024LL * 1024)
+#define GB_BYTES (1024LL * 1024 * 1024)
+/* Bytes read per fread() when slurping a config file. */
+#define CONFIG_READ_CHUNK_BYTES 4096
+
+/* ------------------------------------------------------------ the table */
+
+enum row_type {
+    CT_BOOL,    /* int, "yes" / "no" */
+    CT_INT,     /* int */
+    CT_UINT,    /* unsigned int */
+    CT_LL,      /* long long */
+    CT_ULL,     /* unsigned long long */
+    CT_MODE,    /* mode_t */
+    CT_ENUM,    /* int, one of .enums */
+    CT_STRING,  /* char * (owned) */
+    CT_SPECIAL, /* parse / format / rewrite by .ops */
+};
+
+#define CF_IMMUTABLE (1u << 0)   /* CONFIG SET refuses it */
+#define CF_PROTECTED (1u << 1)   /* CONFIG SET only with enable-protected-configs */
+#define CF_MEMORY (1u << 2)      /* numeric given as 1gb / 64mb / 100k */
+#define CF_OCTAL (1u << 3)       /* numeric written in octal */
+#define CF_EMPTY_IS_NULL (1u << 4) /* string: "" stored as NULL */
+#define CF_MULTI_ARG (1u << 5)   /* takes any number of words */
+#define CF_APPEND (1u << 6)      /* later lines of one load add to the first */
+
+struct config_enum {
+    const char *name;
+    int value;
+};
+
+typedef struct config_row config_row;
+
+/* A growable list of owned lines (CONFIG REWRITE). */
+struct line_vec {
+    sds *v;
+    int n, cap;
+};
+
+
+/* Custom behaviour of a CT_SPECIAL row. set gets the words after the
+ * directive; append is set for the second and later lines of one load. It
+ * must leave the old value untouched when it fails. */
+struct special_ops {
+    int (*set)(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen);
+    sds (*get)(const config_row *r, sds out);
+    void (*rewrite)(const config_row *r, struct line_vec *out);
+};
+
+/* One directive.
+ *   name       lower-case, as in redis.conf and CONFIG GET
+ *   type       storage and syntax (enum row_type)
+ *   flags      CF_* bits
+ *   field      where the value lives in cfg (unused by dir)
+ *   min, max   inclusive bounds of numeric rows
+ *   def        default, in canonical CONFIG GET form (NULL: none, and the
+ *              row is always written by CONFIG REWRITE)
+ *   enums      NULL-terminated names of a CT_ENUM
+ *   ops        CT_SPECIAL behaviour
+ *   normalize  pure fix-up after every store (hz clamping)
+ *   apply      server side effect after CONFIG SET (a hook) */
+struct config_row {
+    const char *name;
+    enum row_type type;
+    unsigned flags;
+    void *field;
+    long long min, max;
+    const char *def;
+    const struct config_enum *enums;
+    const struct special_ops *ops;
+    void (*normalize)(void);
+    int (*apply)(char *err, size_t errlen);
+};
+
+static struct config_hooks hooks;
+static char *config_path; /* absolute, owned; NULL: no config file */
+
+static void line_vec_push(struct line_vec *lv, sds line) {
+    if (lv->n == lv->cap) {
+        lv->cap = lv->cap ? lv->cap * 2 : 16;
+        lv->v = zrealloc(lv->v, sizeof(sds) * (size_t)lv->cap);
+    }
+    lv->v[lv->n++] = line;
+}
+
+static void line_vec_free(struct line_vec *lv) {
+    for (int i = 0; i < lv->n; i++) sds_free(lv->v[i]);
+    zfree(lv->v);
+    lv->v = NULL;
+    lv->n = lv->cap = 0;
+}
+
+static void normalize_hz(void) {
+    if (cfg.hz < CONFIG_MIN_HZ) cfg.hz = CONFIG_MIN_HZ;
+    if (cfg.hz > CONFIG_MAX_HZ) cfg.hz = CONFIG_MAX_HZ;
+}
+
+static int apply_listeners(char *err, size_t errlen) {
+    return hooks.listeners_changed ? hooks.listeners_changed(err, errlen) : 0;
+}
+
+static int apply_maxclients(char *err, size_t errlen) {
+    return hooks.maxclients_changed ? hooks.maxclients_changed(err, errlen) : 0;
+}
+
+static const struct config_enum loglevel_enum[] = {
+    {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
+static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPSTART},
+                                                     {"systemd", SUPERVISED_SYSTEMD},
+                                                     {"auto", SUPERVISED_AUTODETECT},
+                                                     {"no", SUPERVISED_NONE},
+                                                     {NULL, 0}};
+static const struct config_enum protected_enum[] = {
+    {"no", PROTECTED_CONFIGS_NO}, {"yes", PROTECTED_CONFIGS_YES}, {"local", PROTECTED_CONFIGS_LOCAL}, {NULL, 0}};
+
+static const struct special_ops bind_ops, save_ops, dir_ops;
+
+/* Redis 7.0's defaults, bounds and mutability, checked against
+ * redis-server 7.0.15 (CONFIG GET, CONFIG SET and bad config lines). The
+ * order is the order of CONFIG GET * and of lines CONFIG REWRITE appends. */
+static const config_row config_table[] = {
+    /* network */
+    {.name = "bind", .type = CT_SPECIAL, .flags = CF_MULTI_ARG, .def = CONFIG_DEFAULT_BIND, .ops = &bind_ops,
+     .apply = apply_listeners},
+    {.name = "port", .type = CT_INT, .field = &cfg.port, .min = 0, .max = 65535, .def = "6379",
+     .apply = apply_listeners},
+    {.name = "unixsocket", .type = CT_STRING, .flags = CF_IMMUTABLE | CF_EMPTY_IS_NULL, .field = &cfg.unixsocket,
+     .def = ""},
+    {.name = "unixsocketperm", .type = CT_MODE, .flags = CF_IMMUTABLE | CF_OCTAL, .field = &cfg.unixsocketperm,
+     .min = 0, .max = 0777, .def = "0"},
+    {.name = "tcp-backlog", .type = CT_INT, .flags = CF_IMMUTABLE, .field = &cfg.tcp_backlog, .min = 0,
+     .max = INT_MAX, .def = "511"},
+    {.name = "timeout", .type = CT_INT, .field = &cfg.timeout_sec, .min = 0, .max = INT_MAX, .def = "0"},
+    {.name = "tcp-keepalive", .type = CT_INT, .field = &cfg.tcp_keepalive_sec, .min = 0, .max = INT_MAX,
+     .def = "300"},
+    {.name = "protected-mode", .type = CT_BOOL, .field = &cfg.protected_mode, .def = "yes"},
+    {.name = "maxclients", .type = CT_UINT, .field = &cfg.maxclients, .min = 1, .max = UINT_MAX, .def = "10000",
+     .apply = apply_maxclients},
+    /* process */
+    {.name = "daemonize", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.daemonize, .def = "no"},
+    {.name = "supervised", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.supervised, .def = "no",
+     .enums = supervised_enum},
+    {.name = "pidfile", .type = CT_STRING, .flags = CF_IMMUTABLE | CF_EMPTY_IS_NULL, .field = &cfg.pidfile,
+     .def = ""},
+    {.name = "loglevel", .type = CT_ENUM, .field = &cfg.verbosity, .def = "notice", .enums = loglevel_enum},
+    {.name = "logfile", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.logfile, .def = ""},
+    {.name = "always-show-logo", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.always_show_logo,
+     .def = "no"},
+    {.name = "set-proc-title", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.set_proc_title, .def = "yes"},
+    {.name = "databases", .type = CT_INT, .flags = CF_IMMUTABLE, .field = &cfg.databases, .min = 1,
+     .max = INT_MAX, .def = "16"},
+    {.name = "hz", .type = CT_INT, .field = &cfg.hz, .min = 0, .max = INT_MAX, .def = "10",
+     .normalize = normalize_hz},
+    {.name = "dir", .type = CT_SPECIAL, .flags = CF_PROTECTED, .ops = &dir_ops},
+    {.name = "enable-protected-configs", .type = CT_ENUM, .flags = CF_IMMUTABLE,
+     .field = &cfg.enable_protected_configs, .def = "no", .enums = protected_enum},
+    /* security */
+    {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = ""},
+    /* protocol limits */
+    {.name = "proto-max-bulk-len", .type = CT_LL, .flags = CF_MEMORY, .field = &cfg.proto_max_bulk_len,
+     .min = MB_BYTES, .max = LLONG_MAX, .def = "536870912"},
+    {.name = "client-query-buffer-limit", .type = CT_ULL, .flags = CF_MEMORY,
+     .field = &cfg.client_max_querybuf_len, .min = MB_BYTES, .max = LLONG_MAX, .def = "1073741824"},
+    /* persistence */
+    {.name = "save", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_APPEND, .def = "3600 1 300 100 60 10000",
+     .ops = &save_ops},
+};
+
+#define CONFIG_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
+
+static const config_row *row_lookup(const char *name) {
+    for (int i = 0; i < CONFIG_ROWS; i++)
+        if (str_eq_nocase(config_table[i].name, name)) return &config_table[i];
+    return NULL;
+}
+
+static int row_index(const config_row *r) {
+    return (int)(r - config_table);
+}
+
+/* ------------------------------------------------------------ numbers */
+
+/* Parses one numeric word by the row's syntax and bounds into *out.
+ * Reasons are Redis's own texts. */
+static int number_parse(const config_row *r, const char *s, long long *out, char *err, size_t errlen) {
+    long long v;
+    if (r->flags & CF_MEMORY) {
+        int bad = s[0] == '-'; /* memory values are never negative */
+        unsigned long long u = bad ? 0 : memtoull(s, &bad);
+        if (bad) {
+            snprintf(err, errlen, "argument must be a memory value");
+            return -1;
+        }
+        /* Every memory row's max fits a long long: bigger is out of range. */
+        if (u > (unsigned long long)r->max) goto range;
+        v = (long long)u;
+    } else if (r->flags & CF_OCTAL) {
+        char *end;
+        errno = 0;
+        v = strtoll(s, &end, 8);
+        if (s[0] == '\0' || *end != '\0' || errno == ERANGE) {
+            snprintf(err, errlen, "argument couldn't be parsed as an octal number");
+            return -1;
+        }
+    } else if (!string2ll(s, strlen(s), &v)) {
+        snprintf(err, errlen, "argument couldn't be parsed into an integer");
+        return -1;
+    }
+    if (v < r->min || v > r->max) goto range;
+    *out = v;
+    return 0;
+range:
+    if (r->flags & CF_OCTAL)
+        snprintf(err, errlen, "argument must be between %llo and %llo inclusive", (unsigned long long)r->min,
+                 (unsigned long long)r->max);
+    else
+        snprintf(err, errlen, "argument must be between %lld and %lld inclusive", r->min, r->max);
+    return -1;
+}
+
+static void number_store(const config_row *r, long long v) {
+    switch (r->type) {
+    case CT_INT: *(int *)r->field = (int)v; break;
+    case CT_UINT: *(unsigned int *)r->field = (unsigned int)v; break;
+    case CT_LL: *(long long *)r->field = v; break;
+    case CT_ULL: *(unsigned long long *)r->field = (unsigned long long)v; break;
+    case CT_MODE: *(mode_t *)r->field = (mode_t)v; break;
+    default: break;
+    }
+}
+
+/* All numeric rows hold values within [0, LLONG_MAX]. */
+static long long number_load(const config_row *r) {
+    switch (r->type) {
+    case CT_INT: return *(int *)r->field;
+    case CT_UINT: return *(unsigned int *)r->field;
+    case CT_LL: return *(long long *)r->field;
+    case CT_ULL: return (long long)*(unsigned long long *)r->field;
+    case CT_MODE: return (long long)*(mode_t *)r->field;
+    default: return 0;
+    }
+}
+
+/* "1gb" / "64mb" / "4kb" when exact, else bytes: how Redis writes memory
+ * values back into a config file. */
+static sds cat_memory(sds s, long long v) {
+    if (v != 0 && v % GB_BYTES == 0) return sds_cat_printf(s, "%lldgb", v / GB_BYTES);
+    if (v != 0 && v % MB_BYTES == 0) return sds_cat_printf(s, "%lldmb", v / MB_BYTES);
+    if (v != 0 && v % 1024 == 0) return sds_cat_printf(s, "%lldkb", v / 1024);
+    return sds_cat_printf(s, "%lld", v);
+}
+
+/* ------------------------------------------------------------ generic rows */
+
+static int enum_parse(const config_row *r, const char *s, int *out, char *err, size_t errlen) {
+    for (const struct config_enum *e = r->enums; e->name; e++) {
+        if (str_eq_nocase(e->name, s)) {
+            *out = e->value;
+            return 0;
+        }
+    }
+    size_t used = (size_t)snprintf(err, errlen, "argument(s) must be one of the following: ");
+    for (const struct config_enum *e = r->enums; e->name && used < errlen; e++)
+        used += (size_t)snprintf(err + used, errlen - used, "%s%s", e->name, e[1].name ? ", " : "");
+    return -1;
+}
+
+static const char *enum_name(const config_row *r, int v) {
+    for (const struct config_enum *e = r->enums; e->name; e++)
+        if (e->value == v) return e->name;
+    return "";
+}
+
+/* Stores argv (already arity-checked) into the row; on failure leaves the
+ * old value and writes a reason into err. */
+static int row_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    long long v;
+    int e;
+    switch (r->type) {
+    case CT_BOOL:
+        if (str_eq_nocase(argv[0], "yes")) *(int *)r->field = 1;
+        else if (str_eq_nocase(argv[0], "no")) *(int *)r->field = 0;
+        else {
+            snprintf(err, errlen, "argument must be 'yes' or 'no'");
+            return -1;
+        }
+        break;
+    case CT_ENUM:
+        if (enum_parse(r, argv[0], &e, err, errlen) == -1) return -1;
+        *(int *)r->field = e;
+        break;
+    case CT_STRING: {
+        char **slot = r->field;
+        zfree(*slot);
+        *slot = (argv[0][0] == '\0' && (r->flags & CF_EMPTY_IS_NULL)) ? NULL : zstrdup(argv[0]);
+        break;
+    }
+    case CT_SPECIAL:
+        if (r->ops->set(r, argc, argv, append, err, errlen) == -1) return -1;
+        break;
+    default:
+        if (number_parse(r, argv[0], &v, err, errlen) == -1) return -1;
+        number_store(r, v);
+        break;
+    }
+    if (r->normalize) r->normalize();
+    return 0;
+}
+
+/* Appends the CONFIG GET text of the row to s; returns s. */
+static sds row_get(const config_row *r, sds s) {
+    switch (r->type) {
+    case CT_BOOL: return sds_cat(s, *(int *)r->field ? "yes" : "no");
+    case CT_ENUM: return sds_cat(s, enum_name(r, *(int *)r->field));
+    case CT_STRING: return sds_cat(s, *(char **)r->field ? *(char **)r->field : "");
+    case CT_SPECIAL: return r->ops->get(r, s);
+    default:
+        if (r->flags & CF_OCTAL) return sds_cat_printf(s, "%llo", (unsigned long long)number_load(r));
+        return sds_cat_printf(s, "%lld", number_load(r));
+    }
+}
+
+/* The lines CONFIG REWRITE writes for the row (one, except for save). */
+static void row_rewrite(const config_row *r, struct line_vec *out) {
+    sds line = sds_cat_printf(sds_empty(), "%s ", r->name);
+    switch (r->type) {
+    case CT_STRING: {
+        const char *v = *(char **)r->field ? *(char **)r->field : "";
+        line = sds_cat_repr(line, v, strlen(v));
+        break;
+    }
+    case CT_SPECIAL:
+        sds_free(line);
+        r->ops->rewrite(r, out);
+        return;
+    default:
+        if ((r->flags & CF_MEMORY)) line = cat_memory(line, number_load(r));
+        else line = row_get(r, line);
+        break;
+    }
+    line_vec_push(out, line);
+}
+
+static int row_is_default(const config_row *r) {
+    if (!r->def) return 0;
+    sds now = row_get(r, sds_empty());
+    int same = strcmp(now, r->def) == 0;
+    sds_free(now);
+    return same;
+}
+
+/* CONFIG SET hands one string: multi-word rows split it on single spaces
+ * (so "a  b" holds an empty word, as in Redis). Returns new words. */
+static sds *value_words(const config_row *r, const char *value, int *argc) {
+    if (r->flags & CF_MULTI_ARG) {
+        sds *w = sds_split_len(value, (ssize_t)strlen(value), " ", 1, argc);
+        return w ? w : zcalloc(sizeof(sds));
+    }
+    sds *w = zmalloc(sizeof(sds));
+    w[0] = sds_new(value);
+    *argc = 1;
+    return w;
+}
+
+static int row_set_string(const config_row *r, const char *value, char *err, size_t errlen) {
+    int argc;
+    sds *argv = value_words(r, value, &argc);
+    int rc = row_set(r, argc, argv, 0, err, errlen);
+    for (int i = 0; i < argc; i++) sds_free(argv[i]);
+    zfree(argv);
+    return rc;
+}
+
+/* ------------------------------------------------------------ special rows */
+
+static int bind_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    (void)append;
+    if (argc > CONFIG_MAX_BIND_ADDRS) {
+        snprintf(err, errlen, "Too many bind addresses specified.");
+        return -1;
+    }
+    for (int i = 0; i < cfg.bind_count; i++) zfree(cfg.bind[i]);
+    for (int i = 0; i < argc; i++) cfg.bind[i] = zstrdup(argv[i]);
+    for (int i = argc; i < CONFIG_MAX_BIND_ADDRS; i++) cfg.bind[i] = NULL;
+    cfg.bind_count = argc;
+    return 0;
+}
+
+static sds bind_get(const config_row *r, sds s) {
+    (void)r;
+    for (int i = 0; i < cfg.bind_count; i++) s = sds_cat_printf(s, "%s%s", i ? " " : "", cfg.bind[i]);
+    return s;
+}
+
+/* Unquoted, as Redis writes it; a bare "bind" line means no address. */
+static void bind_rewrite(const config_row *r, struct line_vec *out) {
+    line_vec_push(out, bind_get(r, sds_new("bind ")));
+    sds_trim(out->v[out->n - 1], " ");
+}
+
+/* Redis reads each number with strtoll: "+5" passes, "" is 0, "5x" fails. */
+static int save_number(const char *s, long long *out) {
+    char *end;
+    errno = 0;
+    *out = strtoll(s, &end, 10);
+    return *end == '\0' && errno != ERANGE;
+}
+
+/* "save <sec> <changes> ..." sets the points; in a file the later lines of
+ * one load add to the first; save "" (or no words) clears them. */
+static int save_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    int clear = argc == 0 || (argc == 1 && argv[0][0] == '\0');
+    if (!clear && argc % 2 != 0) goto bad;
+    int pairs = clear ? 0 : argc / 2;
+    struct config_save_param *p = zmalloc(sizeof(*p) * (size_t)(pairs ? pairs : 1));
+    for (int i = 0; i < pairs; i++) {
+        if (!save_number(argv[2 * i], &p[i].seconds) || !save_number(argv[2 * i + 1], &p[i].changes) ||
+            p[i].seconds < 1 || p[i].changes < 0) {
+            zfree(p);
+            goto bad;
+        }
+    }
+    if (append && !clear) {
+        int total = cfg.save_param_count + pairs;
+        cfg.save_params = zrealloc(cfg.save_params, sizeof(*p) * (size_t)total);
+        memcpy(cfg.save_params + cfg.save_param_count, p, sizeof(*p) * (size_t)pairs);
+        cfg.save_param_count = total;
+        zfree(p);
+        return 0;
+    }
+    zfree(cfg.save_params);
+    cfg.save_params = pairs ? p : NULL;
+    if (!pairs) zfree(p);
+    cfg.save_param_count = pairs;
+    return 0;
+bad:
+    snprintf(err, errlen, "Invalid save parameters");
+    return -1;
+}
+
+static sds save_get(const config_row *r, sds s) {
+    (void)r;
+    for (int i = 0; i < cfg.save_param_count; i++)
+        s = sds_cat_printf(s, "%s%lld %lld", i ? " " : "", cfg.save_params[i].seconds, cfg.save_params[i].changes);
+    return s;
+}
+
+/* One "save <sec> <changes>" line per point; save "" when there is none. */
+static void save_rewrite(const config_row *r, struct line_vec *out) {
+    (void)r;
+    if (cfg.save_param_count == 0) line_vec_push(out, sds_new("save \"\""));
+    for (int i = 0; i < cfg.save_param_count; i++)
+        line_vec_push(out, sds_cat_printf(sds_empty(), "save %lld %lld", cfg.save_params[i].seconds,
+                                          cfg.save_params[i].changes));
+}
+
+/* "dir" is the working directory itself: setting it is chdir(2), reading
+ * it is getcwd(3), so relative paths (dump file, logs) follow it. */
+static int dir_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    (void)append;
+    if (argc != 1) {
+        snprintf(err, errlen, "wrong number of arguments");
+        return -1;
+    }
+    if (chdir(argv[0]) == -1) {
+        snprintf(err, errlen, "%s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static sds dir_get(const config_row *r, sds s) {
+    (void)r;
+    char buf[PATH_MAX];
+    return sds_cat(s, getcwd(buf, sizeof(buf)) ? buf : "");
+}
+
+static void dir_rewrite(const config_row *r, struct line_vec *out) {
+    sds cwd = dir_get(r, sds_empty());
+    line_vec_push(out, sds_cat_repr(sds_new("dir "), cwd, sds_len(cwd)));
+    sds_free(cwd);
+}
+
+static const struct special_ops bind_ops = {.set = bind_set, .get = bind_get, .rewrite = bind_rewrite};
+static const struct special_ops save_ops = {.set = save_set, .get = save_get, .rewrite = save_rewrite};
+static const struct special_ops dir_ops = {.set = dir_set, .get = dir_get, .rewrite = dir_rewrite};
+
+/* ------------------------------------------------------------ defaults */
+
+void config_release(void) {
+    for (int i = 0; i < cfg.bind_count; i++) zfree(cfg.bind[i]);
+    zfree(cfg.unixsocket);
+    zfree(cfg.pidfile);
+    zfree(cfg.logfile);
+    zfree(cfg.requirepass);
+    zfree(cfg.save_params);
+    memset(&cfg, 0, sizeof(cfg));
+}
+
+void config_init_defaults(void) {
+    char err[CONFIG_ERR_LEN];
+    config_release();
+    for (int i = 0; i < CONFIG_ROWS; i++) {
+        const config_row *r = &config_table[i];
+        /* Defaults are literals checked by the unit tests: cannot fail. */
+        if (r->def) row_set_string(r, r->def, err, sizeof(err));
+    }
+}
+
+void config_set_hooks(const struct config_hooks *h) {
+    if (h) hooks = *h;
+    else memset(&hooks, 0, sizeof(hooks));
+}
+
+void config_resetstat(void) {
+    if (hooks.resetstat) hooks.resetstat();
+}
+
+void config_set_file_path(const char *path) {
+    zfree(config_path);
+    config_path = NULL;
+    if (!path) return;
+    if (path[0] == '/') {
+        config_path = zstrdup(path);
+        return;
+    }
+    char cwd[PATH_MAX];
+    sds abs = sds_cat_printf(sds_empty(), "%s/%s", getcwd(cwd, sizeof(cwd)) ? cwd : ".", path);
+    config_path = zstrdup(abs);
+    sds_free(abs);
+}
+
+const char *config_file_path(void) {
+    return config_path;
+}
+
+/* ------------------------------------------------------------ loading */
+
+struct load_ctx {
+    unsigned char seen[CONFIG_ROWS]; /* directive already set in this load */
+    int depth;                       /* include nesting */
+};
+
+static int load_text(struct load_ctx *ctx, const char *text, sds *err);
+
+/* Redis's banner, layout byte for byte, ready to print to stderr. */
+static sds fatal_at_line(int lineno, const char *line, const char *reason) {
+    return sds_cat_printf(sds_empty(),
+                          "\n*** FATAL CONFIG FILE ERROR (%s) ***\n"
+                          "Reading the configuration file, at line %d\n>>> '%s'\n%s\n",
+                          CONFIG_SERVER_NAME_VERSION, lineno, line, reason);
+}
+
+/* Returns new sds with the whole file (path "-": stdin), or NULL with errno
+ * set. */
+static sds read_whole_file(const char *path) {
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+    if (!fp) return NULL;
+    sds text = sds_empty();
+    char buf[CONFIG_READ_CHUNK_BYTES];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) text = sds_cat_len(text, buf, n);
+    int failed = ferror(fp);
+    if (fp != stdin) fclose(fp);
+    if (failed) {
+        sds_free(text);
+        errno = EIO;
+        return NULL;
+    }
+    return text;
+}
+
+static int load_one_file(struct load_ctx *ctx, const char *path, sds *err) {
+    sds text = read_whole_file(path);
+    if (!text) {
+        *err = sds_cat_printf(sds_empty(), "Fatal error, can't open config file '%s': %s\n", path,
+                              strerror(errno));
+        return -1;
+    }
+    int rc = load_text(ctx, text, err);
+    sds_free(text);
+    return rc;
+}
+
+/* "include path": a glob pattern loads every match in sorted order (as
+ * Redis 7.0 does); errors inside report the included file's line. */
+static int load_include(struct load_ctx *ctx, const char *path, sds *err) {
+    if (ctx->depth >= CONFIG_MAX_INCLUDE_DEPTH) {
+        *err = sds_cat_printf(sds_empty(), "Fatal error, include nesting too deep at '%s'\n", path);
+        return -1;
+    }
+    ctx->depth++;
+    int rc = 0;
+    if (strpbrk(path, "*?[")) {
+        glob_t g;
+        int grc = glob(path, 0, NULL, &g);
+        if (grc == 0) {
+            for (size_t i = 0; i < g.gl_pathc && rc == 0; i++) rc = load_one_file(ctx, g.gl_pathv[i], err);
+        } else if (grc != GLOB_NOMATCH) {
+            *err = sds_cat_printf(sds_empty(), "Fatal error, can't open config file '%s'\n", path);
+            rc = -1;
+        }
+        globfree(&g);
+    } else {
+        rc = load_one_file(ctx, path, err);
+    }
+    ctx->depth--;
+    return rc;
+}
+
+/* Applies one split line; returns NULL or the static reason it failed
+ * (errbuf holds value errors). */
+static const char *load_directive(struct load_ctx *ctx, int argc, char **argv, char *errbuf, size_t errlen,
+                                  sds *err, int *include_failed) {
+    if (str_eq_nocase(argv[0], "include") && argc == 2) {
+        *include_failed = load_include(ctx, argv[1], err) == -1;
+        return NULL;
+    }
+    const config_row *r = row_lookup(argv[0]);
+    if (!r) return "Bad directive or wrong number of arguments";
+    if (!(r->flags & CF_MULTI_ARG) && argc != 2) return "wrong number of arguments";
+    int idx = row_index(r);
+    int append = (r->flags & CF_APPEND) && ctx->seen[idx];
+    if (row_set(r, argc - 1, argv + 1, append, errbuf, errlen) == -1) return errbuf;
+    ctx->seen[idx] = 1;
+    return NULL;
+}
+
+/* Loads text line by line: trimmed, '#' comments and blank lines skipped,
+ * words split with quotes. Stops at the first error. */
+static int load_text(struct load_ctx *ctx, const char *text, sds *err) {
+    const char *p = text;
+    int lineno = 0;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        sds line = sds_trim(sds_new_len(p, len), " \t\r\n");
+        p += len + (nl ? 1 : 0);
+        lineno++;
+        if (line[0] == '#' || line[0] == '\0') {
+            sds_free(line);
+            continue;
+        }
+        int argc, include_failed = 0;
+        char errbuf[CONFIG_ERR_LEN];
+        const char *reason = NULL;
+        sds *argv = sds_split_args(line, &argc);
+        if (!argv) reason = "Unbalanced quotes in configuration line";
+        else if (argc > 0) {
+            sds_to_lower(argv[0]);
+            reason = load_directive(ctx, argc, argv, errbuf, sizeof(errbuf), err, &include_failed);
+        }
+        if (argv) sds_free_split_res(argv, argc);
+        if (reason) *err = fatal_at_line(lineno, line, reason);
+        sds_free(line);
+        if (reason || include_failed) return -1;
+    }
+    return 0;
+}
+
+int config_load_string(const char *text, const char *filename, sds *err) {
+    (void)filename; /* Redis's banner does not name the file */
+    struct load_ctx ctx;
+    memset(&ctx, 0, sizeof(ctx));
+    *err = NULL;
+    if (load_text(&ctx, text, err) == -1) return -1;
+    /* Redis refuses to start when the log file cannot be opened, with the
+     * banner but no line. */
+    if (cfg.logfile && cfg.logfile[0]) {
+        FILE *fp = fopen(cfg.logfile, "a");
+        if (!fp) {
+            *err = sds_cat_printf(sds_empty(), "\n*** FATAL CONFIG FILE ERROR (%s) ***\nCan't open the log file: %s\n",
+                                  CONFIG_SERVER_NAME_VERSION, strerror(errno));
+            return -1;
+        }
+        fclose(fp);
+    }
+    return 0;
+}
+
+/* Options follow the file after a newline, so their line numbers continue
+ * the file's (a lone "--port x" is reported at line 2, as in Redis). */
+int config_load_file(const char *path, const char *options, sds *err) {
+    sds text;
+    *err = NULL;
+    if (path) {
+        if (strcmp(path, "-") != 0) config_set_file_path(path);
+        text = read_whole_file(path);
+        if (!text) {
+            *err = sds_cat_printf(sds_empty(), "Fatal error, can't open config file '%s': %s\n", path,
+                                  strerror(errno));
+            return -1;
+        }
+    } else {
+        text = sds_empty();
+    }
+    text = sds_cat(text, "\n");
+    if (options) text = sds_cat(text, options);
+    int rc = config_load_string(text, path, err);
+    sds_free(text);
+    return rc;
+}
+
+/* ------------------------------------------------------------ command line */
+
+/* Redis 7.0's rules: "--name" starts a directive; other words are values
+ * of the current one (quoted, so any bytes survive); "--name value" in one
+ * word is taken as raw config text. After a bare "--name" the next word is
+ * its value even if it starts with "--", except for "--save", which then
+ * (or when last) means save "". */
+sds config_options_from_argv(int argc, char **argv) {
+    sds out = sds_empty();
+    int lines = 0, want_value = 0;
+    for (int j = 0; j < argc; j++) {
+        const char *a = argv[j];
+        int is_name = a[0] == '-' && a[1] == '-' && !want_value;
+        if (!is_name) {
+            out = sds_cat(sds_cat_repr(out, a, strlen(a)), " ");
+            want_value = 0;
+            continue;
+        }
+        if (lines++) out = sds_cat(out, "\n");
+        out = sds_cat(sds_cat(out, a + 2), " ");
+        int words;
+        sds *w = sds_split_args(a, &words);
+        if (w) sds_free_split_res(w, words);
+        if (words != 1) continue; /* "--port 6380" in one word: complete */
+        want_value = 1;
+        int next_is_name = j + 1 < argc && argv[j + 1][0] == '-' && argv[j + 1][1] == '-';
+        if (str_eq_nocase(a, "--save") && (j + 1 == argc || next_is_name)) {
+            out = sds_cat(out, "\"\"");
+            want_value = 0;
+        }
+    }
+    /* One directive per line without trailing spaces. */
+    int n;
+    sds *parts = sds_split_len(out, (ssize_t)sds_len(out), "\n", 1, &n);
+    sds clean = sds_empty();
+    for (int i = 0; i < n; i++) clean = sds_cat(sds_cat(clean, sds_trim(parts[i], " ")), "\n");
+    if (parts) sds_free_split_res(parts, n);
+    sds_free(out);
+    return clean;
+}
+
+/* ------------------------------------------------------------ CONFIG GET / SET */
+
+sds config_get_value(const char *name) {
+    const config_row *r = row_lookup(name);
+    return r ? row_get(r, sds_empty()) : NULL;
+}
+
+sds *config_get_matching(int npatterns, char **patterns, int *count) {
+    unsigned char taken[CONFIG_ROWS] = {0};
+    sds *out = zmalloc(sizeof(sds) * 2 * CONFIG_ROWS);
+    int n = 0;
+    for (int p = 0; p < npatterns; p++) {
+        const char *pat = patterns[p];
+        int exact = strpbrk(pat, "*?[") == NULL;
+        for (int i = 0; i < CONFIG_ROWS; i++) {
+            const config_row *r = &config_table[i];
+            if (taken[i]) continue;
+            if (exact ? !str_eq_nocase(pat, r->name) : !string_match(pat, r->name, 1)) continue;
+            taken[i] = 1;
+            out[2 * n] = sds_new(exact ? pat : r->name);
+            out[2 * n + 1] = row_get(r, sds_empty());
+            n++;
+        }
+    }
+    *count = n;
+    return out;
+}
+
+void config_free_pairs(sds *pairs, int count) {
+    for (int i = 0; i < 2 * count; i++) sds_free(pairs[i]);
+    zfree(pairs);
+}
+
+static sds set_failed(const char *name, const char *reason) {
+    return sds_cat_printf(sds_empty(), "CONFIG SET failed (possibly related to argument '%s') - %s", name, reason);
+}
+
+/* The name checks, pair by pair in order, as Redis makes them. Returns the
+ * error (new sds) or NULL. */
+static sds set_check_names(int npairs, char **argv, const config_row **rows, int client_is_local) {
+    int protected_ok = cfg.enable_protected_configs == PROTECTED_CONFIGS_YES ||
+                       (cfg.enable_protected_configs == PROTECTED_CONFIGS_LOCAL && client_is_local);
+    for (int i = 0; i < npairs; i++) {
+        const char *name = argv[2 * i];
+        rows[i] = row_lookup(name);
+        if (!rows[i])
+            return sds_cat_printf(sds_empty(), "Unknown option or number of arguments for CONFIG SET - '%s'", name);
+        if (rows[i]->flags & CF_IMMUTABLE) return set_failed(name, "can't set immutable config");
+        if ((rows[i]->flags & CF_PROTECTED) && !protected_ok) return set_failed(name, "can't set protected config");
+        for (int j = 0; j < i; j++)
+            if (rows[j] == rows[i]) return set_failed(name, "duplicate parameter");
+    }
+    return NULL;
+}
+
+/* Puts back the values saved in old[0..n-1] (their own CONFIG GET text,
+ * which always parses back to the same value). */
+static void set_restore(int n, const config_row **rows, sds *old) {
+    char err[CONFIG_ERR_LEN];
+    for (int i = 0; i < n; i++) row_set_string(rows[i], old[i], err, sizeof(err));
+}
+
+/* Runs each distinct apply hook once, in pair order. Returns the index of
+ * the pair whose hook failed, or -1. */
+static int set_run_applies(int npairs, const config_row **rows, char *err, size_t errlen) {
+    for (int i = 0; i < npairs; i++) {
+        if (!rows[i]->apply) continue;
+        int dup = 0;
+        for (int j = 0; j < i; j++) dup |= rows[j]->apply == rows[i]->apply;
+        if (!dup && rows[i]->apply(err, errlen) == -1) return i;
+    }
+    return -1;
+}
+
+int config_set_pairs(int argc, char **argv, int client_is_local, sds *err) {
+    int npairs = argc / 2;
+    const config_row **rows = zmalloc(sizeof(*rows) * (size_t)(npairs ? npairs : 1));
+    sds *old = zcalloc(sizeof(sds) * (size_t)(npairs ? npairs : 1));
+    char reason[CONFIG_ERR_LEN];
+    int rc = -1;
+    *err = set_check_names(npairs, argv, rows, client_is_local);
+    if (*err) goto done;
+    for (int i = 0; i < npairs; i++) old[i] = row_get(rows[i], sds_empty());
+    for (int i = 0; i < npairs; i++) {
+        if (row_set_string(rows[i], argv[2 * i + 1], reason, sizeof(reason)) == -1) {
+            set_restore(i, rows, old);
+            *err = set_failed(argv[2 * i], reason);
+            goto done;
+        }
+    }
+    int failed = set_run_applies(npairs, rows, reason, sizeof(reason));
+    if (failed >= 0) {
+        char ignored[CONFIG_ERR_LEN];
+        set_restore(npairs, rows, old);
+        set_run_applies(npairs, rows, ignored, sizeof(ignored));
+        *err = set_failed(argv[2 * failed], reason);
+        goto done;
+    }
+    rc = 0;
+done:
+    for (int i = 0; i < npairs; i++) sds_free(old[i]);
+    zfree(old);
+    zfree(rows);
+    return rc;
+}
+
+/* ------------------------------------------------------------ CONFIG REWRITE */
+
+/* The file as lines, and for each table row the indexes of its lines. */
+struct rewrite_state {
+    struct line_vec lines;
+    int *occ[CONFIG_ROWS];
+    int nocc[CONFIG_ROWS];
+    int has_signature;
+};
+
+static void rewrite_index_line(struct rewrite_state *st, int idx) {
+    const char *line = st->lines.v[idx];
+    while (*line == ' ' || *line == '\t') line++;
+    if (line[0] == '#') {
+        if (strncmp(line, CONFIG_REWRITE_SIGNATURE, strlen(CONFIG_REWRITE_SIGNATURE)) == 0) st->has_signature = 1;
+        return;
+    }
+    int argc;
+    sds *argv = sds_split_args(line, &argc);
+    if (!argv) return;
+    const config_row *r = argc > 0 ? row_lookup(argv[0]) : NULL;
+    sds_free_split_res(argv, argc);
+    if (!r) return;
+    int i = row_index(r);
+    st->occ[i] = zrealloc(st->occ[i], sizeof(int) * (size_t)(st->nocc[i] + 1));
+    st->occ[i][st->nocc[i]++] = idx;
+}
+
+static void rewrite_read(struct rewrite_state *st, const char *text) {
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        sds line = sds_new_len(p, len);
+        if (len && line[len - 1] == '\r') sds_range(line, 0, (ssize_t)len - 2);
+        line_vec_push(&st->lines, line);
+        rewrite_index_line(st, st->lines.n - 1);
+        p += len + (nl ? 1 : 0);
+    }
+}
+
+/* Replaces the row's lines in place; extra old lines become blank, extra
+ * new ones go to *tail. A row absent from the file at its default is not
+ * written at all. */
+static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
+    int i = row_index(r);
+    if (st->nocc[i] == 0 && row_is_default(r)) return;
+    struct line_vec now = {0};
+    row_rewrite(r, &now);
+    int k = 0;
+    for (; k < now.n; k++) {
+        if (k < st->nocc[i]) {
+            sds_free(st->lines.v[st->occ[i][k]]);
+            st->lines.v[st->occ[i][k]] = now.v[k];
+        } else {
+            line_vec_push(tail, now.v[k]);
+        }
+    }
+    for (; k < st->nocc[i]; k++) sds_clear(st->lines.v[st->occ[i][k]]);
+    zfree(now.v);
+}
+
+/* Joins the lines, turning every run of blank lines into one. */
+static sds rewrite_content(struct rewrite_state *st, struct line_vec *tail) {
+    if (tail->n && !st->has_signature) {
+        line_vec_push(&st->lines, sds_empty());
+        line_vec_push(&st->lines, sds_new(CONFIG_REWRITE_SIGNATURE));
+    }
+    for (int i = 0; i < tail->n; i++) line_vec_push(&st->lines, tail->v[i]);
+    tail->n = 0;
+    sds out = sds_empty();
+    int was_blank = 0;
+    for (int i = 0; i < st->lines.n; i++) {
+        int blank = sds_len(st->lines.v[i]) == 0;
+        if (blank && was_blank) continue;
+        was_blank = blank;
+        out = sds_cat(sds_cat_sds(out, st->lines.v[i]), "\n");
+    }
+    return out;
+}
+
+static int write_all(int fd, const char *p, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) return -1;
+        p += w;
+        len -= (size_t)w;
+    }
+    return 0;
+}
+
+/* Writes content next to path, fsyncs and renames over it, keeping the
+ * old file's mode, so a crash never leaves a half-written config. */
+static int rewrite_replace_file(const char *path, const sds content, sds *err) {
+    sds tmp = sds_cat_printf(sds_empty(), "%s.tmp-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    int ok = fd != -1;
+    if (ok) {
+        struct stat sb;
+        mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
+        ok = write_all(fd, content, sds_len(content)) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+        int saved = errno;
+        close(fd);
+        if (ok && rename(tmp, path) == -1) {
+            ok = 0;
+            saved = errno;
+        }
+        if (!ok) unlink(tmp);
+        errno = saved;
+    }
+    if (!ok) *err = sds_cat_printf(sds_empty(), "Rewriting config file: %s", strerror(errno));
+    sds_free(tmp);
+    return ok ? 0 : -1;
+}
+
+int config_rewrite(sds *err) {
+    *err = NULL;
+    if (!config_path) {
+        *err = sds_new("The server is running without a config file");
+        return -1;
+    }
+    sds text = read_whole_file(config_path);
+    if (!text && errno != ENOENT) {
+        *err = sds_cat_printf(sds_empty(), "Rewriting config file: %s", strerror(errno));
+        return -1;
+    }
+    struct rewrite_state st;
+    memset(&st, 0, sizeof(st));
+    rewrite_read(&st, text ? text : "");
+    sds_free(text);
+    struct line_vec tail = {0};
+    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, &config_table[i], &tail);
+    sds content = rewrite_content(&st, &tail);
+    int rc = rewrite_replace_file(config_path, content, err);
+    sds_free(content);
+    line_vec_free(&tail);
+    line_vec_free(&st.lines);
+    for (int i = 0; i < CONFIG_ROWS; i++) zfree(st.occ[i]);
+    return rc;
+}

@@ -1,0 +1,429 @@
+/* conn.c -- connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH and
+ * the CLIENT family.
+ *
+ * Owns the per-connection state a client changes about itself (protocol,
+ * name, library info, authentication, reply mode). Never closes a socket
+ * directly: a client that must go is flagged and networking.c frees it
+ * once it is safe. */
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "networking.h"
+#include "reply.h"
+#include "util.h"
+#include "zmalloc.h"
+
+#define NOAUTH_HELLO_ERROR                                                                     \
+    "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO " \
+    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the " \
+    "RESP protocol version at the same time"
+#define WRONGPASS_ERROR "-WRONGPASS invalid username-password pair or user is disabled."
+
+void ping_command(client *c) {
+    if (c->argc > 2) {
+        reply_error_arity(c);
+        return;
+    }
+    if (c->argc == 1) reply_proto(c, "+PONG\r\n", 7);
+    else reply_bulk_sds(c, c->argv[1]);
+}
+
+void echo_command(client *c) {
+    reply_bulk_sds(c, c->argv[1]);
+}
+
+void quit_command(client *c) {
+    reply_ok(c);
+    c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+}
+
+/* Compares in time that depends only on the lengths, so a remote peer
+ * cannot learn a password prefix by timing replies. */
+static int secret_equal(const char *a, size_t alen, const char *b, size_t blen) {
+    unsigned char diff = alen != blen;
+    size_t n = alen < blen ? alen : blen;
+    for (size_t i = 0; i < n; i++) diff |= (unsigned char)(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+/* Checks user/password against the single "default" user. */
+static int auth_check(const sds user, const sds pass) {
+    if (strcmp(user, "default") != 0) return 0;
+    if (cfg.requirepass == NULL) return 1; /* nopass: any password works */
+    return secret_equal(pass, sds_len(pass), cfg.requirepass, strlen(cfg.requirepass));
+}
+
+void auth_command(client *c) {
+    if (c->argc > 3) {
+        reply_error_syntax(c);
+        return;
+    }
+    sds user, pass;
+    sds def = NULL;
+    if (c->argc == 2) {
+        if (cfg.requirepass == NULL) {
+            reply_error(c, "AUTH <password> called without any password configured for the default user. "
+                           "Are you sure your configuration is correct?");
+            return;
+        }
+        user = def = sds_new("default");
+        pass = c->argv[1];
+    } else {
+        user = c->argv[1];
+        pass = c->argv[2];
+    }
+    int ok = auth_check(user, pass);
+    sds_free(def);
+    if (!ok) {
+        reply_error(c, WRONGPASS_ERROR);
+        return;
+    }
+    c->authenticated = 1;
+    reply_ok(c);
+}
+
+/* Names may hold only printable ASCII other than space. */
+static int name_is_valid(const sds name) {
+    size_t len = sds_len(name);
+    for (size_t i = 0; i < len; i++)
+        if (name[i] < '!' || name[i] > '~') return 0;
+    return 1;
+}
+
+static void set_name(client *c, const sds name) {
+    sds_free(c->name);
+    c->name = sds_len(name) ? sds_dup(name) : NULL;
+}
+
+static void reply_hello_map(client *c) {
+    reply_map_len(c, 7);
+    reply_bulk_cstr(c, "server");
+    reply_bulk_cstr(c, "redis");
+    reply_bulk_cstr(c, "version");
+    reply_bulk_cstr(c, MINIRED_REDIS_COMPAT_VERSION);
+    reply_bulk_cstr(c, "proto");
+    reply_integer(c, c->resp);
+    reply_bulk_cstr(c, "id");
+    reply_integer(c, (long long)c->id);
+    reply_bulk_cstr(c, "mode");
+    reply_bulk_cstr(c, "standalone");
+    reply_bulk_cstr(c, "role");
+    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, "modules");
+    reply_array_len(c, 0);
+}
+
+void hello_command(client *c) {
+    long long ver = 0;
+    int next = 1;
+    if (c->argc >= 2) {
+        if (!string2ll(c->argv[1], sds_len(c->argv[1]), &ver)) {
+            reply_error(c, "Protocol version is not an integer or out of range");
+            return;
+        }
+        next = 2;
+        if (ver < 2 || ver > 3) {
+            reply_error(c, "-NOPROTO unsupported protocol version");
+            return;
+        }
+    }
+    sds user = NULL, pass = NULL, name = NULL;
+    for (int j = next; j < c->argc; j++) {
+        int more = c->argc - j - 1;
+        const char *opt = c->argv[j];
+        if (strcasecmp(opt, "auth") == 0 && more >= 2) {
+            user = c->argv[j + 1];
+            pass = c->argv[j + 2];
+            j += 2;
+        } else if (strcasecmp(opt, "setname") == 0 && more >= 1) {
+            name = c->argv[j + 1];
+            if (!name_is_valid(name)) {
+                reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
+                return;
+            }
+            j++;
+        } else {
+            reply_error_format(c, "Syntax error in HELLO option '%s'", opt);
+            return;
+        }
+    }
+    if (user) {
+        if (!auth_check(user, pass)) {
+            reply_error(c, WRONGPASS_ERROR);
+            return;
+        }
+        c->authenticated = 1;
+    }
+    if (!c->authenticated) {
+        reply_error(c, NOAUTH_HELLO_ERROR);
+        return;
+    }
+    if (name) set_name(c, name);
+    if (ver) c->resp = (int)ver;
+    reply_hello_map(c);
+}
+
+void reset_command(client *c) {
+    c->resp = 2;
+    c->db_id = 0;
+    c->db = &server.dbs[0];
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+    c->authenticated = cfg.requirepass == NULL;
+    reply_status(c, "RESET");
+}
+
+/* ---------------------------------------------------------- CLIENT */
+
+void client_id_command(client *c) {
+    reply_integer(c, (long long)c->id);
+}
+
+void client_setname_command(client *c) {
+    if (!name_is_valid(c->argv[2])) {
+        reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
+        return;
+    }
+    set_name(c, c->argv[2]);
+    reply_ok(c);
+}
+
+void client_getname_command(client *c) {
+    if (c->name) reply_bulk_sds(c, c->name);
+    else reply_null(c);
+}
+
+static int client_type_valid(const char *t) {
+    return strcasecmp(t, "normal") == 0 || strcasecmp(t, "master") == 0 || strcasecmp(t, "replica") == 0 ||
+           strcasecmp(t, "slave") == 0 || strcasecmp(t, "pubsub") == 0;
+}
+
+/* Every client is of type "normal" until replication and pub/sub exist. */
+static int client_is_type(const client *c, const char *t) {
+    (void)c;
+    return strcasecmp(t, "normal") == 0;
+}
+
+void client_list_command(client *c) {
+    const char *type = NULL;
+    long long *ids = NULL;
+    int nids = 0;
+    if (c->argc == 4 && strcasecmp(c->argv[2], "type") == 0) {
+        type = c->argv[3];
+        if (!client_type_valid(type)) {
+            reply_error_format(c, "Unknown client type '%s'", type);
+            return;
+        }
+    } else if (c->argc > 3 && strcasecmp(c->argv[2], "id") == 0) {
+        nids = c->argc - 3;
+        ids = zmalloc(sizeof(long long) * (size_t)nids);
+        for (int i = 0; i < nids; i++) {
+            if (!string2ll(c->argv[i + 3], sds_len(c->argv[i + 3]), &ids[i]) || ids[i] <= 0) {
+                zfree(ids);
+                reply_error(c, "Invalid client ID");
+                return;
+            }
+        }
+    } else if (c->argc != 2) {
+        reply_error_syntax(c);
+        return;
+    }
+    sds out = sds_empty();
+    for (client *o = server.clients; o; o = o->next) {
+        if (type && !client_is_type(o, type)) continue;
+        if (ids) {
+            int hit = 0;
+            for (int i = 0; i < nids && !hit; i++) hit = (uint64_t)ids[i] == o->id;
+            if (!hit) continue;
+        }
+        out = net_cat_client_info(out, o);
+        out = sds_cat_len(out, "\n", 1);
+    }
+    zfree(ids);
+    reply_verbatim(c, out, sds_len(out), "txt");
+    sds_free(out);
+}
+
+void client_info_command(client *c) {
+    sds out = net_cat_client_info(sds_empty(), c);
+    out = sds_cat_len(out, "\n", 1);
+    reply_verbatim(c, out, sds_len(out), "txt");
+    sds_free(out);
+}
+
+struct kill_filter {
+    const char *addr, *laddr, *type, *user;
+    uint64_t id;
+    int skipme;
+};
+
+/* Parses CLIENT KILL's filters; replies and returns 0 on error. */
+static int kill_parse_filters(client *c, struct kill_filter *f) {
+    memset(f, 0, sizeof(*f));
+    f->skipme = 1;
+    if ((c->argc - 2) % 2) {
+        reply_error_syntax(c);
+        return 0;
+    }
+    for (int i = 2; i < c->argc; i += 2) {
+        const char *opt = c->argv[i], *val = c->argv[i + 1];
+        if (strcasecmp(opt, "id") == 0) {
+            long long id;
+            if (!string2ll(val, sds_len(c->argv[i + 1]), &id) || id <= 0) {
+                reply_error(c, "client-id should be greater than 0");
+                return 0;
+            }
+            f->id = (uint64_t)id;
+        } else if (strcasecmp(opt, "type") == 0) {
+            if (!client_type_valid(val)) {
+                reply_error_format(c, "Unknown client type '%s'", val);
+                return 0;
+            }
+            f->type = val;
+        } else if (strcasecmp(opt, "addr") == 0) {
+            f->addr = val;
+        } else if (strcasecmp(opt, "laddr") == 0) {
+            f->laddr = val;
+        } else if (strcasecmp(opt, "user") == 0) {
+            if (strcmp(val, "default") != 0) {
+                reply_error_format(c, "No such user '%s'", val);
+                return 0;
+            }
+            f->user = val;
+        } else if (strcasecmp(opt, "skipme") == 0) {
+            if (strcasecmp(val, "yes") == 0) f->skipme = 1;
+            else if (strcasecmp(val, "no") == 0) f->skipme = 0;
+            else {
+                reply_error_syntax(c);
+                return 0;
+            }
+        } else {
+            reply_error_syntax(c);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int kill_matches(const struct kill_filter *f, const client *self, const client *o) {
+    if (f->addr && strcmp(o->addr, f->addr) != 0) return 0;
+    if (f->laddr && strcmp(o->laddr, f->laddr) != 0) return 0;
+    if (f->type && !client_is_type(o, f->type)) return 0;
+    if (f->id && o->id != f->id) return 0;
+    if (o == self && f->skipme) return 0;
+    return 1;
+}
+
+/* Closes o: the caller's own connection only after its reply is sent. */
+static void kill_client(client *self, client *o) {
+    if (o == self) self->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    else net_free_client(o);
+}
+
+void client_kill_command(client *c) {
+    struct kill_filter f;
+    if (c->argc == 3) { /* old form: CLIENT KILL ip:port */
+        memset(&f, 0, sizeof(f));
+        f.addr = c->argv[2];
+    } else if (!kill_parse_filters(c, &f)) {
+        return;
+    }
+    long long killed = 0;
+    int kill_self = 0;
+    client *o = server.clients;
+    while (o) {
+        client *next = o->next;
+        if (kill_matches(&f, c, o)) {
+            if (o == c) kill_self = 1;
+            else kill_client(c, o);
+            killed++;
+        }
+        o = next;
+    }
+    if (c->argc == 3) {
+        if (killed == 0) reply_error(c, "No such client");
+        else reply_ok(c);
+    } else {
+        reply_integer(c, killed);
+    }
+    if (kill_self) kill_client(c, c);
+}
+
+void client_reply_command(client *c) {
+    const char *mode = c->argv[2];
+    if (strcasecmp(mode, "on") == 0) {
+        c->flags &= ~(CLIENT_REPLY_SKIP | CLIENT_REPLY_OFF);
+        reply_ok(c);
+    } else if (strcasecmp(mode, "off") == 0) {
+        c->flags |= CLIENT_REPLY_OFF;
+    } else if (strcasecmp(mode, "skip") == 0) {
+        if (!(c->flags & CLIENT_REPLY_OFF)) c->flags |= CLIENT_REPLY_SKIP_NEXT;
+    } else {
+        reply_error_syntax(c);
+    }
+}
+
+/* CLIENT SETINFO <LIB-NAME|LIB-VER> value [...]: Redis 7.2's command,
+ * which go-redis and others send on every connect. Several attributes in
+ * one call are accepted because some clients send them that way. */
+void client_setinfo_command(client *c) {
+    if (c->argc % 2) {
+        reply_error_arity(c);
+        return;
+    }
+    for (int i = 2; i < c->argc; i += 2) {
+        const char *attr = c->argv[i];
+        if (strcasecmp(attr, "lib-name") != 0 && strcasecmp(attr, "lib-ver") != 0) {
+            reply_error_format(c, "Unrecognized option '%s'", attr);
+            return;
+        }
+        if (!name_is_valid(c->argv[i + 1])) {
+            reply_error_format(c, "%s cannot contain spaces, newlines or special characters.", attr);
+            return;
+        }
+    }
+    for (int i = 2; i < c->argc; i += 2) {
+        sds *slot = strcasecmp(c->argv[i], "lib-name") == 0 ? &c->lib_name : &c->lib_ver;
+        sds_free(*slot);
+        *slot = sds_len(c->argv[i + 1]) ? sds_dup(c->argv[i + 1]) : NULL;
+    }
+    reply_ok(c);
+}
+
+void client_help_command(client *c) {
+    static const char *help[] = {
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
+        NULL};
+    reply_help(c, help);
+}

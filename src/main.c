@@ -1,0 +1,119 @@
+/* main.c -- the minired-server command line: flags, configuration file
+ * and --directive options (as redis-server takes them), daemonizing and
+ * the pidfile. Owns nothing after start-up; hands over to server.c. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ae.h"
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "server_main.h"
+#include "zmalloc.h"
+
+/* Used for the pidfile when daemonizing without one configured. */
+#define DEFAULT_DAEMON_PIDFILE "/var/run/minired.pid"
+
+static void print_version(void) {
+    printf("minired server v=%s redis-compat=%s malloc=libc bits=%d ae=%s\n", MINIRED_VERSION,
+           MINIRED_REDIS_COMPAT_VERSION, (int)sizeof(long) * 8, ae_get_api_name());
+}
+
+static void print_usage(void) {
+    fprintf(stderr,
+            "Usage: ./minired-server [/path/to/redis.conf] [options] [-]\n"
+            "       ./minired-server - (read config from stdin)\n"
+            "       ./minired-server -v or --version\n"
+            "       ./minired-server -h or --help\n"
+            "\n"
+            "Options are redis.conf directives written as --directive value,\n"
+            "applied after the configuration file (see redis.conf.example).\n"
+            "\n"
+            "Examples:\n"
+            "       ./minired-server (run the server with default config)\n"
+            "       ./minired-server /etc/redis/6379.conf\n"
+            "       ./minired-server --port 7777\n"
+            "       ./minired-server --port 7777 --bind 127.0.0.1 --requirepass secret\n"
+            "       ./minired-server /etc/myredis.conf --loglevel verbose -\n"
+            "       ./minired-server /etc/myredis.conf --loglevel verbose\n");
+}
+
+static void daemonize(void) {
+    if (fork() != 0) exit(0); /* parent exits */
+    setsid();
+    int fd = open("/dev/null", O_RDWR, 0);
+    if (fd != -1) {
+        dup2(fd, STDIN_FILENO);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO) close(fd);
+    }
+}
+
+static void create_pidfile(void) {
+    const char *path = cfg.pidfile ? cfg.pidfile : DEFAULT_DAEMON_PIDFILE;
+    FILE *fp = fopen(path, "w");
+    if (fp == NULL) {
+        log_warning("Failed to write PID file: %s", strerror(errno));
+        return;
+    }
+    fprintf(fp, "%d\n", (int)getpid());
+    fclose(fp);
+}
+
+int main(int argc, char **argv) {
+    config_init_defaults();
+    server.executable = argv[0];
+    char resolved[PATH_MAX];
+    if (realpath(argv[0], resolved)) server.executable = zstrdup(resolved);
+    int first_opt = 1;
+    const char *configfile = NULL;
+    if (argc >= 2) {
+        if (strcmp(argv[1], "-v") == 0 || strcmp(argv[1], "--version") == 0) {
+            print_version();
+            return 0;
+        }
+        if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+            print_usage();
+            return 0;
+        }
+        if (argv[1][0] != '-' || (argv[1][1] == '\0' && argc == 2)) {
+            configfile = argv[1];
+            first_opt = 2;
+        }
+    }
+    sds options = config_options_from_argv(argc - first_opt, argv + first_opt);
+    sds err = NULL;
+    int rc;
+    if (configfile) {
+        if (strcmp(configfile, "-") != 0 && realpath(configfile, resolved))
+            server.configfile = zstrdup(resolved);
+        rc = config_load_file(configfile, options, &err);
+    } else {
+        rc = config_load_string(options, NULL, &err);
+    }
+    sds_free(options);
+    if (rc == -1) {
+        fprintf(stderr, "%s", err);
+        sds_free(err);
+        return 1;
+    }
+    if (server.configfile) config_set_file_path(server.configfile);
+    if (cfg.daemonize) daemonize();
+    log_notice("oO0OoO0OoO0Oo minired is starting oO0OoO0OoO0Oo");
+    log_notice("minired version=%s, redis-compat=%s, bits=%d, pid=%d, just started", MINIRED_VERSION,
+               MINIRED_REDIS_COMPAT_VERSION, (int)sizeof(long) * 8, (int)getpid());
+    if (!configfile)
+        log_warning("Warning: no config file specified, using the default config. In order to specify a config "
+                    "file use %s /path/to/redis.conf", argv[0]);
+    server_init();
+    if (cfg.daemonize || cfg.pidfile) create_pidfile();
+    log_notice("Running mode=standalone, port=%d.", cfg.port);
+    server_run();
+    return 0;
+}

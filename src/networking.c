@@ -1,0 +1,487 @@
+/* networking.c -- client connections: accept, read, parse, dispatch, write.
+ *
+ * Owns the client list, the pending-write list and the network stats, and
+ * is the only file that calls read()/write() on client sockets. Replies are
+ * flushed in the before-sleep hook (one write per client per loop pass,
+ * often with no syscall for epoll), and a writable event is installed only
+ * when a socket would block. A client is never freed while one of its
+ * commands is running: such frees are deferred to CLOSE_ASAP. */
+#include "networking.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "log.h"
+#include "monotonic.h"
+#include "reply.h"
+#include "zmalloc.h"
+
+/* Most iovecs handed to one writev: the fixed buffer plus blocks. */
+#define NET_MAX_IOV 16
+/* A query buffer bigger than this with nothing pending is shrunk. */
+#define NET_QUERYBUF_SHRINK_BYTES (32 * 1024)
+
+static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask);
+static void net_write_handler(ae_event_loop *el, int fd, void *privdata, int mask);
+
+/* ---------------------------------------------------------- lifecycle */
+
+static void net_link_client(client *c) {
+    c->prev = NULL;
+    c->next = server.clients;
+    if (server.clients) server.clients->prev = c;
+    server.clients = c;
+    server.client_count++;
+}
+
+static void net_unlink_client(client *c) {
+    if (c->prev) c->prev->next = c->next;
+    else server.clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    server.client_count--;
+    if (c->flags & CLIENT_PENDING_WRITE) {
+        client **pp = &server.pending_write;
+        while (*pp && *pp != c) pp = &(*pp)->pw_next;
+        if (*pp) *pp = c->pw_next;
+        c->flags &= ~CLIENT_PENDING_WRITE;
+    }
+}
+
+client *net_create_client(int fd) {
+    client *c = zmalloc(sizeof(*c));
+    memset(c, 0, offsetof(client, buf));
+    c->fd = fd;
+    c->id = server.next_client_id++;
+    c->resp = 2;
+    c->authenticated = cfg.requirepass == NULL;
+    c->db_id = 0;
+    c->db = &server.dbs[0];
+    c->querybuf = sds_empty();
+    resp_parser_init(&c->parser);
+    c->ctime = time(NULL);
+    c->last_interaction_ms = mstime();
+    if (fd != -1) {
+        char err[ANET_ERR_LEN];
+        anet_non_block(err, fd);
+        anet_enable_tcp_nodelay(err, fd);
+        if (cfg.tcp_keepalive_sec) anet_keepalive(err, fd, cfg.tcp_keepalive_sec);
+        if (ae_create_file_event(server.el, fd, AE_READABLE, net_read_handler, c) == AE_ERR) {
+            close(fd);
+            resp_parser_free(&c->parser);
+            sds_free(c->querybuf);
+            zfree(c);
+            return NULL;
+        }
+        net_link_client(c);
+    }
+    return c;
+}
+
+static void net_free_reply_blocks(client *c) {
+    reply_block *b = c->reply_head;
+    while (b) {
+        reply_block *next = b->next;
+        zfree(b);
+        b = next;
+    }
+    c->reply_head = c->reply_tail = NULL;
+    c->reply_bytes = 0;
+    c->reply_blocks = 0;
+}
+
+void net_free_client(client *c) {
+    if (server.current_client == c) {
+        net_close_async(c);
+        return;
+    }
+    if (c->fd != -1) {
+        ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
+        close(c->fd);
+        net_unlink_client(c);
+    }
+    c->argv = NULL;
+    c->argc = 0;
+    resp_parser_free(&c->parser);
+    sds_free(c->querybuf);
+    sds_free(c->name);
+    sds_free(c->lib_name);
+    sds_free(c->lib_ver);
+    net_free_reply_blocks(c);
+    zfree(c);
+}
+
+void net_close_async(client *c) {
+    c->flags |= CLIENT_CLOSE_ASAP;
+}
+
+void net_free_clients_async(void) {
+    client *c = server.clients;
+    while (c) {
+        client *next = c->next;
+        if ((c->flags & CLIENT_CLOSE_ASAP) && c != server.current_client) net_free_client(c);
+        c = next;
+    }
+}
+
+/* ---------------------------------------------------------- accepting */
+
+static int net_is_loopback(const char *ip, int is_unix) {
+    if (is_unix) return 1;
+    return strncmp(ip, "127.", 4) == 0 || strcmp(ip, "::1") == 0;
+}
+
+#define PROTECTED_MODE_ERROR                                                                        \
+    "-DENIED Redis is running in protected mode because protected mode is enabled and no password " \
+    "is set for the default user. In this mode connections are only accepted from the loopback "    \
+    "interface. If you want to connect from external computers to Redis you may adopt one of the "  \
+    "following solutions: 1) Just disable protected mode sending the command 'CONFIG SET "          \
+    "protected-mode no' from the loopback interface by connecting to Redis from the same host the " \
+    "server is running, however MAKE SURE Redis is not publicly accessible from internet if you do "\
+    "so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable "  \
+    "the protected mode by editing the Redis configuration file, and setting the protected mode "   \
+    "option to 'no', and then restarting the server. 3) If you started the server manually just "   \
+    "for testing, restart it with the '--protected-mode no' option. 4) Set up an authentication "   \
+    "password for the default user. NOTE: You only need to do one of the above things in order "    \
+    "for the server to start accepting connections from the outside.\r\n"
+
+/* Writes a one-shot error to a socket we are about to close; a short
+ * write does not matter. */
+static void net_refuse(int fd, const char *msg) {
+    ssize_t r = write(fd, msg, strlen(msg));
+    (void)r;
+    close(fd);
+}
+
+static void net_accept_common(int fd, const char *ip, int port, int is_unix) {
+    if (server.client_count >= cfg.maxclients) {
+        net_refuse(fd, "-ERR max number of clients reached\r\n");
+        server.stat_rejected_conn++;
+        return;
+    }
+    if (cfg.protected_mode && cfg.requirepass == NULL && !net_is_loopback(ip, is_unix)) {
+        net_refuse(fd, PROTECTED_MODE_ERROR);
+        server.stat_rejected_conn++;
+        return;
+    }
+    client *c = net_create_client(fd);
+    if (c == NULL) {
+        log_warning("Error registering fd event for the new client (fd=%d)", fd);
+        return;
+    }
+    server.stat_numconnections++;
+    if (is_unix) {
+        c->flags |= CLIENT_UNIX_SOCKET;
+        snprintf(c->addr, sizeof(c->addr), "%s:0", cfg.unixsocket ? cfg.unixsocket : "");
+        snprintf(c->laddr, sizeof(c->laddr), "%s:0", cfg.unixsocket ? cfg.unixsocket : "");
+    } else {
+        char lip[NET_ADDR_STR_LEN];
+        int lport = 0;
+        anet_format_addr(c->addr, sizeof(c->addr), ip, port);
+        if (anet_fd_to_string(fd, lip, sizeof(lip), &lport, 0) == ANET_OK)
+            anet_format_addr(c->laddr, sizeof(c->laddr), lip, lport);
+    }
+    log_verbose("Accepted %s", c->addr);
+}
+
+void net_accept_tcp_handler(ae_event_loop *el, int fd, void *privdata, int mask) {
+    (void)el, (void)privdata, (void)mask;
+    char err[ANET_ERR_LEN], ip[NET_ADDR_STR_LEN];
+    for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
+        int port;
+        int cfd = anet_tcp_accept(err, fd, ip, sizeof(ip), &port);
+        if (cfd == ANET_ERR) {
+            if (errno != EWOULDBLOCK && errno != EAGAIN) log_warning("Accepting client connection: %s", err);
+            return;
+        }
+        net_accept_common(cfd, ip, port, 0);
+    }
+}
+
+void net_accept_unix_handler(ae_event_loop *el, int fd, void *privdata, int mask) {
+    (void)el, (void)privdata, (void)mask;
+    char err[ANET_ERR_LEN];
+    for (int i = 0; i < MAX_ACCEPTS_PER_CALL; i++) {
+        int cfd = anet_unix_accept(err, fd);
+        if (cfd == ANET_ERR) {
+            if (errno != EWOULDBLOCK && errno != EAGAIN) log_warning("Accepting client connection: %s", err);
+            return;
+        }
+        net_accept_common(cfd, NULL, 0, 1);
+    }
+}
+
+/* ---------------------------------------------------------- reading */
+
+void net_reset_client(client *c) {
+    resp_parser_reset(&c->parser);
+    c->argv_len_sum = 0;
+    c->argv_counted = 0;
+    c->argv = NULL;
+    c->argc = 0;
+    c->cmd = NULL;
+    /* CLIENT REPLY SKIP silences exactly the command after it. */
+    c->flags &= ~CLIENT_REPLY_SKIP;
+    if (c->flags & CLIENT_REPLY_SKIP_NEXT) {
+        c->flags |= CLIENT_REPLY_SKIP;
+        c->flags &= ~CLIENT_REPLY_SKIP_NEXT;
+    }
+}
+
+/* Parses and runs every complete command in the query buffer. */
+static void net_process_input(client *c) {
+    size_t len = sds_len(c->querybuf);
+    server.current_client = c;
+    while (c->qb_pos < len) {
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
+        resp_limits lim = {cfg.proto_max_bulk_len, c->authenticated};
+        size_t consumed;
+        resp_parse_result r =
+            resp_parse(&c->parser, c->querybuf + c->qb_pos, len - c->qb_pos, &lim, &consumed);
+        c->qb_pos += consumed;
+        if (r == RESP_PARSE_NEED_MORE) {
+            /* Count arguments of a partial command once each, so the
+             * query-buffer limit sees them without rescanning argv. */
+            for (; c->argv_counted < c->parser.argc; c->argv_counted++)
+                c->argv_len_sum += sds_len(c->parser.argv[c->argv_counted]);
+            break;
+        }
+        if (r == RESP_PARSE_ERROR) {
+            log_verbose("Protocol error (%s) from client: id=%llu addr=%s", c->parser.error,
+                        (unsigned long long)c->id, c->addr);
+            reply_error(c, c->parser.error);
+            c->flags |= CLIENT_CLOSE_AFTER_REPLY | CLIENT_PROTOCOL_ERROR;
+            break;
+        }
+        c->argc = c->parser.argc;
+        c->argv = c->parser.argv;
+        cmd_process(c);
+        c->commands_processed++;
+        net_reset_client(c);
+    }
+    server.current_client = NULL;
+    if (c->qb_pos) {
+        sds_range(c->querybuf, (ssize_t)c->qb_pos, -1);
+        c->qb_pos = 0;
+    }
+    /* Don't keep a huge buffer around after a big argument went through. */
+    if (sds_len(c->querybuf) == 0 && sds_alloc(c->querybuf) > NET_QUERYBUF_SHRINK_BYTES) {
+        sds_free(c->querybuf);
+        c->querybuf = sds_empty();
+    }
+}
+
+/* Sum of the bytes held for the command being parsed: buffered input plus
+ * arguments already split out of it. */
+static size_t net_pending_input_bytes(const client *c) {
+    return sds_len(c->querybuf) - c->qb_pos + c->argv_len_sum;
+}
+
+static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask) {
+    (void)el, (void)mask;
+    client *c = privdata;
+    size_t readlen = PROTO_IOBUF_LEN;
+    /* Reading a big argument: ask for exactly what is missing, so the
+     * buffer grows once instead of in 16 KB steps. */
+    if (c->parser.req_type == RESP_REQ_MULTIBULK && c->parser.bulk_len >= RESP_BIG_ARG_BYTES) {
+        size_t have = sds_len(c->querybuf) - c->qb_pos;
+        size_t want = (size_t)c->parser.bulk_len + 2;
+        if (want > have && want - have > readlen) readlen = want - have;
+    }
+    size_t qblen = sds_len(c->querybuf);
+    c->querybuf = sds_make_room_for(c->querybuf, readlen);
+    ssize_t n = read(fd, c->querybuf + qblen, readlen);
+    if (n == -1) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
+        log_verbose("Reading from client: %s", strerror(errno));
+        net_free_client(c);
+        return;
+    }
+    if (n == 0) {
+        log_verbose("Client closed connection id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+        net_free_client(c);
+        return;
+    }
+    sds_incr_len(c->querybuf, n);
+    c->last_interaction_ms = mstime();
+    server.stat_net_input_bytes += n;
+    if (net_pending_input_bytes(c) > cfg.client_max_querybuf_len) {
+        log_warning("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
+                    (unsigned long long)c->id, c->addr);
+        net_free_client(c);
+        return;
+    }
+    net_process_input(c);
+}
+
+/* ---------------------------------------------------------- writing */
+
+static inline int net_has_pending_output(const client *c) {
+    return c->bufpos > 0 || c->reply_head != NULL;
+}
+
+size_t net_client_output_len(const client *c) {
+    size_t n = c->bufpos - c->sentlen;
+    for (reply_block *b = c->reply_head; b; b = b->next) n += b->used;
+    return n;
+}
+
+/* Drops n written bytes from the front of the output. */
+static void net_consume_output(client *c, size_t n) {
+    if (c->bufpos > 0) {
+        size_t avail = c->bufpos - c->sentlen;
+        if (n < avail) {
+            c->sentlen += n;
+            return;
+        }
+        n -= avail;
+        c->bufpos = 0;
+        c->sentlen = 0;
+    }
+    while (c->reply_head) {
+        reply_block *b = c->reply_head;
+        size_t avail = b->used - c->sentlen;
+        if (n < avail) {
+            c->sentlen += n;
+            return;
+        }
+        n -= avail;
+        c->reply_head = b->next;
+        if (c->reply_head == NULL) c->reply_tail = NULL;
+        c->reply_bytes -= b->size;
+        c->reply_blocks--;
+        c->sentlen = 0;
+        zfree(b);
+    }
+}
+
+/* Returns -1 if the client was freed. */
+static int net_write_to_client(client *c) {
+    ssize_t total = 0, n = 0;
+    while (net_has_pending_output(c)) {
+        struct iovec iov[NET_MAX_IOV];
+        int cnt = 0;
+        size_t offset = c->sentlen;
+        if (c->bufpos > 0) {
+            iov[cnt].iov_base = c->buf + c->sentlen;
+            iov[cnt++].iov_len = c->bufpos - c->sentlen;
+            offset = 0;
+        }
+        for (reply_block *b = c->reply_head; b && cnt < NET_MAX_IOV; b = b->next) {
+            if (b->used > offset) {
+                iov[cnt].iov_base = b->buf + offset;
+                iov[cnt++].iov_len = b->used - offset;
+            }
+            offset = 0;
+        }
+        if (cnt == 0) { /* only empty blocks are left */
+            net_consume_output(c, 0);
+            break;
+        }
+        n = writev(c->fd, iov, cnt);
+        if (n <= 0) break;
+        total += n;
+        net_consume_output(c, (size_t)n);
+        if (total >= NET_MAX_WRITES_PER_EVENT) break;
+    }
+    server.stat_net_output_bytes += total;
+    if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        log_verbose("Error writing to client: %s", strerror(errno));
+        net_free_client(c);
+        return -1;
+    }
+    if (total > 0) c->last_interaction_ms = mstime();
+    if (!net_has_pending_output(c)) {
+        if (c->flags & CLIENT_WRITE_HANDLER) {
+            ae_delete_file_event(server.el, c->fd, AE_WRITABLE);
+            c->flags &= ~CLIENT_WRITE_HANDLER;
+        }
+        if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
+            net_free_client(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void net_write_handler(ae_event_loop *el, int fd, void *privdata, int mask) {
+    (void)el, (void)fd, (void)mask;
+    net_write_to_client(privdata);
+}
+
+void net_schedule_write(client *c) {
+    c->flags |= CLIENT_PENDING_WRITE;
+    c->pw_next = server.pending_write;
+    server.pending_write = c;
+}
+
+void net_handle_pending_writes(void) {
+    client *c;
+    while ((c = server.pending_write) != NULL) {
+        server.pending_write = c->pw_next;
+        c->pw_next = NULL;
+        c->flags &= ~CLIENT_PENDING_WRITE;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_WRITE_HANDLER)) continue;
+        if (net_write_to_client(c) == -1) continue;
+        if (net_has_pending_output(c)) {
+            if (ae_create_file_event(server.el, c->fd, AE_WRITABLE, net_write_handler, c) == AE_ERR)
+                net_close_async(c);
+            else
+                c->flags |= CLIENT_WRITE_HANDLER;
+        }
+    }
+}
+
+/* ---------------------------------------------------------- cron, info */
+
+void net_clients_cron(long long now_ms) {
+    if (cfg.timeout_sec <= 0) return;
+    long long limit_ms = (long long)cfg.timeout_sec * 1000;
+    client *c = server.clients;
+    while (c) {
+        client *next = c->next;
+        if (now_ms - c->last_interaction_ms > limit_ms) {
+            log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
+            net_free_client(c);
+        }
+        c = next;
+    }
+}
+
+static sds net_cat_flags(sds s, const client *c) {
+    char flags[16], *p = flags;
+    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
+    if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
+    if (p == flags) *p++ = 'N';
+    *p = '\0';
+    return sds_cat(s, flags);
+}
+
+sds net_cat_client_info(sds s, client *c) {
+    long long now = mstime();
+    int ev = c->fd == -1 ? 0 : ae_get_file_events(server.el, c->fd);
+    size_t argv_mem = 0;
+    for (int i = 0; i < c->argc; i++)
+        if (c->argv[i]) argv_mem += sds_len(c->argv[i]);
+    size_t qbuf = sds_len(c->querybuf);
+    size_t qfree = sds_avail(c->querybuf);
+    size_t tot = sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes + argv_mem;
+    s = sds_cat_printf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
+                       (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
+                       (long long)(time(NULL) - c->ctime), (now - c->last_interaction_ms) / 1000);
+    s = net_cat_flags(s, c);
+    s = sds_cat_printf(s,
+                       " db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
+                       " multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
+                       " cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+                       c->db_id, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
+                       c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
+                       (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
+                       c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+    return s;
+}

@@ -1,0 +1,34 @@
+/* networking.h -- clients and their sockets: accept, read, parse, run,
+ * write. The only module that calls read()/write() on client sockets. */
+#ifndef MINIRED_NETWORKING_H
+#define MINIRED_NETWORKING_H
+
+#include "server.h"
+
+/* Accept handlers for TCP and Unix listeners (ae file procs). */
+void net_accept_tcp_handler(ae_event_loop *el, int fd, void *privdata, int mask);
+void net_accept_unix_handler(ae_event_loop *el, int fd, void *privdata, int mask);
+/* Returns a new client on fd (fd -1: a fake client with no socket). */
+client *net_create_client(int fd);
+/* Takes c: closes its socket and frees it now. Never call it on the
+ * current client from inside a command: use net_close_async. */
+void net_free_client(client *c);
+/* Closes c at the next before-sleep. */
+void net_close_async(client *c);
+/* Puts c on the pending-write list (called by reply.c). */
+void net_schedule_write(client *c);
+/* Writes pending output of every client; installs writable handlers for
+ * sockets that would block. Called from before-sleep. */
+void net_handle_pending_writes(void);
+/* Frees clients marked CLOSE_ASAP. */
+void net_free_clients_async(void);
+/* Cron duty: closes idle clients past cfg.timeout_sec. */
+void net_clients_cron(long long now_ms);
+/* Frees the current command's arguments and readies c for the next. */
+void net_reset_client(client *c);
+/* Bytes of output pending for c. */
+size_t net_client_output_len(const client *c);
+/* Appends the CLIENT LIST line of c (no newline) to s; returns s. */
+sds net_cat_client_info(sds s, client *c);
+
+#endif

@@ -1,0 +1,59 @@
+/* object.h -- typed value objects stored in the keyspace.
+ *
+ * A value is an robj: a type (what commands see), an encoding (how it is
+ * stored), an LRU/LFU clock and a refcount. Strings are stored as integers
+ * (OBJ_ENCODING_INT, ptr holds the value), as one allocation holding the
+ * header and the sds together (EMBSTR, for short strings) or as a separate
+ * sds (RAW). Later types plug in with their own encodings. */
+#ifndef MINIRED_OBJECT_H
+#define MINIRED_OBJECT_H
+
+#include <stddef.h>
+#include "sds.h"
+
+#define OBJ_STRING 0
+#define OBJ_LIST 1
+#define OBJ_SET 2
+#define OBJ_ZSET 3
+#define OBJ_HASH 4
+
+#define OBJ_ENCODING_RAW 0
+#define OBJ_ENCODING_INT 1
+#define OBJ_ENCODING_HT 2
+#define OBJ_ENCODING_INTSET 6
+#define OBJ_ENCODING_SKIPLIST 7
+#define OBJ_ENCODING_EMBSTR 8
+#define OBJ_ENCODING_QUICKLIST 9
+#define OBJ_ENCODING_LISTPACK 11
+
+/* Strings up to this many bytes are stored EMBSTR: the 16-byte header, the
+ * 3-byte sds header, the bytes and the NUL fit one 64-byte allocation. */
+#define OBJ_EMBSTR_MAX_BYTES 44
+#define OBJ_LRU_BITS 24
+
+typedef struct robj {
+    unsigned type : 4;
+    unsigned encoding : 4;
+    unsigned lru : OBJ_LRU_BITS;
+    int refcount;
+    void *ptr;
+} robj;
+
+/* Returns a new string object holding a copy of len bytes of p, as INT when
+ * the bytes are a canonical integer, else EMBSTR or RAW by length. */
+robj *obj_create_string(const char *p, size_t len);
+/* Takes s: returns a new string object owning s (RAW) or built from it. */
+robj *obj_create_string_from_sds(sds s);
+robj *obj_create_string_from_ll(long long v);
+void obj_incr_refcount(robj *o);
+/* Takes one reference; frees the object at zero. */
+void obj_decr_refcount(robj *o);
+/* Bytes of a string object; for INT, the length of its decimal form. */
+size_t obj_string_len(const robj *o);
+/* Writes a string object's bytes: returns a pointer to them, using buf
+ * (LONG_STR_SIZE bytes) for INT encodings. *len receives the length. */
+const char *obj_string_bytes(const robj *o, char *buf, size_t *len);
+const char *obj_type_name(const robj *o);
+const char *obj_encoding_name(int encoding);
+
+#endif

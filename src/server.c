@@ -1,0 +1,304 @@
+/* server.c -- start-up, listeners, the cron, the before-sleep hook,
+ * signals and shutdown; TIME and SHUTDOWN.
+ *
+ * Owns the event loop, the listeners and the process-level fields of
+ * `server`. Signal handlers only set a flag; the cron acts on it, so no
+ * shutdown work ever runs inside a signal handler. */
+#include "server.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "db.h"
+#include "info.h"
+#include "log.h"
+#include "monotonic.h"
+#include "networking.h"
+#include "reply.h"
+#include "server_main.h"
+#include "util.h"
+#include "zmalloc.h"
+
+struct server_state server;
+
+/* How often the rate samples behind INFO's instantaneous_* are taken. */
+#define INFO_SAMPLE_PERIOD_MS 100
+
+/* ---------------------------------------------------------- listeners */
+
+static void server_close_listeners(void) {
+    for (int i = 0; i < server.listener_count; i++) {
+        listener *l = &server.listeners[i];
+        ae_delete_file_event(server.el, l->fd, AE_READABLE);
+        close(l->fd);
+        if (l->is_unix && cfg.unixsocket) unlink(cfg.unixsocket);
+    }
+    server.listener_count = 0;
+}
+
+/* Opens one TCP listener per bind address. An address written "-addr" is
+ * optional: if it can't be bound because it does not exist here, skip it. */
+static int server_open_tcp(char *err, size_t errlen) {
+    if (cfg.port == 0) return 0;
+    for (int i = 0; i < cfg.bind_count; i++) {
+        const char *addr = cfg.bind[i];
+        int optional = addr[0] == '-';
+        if (optional) addr++;
+        char aerr[ANET_ERR_LEN];
+        int fd = anet_tcp_server(aerr, cfg.port, addr, cfg.tcp_backlog);
+        if (fd == ANET_ERR) {
+            int unavailable = errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT || errno == EPROTONOSUPPORT ||
+                              errno == ESOCKTNOSUPPORT || errno == EINVAL;
+            if (optional && unavailable) continue;
+            snprintf(err, errlen, "Could not create server TCP listening socket %s:%d: %s", addr, cfg.port, aerr);
+            return -1;
+        }
+        anet_non_block(aerr, fd);
+        anet_cloexec(fd);
+        listener *l = &server.listeners[server.listener_count++];
+        l->fd = fd;
+        l->is_unix = 0;
+        snprintf(l->addr, sizeof(l->addr), "%s", addr);
+        if (ae_create_file_event(server.el, fd, AE_READABLE, net_accept_tcp_handler, NULL) == AE_ERR) {
+            snprintf(err, errlen, "Unrecoverable error creating TCP socket accept handler.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int server_open_unix(char *err, size_t errlen) {
+    if (cfg.unixsocket == NULL) return 0;
+    char aerr[ANET_ERR_LEN];
+    int fd = anet_unix_server(aerr, cfg.unixsocket, cfg.unixsocketperm, cfg.tcp_backlog);
+    if (fd == ANET_ERR) {
+        snprintf(err, errlen, "Failed opening Unix socket: %s", aerr);
+        return -1;
+    }
+    anet_non_block(aerr, fd);
+    anet_cloexec(fd);
+    listener *l = &server.listeners[server.listener_count++];
+    l->fd = fd;
+    l->is_unix = 1;
+    snprintf(l->addr, sizeof(l->addr), "%s", cfg.unixsocket);
+    if (ae_create_file_event(server.el, fd, AE_READABLE, net_accept_unix_handler, NULL) == AE_ERR) {
+        snprintf(err, errlen, "Unrecoverable error creating Unix socket accept handler.");
+        return -1;
+    }
+    return 0;
+}
+
+static int server_open_listeners(char *err, size_t errlen) {
+    if (server_open_tcp(err, errlen) == -1 || server_open_unix(err, errlen) == -1) {
+        server_close_listeners();
+        return -1;
+    }
+    return 0;
+}
+
+/* CONFIG SET bind/port: reopen every listener with the new settings. */
+static int server_listeners_changed(char *err, size_t errlen) {
+    server_close_listeners();
+    return server_open_listeners(err, errlen);
+}
+
+static int server_maxclients_changed(char *err, size_t errlen) {
+    int setsize = (int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < (rlim_t)setsize) {
+        lim.rlim_cur = (rlim_t)setsize;
+        if (lim.rlim_max < lim.rlim_cur) lim.rlim_max = lim.rlim_cur;
+        if (setrlimit(RLIMIT_NOFILE, &lim) == -1) {
+            snprintf(err, errlen, "The operating system is not able to handle the specified number of clients, try with %u",
+                     (unsigned)(lim.rlim_cur > CONFIG_MIN_RESERVED_FDS ? lim.rlim_cur - CONFIG_MIN_RESERVED_FDS : 1));
+            return -1;
+        }
+    }
+    if (setsize > ae_get_set_size(server.el) && ae_resize_set_size(server.el, setsize) == AE_ERR) {
+        snprintf(err, errlen, "The event loop API used by Redis is not able to handle the specified number of clients");
+        return -1;
+    }
+    return 0;
+}
+
+static void server_reset_stats(void) {
+    server.stat_numcommands = 0;
+    server.stat_numconnections = 0;
+    server.stat_rejected_conn = 0;
+    server.stat_net_input_bytes = 0;
+    server.stat_net_output_bytes = 0;
+    server.stat_total_error_replies = 0;
+    server.stat_keyspace_hits = 0;
+    server.stat_keyspace_misses = 0;
+    server.stat_expired_keys = 0;
+    server.stat_unexpected_error_replies = 0;
+    cmd_reset_stats();
+    info_reset_stats();
+}
+
+/* ---------------------------------------------------------- loop hooks */
+
+static void server_shutdown_now(void);
+
+static int server_cron(ae_event_loop *el, long long id, void *data) {
+    (void)el, (void)id, (void)data;
+    long long now = mstime();
+    static long long last_sample_ms;
+    if (now - last_sample_ms >= INFO_SAMPLE_PERIOD_MS) {
+        info_track_sample();
+        last_sample_ms = now;
+    }
+    net_clients_cron(now);
+    db_cron_rehash();
+    if (server.shutdown_asap) server_shutdown_now();
+    server.cron_loops++;
+    return 1000 / cfg.hz;
+}
+
+static void server_before_sleep(ae_event_loop *el) {
+    (void)el;
+    net_handle_pending_writes();
+    net_free_clients_async();
+}
+
+/* ---------------------------------------------------------- signals */
+
+static void server_signal_handler(int sig) {
+    if (server.shutdown_asap && sig == SIGINT) {
+        log_raw_signal_safe("You insist... exiting now.\n");
+        if (cfg.pidfile) unlink(cfg.pidfile);
+        _exit(1);
+    }
+    log_raw_signal_safe(sig == SIGINT ? "Received SIGINT scheduling shutdown...\n"
+                                      : "Received SIGTERM scheduling shutdown...\n");
+    server.shutdown_asap = 1;
+}
+
+static void server_setup_signals(void) {
+    struct sigaction act;
+    memset(&act, 0, sizeof(act));
+    sigemptyset(&act.sa_mask);
+    act.sa_handler = server_signal_handler;
+    sigaction(SIGTERM, &act, NULL);
+    sigaction(SIGINT, &act, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+}
+
+/* ---------------------------------------------------------- start, stop */
+
+static void server_shutdown_now(void) {
+    log_warning("User requested shutdown...");
+    server_close_listeners();
+    if (cfg.pidfile) unlink(cfg.pidfile);
+    log_warning("%s is now ready to exit, bye bye...", "minired");
+    exit(0);
+}
+
+static void server_raise_fd_limit(void) {
+    char err[256];
+    if (server_maxclients_changed(err, sizeof(err)) == -1) {
+        struct rlimit lim;
+        if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur > CONFIG_MIN_RESERVED_FDS) {
+            unsigned int fit = (unsigned int)(lim.rlim_cur - CONFIG_MIN_RESERVED_FDS);
+            log_warning("You requested maxclients of %u requiring at least %u max file descriptors. "
+                        "Server can't set maximum open files to %u because of OS error: %s. "
+                        "Current maxclients is now %u.",
+                        cfg.maxclients, cfg.maxclients + CONFIG_MIN_RESERVED_FDS,
+                        cfg.maxclients + CONFIG_MIN_RESERVED_FDS, strerror(errno), fit);
+            /* Hooks are not registered yet, so this only stores. */
+            char num[16];
+            snprintf(num, sizeof(num), "%u", fit);
+            char *pair[2] = {"maxclients", num};
+            sds cerr = NULL;
+            if (config_set_pairs(2, pair, 1, &cerr) == -1) sds_free(cerr);
+        }
+    }
+}
+
+void server_init(void) {
+    unsigned char seed[16];
+    get_random_bytes(seed, sizeof(seed));
+    dict_set_hash_seed(seed);
+    get_random_hex_chars(server.runid, 40);
+    server.runid[40] = '\0';
+    server.pid = getpid();
+    server.start_time = time(NULL);
+    server.start_mono_us = (long long)mono_now_us();
+    server.next_client_id = 1;
+    server_setup_signals();
+    cmd_init();
+    db_init(cfg.databases);
+    server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
+    if (server.el == NULL) {
+        log_warning("Failed creating the event loop. Error message: '%s'", strerror(errno));
+        exit(1);
+    }
+    server_raise_fd_limit();
+    static const struct config_hooks hooks = {
+        .listeners_changed = server_listeners_changed,
+        .maxclients_changed = server_maxclients_changed,
+        .resetstat = server_reset_stats,
+    };
+    config_set_hooks(&hooks);
+    char err[512];
+    if (server_open_listeners(err, sizeof(err)) == -1) {
+        log_warning("%s", err);
+        exit(1);
+    }
+    if (server.listener_count == 0) {
+        log_warning("Configured to not listen anywhere, exiting.");
+        exit(1);
+    }
+    ae_create_time_event(server.el, 1, server_cron, NULL, NULL);
+    ae_set_before_sleep_proc(server.el, server_before_sleep);
+    info_reset_stats();
+}
+
+void server_run(void) {
+    log_notice("Server initialized");
+    log_notice("Ready to accept connections");
+    ae_main(server.el);
+}
+
+/* ---------------------------------------------------------- commands */
+
+void time_command(client *c) {
+    long long us = ustime();
+    reply_array_len(c, 2);
+    reply_bulk_ll(c, us / 1000000);
+    reply_bulk_ll(c, us % 1000000);
+}
+
+void shutdown_command(client *c) {
+    int abort_flag = 0, other = 0;
+    for (int i = 1; i < c->argc; i++) {
+        const char *a = c->argv[i];
+        if (strcasecmp(a, "nosave") == 0 || strcasecmp(a, "save") == 0 || strcasecmp(a, "now") == 0 ||
+            strcasecmp(a, "force") == 0) {
+            other = 1;
+        } else if (strcasecmp(a, "abort") == 0) {
+            abort_flag = 1;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    if (abort_flag && other) {
+        reply_error_syntax(c);
+        return;
+    }
+    if (abort_flag) {
+        reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    server_shutdown_now();
+}

@@ -1,0 +1,250 @@
+/* server.h -- the types shared by the command and server layers (L3/L4):
+ * clients, databases, the command table entry, and the runtime state.
+ *
+ * Every field of `server` names the one module that writes it; others only
+ * read. Base, I/O and protocol files (L0-L2) never include this header. */
+#ifndef MINIRED_SERVER_H
+#define MINIRED_SERVER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ae.h"
+#include "anet.h"
+#include "config.h"
+#include "dict.h"
+#include "object.h"
+#include "resp.h"
+#include "sds.h"
+
+#define MINIRED_VERSION "0.1.0"
+/* The Redis version whose behaviour minired follows (INFO redis_version,
+ * HELLO "version"): clients gate features on it. */
+#define MINIRED_REDIS_COMPAT_VERSION "7.0.15"
+
+/* Per-client output buffer; replies that do not fit go to a block chain. */
+#define PROTO_REPLY_CHUNK_BYTES (16 * 1024)
+/* Bytes read per read() call; big arguments read up to their remaining
+ * length at once. */
+#define PROTO_IOBUF_LEN (16 * 1024)
+/* Stop writing to one client after this many bytes per event-loop pass so
+ * one fast reader cannot starve the others. */
+#define NET_MAX_WRITES_PER_EVENT (64 * 1024)
+/* Accepts per readable listener per pass (bounded so a flood of connects
+ * cannot starve established clients). */
+#define MAX_ACCEPTS_PER_CALL 1000
+/* fds reserved for listeners, logs, pidfile... beyond maxclients. */
+#define CONFIG_MIN_RESERVED_FDS 32
+#define NET_ADDR_STR_LEN 64
+#define CONFIG_MAX_LISTENERS (CONFIG_MAX_BIND_ADDRS + 1)
+
+/* ------------------------------------------------------------ clients */
+
+#define CLIENT_CLOSE_AFTER_REPLY (1 << 0) /* close once output is flushed */
+#define CLIENT_CLOSE_ASAP (1 << 1)        /* close at the next before-sleep */
+#define CLIENT_PENDING_WRITE (1 << 2)     /* in server.pending_write */
+#define CLIENT_UNIX_SOCKET (1 << 3)
+#define CLIENT_REPLY_OFF (1 << 4)
+#define CLIENT_REPLY_SKIP_NEXT (1 << 5)   /* set by CLIENT REPLY SKIP */
+#define CLIENT_REPLY_SKIP (1 << 6)        /* skip the current command */
+#define CLIENT_WRITE_HANDLER (1 << 7)     /* writable event installed */
+#define CLIENT_PROTOCOL_ERROR (1 << 8)
+
+typedef struct reply_block {
+    struct reply_block *next;
+    size_t size, used;
+    int deferred; /* a reserved header slot not yet filled */
+    char buf[];
+} reply_block;
+
+typedef struct client {
+    uint64_t id;
+    int fd;
+    int flags;
+    int resp;                 /* 2 or 3 */
+    int authenticated;
+    int db_id;
+    struct db *db;
+    /* input: owned by networking.c */
+    sds querybuf;
+    size_t qb_pos;            /* parsed up to here */
+    resp_parser parser;
+    int argc;                 /* current command, borrowed from parser */
+    sds *argv;
+    size_t argv_len_sum;      /* bytes of arguments of a partial command */
+    int argv_counted;         /* parser.argv entries counted in the sum */
+    struct redis_command *cmd, *lastcmd;
+    /* output: written by reply.c, drained by networking.c */
+    size_t bufpos;            /* bytes used in buf */
+    size_t sentlen;           /* bytes of buf / head block already sent */
+    reply_block *reply_head, *reply_tail;
+    size_t reply_bytes;       /* bytes held in blocks */
+    unsigned long reply_blocks;
+    /* identity and bookkeeping */
+    sds name, lib_name, lib_ver;
+    time_t ctime;             /* connected at (unix seconds) */
+    long long last_interaction_ms;
+    char addr[NET_ADDR_STR_LEN];
+    char laddr[NET_ADDR_STR_LEN];
+    int last_errno;
+    long long commands_processed;
+    struct client *prev, *next;      /* server.clients list */
+    struct client *pw_next;          /* server.pending_write list */
+    char buf[PROTO_REPLY_CHUNK_BYTES];
+} client;
+
+/* ------------------------------------------------------------ databases */
+
+typedef struct db {
+    dict *keys;      /* sds key -> robj value */
+    dict *expires;   /* sds key (shared with keys) -> unix ms in v.s64 */
+    int id;
+} db;
+
+/* ------------------------------------------------------------ commands */
+
+typedef void command_proc(client *c);
+
+/* Flag bits of a command (names as COMMAND INFO prints them). */
+#define CMD_WRITE (1ULL << 0)
+#define CMD_READONLY (1ULL << 1)
+#define CMD_DENYOOM (1ULL << 2)
+#define CMD_ADMIN (1ULL << 4)
+#define CMD_PUBSUB (1ULL << 5)
+#define CMD_NOSCRIPT (1ULL << 6)
+#define CMD_BLOCKING (1ULL << 8)
+#define CMD_LOADING (1ULL << 9)
+#define CMD_STALE (1ULL << 10)
+#define CMD_SKIP_MONITOR (1ULL << 11)
+#define CMD_SKIP_SLOWLOG (1ULL << 12)
+#define CMD_ASKING (1ULL << 13)
+#define CMD_FAST (1ULL << 14)
+#define CMD_NO_AUTH (1ULL << 15)
+#define CMD_MAY_REPLICATE (1ULL << 16)
+#define CMD_SENTINEL (1ULL << 17)
+#define CMD_ONLY_SENTINEL (1ULL << 18)
+#define CMD_NO_MANDATORY_KEYS (1ULL << 19)
+#define CMD_PROTECTED (1ULL << 20)
+#define CMD_MODULE_GETKEYS (1ULL << 21)
+#define CMD_NO_ASYNC_LOADING (1ULL << 23)
+#define CMD_NO_MULTI (1ULL << 24)
+#define CMD_MOVABLE_KEYS (1ULL << 25)
+#define CMD_ALLOW_BUSY (1ULL << 26)
+
+/* ACL categories (COMMAND INFO's seventh field). */
+#define ACL_KEYSPACE (1ULL << 0)
+#define ACL_READ (1ULL << 1)
+#define ACL_WRITE (1ULL << 2)
+#define ACL_SET (1ULL << 3)
+#define ACL_SORTEDSET (1ULL << 4)
+#define ACL_LIST (1ULL << 5)
+#define ACL_HASH (1ULL << 6)
+#define ACL_STRING (1ULL << 7)
+#define ACL_BITMAP (1ULL << 8)
+#define ACL_HYPERLOGLOG (1ULL << 9)
+#define ACL_GEO (1ULL << 10)
+#define ACL_STREAM (1ULL << 11)
+#define ACL_PUBSUB (1ULL << 12)
+#define ACL_ADMIN (1ULL << 13)
+#define ACL_FAST (1ULL << 14)
+#define ACL_SLOW (1ULL << 15)
+#define ACL_BLOCKING (1ULL << 16)
+#define ACL_DANGEROUS (1ULL << 17)
+#define ACL_CONNECTION (1ULL << 18)
+#define ACL_TRANSACTION (1ULL << 19)
+#define ACL_SCRIPTING (1ULL << 20)
+
+/* Key-spec flags (COMMAND INFO's key specifications). */
+#define KS_RO (1 << 0)
+#define KS_RW (1 << 1)
+#define KS_OW (1 << 2)
+#define KS_RM (1 << 3)
+#define KS_ACCESS (1 << 4)
+#define KS_UPDATE (1 << 5)
+#define KS_INSERT (1 << 6)
+#define KS_DELETE (1 << 7)
+#define KS_NOT_KEY (1 << 8)
+#define KS_INCOMPLETE (1 << 9)
+#define KS_VARIABLE_FLAGS (1 << 10)
+
+/* One entry of the command table.
+ *   name      lower-case command (or subcommand) name
+ *   proc      handler; reads c->argv, replies through reply.h
+ *   arity     exact argc, or -N for "at least N" (argv[0] counts)
+ *   flags     CMD_* bits; acl  ACL_* categories
+ *   first_key, last_key, key_step
+ *             legacy key positions (last -1: up to the end; 0: no keys)
+ *   ks_flags  KS_* flags of the single key spec (0: none); ks_notes
+ *   tips      space-separated hints for clients (COMMAND INFO)
+ *   group, since, summary, complexity
+ *             what COMMAND DOCS reports
+ *   subcommands  NULL-terminated table for container commands (CLIENT...)
+ * The stats at the end are written by commands.c only. */
+typedef struct redis_command {
+    const char *name;
+    command_proc *proc;
+    int arity;
+    uint64_t flags;
+    uint64_t acl;
+    int first_key, last_key, key_step;
+    int ks_flags;
+    const char *ks_notes;
+    const char *tips;     /* space-separated COMMAND INFO tips, or NULL */
+    const char *group;
+    const char *since;
+    const char *summary;
+    const char *complexity;
+    struct redis_command *subcommands;
+    /* runtime */
+    struct redis_command *parent;
+    const char *fullname; /* "client|setname" for subcommands */
+    long long calls, usec, rejected_calls, failed_calls;
+} redis_command;
+
+/* ------------------------------------------------------------ runtime */
+
+typedef struct listener {
+    int fd;
+    int is_unix;
+    char addr[NET_ADDR_STR_LEN];
+} listener;
+
+struct server_state {
+    /* server.c */
+    ae_event_loop *el;
+    pid_t pid;
+    char *executable;
+    char *configfile;           /* absolute path, NULL if none */
+    time_t start_time;
+    long long start_mono_us;
+    int shutdown_asap;
+    long long cron_loops;
+    char runid[41];
+    listener listeners[CONFIG_MAX_LISTENERS];
+    int listener_count;
+    /* db.c */
+    db *dbs;
+    int dbnum;                  /* cfg.databases at start */
+    /* networking.c */
+    client *clients;            /* all clients, newest first */
+    client *pending_write;      /* clients with output to flush */
+    unsigned long client_count;
+    uint64_t next_client_id;
+    client *current_client;     /* client whose command is running */
+    /* stats: commands.c (commands), networking.c (net) */
+    long long stat_numcommands;
+    long long stat_numconnections;
+    long long stat_rejected_conn;
+    long long stat_net_input_bytes;
+    long long stat_net_output_bytes;
+    long long stat_total_error_replies;
+    long long stat_keyspace_hits;
+    long long stat_keyspace_misses;
+    long long stat_expired_keys;
+    long long stat_unexpected_error_replies;
+};
+
+extern struct server_state server;
+
+#endif
