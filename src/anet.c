@@ -5,6 +5,9 @@
  * in the caller's err buffer (which may be NULL), with errno left as the
  * failing call set it. Invariant: an fd it created is either returned or
  * closed before returning. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* accept4 on Linux; the Makefile defines it already */
+#endif
 #include "anet.h"
 
 #include <arpa/inet.h>

@@ -165,7 +165,7 @@ void command_info_command(client *c) {
     for (int i = 2; i < c->argc; i++) {
         redis_command *cmd = lookup_full(c->argv[i]);
         if (cmd) reply_command_info(c, cmd);
-        else reply_null_array(c);
+        else reply_null(c);
     }
 }
 

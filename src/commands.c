@@ -311,6 +311,7 @@ void cmd_process(client *c) {
         cmd_reply_unknown(c);
         return;
     }
+    c->lastcmd = cmd;
     if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
         reply_error_arity(c);
         cmd->rejected_calls++;
@@ -328,5 +329,4 @@ void cmd_process(client *c) {
     cmd->calls++;
     if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
     server.stat_numcommands++;
-    c->lastcmd = cmd;
 }

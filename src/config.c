@@ -841,39 +841,55 @@ static void set_restore(int n, const config_row **rows, sds *old) {
     for (int i = 0; i < n; i++) row_set_string(rows[i], old[i], err, sizeof(err));
 }
 
-/* Runs each distinct apply hook once, in pair order. Returns the index of
- * the pair whose hook failed, or -1. */
-static int set_run_applies(int npairs, const config_row **rows, char *err, size_t errlen) {
+/* Runs each distinct apply hook of the changed rows once, in pair order
+ * (a value set to what it already was triggers nothing, as in Redis, so
+ * CONFIG SET port <same> does not re-bind). Returns the index of the pair
+ * whose hook failed, or -1. */
+static int set_run_applies(int npairs, const config_row **rows, const unsigned char *changed, char *err,
+                           size_t errlen) {
     for (int i = 0; i < npairs; i++) {
-        if (!rows[i]->apply) continue;
+        if (!rows[i]->apply || !changed[i]) continue;
         int dup = 0;
-        for (int j = 0; j < i; j++) dup |= rows[j]->apply == rows[i]->apply;
+        for (int j = 0; j < i; j++) dup |= changed[j] && rows[j]->apply == rows[i]->apply;
         if (!dup && rows[i]->apply(err, errlen) == -1) return i;
     }
     return -1;
 }
 
-int config_set_pairs(int argc, char **argv, int client_is_local, sds *err) {
-    int npairs = argc / 2;
-    const config_row **rows = zmalloc(sizeof(*rows) * (size_t)(npairs ? npairs : 1));
-    sds *old = zcalloc(sizeof(sds) * (size_t)(npairs ? npairs : 1));
+/* Stores every value; on a bad one restores the earlier ones. Returns 0
+ * or -1 with *err set. Marks in changed[] the rows whose value moved. */
+static int set_store_all(int npairs, char **argv, const config_row **rows, sds *old, unsigned char *changed,
+                         sds *err) {
     char reason[CONFIG_ERR_LEN];
-    int rc = -1;
-    *err = set_check_names(npairs, argv, rows, client_is_local);
-    if (*err) goto done;
     for (int i = 0; i < npairs; i++) old[i] = row_get(rows[i], sds_empty());
     for (int i = 0; i < npairs; i++) {
         if (row_set_string(rows[i], argv[2 * i + 1], reason, sizeof(reason)) == -1) {
             set_restore(i, rows, old);
             *err = set_failed(argv[2 * i], reason);
-            goto done;
+            return -1;
         }
+        sds now = row_get(rows[i], sds_empty());
+        changed[i] = strcmp(now, old[i]) != 0;
+        sds_free(now);
     }
-    int failed = set_run_applies(npairs, rows, reason, sizeof(reason));
+    return 0;
+}
+
+int config_set_pairs(int argc, char **argv, int client_is_local, sds *err) {
+    int npairs = argc / 2;
+    size_t slots = (size_t)(npairs ? npairs : 1);
+    const config_row **rows = zmalloc(sizeof(*rows) * slots);
+    sds *old = zcalloc(sizeof(sds) * slots);
+    unsigned char *changed = zcalloc(slots);
+    char reason[CONFIG_ERR_LEN];
+    int rc = -1;
+    *err = set_check_names(npairs, argv, rows, client_is_local);
+    if (*err || set_store_all(npairs, argv, rows, old, changed, err) == -1) goto done;
+    int failed = set_run_applies(npairs, rows, changed, reason, sizeof(reason));
     if (failed >= 0) {
         char ignored[CONFIG_ERR_LEN];
         set_restore(npairs, rows, old);
-        set_run_applies(npairs, rows, ignored, sizeof(ignored));
+        set_run_applies(npairs, rows, changed, ignored, sizeof(ignored));
         *err = set_failed(argv[2 * failed], reason);
         goto done;
     }
@@ -881,6 +897,7 @@ int config_set_pairs(int argc, char **argv, int client_is_local, sds *err) {
 done:
     for (int i = 0; i < npairs; i++) sds_free(old[i]);
     zfree(old);
+    zfree(changed);
     zfree(rows);
     return rc;
 }
@@ -926,24 +943,29 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
     }
 }
 
-/* Replaces the row's lines in place; extra old lines become blank, extra
- * new ones go to *tail. A row absent from the file at its default is not
- * written at all. */
+/* Replaces the row's lines in place; extra old lines become blank. Extra
+ * new lines (more save points than save lines) stay with the last old one
+ * rather than at the end of the file as Redis puts them, so a directive's
+ * lines stay together. A row absent from the file goes to *tail, unless it
+ * is at its default. */
 static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
-    int i = row_index(r);
-    if (st->nocc[i] == 0 && row_is_default(r)) return;
+    int i = row_index(r), nocc = st->nocc[i];
+    if (nocc == 0 && row_is_default(r)) return;
     struct line_vec now = {0};
     row_rewrite(r, &now);
-    int k = 0;
-    for (; k < now.n; k++) {
-        if (k < st->nocc[i]) {
+    for (int k = 0; k < now.n; k++) {
+        if (nocc == 0) {
+            line_vec_push(tail, now.v[k]);
+        } else if (k < nocc) {
             sds_free(st->lines.v[st->occ[i][k]]);
             st->lines.v[st->occ[i][k]] = now.v[k];
         } else {
-            line_vec_push(tail, now.v[k]);
+            sds *last = &st->lines.v[st->occ[i][nocc - 1]];
+            *last = sds_cat_sds(sds_cat(*last, "\n"), now.v[k]);
+            sds_free(now.v[k]);
         }
     }
-    for (; k < st->nocc[i]; k++) sds_clear(st->lines.v[st->occ[i][k]]);
+    for (int k = now.n; k < nocc; k++) sds_clear(st->lines.v[st->occ[i][k]]);
     zfree(now.v);
 }
 

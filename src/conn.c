@@ -170,6 +170,8 @@ void reset_command(client *c) {
     c->db = &server.dbs[0];
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
     c->authenticated = cfg.requirepass == NULL;
+    sds_free(c->name);
+    c->name = NULL;
     reply_status(c, "RESET");
 }
 

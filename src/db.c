@@ -156,8 +156,12 @@ int db_check_type(client *c, const robj *o, int type) {
 
 void select_command(client *c) {
     long long id;
-    if (!string2ll(c->argv[1], sds_len(c->argv[1]), &id) || id < INT32_MIN || id > INT32_MAX) {
+    if (!string2ll(c->argv[1], sds_len(c->argv[1]), &id)) {
         reply_error_not_integer(c);
+        return;
+    }
+    if (id < INT32_MIN || id > INT32_MAX) {
+        reply_error(c, "value is out of range, value must between -2147483648 and 2147483647");
         return;
     }
     if (id < 0 || id >= server.dbnum) {

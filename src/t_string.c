@@ -67,7 +67,8 @@ static int set_parse_args(client *c, struct set_args *a) {
         if (strcasecmp(opt, "nx") == 0 && !(a->flags & SET_XX)) a->flags |= SET_NX;
         else if (strcasecmp(opt, "xx") == 0 && !(a->flags & SET_NX)) a->flags |= SET_XX;
         else if (strcasecmp(opt, "get") == 0) a->flags |= SET_GET;
-        else if (strcasecmp(opt, "keepttl") == 0 && !(a->flags & SET_ANY_EXPIRE)) a->flags |= SET_KEEPTTL;
+        else if (strcasecmp(opt, "keepttl") == 0 && !(a->flags & (SET_ANY_EXPIRE & ~SET_KEEPTTL)))
+            a->flags |= SET_KEEPTTL;
         else if (strcasecmp(opt, "ex") == 0) unit = SET_EX;
         else if (strcasecmp(opt, "px") == 0) unit = SET_PX;
         else if (strcasecmp(opt, "exat") == 0) unit = SET_EXAT;
@@ -77,7 +78,8 @@ static int set_parse_args(client *c, struct set_args *a) {
             return 0;
         }
         if (unit == 0) continue;
-        if ((a->flags & SET_ANY_EXPIRE) || !has_next) {
+        /* Repeating the same unit is allowed (the last wins); mixing is not. */
+        if ((a->flags & SET_ANY_EXPIRE & ~unit) || !has_next) {
             reply_error_syntax(c);
             return 0;
         }

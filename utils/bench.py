@@ -19,6 +19,7 @@ import argparse
 import csv
 import io
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -303,7 +304,6 @@ def _sigterm(signum, frame):
 
 
 def main(argv):
-    import shlex
     args = parse_cli(argv)
     _pinning(args)
     signal.signal(signal.SIGTERM, _sigterm)

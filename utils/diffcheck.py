@@ -43,6 +43,7 @@ import argparse
 import ast
 import glob
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -380,9 +381,9 @@ class Conn:
             self.closed = True
         return chunk
 
-    def read_reply(self, timeout=READ_TIMEOUT_S):
+    def read_reply(self):
         """Return (raw, tree), or (CLOSED, None) / (TIMEOUT, None)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + READ_TIMEOUT_S
         while True:
             try:
                 tree, end = parse_value(self.buf, 0)
@@ -483,7 +484,7 @@ def _run_step(step, conns, result, names):
     in_sync, matched = True, True
     for i in range(step.count):
         a, b = conns[0].read_reply(), conns[1].read_reply()
-        if not _compare(step, a, b):
+        if not _compare(step, a, b) or a[0] == TIMEOUT:
             matched = False
             label = '' if step.count == 1 else '  [reply %d of %d]' % (i + 1, step.count)
             _record(result, step, label, a, b, names)
@@ -634,7 +635,6 @@ def parse_cli(argv):
 
 def main(argv):
     global READ_TIMEOUT_S
-    import shlex
     args = parse_cli(argv)
     READ_TIMEOUT_S = args.timeout
     cases = args.cases or default_cases()

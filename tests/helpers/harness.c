@@ -1,0 +1,587 @@
+/* harness.c -- integration-test harness: server processes, hiredis and
+ * raw-socket clients, reply assertions.
+ *
+ * Owns the server child processes it starts and their temp dirs: every
+ * server it starts is stopped and its dir removed, by hs_stop or, when a
+ * test fails half-way (Check exits the test process), by an atexit hook.
+ * Never leaves a server running after the test process is gone: the
+ * server gets SIGKILL if its parent dies (PR_SET_PDEATHSIG). */
+#include "harness.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "zmalloc.h"
+
+/* A lost race for a free port shows up as a server that can't bind. */
+#define HS_START_ATTEMPTS 3
+#define HS_POLL_INTERVAL_MS 10
+#define HS_MAX_LIVE_SERVERS 16
+#define HS_MAX_SERVER_ARGS 96
+/* How much of a log is printed when a test fails. */
+#define HS_LOG_TAIL_BYTES 8192
+#define HS_DUMP_MAX_BYTES 512
+
+/* Servers started by this process and not yet stopped, for the atexit
+ * hook; a forked test process inherits the table but only reaps its own. */
+static hs_server *live_servers[HS_MAX_LIVE_SERVERS];
+static pid_t live_owner[HS_MAX_LIVE_SERVERS];
+static int atexit_registered;
+
+/* ---------------------------------------------------------- misc */
+
+void hs_sleep_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+}
+
+long long hs_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+TCase *hs_tcase(Suite *suite, const char *name) {
+    TCase *tc = tcase_create(name);
+    tcase_set_timeout(tc, HS_TCASE_TIMEOUT_SEC);
+    suite_add_tcase(suite, tc);
+    return tc;
+}
+
+int hs_run_suite(Suite *s) {
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed;
+}
+
+const char *hs_server_path(void) {
+    const char *p = getenv("MINIRED_SERVER");
+    if (p == NULL || *p == '\0') ck_abort_msg("MINIRED_SERVER is not set: run through `make integration-test`");
+    return p;
+}
+
+/* Returns the file's content as new sds (empty if unreadable). */
+static sds hs_read_file(const char *path) {
+    sds s = sds_empty();
+    FILE *fp = fopen(path, "r");
+    if (fp == NULL) return s;
+    char buf[16384];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) s = sds_cat_len(s, buf, n);
+    fclose(fp);
+    return s;
+}
+
+sds hs_read_log(const hs_server *s) {
+    return hs_read_file(s->log_path);
+}
+
+static void hs_print_log(const hs_server *s, const char *why) {
+    sds log = hs_read_log(s);
+    size_t len = sds_len(log);
+    const char *from = len > HS_LOG_TAIL_BYTES ? log + len - HS_LOG_TAIL_BYTES : log;
+    fprintf(stderr, "---- server log (%s) %s%s ----\n%s\n---- end of server log ----\n", why, s->log_path,
+            len > HS_LOG_TAIL_BYTES ? ", tail" : "", from);
+    sds_free(log);
+}
+
+/* Removes the (flat) temp dir and everything in it. */
+static void hs_remove_dir(const char *path) {
+    DIR *d = opendir(path);
+    if (d == NULL) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        char p[600];
+        snprintf(p, sizeof(p), "%s/%s", path, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(path);
+}
+
+/* ---------------------------------------------------------- live table */
+
+static void hs_cleanup_at_exit(void) {
+    for (int i = 0; i < HS_MAX_LIVE_SERVERS; i++) {
+        hs_server *s = live_servers[i];
+        if (s == NULL || live_owner[i] != getpid()) continue;
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+            hs_print_log(s, "test ended with the server still running");
+        }
+        hs_remove_dir(s->dir);
+        live_servers[i] = NULL;
+    }
+}
+
+static void hs_track(hs_server *s) {
+    if (!atexit_registered) {
+        atexit(hs_cleanup_at_exit);
+        atexit_registered = 1;
+    }
+    for (int i = 0; i < HS_MAX_LIVE_SERVERS; i++) {
+        if (live_servers[i] == NULL) {
+            live_servers[i] = s;
+            live_owner[i] = getpid();
+            return;
+        }
+    }
+    ck_abort_msg("more than %d servers at once", HS_MAX_LIVE_SERVERS);
+}
+
+static void hs_untrack(hs_server *s) {
+    for (int i = 0; i < HS_MAX_LIVE_SERVERS; i++)
+        if (live_servers[i] == s) live_servers[i] = NULL;
+}
+
+/* ---------------------------------------------------------- processes */
+
+/* Asks the kernel for a free port; the server may still lose the race. */
+static int hs_free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof(sa);
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1 || getsockname(fd, (struct sockaddr *)&sa, &sl) == -1)
+        ck_abort_msg("bind/getsockname: %s", strerror(errno));
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* Forks and execs argv with stdout and stderr appended to log_path. */
+static pid_t hs_spawn(char *const *argv, const char *log_path) {
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    ck_assert_msg(pid != -1, "fork: %s", strerror(errno));
+    if (pid > 0) return pid;
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int log = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (log == -1 || devnull == -1) _exit(127);
+    dup2(devnull, STDIN_FILENO);
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    execv(argv[0], argv);
+    fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+    _exit(127);
+}
+
+/* Replaces each "{dir}" in arg with dir; returns new sds. */
+static sds hs_expand_arg(const char *arg, const char *dir) {
+    sds out = sds_empty();
+    const char *p;
+    while ((p = strstr(arg, "{dir}")) != NULL) {
+        out = sds_cat_len(out, arg, (size_t)(p - arg));
+        out = sds_cat(out, dir);
+        arg = p + 5;
+    }
+    return sds_cat(out, arg);
+}
+
+static int hs_tcp_connect_port(int port) {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd == -1) return -1;
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == -1) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+/* Reaps pid if it exited; returns 1 and stores its status if so. */
+static int hs_try_reap(hs_server *s) {
+    if (s->pid <= 0) return 1;
+    int st;
+    pid_t r = waitpid(s->pid, &st, WNOHANG);
+    if (r == s->pid) {
+        s->pid = 0;
+        s->status = st;
+        return 1;
+    }
+    return 0;
+}
+
+/* Waits until the server accepts: 1 ready, 0 it exited (status kept). */
+static int hs_wait_ready(hs_server *s) {
+    long long deadline = hs_now_ms() + HS_START_TIMEOUT_MS;
+    while (hs_now_ms() < deadline) {
+        if (hs_try_reap(s)) return 0;
+        int fd = hs_tcp_connect_port(s->port);
+        if (fd != -1) {
+            close(fd);
+            return 1;
+        }
+        hs_sleep_ms(HS_POLL_INTERVAL_MS);
+    }
+    kill(s->pid, SIGKILL);
+    waitpid(s->pid, NULL, 0);
+    s->pid = 0;
+    hs_print_log(s, "server did not accept connections in time");
+    ck_abort_msg("server did not start within %d ms", HS_START_TIMEOUT_MS);
+    return 0;
+}
+
+/* Builds the full argv for one start attempt (all elements new sds). */
+static int hs_build_argv(const hs_server *s, const char *const *extra, sds *argv) {
+    int n = 0;
+    char port[16];
+    snprintf(port, sizeof(port), "%d", s->port);
+    const char *fixed[] = {hs_server_path(), "--port", port, "--bind", "127.0.0.1", "--dir", s->dir,
+                           "--save", ""};
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) argv[n++] = sds_new(fixed[i]);
+    for (int i = 0; extra && extra[i]; i++) {
+        ck_assert_msg(n < HS_MAX_SERVER_ARGS - 1, "too many server arguments");
+        argv[n++] = hs_expand_arg(extra[i], s->dir);
+    }
+    argv[n] = NULL;
+    return n;
+}
+
+hs_server *hs_start(const char *const *extra_args) {
+    hs_server *s = zcalloc(sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/minired-itest-XXXXXX");
+    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp: %s", strerror(errno));
+    snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
+    snprintf(s->sock_path, sizeof(s->sock_path), "%s/redis.sock", s->dir);
+    hs_track(s);
+    for (int attempt = 1;; attempt++) {
+        s->port = hs_free_port();
+        sds argv[HS_MAX_SERVER_ARGS];
+        int argc = hs_build_argv(s, extra_args, argv);
+        s->pid = hs_spawn(argv, s->log_path);
+        for (int i = 0; i < argc; i++) sds_free(argv[i]);
+        if (hs_wait_ready(s)) return s;
+        sds log = hs_read_log(s);
+        int bind_race = strstr(log, "Address already in use") != NULL;
+        sds_free(log);
+        if (!bind_race || attempt == HS_START_ATTEMPTS) {
+            hs_print_log(s, "server exited during start-up");
+            ck_abort_msg("server exited during start-up (wait status 0x%x)", s->status);
+        }
+    }
+}
+
+int hs_wait_exit(hs_server *s, int timeout_ms) {
+    long long deadline = hs_now_ms() + timeout_ms;
+    for (;;) {
+        if (hs_try_reap(s)) return s->status;
+        if (hs_now_ms() >= deadline) return -1;
+        hs_sleep_ms(HS_POLL_INTERVAL_MS);
+    }
+}
+
+/* Returns the first sanitizer report marker found in log, or NULL. */
+static const char *hs_sanitizer_marker(const char *log) {
+    static const char *markers[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                                    "WARNING: AddressSanitizer", "ERROR: UndefinedBehaviorSanitizer"};
+    for (size_t i = 0; i < sizeof(markers) / sizeof(markers[0]); i++)
+        if (strstr(log, markers[i])) return markers[i];
+    return NULL;
+}
+
+void hs_check_log_clean(const hs_server *s) {
+    sds log = hs_read_log(s);
+    const char *m = hs_sanitizer_marker(log);
+    sds_free(log);
+    if (m) {
+        hs_print_log(s, "sanitizer report");
+        ck_abort_msg("server log holds a sanitizer report (\"%s\")", m);
+    }
+}
+
+void hs_stop(hs_server *s) {
+    if (s->pid > 0) kill(s->pid, SIGTERM);
+    int st = hs_wait_exit(s, HS_STOP_TIMEOUT_MS);
+    if (st == -1) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+    sds log = hs_read_log(s);
+    const char *marker = hs_sanitizer_marker(log);
+    sds_free(log);
+    int clean_exit = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (!clean_exit || marker) hs_print_log(s, "server stop failed");
+    hs_untrack(s);
+    hs_remove_dir(s->dir);
+    zfree(s);
+    if (st == -1) ck_abort_msg("server did not exit within %d ms of SIGTERM", HS_STOP_TIMEOUT_MS);
+    if (WIFSIGNALED(st)) ck_abort_msg("server was killed by signal %d", WTERMSIG(st));
+    if (!clean_exit) ck_abort_msg("server exited with status %d", WEXITSTATUS(st));
+    if (marker) ck_abort_msg("server log holds a sanitizer report (\"%s\")", marker);
+}
+
+int hs_run_server_once(const char *const *args, int timeout_ms, sds *output) {
+    hs_server *s = zcalloc(sizeof(*s));
+    snprintf(s->dir, sizeof(s->dir), "/tmp/minired-itest-XXXXXX");
+    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp: %s", strerror(errno));
+    snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
+    hs_track(s);
+    char *argv[HS_MAX_SERVER_ARGS];
+    int n = 0;
+    argv[n++] = (char *)hs_server_path();
+    for (int i = 0; args[i] && n < HS_MAX_SERVER_ARGS - 1; i++) argv[n++] = (char *)args[i];
+    argv[n] = NULL;
+    s->pid = hs_spawn(argv, s->log_path);
+    int st = hs_wait_exit(s, timeout_ms);
+    *output = hs_read_log(s);
+    hs_untrack(s);
+    if (st == -1) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        hs_remove_dir(s->dir);
+        zfree(s);
+        ck_abort_msg("server did not exit within %d ms; output:\n%s", timeout_ms, *output);
+    }
+    hs_remove_dir(s->dir);
+    zfree(s);
+    return st;
+}
+
+/* ---------------------------------------------------------- hiredis */
+
+static struct timeval hs_tv(int ms) {
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    return tv;
+}
+
+static redisContext *hs_connected(redisContext *c, const char *where) {
+    if (c == NULL || c->err) {
+        ck_abort_msg("connect to %s: %s", where, c ? c->errstr : "out of memory");
+    }
+    redisSetTimeout(c, hs_tv(HS_REPLY_TIMEOUT_MS));
+    return c;
+}
+
+redisContext *hs_connect(const hs_server *s) {
+    char where[64];
+    snprintf(where, sizeof(where), "127.0.0.1:%d", s->port);
+    return hs_connected(redisConnectWithTimeout("127.0.0.1", s->port, hs_tv(HS_START_TIMEOUT_MS)), where);
+}
+
+redisContext *hs_connect_unix(const char *path) {
+    return hs_connected(redisConnectUnixWithTimeout(path, hs_tv(HS_START_TIMEOUT_MS)), path);
+}
+
+redisReply *hs_command_argv(redisContext *c, int argc, const char **argv, const size_t *lens) {
+    redisReply *r = redisCommandArgv(c, argc, argv, lens);
+    if (r == NULL) ck_abort_msg("no reply to '%s': %s", argv[0], c->errstr);
+    return r;
+}
+
+redisReply *hs_command(redisContext *c, const char *const *args) {
+    const char *argv[HS_MAX_ARGS];
+    int argc = 0;
+    while (args[argc]) {
+        ck_assert_msg(argc < HS_MAX_ARGS, "too many arguments");
+        argv[argc] = args[argc];
+        argc++;
+    }
+    return hs_command_argv(c, argc, argv, NULL);
+}
+
+redisReply *hs_get_reply(redisContext *c) {
+    void *r = NULL;
+    if (redisGetReply(c, &r) != REDIS_OK || r == NULL) ck_abort_msg("no reply: %s", c->errstr);
+    return r;
+}
+
+/* Appends at most HS_DUMP_MAX_BYTES of p, escaped, in quotes. */
+static sds hs_cat_quoted(sds s, const char *p, size_t len) {
+    int cut = len > HS_DUMP_MAX_BYTES;
+    s = sds_cat_repr(s, p, cut ? HS_DUMP_MAX_BYTES : len);
+    if (cut) s = sds_cat_printf(s, "...(%zu bytes)", len);
+    return s;
+}
+
+sds hs_cat_reply(sds s, const redisReply *r) {
+    switch (r->type) {
+    case REDIS_REPLY_STATUS: return hs_cat_quoted(sds_cat(s, "status "), r->str, r->len);
+    case REDIS_REPLY_ERROR: return hs_cat_quoted(sds_cat(s, "error "), r->str, r->len);
+    case REDIS_REPLY_STRING: return hs_cat_quoted(sds_cat(s, "bulk "), r->str, r->len);
+    case REDIS_REPLY_INTEGER: return sds_cat_printf(s, "integer %lld", r->integer);
+    case REDIS_REPLY_NIL: return sds_cat(s, "nil");
+    case REDIS_REPLY_ARRAY:
+        s = sds_cat_printf(s, "array(%zu)[", r->elements);
+        for (size_t i = 0; i < r->elements && i < 16; i++) {
+            if (i) s = sds_cat(s, ", ");
+            s = hs_cat_reply(s, r->element[i]);
+        }
+        return sds_cat(s, r->elements > 16 ? ", ...]" : "]");
+    default: return sds_cat_printf(s, "type %d", r->type);
+    }
+}
+
+static void hs_fail_reply(const char *file, int line, const redisReply *r, const char *want_fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void hs_fail_reply(const char *file, int line, const redisReply *r, const char *want_fmt, ...) {
+    va_list ap;
+    va_start(ap, want_fmt);
+    sds want = sds_cat_vprintf(sds_empty(), want_fmt, ap);
+    va_end(ap);
+    sds got = hs_cat_reply(sds_empty(), r);
+    ck_abort_msg("%s:%d: expected %s, got %s", file, line, want, got);
+}
+
+static int hs_reply_is(const redisReply *r, int type, const char *v, size_t len) {
+    return r->type == type && r->len == len && memcmp(r->str, v, len) == 0;
+}
+
+void hs_check_status(const char *file, int line, const redisReply *r, const char *status) {
+    if (!hs_reply_is(r, REDIS_REPLY_STATUS, status, strlen(status)))
+        hs_fail_reply(file, line, r, "status \"%s\"", status);
+}
+
+void hs_check_error(const char *file, int line, const redisReply *r, const char *error) {
+    if (!hs_reply_is(r, REDIS_REPLY_ERROR, error, strlen(error)))
+        hs_fail_reply(file, line, r, "error \"%s\"", error);
+}
+
+void hs_check_error_prefix(const char *file, int line, const redisReply *r, const char *prefix) {
+    size_t n = strlen(prefix);
+    if (r->type != REDIS_REPLY_ERROR || r->len < n || memcmp(r->str, prefix, n) != 0)
+        hs_fail_reply(file, line, r, "error starting with \"%s\"", prefix);
+}
+
+void hs_check_integer(const char *file, int line, const redisReply *r, long long v) {
+    if (r->type != REDIS_REPLY_INTEGER || r->integer != v) hs_fail_reply(file, line, r, "integer %lld", v);
+}
+
+void hs_check_bulk(const char *file, int line, const redisReply *r, const char *v, size_t len) {
+    if (!hs_reply_is(r, REDIS_REPLY_STRING, v, len)) {
+        sds want = hs_cat_quoted(sds_empty(), v, len);
+        hs_fail_reply(file, line, r, "bulk %s", want);
+    }
+}
+
+void hs_check_nil(const char *file, int line, const redisReply *r) {
+    if (r->type != REDIS_REPLY_NIL) hs_fail_reply(file, line, r, "nil");
+}
+
+void hs_check_bulks(const char *file, int line, const redisReply *r, const char *const *items) {
+    size_t n = 0;
+    while (items[n]) n++;
+    int ok = r->type == REDIS_REPLY_ARRAY && r->elements == n;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = hs_reply_is(r->element[i], REDIS_REPLY_STRING, items[i], strlen(items[i]));
+    if (!ok) {
+        sds want = sds_cat_printf(sds_empty(), "array(%zu)[", n);
+        for (size_t i = 0; i < n; i++) want = sds_cat_printf(want, "%s\"%s\"", i ? ", " : "", items[i]);
+        hs_fail_reply(file, line, r, "%s]", want);
+    }
+}
+
+/* ---------------------------------------------------------- raw socket */
+
+int hs_raw_connect(const hs_server *s) {
+    int fd = hs_tcp_connect_port(s->port);
+    ck_assert_msg(fd != -1, "connect to 127.0.0.1:%d: %s", s->port, strerror(errno));
+    return fd;
+}
+
+void hs_raw_send(int fd, const void *buf, size_t len) {
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n == -1 && errno == EINTR) continue;
+        ck_assert_msg(n > 0, "send: %s", strerror(errno));
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+/* Waits up to ms for fd to be readable; returns 1 if it is. */
+static int hs_readable(int fd, int ms) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r;
+    do r = poll(&p, 1, ms);
+    while (r == -1 && errno == EINTR);
+    return r > 0;
+}
+
+/* One read into *s; returns bytes read, 0 on EOF, -1 on reset/error. */
+static ssize_t hs_read_some(int fd, sds *s, size_t max) {
+    char buf[65536];
+    size_t want = max < sizeof(buf) ? max : sizeof(buf);
+    ssize_t n;
+    do n = read(fd, buf, want);
+    while (n == -1 && errno == EINTR);
+    if (n > 0) *s = sds_cat_len(*s, buf, (size_t)n);
+    return n;
+}
+
+sds hs_raw_read_all(int fd, int idle_ms, int *closed) {
+    sds s = sds_empty();
+    *closed = 0;
+    while (hs_readable(fd, idle_ms)) {
+        if (hs_read_some(fd, &s, SIZE_MAX) <= 0) {
+            *closed = 1;
+            break;
+        }
+    }
+    return s;
+}
+
+sds hs_raw_read_n(int fd, size_t len, int timeout_ms) {
+    sds s = sds_empty();
+    long long deadline = hs_now_ms() + timeout_ms;
+    while (sds_len(s) < len) {
+        long long left = deadline - hs_now_ms();
+        if (left <= 0 || !hs_readable(fd, (int)left)) break;
+        if (hs_read_some(fd, &s, len - sds_len(s)) <= 0) break;
+    }
+    return s;
+}
+
+void hs_check_bytes(const char *file, int line, const char *got, size_t got_len, const char *want,
+                    size_t want_len) {
+    if (got_len == want_len && memcmp(got, want, want_len) == 0) return;
+    sds g = hs_cat_quoted(sds_empty(), got, got_len);
+    sds w = hs_cat_quoted(sds_empty(), want, want_len);
+    ck_abort_msg("%s:%d: expected bytes %s, got %s", file, line, w, g);
+}
+
+void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t req_len, const void *expect,
+                   size_t expect_len) {
+    hs_raw_send(fd, req, req_len);
+    sds got = hs_raw_read_n(fd, expect_len, HS_REPLY_TIMEOUT_MS);
+    hs_check_bytes(file, line, got, sds_len(got), expect, expect_len);
+    sds_free(got);
+}
+
+int hs_raw_wait_closed(int fd, int timeout_ms) {
+    long long deadline = hs_now_ms() + timeout_ms;
+    for (;;) {
+        long long left = deadline - hs_now_ms();
+        if (left <= 0 || !hs_readable(fd, (int)left)) return 0;
+        sds junk = sds_empty();
+        ssize_t n = hs_read_some(fd, &junk, SIZE_MAX);
+        sds_free(junk);
+        if (n <= 0) return 1;
+    }
+}

@@ -1,0 +1,163 @@
+/* harness.h -- integration-test harness: start and stop a server process,
+ * talk to it through hiredis or a raw socket, and assert exact replies.
+ *
+ * Every function that can fail fails the running Check test itself (with
+ * the caller's file and line), so tests read as a list of expectations.
+ * The server under test is the binary named by $MINIRED_SERVER. */
+#ifndef MINIRED_TEST_HARNESS_H
+#define MINIRED_TEST_HARNESS_H
+
+#include <stddef.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include <check.h>
+#include <hiredis/hiredis.h>
+
+#include "sds.h"
+
+/* Generous enough for a server built with AddressSanitizer. */
+#define HS_TCASE_TIMEOUT_SEC 60
+#define HS_START_TIMEOUT_MS 10000
+#define HS_STOP_TIMEOUT_MS 20000
+#define HS_REPLY_TIMEOUT_MS 30000
+#define HS_MAX_ARGS 64
+
+typedef struct hs_server {
+    pid_t pid;            /* 0 once reaped */
+    int status;           /* wait status once reaped */
+    int port;
+    char dir[256];        /* private temp dir, removed by hs_stop */
+    char log_path[300];   /* server stdout+stderr */
+    char sock_path[300];  /* <dir>/redis.sock, used if asked for */
+} hs_server;
+
+/* A command or an expected list: a NULL-terminated array of C strings. */
+#define HS_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* ---------------------------------------------------------- server */
+
+/* Absolute path of the server binary under test (borrowed). */
+const char *hs_server_path(void);
+
+/* Starts a server on a free 127.0.0.1 port in a new temp dir, with the
+ * extra command-line arguments (NULL-terminated, or NULL for none). The
+ * token "{dir}" inside an extra argument is replaced by the temp dir.
+ * Waits until it accepts connections. Returns new; hs_stop frees it. */
+hs_server *hs_start(const char *const *extra_args);
+
+/* SIGTERM, wait, then fail the test unless the server exited with status
+ * 0 and its log holds no sanitizer report. Removes the dir; frees s. */
+void hs_stop(hs_server *s);
+
+/* Waits up to timeout_ms for the server to exit by itself. Returns its
+ * wait status, or -1 on timeout (the server is then still running). */
+int hs_wait_exit(hs_server *s, int timeout_ms);
+
+/* Fails the test if the server log holds a sanitizer report. */
+void hs_check_log_clean(const hs_server *s);
+
+/* Returns the server log (new sds). */
+sds hs_read_log(const hs_server *s);
+
+/* Runs the server with exactly these args (after argv[0]) and no extras,
+ * waits for it to exit (it must within timeout_ms, else it is killed and
+ * the test fails). Returns its wait status; *output gets stdout+stderr
+ * (new sds). For start-up errors. */
+int hs_run_server_once(const char *const *args, int timeout_ms, sds *output);
+
+/* ---------------------------------------------------------- hiredis */
+
+/* Connects over TCP / the unix socket; fails the test on error. Returns
+ * new (free with redisFree). Replies time out after HS_REPLY_TIMEOUT_MS. */
+redisContext *hs_connect(const hs_server *s);
+redisContext *hs_connect_unix(const char *path);
+
+/* Runs a binary-safe command; fails the test if no reply could be read.
+ * Returns a new reply (freeReplyObject). */
+redisReply *hs_command_argv(redisContext *c, int argc, const char **argv, const size_t *lens);
+/* Same for a NULL-terminated array of C strings. */
+redisReply *hs_command(redisContext *c, const char *const *args);
+
+/* Reads the reply to a command appended earlier (redisAppendCommand). */
+redisReply *hs_get_reply(redisContext *c);
+
+/* Checks borrowed reply r against an expectation; fails the test with a
+ * readable dump of r on mismatch. Used by the HS_EXPECT_* macros. */
+void hs_check_status(const char *file, int line, const redisReply *r, const char *status);
+void hs_check_error(const char *file, int line, const redisReply *r, const char *error);
+void hs_check_error_prefix(const char *file, int line, const redisReply *r, const char *prefix);
+void hs_check_integer(const char *file, int line, const redisReply *r, long long v);
+void hs_check_bulk(const char *file, int line, const redisReply *r, const char *v, size_t len);
+void hs_check_nil(const char *file, int line, const redisReply *r);
+void hs_check_bulks(const char *file, int line, const redisReply *r, const char *const *items);
+
+/* Sends args on c and checks the reply in one step. */
+#define HS_DO(c, check, ...)                                 \
+    do {                                                     \
+        redisReply *hs_r_ = hs_command((c), HS_ARGS(__VA_ARGS__)); \
+        check;                                               \
+        freeReplyObject(hs_r_);                              \
+    } while (0)
+#define HS_EXPECT_STATUS(c, st, ...) HS_DO(c, hs_check_status(__FILE__, __LINE__, hs_r_, st), __VA_ARGS__)
+#define HS_EXPECT_OK(c, ...) HS_EXPECT_STATUS(c, "OK", __VA_ARGS__)
+#define HS_EXPECT_ERROR(c, err, ...) HS_DO(c, hs_check_error(__FILE__, __LINE__, hs_r_, err), __VA_ARGS__)
+#define HS_EXPECT_ERROR_PREFIX(c, p, ...) \
+    HS_DO(c, hs_check_error_prefix(__FILE__, __LINE__, hs_r_, p), __VA_ARGS__)
+#define HS_EXPECT_INT(c, v, ...) HS_DO(c, hs_check_integer(__FILE__, __LINE__, hs_r_, v), __VA_ARGS__)
+#define HS_EXPECT_BULK(c, v, ...) HS_DO(c, hs_check_bulk(__FILE__, __LINE__, hs_r_, v, strlen(v)), __VA_ARGS__)
+#define HS_EXPECT_NIL(c, ...) HS_DO(c, hs_check_nil(__FILE__, __LINE__, hs_r_), __VA_ARGS__)
+#define HS_EXPECT_BULKS(c, items, ...) HS_DO(c, hs_check_bulks(__FILE__, __LINE__, hs_r_, items), __VA_ARGS__)
+#define HS_EXPECT_ARITY(c, name, ...) \
+    HS_EXPECT_ERROR(c, "ERR wrong number of arguments for '" name "' command", __VA_ARGS__)
+
+/* The same checks on a reply already in hand. */
+#define HS_CHECK_STATUS(r, st) hs_check_status(__FILE__, __LINE__, r, st)
+#define HS_CHECK_ERROR(r, e) hs_check_error(__FILE__, __LINE__, r, e)
+#define HS_CHECK_INT(r, v) hs_check_integer(__FILE__, __LINE__, r, v)
+#define HS_CHECK_BULK(r, v, len) hs_check_bulk(__FILE__, __LINE__, r, v, len)
+#define HS_CHECK_NIL(r) hs_check_nil(__FILE__, __LINE__, r)
+
+/* Appends a readable dump of r to s (returns the new sds). */
+sds hs_cat_reply(sds s, const redisReply *r);
+
+/* ---------------------------------------------------------- raw socket */
+
+/* Opens a blocking TCP socket to the server; fails the test on error. */
+int hs_raw_connect(const hs_server *s);
+/* Writes all of buf; fails the test on error. */
+void hs_raw_send(int fd, const void *buf, size_t len);
+#define HS_RAW_SEND_STR(fd, str) hs_raw_send(fd, str, strlen(str))
+/* Reads until the peer closes or nothing arrives for idle_ms. *closed is
+ * set to 1 if it closed (EOF or reset). Returns new sds. */
+sds hs_raw_read_all(int fd, int idle_ms, int *closed);
+/* Reads until exactly len bytes arrived, the peer closed, or timeout_ms
+ * passed. Returns new sds (shorter than len if it did not arrive). */
+sds hs_raw_read_n(int fd, size_t len, int timeout_ms);
+/* Sends req and fails the test unless exactly expect (len bytes) comes
+ * back; extra bytes are not read. */
+void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t req_len, const void *expect,
+                   size_t expect_len);
+#define HS_RAW_EXPECT(fd, req, expect) \
+    hs_raw_expect(__FILE__, __LINE__, fd, req, strlen(req), expect, strlen(expect))
+/* Fails the test unless got equals want (len bytes), showing both. */
+void hs_check_bytes(const char *file, int line, const char *got, size_t got_len, const char *want,
+                    size_t want_len);
+#define HS_CHECK_BYTES(got, want) hs_check_bytes(__FILE__, __LINE__, got, sds_len(got), want, strlen(want))
+
+/* Returns 1 if the peer of fd closed within timeout_ms (any bytes that
+ * arrive meanwhile are discarded). */
+int hs_raw_wait_closed(int fd, int timeout_ms);
+
+/* ---------------------------------------------------------- misc */
+
+/* Sleeps ms milliseconds. */
+void hs_sleep_ms(int ms);
+/* Monotonic milliseconds. */
+long long hs_now_ms(void);
+/* Runs the suite in fork mode; returns the number of failures. */
+int hs_run_suite(Suite *s);
+/* Adds a tcase with HS_TCASE_TIMEOUT_SEC to suite; returns it. */
+TCase *hs_tcase(Suite *suite, const char *name);
+
+#endif
