@@ -95,7 +95,7 @@ int main(int argc, char **argv) {
             server.configfile = zstrdup(resolved);
         rc = config_load_file(configfile, options, &err);
     } else {
-        rc = config_load_string(options, NULL, &err);
+        rc = config_load_file(NULL, options, &err);
     }
     sds_free(options);
     if (rc == -1) {

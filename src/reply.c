@@ -128,8 +128,7 @@ void reply_error_not_integer(client *c) {
 void reply_error_subcommand(client *c) {
     sds cmd = sds_new(c->argv[0]);
     sds_to_upper(cmd);
-    reply_error_format(c, "unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.",
-                       c->argv[1], cmd);
+    reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], cmd);
     sds_free(cmd);
 }
 

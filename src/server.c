@@ -117,8 +117,10 @@ static int server_maxclients_changed(char *err, size_t errlen) {
         lim.rlim_cur = (rlim_t)setsize;
         if (lim.rlim_max < lim.rlim_cur) lim.rlim_max = lim.rlim_cur;
         if (setrlimit(RLIMIT_NOFILE, &lim) == -1) {
+            struct rlimit now;
+            getrlimit(RLIMIT_NOFILE, &now);
             snprintf(err, errlen, "The operating system is not able to handle the specified number of clients, try with %u",
-                     (unsigned)(lim.rlim_cur > CONFIG_MIN_RESERVED_FDS ? lim.rlim_cur - CONFIG_MIN_RESERVED_FDS : 1));
+                     (unsigned)(now.rlim_cur > CONFIG_MIN_RESERVED_FDS ? now.rlim_cur - CONFIG_MIN_RESERVED_FDS : 1));
             return -1;
         }
     }
