@@ -88,7 +88,7 @@ static sds info_server(sds s) {
                        "redis_mode:standalone\r\n"
                        "os:%s %s %s\r\n"
                        "arch_bits:%d\r\n"
-                       "monotonic_clock:POSIX clock_gettime\r\n"
+                       "monotonic_clock:%s\r\n"
                        "multiplexing_api:%s\r\n"
                        "atomicvar_api:c11-builtin\r\n"
                        "gcc_version:%d.%d.%d\r\n"
@@ -107,7 +107,7 @@ static sds info_server(sds s) {
                        "io_threads_active:0\r\n"
                        "minired_version:%s\r\n",
                        MINIRED_REDIS_COMPAT_VERSION, name.sysname, name.release, name.machine,
-                       (int)sizeof(void *) * 8, ae_get_api_name(),
+                       (int)sizeof(void *) * 8, mono_clock_name(), ae_get_api_name(),
 #ifdef __GNUC__
                        __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__,
 #else

@@ -7,6 +7,12 @@
 
 typedef uint64_t monotime;
 
+/* Picks the fastest trustworthy clock source (once, at start-up; takes
+ * about 10 ms to calibrate the TSC). Optional: without it the POSIX
+ * monotonic clock is used. */
+void mono_init(void);
+/* "X86 TSC" or "POSIX clock_gettime" (INFO's monotonic_clock). */
+const char *mono_clock_name(void);
 /* Microseconds since an arbitrary fixed point. */
 monotime mono_now_us(void);
 /* Milliseconds / microseconds of wall-clock time since the Unix epoch. */

@@ -97,13 +97,15 @@ static line_result find_header_end(const char *s, size_t n, size_t *line_len) {
     return LINE_FOUND;
 }
 
-/* Fast path for the common "<prefix><digits>\r\n" header: a canonical
- * non-negative number of few digits, with its CRLF present. Returns 1 and
- * fills *value and *line_len (bytes before the '\r'), or 0 to let the
- * general path (find_header_end + string2ll) decide, errors included. */
-static int parse_small_len(const char *s, size_t n, long long *value, size_t *line_len) {
+/* Fast path for the common "<prefix><digits>\r\n" header: the expected
+ * prefix, a canonical non-negative number of few digits, its CRLF present.
+ * Returns 1 and fills *value and *line_len (bytes before the '\r'), or 0 to
+ * let the general path (find_header_end + string2ll) decide, errors
+ * included. Checking the prefix matters: a NUL there must hide the line. */
+static int parse_small_len(const char *s, size_t n, char prefix, long long *value,
+                           size_t *line_len) {
     size_t i = 1;
-    if (n < 4) return 0; /* prefix, one digit, CRLF */
+    if (n < 4 || s[0] != prefix) return 0; /* prefix, one digit, CRLF */
     unsigned d = (unsigned char)s[i] - '0';
     if (d > 9) return 0;
     long long v = d;
@@ -178,11 +180,12 @@ static resp_parse_result parse_inline(resp_parser *p, const char *buf, size_t le
 
 /* Reads a "<prefix><n>\r\n" header at s. Returns LINE_FOUND with *value
  * parsed (*ok = 0 when the number is not valid) and *hdr_len covering the
- * CRLF, or the line_result that stops us. */
-static line_result read_len_header(const char *s, size_t n, long long *value, int *ok,
-                                   size_t *hdr_len) {
+ * CRLF, or the line_result that stops us. The expected prefix only picks
+ * the fast path: the caller reports a wrong one once the line is whole. */
+static line_result read_len_header(const char *s, size_t n, char prefix, long long *value,
+                                   int *ok, size_t *hdr_len) {
     size_t line_len;
-    if (parse_small_len(s, n, value, &line_len)) {
+    if (parse_small_len(s, n, prefix, value, &line_len)) {
         *ok = 1;
     } else {
         line_result lr = find_header_end(s, n, &line_len);
@@ -201,7 +204,7 @@ static resp_parse_result parse_count(resp_parser *p, const char *buf, size_t len
     long long n;
     int ok;
     size_t hdr_len;
-    line_result lr = read_len_header(buf, len, &n, &ok, &hdr_len);
+    line_result lr = read_len_header(buf, len, '*', &n, &ok, &hdr_len);
     if (lr == LINE_NEED_MORE) return RESP_PARSE_NEED_MORE;
     if (lr == LINE_TOO_BIG) return fail(p, ERR_MBULK_TOO_BIG);
     if (!ok || n > RESP_MULTIBULK_MAX_COUNT) return fail(p, ERR_MBULK_INVALID);
@@ -218,7 +221,7 @@ static resp_parse_result parse_bulk_header(resp_parser *p, const char *buf, size
     long long n;
     int ok;
     size_t hdr_len;
-    line_result lr = read_len_header(buf, len, &n, &ok, &hdr_len);
+    line_result lr = read_len_header(buf, len, '$', &n, &ok, &hdr_len);
     if (lr == LINE_NEED_MORE) return RESP_PARSE_NEED_MORE;
     if (lr == LINE_TOO_BIG) return fail(p, ERR_BULK_TOO_BIG);
     if (buf[0] != '$') {

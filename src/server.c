@@ -234,6 +234,7 @@ void server_init(void) {
     server.runid[40] = '\0';
     server.pid = getpid();
     server.start_time = time(NULL);
+    mono_init();
     server.start_mono_us = (long long)mono_now_us();
     server.next_client_id = 1;
     server_setup_signals();

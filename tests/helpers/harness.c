@@ -43,6 +43,53 @@ static hs_server *live_servers[HS_MAX_LIVE_SERVERS];
 static pid_t live_owner[HS_MAX_LIVE_SERVERS];
 static int atexit_registered;
 
+/* ---------------------------------------------------------- buffers */
+
+void hs_buf_cat(hs_buf *b, const void *p, size_t len) {
+    b->data = zrealloc(b->data, b->len + len + 1);
+    if (len) memcpy(b->data + b->len, p, len);
+    b->len += len;
+    b->data[b->len] = '\0';
+}
+
+static void hs_buf_vprintf(hs_buf *b, const char *fmt, va_list ap) {
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    b->data = zrealloc(b->data, b->len + (size_t)n + 1);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void hs_buf_printf(hs_buf *b, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    hs_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void hs_buf_cat_repr(hs_buf *b, const char *p, size_t len, size_t max) {
+    size_t n = len < max ? len : max;
+    hs_buf_cat(b, "\"", 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)p[i];
+        if (ch == '\\' || ch == '"') hs_buf_printf(b, "\\%c", ch);
+        else if (ch == '\r') hs_buf_cat(b, "\\r", 2);
+        else if (ch == '\n') hs_buf_cat(b, "\\n", 2);
+        else if (ch < 0x20 || ch >= 0x7f) hs_buf_printf(b, "\\x%02x", ch);
+        else hs_buf_cat(b, &p[i], 1);
+    }
+    hs_buf_cat(b, "\"", 1);
+    if (n < len) hs_buf_printf(b, "...(%zu bytes)", len);
+}
+
+void hs_buf_free(hs_buf *b) {
+    zfree(b->data);
+    b->data = NULL;
+    b->len = 0;
+}
+
 /* ---------------------------------------------------------- misc */
 
 void hs_sleep_ms(int ms) {
@@ -78,29 +125,30 @@ const char *hs_server_path(void) {
     return p;
 }
 
-/* Returns the file's content as new sds (empty if unreadable). */
-static sds hs_read_file(const char *path) {
-    sds s = sds_empty();
+/* Returns the file's content (empty if unreadable). */
+static hs_buf hs_read_file(const char *path) {
+    hs_buf b = {0};
+    hs_buf_cat(&b, "", 0);
     FILE *fp = fopen(path, "r");
-    if (fp == NULL) return s;
+    if (fp == NULL) return b;
     char buf[16384];
     size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) s = sds_cat_len(s, buf, n);
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) hs_buf_cat(&b, buf, n);
     fclose(fp);
-    return s;
+    return b;
 }
 
-sds hs_read_log(const hs_server *s) {
+hs_buf hs_read_log(const hs_server *s) {
     return hs_read_file(s->log_path);
 }
 
 static void hs_print_log(const hs_server *s, const char *why) {
-    sds log = hs_read_log(s);
-    size_t len = sds_len(log);
-    const char *from = len > HS_LOG_TAIL_BYTES ? log + len - HS_LOG_TAIL_BYTES : log;
+    hs_buf log = hs_read_log(s);
+    size_t len = log.len;
+    const char *from = len > HS_LOG_TAIL_BYTES ? log.data + len - HS_LOG_TAIL_BYTES : log.data;
     fprintf(stderr, "---- server log (%s) %s%s ----\n%s\n---- end of server log ----\n", why, s->log_path,
             len > HS_LOG_TAIL_BYTES ? ", tail" : "", from);
-    sds_free(log);
+    hs_buf_free(&log);
 }
 
 /* Removes the (flat) temp dir and everything in it. */
@@ -188,16 +236,17 @@ static pid_t hs_spawn(char *const *argv, const char *log_path) {
     _exit(127);
 }
 
-/* Replaces each "{dir}" in arg with dir; returns new sds. */
-static sds hs_expand_arg(const char *arg, const char *dir) {
-    sds out = sds_empty();
+/* Replaces each "{dir}" in arg with dir; returns a new string. */
+static char *hs_expand_arg(const char *arg, const char *dir) {
+    hs_buf out = {0};
     const char *p;
     while ((p = strstr(arg, "{dir}")) != NULL) {
-        out = sds_cat_len(out, arg, (size_t)(p - arg));
-        out = sds_cat(out, dir);
+        hs_buf_cat(&out, arg, (size_t)(p - arg));
+        hs_buf_cat(&out, dir, strlen(dir));
         arg = p + 5;
     }
-    return sds_cat(out, arg);
+    hs_buf_cat(&out, arg, strlen(arg));
+    return out.data;
 }
 
 static int hs_tcp_connect_port(int port) {
@@ -245,14 +294,14 @@ static int hs_wait_ready(hs_server *s) {
     return 0;
 }
 
-/* Builds the full argv for one start attempt (all elements new sds). */
-static int hs_build_argv(const hs_server *s, const char *const *extra, sds *argv) {
+/* Builds the full argv for one start attempt (all elements new). */
+static int hs_build_argv(const hs_server *s, const char *const *extra, char **argv) {
     int n = 0;
     char port[16];
     snprintf(port, sizeof(port), "%d", s->port);
     const char *fixed[] = {hs_server_path(), "--port", port, "--bind", "127.0.0.1", "--dir", s->dir,
                            "--save", ""};
-    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) argv[n++] = sds_new(fixed[i]);
+    for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) argv[n++] = hs_expand_arg(fixed[i], "");
     for (int i = 0; extra && extra[i]; i++) {
         ck_assert_msg(n < HS_MAX_SERVER_ARGS - 1, "too many server arguments");
         argv[n++] = hs_expand_arg(extra[i], s->dir);
@@ -270,14 +319,14 @@ hs_server *hs_start(const char *const *extra_args) {
     hs_track(s);
     for (int attempt = 1;; attempt++) {
         s->port = hs_free_port();
-        sds argv[HS_MAX_SERVER_ARGS];
+        char *argv[HS_MAX_SERVER_ARGS];
         int argc = hs_build_argv(s, extra_args, argv);
         s->pid = hs_spawn(argv, s->log_path);
-        for (int i = 0; i < argc; i++) sds_free(argv[i]);
+        for (int i = 0; i < argc; i++) zfree(argv[i]);
         if (hs_wait_ready(s)) return s;
-        sds log = hs_read_log(s);
-        int bind_race = strstr(log, "Address already in use") != NULL;
-        sds_free(log);
+        hs_buf log = hs_read_log(s);
+        int bind_race = strstr(log.data, "Address already in use") != NULL;
+        hs_buf_free(&log);
         if (!bind_race || attempt == HS_START_ATTEMPTS) {
             hs_print_log(s, "server exited during start-up");
             ck_abort_msg("server exited during start-up (wait status 0x%x)", s->status);
@@ -304,9 +353,9 @@ static const char *hs_sanitizer_marker(const char *log) {
 }
 
 void hs_check_log_clean(const hs_server *s) {
-    sds log = hs_read_log(s);
-    const char *m = hs_sanitizer_marker(log);
-    sds_free(log);
+    hs_buf log = hs_read_log(s);
+    const char *m = hs_sanitizer_marker(log.data);
+    hs_buf_free(&log);
     if (m) {
         hs_print_log(s, "sanitizer report");
         ck_abort_msg("server log holds a sanitizer report (\"%s\")", m);
@@ -321,9 +370,9 @@ void hs_stop(hs_server *s) {
         waitpid(s->pid, NULL, 0);
         s->pid = 0;
     }
-    sds log = hs_read_log(s);
-    const char *marker = hs_sanitizer_marker(log);
-    sds_free(log);
+    hs_buf log = hs_read_log(s);
+    const char *marker = hs_sanitizer_marker(log.data);
+    hs_buf_free(&log);
     int clean_exit = st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (!clean_exit || marker) hs_print_log(s, "server stop failed");
     hs_untrack(s);
@@ -335,7 +384,7 @@ void hs_stop(hs_server *s) {
     if (marker) ck_abort_msg("server log holds a sanitizer report (\"%s\")", marker);
 }
 
-int hs_run_server_once(const char *const *args, int timeout_ms, sds *output) {
+int hs_run_server_once(const char *const *args, int timeout_ms, hs_buf *output) {
     hs_server *s = zcalloc(sizeof(*s));
     snprintf(s->dir, sizeof(s->dir), "/tmp/minired-itest-XXXXXX");
     ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp: %s", strerror(errno));
@@ -355,7 +404,7 @@ int hs_run_server_once(const char *const *args, int timeout_ms, sds *output) {
         waitpid(s->pid, NULL, 0);
         hs_remove_dir(s->dir);
         zfree(s);
-        ck_abort_msg("server did not exit within %d ms; output:\n%s", timeout_ms, *output);
+        ck_abort_msg("server did not exit within %d ms; output:\n%s", timeout_ms, output->data);
     }
     hs_remove_dir(s->dir);
     zfree(s);
@@ -410,42 +459,42 @@ redisReply *hs_get_reply(redisContext *c) {
     return r;
 }
 
-/* Appends at most HS_DUMP_MAX_BYTES of p, escaped, in quotes. */
-static sds hs_cat_quoted(sds s, const char *p, size_t len) {
-    int cut = len > HS_DUMP_MAX_BYTES;
-    s = sds_cat_repr(s, p, cut ? HS_DUMP_MAX_BYTES : len);
-    if (cut) s = sds_cat_printf(s, "...(%zu bytes)", len);
-    return s;
-}
-
-sds hs_cat_reply(sds s, const redisReply *r) {
+void hs_cat_reply(hs_buf *b, const redisReply *r) {
     switch (r->type) {
-    case REDIS_REPLY_STATUS: return hs_cat_quoted(sds_cat(s, "status "), r->str, r->len);
-    case REDIS_REPLY_ERROR: return hs_cat_quoted(sds_cat(s, "error "), r->str, r->len);
-    case REDIS_REPLY_STRING: return hs_cat_quoted(sds_cat(s, "bulk "), r->str, r->len);
-    case REDIS_REPLY_INTEGER: return sds_cat_printf(s, "integer %lld", r->integer);
-    case REDIS_REPLY_NIL: return sds_cat(s, "nil");
+    case REDIS_REPLY_STATUS:
+    case REDIS_REPLY_ERROR:
+    case REDIS_REPLY_STRING:
+        hs_buf_printf(b, "%s ", r->type == REDIS_REPLY_STATUS ? "status" : r->type == REDIS_REPLY_ERROR ? "error" : "bulk");
+        hs_buf_cat_repr(b, r->str, r->len, HS_DUMP_MAX_BYTES);
+        break;
+    case REDIS_REPLY_INTEGER: hs_buf_printf(b, "integer %lld", r->integer); break;
+    case REDIS_REPLY_NIL: hs_buf_printf(b, "nil"); break;
     case REDIS_REPLY_ARRAY:
-        s = sds_cat_printf(s, "array(%zu)[", r->elements);
+        hs_buf_printf(b, "array(%zu)[", r->elements);
         for (size_t i = 0; i < r->elements && i < 16; i++) {
-            if (i) s = sds_cat(s, ", ");
-            s = hs_cat_reply(s, r->element[i]);
+            if (i) hs_buf_printf(b, ", ");
+            hs_cat_reply(b, r->element[i]);
         }
-        return sds_cat(s, r->elements > 16 ? ", ...]" : "]");
-    default: return sds_cat_printf(s, "type %d", r->type);
+        hs_buf_printf(b, r->elements > 16 ? ", ...]" : "]");
+        break;
+    default: hs_buf_printf(b, "type %d", r->type);
     }
 }
 
-static void hs_fail_reply(const char *file, int line, const redisReply *r, const char *want_fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+/* Fails the test: "expected <want>, got <dump of r>". */
+static void hs_fail_reply(const char *file, int line, const redisReply *r, const hs_buf *want) {
+    hs_buf got = {0};
+    hs_cat_reply(&got, r);
+    ck_abort_msg("%s:%d: expected %s, got %s", file, line, want->data, got.data);
+}
 
-static void hs_fail_reply(const char *file, int line, const redisReply *r, const char *want_fmt, ...) {
-    va_list ap;
-    va_start(ap, want_fmt);
-    sds want = sds_cat_vprintf(sds_empty(), want_fmt, ap);
-    va_end(ap);
-    sds got = hs_cat_reply(sds_empty(), r);
-    ck_abort_msg("%s:%d: expected %s, got %s", file, line, want, got);
+/* Same with a literal expectation. */
+static void hs_fail_reply_str(const char *file, int line, const redisReply *r, const char *kind, const char *v,
+                              size_t len) {
+    hs_buf want = {0};
+    hs_buf_printf(&want, "%s ", kind);
+    if (v) hs_buf_cat_repr(&want, v, len, HS_DUMP_MAX_BYTES);
+    hs_fail_reply(file, line, r, &want);
 }
 
 static int hs_reply_is(const redisReply *r, int type, const char *v, size_t len) {
@@ -454,33 +503,34 @@ static int hs_reply_is(const redisReply *r, int type, const char *v, size_t len)
 
 void hs_check_status(const char *file, int line, const redisReply *r, const char *status) {
     if (!hs_reply_is(r, REDIS_REPLY_STATUS, status, strlen(status)))
-        hs_fail_reply(file, line, r, "status \"%s\"", status);
+        hs_fail_reply_str(file, line, r, "status", status, strlen(status));
 }
 
 void hs_check_error(const char *file, int line, const redisReply *r, const char *error) {
     if (!hs_reply_is(r, REDIS_REPLY_ERROR, error, strlen(error)))
-        hs_fail_reply(file, line, r, "error \"%s\"", error);
+        hs_fail_reply_str(file, line, r, "error", error, strlen(error));
 }
 
 void hs_check_error_prefix(const char *file, int line, const redisReply *r, const char *prefix) {
     size_t n = strlen(prefix);
     if (r->type != REDIS_REPLY_ERROR || r->len < n || memcmp(r->str, prefix, n) != 0)
-        hs_fail_reply(file, line, r, "error starting with \"%s\"", prefix);
+        hs_fail_reply_str(file, line, r, "error starting with", prefix, n);
 }
 
 void hs_check_integer(const char *file, int line, const redisReply *r, long long v) {
-    if (r->type != REDIS_REPLY_INTEGER || r->integer != v) hs_fail_reply(file, line, r, "integer %lld", v);
-}
-
-void hs_check_bulk(const char *file, int line, const redisReply *r, const char *v, size_t len) {
-    if (!hs_reply_is(r, REDIS_REPLY_STRING, v, len)) {
-        sds want = hs_cat_quoted(sds_empty(), v, len);
-        hs_fail_reply(file, line, r, "bulk %s", want);
+    if (r->type != REDIS_REPLY_INTEGER || r->integer != v) {
+        hs_buf want = {0};
+        hs_buf_printf(&want, "integer %lld", v);
+        hs_fail_reply(file, line, r, &want);
     }
 }
 
+void hs_check_bulk(const char *file, int line, const redisReply *r, const char *v, size_t len) {
+    if (!hs_reply_is(r, REDIS_REPLY_STRING, v, len)) hs_fail_reply_str(file, line, r, "bulk", v, len);
+}
+
 void hs_check_nil(const char *file, int line, const redisReply *r) {
-    if (r->type != REDIS_REPLY_NIL) hs_fail_reply(file, line, r, "nil");
+    if (r->type != REDIS_REPLY_NIL) hs_fail_reply_str(file, line, r, "nil", NULL, 0);
 }
 
 void hs_check_bulks(const char *file, int line, const redisReply *r, const char *const *items) {
@@ -489,11 +539,15 @@ void hs_check_bulks(const char *file, int line, const redisReply *r, const char 
     int ok = r->type == REDIS_REPLY_ARRAY && r->elements == n;
     for (size_t i = 0; ok && i < n; i++)
         ok = hs_reply_is(r->element[i], REDIS_REPLY_STRING, items[i], strlen(items[i]));
-    if (!ok) {
-        sds want = sds_cat_printf(sds_empty(), "array(%zu)[", n);
-        for (size_t i = 0; i < n; i++) want = sds_cat_printf(want, "%s\"%s\"", i ? ", " : "", items[i]);
-        hs_fail_reply(file, line, r, "%s]", want);
+    if (ok) return;
+    hs_buf want = {0};
+    hs_buf_printf(&want, "array(%zu)[", n);
+    for (size_t i = 0; i < n; i++) {
+        if (i) hs_buf_printf(&want, ", ");
+        hs_buf_cat_repr(&want, items[i], strlen(items[i]), HS_DUMP_MAX_BYTES);
     }
+    hs_buf_printf(&want, "]");
+    hs_fail_reply(file, line, r, &want);
 }
 
 /* ---------------------------------------------------------- raw socket */
@@ -524,19 +578,20 @@ static int hs_readable(int fd, int ms) {
     return r > 0;
 }
 
-/* One read into *s; returns bytes read, 0 on EOF, -1 on reset/error. */
-static ssize_t hs_read_some(int fd, sds *s, size_t max) {
+/* One read appended to b; returns bytes read, 0 on EOF, -1 on error. */
+static ssize_t hs_read_some(int fd, hs_buf *b, size_t max) {
     char buf[65536];
     size_t want = max < sizeof(buf) ? max : sizeof(buf);
     ssize_t n;
     do n = read(fd, buf, want);
     while (n == -1 && errno == EINTR);
-    if (n > 0) *s = sds_cat_len(*s, buf, (size_t)n);
+    if (n > 0) hs_buf_cat(b, buf, (size_t)n);
     return n;
 }
 
-sds hs_raw_read_all(int fd, int idle_ms, int *closed) {
-    sds s = sds_empty();
+hs_buf hs_raw_read_all(int fd, int idle_ms, int *closed) {
+    hs_buf s = {0};
+    hs_buf_cat(&s, "", 0);
     *closed = 0;
     while (hs_readable(fd, idle_ms)) {
         if (hs_read_some(fd, &s, SIZE_MAX) <= 0) {
@@ -547,13 +602,14 @@ sds hs_raw_read_all(int fd, int idle_ms, int *closed) {
     return s;
 }
 
-sds hs_raw_read_n(int fd, size_t len, int timeout_ms) {
-    sds s = sds_empty();
+hs_buf hs_raw_read_n(int fd, size_t len, int timeout_ms) {
+    hs_buf s = {0};
+    hs_buf_cat(&s, "", 0);
     long long deadline = hs_now_ms() + timeout_ms;
-    while (sds_len(s) < len) {
+    while (s.len < len) {
         long long left = deadline - hs_now_ms();
         if (left <= 0 || !hs_readable(fd, (int)left)) break;
-        if (hs_read_some(fd, &s, len - sds_len(s)) <= 0) break;
+        if (hs_read_some(fd, &s, len - s.len) <= 0) break;
     }
     return s;
 }
@@ -561,17 +617,18 @@ sds hs_raw_read_n(int fd, size_t len, int timeout_ms) {
 void hs_check_bytes(const char *file, int line, const char *got, size_t got_len, const char *want,
                     size_t want_len) {
     if (got_len == want_len && memcmp(got, want, want_len) == 0) return;
-    sds g = hs_cat_quoted(sds_empty(), got, got_len);
-    sds w = hs_cat_quoted(sds_empty(), want, want_len);
-    ck_abort_msg("%s:%d: expected bytes %s, got %s", file, line, w, g);
+    hs_buf g = {0}, w = {0};
+    hs_buf_cat_repr(&g, got, got_len, HS_DUMP_MAX_BYTES);
+    hs_buf_cat_repr(&w, want, want_len, HS_DUMP_MAX_BYTES);
+    ck_abort_msg("%s:%d: expected bytes %s, got %s", file, line, w.data, g.data);
 }
 
 void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t req_len, const void *expect,
                    size_t expect_len) {
     hs_raw_send(fd, req, req_len);
-    sds got = hs_raw_read_n(fd, expect_len, HS_REPLY_TIMEOUT_MS);
-    hs_check_bytes(file, line, got, sds_len(got), expect, expect_len);
-    sds_free(got);
+    hs_buf got = hs_raw_read_n(fd, expect_len, HS_REPLY_TIMEOUT_MS);
+    hs_check_bytes(file, line, got.data, got.len, expect, expect_len);
+    hs_buf_free(&got);
 }
 
 int hs_raw_wait_closed(int fd, int timeout_ms) {
@@ -579,9 +636,34 @@ int hs_raw_wait_closed(int fd, int timeout_ms) {
     for (;;) {
         long long left = deadline - hs_now_ms();
         if (left <= 0 || !hs_readable(fd, (int)left)) return 0;
-        sds junk = sds_empty();
+        hs_buf junk = {0};
         ssize_t n = hs_read_some(fd, &junk, SIZE_MAX);
-        sds_free(junk);
+        hs_buf_free(&junk);
         if (n <= 0) return 1;
     }
+}
+
+/* ---------------------------------------------------------- shortcuts */
+
+hs_buf hs_info_field(redisContext *c, const char *section, const char *field) {
+    redisReply *r = hs_command(c, HS_ARGS("INFO", section));
+    ck_assert_msg(r->type == REDIS_REPLY_STRING, "INFO %s did not return a bulk", section);
+    hs_buf key = {0}, val = {0};
+    hs_buf_printf(&key, "\n%s:", field);
+    const char *p = strncmp(r->str, key.data + 1, key.len - 1) == 0 ? r->str : strstr(r->str, key.data);
+    if (p) {
+        p = strchr(p, ':') + 1;
+        hs_buf_cat(&val, p, strcspn(p, "\r\n"));
+    }
+    hs_buf_free(&key);
+    freeReplyObject(r);
+    return val;
+}
+
+long long hs_client_id(redisContext *c) {
+    redisReply *r = hs_command(c, HS_ARGS("CLIENT", "ID"));
+    ck_assert_msg(r->type == REDIS_REPLY_INTEGER && r->integer > 0, "CLIENT ID did not return an id");
+    long long id = r->integer;
+    freeReplyObject(r);
+    return id;
 }

@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include <check.h>
 #include <hiredis/hiredis.h>
 
-#include "sds.h"
 
 /* Generous enough for a server built with AddressSanitizer. */
 #define HS_TCASE_TIMEOUT_SEC 60
@@ -31,6 +31,21 @@ typedef struct hs_server {
     char log_path[300];   /* server stdout+stderr */
     char sock_path[300];  /* <dir>/redis.sock, used if asked for */
 } hs_server;
+
+/* A growable byte buffer, always NUL-terminated (data may hold NULs).
+ * The harness does not use the server's sds: hiredis ships its own sds.h
+ * with the same struct names, so the two cannot share a file. */
+typedef struct hs_buf {
+    char *data;
+    size_t len;
+} hs_buf;
+
+/* Appends len bytes / a formatted string to b (which may be {0}). */
+void hs_buf_cat(hs_buf *b, const void *p, size_t len);
+void hs_buf_printf(hs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends p quoted and escaped, cut at max bytes. */
+void hs_buf_cat_repr(hs_buf *b, const char *p, size_t len, size_t max);
+void hs_buf_free(hs_buf *b);
 
 /* A command or an expected list: a NULL-terminated array of C strings. */
 #define HS_ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -57,14 +72,14 @@ int hs_wait_exit(hs_server *s, int timeout_ms);
 /* Fails the test if the server log holds a sanitizer report. */
 void hs_check_log_clean(const hs_server *s);
 
-/* Returns the server log (new sds). */
-sds hs_read_log(const hs_server *s);
+/* Returns the server log (caller frees with hs_buf_free). */
+hs_buf hs_read_log(const hs_server *s);
 
 /* Runs the server with exactly these args (after argv[0]) and no extras,
  * waits for it to exit (it must within timeout_ms, else it is killed and
  * the test fails). Returns its wait status; *output gets stdout+stderr
- * (new sds). For start-up errors. */
-int hs_run_server_once(const char *const *args, int timeout_ms, sds *output);
+ * (caller frees). For start-up errors. */
+int hs_run_server_once(const char *const *args, int timeout_ms, hs_buf *output);
 
 /* ---------------------------------------------------------- hiredis */
 
@@ -118,8 +133,14 @@ void hs_check_bulks(const char *file, int line, const redisReply *r, const char 
 #define HS_CHECK_BULK(r, v, len) hs_check_bulk(__FILE__, __LINE__, r, v, len)
 #define HS_CHECK_NIL(r) hs_check_nil(__FILE__, __LINE__, r)
 
-/* Appends a readable dump of r to s (returns the new sds). */
-sds hs_cat_reply(sds s, const redisReply *r);
+/* Appends a readable dump of r to b. */
+void hs_cat_reply(hs_buf *b, const redisReply *r);
+
+/* Returns the value of "field:" in INFO <section> (caller frees); its
+ * data is NULL if the field is absent. */
+hs_buf hs_info_field(redisContext *c, const char *section, const char *field);
+/* CLIENT ID of c's connection. */
+long long hs_client_id(redisContext *c);
 
 /* ---------------------------------------------------------- raw socket */
 
@@ -129,11 +150,11 @@ int hs_raw_connect(const hs_server *s);
 void hs_raw_send(int fd, const void *buf, size_t len);
 #define HS_RAW_SEND_STR(fd, str) hs_raw_send(fd, str, strlen(str))
 /* Reads until the peer closes or nothing arrives for idle_ms. *closed is
- * set to 1 if it closed (EOF or reset). Returns new sds. */
-sds hs_raw_read_all(int fd, int idle_ms, int *closed);
+ * set to 1 if it closed (EOF or reset). Caller frees the result. */
+hs_buf hs_raw_read_all(int fd, int idle_ms, int *closed);
 /* Reads until exactly len bytes arrived, the peer closed, or timeout_ms
- * passed. Returns new sds (shorter than len if it did not arrive). */
-sds hs_raw_read_n(int fd, size_t len, int timeout_ms);
+ * passed (shorter than len if it did not arrive). Caller frees. */
+hs_buf hs_raw_read_n(int fd, size_t len, int timeout_ms);
 /* Sends req and fails the test unless exactly expect (len bytes) comes
  * back; extra bytes are not read. */
 void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t req_len, const void *expect,
@@ -143,7 +164,7 @@ void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t r
 /* Fails the test unless got equals want (len bytes), showing both. */
 void hs_check_bytes(const char *file, int line, const char *got, size_t got_len, const char *want,
                     size_t want_len);
-#define HS_CHECK_BYTES(got, want) hs_check_bytes(__FILE__, __LINE__, got, sds_len(got), want, strlen(want))
+#define HS_CHECK_BYTES(got, want) hs_check_bytes(__FILE__, __LINE__, (got).data, (got).len, want, strlen(want))
 
 /* Returns 1 if the peer of fd closed within timeout_ms (any bytes that
  * arrive meanwhile are discarded). */

@@ -357,6 +357,8 @@ static const bad_case bad_cases[] = {
     {"*1\r", 0, 1, 0, "MORE:0/0/-1/3"},
     /* A NUL before the '\r' or '\n' hides the line end (strchr). */
     {"*1\r\n\0\r\n", 7, 1, 0, "MORE:0/1/-1/3"},
+    {"*1\r\n\0" "1\r\na\r\n", 10, 1, 0, "MORE:0/1/-1/6"},
+    {"*1\r\nX1\r\na\r\n", 0, 1, 0, E("expected '$', got 'X'")},
     {"*1\0\r\n", 5, 1, 0, "MORE:0/0/-1/5"},
     {"\0PING\r\n", 7, 1, 0, "MORE:0/0/-1/7"},
     {"ECHO a\0b\r\nPING\r\n", 16, 1, 0, "MORE:0/0/-1/16"},
