@@ -51,7 +51,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all test unit-test integration-test test-deps run bench clean install \
-        test-long fuzz check-ae-backends diffcheck
+        fuzz check-ae-backends diffcheck
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -141,3 +141,21 @@ clean:
 	rm -rf build src/minired-server
 
 -include $(wildcard $(B)/*.d)
+
+# ------------------------------------------------------------------ fuzzing
+# libFuzzer target for the RESP parser (needs clang; installed if missing
+# on Debian). Runs for FUZZ_SECONDS and keeps its corpus in build/fuzz.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_LIBS := sds util zmalloc
+
+fuzz:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null; }
+	@mkdir -p build/fuzz/corpus
+	@for f in $(FUZZ_LIBS); do \
+	    $(FUZZ_CC) -g -O1 -fsanitize=address,undefined -std=gnu11 -D_GNU_SOURCE -Isrc -c src/$$f.c -o build/fuzz/$$f.o || exit 1; \
+	done
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Isrc \
+	    tests/fuzz/fuzz_resp.c src/resp.c $(addprefix build/fuzz/,$(addsuffix .o,$(FUZZ_LIBS))) -lm -o build/fuzz/fuzz_resp
+	build/fuzz/fuzz_resp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus

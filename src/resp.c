@@ -65,7 +65,10 @@ void resp_parser_free(resp_parser *p) {
  * and the array survives resets so steady traffic never reallocates. */
 static void argv_push(resp_parser *p, sds arg) {
     if (p->argc == p->argv_cap) {
-        int cap = p->argv_cap ? p->argv_cap * 2 : RESP_ARGV_INITIAL_SLOTS;
+        /* argc never passes INT_MAX (the largest count accepted). */
+        int cap = p->argv_cap == 0           ? RESP_ARGV_INITIAL_SLOTS
+                  : p->argv_cap > INT_MAX / 2 ? INT_MAX
+                                              : p->argv_cap * 2;
         p->argv = zrealloc(p->argv, sizeof(sds) * (size_t)cap);
         p->argv_cap = cap;
     }
@@ -279,28 +282,24 @@ static resp_parse_result parse_multibulk(resp_parser *p, const char *buf, size_t
 resp_parse_result resp_parse(resp_parser *p, const char *buf, size_t len,
                              const resp_limits *lim, size_t *consumed) {
     size_t pos = 0;
+    *consumed = 0;
+    if (len == 0) return RESP_PARSE_NEED_MORE; /* buf may be NULL then */
     for (;;) {
-        size_t used = 0;
-        resp_parse_result r;
         if (p->req_type == RESP_REQ_NONE) {
-            if (pos == len) {
-                r = RESP_PARSE_NEED_MORE;
-                break;
-            }
+            if (pos == len) break;
             p->req_type = buf[pos] == '*' ? RESP_REQ_MULTIBULK : RESP_REQ_INLINE;
         }
-        if (p->req_type == RESP_REQ_INLINE)
-            r = parse_inline(p, buf + pos, len - pos, &used);
-        else
-            r = parse_multibulk(p, buf + pos, len - pos, lim, &used);
+        size_t used = 0;
+        resp_parse_result r = p->req_type == RESP_REQ_INLINE
+                                  ? parse_inline(p, buf + pos, len - pos, &used)
+                                  : parse_multibulk(p, buf + pos, len - pos, lim, &used);
         pos += used;
-        if (r == RESP_PARSE_OK && p->argc == 0) {
-            /* Empty line, "*0" or "*-1": nothing to run, go on. */
-            p->req_type = RESP_REQ_NONE;
-            continue;
+        if (r != RESP_PARSE_OK || p->argc > 0) {
+            *consumed = pos;
+            return r;
         }
-        *consumed = pos;
-        return r;
+        /* Empty line, "*0" or "*-1": nothing to run, go on. */
+        p->req_type = RESP_REQ_NONE;
     }
     *consumed = pos;
     return RESP_PARSE_NEED_MORE;

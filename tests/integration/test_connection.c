@@ -301,7 +301,7 @@ START_TEST(test_unauthenticated_limits) {
     hs_buf req = {0};
     hs_buf_printf(&req, "*2\r\n$4\r\nECHO\r\n$%zu\r\n", sizeof(big));
     hs_buf_cat(&req, big, sizeof(big));
-    hs_buf_printf(&req, "\r\n*10\r\n$4\r\nECHO\r\n");
+    hs_buf_printf(&req, "\r\n*10\r\n$3\r\nDEL\r\n");
     for (int i = 0; i < 9; i++) hs_buf_printf(&req, "$1\r\na\r\n");
     static const char want[] = "-NOAUTH Authentication required.\r\n-NOAUTH Authentication required.\r\n";
     hs_raw_expect(__FILE__, __LINE__, fd, req.data, req.len, want, sizeof(want) - 1);
