@@ -19,7 +19,6 @@
 #define UNKNOWN_CMD_ARGS_MAX_BYTES 128
 
 #define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
-#define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"
 
 static redis_command client_subcommands[] = {
     {.name = "id", .proc = client_id_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
@@ -94,9 +93,10 @@ static redis_command command_subcommands[] = {
      .complexity = "O(1)"},
     {0}};
 
-/* The table. Key positions: first_key, last_key (-1: last argument),
+/* The core table: connection, server and introspection commands. Key
+ * positions: first_key, last_key (-1: last argument),
  * key_step; ks_flags describe what the command does to its keys. */
-static redis_command command_table[] = {
+static redis_command core_commands[] = {
     {.name = "ping", .proc = ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl = ACL_CONNECTION,
      .tips = ALL_SHARDS_OK, .group = "connection", .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)"},
     {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_FAST, .acl = ACL_CONNECTION,
@@ -109,9 +109,6 @@ static redis_command command_table[] = {
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
      .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0", .summary = "Reset the connection",
      .complexity = "O(1)"},
-    {.name = "select", .proc = select_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0",
-     .summary = "Change the selected database for the current connection", .complexity = "O(1)"},
     {.name = "hello", .proc = hello_command, .arity = -1,
      .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
      .acl = ACL_CONNECTION, .group = "connection", .since = "6.0.0", .summary = "Handshake with Redis",
@@ -123,37 +120,6 @@ static redis_command command_table[] = {
     {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .group = "connection", .since = "2.4.0",
      .summary = "A container for client connection commands", .complexity = "Depends on subcommand.",
      .subcommands = client_subcommands},
-    {.name = "get", .proc = get_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_STRING,
-     .first_key = 1, .last_key = 1, .key_step = 1, .ks_flags = KS_RO | KS_ACCESS, .group = "string",
-     .since = "1.0.0", .summary = "Get the value of a key", .complexity = "O(1)"},
-    {.name = "set", .proc = set_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_STRING,
-     .first_key = 1, .last_key = 1, .key_step = 1,
-     .ks_flags = KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS,
-     .ks_notes = "RW and ACCESS due to the optional `GET` argument", .group = "string", .since = "1.0.0",
-     .summary = "Set the string value of a key", .complexity = "O(1)"},
-    {.name = "del", .proc = del_command, .arity = -2, .flags = CMD_WRITE, .acl = ACL_KEYSPACE, .first_key = 1,
-     .last_key = -1, .key_step = 1, .ks_flags = KS_RM | KS_DELETE,
-     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
-     .summary = "Delete a key",
-     .complexity = "O(N) where N is the number of keys that will be removed. When a key to remove holds a value "
-                   "other than a string, the individual complexity for this key is O(M) where M is the number of "
-                   "elements in the list, set, sorted set or hash. Removing a single key that holds a string value "
-                   "is O(1)."},
-    {.name = "exists", .proc = exists_command, .arity = -2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
-     .first_key = 1, .last_key = -1, .key_step = 1, .ks_flags = KS_RO,
-     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
-     .summary = "Determine if a key exists", .complexity = "O(N) where N is the number of keys to check."},
-    {.name = "dbsize", .proc = dbsize_command, .arity = 1, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
-     .tips = "request_policy:all_shards response_policy:agg_sum", .group = "server", .since = "1.0.0",
-     .summary = "Return the number of keys in the selected database", .complexity = "O(1)"},
-    {.name = "flushdb", .proc = flushdb_command, .arity = -1, .flags = CMD_WRITE,
-     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
-     .summary = "Remove all keys from the current database",
-     .complexity = "O(N) where N is the number of keys in the selected database"},
-    {.name = "flushall", .proc = flushall_command, .arity = -1, .flags = CMD_WRITE,
-     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
-     .summary = "Remove all keys from all databases",
-     .complexity = "O(N) where N is the total number of keys in all databases"},
     {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
      .tips = "nondeterministic_output", .group = "server", .since = "2.6.0", .summary = "Return the current server time",
      .complexity = "O(1)"},
@@ -173,6 +139,19 @@ static redis_command command_table[] = {
      .summary = "Get array of Redis command details",
      .complexity = "O(N) where N is the total number of Redis commands", .subcommands = command_subcommands},
     {0}};
+
+/* Every module's table; a module adds its commands by adding its table
+ * here (and declaring it in commands.h). */
+static redis_command *command_tables[] = {
+    core_commands,
+    keyspace_commands,
+    string_commands,
+    NULL,
+};
+
+#define FOR_EACH_COMMAND(cmd)                                        \
+    for (redis_command **tbl_ = command_tables; *tbl_; tbl_++)       \
+        for (redis_command *cmd = *tbl_; cmd->name; cmd++)
 
 /* ---------------------------------------------------------- lookup */
 
@@ -226,7 +205,7 @@ static void cmd_prepare(redis_command *cmd, redis_command *parent) {
 
 void cmd_init(void) {
     commands_dict = dict_create(&commands_dict_type);
-    for (redis_command *cmd = command_table; cmd->name; cmd++) {
+    FOR_EACH_COMMAND(cmd) {
         cmd_prepare(cmd, NULL);
         dict_add(commands_dict, sds_new(cmd->name), cmd);
     }
@@ -261,7 +240,7 @@ static redis_command *cmd_resolve(sds *argv, int argc, redis_command **container
 }
 
 void cmd_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
-    for (redis_command *cmd = command_table; cmd->name; cmd++) {
+    FOR_EACH_COMMAND(cmd) {
         fn(cmd, ctx);
         if (cmd->subcommands)
             for (redis_command *sub = cmd->subcommands; sub->name; sub++) fn(sub, ctx);

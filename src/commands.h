@@ -25,6 +25,14 @@ void cmd_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx);
 /* Number of top-level commands. */
 unsigned long cmd_count(void);
 
+/* Tips shared by several tables. */
+#define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"
+
+/* Command tables of the modules (each ends with an empty entry). An
+ * entry documents, field by field: see struct redis_command in server.h. */
+extern redis_command keyspace_commands[];
+extern redis_command string_commands[];
+
 /* Handlers, one per command, defined in the module owning their data. */
 void ping_command(client *c);
 void echo_command(client *c);

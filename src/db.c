@@ -213,3 +213,34 @@ void flushall_command(client *c) {
     db_empty(-1);
     reply_ok(c);
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command keyspace_commands[] = {
+    {.name = "select", .proc = select_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0",
+     .summary = "Change the selected database for the current connection", .complexity = "O(1)"},
+    {.name = "del", .proc = del_command, .arity = -2, .flags = CMD_WRITE, .acl = ACL_KEYSPACE, .first_key = 1,
+     .last_key = -1, .key_step = 1, .ks_flags = KS_RM | KS_DELETE,
+     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
+     .summary = "Delete a key",
+     .complexity = "O(N) where N is the number of keys that will be removed. When a key to remove holds a value "
+                   "other than a string, the individual complexity for this key is O(M) where M is the number of "
+                   "elements in the list, set, sorted set or hash. Removing a single key that holds a string value "
+                   "is O(1)."},
+    {.name = "exists", .proc = exists_command, .arity = -2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
+     .first_key = 1, .last_key = -1, .key_step = 1, .ks_flags = KS_RO,
+     .tips = "request_policy:multi_shard response_policy:agg_sum", .group = "generic", .since = "1.0.0",
+     .summary = "Determine if a key exists", .complexity = "O(N) where N is the number of keys to check."},
+    {.name = "dbsize", .proc = dbsize_command, .arity = 1, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_KEYSPACE,
+     .tips = "request_policy:all_shards response_policy:agg_sum", .group = "server", .since = "1.0.0",
+     .summary = "Return the number of keys in the selected database", .complexity = "O(1)"},
+    {.name = "flushdb", .proc = flushdb_command, .arity = -1, .flags = CMD_WRITE,
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
+     .summary = "Remove all keys from the current database",
+     .complexity = "O(N) where N is the number of keys in the selected database"},
+    {.name = "flushall", .proc = flushall_command, .arity = -1, .flags = CMD_WRITE,
+     .acl = ACL_KEYSPACE | ACL_DANGEROUS, .tips = ALL_SHARDS_OK, .group = "server", .since = "1.0.0",
+     .summary = "Remove all keys from all databases",
+     .complexity = "O(N) where N is the total number of keys in all databases"},
+    {0}};

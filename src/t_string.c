@@ -124,3 +124,16 @@ void get_command(client *c) {
     if (db_check_type(c, o, OBJ_STRING)) return;
     reply_bulk_obj(c, o);
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command string_commands[] = {
+    {.name = "get", .proc = get_command, .arity = 2, .flags = CMD_READONLY | CMD_FAST, .acl = ACL_STRING,
+     .first_key = 1, .last_key = 1, .key_step = 1, .ks_flags = KS_RO | KS_ACCESS, .group = "string",
+     .since = "1.0.0", .summary = "Get the value of a key", .complexity = "O(1)"},
+    {.name = "set", .proc = set_command, .arity = -3, .flags = CMD_WRITE | CMD_DENYOOM, .acl = ACL_STRING,
+     .first_key = 1, .last_key = 1, .key_step = 1,
+     .ks_flags = KS_RW | KS_ACCESS | KS_UPDATE | KS_VARIABLE_FLAGS,
+     .ks_notes = "RW and ACCESS due to the optional `GET` argument", .group = "string", .since = "1.0.0",
+     .summary = "Set the string value of a key", .complexity = "O(1)"},
+    {0}};
