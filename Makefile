@@ -30,7 +30,8 @@ LDLIBS_BASE := -lm
 comma := ,
 VARIANT := $(AE_BACKEND)
 ifneq ($(SANITIZE),)
-  SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  # The slab allocator would hide small blocks from ASan: use malloc only.
+  SANFLAGS := -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all -DZMALLOC_NO_SLAB
   VARIANT := $(AE_BACKEND)-san-$(subst $(comma),_,$(SANITIZE))
 endif
 

@@ -222,7 +222,7 @@ START_TEST(test_set_keepttl) {
     wait_key_gone("k");
     /* KEEPTTL on a key without a time, and on a missing key */
     HS_EXPECT_OK(ctx, "SET", "n", "v", "keepttl");
-    HS_EXPECT_OK(ctx, "SET", "n", "v2", "KEEPTTL", "XX", "GET");
+    HS_EXPECT_BULK(ctx, "v", "SET", "n", "v2", "KEEPTTL", "XX", "GET");
     hs_sleep_ms(200);
     HS_EXPECT_BULK(ctx, "v2", "GET", "n");
 }
