@@ -163,19 +163,23 @@ static resp_parse_result parse_inline(resp_parser *p, const char *buf, size_t le
     if (lr == LINE_TOO_BIG) return fail(p, ERR_INLINE_TOO_BIG);
     size_t text_len = line_len;
     if (text_len > 0 && buf[text_len - 1] == '\r') text_len--;
+    *used = line_len + 1;
+    if (text_len == 0) return RESP_PARSE_OK; /* keep-alive newline: no argv */
 
     /* sds_split_args reads a C string; the line holds no NUL (see above). */
     sds line = sds_new_len(buf, text_len);
     int argc;
     sds *tokens = sds_split_args(line, &argc);
     sds_free(line);
-    if (tokens == NULL) return fail(p, ERR_UNBALANCED);
+    if (tokens == NULL) {
+        *used = 0;
+        return fail(p, ERR_UNBALANCED);
+    }
     for (int j = 0; j < argc; j++) {
         argv_push(p, tokens[j]);
         tokens[j] = NULL; /* moved: the split result keeps only its array */
     }
     sds_free_split_res(tokens, argc);
-    *used = line_len + 1;
     return RESP_PARSE_OK;
 }
 

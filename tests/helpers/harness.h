@@ -148,6 +148,9 @@ long long hs_client_id(redisContext *c);
 int hs_raw_connect(const hs_server *s);
 /* Writes all of buf; fails the test on error. */
 void hs_raw_send(int fd, const void *buf, size_t len);
+/* Writes as much of buf as the peer takes: returns 0 if all of it was
+ * sent, -1 if the peer closed or reset first. */
+int hs_raw_try_send(int fd, const void *buf, size_t len);
 #define HS_RAW_SEND_STR(fd, str) hs_raw_send(fd, str, strlen(str))
 /* Reads until the peer closes or nothing arrives for idle_ms. *closed is
  * set to 1 if it closed (EOF or reset). Caller frees the result. */
