@@ -81,10 +81,10 @@ static redis_command command_subcommands[] = {
     {.name = "list", .proc = command_list_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
      .summary = "Get an array of Redis command names", .complexity = "O(N) where N is the total number of Redis commands"},
-    {.name = "getkeys", .proc = command_getkeys_command, .arity = -3, .flags = CMD_LOADING | CMD_STALE,
+    {.name = "getkeys", .proc = command_getkeys_command, .arity = -4, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Extract keys given a full Redis command",
      .complexity = "O(N) where N is the number of arguments to the command"},
-    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -3,
+    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -4,
      .flags = CMD_LOADING | CMD_STALE, .acl = ACL_CONNECTION, .group = "server", .since = "7.0.0",
      .summary = "Extract keys and access flags given a full Redis command",
      .complexity = "O(N) where N is the number of arguments to the command"},
@@ -317,8 +317,10 @@ void cmd_process(client *c) {
         return;
     }
     long long errors_before = server.stat_total_error_replies;
+    server.cmd_time_ms = 0;
     monotime start = mono_now_us();
     cmd->proc(c);
+    server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
     cmd->usec += (long long)(mono_now_us() - start);
     cmd->calls++;
     if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;

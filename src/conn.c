@@ -16,7 +16,7 @@
 
 #define NOAUTH_HELLO_ERROR                                                                     \
     "-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO " \
-    "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the " \
+    "AUTH <user> <pass> option can be used to authenticate the client and select the " \
     "RESP protocol version at the same time"
 #define WRONGPASS_ERROR "-WRONGPASS invalid username-password pair or user is disabled."
 
@@ -220,7 +220,7 @@ void client_list_command(client *c) {
         nids = c->argc - 3;
         ids = zmalloc(sizeof(long long) * (size_t)nids);
         for (int i = 0; i < nids; i++) {
-            if (!string2ll(c->argv[i + 3], sds_len(c->argv[i + 3]), &ids[i]) || ids[i] <= 0) {
+            if (!string2ll(c->argv[i + 3], sds_len(c->argv[i + 3]), &ids[i])) {
                 zfree(ids);
                 reply_error(c, "Invalid client ID");
                 return;

@@ -61,6 +61,11 @@ void db_init(int n) {
     }
 }
 
+long long db_now_ms(void) {
+    if (server.cmd_time_ms == 0) server.cmd_time_ms = mstime();
+    return server.cmd_time_ms;
+}
+
 long long db_get_expire(db *d, const sds key) {
     if (dict_size(d->expires) == 0) return -1;
     dict_entry *de = dict_find(d->expires, key);
@@ -70,7 +75,7 @@ long long db_get_expire(db *d, const sds key) {
 /* Deletes key if its time has passed; returns 1 if it did. */
 static int db_expire_if_needed(db *d, const sds key) {
     long long when = db_get_expire(d, key);
-    if (when < 0 || when > mstime()) return 0;
+    if (when < 0 || when > db_now_ms()) return 0;
     db_delete(d, key);
     server.stat_expired_keys++;
     return 1;

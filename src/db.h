@@ -6,6 +6,8 @@
 
 #include "server.h"
 
+/* Unix ms "now" for expiry decisions: fixed for the running command. */
+long long db_now_ms(void);
 /* Creates n empty databases (server.dbs). */
 void db_init(int n);
 /* Returns the live value of key or NULL, deleting it first if expired.

@@ -38,8 +38,54 @@ static robj *obj_create_embstr(const char *p, size_t len) {
     return o;
 }
 
-robj *obj_create_string_from_ll(long long v) {
+static robj shared_integers[OBJ_SHARED_INTEGERS];
+static int shared_integers_ready;
+static int shared_integers_enabled = 1;
+
+static void obj_init_shared_integers(void) {
+    for (long i = 0; i < OBJ_SHARED_INTEGERS; i++) {
+        shared_integers[i].type = OBJ_STRING;
+        shared_integers[i].encoding = OBJ_ENCODING_INT;
+        shared_integers[i].lru = 0;
+        shared_integers[i].refcount = OBJ_SHARED_REFCOUNT;
+        shared_integers[i].ptr = (void *)(intptr_t)i;
+    }
+    shared_integers_ready = 1;
+}
+
+void obj_set_shared_integers(int enabled) {
+    shared_integers_enabled = enabled;
+}
+
+robj *obj_create_string_from_ll_unshared(long long v) {
     return obj_new(OBJ_STRING, OBJ_ENCODING_INT, (void *)(intptr_t)v);
+}
+
+robj *obj_create_string_from_ll(long long v) {
+    if (v >= 0 && v < OBJ_SHARED_INTEGERS && shared_integers_enabled) {
+        if (!shared_integers_ready) obj_init_shared_integers();
+        return &shared_integers[v];
+    }
+    return obj_create_string_from_ll_unshared(v);
+}
+
+robj *obj_create_raw_string(sds s) {
+    return obj_new(OBJ_STRING, OBJ_ENCODING_RAW, s);
+}
+
+int obj_get_long_long(const robj *o, long long *v) {
+    if (o->encoding == OBJ_ENCODING_INT) {
+        if (v) *v = (long long)(intptr_t)o->ptr;
+        return 1;
+    }
+    return string2ll(o->ptr, sds_len(o->ptr), v);
+}
+
+robj *obj_dup_string_raw(const robj *o) {
+    char buf[LONG_STR_SIZE];
+    size_t len;
+    const char *p = obj_string_bytes(o, buf, &len);
+    return obj_create_raw_string(sds_new_len(p, len));
 }
 
 /* Only canonical integers are stored as INT, so GET returns exactly the
@@ -75,7 +121,7 @@ robj *obj_create_string_from_sds(sds s) {
 }
 
 void obj_incr_refcount(robj *o) {
-    o->refcount++;
+    if (o->refcount != OBJ_SHARED_REFCOUNT) o->refcount++;
 }
 
 static void obj_free_value(robj *o) {
@@ -89,6 +135,7 @@ static void obj_free_value(robj *o) {
 }
 
 void obj_decr_refcount(robj *o) {
+    if (o->refcount == OBJ_SHARED_REFCOUNT) return;
     if (o->refcount > 1) {
         o->refcount--;
         return;

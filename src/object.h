@@ -30,6 +30,11 @@
  * 3-byte sds header, the bytes and the NUL fit one 64-byte allocation. */
 #define OBJ_EMBSTR_MAX_BYTES 44
 #define OBJ_LRU_BITS 24
+/* Integers 0..OBJ_SHARED_INTEGERS-1 are one preallocated object each,
+ * shared by every key that holds them (refcount OBJ_SHARED_REFCOUNT, never
+ * freed). OBJECT REFCOUNT reports that value, as Redis does. */
+#define OBJ_SHARED_INTEGERS 10000
+#define OBJ_SHARED_REFCOUNT 2147483647
 
 typedef struct robj {
     unsigned type : 4;
@@ -45,6 +50,19 @@ robj *obj_create_string(const char *p, size_t len);
 /* Takes s: returns a new string object owning s (RAW) or built from it. */
 robj *obj_create_string_from_sds(sds s);
 robj *obj_create_string_from_ll(long long v);
+/* Same, but never a shared integer: the caller may change it in place. */
+robj *obj_create_string_from_ll_unshared(long long v);
+/* Returns a new RAW string object owning s (no encoding attempt). */
+robj *obj_create_raw_string(sds s);
+/* Turns off (or on) the use of shared integers: Redis stops sharing them
+ * when an LRU/LFU maxmemory policy needs per-key access data. */
+void obj_set_shared_integers(int enabled);
+/* 1 and *v set if o holds a canonical 64-bit integer (INT encoding, or a
+ * string that string2ll accepts), else 0. */
+int obj_get_long_long(const robj *o, long long *v);
+/* Returns a RAW copy of string object o (refcount 1) whose sds the caller
+ * may modify; o itself is untouched. */
+robj *obj_dup_string_raw(const robj *o);
 void obj_incr_refcount(robj *o);
 /* Takes one reference; frees the object at zero. */
 void obj_decr_refcount(robj *o);

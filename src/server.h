@@ -232,6 +232,9 @@ struct server_state {
     unsigned long client_count;
     uint64_t next_client_id;
     client *current_client;     /* client whose command is running */
+    /* commands.c resets it to 0 before each command; db.c fills it on first
+     * use, so one command sees one "now" for every key it expires. */
+    long long cmd_time_ms;
     /* stats: commands.c (commands), networking.c (net) */
     long long stat_numcommands;
     long long stat_numconnections;

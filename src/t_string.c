@@ -44,7 +44,7 @@ static int set_parse_expire(client *c, const sds arg, int unit_flag, long long *
     }
     if (in_seconds) v *= 1000;
     if (relative) {
-        long long now = mstime();
+        long long now = db_now_ms();
         if (v > LLONG_MAX - now) {
             reply_error_format(c, "invalid expire time in '%s' command", c->cmd->fullname);
             return 0;

@@ -44,6 +44,13 @@
 static hs_server *live_servers[HS_MAX_LIVE_SERVERS];
 static pid_t live_owner[HS_MAX_LIVE_SERVERS];
 static int atexit_registered;
+/* Every server dir of a run lives in here, so the runner can sweep what a
+ * failed test left: Check ends a failed forked test with _exit, which
+ * skips atexit hooks. Empty outside hs_run_suite. */
+static char run_dir[128];
+
+static void hs_print_log(const hs_server *s, const char *why);
+static void hs_remove_dir(const char *path);
 
 /* ---------------------------------------------------------- buffers */
 
@@ -113,11 +120,35 @@ TCase *hs_tcase(Suite *suite, const char *name) {
     return tc;
 }
 
+/* Removes the server dirs that tests left behind (those that failed),
+ * printing each one's server log first, then the run dir itself. */
+static void hs_sweep_run_dir(void) {
+    DIR *d = opendir(run_dir);
+    if (d == NULL) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        hs_server left = {0};
+        snprintf(left.dir, sizeof(left.dir), "%s/%s", run_dir, e->d_name);
+        snprintf(left.log_path, sizeof(left.log_path), "%s/server.log", left.dir);
+        hs_print_log(&left, "left by a failed test");
+        hs_remove_dir(left.dir);
+    }
+    closedir(d);
+    rmdir(run_dir);
+}
+
 int hs_run_suite(Suite *s) {
+    snprintf(run_dir, sizeof(run_dir), "/tmp/minired-itest-XXXXXX");
+    if (mkdtemp(run_dir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists each test */
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
+    hs_sweep_run_dir();
     return failed;
 }
 
@@ -205,6 +236,13 @@ static void hs_untrack(hs_server *s) {
 }
 
 /* ---------------------------------------------------------- processes */
+
+/* Creates s->dir: inside the run dir when there is one. */
+static void hs_make_server_dir(hs_server *s) {
+    snprintf(s->dir, sizeof(s->dir), "%s/srv-XXXXXX", run_dir[0] ? run_dir : "/tmp/minired-itest");
+    if (!run_dir[0]) mkdir("/tmp/minired-itest", 0700);
+    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp %s: %s", s->dir, strerror(errno));
+}
 
 /* Asks the kernel for a free port; the server may still lose the race. */
 static int hs_free_port(void) {
@@ -314,8 +352,7 @@ static int hs_build_argv(const hs_server *s, const char *const *extra, char **ar
 
 hs_server *hs_start(const char *const *extra_args) {
     hs_server *s = zcalloc(sizeof(*s));
-    snprintf(s->dir, sizeof(s->dir), "/tmp/minired-itest-XXXXXX");
-    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp: %s", strerror(errno));
+    hs_make_server_dir(s);
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
     snprintf(s->sock_path, sizeof(s->sock_path), "%s/redis.sock", s->dir);
     hs_track(s);
@@ -388,8 +425,7 @@ void hs_stop(hs_server *s) {
 
 int hs_run_server_once(const char *const *args, int timeout_ms, hs_buf *output) {
     hs_server *s = zcalloc(sizeof(*s));
-    snprintf(s->dir, sizeof(s->dir), "/tmp/minired-itest-XXXXXX");
-    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp: %s", strerror(errno));
+    hs_make_server_dir(s);
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
     hs_track(s);
     char *argv[HS_MAX_SERVER_ARGS];
