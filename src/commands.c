@@ -145,7 +145,13 @@ static redis_command core_commands[] = {
 static redis_command *command_tables[] = {
     core_commands,
     keyspace_commands,
+    keyspace2_commands,
+    expire_commands,
+    object_commands,
     string_commands,
+    bitops_commands,
+    admin_commands,
+    evict_commands,
     NULL,
 };
 

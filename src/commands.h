@@ -30,8 +30,14 @@ unsigned long cmd_count(void);
 
 /* Command tables of the modules (each ends with an empty entry). An
  * entry documents, field by field: see struct redis_command in server.h. */
-extern redis_command keyspace_commands[];
-extern redis_command string_commands[];
+extern redis_command keyspace_commands[];  /* db.c */
+extern redis_command keyspace2_commands[]; /* keyspace.c */
+extern redis_command expire_commands[];    /* expire.c */
+extern redis_command object_commands[];    /* object_cmd.c */
+extern redis_command string_commands[];    /* t_string.c */
+extern redis_command bitops_commands[];    /* bitops.c */
+extern redis_command admin_commands[];     /* admin.c */
+extern redis_command evict_commands[];     /* evict.c */
 
 /* Handlers, one per command, defined in the module owning their data. */
 void ping_command(client *c);

@@ -129,7 +129,7 @@ static void hs_sweep_run_dir(void) {
     while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.') continue;
         hs_server left = {0};
-        snprintf(left.dir, sizeof(left.dir), "%s/%s", run_dir, e->d_name);
+        snprintf(left.dir, sizeof(left.dir), "%s/%.100s", run_dir, e->d_name);
         snprintf(left.log_path, sizeof(left.log_path), "%s/server.log", left.dir);
         hs_print_log(&left, "left by a failed test");
         hs_remove_dir(left.dir);
