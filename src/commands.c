@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin.h"
+#include "evict.h"
 #include "monotonic.h"
 #include "networking.h"
 #include "reply.h"
@@ -322,12 +324,20 @@ void cmd_process(client *c) {
         cmd->rejected_calls++;
         return;
     }
+    if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
+        reply_error(c, "-OOM command not allowed when used memory > 'maxmemory'.");
+        cmd->rejected_calls++;
+        return;
+    }
+    if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
     long long errors_before = server.stat_total_error_replies;
     server.cmd_time_ms = 0;
     monotime start = mono_now_us();
     cmd->proc(c);
     server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
-    cmd->usec += (long long)(mono_now_us() - start);
+    long long duration = (long long)(mono_now_us() - start);
+    cmd->usec += duration;
+    admin_after_command(c, cmd, duration);
     cmd->calls++;
     if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
     server.stat_numcommands++;

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "monotonic.h"
 #include "reply.h"
+#include "util.h"
 #include "zmalloc.h"
 
 /* Most iovecs handed to one writev: the fixed buffer plus blocks. */
@@ -217,7 +218,27 @@ void net_accept_unix_handler(ae_event_loop *el, int fd, void *privdata, int mask
 
 /* ---------------------------------------------------------- reading */
 
+sds net_steal_arg(client *c, int i) {
+    if (i >= 64) return sds_dup(c->argv[i]);
+    c->argv_stolen |= 1ULL << i;
+    return c->argv[i];
+}
+
+robj *net_arg_to_object(client *c, int i) {
+    sds arg = c->argv[i];
+    size_t len = sds_len(arg);
+    long long v;
+    if (len <= OBJ_EMBSTR_MAX_BYTES || (len <= LONG_STR_SIZE && string2ll(arg, len, &v)))
+        return obj_create_string(arg, len);
+    return obj_create_raw_string(net_steal_arg(c, i));
+}
+
 void net_reset_client(client *c) {
+    if (c->argv_stolen) {
+        for (int i = 0; i < 64 && i < c->parser.argc; i++)
+            if (c->argv_stolen & (1ULL << i)) c->parser.argv[i] = NULL;
+        c->argv_stolen = 0;
+    }
     resp_parser_reset(&c->parser);
     c->argv_len_sum = 0;
     c->argv_counted = 0;

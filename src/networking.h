@@ -26,6 +26,14 @@ void net_free_clients_async(void);
 void net_clients_cron(long long now_ms);
 /* Frees the current command's arguments and readies c for the next. */
 void net_reset_client(client *c);
+/* Hands argument i of the running command to the caller (to store in the
+ * keyspace without copying). c->argv[i] stays readable until the command
+ * ends (slow log, MONITOR); it is then forgotten instead of freed. */
+sds net_steal_arg(client *c, int i);
+/* Returns a new string object for argument i: small and integer values are
+ * copied into their compact encodings, big ones take the argument's sds
+ * (net_steal_arg) without copying. */
+robj *net_arg_to_object(client *c, int i);
 /* Bytes of output pending for c. */
 size_t net_client_output_len(const client *c);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */

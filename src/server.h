@@ -50,6 +50,9 @@
 #define CLIENT_REPLY_SKIP (1 << 6)        /* skip the current command */
 #define CLIENT_WRITE_HANDLER (1 << 7)     /* writable event installed */
 #define CLIENT_PROTOCOL_ERROR (1 << 8)
+#define CLIENT_NO_TOUCH (1 << 9)          /* CLIENT NO-TOUCH ON: reads don't update LRU */
+#define CLIENT_NO_EVICT (1 << 10)         /* CLIENT NO-EVICT ON */
+#define CLIENT_MONITOR (1 << 11)          /* a MONITOR client */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -72,6 +75,7 @@ typedef struct client {
     resp_parser parser;
     int argc;                 /* current command, borrowed from parser */
     sds *argv;
+    uint64_t argv_stolen;     /* argv slots now owned by the keyspace */
     size_t argv_len_sum;      /* bytes of arguments of a partial command */
     int argv_counted;         /* parser.argv entries counted in the sum */
     struct redis_command *cmd, *lastcmd;
@@ -91,6 +95,7 @@ typedef struct client {
     long long commands_processed;
     struct client *prev, *next;      /* server.clients list */
     struct client *pw_next;          /* server.pending_write list */
+    struct client *mon_next;         /* admin.c's monitor list */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 
@@ -232,6 +237,7 @@ struct server_state {
     unsigned long client_count;
     uint64_t next_client_id;
     client *current_client;     /* client whose command is running */
+    int monitor_count;          /* admin.c: MONITOR clients connected */
     /* commands.c resets it to 0 before each command; db.c fills it on first
      * use, so one command sees one "now" for every key it expires. */
     long long cmd_time_ms;

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "db.h"
 #include "monotonic.h"
+#include "networking.h"
 #include "reply.h"
 #include "util.h"
 
@@ -108,8 +109,7 @@ void set_command(client *c) {
         return;
     }
     /* Take the value's sds from the parser instead of copying it. */
-    robj *val = obj_create_string_from_sds(c->argv[2]);
-    c->argv[2] = NULL;
+    robj *val = net_arg_to_object(c, 2);
     db_set_key(c->db, key, val, a.flags & SET_KEEPTTL);
     if (a.flags & (SET_EX | SET_PX | SET_EXAT | SET_PXAT)) db_set_expire(c->db, key, a.expire_ms);
     if (!(a.flags & SET_GET)) reply_ok(c);

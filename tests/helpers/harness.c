@@ -657,6 +657,19 @@ hs_buf hs_raw_read_n(int fd, size_t len, int timeout_ms) {
     return s;
 }
 
+hs_buf hs_raw_read_until(int fd, const char *suffix, int timeout_ms) {
+    hs_buf s = {0};
+    hs_buf_cat(&s, "", 0);
+    size_t sl = strlen(suffix);
+    long long deadline = hs_now_ms() + timeout_ms;
+    while (s.len < sl || memcmp(s.data + s.len - sl, suffix, sl) != 0) {
+        long long left = deadline - hs_now_ms();
+        if (left <= 0 || !hs_readable(fd, (int)left)) break;
+        if (hs_read_some(fd, &s, 1) <= 0) break; /* byte by byte: never past the suffix */
+    }
+    return s;
+}
+
 void hs_check_bytes(const char *file, int line, const char *got, size_t got_len, const char *want,
                     size_t want_len) {
     if (got_len == want_len && memcmp(got, want, want_len) == 0) return;

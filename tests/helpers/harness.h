@@ -158,6 +158,9 @@ hs_buf hs_raw_read_all(int fd, int idle_ms, int *closed);
 /* Reads until exactly len bytes arrived, the peer closed, or timeout_ms
  * passed (shorter than len if it did not arrive). Caller frees. */
 hs_buf hs_raw_read_n(int fd, size_t len, int timeout_ms);
+/* Reads until the data ends with suffix, the peer closed, or timeout_ms
+ * passed. Caller frees. For replies of unknown length with a known end. */
+hs_buf hs_raw_read_until(int fd, const char *suffix, int timeout_ms);
 /* Sends req and fails the test unless exactly expect (len bytes) comes
  * back; extra bytes are not read. */
 void hs_raw_expect(const char *file, int line, int fd, const void *req, size_t req_len, const void *expect,

@@ -104,7 +104,7 @@ START_TEST(test_reset_back_to_resp2) {
     int fd = hs_raw_connect(srv);
     HS_RAW_SEND_STR(fd, "HELLO 3\r\n");
     int closed;
-    hs_buf hello = hs_raw_read_all(fd, QUIET_MS, &closed);
+    hs_buf hello = hs_raw_read_until(fd, "$7\r\nmodules\r\n*0\r\n", HS_REPLY_TIMEOUT_MS);
     ck_assert_msg(hello.len > 4 && memcmp(hello.data, "%7\r\n", 4) == 0, "HELLO 3 reply is not a 7-map");
     hs_buf_free(&hello);
     HS_RAW_EXPECT(fd, "GET nokey\r\n", "_\r\n");
@@ -192,7 +192,7 @@ START_TEST(test_hello3_map_and_null) {
     int fd = hs_raw_connect(srv);
     HS_RAW_SEND_STR(fd, "CLIENT ID\r\n");
     int closed;
-    hs_buf idr = hs_raw_read_all(fd, QUIET_MS, &closed);
+    hs_buf idr = hs_raw_read_until(fd, "\r\n", HS_REPLY_TIMEOUT_MS);
     ck_assert_msg(idr.data[0] == ':', "CLIENT ID: %s", idr.data);
     long long id = strtoll(idr.data + 1, NULL, 10);
     hs_buf want = {0};
@@ -206,7 +206,7 @@ START_TEST(test_hello3_map_and_null) {
     HS_RAW_EXPECT(fd, "SET k v\r\nGET k\r\nPING\r\n", "+OK\r\n$1\r\nv\r\n+PONG\r\n");
     /* HELLO 2 returns the flat array and nulls become $-1 again */
     HS_RAW_SEND_STR(fd, "HELLO 2\r\n");
-    hs_buf h2 = hs_raw_read_all(fd, QUIET_MS, &closed);
+    hs_buf h2 = hs_raw_read_until(fd, "$7\r\nmodules\r\n*0\r\n", HS_REPLY_TIMEOUT_MS);
     ck_assert_msg(memcmp(h2.data, "*14\r\n", 5) == 0, "HELLO 2 reply: %s", h2.data);
     HS_RAW_EXPECT(fd, "GET nokey\r\n", "$-1\r\n");
     hs_buf_free(&h2);

@@ -49,15 +49,16 @@ static void expect_reply_then_close(hs_server *s, const char *req, size_t len, c
 #define EXPECT_PROTO_ERROR(s, req, msg) \
     expect_reply_then_close(s, req, sizeof(req) - 1, "-ERR Protocol error: " msg "\r\n")
 
-/* Sends req on a new connection; expects exactly `reply` and no close. */
+/* Sends req on a new connection; expects exactly `reply`, then nothing
+ * more for a moment, and no close. */
 static void expect_reply_open(const char *req, size_t len, const char *reply) {
     int fd = hs_raw_connect(srv);
-    hs_raw_send(fd, req, len);
+    hs_raw_expect(__FILE__, __LINE__, fd, req, len, reply, strlen(reply));
     int closed;
-    hs_buf got = hs_raw_read_all(fd, QUIET_MS, &closed);
-    HS_CHECK_BYTES(got, reply);
+    hs_buf extra = hs_raw_read_all(fd, QUIET_MS, &closed);
+    HS_CHECK_BYTES(extra, "");
     ck_assert_msg(!closed, "connection closed after %s", req);
-    hs_buf_free(&got);
+    hs_buf_free(&extra);
     close(fd);
 }
 
@@ -288,8 +289,7 @@ START_TEST(test_byte_by_byte) {
         hs_raw_send(fd, &req[i], 1);
         usleep(BYTE_GAP_US);
     }
-    int closed;
-    hs_buf got = hs_raw_read_all(fd, QUIET_MS, &closed);
+    hs_buf got = hs_raw_read_n(fd, 30, HS_REPLY_TIMEOUT_MS);
     HS_CHECK_BYTES(got, "+OK\r\n+PONG\r\n$9\r\nval\r\nue!!\r\n");
     hs_buf_free(&got);
     close(fd);

@@ -14,7 +14,6 @@
 
 #include "harness.h"
 
-#define QUIET_MS 200
 #define CLOSE_WAIT_MS 10000
 #define EXIT_WAIT_MS 20000
 
