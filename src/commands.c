@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "blocking.h"
 #include "evict.h"
 #include "monotonic.h"
 #include "networking.h"
@@ -338,7 +339,26 @@ void cmd_process(client *c) {
     long long duration = (long long)(mono_now_us() - start);
     cmd->usec += duration;
     admin_after_command(c, cmd, duration);
-    cmd->calls++;
+    /* A command that blocked is counted when it is finally served. */
+    if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
     if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
     server.stat_numcommands++;
+    if (server.ready_keys) blocking_handle_ready_keys();
+}
+
+void cmd_reexecute(client *c) {
+    redis_command *cmd = c->cmd;
+    client *prev = server.current_client;
+    server.current_client = c;
+    server.reexecuting = c;
+    long long errors_before = server.stat_total_error_replies;
+    server.cmd_time_ms = 0;
+    monotime start = mono_now_us();
+    cmd->proc(c);
+    server.cmd_time_ms = 0;
+    cmd->usec += (long long)(mono_now_us() - start);
+    if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
+    if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
+    server.reexecuting = NULL;
+    server.current_client = prev;
 }

@@ -18,6 +18,8 @@ redis_command *cmd_lookup_sds(sds name);
 redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name);
 /* Runs c->argv as a command: checks, handler, stats. */
 void cmd_process(client *c);
+/* Runs c's blocked command again (blocking.c, when a key got ready). */
+void cmd_reexecute(client *c);
 /* Resets every command's statistics (CONFIG RESETSTAT). */
 void cmd_reset_stats(void);
 /* Calls fn for every command and subcommand. */

@@ -53,6 +53,8 @@
 #define CLIENT_NO_TOUCH (1 << 9)          /* CLIENT NO-TOUCH ON: reads don't update LRU */
 #define CLIENT_NO_EVICT (1 << 10)         /* CLIENT NO-EVICT ON */
 #define CLIENT_MONITOR (1 << 11)          /* a MONITOR client */
+#define CLIENT_BLOCKED (1 << 12)          /* waiting in a blocking command */
+#define CLIENT_UNBLOCKED (1 << 13)        /* in server.unblocked: input to resume */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -96,6 +98,8 @@ typedef struct client {
     struct client *prev, *next;      /* server.clients list */
     struct client *pw_next;          /* server.pending_write list */
     struct client *mon_next;         /* admin.c's monitor list */
+    struct blocking_state *bstate;   /* blocking.c: non-NULL while blocked */
+    struct client *ub_next;          /* server.unblocked list */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 
@@ -238,6 +242,11 @@ struct server_state {
     uint64_t next_client_id;
     client *current_client;     /* client whose command is running */
     int monitor_count;          /* admin.c: MONITOR clients connected */
+    /* blocking.c */
+    unsigned long blocked_clients;
+    struct ready_key *ready_keys;  /* keys signalled since the last check */
+    client *unblocked;             /* clients whose input must be resumed */
+    client *reexecuting;           /* client whose blocked command is re-run */
     /* commands.c resets it to 0 before each command; db.c fills it on first
      * use, so one command sees one "now" for every key it expires. */
     long long cmd_time_ms;

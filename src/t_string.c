@@ -1,18 +1,25 @@
-/* t_string.c -- string commands.
+/* t_string.c -- string commands: GET/SET and their variants, the counters
+ * (INCR family, INCRBYFLOAT), ranges (GETRANGE, SETRANGE, APPEND) and LCS.
  *
  * Owns nothing but handlers: values are created through object.c and
  * stored through db.c. Every handler validates all of its arguments before
  * it changes anything, so a command that replies with an error has had no
- * effect. */
+ * effect. A value is changed in place only when this key alone holds it as
+ * a RAW string (or, for counters, an unshared INT); otherwise it is copied
+ * first, so a shared integer is never written. */
 #include <limits.h>
+#include <math.h>
+#include <string.h>
 #include <strings.h>
 
 #include "commands.h"
 #include "db.h"
+#include "lcs.h"
 #include "monotonic.h"
 #include "networking.h"
 #include "reply.h"
 #include "util.h"
+#include "zmalloc.h"
 
 #define SET_NX (1 << 0)
 #define SET_XX (1 << 1)

@@ -314,15 +314,28 @@ static int hs_try_reap(hs_server *s) {
     return 0;
 }
 
-/* Waits until the server accepts: 1 ready, 0 it exited (status kept). */
+/* A listening socket accepts before the event loop runs (and before a
+ * unix socket is created): the server is ready once it answers a PING,
+ * with +PONG or -NOAUTH alike. */
+static int hs_probe_answers(int fd, long long deadline) {
+    if (send(fd, "PING\r\n", 6, MSG_NOSIGNAL) != 6) return 0;
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    long long left = deadline - hs_now_ms();
+    if (left <= 0 || poll(&p, 1, (int)left) <= 0) return 0;
+    char c;
+    return read(fd, &c, 1) == 1;
+}
+
+/* Waits until the server answers: 1 ready, 0 it exited (status kept). */
 static int hs_wait_ready(hs_server *s) {
     long long deadline = hs_now_ms() + HS_START_TIMEOUT_MS;
     while (hs_now_ms() < deadline) {
         if (hs_try_reap(s)) return 0;
         int fd = hs_tcp_connect_port(s->port);
         if (fd != -1) {
+            int answered = hs_probe_answers(fd, deadline);
             close(fd);
-            return 1;
+            if (answered) return 1;
         }
         hs_sleep_ms(HS_POLL_INTERVAL_MS);
     }

@@ -103,7 +103,6 @@ END_TEST
 START_TEST(test_reset_back_to_resp2) {
     int fd = hs_raw_connect(srv);
     HS_RAW_SEND_STR(fd, "HELLO 3\r\n");
-    int closed;
     hs_buf hello = hs_raw_read_until(fd, "$7\r\nmodules\r\n*0\r\n", HS_REPLY_TIMEOUT_MS);
     ck_assert_msg(hello.len > 4 && memcmp(hello.data, "%7\r\n", 4) == 0, "HELLO 3 reply is not a 7-map");
     hs_buf_free(&hello);
@@ -191,7 +190,6 @@ START_TEST(test_hello3_map_and_null) {
     ck_assert_ptr_nonnull(version.data);
     int fd = hs_raw_connect(srv);
     HS_RAW_SEND_STR(fd, "CLIENT ID\r\n");
-    int closed;
     hs_buf idr = hs_raw_read_until(fd, "\r\n", HS_REPLY_TIMEOUT_MS);
     ck_assert_msg(idr.data[0] == ':', "CLIENT ID: %s", idr.data);
     long long id = strtoll(idr.data + 1, NULL, 10);

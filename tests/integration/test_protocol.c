@@ -289,8 +289,9 @@ START_TEST(test_byte_by_byte) {
         hs_raw_send(fd, &req[i], 1);
         usleep(BYTE_GAP_US);
     }
-    hs_buf got = hs_raw_read_n(fd, 30, HS_REPLY_TIMEOUT_MS);
-    HS_CHECK_BYTES(got, "+OK\r\n+PONG\r\n$9\r\nval\r\nue!!\r\n");
+    static const char want[] = "+OK\r\n+PONG\r\n$9\r\nval\r\nue!!\r\n";
+    hs_buf got = hs_raw_read_n(fd, sizeof(want) - 1, HS_REPLY_TIMEOUT_MS);
+    HS_CHECK_BYTES(got, want);
     hs_buf_free(&got);
     close(fd);
 }

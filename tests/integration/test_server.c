@@ -79,6 +79,14 @@ START_TEST(test_info_default) {
         ck_assert_msg(strstr(r->str, want[i]) != NULL, "INFO lacks \"%s\"", want[i]);
     ck_assert_msg(strncmp(r->str, "# Server\r\n", 10) == 0, "INFO does not start with # Server");
     freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "SET", "t", "v", "EX", "1000");
+    HS_EXPECT_OK(ctx, "SELECT", "3");
+    HS_EXPECT_OK(ctx, "SET", "k", "v");
+    r = bulk_reply(ctx, HS_ARGS("INFO", "keyspace"));
+    ck_assert_msg(strncmp(r->str, "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=", 40) == 0, "INFO keyspace: %s",
+                  r->str);
+    ck_assert_msg(strstr(r->str, "\r\ndb3:keys=1,expires=0,avg_ttl=0\r\n") != NULL, "INFO keyspace: %s", r->str);
+    freeReplyObject(r);
     r = bulk_reply(ctx, HS_ARGS("INFO", "default"));
     ck_assert(strstr(r->str, "# Keyspace\r\n") != NULL);
     freeReplyObject(r);
@@ -170,6 +178,31 @@ START_TEST(test_command_info_get_exact) {
     HS_RAW_EXPECT(fd, "COMMAND INFO get\r\n", "*1\r\n" GET_INFO);
     HS_RAW_EXPECT(fd, "COMMAND INFO nosuch GET\r\n", "*2\r\n$-1\r\n" GET_INFO);
     HS_RAW_EXPECT(fd, "COMMAND INFO nosuch\r\n", "*1\r\n$-1\r\n");
+    close(fd);
+}
+END_TEST
+
+/* The same in RESP3: sets and maps where RESP2 has flat arrays. */
+START_TEST(test_command_info_get_resp3) {
+    int fd = hs_raw_connect(srv);
+    HS_RAW_SEND_STR(fd, "HELLO 3\r\n");
+    hs_buf hello = hs_raw_read_until(fd, "$7\r\nmodules\r\n*0\r\n", HS_REPLY_TIMEOUT_MS);
+    hs_buf_free(&hello);
+    HS_RAW_EXPECT(fd, "COMMAND INFO get\r\n",
+                  "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n~3\r\n"
+                  "+@read\r\n+@string\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n+access\r\n"
+                  "$12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n"
+                  ":1\r\n$9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\n"
+                  "lastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n~0\r\n");
+    /* CLIENT INFO is a verbatim string in RESP3 */
+    HS_RAW_SEND_STR(fd, "CLIENT INFO\r\n");
+    hs_buf info = hs_raw_read_until(fd, "\n\r\n", HS_REPLY_TIMEOUT_MS);
+    ck_assert_msg(info.data[0] == '=', "CLIENT INFO in RESP3: %s", info.data);
+    const char *body = strstr(info.data, "\r\n");
+    ck_assert(body && strncmp(body + 2, "txt:id=", 7) == 0);
+    ck_assert_int_eq(strtol(info.data + 1, NULL, 10), (long)(info.len - (size_t)(body + 2 - info.data) - 2));
+    ck_assert(strstr(info.data, " resp=3") != NULL);
+    hs_buf_free(&info);
     close(fd);
 }
 END_TEST
@@ -474,6 +507,7 @@ static Suite *server_suite(void) {
     tcase_add_test(tc, test_info_one_section);
     tcase_add_test(tc, test_command_count_list);
     tcase_add_test(tc, test_command_info_get_exact);
+    tcase_add_test(tc, test_command_info_get_resp3);
     tcase_add_test(tc, test_command_docs_get_exact);
     tcase_add_test(tc, test_command_getkeys);
     tcase_add_test(tc, test_config_get);

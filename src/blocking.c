@@ -1,0 +1,273 @@
+/* blocking.c -- clients blocked on keys, and serving them when keys fill.
+ *
+ * Owns, per database, a dict from key to the FIFO of clients waiting on it,
+ * the list of keys signalled ready, and every client's blocking_state. A
+ * waiting client keeps its command (argv) untouched; when one of its keys
+ * is signalled, the command is simply run again: the handler either serves
+ * it now or blocks it again. Invariant: a client is in the FIFO of each of
+ * its keys exactly while CLIENT_BLOCKED is set, and has a timer exactly
+ * when it has a deadline. */
+#include "blocking.h"
+
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "commands.h"
+#include "db.h"
+#include "monotonic.h"
+#include "networking.h"
+#include "reply.h"
+#include "util.h"
+#include "zmalloc.h"
+
+struct waiter {
+    client *c;
+    struct waiter *prev, *next;
+};
+
+struct waiters {
+    struct waiter *first, *last;
+    unsigned long count;
+    int ready; /* already queued in server.ready_keys */
+};
+
+struct ready_key {
+    int db_id;
+    sds key;
+    struct ready_key *next;
+};
+
+struct blocking_state {
+    int db_id;
+    int numkeys;
+    sds *keys;                /* owned copies */
+    struct waiter **nodes;    /* this client's node in each key's FIFO */
+    long long deadline_ms;    /* 0: none */
+    long long timer_id;       /* -1: none */
+    enum blocking_timeout_reply timeout_reply;
+};
+
+static dict **waiting;        /* per db id, created on first use */
+static struct ready_key *ready_tail;
+
+static uint64_t key_hash(const void *key) {
+    return dict_gen_hash_function(key, sds_len((sds)key));
+}
+
+static int key_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((sds)a);
+    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
+}
+
+static void key_free(dict *d, void *key) {
+    (void)d;
+    sds_free(key);
+}
+
+static void waiters_free(dict *d, void *val) {
+    (void)d;
+    zfree(val);
+}
+
+static dict_type waiting_type = {
+    .hash = key_hash,
+    .key_compare = key_compare,
+    .key_destructor = key_free,
+    .val_destructor = waiters_free,
+};
+
+static dict *waiting_dict(int db_id) {
+    if (waiting == NULL) waiting = zcalloc(sizeof(dict *) * (size_t)server.dbnum);
+    if (waiting[db_id] == NULL) waiting[db_id] = dict_create(&waiting_type);
+    return waiting[db_id];
+}
+
+/* ---------------------------------------------------------- timeouts */
+
+int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms) {
+    long double secs;
+    if (!string2ld(arg, sds_len(arg), &secs) || isinf(secs)) {
+        reply_error(c, "timeout is not a float or out of range");
+        return -1;
+    }
+    if (secs < 0) {
+        reply_error(c, "timeout is negative");
+        return -1;
+    }
+    long double ms = secs * 1000;
+    if (ms > (long double)(LLONG_MAX / 2)) {
+        reply_error(c, "timeout is out of range");
+        return -1;
+    }
+    long long rel = (long long)ceill(ms);
+    *deadline_ms = rel > 0 ? mstime() + rel : 0;
+    return 0;
+}
+
+static int blocking_timer_proc(ae_event_loop *el, long long id, void *data) {
+    (void)el, (void)id;
+    client *c = data;
+    c->bstate->timer_id = -1; /* this timer ends now */
+    blocking_unblock(c, BLOCK_UNBLOCK_TIMEOUT);
+    return AE_NOMORE;
+}
+
+/* ---------------------------------------------------------- block */
+
+void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
+                    enum blocking_timeout_reply timeout_reply) {
+    struct blocking_state *bs = zcalloc(sizeof(*bs));
+    bs->db_id = c->db_id;
+    bs->numkeys = numkeys;
+    bs->keys = zmalloc(sizeof(sds) * (size_t)numkeys);
+    bs->nodes = zmalloc(sizeof(struct waiter *) * (size_t)numkeys);
+    bs->deadline_ms = deadline_ms;
+    bs->timer_id = -1;
+    bs->timeout_reply = timeout_reply;
+    dict *w = waiting_dict(c->db_id);
+    for (int i = 0; i < numkeys; i++) {
+        bs->keys[i] = sds_dup(keys[i]);
+        dict_entry *de = dict_find(w, keys[i]);
+        struct waiters *ws;
+        if (de == NULL) {
+            ws = zcalloc(sizeof(*ws));
+            dict_add(w, sds_dup(keys[i]), ws);
+        } else {
+            ws = dict_get_val(de);
+        }
+        struct waiter *n = zmalloc(sizeof(*n));
+        n->c = c;
+        n->next = NULL;
+        n->prev = ws->last;
+        if (ws->last) ws->last->next = n;
+        else ws->first = n;
+        ws->last = n;
+        ws->count++;
+        bs->nodes[i] = n;
+    }
+    if (deadline_ms) {
+        long long wait = deadline_ms - mstime();
+        bs->timer_id = ae_create_time_event(server.el, wait > 0 ? wait : 0, blocking_timer_proc, c, NULL);
+    }
+    c->bstate = bs;
+    c->flags |= CLIENT_BLOCKED;
+    server.blocked_clients++;
+}
+
+/* Removes c from every FIFO and drops its timer; leaves the reply alone. */
+static void blocking_detach(client *c) {
+    struct blocking_state *bs = c->bstate;
+    dict *w = waiting_dict(bs->db_id);
+    for (int i = 0; i < bs->numkeys; i++) {
+        dict_entry *de = dict_find(w, bs->keys[i]);
+        struct waiters *ws = dict_get_val(de);
+        struct waiter *n = bs->nodes[i];
+        if (n->prev) n->prev->next = n->next;
+        else ws->first = n->next;
+        if (n->next) n->next->prev = n->prev;
+        else ws->last = n->prev;
+        ws->count--;
+        zfree(n);
+        /* A signalled key keeps its entry until handled; else drop it. */
+        if (ws->count == 0 && !ws->ready) dict_delete(w, bs->keys[i]);
+        sds_free(bs->keys[i]);
+    }
+    if (bs->timer_id != -1) ae_delete_time_event(server.el, bs->timer_id);
+    zfree(bs->keys);
+    zfree(bs->nodes);
+    zfree(bs);
+    c->bstate = NULL;
+    c->flags &= ~CLIENT_BLOCKED;
+    server.blocked_clients--;
+}
+
+/* Queues c so its remaining input is processed from before-sleep. */
+static void blocking_queue_resume(client *c) {
+    if (c->flags & CLIENT_UNBLOCKED) return;
+    c->flags |= CLIENT_UNBLOCKED;
+    c->ub_next = server.unblocked;
+    server.unblocked = c;
+}
+
+void blocking_unblock(client *c, enum blocking_unblock_reason why) {
+    if (!(c->flags & CLIENT_BLOCKED)) return;
+    enum blocking_timeout_reply kind = c->bstate->timeout_reply;
+    blocking_detach(c);
+    if (c->cmd) c->cmd->calls++; /* counted when it ends, as Redis does */
+    if (why == BLOCK_UNBLOCK_ERROR) reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    else if (kind == BLOCK_REPLY_NULL) reply_null(c);
+    else reply_null_array(c);
+    blocking_queue_resume(c);
+}
+
+void blocking_client_freed(client *c) {
+    if (c->flags & CLIENT_BLOCKED) blocking_detach(c);
+    if (c->flags & CLIENT_UNBLOCKED) {
+        client **pp = &server.unblocked;
+        while (*pp && *pp != c) pp = &(*pp)->ub_next;
+        if (*pp) *pp = c->ub_next;
+        c->flags &= ~CLIENT_UNBLOCKED;
+    }
+}
+
+int blocking_is_reexecution(const client *c) {
+    return server.reexecuting == c;
+}
+
+/* ---------------------------------------------------------- wake-ups */
+
+void blocking_signal_key(db *d, const sds key) {
+    if (server.blocked_clients == 0 || waiting == NULL || waiting[d->id] == NULL) return;
+    dict_entry *de = dict_find(waiting[d->id], key);
+    if (de == NULL) return;
+    struct waiters *ws = dict_get_val(de);
+    if (ws->ready) return;
+    ws->ready = 1;
+    struct ready_key *rk = zmalloc(sizeof(*rk));
+    rk->db_id = d->id;
+    rk->key = sds_dup(key);
+    rk->next = NULL;
+    if (server.ready_keys) ready_tail->next = rk;
+    else server.ready_keys = rk;
+    ready_tail = rk;
+}
+
+/* Re-runs the commands of the clients waiting on one key, oldest first,
+ * while the key exists. */
+static void blocking_serve_key(int db_id, const sds key) {
+    dict *w = waiting[db_id];
+    dict_entry *de = dict_find(w, key);
+    if (de == NULL) return;
+    struct waiters *ws = dict_get_val(de);
+    ws->ready = 0;
+    unsigned long rounds = ws->count;
+    for (unsigned long i = 0; i < rounds; i++) {
+        de = dict_find(w, key); /* the FIFO may have been freed */
+        if (de == NULL) return;
+        ws = dict_get_val(de);
+        if (ws->first == NULL || dict_find(server.dbs[db_id].keys, key) == NULL) break;
+        client *c = ws->first->c;
+        blocking_detach(c);
+        cmd_reexecute(c);
+        if (!(c->flags & CLIENT_BLOCKED)) blocking_queue_resume(c);
+    }
+    de = dict_find(w, key);
+    if (de && ((struct waiters *)dict_get_val(de))->count == 0) dict_delete(w, key);
+}
+
+void blocking_handle_ready_keys(void) {
+    while (server.ready_keys) {
+        struct ready_key *list = server.ready_keys;
+        server.ready_keys = NULL;
+        ready_tail = NULL;
+        while (list) {
+            struct ready_key *next = list->next;
+            blocking_serve_key(list->db_id, list->key);
+            sds_free(list->key);
+            zfree(list);
+            list = next;
+        }
+    }
+}

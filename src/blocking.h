@@ -1,0 +1,42 @@
+/* blocking.h -- clients waiting on keys (BLPOP, BLMOVE, BZPOPMIN...).
+ *
+ * A blocking command that finds nothing to serve calls blocking_block; the
+ * client then waits, its argv kept, until a writer signals one of its keys
+ * (blocking_signal_key) or its timeout fires. After every command the
+ * dispatcher calls blocking_handle_ready_keys, which re-runs the command of
+ * each client waiting on a signalled key, oldest first, while the key still
+ * exists: so a push from a pipeline or from another client's command is
+ * served before the next command runs. When nobody is blocked, each hook is
+ * one integer test. */
+#ifndef MINIRED_BLOCKING_H
+#define MINIRED_BLOCKING_H
+
+#include "server.h"
+
+/* What a timed-out (or CLIENT UNBLOCK TIMEOUT) client receives. */
+enum blocking_timeout_reply { BLOCK_REPLY_NULL_ARRAY, BLOCK_REPLY_NULL };
+
+/* Parses a blocking command's timeout in seconds (float, 0 = forever) into
+ * an absolute unix-ms deadline (0 = none). Replies Redis's error and returns
+ * -1 on a bad value. */
+int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms);
+/* Blocks c on keys (borrowed; copied) of c->db until deadline_ms (0: never).
+ * The handler must return without replying. */
+void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
+                    enum blocking_timeout_reply timeout_reply);
+/* 1 while a handler runs because one of its keys was signalled: it must
+ * block again (not reply) if it still finds nothing. */
+int blocking_is_reexecution(const client *c);
+/* Marks key of d ready if any client waits on it. Call after any write
+ * that may give a waiting command something to serve. */
+void blocking_signal_key(db *d, const sds key);
+/* Serves waiting clients of every signalled key. */
+void blocking_handle_ready_keys(void);
+/* Unblocks c with the given outcome: BLOCK_UNBLOCK_TIMEOUT sends its
+ * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED. */
+enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR };
+void blocking_unblock(client *c, enum blocking_unblock_reason why);
+/* Forgets c (it is being freed). */
+void blocking_client_freed(client *c);
+
+#endif
