@@ -88,21 +88,28 @@ static dict *waiting_dict(int db_id) {
 
 int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms) {
     long double secs;
-    if (!string2ld(arg, sds_len(arg), &secs) || isinf(secs)) {
+    if (!string2ld(arg, sds_len(arg), &secs)) {
         reply_error(c, "timeout is not a float or out of range");
         return -1;
     }
-    if (secs < 0) {
-        reply_error(c, "timeout is negative");
-        return -1;
-    }
-    long double ms = secs * 1000;
-    if (ms > (long double)(LLONG_MAX / 2)) {
+    /* Same checks, in the same order, as Redis: range first, then sign,
+     * on the value rounded up to whole milliseconds (so -0.0001 is 0). */
+    long double ms = ceill(secs * 1000);
+    if (ms > (long double)LLONG_MAX) {
         reply_error(c, "timeout is out of range");
         return -1;
     }
-    long long rel = (long long)ceill(ms);
-    *deadline_ms = rel > 0 ? mstime() + rel : 0;
+    if (ms < 0) {
+        reply_error(c, "timeout is negative");
+        return -1;
+    }
+    long long rel = (long long)ms;
+    long long now = mstime();
+    if (rel > 0 && rel > LLONG_MAX - now) {
+        reply_error(c, "timeout is out of range");
+        return -1;
+    }
+    *deadline_ms = rel > 0 ? now + rel : 0;
     return 0;
 }
 
