@@ -296,10 +296,11 @@ static void net_process_input(client *c) {
     }
 }
 
-/* Sum of the bytes held for the command being parsed: buffered input plus
- * arguments already split out of it. */
+/* Bytes of input still buffered. Redis 7.0 counts only these against
+ * client-query-buffer-limit, not arguments already split out (argv_len_sum
+ * is kept for CLIENT LIST's argv-mem and a future stricter mode). */
 static size_t net_pending_input_bytes(const client *c) {
-    return sds_len(c->querybuf) - c->qb_pos + c->argv_len_sum;
+    return sds_len(c->querybuf) - c->qb_pos;
 }
 
 static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask) {

@@ -58,7 +58,7 @@ const char *hs_server_path(void);
 /* Starts a server on a free 127.0.0.1 port in a new temp dir, with the
  * extra command-line arguments (NULL-terminated, or NULL for none). The
  * token "{dir}" inside an extra argument is replaced by the temp dir.
- * Waits until it accepts connections. Returns new; hs_stop frees it. */
+ * Waits until it answers a PING. Returns new; hs_stop frees it. */
 hs_server *hs_start(const char *const *extra_args);
 
 /* SIGTERM, wait, then fail the test unless the server exited with status
