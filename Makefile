@@ -41,10 +41,10 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
 # L0-L2: libraries that know nothing of the server (unit-tested alone).
 LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
-            ae.c ae_$(AE_BACKEND).c anet.c resp.c
+            ae.c ae_$(AE_BACKEND).c anet.c resp.c \
+            listpack.c intset.c quicklist.c skiplist.c
 # L3-L4: the server.
-SERVER_SRCS := $(filter-out $(LIB_SRCS) $(wildcard src/ae_*.c),$(wildcard src/*.c))
-SERVER_SRCS := $(notdir $(SERVER_SRCS))
+SERVER_SRCS := $(filter-out $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)),$(notdir $(wildcard src/*.c)))
 
 LIB_OBJS := $(addprefix $(B)/,$(LIB_SRCS:.c=.o))
 SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
