@@ -102,6 +102,11 @@ robj *obj_create_string(const char *p, size_t len) {
     return obj_new(OBJ_STRING, OBJ_ENCODING_RAW, sds_new_len(p, len));
 }
 
+robj *obj_create_string_noint(const char *p, size_t len) {
+    if (len <= OBJ_EMBSTR_MAX_BYTES) return obj_create_embstr(p, len);
+    return obj_new(OBJ_STRING, OBJ_ENCODING_RAW, sds_new_len(p, len));
+}
+
 robj *obj_create_string_from_sds(sds s) {
     size_t len = sds_len(s);
     long long v;

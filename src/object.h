@@ -47,6 +47,9 @@ typedef struct robj {
 /* Returns a new string object holding a copy of len bytes of p, as INT when
  * the bytes are a canonical integer, else EMBSTR or RAW by length. */
 robj *obj_create_string(const char *p, size_t len);
+/* Same as obj_create_string but never INT-encoded (EMBSTR or RAW by
+ * length), as Redis stores INCRBYFLOAT results. */
+robj *obj_create_string_noint(const char *p, size_t len);
 /* Takes s: returns a new string object owning s (RAW) or built from it. */
 robj *obj_create_string_from_sds(sds s);
 robj *obj_create_string_from_ll(long long v);
