@@ -155,6 +155,10 @@ static redis_command *command_tables[] = {
     bitops_commands,
     admin_commands,
     evict_commands,
+    list_commands,
+    hash_commands,
+    set_commands,
+    zset_commands,
     NULL,
 };
 

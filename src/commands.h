@@ -40,6 +40,10 @@ extern redis_command string_commands[];    /* t_string.c */
 extern redis_command bitops_commands[];    /* bitops.c */
 extern redis_command admin_commands[];     /* admin.c */
 extern redis_command evict_commands[];     /* evict.c */
+extern redis_command list_commands[];      /* t_list.c */
+extern redis_command hash_commands[];      /* t_hash.c */
+extern redis_command set_commands[];       /* t_set.c */
+extern redis_command zset_commands[];      /* t_zset.c */
 
 /* Handlers, one per command, defined in the module owning their data. */
 void ping_command(client *c);

@@ -134,9 +134,27 @@ static void obj_free_value(robj *o) {
     case OBJ_STRING:
         if (o->encoding == OBJ_ENCODING_RAW) sds_free(o->ptr);
         break;
-    default:
-        break;
+    case OBJ_LIST: list_free_value(o); break;
+    case OBJ_HASH: hash_free_value(o); break;
+    case OBJ_SET: set_free_value(o); break;
+    case OBJ_ZSET: zset_free_value(o); break;
+    default: break;
     }
+}
+
+robj *obj_dup(const robj *o) {
+    switch (o->type) {
+    case OBJ_LIST: return list_dup(o);
+    case OBJ_HASH: return hash_dup(o);
+    case OBJ_SET: return set_dup(o);
+    case OBJ_ZSET: return zset_dup(o);
+    }
+    if (o->encoding == OBJ_ENCODING_INT) return obj_create_string_from_ll((long long)(intptr_t)o->ptr);
+    char buf[LONG_STR_SIZE];
+    size_t len;
+    const char *p = obj_string_bytes(o, buf, &len);
+    return o->encoding == OBJ_ENCODING_RAW ? obj_create_raw_string(sds_new_len(p, len))
+                                           : obj_create_string_noint(p, len);
 }
 
 void obj_decr_refcount(robj *o) {

@@ -75,6 +75,20 @@ size_t obj_string_len(const robj *o);
  * (LONG_STR_SIZE bytes) for INT encodings. *len receives the length. */
 const char *obj_string_bytes(const robj *o, char *buf, size_t *len);
 const char *obj_type_name(const robj *o);
+/* Returns a new object holding a deep copy of o's value (COPY). */
+robj *obj_dup(const robj *o);
+
+/* Per-type value operations, each defined in its type's file (t_list.c,
+ * t_hash.c, t_set.c, t_zset.c): free the value behind o->ptr (not o), and
+ * return a new object with a deep copy. */
+void list_free_value(robj *o);
+robj *list_dup(const robj *o);
+void hash_free_value(robj *o);
+robj *hash_dup(const robj *o);
+void set_free_value(robj *o);
+robj *set_dup(const robj *o);
+void zset_free_value(robj *o);
+robj *zset_dup(const robj *o);
 const char *obj_encoding_name(int encoding);
 
 #endif

@@ -37,13 +37,13 @@ typedef struct zsl_node {
     } level[];
 } zsl_node;
 
-typedef struct zsl {
+typedef struct zskiplist {
     zsl_node *header;            /* sentinel with ZSL_MAX_LEVEL levels */
     zsl_node *tail;              /* last node, NULL when empty */
     unsigned long length;
     int level;                   /* levels in use, >= 1 */
     unsigned long long rng;      /* private level generator state */
-} zsl;
+} zskiplist;
 
 /* Score interval for ZRANGEBYSCORE & co: [min, max], either end exclusive
  * when its flag is set. */
@@ -75,47 +75,48 @@ typedef void zsl_removed_fn(void *privdata, sds ele);
 /* ------------------------------------------------------------ lifecycle */
 
 /* Returns a new empty skiplist. */
-zsl *zsl_create(void);
+zskiplist *zsl_create(void);
 /* Takes zsl and every member in it. */
-void zsl_free(zsl *zsl);
+void zsl_free(zskiplist *zsl);
 /* Takes a node unlinked by zsl_delete and its member. */
 void zsl_free_node(zsl_node *node);
 /* Number of elements. */
-unsigned long zsl_length(const zsl *zsl);
+unsigned long zsl_length(const zskiplist *zsl);
 
 /* -------------------------------------------------------------- updates */
 
 /* Takes ele (which must not already be in the list). Returns the new node,
  * borrowed. */
-zsl_node *zsl_insert(zsl *zsl, double score, sds ele);
+zsl_node *zsl_insert(zskiplist *zsl, double score, sds ele);
 /* Borrows ele. Removes the node matching (score, ele). If node_out is NULL
  * the node and its member are freed, else the unlinked node is handed to
  * the caller through *node_out (free it with zsl_free_node). Returns 1 if
  * found and removed, 0 if not found. */
-int zsl_delete(zsl *zsl, double score, sds ele, zsl_node **node_out);
-/* Borrows ele. Moves the element (curscore, ele), which must exist, to
+int zsl_delete(zskiplist *zsl, double score, sds ele, zsl_node **node_out);
+/* Borrows ele. Moves the element (curscore, ele), which must exist (else
+ * abort: a caller bug), to
  * newscore. When the new score keeps it strictly between the same
  * neighbours the node is updated in place; otherwise the element is
  * reinserted in a new node that keeps the same member sds (so a dict
  * sharing it stays valid) and the old node is freed. Returns the element's
  * node, borrowed. */
-zsl_node *zsl_update_score(zsl *zsl, double curscore, sds ele, double newscore);
+zsl_node *zsl_update_score(zskiplist *zsl, double curscore, sds ele, double newscore);
 
 /* ----------------------------------------------------------- rank queries */
 
 /* Borrows ele. Returns the 1-based rank of (score, ele), 0 if absent. */
-unsigned long zsl_get_rank(const zsl *zsl, double score, sds ele);
+unsigned long zsl_get_rank(const zskiplist *zsl, double score, sds ele);
 /* Returns the node at 1-based rank, borrowed; NULL if out of range. */
-zsl_node *zsl_get_element_by_rank(const zsl *zsl, unsigned long rank);
+zsl_node *zsl_get_element_by_rank(const zskiplist *zsl, unsigned long rank);
 
 /* ---------------------------------------------------------- score ranges */
 
 /* 1 if some element may lie in range (the range is not empty and
  * overlaps [first score, last score]), else 0. */
-int zsl_is_in_range(const zsl *zsl, const zsl_range *range);
+int zsl_is_in_range(const zskiplist *zsl, const zsl_range *range);
 /* First / last node whose score is in range, borrowed; NULL if none. */
-zsl_node *zsl_first_in_range(const zsl *zsl, const zsl_range *range);
-zsl_node *zsl_last_in_range(const zsl *zsl, const zsl_range *range);
+zsl_node *zsl_first_in_range(const zskiplist *zsl, const zsl_range *range);
+zsl_node *zsl_last_in_range(const zskiplist *zsl, const zsl_range *range);
 /* 1 if value lies at or above range's min / at or below its max. */
 int zsl_value_gte_min(double value, const zsl_range *range);
 int zsl_value_lte_max(double value, const zsl_range *range);
@@ -124,9 +125,9 @@ int zsl_value_lte_max(double value, const zsl_range *range);
 
 /* Lex variants; the elements are expected to share one score (ZRANGEBYLEX
  * is only defined then), but the functions only look at the members. */
-int zsl_is_in_lex_range(const zsl *zsl, const zsl_lex_range *range);
-zsl_node *zsl_first_in_lex_range(const zsl *zsl, const zsl_lex_range *range);
-zsl_node *zsl_last_in_lex_range(const zsl *zsl, const zsl_lex_range *range);
+int zsl_is_in_lex_range(const zskiplist *zsl, const zsl_lex_range *range);
+zsl_node *zsl_first_in_lex_range(const zskiplist *zsl, const zsl_lex_range *range);
+zsl_node *zsl_last_in_lex_range(const zskiplist *zsl, const zsl_lex_range *range);
 /* Borrows value: 1 if it lies at or above min / at or below max. */
 int zsl_lex_value_gte_min(sds value, const zsl_lex_range *range);
 int zsl_lex_value_lte_max(sds value, const zsl_lex_range *range);
@@ -138,11 +139,11 @@ int zsl_lex_cmp(sds a, sds b);
 /* Each removes the matching elements, calls removed(privdata, ele) for
  * each one first (removed may be NULL), and returns how many went.
  * by_rank takes 1-based inclusive ranks. */
-unsigned long zsl_delete_range_by_score(zsl *zsl, const zsl_range *range, zsl_removed_fn *removed,
+unsigned long zsl_delete_range_by_score(zskiplist *zsl, const zsl_range *range, zsl_removed_fn *removed,
                                         void *privdata);
-unsigned long zsl_delete_range_by_lex(zsl *zsl, const zsl_lex_range *range, zsl_removed_fn *removed,
+unsigned long zsl_delete_range_by_lex(zskiplist *zsl, const zsl_lex_range *range, zsl_removed_fn *removed,
                                       void *privdata);
-unsigned long zsl_delete_range_by_rank(zsl *zsl, unsigned long start, unsigned long end,
+unsigned long zsl_delete_range_by_rank(zskiplist *zsl, unsigned long start, unsigned long end,
                                        zsl_removed_fn *removed, void *privdata);
 
 /* ---------------------------------------------------- argument parsers */

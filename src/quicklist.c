@@ -1,0 +1,540 @@
+/* quicklist.c -- lists as a doubly linked chain of listpack nodes.
+ *
+ * Owns the nodes and their listpacks (whose bytes it reaches only through
+ * listpack.h). Never compresses nodes (list-compress-depth is stored, not
+ * applied), never logs, no globals.
+ * Key invariants: no node is empty; node counts equal their listpacks'
+ * lengths and sum to ql->count; a node of 2+ entries stays within the fill
+ * (entries and bytes), so a value over the byte budget sits alone. */
+#include "quicklist.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "listpack.h"
+#include "zmalloc.h"
+
+/* Byte budget of a node for fill -1 .. -5. */
+static const size_t ql_size_levels_bytes[] = {4096, 8192, 16384, 32768, 65536};
+/* Bytes a listpack spends on one entry beyond its data (encoding header
+ * plus backlen), as an upper-side estimate for the limit checks. */
+#define QL_ENTRY_OVERHEAD_BYTES 11
+/* Bytes of an empty listpack besides its entries: header and terminator. */
+#define QL_LP_FRAME_BYTES (LP_HDR_BYTES + 1)
+/* Entries moved per lp_batch_append call when merging nodes. */
+#define QL_MERGE_BATCH 128
+
+/* ------------------------------------------------------------ nodes */
+
+static unsigned char *lp_must(unsigned char *lp) {
+    /* NULL means "over 4 GB": impossible for values below the protocol's
+     * 512 MB bulk limit, so it is a bug, not an input error. */
+    if (lp == NULL) abort();
+    return lp;
+}
+
+static uint32_t len32(size_t len) {
+    if (len > UINT32_MAX) abort(); /* same reasoning as lp_must */
+    return (uint32_t)len;
+}
+
+static ql_node *node_new(unsigned char *lp, uint32_t count) {
+    ql_node *n = zmalloc(sizeof(*n));
+    n->prev = n->next = NULL;
+    n->lp = lp;
+    n->count = count;
+    return n;
+}
+
+/* Links n next to at (at NULL: the list is empty). */
+static void link_node(quicklist *ql, ql_node *at, ql_node *n, int after) {
+    if (at == NULL) {
+        ql->head = ql->tail = n;
+    } else if (after) {
+        n->prev = at;
+        n->next = at->next;
+        if (at->next) at->next->prev = n;
+        at->next = n;
+        if (ql->tail == at) ql->tail = n;
+    } else {
+        n->next = at;
+        n->prev = at->prev;
+        if (at->prev) at->prev->next = n;
+        at->prev = n;
+        if (ql->head == at) ql->head = n;
+    }
+    ql->len++;
+}
+
+/* Unlinks and frees n; its entries must already be out of ql->count. */
+static void remove_node(quicklist *ql, ql_node *n) {
+    if (n->prev) n->prev->next = n->next;
+    if (n->next) n->next->prev = n->prev;
+    if (ql->head == n) ql->head = n->next;
+    if (ql->tail == n) ql->tail = n->prev;
+    ql->len--;
+    lp_free(n->lp);
+    zfree(n);
+}
+
+/* Returns a new node holding just the len bytes at s. */
+static ql_node *node_with_value(const void *s, size_t len) {
+    unsigned char *lp = lp_must(lp_append(lp_new(0), s, len32(len)));
+    return node_new(lp, 1);
+}
+
+/* ------------------------------------------------------------ limits */
+
+static int clamp_fill(int fill) {
+    if (fill > QL_FILL_MAX) return QL_FILL_MAX;
+    if (fill < QL_FILL_MIN) return QL_FILL_MIN;
+    return fill;
+}
+
+/* 1 if a node of `bytes` bytes and `count` entries respects the fill. A
+ * single entry always fits: that is how big values get a node alone. */
+static int node_fits(const quicklist *ql, size_t bytes, unsigned long count) {
+    if (count <= 1) return 1;
+    if (ql->fill < 0) return bytes <= ql_size_levels_bytes[-ql->fill - 1];
+    return count <= (unsigned long)ql->fill && bytes <= QL_SIZE_SAFETY_LIMIT_BYTES;
+}
+
+static int allow_insert(const quicklist *ql, const ql_node *n, size_t len) {
+    if (n == NULL) return 0;
+    return node_fits(ql, lp_bytes(n->lp) + len + QL_ENTRY_OVERHEAD_BYTES, (unsigned long)n->count + 1);
+}
+
+static int allow_merge(const quicklist *ql, const ql_node *a, const ql_node *b) {
+    if (a == NULL || b == NULL) return 0;
+    size_t bytes = lp_bytes(a->lp) + lp_bytes(b->lp) - QL_LP_FRAME_BYTES;
+    return node_fits(ql, bytes, (unsigned long)a->count + b->count);
+}
+
+/* Moves every entry of a->next to the end of a and frees a->next. */
+static void merge_next(quicklist *ql, ql_node *a) {
+    ql_node *b = a->next;
+    lp_item items[QL_MERGE_BATCH];
+    unsigned char *p = lp_first(b->lp);
+    while (p) {
+        size_t n = 0;
+        for (; p && n < QL_MERGE_BATCH; p = lp_next(b->lp, p), n++) {
+            int64_t iv = 0;
+            const unsigned char *str = NULL;
+            uint32_t len = 0;
+            enum lp_kind kind = lp_get(p, &iv, &str, &len, NULL);
+            items[n] = (lp_item){.str = str, .len = len, .is_int = kind == LP_KIND_INT, .ival = iv};
+        }
+        a->lp = lp_must(lp_batch_append(a->lp, items, n));
+    }
+    a->count += b->count;
+    remove_node(ql, b);
+}
+
+/* Merges x with its neighbours while the result fits; returns the node
+ * that now holds x's entries. */
+static ql_node *merge_around(quicklist *ql, ql_node *x) {
+    if (allow_merge(ql, x->prev, x)) {
+        x = x->prev;
+        merge_next(ql, x);
+    }
+    while (allow_merge(ql, x, x->next)) merge_next(ql, x);
+    return x;
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+quicklist *ql_create(int fill) {
+    quicklist *ql = zmalloc(sizeof(*ql));
+    ql->head = ql->tail = NULL;
+    ql->count = ql->len = 0;
+    ql->fill = clamp_fill(fill);
+    ql->compress = 0;
+    return ql;
+}
+
+void ql_set_options(quicklist *ql, int fill, int compress_depth) {
+    ql->fill = clamp_fill(fill);
+    ql->compress = compress_depth < 0 ? 0 : compress_depth;
+}
+
+void ql_free(quicklist *ql) {
+    ql_node *n = ql->head;
+    while (n) {
+        ql_node *next = n->next;
+        lp_free(n->lp);
+        zfree(n);
+        n = next;
+    }
+    zfree(ql);
+}
+
+quicklist *ql_dup(const quicklist *ql) {
+    quicklist *copy = ql_create(ql->fill);
+    copy->compress = ql->compress;
+    for (const ql_node *n = ql->head; n; n = n->next) link_node(copy, copy->tail, node_new(lp_dup(n->lp), n->count), 1);
+    copy->count = ql->count;
+    return copy;
+}
+
+unsigned long ql_length(const quicklist *ql) {
+    return ql->count;
+}
+
+unsigned long ql_count_nodes(const quicklist *ql) {
+    return ql->len;
+}
+
+void ql_append_listpack(quicklist *ql, unsigned char *lp) {
+    unsigned long count = lp_length(lp);
+    if (count == 0) {
+        lp_free(lp);
+        return;
+    }
+    link_node(ql, ql->tail, node_new(lp, (uint32_t)count), 1);
+    ql->count += count;
+}
+
+/* ------------------------------------------------------------ ends */
+
+void ql_push(quicklist *ql, const void *s, size_t len, enum ql_where where) {
+    ql_node *end = (where == QL_HEAD) ? ql->head : ql->tail;
+    if (allow_insert(ql, end, len)) {
+        end->lp = lp_must(where == QL_HEAD ? lp_prepend(end->lp, s, len32(len)) : lp_append(end->lp, s, len32(len)));
+        end->count++;
+    } else {
+        link_node(ql, end, node_with_value(s, len), where == QL_TAIL);
+    }
+    ql->count++;
+}
+
+void ql_push_head(quicklist *ql, const void *s, size_t len) {
+    ql_push(ql, s, len, QL_HEAD);
+}
+
+void ql_push_tail(quicklist *ql, const void *s, size_t len) {
+    ql_push(ql, s, len, QL_TAIL);
+}
+
+/* Copies the value at p out as the pop functions promise. */
+static int read_out(const unsigned char *p, sds *str, long long *ival) {
+    int64_t iv;
+    const unsigned char *s;
+    uint32_t len;
+    if (lp_get(p, &iv, &s, &len, NULL) == LP_KIND_INT) {
+        if (ival) {
+            *ival = iv;
+            return QL_POP_INT;
+        }
+        if (str) *str = sds_from_ll(iv);
+        return QL_POP_STR;
+    }
+    if (str) *str = sds_new_len(s, len);
+    return QL_POP_STR;
+}
+
+/* Removes entry p (at any position) from n, dropping n if it empties. */
+static void delete_one(quicklist *ql, ql_node *n, unsigned char *p, unsigned char **next) {
+    n->lp = lp_delete(n->lp, p, next);
+    n->count--;
+    ql->count--;
+    if (n->count == 0) remove_node(ql, n);
+}
+
+int ql_pop(quicklist *ql, enum ql_where where, sds *str, long long *ival) {
+    ql_node *n = (where == QL_HEAD) ? ql->head : ql->tail;
+    if (n == NULL) return QL_POP_EMPTY;
+    unsigned char *p = (where == QL_HEAD) ? lp_first(n->lp) : lp_last(n->lp);
+    int kind = read_out(p, str, ival);
+    /* No merging here: pops eat nodes from the ends, and merging a
+     * shrinking end node into its neighbour would only copy bytes. */
+    delete_one(ql, n, p, NULL);
+    return kind;
+}
+
+int ql_pop_head(quicklist *ql, sds *str, long long *ival) {
+    return ql_pop(ql, QL_HEAD, str, ival);
+}
+
+int ql_pop_tail(quicklist *ql, sds *str, long long *ival) {
+    return ql_pop(ql, QL_TAIL, str, ival);
+}
+
+/* ------------------------------------------------------------ by index */
+
+/* Finds the node and in-node offset of idx (negative from the tail),
+ * walking from the nearer end by whole nodes. Returns 0 if out of range. */
+static int locate(const quicklist *ql, long idx, ql_node **node, long *offset) {
+    unsigned long index;
+    if (idx < 0) {
+        unsigned long back = (unsigned long)(-(idx + 1)) + 1;
+        if (back > ql->count) return 0;
+        index = ql->count - back;
+    } else {
+        index = (unsigned long)idx;
+        if (index >= ql->count) return 0;
+    }
+    unsigned long seen = 0;
+    ql_node *n;
+    if (index < ql->count / 2) {
+        for (n = ql->head; seen + n->count <= index; n = n->next) seen += n->count;
+        *offset = (long)(index - seen);
+    } else {
+        unsigned long from_tail = ql->count - 1 - index;
+        for (n = ql->tail; seen + n->count <= from_tail; n = n->prev) seen += n->count;
+        *offset = (long)(n->count - 1 - (from_tail - seen));
+    }
+    *node = n;
+    return 1;
+}
+
+static void fill_entry(quicklist *ql, ql_entry *e, ql_node *n, unsigned char *p, long offset) {
+    int64_t iv = 0;
+    e->ql = ql;
+    e->node = n;
+    e->lp_entry = p;
+    e->offset = offset;
+    if (lp_get(p, &iv, &e->str, &e->len, NULL) == LP_KIND_INT) {
+        e->str = NULL;
+        e->len = 0;
+    }
+    e->ival = iv;
+}
+
+int ql_index(quicklist *ql, long idx, ql_entry *e) {
+    ql_node *n;
+    long offset;
+    if (!locate(ql, idx, &n, &offset)) return 0;
+    fill_entry(ql, e, n, lp_seek(n->lp, offset), offset);
+    return 1;
+}
+
+/* Splits n before its entry k (0 < k < count): n keeps [0, k), the new
+ * node after it gets [k, count). Returns the new node. */
+static ql_node *split_node(quicklist *ql, ql_node *n, long k) {
+    unsigned char *right = lp_delete_range(lp_dup(n->lp), 0, (unsigned long)k);
+    ql_node *r = node_new(right, n->count - (uint32_t)k);
+    n->lp = lp_delete_range(n->lp, k, n->count - (unsigned long)k);
+    n->count = (uint32_t)k;
+    link_node(ql, n, r, 1);
+    return r;
+}
+
+/* Inserts before or after entry p (at offset) of n, keeping every node
+ * within the fill: into n if it has room, else into the neighbour at that
+ * end, else into a new node, splitting n when the spot is in its middle. */
+static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offset, int after, const void *s,
+                         size_t len) {
+    uint32_t l = len32(len);
+    ql->count++;
+    if (allow_insert(ql, n, len)) {
+        n->lp = lp_must(lp_insert(n->lp, s, l, p, after ? LP_AFTER : LP_BEFORE, NULL));
+        n->count++;
+        return;
+    }
+    int at_tail = after && offset == (long)n->count - 1;
+    int at_head = !after && offset == 0;
+    if (at_tail && allow_insert(ql, n->next, len)) {
+        n->next->lp = lp_must(lp_prepend(n->next->lp, s, l));
+        n->next->count++;
+    } else if (at_head && allow_insert(ql, n->prev, len)) {
+        n->prev->lp = lp_must(lp_append(n->prev->lp, s, l));
+        n->prev->count++;
+    } else if (at_tail || at_head) {
+        link_node(ql, n, node_with_value(s, len), at_tail);
+    } else {
+        ql_node *right = split_node(ql, n, after ? offset + 1 : offset);
+        if (allow_insert(ql, n, len)) {
+            n->lp = lp_must(lp_append(n->lp, s, l));
+            n->count++;
+        } else if (allow_insert(ql, right, len)) {
+            right->lp = lp_must(lp_prepend(right->lp, s, l));
+            right->count++;
+        } else {
+            link_node(ql, n, node_with_value(s, len), 1);
+        }
+        /* The halves may now fit with their outer neighbours. */
+        right = merge_around(ql, right);
+        if (right->prev) merge_around(ql, right->prev);
+    }
+}
+
+void ql_insert_before(quicklist *ql, ql_entry *e, const void *s, size_t len) {
+    insert_value(ql, e->node, e->lp_entry, e->offset, 0, s, len);
+}
+
+void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len) {
+    insert_value(ql, e->node, e->lp_entry, e->offset, 1, s, len);
+}
+
+/* Size in bytes of entry p of lp (encoding, data and backlen). */
+static size_t entry_size(unsigned char *lp, unsigned char *p) {
+    unsigned char *next = lp_next(lp, p);
+    unsigned char *end = next ? next : lp + lp_bytes(lp) - 1;
+    return (size_t)(end - p);
+}
+
+int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
+    ql_node *n;
+    long offset;
+    if (!locate(ql, idx, &n, &offset)) return 0;
+    unsigned char *p = lp_seek(n->lp, offset);
+    size_t new_bytes = lp_bytes(n->lp) - entry_size(n->lp, p) + len + QL_ENTRY_OVERHEAD_BYTES;
+    if (node_fits(ql, new_bytes, n->count)) {
+        n->lp = lp_must(lp_replace(n->lp, &p, s, len32(len)));
+        return 1;
+    }
+    /* Too big for this node (which holds 2+ entries): take the old value
+     * out, then insert the new one where it was. */
+    unsigned char *next;
+    n->lp = lp_delete(n->lp, p, &next);
+    n->count--;
+    ql->count--;
+    if (next)
+        insert_value(ql, n, next, offset, 0, s, len);
+    else
+        insert_value(ql, n, lp_last(n->lp), offset - 1, 1, s, len);
+    return 1;
+}
+
+unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
+    ql_node *n;
+    long offset;
+    if (count == 0 || !locate(ql, start, &n, &offset)) return 0;
+    unsigned long index = start < 0 ? ql->count - (unsigned long)(-(start + 1)) - 1 : (unsigned long)start;
+    unsigned long extent = ql->count - index < count ? ql->count - index : count;
+    unsigned long left = extent;
+    /* The node left of the gap once done: where merging is worth a try. */
+    ql_node *boundary = (offset > 0) ? n : n->prev;
+
+    while (left > 0) {
+        ql_node *next = n->next;
+        unsigned long del;
+        if (offset == 0 && left >= n->count) {
+            del = n->count;
+            ql->count -= del;
+            remove_node(ql, n);
+        } else {
+            del = n->count - (unsigned long)offset < left ? n->count - (unsigned long)offset : left;
+            n->lp = lp_delete_range(n->lp, offset, del);
+            n->count -= (uint32_t)del;
+            ql->count -= del;
+        }
+        left -= del;
+        n = next;
+        offset = 0;
+    }
+    if (boundary == NULL) boundary = ql->head;
+    if (boundary) merge_around(ql, boundary);
+    return extent;
+}
+
+/* ------------------------------------------------------------ iteration */
+
+void ql_iter_init(quicklist *ql, ql_iter *it, enum ql_direction direction) {
+    it->ql = ql;
+    it->direction = direction;
+    if (direction == QL_HEAD_TO_TAIL) {
+        it->node = ql->head;
+        it->pos = it->node ? lp_first(it->node->lp) : NULL;
+        it->offset = 0;
+    } else {
+        it->node = ql->tail;
+        it->pos = it->node ? lp_last(it->node->lp) : NULL;
+        it->offset = it->node ? (long)it->node->count - 1 : 0;
+    }
+}
+
+int ql_iter_init_at(quicklist *ql, ql_iter *it, enum ql_direction direction, long idx) {
+    ql_node *n;
+    long offset;
+    it->ql = ql;
+    it->direction = direction;
+    if (!locate(ql, idx, &n, &offset)) {
+        it->node = NULL;
+        it->pos = NULL;
+        it->offset = 0;
+        return 0;
+    }
+    it->node = n;
+    it->offset = offset;
+    it->pos = lp_seek(n->lp, offset);
+    return 1;
+}
+
+int ql_next(ql_iter *it, ql_entry *e) {
+    int forward = it->direction == QL_HEAD_TO_TAIL;
+    while (it->node && it->pos == NULL) {
+        it->node = forward ? it->node->next : it->node->prev;
+        if (it->node) {
+            it->pos = forward ? lp_first(it->node->lp) : lp_last(it->node->lp);
+            it->offset = forward ? 0 : (long)it->node->count - 1;
+        }
+    }
+    if (it->node == NULL) return 0;
+    fill_entry(it->ql, e, it->node, it->pos, it->offset);
+    it->pos = forward ? lp_next(it->node->lp, it->pos) : lp_prev(it->node->lp, it->pos);
+    it->offset += forward ? 1 : -1;
+    return 1;
+}
+
+void ql_del_entry(ql_iter *it, ql_entry *e) {
+    quicklist *ql = it->ql;
+    ql_node *n = e->node, *prev = n->prev, *next_node = n->next;
+    int forward = it->direction == QL_HEAD_TO_TAIL;
+    unsigned char *next;
+    int emptied = (n->count == 1);
+
+    delete_one(ql, n, e->lp_entry, &next);
+    if (emptied) {
+        /* n was freed: continue in the neighbour. */
+        it->node = forward ? next_node : prev;
+        it->pos = it->node ? (forward ? lp_first(it->node->lp) : lp_last(it->node->lp)) : NULL;
+        it->offset = (it->node && !forward) ? (long)it->node->count - 1 : 0;
+        return;
+    }
+    /* Offset, within n, of the entry to visit next. */
+    long offset = forward ? e->offset : e->offset - 1;
+    int merged = 0;
+    if (allow_merge(ql, n->prev, n)) {
+        offset += (long)n->prev->count;
+        n = n->prev;
+        merge_next(ql, n);
+        merged = 1;
+    }
+    while (allow_merge(ql, n, n->next)) {
+        merge_next(ql, n);
+        merged = 1;
+    }
+    it->node = n;
+    it->offset = offset;
+    if (merged)
+        it->pos = (offset >= 0 && offset < (long)n->count) ? lp_seek(n->lp, offset) : NULL;
+    else if (forward)
+        it->pos = next;
+    else
+        it->pos = offset < 0 ? NULL : (next ? lp_prev(n->lp, next) : lp_last(n->lp));
+}
+
+/* ------------------------------------------------------------ values */
+
+int ql_entry_eq(const ql_entry *e, const void *s, size_t len) {
+    if (e->str) return e->len == len && memcmp(e->str, s, len) == 0;
+    if (len > UINT32_MAX) return 0;
+    return lp_entry_eq(e->lp_entry, s, (uint32_t)len);
+}
+
+sds ql_entry_to_sds(const ql_entry *e) {
+    return e->str ? sds_new_len(e->str, e->len) : sds_from_ll(e->ival);
+}
+
+long ql_find(quicklist *ql, long from, const void *s, size_t len) {
+    ql_iter it;
+    ql_entry e;
+    if (!ql_iter_init_at(ql, &it, QL_HEAD_TO_TAIL, from)) return -1;
+    long idx = from < 0 ? (long)ql->count + from : from;
+    while (ql_next(&it, &e)) {
+        if (ql_entry_eq(&e, s, len)) return idx;
+        idx++;
+    }
+    return -1;
+}

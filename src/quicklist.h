@@ -1,0 +1,149 @@
+/* quicklist.h -- the list type's storage: a doubly linked list of listpacks.
+ *
+ * Each node holds a listpack of up to `fill` entries (positive fill) or up
+ * to a byte budget (negative fill: -1..-5 = 4, 8, 16, 32, 64 KB), the
+ * semantics of redis.conf's list-max-listpack-size. Whatever the fill, a
+ * node never grows past its size limit (QL_SIZE_SAFETY_LIMIT_BYTES for a
+ * positive fill) unless it holds a single element, so an element larger
+ * than the limit gets a node of its own. Pushes and pops at both ends are
+ * O(1) amortized; LINDEX / LSET skip whole nodes by their counts.
+ *
+ * list-compress-depth is accepted and remembered but nodes are never
+ * compressed: every node's listpack is always plain and readable.
+ *
+ * Values go in as bytes and are copied. Listpacks store canonical decimal
+ * integers as integers, so an entry reads back either as a string or as an
+ * integer (ql_entry.str == NULL); the bytes are the same ones pushed.
+ *
+ * Iterators and entries borrow the list: any change to the list other than
+ * ql_del_entry on the iterator that produced the entry invalidates them. */
+#ifndef MINIRED_QUICKLIST_H
+#define MINIRED_QUICKLIST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sds.h"
+
+/* Fill bounds (Redis clamps the same way): at most 32768 entries a node,
+ * at least -5 (64 KB nodes). */
+#define QL_FILL_MAX 32768
+#define QL_FILL_MIN (-5)
+/* Redis's default list-max-listpack-size: 8 KB nodes. */
+#define QL_FILL_DEFAULT (-2)
+/* With a positive fill a node still stops growing at this many bytes. */
+#define QL_SIZE_SAFETY_LIMIT_BYTES 8192
+
+enum ql_where { QL_HEAD = 0, QL_TAIL = 1 };
+enum ql_direction { QL_HEAD_TO_TAIL = 0, QL_TAIL_TO_HEAD = 1 };
+/* What a pop found. */
+enum ql_pop_result { QL_POP_EMPTY = 0, QL_POP_STR = 1, QL_POP_INT = 2 };
+
+typedef struct ql_node {
+    struct ql_node *prev, *next;
+    unsigned char *lp;           /* owned listpack, never empty */
+    uint32_t count;              /* entries in lp */
+} ql_node;
+
+typedef struct quicklist {
+    ql_node *head, *tail;
+    unsigned long count;         /* entries in all nodes */
+    unsigned long len;           /* nodes */
+    int fill;                    /* clamped list-max-listpack-size */
+    int compress;                /* list-compress-depth, stored only */
+} quicklist;
+
+/* One element, as read by ql_index or an iterator. All pointers borrow the
+ * list and die with the next change to it. */
+typedef struct ql_entry {
+    quicklist *ql;
+    ql_node *node;
+    unsigned char *lp_entry;     /* the entry inside node->lp */
+    long offset;                 /* index of the entry inside the node */
+    const unsigned char *str;    /* string value, or NULL for an integer */
+    uint32_t len;                /* length of str */
+    long long ival;              /* integer value when str is NULL */
+} ql_entry;
+
+/* A position in the list; lives on the caller's stack, owns nothing. */
+typedef struct ql_iter {
+    quicklist *ql;
+    ql_node *node;               /* node of the next entry, NULL when done */
+    unsigned char *pos;          /* next entry in node, NULL: node done */
+    long offset;                 /* index of pos inside node */
+    int direction;               /* enum ql_direction */
+} ql_iter;
+
+/* ------------------------------------------------------------ lifecycle */
+
+/* Returns a new empty list; fill is clamped to [QL_FILL_MIN, QL_FILL_MAX]
+ * (0 behaves as 1: one element a node). */
+quicklist *ql_create(int fill);
+/* Changes fill (clamped) and compress depth for future operations. */
+void ql_set_options(quicklist *ql, int fill, int compress_depth);
+/* Takes ql and everything in it. */
+void ql_free(quicklist *ql);
+/* Returns a new deep copy of ql. */
+quicklist *ql_dup(const quicklist *ql);
+/* Number of elements / of nodes. */
+unsigned long ql_length(const quicklist *ql);
+unsigned long ql_count_nodes(const quicklist *ql);
+/* Takes lp (a non-empty listpack, e.g. loaded from an RDB) and appends it
+ * as the new tail node as is; an empty one is just freed. */
+void ql_append_listpack(quicklist *ql, unsigned char *lp);
+
+/* ------------------------------------------------------------ ends */
+
+/* Borrows s: copies len bytes as a new first / last element. */
+void ql_push_head(quicklist *ql, const void *s, size_t len);
+void ql_push_tail(quicklist *ql, const void *s, size_t len);
+void ql_push(quicklist *ql, const void *s, size_t len, enum ql_where where);
+/* Removes the first / last element. Returns QL_POP_EMPTY on an empty list;
+ * QL_POP_STR with *str a new sds; QL_POP_INT with *ival set. If ival is
+ * NULL integers come back as QL_POP_STR in decimal. str may be NULL to
+ * just drop the element. */
+int ql_pop_head(quicklist *ql, sds *str, long long *ival);
+int ql_pop_tail(quicklist *ql, sds *str, long long *ival);
+int ql_pop(quicklist *ql, enum ql_where where, sds *str, long long *ival);
+
+/* ------------------------------------------------------------ by index */
+
+/* Fills *e with the element at idx (0 first, -1 last). Returns 1, or 0 if
+ * idx is out of range. */
+int ql_index(quicklist *ql, long idx, ql_entry *e);
+/* Borrows s: replaces the element at idx. Returns 1, or 0 if out of range.
+ * A value that no longer fits its node moves to a neighbour or a new node. */
+int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len);
+/* Borrows s: inserts before / after the element e (from ql_index or an
+ * iterator over this list). Invalidates e and every iterator. */
+void ql_insert_before(quicklist *ql, ql_entry *e, const void *s, size_t len);
+void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len);
+/* Deletes up to count elements from start (negative from the tail), as
+ * LTRIM needs. Returns the number deleted. Small neighbours are merged. */
+unsigned long ql_del_range(quicklist *ql, long start, unsigned long count);
+
+/* ------------------------------------------------------------ iteration */
+
+/* Starts it at the head (QL_HEAD_TO_TAIL) or at the tail. */
+void ql_iter_init(quicklist *ql, ql_iter *it, enum ql_direction direction);
+/* Starts it at idx (negative from the tail) going in direction. Returns 1,
+ * or 0 when idx is out of range (the iterator then yields nothing). */
+int ql_iter_init_at(quicklist *ql, ql_iter *it, enum ql_direction direction, long idx);
+/* Fills *e with the next element. Returns 1, or 0 at the end. */
+int ql_next(ql_iter *it, ql_entry *e);
+/* Deletes e, the entry it last returned; it goes on with the element that
+ * followed e in its direction. Small neighbours may be merged. */
+void ql_del_entry(ql_iter *it, ql_entry *e);
+
+/* ------------------------------------------------------------ values */
+
+/* 1 if e holds exactly the len bytes at s (integers compared as their
+ * canonical decimal text, the way they were pushed). */
+int ql_entry_eq(const ql_entry *e, const void *s, size_t len);
+/* Returns a new sds with e's value as bytes. */
+sds ql_entry_to_sds(const ql_entry *e);
+/* Index of the first element equal to s at or after from (negative from
+ * the tail), scanning toward the tail; -1 if none. */
+long ql_find(quicklist *ql, long from, const void *s, size_t len);
+
+#endif
