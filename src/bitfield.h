@@ -62,8 +62,10 @@ int bitfield_add_signed(int64_t value, int64_t incr, int bits, bitfield_overflow
 
 /* ------------------------------------------------------------ strings */
 
-/* Number of set bits in len bytes of p. */
+/* Number of set bits in len bytes of p (the CPU's POPCNT when it has one). */
 uint64_t bitfield_popcount(const void *p, size_t len);
+/* The same without POPCNT: what other CPUs run (exposed for the tests). */
+uint64_t bitfield_popcount_portable(const void *p, size_t len);
 /* Number of set bits in the inclusive bit range of p (p must hold it). */
 uint64_t bitfield_count_range(const unsigned char *p, uint64_t first_bit, uint64_t last_bit);
 /* Position of the first bit equal to bit (0 or 1) in the inclusive bit

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "reply.h"
 #include "util.h"
+#include "zmalloc.h"
 
 static const struct { uint64_t bit; const char *name; } cmd_flag_names[] = {
     {CMD_WRITE, "write"},         {CMD_READONLY, "readonly"},     {CMD_DENYOOM, "denyoom"},
@@ -70,40 +71,56 @@ static void reply_tips(client *c, const redis_command *cmd) {
     sds_free_split_res(tips, n);
 }
 
-static void reply_key_spec(client *c, const redis_command *cmd) {
-    long fields = cmd->ks_notes ? 4 : 3;
-    reply_map_len(c, fields);
-    if (cmd->ks_notes) {
-        reply_bulk_cstr(c, "notes");
-        reply_bulk_cstr(c, cmd->ks_notes);
-    }
-    reply_bulk_cstr(c, "flags");
+static void reply_ks_flags(client *c, int flags) {
     long n = 0;
     for (size_t i = 0; i < ARRAY_LEN(ks_flag_names); i++)
-        if (cmd->ks_flags & ks_flag_names[i].bit) n++;
+        if (flags & ks_flag_names[i].bit) n++;
     reply_set_len(c, n);
     for (size_t i = 0; i < ARRAY_LEN(ks_flag_names); i++)
-        if (cmd->ks_flags & ks_flag_names[i].bit) reply_status(c, ks_flag_names[i].name);
+        if (flags & ks_flag_names[i].bit) reply_status(c, ks_flag_names[i].name);
+}
+
+static void reply_int_field(client *c, const char *name, long long v) {
+    reply_bulk_cstr(c, name);
+    reply_integer(c, v);
+}
+
+static void reply_key_spec(client *c, const key_spec *ks) {
+    reply_map_len(c, ks->notes ? 4 : 3);
+    if (ks->notes) {
+        reply_bulk_cstr(c, "notes");
+        reply_bulk_cstr(c, ks->notes);
+    }
+    reply_bulk_cstr(c, "flags");
+    reply_ks_flags(c, ks->flags);
     reply_bulk_cstr(c, "begin_search");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");
     reply_bulk_cstr(c, "index");
     reply_bulk_cstr(c, "spec");
     reply_map_len(c, 1);
-    reply_bulk_cstr(c, "index");
-    reply_integer(c, cmd->first_key);
+    reply_int_field(c, "index", ks->begin_index);
     reply_bulk_cstr(c, "find_keys");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");
-    reply_bulk_cstr(c, "range");
+    reply_bulk_cstr(c, ks->keynum ? "keynum" : "range");
     reply_bulk_cstr(c, "spec");
     reply_map_len(c, 3);
-    reply_bulk_cstr(c, "lastkey");
-    reply_integer(c, cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key);
-    reply_bulk_cstr(c, "keystep");
-    reply_integer(c, cmd->key_step);
-    reply_bulk_cstr(c, "limit");
-    reply_integer(c, 0);
+    if (ks->keynum) {
+        reply_int_field(c, "keynumidx", ks->keynumidx);
+        reply_int_field(c, "firstkey", ks->firstkey);
+        reply_int_field(c, "keystep", ks->keystep);
+    } else {
+        reply_int_field(c, "lastkey", ks->lastkey);
+        reply_int_field(c, "keystep", ks->keystep);
+        reply_int_field(c, "limit", ks->limit);
+    }
+}
+
+static int key_spec_count(const redis_command *cmd) {
+    int n = 0;
+    while (n < CMD_MAX_KEY_SPECS && cmd->key_specs[n].flags) n++;
+    return n;
 }
 
 static void reply_command_info(client *c, const redis_command *cmd) {
@@ -116,8 +133,9 @@ static void reply_command_info(client *c, const redis_command *cmd) {
     reply_integer(c, cmd->key_step);
     reply_acl_set(c, cmd);
     reply_tips(c, cmd);
-    reply_set_len(c, cmd->ks_flags ? 1 : 0);
-    if (cmd->ks_flags) reply_key_spec(c, cmd);
+    int nspecs = key_spec_count(cmd);
+    reply_set_len(c, nspecs);
+    for (int i = 0; i < nspecs; i++) reply_key_spec(c, &cmd->key_specs[i]);
     if (cmd->subcommands) {
         long n = 0;
         while (cmd->subcommands[n].name) n++;
@@ -269,6 +287,29 @@ void command_list_command(client *c) {
     cmd_foreach(list_one, &l);
 }
 
+/* Appends to out (capacity argc) the argument indexes of spec ks's keys in
+ * argv, and their flags to flags_out; returns the new count. */
+static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
+    int start = ks->begin_index;
+    if (start >= argc) return n;
+    int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
+    if (ks->keynum) {
+        long long numkeys;
+        int idx = start + ks->keynumidx;
+        if (idx >= argc || !string2ll(argv[idx], sds_len(argv[idx]), &numkeys) || numkeys < 0) return n;
+        first = start + ks->firstkey;
+        last = first + (int)numkeys * step - 1;
+    } else {
+        first = start;
+        last = ks->lastkey >= 0 ? start + ks->lastkey : argc + ks->lastkey;
+    }
+    for (int i = first; i <= last && i < argc && n < argc; i += step) {
+        out[n] = i;
+        flags_out[n++] = ks->flags;
+    }
+    return n;
+}
+
 /* Shared by GETKEYS and GETKEYSANDFLAGS. */
 static void getkeys(client *c, int with_flags) {
     redis_command *cmd = cmd_lookup_sds(c->argv[2]);
@@ -283,28 +324,26 @@ static void getkeys(client *c, int with_flags) {
         reply_error(c, "Invalid number of arguments specified for command");
         return;
     }
-    if (cmd->first_key == 0) {
-        reply_error(c, "The command has no key arguments");
-        return;
-    }
-    int last = cmd->last_key < 0 ? argc + cmd->last_key : cmd->last_key;
-    long n = 0;
-    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) n++;
-    reply_array_len(c, n);
-    for (int i = cmd->first_key; i <= last && i < argc; i += cmd->key_step) {
-        if (!with_flags) {
-            reply_bulk_sds(c, argv[i]);
-            continue;
+    int nspecs = key_spec_count(cmd);
+    int *idx = zmalloc(sizeof(int) * (size_t)argc), *flags = zmalloc(sizeof(int) * (size_t)argc);
+    int n = 0;
+    for (int s = 0; s < nspecs; s++) n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);
+    if (n == 0) {
+        reply_error(c, nspecs ? "Invalid arguments specified for command" : "The command has no key arguments");
+    } else {
+        reply_array_len(c, n);
+        for (int i = 0; i < n; i++) {
+            if (!with_flags) {
+                reply_bulk_sds(c, argv[idx[i]]);
+                continue;
+            }
+            reply_array_len(c, 2);
+            reply_bulk_sds(c, argv[idx[i]]);
+            reply_ks_flags(c, flags[i]);
         }
-        reply_array_len(c, 2);
-        reply_bulk_sds(c, argv[i]);
-        long nf = 0;
-        for (size_t f = 0; f < ARRAY_LEN(ks_flag_names); f++)
-            if (cmd->ks_flags & ks_flag_names[f].bit) nf++;
-        reply_set_len(c, nf);
-        for (size_t f = 0; f < ARRAY_LEN(ks_flag_names); f++)
-            if (cmd->ks_flags & ks_flag_names[f].bit) reply_status(c, ks_flag_names[f].name);
     }
+    zfree(idx);
+    zfree(flags);
 }
 
 void command_getkeys_command(client *c) {

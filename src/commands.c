@@ -46,6 +46,22 @@ static redis_command client_subcommands[] = {
     {.name = "setinfo", .proc = client_setinfo_command, .arity = -4, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
      .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "connection", .since = "7.2.0",
      .summary = "Set client or connection specific info", .complexity = "O(1)"},
+    {.name = "pause", .proc = client_pause_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "2.9.50",
+     .summary = "Stop processing commands from clients for some time", .complexity = "O(1)"},
+    {.name = "unpause", .proc = client_unpause_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0",
+     .summary = "Resume processing of clients that were paused",
+     .complexity = "O(N) Where N is the number of paused clients"},
+    {.name = "no-evict", .proc = client_no_evict_command, .arity = 3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "7.0.0",
+     .summary = "Set client eviction mode for the current connection", .complexity = "O(1)"},
+    /* Redis 7.2's (7.0 has no NO-TOUCH): asked for by clients that scan
+     * without disturbing eviction order. */
+    {.name = "no-touch", .proc = client_no_touch_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "7.2.0",
+     .summary = "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.",
+     .complexity = "O(1)"},
     {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)"},
@@ -202,7 +218,19 @@ static void cmd_set_implicit_acl(redis_command *cmd) {
     if (!(cmd->acl & ACL_FAST)) cmd->acl |= ACL_SLOW;
 }
 
+/* Entries with only the legacy single spec get it as key_specs[0]. */
+static void cmd_fill_key_specs(redis_command *cmd) {
+    if (cmd->key_specs[0].flags || !cmd->ks_flags) return;
+    key_spec *ks = &cmd->key_specs[0];
+    ks->flags = cmd->ks_flags;
+    ks->notes = cmd->ks_notes;
+    ks->begin_index = cmd->first_key;
+    ks->lastkey = cmd->last_key < 0 ? cmd->last_key : cmd->last_key - cmd->first_key;
+    ks->keystep = cmd->key_step;
+}
+
 static void cmd_prepare(redis_command *cmd, redis_command *parent) {
+    cmd_fill_key_specs(cmd);
     cmd->parent = parent;
     if (parent) {
         sds full = sds_cat_printf(sds_empty(), "%s|%s", parent->name, cmd->name);

@@ -177,6 +177,21 @@ typedef void command_proc(client *c);
 #define KS_INCOMPLETE (1 << 9)
 #define KS_VARIABLE_FLAGS (1 << 10)
 
+/* One key specification (COMMAND INFO's key specs): where the search for
+ * keys begins (an argument index) and how keys are found from there: a
+ * range (lastkey relative to the start, -1 = last argument; keystep;
+ * limit) or a key count stored in an argument (keynum: keynumidx and
+ * firstkey relative to the start; keystep). */
+typedef struct key_spec {
+    int flags;          /* KS_*; 0 ends the list */
+    const char *notes;
+    int begin_index;
+    int keynum;         /* 0: range, 1: keynum */
+    int lastkey, keystep, limit;
+    int keynumidx, firstkey;
+} key_spec;
+#define CMD_MAX_KEY_SPECS 3
+
 /* One entry of the command table.
  *   name      lower-case command (or subcommand) name
  *   proc      handler; reads c->argv, replies through reply.h
@@ -185,6 +200,7 @@ typedef void command_proc(client *c);
  *   first_key, last_key, key_step
  *             legacy key positions (last -1: up to the end; 0: no keys)
  *   ks_flags  KS_* flags of the single key spec (0: none); ks_notes
+ *   key_specs several key specs (when given, ks_flags is not used)
  *   tips      space-separated hints for clients (COMMAND INFO)
  *   group, since, summary, complexity
  *             what COMMAND DOCS reports
@@ -199,6 +215,7 @@ typedef struct redis_command {
     int first_key, last_key, key_step;
     int ks_flags;
     const char *ks_notes;
+    key_spec key_specs[CMD_MAX_KEY_SPECS];
     const char *tips;     /* space-separated COMMAND INFO tips, or NULL */
     const char *group;
     const char *since;
