@@ -1,17 +1,916 @@
-/* t_hash.c -- the hash type and its commands.
+/* t_hash.c -- the hash type (field -> value maps) and its commands.
  *
- * (Being written: so far the value hooks object.c calls, which no object
- * reaches yet because nothing creates a hash, and an empty table.) */
+ * Owns the two encodings of a hash value: a listpack of alternating field,
+ * value entries (insertion order) while the hash is small, then a dict of
+ * sds field -> sds value (in v.val). Invariant: a listpack hash never holds
+ * more than hash-max-listpack-entries pairs nor a field or value longer
+ * than hash-max-listpack-value bytes; once a dict, always a dict (Redis
+ * 7.0 never converts back). Never keeps an empty hash in the keyspace and
+ * never changes anything before every argument has been validated. */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
 #include "commands.h"
+#include "db.h"
+#include "listpack.h"
+#include "reply.h"
+#include "util.h"
+#include "zmalloc.h"
+
+/* A dict shrinks after a delete when fewer than this percent of its slots
+ * are used (Redis's HASHTABLE_MIN_FILL), so a hash that emptied out gives
+ * its table back. */
+#define HASH_DICT_MIN_FILL_PERCENT 10
+/* Smallest table a shrink is worth considering for (dict's initial size). */
+#define HASH_DICT_MIN_SLOTS (1UL << DICT_HT_INITIAL_EXP)
+/* HSCAN's COUNT when none is given, and the dict_scan steps allowed per
+ * requested element (a sparse table must not make one call walk it all). */
+#define HSCAN_DEFAULT_COUNT 10
+#define HSCAN_STEPS_PER_ELEMENT 10
+/* HRANDFIELD with a positive count: when count * this exceeds the size, copy
+ * every entry and pick from the copy; below, draw at random and drop
+ * repeats (Redis's HRANDFIELD_SUB_STRATEGY_MUL). */
+#define HRANDFIELD_COPY_RATIO 3
+
+/* What an iterator or lookup hands out. */
+#define HASH_FIELD 1
+#define HASH_VALUE 2
+
+/* Conversion thresholds: redis.conf's hash-max-listpack-entries / -value. */
+static size_t hash_max_entries(void) {
+    return cfg.hash_max_listpack_entries;
+}
+
+static size_t hash_max_value(void) {
+    return cfg.hash_max_listpack_value;
+}
+
+/* ---------------------------------------------------------- dict encoding */
+
+static uint64_t hash_dict_hash(const void *key) {
+    return dict_gen_hash_function(key, sds_len((sds)key));
+}
+
+static int hash_dict_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((sds)a);
+    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
+}
+
+static void hash_dict_free_sds(dict *d, void *s) {
+    (void)d;
+    sds_free(s);
+}
+
+/* sds field -> sds value, both owned by the dict. */
+static dict_type hash_dict_type = {
+    .hash = hash_dict_hash,
+    .key_compare = hash_dict_compare,
+    .key_destructor = hash_dict_free_sds,
+    .val_destructor = hash_dict_free_sds,
+};
+
+/* ---------------------------------------------------------- core */
+
+/* Returns a new hash object (refcount 1) owning ptr, encoded as given. */
+static robj *hash_new_object(int encoding, void *ptr) {
+    robj *o = zmalloc(sizeof(*o));
+    o->type = OBJ_HASH;
+    o->encoding = (unsigned)encoding;
+    o->lru = 0;
+    o->refcount = 1;
+    o->ptr = ptr;
+    return o;
+}
+
+/* Returns a new empty hash object (listpack encoded). */
+static robj *hash_create_object(void) {
+    return hash_new_object(OBJ_ENCODING_LISTPACK, lp_new(0));
+}
+
+static unsigned long hash_length(const robj *o) {
+    if (o->encoding == OBJ_ENCODING_LISTPACK) return lp_length(o->ptr) / 2;
+    return dict_size((const dict *)o->ptr);
+}
+
+/* Returns a new sds holding a listpack entry's bytes (integers as text). */
+static sds hash_lp_entry_sds(const unsigned char *p) {
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *s;
+    uint32_t len;
+    lp_get(p, NULL, &s, &len, buf);
+    return sds_new_len(s, len);
+}
+
+/* Turns a listpack hash into a dict hash, keeping every pair. */
+static void hash_convert_to_dict(robj *o) {
+    unsigned char *lp = o->ptr;
+    dict *d = dict_create(&hash_dict_type);
+    unsigned long pairs = lp_length(lp) / 2;
+    if (pairs) dict_expand(d, pairs);
+    for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, f)) {
+        unsigned char *v = lp_next(lp, f);
+        dict_add(d, hash_lp_entry_sds(f), hash_lp_entry_sds(v));
+        f = v;
+    }
+    lp_free(lp);
+    o->ptr = d;
+    o->encoding = OBJ_ENCODING_HT;
+}
+
+/* The field entry of a listpack hash equal to the flen bytes at field, or
+ * NULL. Borrowed pointer into lp. */
+static unsigned char *hash_lp_find(unsigned char *lp, const char *field, size_t flen) {
+    if (flen > UINT32_MAX) return NULL; /* no listpack entry is that long */
+    unsigned char *first = lp_first(lp);
+    if (first == NULL) return NULL;
+    return lp_find(lp, first, (const unsigned char *)field, (uint32_t)flen, 1);
+}
+
+/* Looks field up. Returns 0 if absent; else 1 with *str / *len set to the
+ * value's bytes (borrowed from the hash, or written to buf, which must hold
+ * LP_INTBUF_SIZE bytes, for a listpack integer). */
+static int hash_get(robj *o, const sds field, const char **str, size_t *len, char *buf) {
+    if (o->encoding == OBJ_ENCODING_LISTPACK) {
+        unsigned char *f = hash_lp_find(o->ptr, field, sds_len(field));
+        if (f == NULL) return 0;
+        const unsigned char *s;
+        uint32_t l;
+        lp_get(lp_next(o->ptr, f), NULL, &s, &l, (unsigned char *)buf);
+        *str = (const char *)s;
+        *len = l;
+        return 1;
+    }
+    dict_entry *de = dict_find(o->ptr, field);
+    if (de == NULL) return 0;
+    *str = dict_get_val(de);
+    *len = sds_len(dict_get_val(de));
+    return 1;
+}
+
+static int hash_exists(robj *o, const sds field) {
+    if (o->encoding == OBJ_ENCODING_LISTPACK) return hash_lp_find(o->ptr, field, sds_len(field)) != NULL;
+    return dict_find(o->ptr, field) != NULL;
+}
+
+/* Converts a listpack hash to a dict before arguments argv[first..last]
+ * (fields and values about to be written) are stored, when one of them is
+ * too long for a listpack or all of them would push it past its size cap. */
+static void hash_convert_for_args(robj *o, sds *argv, int first, int last) {
+    if (o->encoding != OBJ_ENCODING_LISTPACK) return;
+    size_t sum = 0;
+    for (int i = first; i <= last; i++) {
+        size_t len = sds_len(argv[i]);
+        if (len > hash_max_value()) {
+            hash_convert_to_dict(o);
+            return;
+        }
+        sum += len;
+    }
+    if (!lp_safe_to_add(o->ptr, sum)) hash_convert_to_dict(o);
+}
+
+/* Listpack half of hash_set: returns 1 (added), 0 (updated), or -1 when the
+ * listpack could not take the pair (o is then a dict, nothing written). */
+static int hash_lp_set(robj *o, const sds field, const char *v, size_t vlen) {
+    unsigned char *lp = o->ptr;
+    unsigned char *f = hash_lp_find(lp, field, sds_len(field));
+    if (f) {
+        unsigned char *vp = lp_next(lp, f);
+        unsigned char *n = lp_replace(lp, &vp, (const unsigned char *)v, (uint32_t)vlen);
+        if (n == NULL) return -1;
+        o->ptr = n;
+        return 0;
+    }
+    lp_item pair[2] = {{.str = (const unsigned char *)field, .len = (uint32_t)sds_len(field)},
+                       {.str = (const unsigned char *)v, .len = (uint32_t)vlen}};
+    unsigned char *n = lp_batch_append(lp, pair, 2);
+    if (n == NULL) return -1;
+    o->ptr = n;
+    if (lp_length(n) / 2 > hash_max_entries()) hash_convert_to_dict(o);
+    return 1;
+}
+
+/* Sets field (borrowed) to a copy of the vlen bytes at v, converting the
+ * encoding when the pair or the new size calls for it. Returns 1 if the
+ * field was added, 0 if an existing value was replaced. */
+static int hash_set(robj *o, const sds field, const char *v, size_t vlen) {
+    if (o->encoding == OBJ_ENCODING_LISTPACK) {
+        if (sds_len(field) > hash_max_value() || vlen > hash_max_value() ||
+            !lp_safe_to_add(o->ptr, sds_len(field) + vlen)) {
+            hash_convert_to_dict(o);
+        } else {
+            int r = hash_lp_set(o, field, v, vlen);
+            if (r >= 0) return r;
+            hash_convert_to_dict(o);
+        }
+    }
+    dict *d = o->ptr;
+    dict_entry *existing;
+    /* One hash computation: insert the borrowed field, then swap in a copy
+     * (same bytes, same bucket) if it was new. */
+    dict_entry *de = dict_add_raw(d, field, &existing);
+    if (de) {
+        dict_set_key(d, de, sds_dup(field));
+        dict_set_val(d, de, sds_new_len(v, vlen));
+        return 1;
+    }
+    sds old = dict_get_val(existing);
+    dict_set_val(d, existing, sds_new_len(v, vlen));
+    sds_free(old);
+    return 0;
+}
+
+/* Removes field; returns 1 if it was there. */
+static int hash_delete(robj *o, const sds field) {
+    if (o->encoding == OBJ_ENCODING_LISTPACK) {
+        unsigned char *f = hash_lp_find(o->ptr, field, sds_len(field));
+        if (f == NULL) return 0;
+        o->ptr = lp_delete_range_entry(o->ptr, &f, 2);
+        return 1;
+    }
+    dict *d = o->ptr;
+    if (dict_delete(d, field) != DICT_OK) return 0;
+    unsigned long slots = dict_slots(d);
+    if (slots > HASH_DICT_MIN_SLOTS && dict_size(d) * 100 / slots < HASH_DICT_MIN_FILL_PERCENT) dict_resize(d);
+    return 1;
+}
+
+/* ---------------------------------------------------------- iteration */
+
+/* Walks the pairs of a hash in storage order; the hash must not change
+ * while the iterator is live. */
+typedef struct hash_iter {
+    robj *o;
+    unsigned char *f, *v; /* listpack: current field and value entries */
+    dict_iterator di;
+    dict_entry *de;       /* dict: current entry */
+} hash_iter;
+
+static void hash_iter_init(hash_iter *it, robj *o) {
+    it->o = o;
+    it->f = it->v = NULL;
+    it->de = NULL;
+    if (o->encoding == OBJ_ENCODING_HT) dict_init_iterator(&it->di, o->ptr);
+}
+
+/* Moves to the next pair; returns 0 at the end. */
+static int hash_iter_next(hash_iter *it) {
+    if (it->o->encoding == OBJ_ENCODING_LISTPACK) {
+        unsigned char *lp = it->o->ptr;
+        it->f = it->v ? lp_next(lp, it->v) : lp_first(lp);
+        if (it->f == NULL) return 0;
+        it->v = lp_next(lp, it->f);
+        return 1;
+    }
+    it->de = dict_next(&it->di);
+    return it->de != NULL;
+}
+
+static void hash_iter_release(hash_iter *it) {
+    if (it->o->encoding == OBJ_ENCODING_HT) dict_reset_iterator(&it->di);
+}
+
+/* The current field or value (what): bytes borrowed from the hash or
+ * rendered into buf (LP_INTBUF_SIZE bytes); *len gets the length. */
+static const char *hash_iter_get(const hash_iter *it, int what, char *buf, size_t *len) {
+    if (it->o->encoding == OBJ_ENCODING_LISTPACK) {
+        const unsigned char *s;
+        uint32_t l;
+        lp_get(what == HASH_FIELD ? it->f : it->v, NULL, &s, &l, (unsigned char *)buf);
+        *len = l;
+        return (const char *)s;
+    }
+    sds s = what == HASH_FIELD ? dict_get_key(it->de) : dict_get_val(it->de);
+    *len = sds_len(s);
+    return s;
+}
+
+/* ---------------------------------------------------------- reply helpers */
+
+/* Replies a listpack entry as a bulk string. */
+static void hash_reply_lp_entry(client *c, const unsigned char *p) {
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *s;
+    uint32_t len;
+    lp_get(p, NULL, &s, &len, buf);
+    reply_bulk(c, (const char *)s, len);
+}
+
+static void hash_reply_iter(client *c, const hash_iter *it, int what) {
+    char buf[LP_INTBUF_SIZE];
+    size_t len;
+    const char *s = hash_iter_get(it, what, buf, &len);
+    reply_bulk(c, s, len);
+}
+
+/* Replies one field (and its value when withvalues): RESP3 nests a pair in
+ * its own array, RESP2 leaves it flat (HRANDFIELD's shapes). */
+static void hash_reply_lp_pair(client *c, const unsigned char *f, const unsigned char *v, int withvalues) {
+    if (withvalues && c->resp > 2) reply_array_len(c, 2);
+    hash_reply_lp_entry(c, f);
+    if (withvalues) hash_reply_lp_entry(c, v);
+}
+
+static void hash_reply_dict_pair(client *c, const dict_entry *de, int withvalues) {
+    if (withvalues && c->resp > 2) reply_array_len(c, 2);
+    reply_bulk_sds(c, dict_get_key(de));
+    if (withvalues) reply_bulk_sds(c, dict_get_val(de));
+}
+
+/* ---------------------------------------------------------- lookups */
+
+/* key's hash for reading, or NULL after replying: `missing` (a callback
+ * that sends the empty reply) when absent, WRONGTYPE when not a hash. */
+static robj *hash_lookup_read(client *c, void (*missing)(client *)) {
+    robj *o = db_lookup_read(c->db, c->argv[1]);
+    if (o == NULL) {
+        missing(c);
+        return NULL;
+    }
+    if (db_check_type(c, o, OBJ_HASH)) return NULL;
+    return o;
+}
+
+/* key's hash for writing, created (and stored) if missing; NULL after the
+ * WRONGTYPE reply. */
+static robj *hash_lookup_write_or_create(client *c) {
+    robj *o = db_lookup_write(c->db, c->argv[1]);
+    if (o == NULL) {
+        o = hash_create_object();
+        db_add(c->db, c->argv[1], o);
+        return o;
+    }
+    if (db_check_type(c, o, OBJ_HASH)) return NULL;
+    return o;
+}
+
+static void hash_reply_zero(client *c) {
+    reply_integer(c, 0);
+}
+
+static void hash_reply_empty_array(client *c) {
+    reply_array_len(c, 0);
+}
+
+/* ---------------------------------------------------------- set / get */
+
+/* HSET / HMSET key field value [field value ...]: returns the number of
+ * fields added, or -1 after an error reply. */
+static long hash_set_generic(client *c) {
+    if (c->argc % 2 == 1) {
+        reply_error_arity(c);
+        return -1;
+    }
+    robj *o = hash_lookup_write_or_create(c);
+    if (o == NULL) return -1;
+    hash_convert_for_args(o, c->argv, 2, c->argc - 1);
+    long added = 0;
+    for (int i = 2; i < c->argc; i += 2)
+        added += hash_set(o, c->argv[i], c->argv[i + 1], sds_len(c->argv[i + 1]));
+    return added;
+}
+
+static void hset_command(client *c) {
+    long added = hash_set_generic(c);
+    if (added >= 0) reply_integer(c, added);
+}
+
+static void hmset_command(client *c) {
+    if (hash_set_generic(c) >= 0) reply_ok(c);
+}
+
+static void hsetnx_command(client *c) {
+    robj *o = hash_lookup_write_or_create(c);
+    if (o == NULL) return;
+    if (hash_exists(o, c->argv[2])) {
+        reply_integer(c, 0);
+        return;
+    }
+    /* As in Redis, only a field that is really written can convert. */
+    hash_convert_for_args(o, c->argv, 2, 3);
+    hash_set(o, c->argv[2], c->argv[3], sds_len(c->argv[3]));
+    reply_integer(c, 1);
+}
+
+static void hget_command(client *c) {
+    robj *o = hash_lookup_read(c, reply_null);
+    if (o == NULL) return;
+    char buf[LP_INTBUF_SIZE];
+    const char *s;
+    size_t len;
+    if (hash_get(o, c->argv[2], &s, &len, buf)) reply_bulk(c, s, len);
+    else reply_null(c);
+}
+
+static void hmget_command(client *c) {
+    robj *o = db_lookup_read(c->db, c->argv[1]);
+    if (db_check_type(c, o, OBJ_HASH)) return;
+    reply_array_len(c, c->argc - 2);
+    for (int i = 2; i < c->argc; i++) {
+        char buf[LP_INTBUF_SIZE];
+        const char *s;
+        size_t len;
+        if (o && hash_get(o, c->argv[i], &s, &len, buf)) reply_bulk(c, s, len);
+        else reply_null(c);
+    }
+}
+
+static void hdel_command(client *c) {
+    robj *o = db_lookup_write(c->db, c->argv[1]);
+    if (o == NULL) {
+        reply_integer(c, 0);
+        return;
+    }
+    if (db_check_type(c, o, OBJ_HASH)) return;
+    long deleted = 0;
+    for (int i = 2; i < c->argc; i++) {
+        deleted += hash_delete(o, c->argv[i]);
+        if (hash_length(o) == 0) {
+            db_delete(c->db, c->argv[1]);
+            break;
+        }
+    }
+    reply_integer(c, deleted);
+}
+
+static void hlen_command(client *c) {
+    robj *o = hash_lookup_read(c, hash_reply_zero);
+    if (o) reply_integer(c, (long long)hash_length(o));
+}
+
+static void hstrlen_command(client *c) {
+    robj *o = hash_lookup_read(c, hash_reply_zero);
+    if (o == NULL) return;
+    char buf[LP_INTBUF_SIZE];
+    const char *s;
+    size_t len;
+    reply_integer(c, hash_get(o, c->argv[2], &s, &len, buf) ? (long long)len : 0);
+}
+
+static void hexists_command(client *c) {
+    robj *o = hash_lookup_read(c, hash_reply_zero);
+    if (o) reply_integer(c, hash_exists(o, c->argv[2]));
+}
+
+/* HKEYS / HVALS / HGETALL: what is HASH_FIELD, HASH_VALUE or both. */
+static void hash_getall_generic(client *c, int what) {
+    robj *o = db_lookup_read(c->db, c->argv[1]);
+    int both = what == (HASH_FIELD | HASH_VALUE);
+    if (o == NULL) {
+        if (both) reply_map_len(c, 0);
+        else reply_array_len(c, 0);
+        return;
+    }
+    if (db_check_type(c, o, OBJ_HASH)) return;
+    long n = (long)hash_length(o);
+    if (both) reply_map_len(c, n);
+    else reply_array_len(c, n);
+    hash_iter it;
+    hash_iter_init(&it, o);
+    while (hash_iter_next(&it)) {
+        if (what & HASH_FIELD) hash_reply_iter(c, &it, HASH_FIELD);
+        if (what & HASH_VALUE) hash_reply_iter(c, &it, HASH_VALUE);
+    }
+    hash_iter_release(&it);
+}
+
+static void hkeys_command(client *c) {
+    hash_getall_generic(c, HASH_FIELD);
+}
+
+static void hvals_command(client *c) {
+    hash_getall_generic(c, HASH_VALUE);
+}
+
+static void hgetall_command(client *c) {
+    hash_getall_generic(c, HASH_FIELD | HASH_VALUE);
+}
+
+/* ---------------------------------------------------------- counters */
+
+static void hincrby_command(client *c) {
+    long long incr, value = 0;
+    if (!string2ll(c->argv[3], sds_len(c->argv[3]), &incr)) {
+        reply_error_not_integer(c);
+        return;
+    }
+    robj *o = hash_lookup_write_or_create(c);
+    if (o == NULL) return;
+    char buf[LP_INTBUF_SIZE];
+    const char *s;
+    size_t len;
+    if (hash_get(o, c->argv[2], &s, &len, buf) && !string2ll(s, len, &value)) {
+        reply_error(c, "hash value is not an integer");
+        return;
+    }
+    if (__builtin_add_overflow(value, incr, &value)) {
+        reply_error(c, "increment or decrement would overflow");
+        return;
+    }
+    char out[LONG_STR_SIZE];
+    int olen = ll2string(out, sizeof(out), value);
+    hash_set(o, c->argv[2], out, (size_t)olen);
+    reply_integer(c, value);
+}
+
+static void hincrbyfloat_command(client *c) {
+    long double value = 0, incr;
+    if (!string2ld(c->argv[3], sds_len(c->argv[3]), &incr)) {
+        reply_error(c, "value is not a valid float");
+        return;
+    }
+    if (isnan(incr) || isinf(incr)) {
+        reply_error(c, "value is NaN or Infinity");
+        return;
+    }
+    robj *o = hash_lookup_write_or_create(c);
+    if (o == NULL) return;
+    char buf[LP_INTBUF_SIZE];
+    const char *s;
+    size_t len;
+    if (hash_get(o, c->argv[2], &s, &len, buf) && !string2ld(s, len, &value)) {
+        reply_error(c, "hash value is not a float");
+        return;
+    }
+    value += incr;
+    if (isnan(value) || isinf(value)) {
+        reply_error(c, "increment would produce NaN or Infinity");
+        return;
+    }
+    char out[MAX_LONG_DOUBLE_CHARS];
+    int olen = ld2string(out, sizeof(out), value, LD_STR_HUMAN);
+    hash_set(o, c->argv[2], out, (size_t)olen);
+    reply_bulk(c, out, (size_t)olen);
+}
+
+/* ---------------------------------------------------------- HRANDFIELD */
+
+/* A random number in [0, n), n > 0. */
+static unsigned long hash_random_below(unsigned long n) {
+    unsigned long r = ((unsigned long)random() << 31) ^ (unsigned long)random();
+    return r % n;
+}
+
+/* Negative count (or 1): count draws, repeats allowed, random order. */
+static void hrandfield_with_repeats(client *c, robj *o, unsigned long count, int withvalues) {
+    reply_array_len(c, (long)(withvalues && c->resp == 2 ? count * 2 : count));
+    if (o->encoding == OBJ_ENCODING_HT) {
+        while (count--) hash_reply_dict_pair(c, dict_get_fair_random_key(o->ptr), withvalues);
+        return;
+    }
+    /* Index the fields once so each draw costs O(1), not a listpack walk. */
+    unsigned char *lp = o->ptr;
+    unsigned long n = lp_length(lp) / 2, i = 0;
+    unsigned char **fields = zmalloc(n * sizeof(*fields));
+    for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) fields[i++] = f;
+    while (count--) {
+        unsigned char *f = fields[hash_random_below(n)];
+        hash_reply_lp_pair(c, f, lp_next(lp, f), withvalues);
+    }
+    zfree(fields);
+}
+
+/* Positive count below the size, listpack: selection sampling (Knuth's
+ * algorithm S) picks count distinct pairs, uniformly, in storage order. */
+static void hrandfield_lp_unique(client *c, robj *o, unsigned long count, int withvalues) {
+    unsigned char *lp = o->ptr;
+    unsigned long left = lp_length(lp) / 2, needed = count;
+    for (unsigned char *f = lp_first(lp); f && needed; f = lp_next(lp, lp_next(lp, f)), left--) {
+        if (hash_random_below(left) >= needed) continue;
+        hash_reply_lp_pair(c, f, lp_next(lp, f), withvalues);
+        needed--;
+    }
+}
+
+static uint64_t hash_ptr_hash(const void *key) {
+    return dict_gen_hash_function(&key, sizeof(key));
+}
+
+/* A set of borrowed pointers (compared by address). */
+static dict_type hash_ptr_set_type = {.hash = hash_ptr_hash};
+
+/* Positive count below the size, dict: count distinct entries in random
+ * order. Near the size, copy every entry and shuffle the front; far below,
+ * draw at random and skip entries already given. */
+static void hrandfield_dict_unique(client *c, robj *o, unsigned long count, int withvalues) {
+    dict *d = o->ptr;
+    unsigned long size = dict_size(d);
+    if (count * HRANDFIELD_COPY_RATIO > size) {
+        dict_entry **all = zmalloc(size * sizeof(*all));
+        dict_iterator di;
+        dict_init_iterator(&di, d);
+        unsigned long n = 0;
+        for (dict_entry *de; (de = dict_next(&di)) != NULL;) all[n++] = de;
+        dict_reset_iterator(&di);
+        for (unsigned long i = 0; i < count; i++) {
+            unsigned long j = i + hash_random_below(size - i);
+            dict_entry *t = all[i];
+            all[i] = all[j];
+            all[j] = t;
+            hash_reply_dict_pair(c, all[i], withvalues);
+        }
+        zfree(all);
+        return;
+    }
+    dict *seen = dict_create(&hash_ptr_set_type);
+    dict_expand(seen, count);
+    for (unsigned long given = 0; given < count;) {
+        dict_entry *de = dict_get_fair_random_key(d);
+        if (dict_add(seen, de, NULL) != DICT_OK) continue;
+        hash_reply_dict_pair(c, de, withvalues);
+        given++;
+    }
+    dict_release(seen);
+}
+
+static void hrandfield_with_count(client *c, long l, int withvalues) {
+    robj *o = hash_lookup_read(c, hash_reply_empty_array);
+    if (o == NULL) return;
+    unsigned long count = l >= 0 ? (unsigned long)l : (unsigned long)-l;
+    if (count == 0) {
+        reply_array_len(c, 0);
+        return;
+    }
+    if (l < 0 || count == 1) {
+        hrandfield_with_repeats(c, o, count, withvalues);
+        return;
+    }
+    unsigned long size = hash_length(o);
+    unsigned long n = count < size ? count : size;
+    reply_array_len(c, (long)(withvalues && c->resp == 2 ? n * 2 : n));
+    if (count >= size) {
+        /* The whole hash, in storage order. */
+        hash_iter it;
+        hash_iter_init(&it, o);
+        while (hash_iter_next(&it)) {
+            if (withvalues && c->resp > 2) reply_array_len(c, 2);
+            hash_reply_iter(c, &it, HASH_FIELD);
+            if (withvalues) hash_reply_iter(c, &it, HASH_VALUE);
+        }
+        hash_iter_release(&it);
+    } else if (o->encoding == OBJ_ENCODING_LISTPACK) {
+        hrandfield_lp_unique(c, o, count, withvalues);
+    } else {
+        hrandfield_dict_unique(c, o, count, withvalues);
+    }
+}
+
+static void hrandfield_command(client *c) {
+    if (c->argc >= 3) {
+        long long l;
+        if (!string2ll(c->argv[2], sds_len(c->argv[2]), &l)) {
+            reply_error_not_integer(c);
+            return;
+        }
+        if (l < -LONG_MAX) {
+            reply_error_format(c, "value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
+            return;
+        }
+        if (c->argc > 4 || (c->argc == 4 && strcasecmp(c->argv[3], "withvalues") != 0)) {
+            reply_error_syntax(c);
+            return;
+        }
+        int withvalues = c->argc == 4;
+        /* Twice the count must still be a valid reply length. */
+        if (withvalues && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
+            reply_error(c, "value is out of range");
+            return;
+        }
+        hrandfield_with_count(c, (long)l, withvalues);
+        return;
+    }
+    robj *o = hash_lookup_read(c, reply_null);
+    if (o == NULL) return;
+    if (o->encoding == OBJ_ENCODING_HT) {
+        reply_bulk_sds(c, dict_get_key(dict_get_fair_random_key(o->ptr)));
+    } else {
+        unsigned long n = lp_length(o->ptr) / 2;
+        hash_reply_lp_entry(c, lp_seek(o->ptr, (long)(2 * hash_random_below(n))));
+    }
+}
+
+/* ---------------------------------------------------------- HSCAN */
+
+/* Parses a cursor as Redis does (strtoul: a sign is allowed, an empty
+ * string is 0, no leading space, nothing after the digits); replies and
+ * returns -1 on error. */
+static int hscan_parse_cursor(client *c, const sds arg, unsigned long *cursor) {
+    char *end;
+    errno = 0;
+    *cursor = strtoul(arg, &end, 10);
+    if (isspace((unsigned char)arg[0]) || *end != '\0' || errno == ERANGE) {
+        reply_error(c, "invalid cursor");
+        return -1;
+    }
+    return 0;
+}
+
+/* Parses COUNT / MATCH from argv[3]; replies and returns -1 on error. A
+ * later repetition wins; a "*" pattern matches everything. */
+static int hscan_parse_opts(client *c, long *count, sds *pattern) {
+    *count = HSCAN_DEFAULT_COUNT;
+    *pattern = NULL;
+    for (int i = 3; i < c->argc; i += 2) {
+        const char *opt = c->argv[i];
+        int has_arg = i + 1 < c->argc;
+        if (strcasecmp(opt, "count") == 0 && has_arg) {
+            long long v;
+            if (!string2ll(c->argv[i + 1], sds_len(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
+                reply_error_not_integer(c);
+                return -1;
+            }
+            if (v < 1) {
+                reply_error_syntax(c);
+                return -1;
+            }
+            *count = (long)v;
+        } else if (strcasecmp(opt, "match") == 0 && has_arg) {
+            sds p = c->argv[i + 1];
+            *pattern = sds_len(p) == 1 && p[0] == '*' ? NULL : p;
+        } else {
+            reply_error_syntax(c);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int hscan_match(const sds pattern, const char *s, size_t len) {
+    return pattern == NULL || string_match_len(pattern, (int)sds_len(pattern), s, (int)len, 0);
+}
+
+/* A listpack hash is small: one call returns every pair, cursor 0. Two
+ * passes (count, then reply) spare a deferred reply header. */
+static void hscan_listpack(client *c, robj *o, const sds pattern) {
+    unsigned char *lp = o->ptr;
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *s;
+    uint32_t len;
+    long matched = 0;
+    for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
+        lp_get(f, NULL, &s, &len, buf);
+        matched += hscan_match(pattern, (const char *)s, len);
+    }
+    reply_array_len(c, 2);
+    reply_bulk(c, "0", 1);
+    reply_array_len(c, matched * 2);
+    for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
+        lp_get(f, NULL, &s, &len, buf);
+        if (!hscan_match(pattern, (const char *)s, len)) continue;
+        reply_bulk(c, (const char *)s, len);
+        hash_reply_lp_entry(c, lp_next(lp, f));
+    }
+}
+
+/* Pairs collected by dict_scan: dict entries, borrowed. */
+struct hscan_batch {
+    const dict_entry **des;
+    size_t len, cap;
+};
+
+static void hscan_collect(void *privdata, const dict_entry *de) {
+    struct hscan_batch *b = privdata;
+    if (b->len == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : HSCAN_DEFAULT_COUNT;
+        b->des = zrealloc(b->des, b->cap * sizeof(*b->des));
+    }
+    b->des[b->len++] = de;
+}
+
+static void hscan_dict(client *c, robj *o, unsigned long cursor, long count, const sds pattern) {
+    struct hscan_batch b = {0};
+    long steps = count > LONG_MAX / HSCAN_STEPS_PER_ELEMENT ? LONG_MAX : count * HSCAN_STEPS_PER_ELEMENT;
+    /* Redis counts fields and values against COUNT, so a call returns about
+     * COUNT / 2 pairs; dict_scan returns every pair present for the whole
+     * scan at least once, whatever rehashing happens in between. */
+    do {
+        cursor = dict_scan(o->ptr, cursor, hscan_collect, &b);
+    } while (cursor && steps-- && b.len * 2 < (size_t)count);
+    size_t kept = 0;
+    for (size_t i = 0; i < b.len; i++) {
+        sds f = dict_get_key(b.des[i]);
+        if (hscan_match(pattern, f, sds_len(f))) b.des[kept++] = b.des[i];
+    }
+    char buf[LONG_STR_SIZE];
+    int blen = ull2string(buf, sizeof(buf), cursor);
+    reply_array_len(c, 2);
+    reply_bulk(c, buf, (size_t)blen);
+    reply_array_len(c, (long)kept * 2);
+    for (size_t i = 0; i < kept; i++) {
+        reply_bulk_sds(c, dict_get_key(b.des[i]));
+        reply_bulk_sds(c, dict_get_val(b.des[i]));
+    }
+    zfree(b.des);
+}
+
+static void hash_reply_empty_scan(client *c) {
+    reply_array_len(c, 2);
+    reply_bulk(c, "0", 1);
+    reply_array_len(c, 0);
+}
+
+static void hscan_command(client *c) {
+    unsigned long cursor;
+    if (hscan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
+    robj *o = hash_lookup_read(c, hash_reply_empty_scan);
+    if (o == NULL) return;
+    /* Options are parsed only for an existing hash, as in Redis. */
+    long count;
+    sds pattern;
+    if (hscan_parse_opts(c, &count, &pattern) < 0) return;
+    if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, pattern);
+    else hscan_dict(c, o, cursor, count, pattern);
+}
+
+/* ---------------------------------------------------------- value hooks */
 
 void hash_free_value(robj *o) {
-    (void)o;
+    if (o->encoding == OBJ_ENCODING_LISTPACK) lp_free(o->ptr);
+    else dict_release(o->ptr);
 }
 
 robj *hash_dup(const robj *o) {
-    (void)o;
-    return NULL;
+    if (o->encoding == OBJ_ENCODING_LISTPACK) return hash_new_object(OBJ_ENCODING_LISTPACK, lp_dup(o->ptr));
+    dict *src = o->ptr, *d = dict_create(&hash_dict_type);
+    if (dict_size(src)) dict_expand(d, dict_size(src));
+    dict_iterator di;
+    dict_init_iterator(&di, src);
+    for (dict_entry *de; (de = dict_next(&di)) != NULL;)
+        dict_add(d, sds_dup(dict_get_key(de)), sds_dup(dict_get_val(de)));
+    dict_reset_iterator(&di);
+    return hash_new_object(OBJ_ENCODING_HT, d);
 }
 
+/* ---------------------------------------------------------- table */
+
+#define HASH_WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)
+#define HASH_READ_FAST (CMD_READONLY | CMD_FAST)
+#define HASH_KEY1 .first_key = 1, .last_key = 1, .key_step = 1
+#define HASH_SCAN_COMPLEXITY                                                                                 \
+    "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to " \
+    "return back to 0. N is the number of elements inside the collection.."
+
 redis_command hash_commands[] = {
+    {.name = "hset", .proc = hset_command, .arity = -4, .flags = HASH_WRITE_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RW | KS_UPDATE, .group = "hash", .since = "2.0.0",
+     .summary = "Set the string value of a hash field",
+     .complexity = "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is "
+                   "called with multiple field/value pairs."},
+    {.name = "hsetnx", .proc = hsetnx_command, .arity = 4, .flags = HASH_WRITE_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RW | KS_INSERT, .group = "hash", .since = "2.0.0",
+     .summary = "Set the value of a hash field, only if the field does not exist", .complexity = "O(1)"},
+    {.name = "hget", .proc = hget_command, .arity = 3, .flags = HASH_READ_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .group = "hash", .since = "2.0.0", .summary = "Get the value of a hash field",
+     .complexity = "O(1)"},
+    /* Deprecated since 4.0.0 in favour of HSET (COMMAND DOCS's doc_flags,
+     * which the table cannot express yet). */
+    {.name = "hmset", .proc = hmset_command, .arity = -4, .flags = HASH_WRITE_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RW | KS_UPDATE, .group = "hash", .since = "2.0.0",
+     .summary = "Set multiple hash fields to multiple values",
+     .complexity = "O(N) where N is the number of fields being set."},
+    {.name = "hmget", .proc = hmget_command, .arity = -3, .flags = HASH_READ_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .group = "hash", .since = "2.0.0",
+     .summary = "Get the values of all the given hash fields",
+     .complexity = "O(N) where N is the number of fields being requested."},
+    {.name = "hdel", .proc = hdel_command, .arity = -3, .flags = CMD_WRITE | CMD_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RW | KS_DELETE, .group = "hash", .since = "2.0.0", .summary = "Delete one or more hash fields",
+     .complexity = "O(N) where N is the number of fields to be removed."},
+    {.name = "hlen", .proc = hlen_command, .arity = 2, .flags = HASH_READ_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO, .group = "hash", .since = "2.0.0", .summary = "Get the number of fields in a hash",
+     .complexity = "O(1)"},
+    {.name = "hstrlen", .proc = hstrlen_command, .arity = 3, .flags = HASH_READ_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO, .group = "hash", .since = "3.2.0",
+     .summary = "Get the length of the value of a hash field", .complexity = "O(1)"},
+    {.name = "hexists", .proc = hexists_command, .arity = 3, .flags = HASH_READ_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO, .group = "hash", .since = "2.0.0", .summary = "Determine if a hash field exists",
+     .complexity = "O(1)"},
+    {.name = "hkeys", .proc = hkeys_command, .arity = 2, .flags = CMD_READONLY, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .tips = "nondeterministic_output_order", .group = "hash", .since = "2.0.0",
+     .summary = "Get all the fields in a hash", .complexity = "O(N) where N is the size of the hash."},
+    {.name = "hvals", .proc = hvals_command, .arity = 2, .flags = CMD_READONLY, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .tips = "nondeterministic_output_order", .group = "hash", .since = "2.0.0",
+     .summary = "Get all the values in a hash", .complexity = "O(N) where N is the size of the hash."},
+    {.name = "hgetall", .proc = hgetall_command, .arity = 2, .flags = CMD_READONLY, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .tips = "nondeterministic_output_order", .group = "hash", .since = "2.0.0",
+     .summary = "Get all the fields and values in a hash",
+     .complexity = "O(N) where N is the size of the hash."},
+    {.name = "hincrby", .proc = hincrby_command, .arity = 4, .flags = HASH_WRITE_FAST, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RW | KS_ACCESS | KS_UPDATE, .group = "hash", .since = "2.0.0",
+     .summary = "Increment the integer value of a hash field by the given number", .complexity = "O(1)"},
+    {.name = "hincrbyfloat", .proc = hincrbyfloat_command, .arity = 4, .flags = HASH_WRITE_FAST, .acl = ACL_HASH,
+     HASH_KEY1, .ks_flags = KS_RW | KS_ACCESS | KS_UPDATE, .group = "hash", .since = "2.6.0",
+     .summary = "Increment the float value of a hash field by the given amount", .complexity = "O(1)"},
+    {.name = "hrandfield", .proc = hrandfield_command, .arity = -2, .flags = CMD_READONLY, .acl = ACL_HASH,
+     HASH_KEY1, .ks_flags = KS_RO | KS_ACCESS, .tips = "nondeterministic_output", .group = "hash",
+     .since = "6.2.0", .summary = "Get one or multiple random fields from a hash",
+     .complexity = "O(N) where N is the number of fields returned"},
+    {.name = "hscan", .proc = hscan_command, .arity = -3, .flags = CMD_READONLY, .acl = ACL_HASH, HASH_KEY1,
+     .ks_flags = KS_RO | KS_ACCESS, .tips = "nondeterministic_output", .group = "hash", .since = "2.8.0",
+     .summary = "Incrementally iterate hash fields and associated values", .complexity = HASH_SCAN_COMPLEXITY},
     {0}};
