@@ -44,6 +44,8 @@ enum row_type {
     CT_UINT,    /* unsigned int */
     CT_LL,      /* long long */
     CT_ULL,     /* unsigned long long */
+    CT_ULONG,   /* unsigned long */
+    CT_SIZE,    /* size_t */
     CT_MODE,    /* mode_t */
     CT_ENUM,    /* int, one of .enums */
     CT_STRING,  /* char * (owned) */
@@ -57,6 +59,7 @@ enum row_type {
 #define CF_EMPTY_IS_NULL (1u << 4) /* string: "" stored as NULL */
 #define CF_MULTI_ARG (1u << 5)   /* takes any number of words */
 #define CF_APPEND (1u << 6)      /* later lines of one load add to the first */
+#define CF_FULL_U64 (1u << 7)    /* CT_ULL memory value over all of 0..2^64-1 */
 
 struct config_enum {
     const char *name;
@@ -83,6 +86,8 @@ struct special_ops {
 
 /* One directive.
  *   name       lower-case, as in redis.conf and CONFIG GET
+ *   alias      an older name that works everywhere the name does (CONFIG
+ *              GET answers under the name asked for); NULL: none
  *   type       storage and syntax (enum row_type)
  *   flags      CF_* bits
  *   field      where the value lives in cfg (unused by dir)
@@ -91,10 +96,13 @@ struct special_ops {
  *              row is always written by CONFIG REWRITE)
  *   enums      NULL-terminated names of a CT_ENUM
  *   ops        CT_SPECIAL behaviour
+ *   validate   extra check of a bool / string / enum value before it is
+ *              stored (dbfilename is not a path); NULL: none
  *   normalize  pure fix-up after every store (hz clamping)
  *   apply      server side effect after CONFIG SET (a hook) */
 struct config_row {
     const char *name;
+    const char *alias;
     enum row_type type;
     unsigned flags;
     void *field;
@@ -102,6 +110,7 @@ struct config_row {
     const char *def;
     const struct config_enum *enums;
     const struct special_ops *ops;
+    int (*validate)(const char *value, char *err, size_t errlen);
     void (*normalize)(void);
     int (*apply)(char *err, size_t errlen);
 };
@@ -147,7 +156,41 @@ static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPST
 static const struct config_enum protected_enum[] = {
     {"no", PROTECTED_CONFIGS_NO}, {"yes", PROTECTED_CONFIGS_YES}, {"local", PROTECTED_CONFIGS_LOCAL}, {NULL, 0}};
 
-static const struct special_ops bind_ops, save_ops, dir_ops;
+/* Redis's order, which its error text lists. */
+static const struct config_enum maxmemory_policy_enum[] = {{"volatile-lru", MAXMEMORY_VOLATILE_LRU},
+                                                           {"volatile-lfu", MAXMEMORY_VOLATILE_LFU},
+                                                           {"volatile-random", MAXMEMORY_VOLATILE_RANDOM},
+                                                           {"volatile-ttl", MAXMEMORY_VOLATILE_TTL},
+                                                           {"allkeys-lru", MAXMEMORY_ALLKEYS_LRU},
+                                                           {"allkeys-lfu", MAXMEMORY_ALLKEYS_LFU},
+                                                           {"allkeys-random", MAXMEMORY_ALLKEYS_RANDOM},
+                                                           {"noeviction", MAXMEMORY_NOEVICTION},
+                                                           {NULL, 0}};
+static const struct config_enum appendfsync_enum[] = {
+    {"everysec", APPENDFSYNC_EVERYSEC}, {"always", APPENDFSYNC_ALWAYS}, {"no", APPENDFSYNC_NO}, {NULL, 0}};
+
+/* Redis refuses file names with a directory part: files live in "dir". */
+static int validate_dbfilename(const char *v, char *err, size_t errlen) {
+    if (!strchr(v, '/')) return 0;
+    snprintf(err, errlen, "dbfilename can't be a path, just a filename");
+    return -1;
+}
+
+static int validate_appendfilename(const char *v, char *err, size_t errlen) {
+    if (!strchr(v, '/')) return 0;
+    snprintf(err, errlen, "appendfilename can't be a path, just a filename");
+    return -1;
+}
+
+/* AOF is not built yet: accepting "yes" would promise durability that is
+ * not there, so only "no" passes (after the usual yes/no check). */
+static int validate_appendonly(const char *v, char *err, size_t errlen) {
+    if (!str_eq_nocase(v, "yes")) return 0;
+    snprintf(err, errlen, "appendonly yes is not supported: this server has no AOF persistence yet");
+    return -1;
+}
+
+static const struct special_ops bind_ops, save_ops, dir_ops, notify_ops, obuf_ops;
 
 /* Redis 7.0's defaults, bounds and mutability, checked against
  * redis-server 7.0.15 (CONFIG GET, CONFIG SET and bad config lines). The
@@ -195,17 +238,89 @@ static const config_row config_table[] = {
      .min = MB_BYTES, .max = LLONG_MAX, .def = "536870912"},
     {.name = "client-query-buffer-limit", .type = CT_ULL, .flags = CF_MEMORY,
      .field = &cfg.client_max_querybuf_len, .min = MB_BYTES, .max = LLONG_MAX, .def = "1073741824"},
+    {.name = "client-output-buffer-limit", .type = CT_SPECIAL, .flags = CF_MULTI_ARG,
+     .def = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", .ops = &obuf_ops},
+    /* memory and eviction */
+    {.name = "maxmemory", .type = CT_ULL, .flags = CF_MEMORY | CF_FULL_U64, .field = &cfg.maxmemory, .def = "0"},
+    {.name = "maxmemory-policy", .type = CT_ENUM, .field = &cfg.maxmemory_policy, .def = "noeviction",
+     .enums = maxmemory_policy_enum},
+    {.name = "maxmemory-samples", .type = CT_INT, .field = &cfg.maxmemory_samples, .min = 1, .max = INT_MAX,
+     .def = "5"},
+    {.name = "maxmemory-eviction-tenacity", .type = CT_INT, .field = &cfg.maxmemory_eviction_tenacity, .min = 0,
+     .max = 100, .def = "10"},
+    {.name = "lfu-log-factor", .type = CT_INT, .field = &cfg.lfu_log_factor, .min = 0, .max = INT_MAX, .def = "10"},
+    {.name = "lfu-decay-time", .type = CT_INT, .field = &cfg.lfu_decay_time, .min = 0, .max = INT_MAX, .def = "1"},
+    {.name = "active-expire-effort", .type = CT_INT, .field = &cfg.active_expire_effort, .min = 1, .max = 10,
+     .def = "1"},
+    {.name = "activerehashing", .type = CT_BOOL, .field = &cfg.activerehashing, .def = "yes"},
+    {.name = "dynamic-hz", .type = CT_BOOL, .field = &cfg.dynamic_hz, .def = "yes"},
+    {.name = "lazyfree-lazy-eviction", .type = CT_BOOL, .field = &cfg.lazyfree_lazy_eviction, .def = "no"},
+    {.name = "lazyfree-lazy-expire", .type = CT_BOOL, .field = &cfg.lazyfree_lazy_expire, .def = "no"},
+    {.name = "lazyfree-lazy-server-del", .type = CT_BOOL, .field = &cfg.lazyfree_lazy_server_del, .def = "no"},
+    {.name = "lazyfree-lazy-user-del", .type = CT_BOOL, .field = &cfg.lazyfree_lazy_user_del, .def = "no"},
+    {.name = "lazyfree-lazy-user-flush", .type = CT_BOOL, .field = &cfg.lazyfree_lazy_user_flush, .def = "no"},
+    /* diagnostics and events */
+    {.name = "slowlog-log-slower-than", .type = CT_LL, .field = &cfg.slowlog_log_slower_than, .min = -1,
+     .max = LLONG_MAX, .def = "10000"},
+    {.name = "slowlog-max-len", .type = CT_ULONG, .field = &cfg.slowlog_max_len, .min = 0, .max = LONG_MAX,
+     .def = "128"},
+    {.name = "latency-monitor-threshold", .type = CT_LL, .field = &cfg.latency_monitor_threshold, .min = 0,
+     .max = LLONG_MAX, .def = "0"},
+    {.name = "notify-keyspace-events", .type = CT_SPECIAL, .def = "", .ops = &notify_ops},
+    {.name = "busy-reply-threshold", .alias = "lua-time-limit", .type = CT_LL, .field = &cfg.busy_reply_threshold_ms,
+     .min = 0, .max = LONG_MAX, .def = "5000"},
+    /* encodings of small collections */
+    {.name = "hash-max-listpack-entries", .alias = "hash-max-ziplist-entries", .type = CT_SIZE,
+     .field = &cfg.hash_max_listpack_entries, .min = 0, .max = LONG_MAX, .def = "512"},
+    {.name = "hash-max-listpack-value", .alias = "hash-max-ziplist-value", .type = CT_SIZE, .flags = CF_MEMORY,
+     .field = &cfg.hash_max_listpack_value, .min = 0, .max = LONG_MAX, .def = "64"},
+    {.name = "list-max-listpack-size", .alias = "list-max-ziplist-size", .type = CT_INT,
+     .field = &cfg.list_max_listpack_size, .min = INT_MIN, .max = INT_MAX, .def = "-2"},
+    {.name = "list-compress-depth", .type = CT_INT, .field = &cfg.list_compress_depth, .min = 0, .max = INT_MAX,
+     .def = "0"},
+    {.name = "set-max-intset-entries", .type = CT_SIZE, .field = &cfg.set_max_intset_entries, .min = 0,
+     .max = LONG_MAX, .def = "512"},
+    {.name = "zset-max-listpack-entries", .alias = "zset-max-ziplist-entries", .type = CT_SIZE,
+     .field = &cfg.zset_max_listpack_entries, .min = 0, .max = LONG_MAX, .def = "128"},
+    {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value", .type = CT_SIZE, .flags = CF_MEMORY,
+     .field = &cfg.zset_max_listpack_value, .min = 0, .max = LONG_MAX, .def = "64"},
     /* persistence */
     {.name = "save", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_APPEND, .def = "3600 1 300 100 60 10000",
      .ops = &save_ops},
+    {.name = "dbfilename", .type = CT_STRING, .flags = CF_PROTECTED, .field = &cfg.dbfilename, .def = "dump.rdb",
+     .validate = validate_dbfilename},
+    {.name = "rdbcompression", .type = CT_BOOL, .field = &cfg.rdbcompression, .def = "yes"},
+    {.name = "rdbchecksum", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.rdbchecksum, .def = "yes"},
+    {.name = "stop-writes-on-bgsave-error", .type = CT_BOOL, .field = &cfg.stop_writes_on_bgsave_error,
+     .def = "yes"},
+    {.name = "appendonly", .type = CT_BOOL, .field = &cfg.appendonly, .def = "no",
+     .validate = validate_appendonly},
+    {.name = "appendfilename", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.appendfilename,
+     .def = "appendonly.aof", .validate = validate_appendfilename},
+    {.name = "appendfsync", .type = CT_ENUM, .field = &cfg.appendfsync, .def = "everysec",
+     .enums = appendfsync_enum},
+    /* replication */
+    {.name = "replica-read-only", .alias = "slave-read-only", .type = CT_BOOL, .field = &cfg.replica_read_only,
+     .def = "yes"},
+    {.name = "replica-serve-stale-data", .alias = "slave-serve-stale-data", .type = CT_BOOL,
+     .field = &cfg.replica_serve_stale_data, .def = "yes"},
 };
 
 #define CONFIG_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
 
-static const config_row *row_lookup(const char *name) {
-    for (int i = 0; i < CONFIG_ROWS; i++)
-        if (str_eq_nocase(config_table[i].name, name)) return &config_table[i];
+/* The row named name or, with *via_alias set, whose alias it is. */
+static const config_row *row_lookup_alias(const char *name, int *via_alias) {
+    for (int i = 0; i < CONFIG_ROWS; i++) {
+        const config_row *r = &config_table[i];
+        *via_alias = r->alias && str_eq_nocase(r->alias, name);
+        if (*via_alias || str_eq_nocase(r->name, name)) return r;
+    }
     return NULL;
+}
+
+static const config_row *row_lookup(const char *name) {
+    int via_alias;
+    return row_lookup_alias(name, &via_alias);
 }
 
 static int row_index(const config_row *r) {
@@ -259,11 +374,14 @@ static void number_store(const config_row *r, long long v) {
     case CT_LL: *(long long *)r->field = v; break;
     case CT_ULL: *(unsigned long long *)r->field = (unsigned long long)v; break;
     case CT_MODE: *(mode_t *)r->field = (mode_t)v; break;
+    case CT_ULONG: *(unsigned long *)r->field = (unsigned long)v; break;
+    case CT_SIZE: *(size_t *)r->field = (size_t)v; break;
     default: break;
     }
 }
 
-/* All numeric rows hold values within [0, LLONG_MAX]. */
+/* Numeric rows hold values within [min, max], all inside a long long,
+ * except CF_FULL_U64 rows, which are read as unsigned. */
 static long long number_load(const config_row *r) {
     switch (r->type) {
     case CT_INT: return *(int *)r->field;
@@ -271,17 +389,39 @@ static long long number_load(const config_row *r) {
     case CT_LL: return *(long long *)r->field;
     case CT_ULL: return (long long)*(unsigned long long *)r->field;
     case CT_MODE: return (long long)*(mode_t *)r->field;
+    case CT_ULONG: return (long long)*(unsigned long *)r->field;
+    case CT_SIZE: return (long long)*(size_t *)r->field;
     default: return 0;
     }
 }
 
 /* "1gb" / "64mb" / "4kb" when exact, else bytes: how Redis writes memory
  * values back into a config file. */
-static sds cat_memory(sds s, long long v) {
-    if (v != 0 && v % GB_BYTES == 0) return sds_cat_printf(s, "%lldgb", v / GB_BYTES);
-    if (v != 0 && v % MB_BYTES == 0) return sds_cat_printf(s, "%lldmb", v / MB_BYTES);
-    if (v != 0 && v % 1024 == 0) return sds_cat_printf(s, "%lldkb", v / 1024);
-    return sds_cat_printf(s, "%lld", v);
+static sds cat_memory(sds s, unsigned long long v) {
+    if (v != 0 && v % GB_BYTES == 0) return sds_cat_printf(s, "%llugb", v / GB_BYTES);
+    if (v != 0 && v % MB_BYTES == 0) return sds_cat_printf(s, "%llumb", v / MB_BYTES);
+    if (v != 0 && v % 1024 == 0) return sds_cat_printf(s, "%llukb", v / 1024);
+    return sds_cat_printf(s, "%llu", v);
+}
+
+/* The unsigned value of a numeric row (CF_FULL_U64 rows exceed a long
+ * long; other memory rows are never negative). */
+static unsigned long long number_load_u(const config_row *r) {
+    if (r->flags & CF_FULL_U64) return *(unsigned long long *)r->field;
+    return (unsigned long long)number_load(r);
+}
+
+/* A CF_FULL_U64 memory value: every unsigned 64-bit value is in range
+ * (a digit run too long saturates, as in Redis). */
+static int full_u64_parse(const char *s, unsigned long long *out, char *err, size_t errlen) {
+    int bad = s[0] == '-';
+    unsigned long long u = bad ? 0 : memtoull(s, &bad);
+    if (bad) {
+        snprintf(err, errlen, "argument must be a memory value");
+        return -1;
+    }
+    *out = u;
+    return 0;
 }
 
 /* ------------------------------------------------------------ generic rows */
@@ -305,19 +445,32 @@ static const char *enum_name(const config_row *r, int v) {
     return "";
 }
 
+static int bool_parse(const char *s, int *out, char *err, size_t errlen) {
+    if (str_eq_nocase(s, "yes")) *out = 1;
+    else if (str_eq_nocase(s, "no")) *out = 0;
+    else {
+        snprintf(err, errlen, "argument must be 'yes' or 'no'");
+        return -1;
+    }
+    return 0;
+}
+
 /* Stores argv (already arity-checked) into the row; on failure leaves the
  * old value and writes a reason into err. */
 static int row_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
     long long v;
+    unsigned long long u;
     int e;
+    if (r->validate && r->type != CT_SPECIAL && r->validate(argv[0], err, errlen) == -1) return -1;
+    if (r->flags & CF_FULL_U64) {
+        if (full_u64_parse(argv[0], &u, err, errlen) == -1) return -1;
+        *(unsigned long long *)r->field = u;
+        return 0;
+    }
     switch (r->type) {
     case CT_BOOL:
-        if (str_eq_nocase(argv[0], "yes")) *(int *)r->field = 1;
-        else if (str_eq_nocase(argv[0], "no")) *(int *)r->field = 0;
-        else {
-            snprintf(err, errlen, "argument must be 'yes' or 'no'");
-            return -1;
-        }
+        if (bool_parse(argv[0], &e, err, errlen) == -1) return -1;
+        *(int *)r->field = e;
         break;
     case CT_ENUM:
         if (enum_parse(r, argv[0], &e, err, errlen) == -1) return -1;
@@ -350,6 +503,7 @@ static sds row_get(const config_row *r, sds s) {
     case CT_SPECIAL: return r->ops->get(r, s);
     default:
         if (r->flags & CF_OCTAL) return sds_cat_printf(s, "%llo", (unsigned long long)number_load(r));
+        if (r->flags & CF_FULL_U64) return sds_cat_printf(s, "%llu", number_load_u(r));
         return sds_cat_printf(s, "%lld", number_load(r));
     }
 }
@@ -368,7 +522,7 @@ static void row_rewrite(const config_row *r, struct line_vec *out) {
         r->ops->rewrite(r, out);
         return;
     default:
-        if ((r->flags & CF_MEMORY)) line = cat_memory(line, number_load(r));
+        if ((r->flags & CF_MEMORY)) line = cat_memory(line, number_load_u(r));
         else line = row_get(r, line);
         break;
     }
@@ -518,7 +672,130 @@ static void dir_rewrite(const config_row *r, struct line_vec *out) {
     sds_free(cwd);
 }
 
+/* notify-keyspace-events: letters in, bits stored, Redis's canonical
+ * letters out. Display order and quirks follow Redis 7.0: "A" stands for
+ * g$lshzxetd, and "n" is shown only when "A" is not. */
+static const struct {
+    char letter;
+    int bits;
+} notify_letters[] = {{'g', NOTIFY_GENERIC}, {'$', NOTIFY_STRING},  {'l', NOTIFY_LIST},    {'s', NOTIFY_SET},
+                      {'h', NOTIFY_HASH},    {'z', NOTIFY_ZSET},    {'x', NOTIFY_EXPIRED}, {'e', NOTIFY_EVICTED},
+                      {'t', NOTIFY_STREAM},  {'d', NOTIFY_MODULE},  {'n', NOTIFY_NEW},     {'K', NOTIFY_KEYSPACE},
+                      {'E', NOTIFY_KEYEVENT}, {'m', NOTIFY_KEY_MISS}};
+#define NOTIFY_LETTERS ((int)(sizeof(notify_letters) / sizeof(notify_letters[0])))
+/* Letters before this index are not shown when "A" is. */
+#define NOTIFY_LETTERS_UNDER_A 11
+
+static int notify_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    (void)append;
+    int bits = 0;
+    for (const char *p = argc == 1 ? argv[0] : ""; *p; p++) {
+        int found = *p == 'A';
+        if (found) bits |= NOTIFY_ALL;
+        for (int i = 0; i < NOTIFY_LETTERS && !found; i++) {
+            if (notify_letters[i].letter != *p) continue;
+            bits |= notify_letters[i].bits;
+            found = 1;
+        }
+        if (!found) {
+            snprintf(err, errlen, "Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+            return -1;
+        }
+    }
+    cfg.notify_keyspace_events = bits;
+    return 0;
+}
+
+static sds notify_get(const config_row *r, sds s) {
+    (void)r;
+    int bits = cfg.notify_keyspace_events;
+    int all = (bits & NOTIFY_ALL) == NOTIFY_ALL;
+    if (all) s = sds_cat(s, "A");
+    for (int i = 0; i < NOTIFY_LETTERS; i++) {
+        if (all && i < NOTIFY_LETTERS_UNDER_A) continue;
+        if (bits & notify_letters[i].bits) s = sds_cat_len(s, &notify_letters[i].letter, 1);
+    }
+    return s;
+}
+
+/* Quoted, as Redis writes it (notify-keyspace-events "AKE"). */
+static void notify_rewrite(const config_row *r, struct line_vec *out) {
+    sds v = notify_get(r, sds_empty());
+    line_vec_push(out, sds_cat_repr(sds_new("notify-keyspace-events "), v, sds_len(v)));
+    sds_free(v);
+}
+
+/* client-output-buffer-limit <class> <hard> <soft> <soft-seconds> ...:
+ * groups of four; classes not named keep their limits. Every group is
+ * checked before any is stored. */
+static const char *const obuf_class_names[CLIENT_CLASS_COUNT] = {"normal", "slave", "pubsub"};
+#define OBUF_GROUP_WORDS 4
+
+static int obuf_class(const char *name) {
+    if (str_eq_nocase(name, "normal")) return CLIENT_CLASS_NORMAL;
+    if (str_eq_nocase(name, "slave") || str_eq_nocase(name, "replica")) return CLIENT_CLASS_REPLICA;
+    if (str_eq_nocase(name, "pubsub")) return CLIENT_CLASS_PUBSUB;
+    return -1;
+}
+
+static int obuf_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    (void)append;
+    struct config_obuf_limit now[CLIENT_CLASS_COUNT];
+    memcpy(now, cfg.client_obuf_limits, sizeof(now));
+    if (argc % OBUF_GROUP_WORDS != 0) {
+        snprintf(err, errlen, "Wrong number of arguments in buffer limit configuration.");
+        return -1;
+    }
+    for (int j = 0; j < argc; j += OBUF_GROUP_WORDS) {
+        int cls = obuf_class(argv[j]);
+        if (cls < 0) {
+            snprintf(err, errlen, "Invalid client class specified in buffer limit configuration.");
+            return -1;
+        }
+        unsigned long long hard, soft;
+        long long secs;
+        char ignored[CONFIG_ERR_LEN];
+        if (full_u64_parse(argv[j + 1], &hard, ignored, sizeof(ignored)) == -1 ||
+            full_u64_parse(argv[j + 2], &soft, ignored, sizeof(ignored)) == -1 || !save_number(argv[j + 3], &secs) ||
+            secs < 0) {
+            snprintf(err, errlen, "Error in hard, soft or soft_seconds setting in buffer limit configuration.");
+            return -1;
+        }
+        now[cls] = (struct config_obuf_limit){.hard_bytes = hard, .soft_bytes = soft, .soft_seconds = secs};
+    }
+    memcpy(cfg.client_obuf_limits, now, sizeof(now));
+    return 0;
+}
+
+static sds obuf_get(const config_row *r, sds s) {
+    (void)r;
+    for (int i = 0; i < CLIENT_CLASS_COUNT; i++) {
+        const struct config_obuf_limit *l = &cfg.client_obuf_limits[i];
+        s = sds_cat_printf(s, "%s%s %llu %llu %lld", i ? " " : "", obuf_class_names[i], l->hard_bytes, l->soft_bytes,
+                           l->soft_seconds);
+    }
+    return s;
+}
+
+/* One line per class, sizes with units, "replica" for the replica class:
+ * how Redis 7.0 writes it. */
+static void obuf_rewrite(const config_row *r, struct line_vec *out) {
+    (void)r;
+    for (int i = 0; i < CLIENT_CLASS_COUNT; i++) {
+        const struct config_obuf_limit *l = &cfg.client_obuf_limits[i];
+        sds line = sds_cat_printf(sds_empty(), "client-output-buffer-limit %s ",
+                                  i == CLIENT_CLASS_REPLICA ? "replica" : obuf_class_names[i]);
+        line = cat_memory(line, l->hard_bytes);
+        line = cat_memory(sds_cat(line, " "), l->soft_bytes);
+        line_vec_push(out, sds_cat_printf(line, " %lld", l->soft_seconds));
+    }
+}
+
 static const struct special_ops bind_ops = {.set = bind_set, .get = bind_get, .rewrite = bind_rewrite};
+static const struct special_ops notify_ops = {.set = notify_set, .get = notify_get, .rewrite = notify_rewrite};
+static const struct special_ops obuf_ops = {.set = obuf_set, .get = obuf_get, .rewrite = obuf_rewrite};
 static const struct special_ops save_ops = {.set = save_set, .get = save_get, .rewrite = save_rewrite};
 static const struct special_ops dir_ops = {.set = dir_set, .get = dir_get, .rewrite = dir_rewrite};
 
@@ -531,6 +808,8 @@ void config_release(void) {
     zfree(cfg.logfile);
     zfree(cfg.requirepass);
     zfree(cfg.save_params);
+    zfree(cfg.dbfilename);
+    zfree(cfg.appendfilename);
     memset(&cfg, 0, sizeof(cfg));
 }
 
@@ -786,19 +1065,23 @@ sds config_get_value(const char *name) {
     return r ? row_get(r, sds_empty()) : NULL;
 }
 
+/* A row answers under its name and, like Redis, under its alias too: a
+ * glob matches each spelling on its own, so "*" lists both. Slot 2*i is
+ * row i's name, 2*i+1 its alias. */
 sds *config_get_matching(int npatterns, char **patterns, int *count) {
-    unsigned char taken[CONFIG_ROWS] = {0};
-    sds *out = zmalloc(sizeof(sds) * 2 * CONFIG_ROWS);
+    unsigned char taken[2 * CONFIG_ROWS] = {0};
+    sds *out = zmalloc(sizeof(sds) * 4 * CONFIG_ROWS);
     int n = 0;
     for (int p = 0; p < npatterns; p++) {
         const char *pat = patterns[p];
         int exact = strpbrk(pat, "*?[") == NULL;
-        for (int i = 0; i < CONFIG_ROWS; i++) {
-            const config_row *r = &config_table[i];
-            if (taken[i]) continue;
-            if (exact ? !str_eq_nocase(pat, r->name) : !string_match(pat, r->name, 1)) continue;
-            taken[i] = 1;
-            out[2 * n] = sds_new(exact ? pat : r->name);
+        for (int slot = 0; slot < 2 * CONFIG_ROWS; slot++) {
+            const config_row *r = &config_table[slot / 2];
+            const char *name = slot % 2 ? r->alias : r->name;
+            if (taken[slot] || !name) continue;
+            if (exact ? !str_eq_nocase(pat, name) : !string_match(pat, name, 1)) continue;
+            taken[slot] = 1;
+            out[2 * n] = sds_new(exact ? pat : name);
             out[2 * n + 1] = row_get(r, sds_empty());
             n++;
         }
@@ -816,29 +1099,33 @@ static sds set_failed(const char *name, const char *reason) {
     return sds_cat_printf(sds_empty(), "CONFIG SET failed (possibly related to argument '%s') - %s", name, reason);
 }
 
-/* The name checks, pair by pair in order, as Redis makes them. Returns the
- * error (new sds) or NULL. */
+/* The name checks, pair by pair in order, as Redis makes them. A name and
+ * its alias are different parameters to Redis (the later pair wins), so
+ * only the same spelling twice is a duplicate. Returns the error (new sds)
+ * or NULL. */
 static sds set_check_names(int npairs, char **argv, const config_row **rows, int client_is_local) {
     int protected_ok = cfg.enable_protected_configs == PROTECTED_CONFIGS_YES ||
                        (cfg.enable_protected_configs == PROTECTED_CONFIGS_LOCAL && client_is_local);
     for (int i = 0; i < npairs; i++) {
         const char *name = argv[2 * i];
-        rows[i] = row_lookup(name);
+        int via_alias;
+        rows[i] = row_lookup_alias(name, &via_alias);
         if (!rows[i])
             return sds_cat_printf(sds_empty(), "Unknown option or number of arguments for CONFIG SET - '%s'", name);
         if (rows[i]->flags & CF_IMMUTABLE) return set_failed(name, "can't set immutable config");
         if ((rows[i]->flags & CF_PROTECTED) && !protected_ok) return set_failed(name, "can't set protected config");
         for (int j = 0; j < i; j++)
-            if (rows[j] == rows[i]) return set_failed(name, "duplicate parameter");
+            if (str_eq_nocase(argv[2 * j], name)) return set_failed(name, "duplicate parameter");
     }
     return NULL;
 }
 
 /* Puts back the values saved in old[0..n-1] (their own CONFIG GET text,
- * which always parses back to the same value). */
+ * which always parses back to the same value), last first: when a name
+ * and its alias were both set, old[] of the first holds the original. */
 static void set_restore(int n, const config_row **rows, sds *old) {
     char err[CONFIG_ERR_LEN];
-    for (int i = 0; i < n; i++) row_set_string(rows[i], old[i], err, sizeof(err));
+    for (int i = n - 1; i >= 0; i--) row_set_string(rows[i], old[i], err, sizeof(err));
 }
 
 /* Runs each distinct apply hook of the changed rows once, in pair order
@@ -883,12 +1170,20 @@ int config_set_pairs(int argc, char **argv, int client_is_local, sds *err) {
     unsigned char *changed = zcalloc(slots);
     char reason[CONFIG_ERR_LEN];
     int rc = -1;
+    /* The one value whose CONFIG GET text loses information ("n" is not
+     * shown next to "A"): kept aside so a rollback is exact. */
+    int old_notify = cfg.notify_keyspace_events;
     *err = set_check_names(npairs, argv, rows, client_is_local);
-    if (*err || set_store_all(npairs, argv, rows, old, changed, err) == -1) goto done;
+    if (*err) goto done;
+    if (set_store_all(npairs, argv, rows, old, changed, err) == -1) {
+        cfg.notify_keyspace_events = old_notify;
+        goto done;
+    }
     int failed = set_run_applies(npairs, rows, changed, reason, sizeof(reason));
     if (failed >= 0) {
         char ignored[CONFIG_ERR_LEN];
         set_restore(npairs, rows, old);
+        cfg.notify_keyspace_events = old_notify;
         set_run_applies(npairs, rows, changed, ignored, sizeof(ignored));
         *err = set_failed(argv[2 * failed], reason);
         goto done;

@@ -38,6 +38,37 @@ enum maxmemory_policy {
 };
 #define MAXMEMORY_POLICY_IS_LFU(p) ((p) == MAXMEMORY_ALLKEYS_LFU || (p) == MAXMEMORY_VOLATILE_LFU)
 #define MAXMEMORY_POLICY_IS_LRU(p) ((p) == MAXMEMORY_ALLKEYS_LRU || (p) == MAXMEMORY_VOLATILE_LRU)
+/* "appendfsync". */
+enum appendfsync_mode { APPENDFSYNC_NO = 0, APPENDFSYNC_ALWAYS, APPENDFSYNC_EVERYSEC };
+/* "notify-keyspace-events": Redis's event classes, one bit per letter. */
+#define NOTIFY_KEYSPACE (1 << 0) /* K: __keyspace@<db>__ channel */
+#define NOTIFY_KEYEVENT (1 << 1) /* E: __keyevent@<db>__ channel */
+#define NOTIFY_GENERIC (1 << 2)  /* g: DEL, EXPIRE, RENAME... */
+#define NOTIFY_STRING (1 << 3)   /* $ */
+#define NOTIFY_LIST (1 << 4)     /* l */
+#define NOTIFY_SET (1 << 5)      /* s */
+#define NOTIFY_HASH (1 << 6)     /* h */
+#define NOTIFY_ZSET (1 << 7)     /* z */
+#define NOTIFY_EXPIRED (1 << 8)  /* x */
+#define NOTIFY_EVICTED (1 << 9)  /* e */
+#define NOTIFY_STREAM (1 << 10)  /* t */
+#define NOTIFY_KEY_MISS (1 << 11) /* m: not part of A */
+#define NOTIFY_LOADED (1 << 12)  /* module key loaded (no letter) */
+#define NOTIFY_MODULE (1 << 13)  /* d */
+#define NOTIFY_NEW (1 << 14)     /* n: key created; not part of A */
+/* A: every class but m and n. */
+#define NOTIFY_ALL                                                                                        \
+    (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET | NOTIFY_EXPIRED | \
+     NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
+/* Client classes of "client-output-buffer-limit" (Redis's order). */
+enum config_client_class { CLIENT_CLASS_NORMAL = 0, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
+/* One class's output limits: past hard_bytes, or past soft_bytes for
+ * soft_seconds in a row, the client is closed. 0 disables a limit. */
+struct config_obuf_limit {
+    unsigned long long hard_bytes;
+    unsigned long long soft_bytes;
+    long long soft_seconds;
+};
 /* "supervised": how the server talks to an init system. */
 enum supervised_mode { SUPERVISED_NONE = 0, SUPERVISED_AUTODETECT, SUPERVISED_SYSTEMD, SUPERVISED_UPSTART };
 /* "enable-protected-configs": who may CONFIG SET a protected directive (dir). */
@@ -70,10 +101,11 @@ struct server_config {
     int hz;
     /* security */
     char *requirepass;      /* NULL: no password */
-    /* memory (issue 3: wired to directives by config.c's owner) */
+    /* memory and eviction */
     unsigned long long maxmemory;   /* bytes; 0: no limit */
     int maxmemory_policy;           /* enum maxmemory_policy */
-    int maxmemory_samples;
+    int maxmemory_samples;          /* keys sampled per database per round */
+    int maxmemory_eviction_tenacity; /* 0..100: eviction time budget per command */
     int lfu_log_factor;
     int lfu_decay_time;
     int active_expire_effort;       /* 1..10 */
@@ -86,13 +118,35 @@ struct server_config {
     long long slowlog_log_slower_than; /* microseconds; <0 disables */
     unsigned long slowlog_max_len;
     long long latency_monitor_threshold; /* milliseconds; 0 disables */
-    char *notify_keyspace_events;   /* the flag letters as given */
+    int notify_keyspace_events;     /* NOTIFY_* bits (accepted; not emitted yet) */
+    /* encodings of small collections (used by the collection types) */
+    size_t hash_max_listpack_entries;
+    size_t hash_max_listpack_value;   /* bytes */
+    int list_max_listpack_size;       /* >0: entries per node; -1..-5: 4kb..64kb per node */
+    int list_compress_depth;          /* nodes left uncompressed at each end; 0: none */
+    size_t set_max_intset_entries;
+    size_t zset_max_listpack_entries;
+    size_t zset_max_listpack_value;   /* bytes */
+    int activerehashing;              /* cron helps rehash the keyspace */
+    int dynamic_hz;
+    long long busy_reply_threshold_ms; /* scripts: BUSY after this long */
+    struct config_obuf_limit client_obuf_limits[CLIENT_CLASS_COUNT];
     /* protocol limits */
     long long proto_max_bulk_len;
     unsigned long long client_max_querybuf_len;
     /* persistence (stored now, used when RDB lands) */
     struct config_save_param *save_params; /* owned array; NULL when none */
     int save_param_count;
+    char *dbfilename;
+    int rdbcompression;
+    int rdbchecksum;
+    int stop_writes_on_bgsave_error;
+    int appendonly;               /* always 0: AOF is not built yet */
+    char *appendfilename;
+    int appendfsync;              /* enum appendfsync_mode */
+    /* replication (stored for clients that read them) */
+    int replica_read_only;
+    int replica_serve_stale_data;
     /* compatibility: accepted, stored, shown by CONFIG GET */
     int always_show_logo;
     int set_proc_title;

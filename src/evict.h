@@ -5,8 +5,12 @@
 
 #include "server.h"
 
-/* Called before commands flagged CMD_DENYOOM when maxmemory is set.
- * Returns 0 if the command may run, -1 if it must be refused with OOM. */
+/* Called before commands flagged CMD_DENYOOM when maxmemory is set. While
+ * used memory is over the limit, evicts keys by maxmemory-policy (counting
+ * them in server.stat_evicted_keys) within the maxmemory-eviction-tenacity
+ * time budget; work left over continues from a timer on server.el and the
+ * command runs meanwhile, as in Redis. Returns 0 if the command may run,
+ * -1 if it must be refused with OOM (noeviction, or nothing evictable). */
 int evict_before_command(client *c);
 
 #endif

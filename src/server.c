@@ -142,6 +142,7 @@ static void server_reset_stats(void) {
     server.stat_keyspace_misses = 0;
     server.stat_expired_keys = 0;
     server.stat_unexpected_error_replies = 0;
+    server.stat_evicted_keys = 0;
     cmd_reset_stats();
     info_reset_stats();
 }

@@ -277,6 +277,7 @@ struct server_state {
     long long stat_keyspace_hits;
     long long stat_keyspace_misses;
     long long stat_expired_keys;
+    long long stat_evicted_keys;    /* evict.c: keys removed for maxmemory */
     long long stat_unexpected_error_replies;
 };
 

@@ -1,0 +1,276 @@
+/* test_config_cmd.c -- integration tests for CONFIG GET / SET / REWRITE
+ * over the wire: several pairs set atomically, bad values of each kind of
+ * directive with Redis 7.0's texts, glob patterns and old names (aliases),
+ * and a CONFIG REWRITE that survives a restart of a server
+ * started with a config file.
+ *
+ * The restart test spawns the server itself: the harness passes options
+ * only, and a config file must be the server's first argument. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "harness.h"
+
+#define SET_FAILED(name, why) "ERR CONFIG SET failed (possibly related to argument '" name "') - " why
+#define START_WAIT_MS 10000
+#define STOP_WAIT_MS 20000
+#define POLL_MS 20
+
+static hs_server *srv;
+static redisContext *ctx;
+
+static void setup(void) {
+    srv = hs_start(NULL);
+    ctx = hs_connect(srv);
+}
+
+static void teardown(void) {
+    redisFree(ctx);
+    hs_stop(srv);
+}
+
+/* Checks that CONFIG GET pattern answers exactly the given name/value
+ * pairs, in any order (Redis's order is its dict's). */
+static void expect_get_set(const char *pattern, const char *const *pairs) {
+    redisReply *r = hs_command(ctx, HS_ARGS("CONFIG", "GET", pattern));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    size_t n = 0;
+    while (pairs[n]) n++;
+    ck_assert_msg(r->elements == n, "CONFIG GET %s: %zu elements, want %zu", pattern, r->elements, n);
+    for (size_t i = 0; i < n; i += 2) {
+        int found = 0;
+        for (size_t j = 0; j < r->elements && !found; j += 2)
+            found = !strcmp(r->element[j]->str, pairs[i]) && !strcmp(r->element[j + 1]->str, pairs[i + 1]);
+        ck_assert_msg(found, "CONFIG GET %s lacks %s=%s", pattern, pairs[i], pairs[i + 1]);
+    }
+    freeReplyObject(r);
+}
+
+/* ---------------------------------------------------------- SET / GET */
+
+START_TEST(test_set_several_atomically) {
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "10mb", "maxmemory-policy", "allkeys-lru", "notify-keyspace-events",
+                 "KEA", "hash-max-ziplist-entries", "100");
+    expect_get_set("maxmemory", HS_ARGS("maxmemory", "10485760"));
+    expect_get_set("notify-keyspace-events", HS_ARGS("notify-keyspace-events", "AKE"));
+    expect_get_set("hash-max-listpack-entries", HS_ARGS("hash-max-listpack-entries", "100"));
+    /* one bad value: none of the pairs takes effect */
+    HS_EXPECT_ERROR(ctx, SET_FAILED("maxmemory-samples", "argument must be between 1 and 2147483647 inclusive"),
+                    "CONFIG", "SET", "maxmemory", "20mb", "maxmemory-policy", "volatile-ttl", "maxmemory-samples", "0");
+    expect_get_set("maxmemory", HS_ARGS("maxmemory", "10485760"));
+    expect_get_set("maxmemory-policy", HS_ARGS("maxmemory-policy", "allkeys-lru"));
+    /* an unknown name is found before any value is stored */
+    HS_EXPECT_ERROR(ctx, "ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'", "CONFIG", "SET",
+                    "maxmemory", "30mb", "nosuch", "1");
+    expect_get_set("maxmemory", HS_ARGS("maxmemory", "10485760"));
+    HS_EXPECT_ERROR(ctx, "ERR syntax error", "CONFIG", "SET", "maxmemory", "1", "hz");
+}
+END_TEST
+
+START_TEST(test_set_bad_values) {
+    HS_EXPECT_ERROR(ctx, SET_FAILED("maxmemory", "argument must be a memory value"), "CONFIG", "SET", "maxmemory",
+                    "1.5mb");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("maxmemory", "argument must be a memory value"), "CONFIG", "SET", "maxmemory",
+                    "-1");
+    HS_EXPECT_ERROR(ctx,
+                    SET_FAILED("maxmemory-policy", "argument(s) must be one of the following: volatile-lru, "
+                                                   "volatile-lfu, volatile-random, volatile-ttl, allkeys-lru, "
+                                                   "allkeys-lfu, allkeys-random, noeviction"),
+                    "CONFIG", "SET", "maxmemory-policy", "lru");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("active-expire-effort", "argument must be between 1 and 10 inclusive"), "CONFIG",
+                    "SET", "active-expire-effort", "0");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("lazyfree-lazy-user-del", "argument must be 'yes' or 'no'"), "CONFIG", "SET",
+                    "lazyfree-lazy-user-del", "1");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("slowlog-log-slower-than", "argument couldn't be parsed into an integer"),
+                    "CONFIG", "SET", "slowlog-log-slower-than", "1ms");
+    HS_EXPECT_ERROR(ctx,
+                    SET_FAILED("notify-keyspace-events", "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."),
+                    "CONFIG", "SET", "notify-keyspace-events", "KEy");
+    HS_EXPECT_ERROR(ctx,
+                    SET_FAILED("client-output-buffer-limit",
+                               "Invalid client class specified in buffer limit configuration."),
+                    "CONFIG", "SET", "client-output-buffer-limit", "master 1 1 1");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("rdbchecksum", "can't set immutable config"), "CONFIG", "SET", "rdbchecksum",
+                    "no");
+    HS_EXPECT_ERROR(ctx,
+                    SET_FAILED("appendonly", "appendonly yes is not supported: this server has no AOF persistence yet"),
+                    "CONFIG", "SET", "appendonly", "yes");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "appendonly", "no");
+    /* the error names the parameter as given, old name or not */
+    HS_EXPECT_ERROR(ctx,
+                    SET_FAILED("list-max-ziplist-size", "argument must be between -2147483648 and 2147483647 inclusive"),
+                    "CONFIG", "SET", "list-max-ziplist-size", "2147483648");
+}
+END_TEST
+
+START_TEST(test_get_globs_and_aliases) {
+    expect_get_set("maxmemory*", HS_ARGS("maxmemory", "0", "maxmemory-policy", "noeviction", "maxmemory-samples", "5",
+                                         "maxmemory-eviction-tenacity", "10"));
+    expect_get_set("*max-listpack*",
+                   HS_ARGS("hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
+                           "list-max-listpack-size", "-2", "zset-max-listpack-entries", "128",
+                           "zset-max-listpack-value", "64"));
+    expect_get_set("*max-ziplist*",
+                   HS_ARGS("hash-max-ziplist-entries", "512", "hash-max-ziplist-value", "64", "list-max-ziplist-size",
+                           "-2", "zset-max-ziplist-entries", "128", "zset-max-ziplist-value", "64"));
+    /* the old name sets and reads the same value, answered as asked */
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "zset-max-ziplist-value", "100");
+    expect_get_set("ZSET-MAX-ZIPLIST-VALUE", HS_ARGS("ZSET-MAX-ZIPLIST-VALUE", "100"));
+    expect_get_set("zset-max-listpack-value", HS_ARGS("zset-max-listpack-value", "100"));
+    expect_get_set("lua-time-limit", HS_ARGS("lua-time-limit", "5000"));
+    expect_get_set("slave-read-only", HS_ARGS("slave-read-only", "yes"));
+    /* "*" lists every directive, old names included, each once */
+    redisReply *r = hs_command(ctx, HS_ARGS("CONFIG", "GET", "*"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    const char *must[] = {"maxmemory", "notify-keyspace-events", "client-output-buffer-limit", "appendonly",
+                          "hash-max-ziplist-entries", "busy-reply-threshold", "lua-time-limit", "dbfilename"};
+    for (size_t m = 0; m < sizeof(must) / sizeof(must[0]); m++) {
+        int count = 0;
+        for (size_t j = 0; j < r->elements; j += 2) count += !strcmp(r->element[j]->str, must[m]);
+        ck_assert_msg(count == 1, "CONFIG GET * lists %s %d times", must[m], count);
+    }
+    freeReplyObject(r);
+}
+END_TEST
+
+/* ---------------------------------------------------------- REWRITE */
+
+struct own_server {
+    pid_t pid;
+    int port;
+    char dir[128], conf[192], log[192];
+};
+
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t sl = sizeof(sa);
+    ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
+    ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* Starts the server as "minired-server <conf>" and waits until it
+ * answers PING. */
+static void own_start(struct own_server *s) {
+    pid_t parent = getpid();
+    s->pid = fork();
+    ck_assert(s->pid != -1);
+    if (s->pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd == -1) _exit(127);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        execl(hs_server_path(), hs_server_path(), s->conf, (char *)NULL);
+        _exit(127);
+    }
+    long long deadline = hs_now_ms() + START_WAIT_MS;
+    for (;;) {
+        redisContext *c = redisConnect("127.0.0.1", s->port);
+        int up = c && !c->err;
+        if (c) redisFree(c);
+        if (up) return;
+        ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "server exited at start (log %s)", s->log);
+        ck_assert_msg(hs_now_ms() < deadline, "server did not start (log %s)", s->log);
+        hs_sleep_ms(POLL_MS);
+    }
+}
+
+/* SIGTERM; the server must exit with status 0. */
+static void own_stop(struct own_server *s) {
+    kill(s->pid, SIGTERM);
+    long long deadline = hs_now_ms() + STOP_WAIT_MS;
+    int st = 0;
+    while (waitpid(s->pid, &st, WNOHANG) == 0) {
+        if (hs_now_ms() > deadline) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+            ck_abort_msg("server did not stop");
+        }
+        hs_sleep_ms(POLL_MS);
+    }
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status 0x%x", st);
+}
+
+START_TEST(test_rewrite_survives_restart) {
+    struct own_server s = {0};
+    strcpy(s.dir, "/tmp/minired-cfgtest-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s.dir));
+    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
+    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
+    s.port = free_port();
+    FILE *fp = fopen(s.conf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "# test config\nport %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nhash-max-ziplist-entries 100\n", s.port,
+            s.dir);
+    fclose(fp);
+    own_start(&s);
+    redisContext *c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "maxmemory", "3mb", "maxmemory-policy", "volatile-lfu", "notify-keyspace-events",
+                 "Ex", "hash-max-ziplist-entries", "200", "client-output-buffer-limit", "pubsub 1mb 512kb 10",
+                 "slowlog-log-slower-than", "-1");
+    HS_EXPECT_OK(c, "CONFIG", "REWRITE");
+    redisFree(c);
+    own_stop(&s);
+    own_start(&s);
+    c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    HS_EXPECT_BULKS(c, HS_ARGS("maxmemory", "3145728"), "CONFIG", "GET", "maxmemory");
+    HS_EXPECT_BULKS(c, HS_ARGS("maxmemory-policy", "volatile-lfu"), "CONFIG", "GET", "maxmemory-policy");
+    HS_EXPECT_BULKS(c, HS_ARGS("notify-keyspace-events", "xE"), "CONFIG", "GET", "notify-keyspace-events");
+    HS_EXPECT_BULKS(c, HS_ARGS("hash-max-listpack-entries", "200"), "CONFIG", "GET", "hash-max-listpack-entries");
+    HS_EXPECT_BULKS(c, HS_ARGS("slowlog-log-slower-than", "-1"), "CONFIG", "GET", "slowlog-log-slower-than");
+    HS_EXPECT_BULKS(c,
+                    HS_ARGS("client-output-buffer-limit",
+                            "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10"),
+                    "CONFIG", "GET", "client-output-buffer-limit");
+    redisFree(c);
+    own_stop(&s);
+    /* the old name in the file became the new one, in place */
+    fp = fopen(s.conf, "r");
+    ck_assert_ptr_nonnull(fp);
+    char text[4096];
+    size_t n = fread(text, 1, sizeof(text) - 1, fp);
+    fclose(fp);
+    text[n] = '\0';
+    ck_assert_ptr_nonnull(strstr(text, "save \"\"\nhash-max-listpack-entries 200\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nmaxmemory 3mb\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\nclient-output-buffer-limit pubsub 1mb 512kb 10\n"));
+    ck_assert_ptr_null(strstr(text, "ziplist"));
+    char cmd[256];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", s.dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+static Suite *config_cmd_suite(void) {
+    Suite *s = suite_create("config_cmd");
+    TCase *tc = hs_tcase(s, "config");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_set_several_atomically);
+    tcase_add_test(tc, test_set_bad_values);
+    tcase_add_test(tc, test_get_globs_and_aliases);
+    tc = hs_tcase(s, "rewrite");
+    tcase_add_test(tc, test_rewrite_survives_restart);
+    return s;
+}
+
+int main(void) {
+    return hs_run_suite(config_cmd_suite()) ? EXIT_FAILURE : EXIT_SUCCESS;
+}
