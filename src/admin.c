@@ -1,18 +1,306 @@
-/* admin.c -- administration: SLOWLOG, LATENCY, MONITOR, DEBUG.
+/* admin.c -- administration: MONITOR, CLIENT PAUSE's postponing, the
+ * after-command hook (slow log, latency), and the command tables of
+ * SLOWLOG, LATENCY, MONITOR and DEBUG.
  *
- * (Being written: so far only the dispatcher hooks, which record nothing
- * yet, and an empty command table.) */
+ * Owns the monitor list (server.monitor_count), the pause state and the
+ * list of clients whose command waits for the pause to end. Never runs a
+ * client's input itself from inside another client's command: postponed
+ * clients are resumed from a timer. Invariant: a client is in the
+ * postponed list exactly while its parsed command waits for a pause. */
 #include "admin.h"
+#include "networking.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
 
 #include "commands.h"
+#include "latency.h"
+#include "monotonic.h"
+#include "reply.h"
+#include "slowlog.h"
+#include "zmalloc.h"
 
-void admin_after_command(client *c, redis_command *cmd, long long duration_us) {
-    (void)c, (void)cmd, (void)duration_us;
+void admin_reply_subcommand_syntax(client *c) {
+    sds up = sds_new(c->argv[0]);
+    sds_to_upper(up);
+    reply_error_format(c, "unknown subcommand or wrong number of arguments for '%.128s'. Try %s HELP.", c->argv[1],
+                       up);
+    sds_free(up);
 }
+
+/* ---------------------------------------------------------- MONITOR */
+
+static client *monitors; /* linked through mon_next */
+
+/* Commands can nest (EXEC runs others): staged texts form a stack, each
+ * popped by the after-command hook of the command that staged it. */
+#define MONITOR_STAGE_DEPTH 8
+static struct monitor_stage {
+    client *c;
+    redis_command *cmd;
+    sds args; /* the quoted arguments, separated by spaces */
+} stage[MONITOR_STAGE_DEPTH];
+static int stage_depth;
 
 void admin_feed_monitors(client *c) {
-    (void)c;
+    if (stage_depth == MONITOR_STAGE_DEPTH) return;
+    struct monitor_stage *st = &stage[stage_depth++];
+    st->c = c;
+    st->cmd = c->cmd;
+    sds s = st->args ? (sds_clear(st->args), st->args) : sds_empty();
+    for (int j = 0; j < c->argc; j++) {
+        if (j) s = sds_cat_len(s, " ", 1);
+        const char *red = slowlog_redacted_arg(c, c->cmd, j);
+        if (red) s = sds_cat_repr(s, red, strlen(red));
+        else s = sds_cat_repr(s, c->argv[j], sds_len(c->argv[j]));
+    }
+    st->args = s;
 }
 
+/* "+1339518083.107412 [0 127.0.0.1:60866] "keys" "*"" to every monitor. */
+static void monitor_send(client *c, const sds args) {
+    long long us = ustime();
+    sds line;
+    if (c->flags & CLIENT_UNIX_SOCKET)
+        line = sds_cat_printf(sds_empty(), "+%lld.%06lld [%d unix:%s] ", us / 1000000, us % 1000000, c->db_id,
+                              cfg.unixsocket ? cfg.unixsocket : "");
+    else
+        line = sds_cat_printf(sds_empty(), "+%lld.%06lld [%d %s] ", us / 1000000, us % 1000000, c->db_id, c->addr);
+    line = sds_cat_len(line, args, sds_len(args));
+    line = sds_cat_len(line, "\r\n", 2);
+    for (client *m = monitors; m; m = m->mon_next) reply_proto(m, line, sds_len(line));
+    sds_free(line);
+}
+
+static void monitor_after_command(client *c, redis_command *cmd) {
+    struct monitor_stage *st = &stage[stage_depth - 1];
+    if (st->c != c || st->cmd != cmd) return;
+    stage_depth--;
+    if (monitors) monitor_send(c, st->args);
+}
+
+static void monitor_remove(client *c) {
+    client **pp = &monitors;
+    while (*pp && *pp != c) pp = &(*pp)->mon_next;
+    if (*pp) {
+        *pp = c->mon_next;
+        server.monitor_count--;
+    }
+    c->mon_next = NULL;
+}
+
+static void monitor_command(client *c) {
+    if (c->flags & CLIENT_MONITOR) return; /* already one: Redis stays silent */
+    c->flags |= CLIENT_MONITOR;
+    c->mon_next = monitors;
+    monitors = c;
+    server.monitor_count++;
+    reply_ok(c);
+}
+
+/* ---------------------------------------------------------- CLIENT PAUSE */
+
+int admin_pause_active;
+/* A pause of years is checked again hourly: ae timers take a delay that
+ * must not overflow when added to the clock. */
+#define PAUSE_TIMER_MAX_DELAY_MS (3600LL * 1000)
+static enum admin_pause_mode pause_mode;
+static long long pause_end_ms;
+static long long pause_timer_id = -1;
+
+static client **postponed; /* arrival order */
+static size_t postponed_len, postponed_cap;
+/* Clients being resumed right now (the list taken from `postponed`); an
+ * entry is set to NULL if its client is freed meanwhile. */
+static client **resuming;
+static size_t resuming_len;
+
+static void postponed_remove(client *c) {
+    for (size_t i = 0; i < postponed_len; i++) {
+        if (postponed[i] == c) {
+            memmove(&postponed[i], &postponed[i + 1], (postponed_len - i - 1) * sizeof(client *));
+            postponed_len--;
+            return;
+        }
+    }
+}
+
+static void resume_postponed_clients(void) {
+    if (postponed_len == 0) return;
+    client **list = postponed;
+    size_t n = postponed_len;
+    postponed = NULL;
+    postponed_len = postponed_cap = 0;
+    resuming = list;
+    resuming_len = n;
+    /* A resumed command may start a new pause: the clients after it then
+     * go back into the (new) postponed list, still in order. */
+    for (size_t i = 0; i < n; i++)
+        if (list[i]) net_resume_postponed(list[i]);
+    resuming = NULL;
+    resuming_len = 0;
+    zfree(list);
+}
+
+static void pause_end(void) {
+    admin_pause_active = 0;
+    pause_mode = ADMIN_PAUSE_OFF;
+    pause_end_ms = 0;
+}
+
+/* Fires at the end of the pause (re-arming if the pause was extended) or
+ * right after CLIENT UNPAUSE. */
+static int pause_timer(ae_event_loop *el, long long id, void *data) {
+    (void)el, (void)id, (void)data;
+    if (admin_pause_active) {
+        long long left = pause_end_ms - mstime();
+        if (left > 0) return left > PAUSE_TIMER_MAX_DELAY_MS ? PAUSE_TIMER_MAX_DELAY_MS : left;
+        pause_end();
+    }
+    pause_timer_id = -1;
+    resume_postponed_clients();
+    return AE_NOMORE;
+}
+
+static void pause_arm_timer(long long delay_ms) {
+    if (delay_ms < 0) delay_ms = 0;
+    if (delay_ms > PAUSE_TIMER_MAX_DELAY_MS) delay_ms = PAUSE_TIMER_MAX_DELAY_MS;
+    if (pause_timer_id != -1) ae_delete_time_event(server.el, pause_timer_id);
+    pause_timer_id = ae_create_time_event(server.el, delay_ms, pause_timer, NULL, NULL);
+}
+
+void admin_pause(enum admin_pause_mode mode, long long end_ms) {
+    if (admin_pause_active) {
+        if (mode > pause_mode) pause_mode = mode;
+        if (end_ms > pause_end_ms) pause_end_ms = end_ms;
+    } else {
+        pause_mode = mode;
+        pause_end_ms = end_ms;
+        admin_pause_active = 1;
+    }
+    pause_arm_timer(pause_end_ms - mstime());
+}
+
+void admin_unpause(void) {
+    pause_end();
+    pause_arm_timer(0);
+}
+
+/* The command c->argv names, if it would pass dispatch's checks. */
+static redis_command *resolve_runnable(const client *c) {
+    redis_command *cmd = cmd_lookup_sds(c->argv[0]);
+    if (cmd && cmd->subcommands) {
+        if (c->argc < 2) return NULL;
+        cmd = cmd_lookup_subcommand(cmd, c->argv[1]);
+    }
+    if (cmd == NULL || cmd->proc == NULL) return NULL;
+    int arity_ok = cmd->arity > 0 ? c->argc == cmd->arity : c->argc >= -cmd->arity;
+    if (!arity_ok) return NULL;
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) return NULL;
+    return cmd;
+}
+
+int admin_postpone_command(client *c) {
+    if (c->flags & CLIENT_MONITOR) return 0; /* like replicas, never paused */
+    if (admin_client_is_postponed(c)) return 1; /* more input arrived meanwhile */
+    if (mstime() >= pause_end_ms) {
+        /* Over: the timer resumes the waiting clients; this one runs now. */
+        pause_end();
+        return 0;
+    }
+    redis_command *cmd = resolve_runnable(c);
+    if (cmd == NULL) return 0;
+    if (pause_mode == ADMIN_PAUSE_WRITE && !(cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE))) return 0;
+    if (postponed_len == postponed_cap) {
+        postponed_cap = postponed_cap ? postponed_cap * 2 : 16;
+        postponed = zrealloc(postponed, postponed_cap * sizeof(client *));
+    }
+    postponed[postponed_len++] = c;
+    return 1;
+}
+
+int admin_client_is_postponed(const client *c) {
+    for (size_t i = 0; i < postponed_len; i++)
+        if (postponed[i] == c) return 1;
+    return 0;
+}
+
+unsigned long admin_postponed_count(void) {
+    return postponed_len;
+}
+
+/* ---------------------------------------------------------- hooks */
+
+void admin_after_command(client *c, redis_command *cmd, long long duration_us) {
+    /* A command that blocked is measured when it is finally served. */
+    if (!(c->flags & CLIENT_BLOCKED)) {
+        latency_after_command(cmd, duration_us);
+        if (!(cmd->flags & CMD_SKIP_SLOWLOG)) slowlog_push_if_needed(c, cmd, duration_us);
+    }
+    if (stage_depth) monitor_after_command(c, cmd);
+}
+
+void admin_client_freed(client *c) {
+    if (c->flags & CLIENT_MONITOR) monitor_remove(c);
+    postponed_remove(c);
+    for (size_t i = 0; i < resuming_len; i++)
+        if (resuming[i] == c) resuming[i] = NULL;
+}
+
+/* ---------------------------------------------------------- tables */
+
+#define ADMIN_DIAG_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define LATENCY_TIPS "nondeterministic_output request_policy:all_nodes response_policy:special"
+#define ALL_NODES_OK "request_policy:all_nodes response_policy:all_succeeded"
+
+static redis_command slowlog_subcommands[] = {
+    {.name = "help", .proc = slowlog_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "6.2.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+    {.name = "len", .proc = slowlog_len_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", .group = "server",
+     .since = "2.2.12", .summary = "Get the slow log's length", .complexity = "O(1)"},
+    {.name = "get", .proc = slowlog_get_command, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = "request_policy:all_nodes nondeterministic_output", .group = "server", .since = "2.2.12",
+     .summary = "Get the slow log's entries", .complexity = "O(N) where N is the number of entries returned"},
+    {.name = "reset", .proc = slowlog_reset_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = ALL_NODES_OK, .group = "server", .since = "2.2.12", .summary = "Clear all entries from the slow log",
+     .complexity = "O(N) where N is the number of entries in the slowlog"},
+    {0}};
+
+static redis_command latency_subcommands[] = {
+    {.name = "graph", .proc = latency_graph_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return a latency graph for the event.", .complexity = "O(1)"},
+    {.name = "doctor", .proc = latency_doctor_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return a human readable latency analysis report.",
+     .complexity = "O(1)"},
+    {.name = "latest", .proc = latency_latest_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return the latest latency samples for all events.",
+     .complexity = "O(1)"},
+    {.name = "history", .proc = latency_history_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return timestamp-latency samples for the event.",
+     .complexity = "O(1)"},
+    {.name = "reset", .proc = latency_reset_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS, .tips = ALL_NODES_OK,
+     .group = "server", .since = "2.8.13", .summary = "Reset latency data for one or more events.",
+     .complexity = "O(1)"},
+    {.name = "help", .proc = latency_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "2.8.13", .summary = "Show helpful text about the different subcommands.", .complexity = "O(1)"},
+    {.name = "histogram", .proc = latency_histogram_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS,
+     .tips = LATENCY_TIPS, .group = "server", .since = "7.0.0",
+     .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
+     .complexity = "O(N) where N is the number of commands with latency information being retrieved."},
+    {0}};
+
 redis_command admin_commands[] = {
+    {.name = "slowlog", .arity = -2, .group = "server", .since = "2.2.12",
+     .summary = "A container for slow log commands", .complexity = "Depends on subcommand.",
+     .subcommands = slowlog_subcommands},
+    {.name = "latency", .arity = -2, .group = "server", .since = "2.8.13",
+     .summary = "A container for latency diagnostics commands", .complexity = "Depends on subcommand.",
+     .subcommands = latency_subcommands},
+    /* Redis documents no complexity for MONITOR. */
+    {.name = "monitor", .proc = monitor_command, .arity = 1, .flags = ADMIN_DIAG_FLAGS, .group = "server",
+     .since = "1.0.0", .summary = "Listen for all requests received by the server in real time"},
+    {.name = "debug", .proc = debug_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS, .group = "server",
+     .since = "1.0.0", .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
     {0}};

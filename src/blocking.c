@@ -211,12 +211,14 @@ void blocking_unblock(client *c, enum blocking_unblock_reason why) {
 
 void blocking_client_freed(client *c) {
     if (c->flags & CLIENT_BLOCKED) blocking_detach(c);
-    if (c->flags & CLIENT_UNBLOCKED) {
-        client **pp = &server.unblocked;
-        while (*pp && *pp != c) pp = &(*pp)->ub_next;
-        if (*pp) *pp = c->ub_next;
-        c->flags &= ~CLIENT_UNBLOCKED;
+    /* It may be on the resume list even with the flag cleared (its input
+     * resumed it first), possibly twice: unlink every occurrence. */
+    client **pp = &server.unblocked;
+    while (*pp) {
+        if (*pp == c) *pp = c->ub_next;
+        else pp = &(*pp)->ub_next;
     }
+    c->flags &= ~CLIENT_UNBLOCKED;
 }
 
 int blocking_is_reexecution(const client *c) {

@@ -1,14 +1,18 @@
 /* conn.c -- connection commands: PING, ECHO, QUIT, RESET, HELLO, AUTH and
- * the CLIENT family.
+ * the CLIENT family (CLIENT PAUSE's state lives in admin.c).
  *
  * Owns the per-connection state a client changes about itself (protocol,
  * name, library info, authentication, reply mode). Never closes a socket
  * directly: a client that must go is flagged and networking.c frees it
  * once it is safe. */
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
+#include "admin.h"
+#include "blocking.h"
 #include "commands.h"
+#include "monotonic.h"
 #include "networking.h"
 #include "reply.h"
 #include "util.h"
@@ -392,6 +396,71 @@ void client_setinfo_command(client *c) {
     reply_ok(c);
 }
 
+/* ON / OFF of CLIENT NO-EVICT and NO-TOUCH; replies a syntax error and
+ * returns -1 for anything else. */
+static int parse_on_off(client *c, const char *arg, int *on) {
+    if (strcasecmp(arg, "on") == 0) *on = 1;
+    else if (strcasecmp(arg, "off") == 0) *on = 0;
+    else {
+        reply_error_syntax(c);
+        return -1;
+    }
+    return 0;
+}
+
+static void client_set_flag_command(client *c, int flag) {
+    int on;
+    if (parse_on_off(c, c->argv[2], &on) == -1) return;
+    if (on) c->flags |= flag;
+    else c->flags &= ~flag;
+    reply_ok(c);
+}
+
+/* CLIENT NO-EVICT ON|OFF: exempts this connection from client eviction. */
+void client_no_evict_command(client *c) {
+    client_set_flag_command(c, CLIENT_NO_EVICT);
+}
+
+/* CLIENT NO-TOUCH ON|OFF (Redis 7.2): this connection's reads leave the
+ * keys' LRU/LFU data alone (db.c honours the flag). */
+void client_no_touch_command(client *c) {
+    client_set_flag_command(c, CLIENT_NO_TOUCH);
+}
+
+/* CLIENT PAUSE timeout [WRITE|ALL]: timeout in milliseconds. Redis checks
+ * the mode before the timeout. */
+void client_pause_command(client *c) {
+    enum admin_pause_mode mode = ADMIN_PAUSE_ALL;
+    if (c->argc > 4) {
+        admin_reply_subcommand_syntax(c);
+        return;
+    }
+    if (c->argc == 4) {
+        if (strcasecmp(c->argv[3], "write") == 0) mode = ADMIN_PAUSE_WRITE;
+        else if (strcasecmp(c->argv[3], "all") != 0) {
+            reply_error(c, "CLIENT PAUSE mode must be WRITE or ALL");
+            return;
+        }
+    }
+    long long ms;
+    if (!string2ll(c->argv[2], sds_len(c->argv[2]), &ms)) {
+        reply_error(c, "timeout is not an integer or out of range");
+        return;
+    }
+    if (ms < 0) {
+        reply_error(c, "timeout is negative");
+        return;
+    }
+    long long now = mstime();
+    admin_pause(mode, ms > LLONG_MAX - now ? LLONG_MAX : now + ms);
+    reply_ok(c);
+}
+
+void client_unpause_command(client *c) {
+    admin_unpause();
+    reply_ok(c);
+}
+
 void client_help_command(client *c) {
     static const char *help[] = {
         "GETNAME",
@@ -418,6 +487,10 @@ void client_help_command(client *c) {
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
         "REPLY (ON|OFF|SKIP)",
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
@@ -426,6 +499,45 @@ void client_help_command(client *c) {
         "    Set client meta attr. Options are:",
         "    * LIB-NAME: the client lib name.",
         "    * LIB-VER: the client lib version.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
         NULL};
     reply_help(c, help);
+}
+
+/* CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: ends another client's blocking
+ * command as if it timed out, or with an -UNBLOCKED error. */
+void client_unblock_command(client *c) {
+    if (c->argc > 4) {
+        admin_reply_subcommand_syntax(c);
+        return;
+    }
+    long long id;
+    if (!string2ll(c->argv[2], sds_len(c->argv[2]), &id)) {
+        reply_error_not_integer(c);
+        return;
+    }
+    enum blocking_unblock_reason why = BLOCK_UNBLOCK_TIMEOUT;
+    if (c->argc == 4) {
+        if (strcasecmp(c->argv[3], "timeout") == 0) {
+            why = BLOCK_UNBLOCK_TIMEOUT;
+        } else if (strcasecmp(c->argv[3], "error") == 0) {
+            why = BLOCK_UNBLOCK_ERROR;
+        } else {
+            reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    for (client *o = server.clients; o; o = o->next) {
+        if ((long long)o->id != id) continue;
+        if (!(o->flags & CLIENT_BLOCKED)) break;
+        blocking_unblock(o, why);
+        reply_integer(c, 1);
+        return;
+    }
+    reply_integer(c, 0);
 }

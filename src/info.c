@@ -1,8 +1,12 @@
-/* info.c -- the INFO command: Redis's sections and field names, because
- * monitoring agents and client libraries parse them line by line.
+/* info.c -- the INFO command: Redis 7.0's sections and field names, in
+ * Redis's order, because monitoring agents and client libraries parse them
+ * line by line.
  *
  * Reads server state and stats; owns only the instantaneous-rate samples
- * (info_track_sample is called from the cron). Never writes server state. */
+ * (info_track_sample is called from the cron), the memory peak and the
+ * error statistics (info_count_error, called by reply.c for every error
+ * reply). Never writes server state. A field minired has no subsystem for
+ * yet is printed with the value an idle Redis without it would show. */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -10,12 +14,17 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "commands.h"
+#include "config.h"
 #include "db.h"
+#include "expire.h"
 #include "info.h"
+#include "latency.h"
 #include "monotonic.h"
 #include "networking.h"
 #include "reply.h"
+#include "util.h"
 #include "zmalloc.h"
 
 #define INFO_SAMPLES 16
@@ -54,9 +63,64 @@ void info_track_sample(void) {
     if (used > peak_memory) peak_memory = used;
 }
 
+/* Redis keeps at most this many distinct error codes; others are only
+ * counted in total_error_replies. */
+#define ERRORSTATS_MAX_CODES 128
+/* The code is the first word of the error, looked for this far. */
+#define ERRORSTATS_CODE_MAX_LEN 32
+
+struct errorstat {
+    char code[ERRORSTATS_CODE_MAX_LEN];
+    long long count;
+};
+static struct errorstat errorstats[ERRORSTATS_MAX_CODES]; /* sorted by code */
+static int errorstat_count;
+
+/* Byte order of a stored code against (code, len), as Redis's rax sorts. */
+static int errorstat_cmp(const char *stored, const char *code, size_t len) {
+    size_t slen = strlen(stored), n = slen < len ? slen : len;
+    int c = memcmp(stored, code, n);
+    if (c) return c;
+    return slen < len ? -1 : slen > len;
+}
+
+static void errorstat_incr(const char *code, size_t len) {
+    int lo = 0, hi = errorstat_count;
+    while (lo < hi) { /* first entry >= code */
+        int mid = (lo + hi) / 2;
+        if (errorstat_cmp(errorstats[mid].code, code, len) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < errorstat_count && errorstat_cmp(errorstats[lo].code, code, len) == 0) {
+        errorstats[lo].count++;
+        return;
+    }
+    if (errorstat_count == ERRORSTATS_MAX_CODES) return;
+    memmove(&errorstats[lo + 1], &errorstats[lo], (size_t)(errorstat_count - lo) * sizeof(errorstats[0]));
+    memcpy(errorstats[lo].code, code, len);
+    errorstats[lo].code[len] = '\0';
+    errorstats[lo].count = 1;
+    errorstat_count++;
+}
+
+void info_count_error(const char *msg, size_t len) {
+    if (len == 0 || msg[0] != '-') {
+        errorstat_incr("ERR", 3);
+        return;
+    }
+    const char *space = memchr(msg, ' ', len < ERRORSTATS_CODE_MAX_LEN ? len : ERRORSTATS_CODE_MAX_LEN);
+    if (space) errorstat_incr(msg + 1, (size_t)(space - msg - 1));
+    else errorstat_incr("ERR", 3);
+}
+
+static size_t startup_memory;
+
 void info_reset_stats(void) {
     memset(rates, 0, sizeof(rates));
     peak_memory = zmalloc_used_memory();
+    if (startup_memory == 0) startup_memory = peak_memory; /* first call: end of start-up */
+    errorstat_count = 0;
+    latency_reset_histograms();
 }
 
 /* Redis's human-readable byte counts: 1023B, 1.00K, 1.50M, 2.00G... */
@@ -126,6 +190,7 @@ static sds info_clients(sds s) {
         if (in > max_in) max_in = in;
         if (out > max_out) max_out = out;
     }
+    /* Clients held by CLIENT PAUSE count as blocked, as in Redis. */
     return sds_cat_printf(s,
                           "# Clients\r\n"
                           "connected_clients:%lu\r\n"
@@ -133,10 +198,11 @@ static sds info_clients(sds s) {
                           "maxclients:%u\r\n"
                           "client_recent_max_input_buffer:%zu\r\n"
                           "client_recent_max_output_buffer:%zu\r\n"
-                          "blocked_clients:0\r\n"
+                          "blocked_clients:%lu\r\n"
                           "tracking_clients:0\r\n"
                           "clients_in_timeout_table:0\r\n",
-                          server.client_count, cfg.maxclients, max_in, max_out);
+                          server.client_count, cfg.maxclients, max_in, max_out,
+                          server.blocked_clients + admin_postponed_count());
 }
 
 static long long total_system_memory(void) {
@@ -144,61 +210,304 @@ static long long total_system_memory(void) {
     return pages > 0 && size > 0 ? (long long)pages * size : 0;
 }
 
+/* Memory held by client connections (structs, query and reply buffers). */
+static size_t clients_memory(void) {
+    size_t n = 0;
+    for (client *c = server.clients; c; c = c->next)
+        n += sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes;
+    return n;
+}
+
+/* Hash-table overhead of the keyspace: bucket arrays and entries. */
+static size_t keyspace_overhead(void) {
+    size_t n = 0;
+    for (int i = 0; i < server.dbnum; i++) {
+        const db *d = &server.dbs[i];
+        n += (dict_slots(d->keys) + dict_slots(d->expires)) * sizeof(dict_entry *);
+        n += (dict_size(d->keys) + dict_size(d->expires)) * sizeof(dict_entry);
+    }
+    return n;
+}
+
+static double ratio(size_t a, size_t b) {
+    return b ? (double)a / (double)b : 0.0;
+}
+
 static sds info_memory(sds s) {
     size_t used = zmalloc_used_memory(), rss = zmalloc_get_rss();
     if (used > peak_memory) peak_memory = used;
-    char h_used[32], h_rss[32], h_peak[32], h_sys[32];
+    size_t clients = clients_memory();
+    size_t overhead = startup_memory + clients + keyspace_overhead();
+    size_t dataset = used > overhead ? used - overhead : 0;
+    size_t net = used > startup_memory ? used - startup_memory : 0;
+    char h_used[32], h_rss[32], h_peak[32], h_sys[32], h_max[32];
     long long sys = total_system_memory();
     bytes_to_human(h_used, sizeof(h_used), used);
     bytes_to_human(h_rss, sizeof(h_rss), rss);
     bytes_to_human(h_peak, sizeof(h_peak), peak_memory);
     bytes_to_human(h_sys, sizeof(h_sys), (unsigned long long)sys);
+    bytes_to_human(h_max, sizeof(h_max), cfg.maxmemory);
+    sds policy = config_get_value("maxmemory-policy");
+    s = sds_cat_printf(s,
+                       "# Memory\r\n"
+                       "used_memory:%zu\r\n"
+                       "used_memory_human:%s\r\n"
+                       "used_memory_rss:%zu\r\n"
+                       "used_memory_rss_human:%s\r\n"
+                       "used_memory_peak:%zu\r\n"
+                       "used_memory_peak_human:%s\r\n"
+                       "used_memory_peak_perc:%.2f%%\r\n"
+                       "used_memory_overhead:%zu\r\n"
+                       "used_memory_startup:%zu\r\n"
+                       "used_memory_dataset:%zu\r\n"
+                       "used_memory_dataset_perc:%.2f%%\r\n"
+                       "allocator_allocated:%zu\r\n"
+                       "allocator_active:%zu\r\n"
+                       "allocator_resident:%zu\r\n"
+                       "total_system_memory:%lld\r\n"
+                       "total_system_memory_human:%s\r\n",
+                       used, h_used, rss, h_rss, peak_memory, h_peak, ratio(used, peak_memory) * 100, overhead,
+                       startup_memory, dataset, ratio(dataset, net) * 100, used, used, rss, sys, h_sys);
+    /* No scripting engine yet: the Lua and function figures are zero. */
+    s = sds_cat(s, "used_memory_lua:0\r\n"
+                   "used_memory_vm_eval:0\r\n"
+                   "used_memory_lua_human:0B\r\n"
+                   "used_memory_scripts_eval:0\r\n"
+                   "number_of_cached_scripts:0\r\n"
+                   "number_of_functions:0\r\n"
+                   "number_of_libraries:0\r\n"
+                   "used_memory_vm_functions:0\r\n"
+                   "used_memory_vm_total:0\r\n"
+                   "used_memory_vm_total_human:0B\r\n"
+                   "used_memory_functions:0\r\n"
+                   "used_memory_scripts:0\r\n"
+                   "used_memory_scripts_human:0B\r\n");
+    s = sds_cat_printf(s,
+                       "maxmemory:%llu\r\n"
+                       "maxmemory_human:%s\r\n"
+                       "maxmemory_policy:%s\r\n"
+                       "allocator_frag_ratio:1.00\r\n"
+                       "allocator_frag_bytes:0\r\n"
+                       "allocator_rss_ratio:%.2f\r\n"
+                       "allocator_rss_bytes:%lld\r\n"
+                       "rss_overhead_ratio:1.00\r\n"
+                       "rss_overhead_bytes:0\r\n"
+                       "mem_fragmentation_ratio:%.2f\r\n"
+                       "mem_fragmentation_bytes:%lld\r\n"
+                       "mem_not_counted_for_evict:0\r\n"
+                       "mem_replication_backlog:0\r\n"
+                       "mem_total_replication_buffers:0\r\n"
+                       "mem_clients_slaves:0\r\n"
+                       "mem_clients_normal:%zu\r\n"
+                       "mem_cluster_links:0\r\n"
+                       "mem_aof_buffer:0\r\n"
+                       "mem_allocator:libc\r\n"
+                       "active_defrag_running:0\r\n"
+                       "lazyfree_pending_objects:0\r\n"
+                       "lazyfreed_objects:0\r\n",
+                       cfg.maxmemory, h_max, policy ? policy : "noeviction", ratio(rss, used),
+                       (long long)rss - (long long)used, ratio(rss, used), (long long)rss - (long long)used, clients);
+    sds_free(policy);
+    return s;
+}
+
+/* No RDB or AOF yet: the values of a server that never saved. */
+static sds info_persistence(sds s) {
     return sds_cat_printf(s,
-                          "# Memory\r\n"
-                          "used_memory:%zu\r\n"
-                          "used_memory_human:%s\r\n"
-                          "used_memory_rss:%zu\r\n"
-                          "used_memory_rss_human:%s\r\n"
-                          "used_memory_peak:%zu\r\n"
-                          "used_memory_peak_human:%s\r\n"
-                          "used_memory_peak_perc:%.2f%%\r\n"
-                          "total_system_memory:%lld\r\n"
-                          "total_system_memory_human:%s\r\n"
-                          "maxmemory:0\r\n"
-                          "maxmemory_human:0B\r\n"
-                          "maxmemory_policy:noeviction\r\n"
-                          "mem_fragmentation_ratio:%.2f\r\n"
-                          "mem_allocator:libc\r\n",
-                          used, h_used, rss, h_rss, peak_memory, h_peak,
-                          peak_memory ? (double)used * 100 / (double)peak_memory : 0.0, sys, h_sys,
-                          used ? (double)rss / (double)used : 0.0);
+                          "# Persistence\r\n"
+                          "loading:0\r\n"
+                          "async_loading:0\r\n"
+                          "current_cow_peak:0\r\n"
+                          "current_cow_size:0\r\n"
+                          "current_cow_size_age:0\r\n"
+                          "current_fork_perc:0.00\r\n"
+                          "current_save_keys_processed:0\r\n"
+                          "current_save_keys_total:0\r\n"
+                          "rdb_changes_since_last_save:0\r\n"
+                          "rdb_bgsave_in_progress:0\r\n"
+                          "rdb_last_save_time:%lld\r\n"
+                          "rdb_last_bgsave_status:ok\r\n"
+                          "rdb_last_bgsave_time_sec:-1\r\n"
+                          "rdb_current_bgsave_time_sec:-1\r\n"
+                          "rdb_saves:0\r\n"
+                          "rdb_last_cow_size:0\r\n"
+                          "rdb_last_load_keys_expired:0\r\n"
+                          "rdb_last_load_keys_loaded:0\r\n"
+                          "aof_enabled:0\r\n"
+                          "aof_rewrite_in_progress:0\r\n"
+                          "aof_rewrite_scheduled:0\r\n"
+                          "aof_last_rewrite_time_sec:-1\r\n"
+                          "aof_current_rewrite_time_sec:-1\r\n"
+                          "aof_last_bgrewrite_status:ok\r\n"
+                          "aof_rewrites:0\r\n"
+                          "aof_rewrites_consecutive_failures:0\r\n"
+                          "aof_last_write_status:ok\r\n"
+                          "aof_last_cow_size:0\r\n"
+                          "module_fork_in_progress:0\r\n"
+                          "module_fork_last_cow_size:0\r\n",
+                          (long long)server.start_time);
 }
 
 static sds info_stats(sds s) {
+    expire_stats ex;
+    expire_get_stats(&ex);
+    s = sds_cat_printf(s,
+                       "# Stats\r\n"
+                       "total_connections_received:%lld\r\n"
+                       "total_commands_processed:%lld\r\n"
+                       "instantaneous_ops_per_sec:%lld\r\n"
+                       "total_net_input_bytes:%lld\r\n"
+                       "total_net_output_bytes:%lld\r\n"
+                       "total_net_repl_input_bytes:0\r\n"
+                       "total_net_repl_output_bytes:0\r\n"
+                       "instantaneous_input_kbps:%.2f\r\n"
+                       "instantaneous_output_kbps:%.2f\r\n"
+                       "instantaneous_input_repl_kbps:0.00\r\n"
+                       "instantaneous_output_repl_kbps:0.00\r\n"
+                       "rejected_connections:%lld\r\n"
+                       "sync_full:0\r\n"
+                       "sync_partial_ok:0\r\n"
+                       "sync_partial_err:0\r\n"
+                       "expired_keys:%lld\r\n"
+                       "expired_stale_perc:%.2f\r\n"
+                       "expired_time_cap_reached_count:%lld\r\n"
+                       "expire_cycle_cpu_milliseconds:%lld\r\n"
+                       "evicted_keys:%lld\r\n"
+                       "evicted_clients:0\r\n"
+                       "total_eviction_exceeded_time:0\r\n"
+                       "current_eviction_exceeded_time:0\r\n"
+                       "keyspace_hits:%lld\r\n"
+                       "keyspace_misses:%lld\r\n",
+                       server.stat_numconnections, server.stat_numcommands, rate_get(&rates[RATE_OPS]),
+                       server.stat_net_input_bytes, server.stat_net_output_bytes,
+                       (double)rate_get(&rates[RATE_NET_IN]) / 1024, (double)rate_get(&rates[RATE_NET_OUT]) / 1024,
+                       server.stat_rejected_conn, server.stat_expired_keys, ex.stale_perc,
+                       ex.time_cap_reached_count, ex.cycle_cpu_ms, server.stat_evicted_keys, server.stat_keyspace_hits,
+                       server.stat_keyspace_misses);
     return sds_cat_printf(s,
-                          "# Stats\r\n"
-                          "total_connections_received:%lld\r\n"
-                          "total_commands_processed:%lld\r\n"
-                          "instantaneous_ops_per_sec:%lld\r\n"
-                          "total_net_input_bytes:%lld\r\n"
-                          "total_net_output_bytes:%lld\r\n"
-                          "instantaneous_input_kbps:%.2f\r\n"
-                          "instantaneous_output_kbps:%.2f\r\n"
-                          "rejected_connections:%lld\r\n"
-                          "expired_keys:%lld\r\n"
-                          "evicted_keys:0\r\n"
-                          "keyspace_hits:%lld\r\n"
-                          "keyspace_misses:%lld\r\n"
                           "pubsub_channels:0\r\n"
                           "pubsub_patterns:0\r\n"
+                          "pubsubshard_channels:0\r\n"
+                          "latest_fork_usec:0\r\n"
+                          "total_forks:0\r\n"
+                          "migrate_cached_sockets:0\r\n"
+                          "slave_expires_tracked_keys:0\r\n"
+                          "active_defrag_hits:0\r\n"
+                          "active_defrag_misses:0\r\n"
+                          "active_defrag_key_hits:0\r\n"
+                          "active_defrag_key_misses:0\r\n"
+                          "total_active_defrag_time:0\r\n"
+                          "current_active_defrag_time:0\r\n"
+                          "tracking_total_keys:0\r\n"
+                          "tracking_total_items:0\r\n"
+                          "tracking_total_prefixes:0\r\n"
+                          "unexpected_error_replies:%lld\r\n"
                           "total_error_replies:%lld\r\n"
-                          "unexpected_error_replies:%lld\r\n",
-                          server.stat_numconnections, server.stat_numcommands, rate_get(&rates[RATE_OPS]),
-                          server.stat_net_input_bytes, server.stat_net_output_bytes,
-                          (double)rate_get(&rates[RATE_NET_IN]) / 1024, (double)rate_get(&rates[RATE_NET_OUT]) / 1024,
-                          server.stat_rejected_conn, server.stat_expired_keys, server.stat_keyspace_hits,
-                          server.stat_keyspace_misses, server.stat_total_error_replies,
-                          server.stat_unexpected_error_replies);
+                          "dump_payload_sanitizations:0\r\n"
+                          "total_reads_processed:0\r\n"
+                          "total_writes_processed:0\r\n"
+                          "io_threaded_reads_processed:0\r\n"
+                          "io_threaded_writes_processed:0\r\n"
+                          "reply_buffer_shrinks:0\r\n"
+                          "reply_buffer_expands:0\r\n",
+                          server.stat_unexpected_error_replies, server.stat_total_error_replies);
+}
+
+/* Replication ids of a master that never had replicas: a random id made
+ * once, and the all-zero secondary id. */
+#define REPL_ID_LEN 40
+#define REPL_BACKLOG_DEFAULT_BYTES (1024 * 1024)
+
+static sds info_replication(sds s) {
+    static char replid[REPL_ID_LEN + 1];
+    if (replid[0] == '\0') get_random_hex_chars(replid, REPL_ID_LEN);
+    return sds_cat_printf(s,
+                          "# Replication\r\n"
+                          "role:master\r\n"
+                          "connected_slaves:0\r\n"
+                          "master_failover_state:no-failover\r\n"
+                          "master_replid:%s\r\n"
+                          "master_replid2:0000000000000000000000000000000000000000\r\n"
+                          "master_repl_offset:0\r\n"
+                          "second_repl_offset:-1\r\n"
+                          "repl_backlog_active:0\r\n"
+                          "repl_backlog_size:%d\r\n"
+                          "repl_backlog_first_byte_offset:0\r\n"
+                          "repl_backlog_histlen:0\r\n",
+                          replid, REPL_BACKLOG_DEFAULT_BYTES);
+}
+
+static sds cat_timeval(sds s, const char *name, struct timeval tv) {
+    return sds_cat_printf(s, "%s:%ld.%06ld\r\n", name, (long)tv.tv_sec, (long)tv.tv_usec);
+}
+
+static sds info_cpu(sds s) {
+    struct rusage self, children, thread;
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+#ifdef RUSAGE_THREAD
+    getrusage(RUSAGE_THREAD, &thread);
+#else
+    thread = self; /* single-threaded: the process is the main thread */
+#endif
+    s = sds_cat(s, "# CPU\r\n");
+    s = cat_timeval(s, "used_cpu_sys", self.ru_stime);
+    s = cat_timeval(s, "used_cpu_user", self.ru_utime);
+    s = cat_timeval(s, "used_cpu_sys_children", children.ru_stime);
+    s = cat_timeval(s, "used_cpu_user_children", children.ru_utime);
+    s = cat_timeval(s, "used_cpu_sys_main_thread", thread.ru_stime);
+    return cat_timeval(s, "used_cpu_user_main_thread", thread.ru_utime);
+}
+
+static sds info_modules(sds s) {
+    return sds_cat(s, "# Modules\r\n");
+}
+
+static void cat_commandstat(redis_command *cmd, void *ctx) {
+    sds *s = ctx;
+    if (!cmd->calls && !cmd->failed_calls && !cmd->rejected_calls) return;
+    *s = sds_cat_printf(*s, "cmdstat_%s:calls=%lld,usec=%lld,usec_per_call=%.2f,rejected_calls=%lld,failed_calls=%lld\r\n",
+                        cmd->fullname, cmd->calls, cmd->usec,
+                        cmd->calls ? (double)cmd->usec / (double)cmd->calls : 0.0, cmd->rejected_calls,
+                        cmd->failed_calls);
+}
+
+static sds info_commandstats(sds s) {
+    s = sds_cat(s, "# Commandstats\r\n");
+    cmd_foreach(cat_commandstat, &s);
+    return s;
+}
+
+static sds info_errorstats(sds s) {
+    s = sds_cat(s, "# Errorstats\r\n");
+    for (int i = 0; i < errorstat_count; i++)
+        s = sds_cat_printf(s, "errorstat_%s:count=%lld\r\n", errorstats[i].code, errorstats[i].count);
+    return s;
+}
+
+static sds info_latencystats(sds s) {
+    return latency_cat_info(sds_cat(s, "# Latencystats\r\n"));
+}
+
+static sds info_cluster(sds s) {
+    return sds_cat(s, "# Cluster\r\ncluster_enabled:0\r\n");
+}
+
+/* Keys sampled for avg_ttl: Redis's figure is an estimate too. */
+#define AVG_TTL_SAMPLES 64
+
+static long long avg_ttl_ms(db *d) {
+    dict_entry *des[AVG_TTL_SAMPLES];
+    unsigned int n = dict_get_some_keys(d->expires, des, AVG_TTL_SAMPLES);
+    long long now = mstime(), sum = 0, live = 0;
+    for (unsigned int i = 0; i < n; i++) {
+        long long ttl = dict_get_signed_int_val(des[i]) - now;
+        if (ttl > 0) {
+            sum += ttl;
+            live++;
+        }
+    }
+    return live ? sum / live : 0;
 }
 
 static sds info_keyspace(sds s) {
@@ -206,23 +515,39 @@ static sds info_keyspace(sds s) {
     for (int i = 0; i < server.dbnum; i++) {
         db *d = &server.dbs[i];
         unsigned long keys = dict_size(d->keys), expires = dict_size(d->expires);
-        if (keys) s = sds_cat_printf(s, "db%d:keys=%lu,expires=%lu,avg_ttl=0\r\n", i, keys, expires);
+        if (keys)
+            s = sds_cat_printf(s, "db%d:keys=%lu,expires=%lu,avg_ttl=%lld\r\n", i, keys, expires,
+                               expires ? avg_ttl_ms(d) : 0);
     }
     return s;
 }
 
 typedef sds info_section_fn(sds s);
+/* In the order Redis prints them; "default" marks what INFO alone shows. */
 static const struct {
     const char *name;
     info_section_fn *fn;
     int is_default;
 } sections[] = {
-    {"server", info_server, 1}, {"clients", info_clients, 1}, {"memory", info_memory, 1},
-    {"stats", info_stats, 1},   {"keyspace", info_keyspace, 1},
+    {"server", info_server, 1},
+    {"clients", info_clients, 1},
+    {"memory", info_memory, 1},
+    {"persistence", info_persistence, 1},
+    {"stats", info_stats, 1},
+    {"replication", info_replication, 1},
+    {"cpu", info_cpu, 1},
+    {"modules", info_modules, 1},
+    {"commandstats", info_commandstats, 0},
+    {"errorstats", info_errorstats, 1},
+    {"latencystats", info_latencystats, 0},
+    {"cluster", info_cluster, 1},
+    {"keyspace", info_keyspace, 1},
 };
 #define SECTION_COUNT (sizeof(sections) / sizeof(sections[0]))
 
-/* Returns new sds with the sections argv selects (none: the defaults). */
+/* Returns new sds with the sections argv selects (none: the defaults).
+ * "all" and "everything" select every section (there are no module
+ * sections for "everything" to add); unknown names select nothing. */
 sds info_generate(int argc, sds *argv) {
     int want[SECTION_COUNT] = {0};
     if (argc == 0) {

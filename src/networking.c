@@ -15,6 +15,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "admin.h"
+#include "blocking.h"
 #include "commands.h"
 #include "log.h"
 #include "monotonic.h"
@@ -24,11 +26,15 @@
 
 /* Most iovecs handed to one writev: the fixed buffer plus blocks. */
 #define NET_MAX_IOV 16
+/* Arguments handed to the keyspace without a copy: only the first this
+ * many slots of argv (one bit each in client.argv_stolen). */
+#define NET_MAX_PINNED_ARGS 64
 /* A query buffer bigger than this with nothing pending is shrunk. */
 #define NET_QUERYBUF_SHRINK_BYTES (32 * 1024)
 
 static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask);
 static void net_write_handler(ae_event_loop *el, int fd, void *privdata, int mask);
+static void net_release_stolen(client *c);
 
 /* ---------------------------------------------------------- lifecycle */
 
@@ -100,6 +106,8 @@ void net_free_client(client *c) {
         net_close_async(c);
         return;
     }
+    admin_client_freed(c); /* MONITOR list, CLIENT PAUSE's waiting list */
+    blocking_client_freed(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -107,6 +115,8 @@ void net_free_client(client *c) {
     }
     c->argv = NULL;
     c->argc = 0;
+    if (c->argv_stolen) net_release_stolen(c);
+    zfree(c->argv_objs);
     resp_parser_free(&c->parser);
     sds_free(c->querybuf);
     sds_free(c->name);
@@ -219,7 +229,7 @@ void net_accept_unix_handler(ae_event_loop *el, int fd, void *privdata, int mask
 /* ---------------------------------------------------------- reading */
 
 sds net_steal_arg(client *c, int i) {
-    if (i >= 64) return sds_dup(c->argv[i]);
+    if (i >= NET_MAX_PINNED_ARGS) return sds_dup(c->argv[i]);
     c->argv_stolen |= 1ULL << i;
     return c->argv[i];
 }
@@ -228,17 +238,33 @@ robj *net_arg_to_object(client *c, int i) {
     sds arg = c->argv[i];
     size_t len = sds_len(arg);
     long long v;
-    if (len <= OBJ_EMBSTR_MAX_BYTES || (len <= LONG_STR_SIZE && string2ll(arg, len, &v)))
+    if (i >= NET_MAX_PINNED_ARGS || len <= OBJ_EMBSTR_MAX_BYTES || (len <= LONG_STR_SIZE && string2ll(arg, len, &v)))
         return obj_create_string(arg, len);
-    return obj_create_raw_string(net_steal_arg(c, i));
+    /* The object takes the sds; one extra reference keeps it alive until
+     * the command ends, even if the command itself drops the value (MSET k
+     * v1 k v2), so argv[i] stays readable for the slow log. */
+    robj *o = obj_create_raw_string(net_steal_arg(c, i));
+    if (c->argv_objs == NULL) c->argv_objs = zcalloc(sizeof(robj *) * NET_MAX_PINNED_ARGS);
+    obj_incr_refcount(o);
+    c->argv_objs[i] = o;
+    return o;
+}
+
+/* Forgets argv slots the keyspace took and drops their pins. */
+static void net_release_stolen(client *c) {
+    for (int i = 0; i < NET_MAX_PINNED_ARGS && i < c->parser.argc; i++) {
+        if (!(c->argv_stolen & (1ULL << i))) continue;
+        c->parser.argv[i] = NULL;
+        if (c->argv_objs && c->argv_objs[i]) {
+            obj_decr_refcount(c->argv_objs[i]);
+            c->argv_objs[i] = NULL;
+        }
+    }
+    c->argv_stolen = 0;
 }
 
 void net_reset_client(client *c) {
-    if (c->argv_stolen) {
-        for (int i = 0; i < 64 && i < c->parser.argc; i++)
-            if (c->argv_stolen & (1ULL << i)) c->parser.argv[i] = NULL;
-        c->argv_stolen = 0;
-    }
+    if (c->argv_stolen) net_release_stolen(c);
     resp_parser_reset(&c->parser);
     c->argv_len_sum = 0;
     c->argv_counted = 0;
@@ -257,31 +283,46 @@ void net_reset_client(client *c) {
 static void net_process_input(client *c) {
     size_t len = sds_len(c->querybuf);
     server.current_client = c;
-    while (c->qb_pos < len) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
-        resp_limits lim = {cfg.proto_max_bulk_len, c->authenticated};
-        size_t consumed;
-        resp_parse_result r =
-            resp_parse(&c->parser, c->querybuf + c->qb_pos, len - c->qb_pos, &lim, &consumed);
-        c->qb_pos += consumed;
-        if (r == RESP_PARSE_NEED_MORE) {
-            /* Count arguments of a partial command once each, so the
-             * query-buffer limit sees them without rescanning argv. */
-            for (; c->argv_counted < c->parser.argc; c->argv_counted++)
-                c->argv_len_sum += sds_len(c->parser.argv[c->argv_counted]);
-            break;
+    /* CLIENT PAUSE (admin.c): c->argv is already set when a parsed command
+     * was postponed; it runs first, without parsing again. */
+    /* Input that arrives for a client whose blocked command was served but
+     * not yet resumed: finish that command first. */
+    if (c->flags & CLIENT_UNBLOCKED) {
+        c->flags &= ~CLIENT_UNBLOCKED;
+        net_reset_client(c);
+    }
+    while (c->argv || c->qb_pos < len) {
+        /* A blocked client's later commands wait until it is served. */
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) break;
+        if (c->argv == NULL) {
+            resp_limits lim = {cfg.proto_max_bulk_len, c->authenticated};
+            size_t consumed;
+            resp_parse_result r =
+                resp_parse(&c->parser, c->querybuf + c->qb_pos, len - c->qb_pos, &lim, &consumed);
+            c->qb_pos += consumed;
+            if (r == RESP_PARSE_NEED_MORE) {
+                /* Count arguments of a partial command once each, so the
+                 * query-buffer limit sees them without rescanning argv. */
+                for (; c->argv_counted < c->parser.argc; c->argv_counted++)
+                    c->argv_len_sum += sds_len(c->parser.argv[c->argv_counted]);
+                break;
+            }
+            if (r == RESP_PARSE_ERROR) {
+                log_verbose("Protocol error (%s) from client: id=%llu addr=%s", c->parser.error,
+                            (unsigned long long)c->id, c->addr);
+                reply_error(c, c->parser.error);
+                c->flags |= CLIENT_CLOSE_AFTER_REPLY | CLIENT_PROTOCOL_ERROR;
+                break;
+            }
+            c->argc = c->parser.argc;
+            c->argv = c->parser.argv;
         }
-        if (r == RESP_PARSE_ERROR) {
-            log_verbose("Protocol error (%s) from client: id=%llu addr=%s", c->parser.error,
-                        (unsigned long long)c->id, c->addr);
-            reply_error(c, c->parser.error);
-            c->flags |= CLIENT_CLOSE_AFTER_REPLY | CLIENT_PROTOCOL_ERROR;
-            break;
-        }
-        c->argc = c->parser.argc;
-        c->argv = c->parser.argv;
+        /* CLIENT PAUSE: the command waits, parsed, until admin.c calls
+         * net_resume_postponed. */
+        if (admin_should_postpone(c)) break;
         cmd_process(c);
         c->commands_processed++;
+        if (c->flags & CLIENT_BLOCKED) break; /* argv kept for re-execution */
         net_reset_client(c);
     }
     server.current_client = NULL;
@@ -293,6 +334,25 @@ static void net_process_input(client *c) {
     if (sds_len(c->querybuf) == 0 && sds_alloc(c->querybuf) > NET_QUERYBUF_SHRINK_BYTES) {
         sds_free(c->querybuf);
         c->querybuf = sds_empty();
+    }
+}
+
+/* CLIENT PAUSE ended (admin.c, from a timer): runs c's postponed command
+ * and whatever input followed it. Declared in admin.h. */
+void net_resume_postponed(client *c) {
+    net_process_input(c);
+}
+
+void net_handle_unblocked(void) {
+    client *c;
+    while ((c = server.unblocked) != NULL) {
+        server.unblocked = c->ub_next;
+        c->ub_next = NULL;
+        /* Cleared when new input already resumed it (net_process_input). */
+        if (!(c->flags & CLIENT_UNBLOCKED)) continue;
+        c->flags &= ~CLIENT_UNBLOCKED;
+        net_reset_client(c);
+        if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED))) net_process_input(c);
     }
 }
 
@@ -466,7 +526,8 @@ void net_clients_cron(long long now_ms) {
     client *c = server.clients;
     while (c) {
         client *next = c->next;
-        if (now_ms - c->last_interaction_ms > limit_ms) {
+        /* Blocked clients wait by their own timeout, as in Redis. */
+        if (!(c->flags & CLIENT_BLOCKED) && now_ms - c->last_interaction_ms > limit_ms) {
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             net_free_client(c);
         }
@@ -476,9 +537,14 @@ void net_clients_cron(long long now_ms) {
 
 static sds net_cat_flags(sds s, const client *c) {
     char flags[16], *p = flags;
-    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
+    /* Letters in Redis's order (7.2 for 'T'). */
+    if (c->flags & CLIENT_MONITOR) *p++ = 'O';
+    if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
+    if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
+    if (c->flags & CLIENT_NO_EVICT) *p++ = 'e';
+    if (c->flags & CLIENT_NO_TOUCH) *p++ = 'T';
     if (p == flags) *p++ = 'N';
     *p = '\0';
     return sds_cat(s, flags);

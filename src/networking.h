@@ -34,6 +34,12 @@ sds net_steal_arg(client *c, int i);
  * copied into their compact encodings, big ones take the argument's sds
  * (net_steal_arg) without copying. */
 robj *net_arg_to_object(client *c, int i);
+/* Runs the postponed (CLIENT PAUSE) command of c and the rest of its
+ * buffered input. */
+void net_resume_postponed(client *c);
+/* Before-sleep duty: resumes the input of clients whose blocked command
+ * was served or timed out. */
+void net_handle_unblocked(void);
 /* Bytes of output pending for c. */
 size_t net_client_output_len(const client *c);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */

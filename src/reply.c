@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "info.h"
 #include "networking.h"
 #include "server.h"
 #include "util.h"
@@ -85,6 +86,7 @@ void reply_status(client *c, const char *s) {
  * REPLY OFF), as Redis counts them. */
 static void reply_error_len(client *c, const char *msg, size_t len) {
     server.stat_total_error_replies++;
+    info_count_error(msg, len); /* INFO errorstats, per error code */
     if (!reply_allowed(c)) return;
     if (len == 0 || msg[0] != '-') reply_append(c, "-ERR ", 5);
     reply_append(c, msg, len);

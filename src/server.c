@@ -168,6 +168,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
 
 static void server_before_sleep(ae_event_loop *el) {
     (void)el;
+    if (server.unblocked) net_handle_unblocked();
     net_handle_pending_writes();
     net_free_clients_async();
 }

@@ -1,0 +1,181 @@
+/* debug.c -- the DEBUG command: the subcommands test suites and operators
+ * rely on (SLEEP, OBJECT, POPULATE, SET-ACTIVE-EXPIRE, ERROR, LOG, HELP).
+ *
+ * Owns no state. Reads the keyspace through db.h (DEBUG OBJECT looks at the
+ * stored value directly, expired or not, as Redis does) and writes it only
+ * through db_add (POPULATE). Every reply and error text is Redis 7.0's. */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "admin.h"
+#include "commands.h"
+#include "db.h"
+#include "expire.h"
+#include "log.h"
+#include "reply.h"
+#include "util.h"
+#include "zmalloc.h"
+
+#define US_PER_SEC 1000000LL
+#define NS_PER_US 1000LL
+
+/* RDB length prefixes: 6-bit, 14-bit, 32-bit and 64-bit forms. */
+#define RDB_LEN_6BIT_MAX 63
+#define RDB_LEN_14BIT_MAX 16383
+/* Strings this short that read as integers are saved as integers. */
+#define RDB_INT_STRING_MAX_LEN 11
+
+static size_t rdb_len_bytes(unsigned long long len) {
+    if (len <= RDB_LEN_6BIT_MAX) return 1;
+    if (len <= RDB_LEN_14BIT_MAX) return 2;
+    if (len <= UINT32_MAX) return 5;
+    return 9;
+}
+
+/* Bytes of an integer in RDB's compact integer forms, 0 if it doesn't fit. */
+static size_t rdb_int_bytes(long long v) {
+    if (v >= INT8_MIN && v <= INT8_MAX) return 2;
+    if (v >= INT16_MIN && v <= INT16_MAX) return 3;
+    if (v >= INT32_MIN && v <= INT32_MAX) return 5;
+    return 0;
+}
+
+/* What an RDB dump of string object o would take. Redis also tries LZF on
+ * strings longer than 20 bytes; without a compressor here the uncompressed
+ * size is reported, so compressible strings read larger than in Redis. */
+static size_t rdb_string_len(const robj *o) {
+    char buf[LONG_STR_SIZE];
+    size_t len;
+    const char *p = obj_string_bytes(o, buf, &len);
+    long long v;
+    if (len <= RDB_INT_STRING_MAX_LEN && string2ll(p, len, &v)) {
+        size_t n = rdb_int_bytes(v);
+        if (n) return n;
+    }
+    return rdb_len_bytes(len) + len;
+}
+
+static void debug_object(client *c) {
+    dict_entry *de = dict_find(c->db->keys, c->argv[2]);
+    if (de == NULL) {
+        reply_error(c, "no such key");
+        return;
+    }
+    robj *o = dict_get_val(de);
+    /* TODO: serialized lengths of the collection types once rdb.c exists. */
+    size_t serlen = o->type == OBJ_STRING ? rdb_string_len(o) : 0;
+    sds s = sds_cat_printf(sds_empty(),
+                           "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
+                           (void *)o, o->refcount, obj_encoding_name(o->encoding), serlen, (int)o->lru,
+                           db_obj_idle_ms(o) / 1000);
+    reply_status(c, s);
+    sds_free(s);
+}
+
+/* Parses a count or size >= 0 ("value is out of range, must be positive"). */
+static int parse_non_negative(client *c, const sds arg, long long *v) {
+    if (!string2ll(arg, sds_len(arg), v) || *v < 0 || *v > LONG_MAX) {
+        reply_error(c, "value is out of range, must be positive");
+        return -1;
+    }
+    return 0;
+}
+
+/* POPULATE count [prefix] [size]: keys prefix:0.. with "value:N" (or size
+ * bytes starting with it, zero-padded); keys that exist are left alone. */
+static void debug_populate(client *c) {
+    long long count, size = 0;
+    if (parse_non_negative(c, c->argv[2], &count) == -1) return;
+    if (c->argc == 5 && parse_non_negative(c, c->argv[4], &size) == -1) return;
+    const char *prefix = c->argc >= 4 ? c->argv[3] : "key";
+    sds key = sds_empty();
+    char val[64];
+    for (long long j = 0; j < count; j++) {
+        sds_clear(key);
+        key = sds_cat_printf(key, "%s:%lld", prefix, j);
+        if (db_lookup_write(c->db, key) != NULL) continue;
+        int vlen = snprintf(val, sizeof(val), "value:%lld", j);
+        robj *o;
+        if (size == 0) {
+            o = obj_create_string(val, (size_t)vlen);
+        } else {
+            sds v = sds_new_len(NULL, (size_t)size);
+            memcpy(v, val, (size_t)size < (size_t)vlen ? (size_t)size : (size_t)vlen);
+            o = obj_create_string_from_sds(v);
+        }
+        db_add(c->db, key, o);
+    }
+    sds_free(key);
+    reply_ok(c);
+}
+
+static void debug_sleep(client *c) {
+    double secs = strtod(c->argv[2], NULL);
+    long long us = (long long)(secs * US_PER_SEC);
+    if (us > 0) {
+        struct timespec ts = {.tv_sec = us / US_PER_SEC, .tv_nsec = (us % US_PER_SEC) * NS_PER_US};
+        nanosleep(&ts, NULL);
+    }
+    reply_ok(c);
+}
+
+static void debug_set_active_expire(client *c) {
+    expire_set_active(atoi(c->argv[2]) != 0); /* Redis reads it with atoi too */
+    reply_ok(c);
+}
+
+/* Replies "-<string>" as is: a protocol error a client test can trigger.
+ * Like Redis, not counted in the error statistics. */
+static void debug_error(client *c) {
+    sds e = sds_cat_len(sds_new("-"), c->argv[2], sds_len(c->argv[2]));
+    for (size_t i = 0; i < sds_len(e); i++)
+        if (e[i] == '\r' || e[i] == '\n') e[i] = ' ';
+    e = sds_cat_len(e, "\r\n", 2);
+    reply_proto(c, e, sds_len(e));
+    sds_free(e);
+}
+
+static void debug_help(client *c) {
+    static const char *help[] = {
+        "ERROR <string>",
+        "    Return a Redis protocol error with <string> as message. Useful for clients",
+        "    unit tests to simulate Redis errors.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+        NULL};
+    reply_help(c, help);
+}
+
+void debug_command(client *c) {
+    const char *sub = c->argv[1];
+    int argc = c->argc;
+    if (argc == 2 && strcasecmp(sub, "help") == 0) debug_help(c);
+    else if (argc == 3 && strcasecmp(sub, "sleep") == 0) debug_sleep(c);
+    else if (argc == 3 && strcasecmp(sub, "object") == 0) debug_object(c);
+    else if (argc >= 3 && argc <= 5 && strcasecmp(sub, "populate") == 0) debug_populate(c);
+    else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);
+    else if (argc == 3 && strcasecmp(sub, "error") == 0) debug_error(c);
+    else if (argc == 3 && strcasecmp(sub, "log") == 0) {
+        log_warning("DEBUG LOG: %s", c->argv[2]);
+        reply_ok(c);
+    } else {
+        admin_reply_subcommand_syntax(c);
+    }
+}
