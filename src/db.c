@@ -1,23 +1,46 @@
-/* db.c -- databases, key lookup with lazy expiry, and the generic keyspace
- * commands of the foundation (SELECT, DEL, EXISTS, DBSIZE, FLUSHDB,
- * FLUSHALL).
+/* db.c -- databases, key lookup with lazy expiry and access tracking,
+ * and the generic keyspace commands of the foundation (SELECT, DEL,
+ * EXISTS, DBSIZE, FLUSHDB, FLUSHALL).
  *
- * Owns server.dbs and the keyspace hit/miss/expired counters. Invariant:
- * a key in `expires` is always in `keys`, and shares its sds (only `keys`
- * frees it); no lookup ever returns a key whose time has passed. */
+ * Owns server.dbs, the keyspace hit/miss/expired counters and the clock
+ * the LRU/LFU data is kept against. Invariant: a key in `expires` is always
+ * in `keys`, and shares its sds (only `keys` frees it); no lookup ever
+ * returns a key whose time has passed. FLUSH* ASYNC swaps in empty tables
+ * and hands the old ones to lazyfree.c, whose slices a timer of ours runs
+ * (one slice per event-loop pass, so clients are served in between). */
 #include "db.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "commands.h"
+#include "lazyfree.h"
 #include "monotonic.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
 
-/* Milliseconds of rehashing per database per cron tick. */
+/* Milliseconds of rehashing per cron tick (for the first table that
+ * needs it: one tick never pays for several). */
 #define DB_CRON_REHASH_MS 1
+/* A table is shrunk once it is less than this full (percent)... */
+#define DB_MIN_FILL_PERCENT 10
+/* ...by at most this factor per step (see db_shrink_if_sparse). */
+#define DB_SHRINK_MAX_FACTOR 8
+/* Microseconds of freeing per slice of an async flush: short enough that
+ * a client waits at most about this long for its turn. */
+#define DB_LAZYFREE_SLICE_US 1000
+/* The first slice waits this long, so the FLUSH reply is sent first. */
+#define DB_LAZYFREE_FIRST_DELAY_MS 1
+/* Databases with at most this many keys are emptied at once even when
+ * ASYNC is asked for: that is cheaper than a slice's bookkeeping. */
+#define DB_ASYNC_FLUSH_MIN_KEYS 4096
+#define DB_MS_PER_MINUTE 60000
+
+/* Unix ms read by the cron: the LRU/LFU clocks need no better. */
+static long long db_clock_ms;
+static long long db_lazyfree_timer_id = -1;
 
 static uint64_t db_key_hash(const void *key) {
     return dict_gen_hash_function(key, sds_len((sds)key));
@@ -34,9 +57,10 @@ static void db_key_free(dict *d, void *key) {
     sds_free(key);
 }
 
+/* NULL: the value was taken out first (db_delete_lazy). */
 static void db_val_free(dict *d, void *val) {
     (void)d;
-    obj_decr_refcount(val);
+    if (val) obj_decr_refcount(val);
 }
 
 static dict_type keyspace_type = {
@@ -59,6 +83,7 @@ void db_init(int n) {
         server.dbs[i].expires = dict_create(&expires_type);
         server.dbs[i].id = i;
     }
+    db_clock_ms = mstime();
 }
 
 long long db_now_ms(void) {
@@ -66,56 +91,74 @@ long long db_now_ms(void) {
     return server.cmd_time_ms;
 }
 
+/* ---------------------------------------------------------- access data */
+
+unsigned int db_lru_clock(void) {
+    return (unsigned int)((db_clock_ms / DB_LRU_CLOCK_RESOLUTION_MS) & DB_LRU_CLOCK_MAX);
+}
+
+static unsigned int db_lfu_minutes(void) {
+    return (unsigned int)((db_clock_ms / DB_MS_PER_MINUTE) & DB_LFU_MINUTES_MAX);
+}
+
+unsigned long long db_obj_idle_ms(const robj *o) {
+    return (unsigned long long)db_lru_elapsed(db_lru_clock(), o->lru) * DB_LRU_CLOCK_RESOLUTION_MS;
+}
+
+unsigned int db_lfu_counter(const robj *o) {
+    unsigned int elapsed = db_lfu_minutes_elapsed(db_lfu_minutes(), o->lru >> 8);
+    return db_lfu_decay(o->lru & DB_LFU_COUNTER_MAX, elapsed, cfg.lfu_decay_time);
+}
+
+void db_touch_obj(robj *o) {
+    if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy)) {
+        double r = (double)random() / ((double)RAND_MAX + 1.0);
+        unsigned int counter = db_lfu_log_incr(db_lfu_counter(o), cfg.lfu_log_factor, r);
+        o->lru = (db_lfu_minutes() << 8) | counter;
+    } else {
+        o->lru = db_lru_clock();
+    }
+}
+
+/* Access data of a brand-new value: accessed now, LFU counter at its
+ * starting value so that a new key is not the first one evicted. */
+static void db_init_access(robj *o) {
+    if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy))
+        o->lru = (db_lfu_minutes() << 8) | DB_LFU_INIT_VAL;
+    else
+        o->lru = db_lru_clock();
+}
+
+/* CLIENT NO-TOUCH turns access tracking off for a client's reads, except
+ * for TOUCH itself, whose whole point is to touch. */
+static int db_may_touch(void) {
+    const client *c = server.current_client;
+    if (c == NULL || !(c->flags & CLIENT_NO_TOUCH)) return 1;
+    return c->cmd && strcmp(c->cmd->name, "touch") == 0;
+}
+
+/* ---------------------------------------------------------- expiry */
+
 long long db_get_expire(db *d, const sds key) {
     if (dict_size(d->expires) == 0) return -1;
     dict_entry *de = dict_find(d->expires, key);
     return de ? dict_get_signed_int_val(de) : -1;
 }
 
-/* Deletes key if its time has passed; returns 1 if it did. */
-static int db_expire_if_needed(db *d, const sds key) {
+int db_is_expired(db *d, const sds key) {
     long long when = db_get_expire(d, key);
-    if (when < 0 || when > db_now_ms()) return 0;
-    db_delete(d, key);
+    return when >= 0 && when <= db_now_ms();
+}
+
+void db_expire_key(db *d, const sds key) {
+    db_delete_maybe_lazy(d, key, cfg.lazyfree_lazy_expire);
     server.stat_expired_keys++;
+}
+
+int db_expire_if_needed(db *d, const sds key) {
+    if (!db_is_expired(d, key)) return 0;
+    db_expire_key(d, key);
     return 1;
-}
-
-robj *db_lookup_write(db *d, const sds key) {
-    db_expire_if_needed(d, key);
-    dict_entry *de = dict_find(d->keys, key);
-    return de ? dict_get_val(de) : NULL;
-}
-
-robj *db_lookup_read(db *d, const sds key) {
-    robj *o = db_lookup_write(d, key);
-    if (o) server.stat_keyspace_hits++;
-    else server.stat_keyspace_misses++;
-    return o;
-}
-
-void db_add(db *d, const sds key, robj *val) {
-    dict_add(d->keys, sds_dup(key), val);
-}
-
-void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
-    dict_entry *existing;
-    dict_entry *de = dict_add_raw(d->keys, (void *)key, &existing);
-    if (de) {
-        /* dict_add_raw stored our borrowed pointer: give it its own copy. */
-        dict_set_key(d->keys, de, sds_dup(key));
-        dict_set_val(d->keys, de, val);
-        return;
-    }
-    robj *old = dict_get_val(existing);
-    dict_set_val(d->keys, existing, val);
-    obj_decr_refcount(old);
-    if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
-}
-
-int db_delete(db *d, const sds key) {
-    if (dict_size(d->expires)) dict_delete(d->expires, key);
-    return dict_delete(d->keys, key) == DICT_OK;
 }
 
 void db_set_expire(db *d, const sds key, long long when_ms) {
@@ -125,9 +168,89 @@ void db_set_expire(db *d, const sds key, long long when_ms) {
     dict_set_signed_int_val(de, when_ms);
 }
 
+int db_remove_expire(db *d, const sds key) {
+    return dict_size(d->expires) && dict_delete(d->expires, key) == DICT_OK;
+}
+
+/* ---------------------------------------------------------- lookup */
+
+robj *db_lookup(db *d, const sds key, int flags) {
+    if (dict_size(d->expires)) db_expire_if_needed(d, key);
+    dict_entry *de = dict_find(d->keys, key);
+    robj *o = de ? dict_get_val(de) : NULL;
+    if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);
+    if (!(flags & (DB_LOOKUP_WRITE | DB_LOOKUP_NOSTATS))) {
+        if (o) server.stat_keyspace_hits++;
+        else server.stat_keyspace_misses++;
+    }
+    return o;
+}
+
+robj *db_lookup_write(db *d, const sds key) {
+    return db_lookup(d, key, DB_LOOKUP_WRITE);
+}
+
+robj *db_lookup_read(db *d, const sds key) {
+    return db_lookup(d, key, 0);
+}
+
+/* ---------------------------------------------------------- writes */
+
+void db_add(db *d, const sds key, robj *val) {
+    db_init_access(val);
+    dict_add(d->keys, sds_dup(key), val);
+}
+
+void db_add_moved(db *d, const sds key, robj *val) {
+    dict_add(d->keys, sds_dup(key), val);
+}
+
+void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
+    dict_entry *existing;
+    dict_entry *de = dict_add_raw(d->keys, (void *)key, &existing);
+    if (de) {
+        /* dict_add_raw stored our borrowed pointer: give it its own copy. */
+        dict_set_key(d->keys, de, sds_dup(key));
+        db_init_access(val);
+        dict_set_val(d->keys, de, val);
+        return;
+    }
+    robj *old = dict_get_val(existing);
+    if (old != val) {
+        /* An overwritten key keeps its access frequency (LFU), as in Redis. */
+        if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy)) val->lru = old->lru;
+        else db_init_access(val);
+        dict_set_val(d->keys, existing, val);
+        obj_decr_refcount(old);
+    }
+    if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
+}
+
+int db_delete(db *d, const sds key) {
+    if (dict_size(d->expires)) dict_delete(d->expires, key);
+    return dict_delete(d->keys, key) == DICT_OK;
+}
+
+int db_delete_lazy(db *d, const sds key) {
+    if (dict_size(d->expires)) dict_delete(d->expires, key);
+    dict_entry *de = dict_unlink(d->keys, key);
+    if (de == NULL) return 0;
+    robj *val = dict_get_val(de);
+    de->v.val = NULL; /* db_val_free skips it: lazyfree decides below */
+    dict_free_unlinked_entry(d->keys, de);
+    lazyfree_free_object(val);
+    return 1;
+}
+
+int db_delete_maybe_lazy(db *d, const sds key, int lazy) {
+    return lazy ? db_delete_lazy(d, key) : db_delete(d, key);
+}
+
 unsigned long db_size(const db *d) {
     return dict_size(d->keys);
 }
+
+/* ---------------------------------------------------------- flush, swap */
 
 long long db_empty(int dbnum) {
     long long removed = 0;
@@ -141,11 +264,74 @@ long long db_empty(int dbnum) {
     return removed;
 }
 
+/* One slice of freeing per event-loop pass: returning 0 runs us again
+ * right after the next poll, which does not wait while we have work. */
+static int db_lazyfree_tick(ae_event_loop *el, long long id, void *data) {
+    (void)el, (void)id, (void)data;
+    if (lazyfree_dict_step(DB_LAZYFREE_SLICE_US)) return 0;
+    db_lazyfree_timer_id = -1;
+    return AE_NOMORE;
+}
+
+long long db_empty_async(int dbnum) {
+    long long removed = 0;
+    int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
+    for (int i = start; i <= end; i++) {
+        db *d = &server.dbs[i];
+        unsigned long n = dict_size(d->keys);
+        removed += (long long)n;
+        if (n <= DB_ASYNC_FLUSH_MIN_KEYS || server.el == NULL) {
+            dict_empty(d->expires, NULL);
+            dict_empty(d->keys, NULL);
+            continue;
+        }
+        lazyfree_release_dict(d->expires);
+        lazyfree_release_dict(d->keys);
+        d->keys = dict_create(&keyspace_type);
+        d->expires = dict_create(&expires_type);
+    }
+    if (db_lazyfree_timer_id == -1 && lazyfree_pending_objects() > 0)
+        db_lazyfree_timer_id = ae_create_time_event(server.el, DB_LAZYFREE_FIRST_DELAY_MS, db_lazyfree_tick, NULL, NULL);
+    return removed;
+}
+
+void db_swap(int a, int b) {
+    db *x = &server.dbs[a], *y = &server.dbs[b];
+    dict *keys = x->keys, *expires = x->expires;
+    x->keys = y->keys;
+    x->expires = y->expires;
+    y->keys = keys;
+    y->expires = expires;
+}
+
+/* ---------------------------------------------------------- cron */
+
+/* A table that emptied (mass expiry, deletes) is shrunk, or scans and
+ * the expire cycle would keep walking a million empty buckets. At most by
+ * DB_SHRINK_MAX_FACTOR per step: while it rehashes, one dict_scan step
+ * visits every bucket of the big table that maps to one of the small, so
+ * 1M -> 4 buckets in one go would make a single step walk 256K of them. */
+static void db_shrink_if_sparse(dict *d) {
+    unsigned long slots = dict_slots(d), used = dict_size(d);
+    if (dict_is_rehashing(d) || slots <= DICT_HT_SIZE(DICT_HT_INITIAL_EXP)) return;
+    if (used * 100 / slots >= DB_MIN_FILL_PERCENT) return;
+    unsigned long target = slots / DB_SHRINK_MAX_FACTOR;
+    if (target <= used || target <= DICT_HT_SIZE(DICT_HT_INITIAL_EXP)) dict_resize(d);
+    else dict_expand(d, target);
+}
+
 void db_cron_rehash(void) {
+    db_clock_ms = mstime();
+    for (int i = 0; i < server.dbnum; i++) {
+        db_shrink_if_sparse(server.dbs[i].keys);
+        db_shrink_if_sparse(server.dbs[i].expires);
+    }
+    /* One table per tick: rehashing is also done a step per operation, so
+     * this only helps idle tables along. */
     for (int i = 0; i < server.dbnum; i++) {
         db *d = &server.dbs[i];
-        if (dict_is_rehashing(d->keys)) dict_rehash_ms(d->keys, DB_CRON_REHASH_MS);
-        if (dict_is_rehashing(d->expires)) dict_rehash_ms(d->expires, DB_CRON_REHASH_MS);
+        if (dict_is_rehashing(d->keys) && dict_rehash_ms(d->keys, DB_CRON_REHASH_MS)) break;
+        if (dict_is_rehashing(d->expires) && dict_rehash_ms(d->expires, DB_CRON_REHASH_MS)) break;
     }
 }
 
@@ -178,19 +364,25 @@ void select_command(client *c) {
     reply_ok(c);
 }
 
-void del_command(client *c) {
+/* DEL and UNLINK: one body; lazy frees big values off the event loop. */
+void db_del_generic(client *c, int lazy) {
     long long deleted = 0;
     for (int i = 1; i < c->argc; i++) {
         db_expire_if_needed(c->db, c->argv[i]);
-        deleted += db_delete(c->db, c->argv[i]);
+        deleted += db_delete_maybe_lazy(c->db, c->argv[i], lazy);
     }
     reply_integer(c, deleted);
 }
 
+void del_command(client *c) {
+    db_del_generic(c, cfg.lazyfree_lazy_user_del);
+}
+
+/* EXISTS counts hits and misses but is not an access (Redis: NOTOUCH). */
 void exists_command(client *c) {
     long long count = 0;
     for (int i = 1; i < c->argc; i++)
-        if (db_lookup_write(c->db, c->argv[i])) count++;
+        if (db_lookup(c->db, c->argv[i], DB_LOOKUP_NOTOUCH)) count++;
     reply_integer(c, count);
 }
 
@@ -198,25 +390,31 @@ void dbsize_command(client *c) {
     reply_integer(c, (long long)db_size(c->db));
 }
 
-/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: both modes free synchronously for now; the
- * reply is the same. Returns 0 and replies on a bad argument. */
+/* FLUSHDB/FLUSHALL [ASYNC|SYNC]: returns 1 for ASYNC, 0 for SYNC (no
+ * argument: lazyfree-lazy-user-flush decides), -1 after replying to a bad
+ * argument. */
 static int flush_parse_mode(client *c) {
-    if (c->argc == 1) return 1;
-    if (c->argc == 2 && (strcasecmp(c->argv[1], "async") == 0 || strcasecmp(c->argv[1], "sync") == 0)) return 1;
+    if (c->argc == 1) return cfg.lazyfree_lazy_user_flush ? 1 : 0;
+    if (c->argc == 2 && strcasecmp(c->argv[1], "async") == 0) return 1;
+    if (c->argc == 2 && strcasecmp(c->argv[1], "sync") == 0) return 0;
     reply_error_syntax(c);
-    return 0;
+    return -1;
+}
+
+static void flush_generic(client *c, int dbnum) {
+    int mode = flush_parse_mode(c);
+    if (mode < 0) return;
+    if (mode) db_empty_async(dbnum);
+    else db_empty(dbnum);
+    reply_ok(c);
 }
 
 void flushdb_command(client *c) {
-    if (!flush_parse_mode(c)) return;
-    db_empty(c->db_id);
-    reply_ok(c);
+    flush_generic(c, c->db_id);
 }
 
 void flushall_command(client *c) {
-    if (!flush_parse_mode(c)) return;
-    db_empty(-1);
-    reply_ok(c);
+    flush_generic(c, -1);
 }
 
 /* ---------------------------------------------------------- table */

@@ -1,6 +1,8 @@
 /* db.h -- the keyspace: numbered databases of sds keys to robj values,
  * with expiry times. Every key access goes through here so that an expired
- * key is never visible to a command. */
+ * key is never visible to a command, and so that each access updates the
+ * value's LRU clock or LFU counter (what OBJECT IDLETIME / FREQ report and
+ * what eviction ranks keys by). */
 #ifndef MINIRED_DB_H
 #define MINIRED_DB_H
 
@@ -10,28 +12,117 @@
 long long db_now_ms(void);
 /* Creates n empty databases (server.dbs). */
 void db_init(int n);
+
+/* Lookup flags (db_lookup). */
+#define DB_LOOKUP_WRITE (1 << 0)   /* a write lookup: never counts hits/misses */
+#define DB_LOOKUP_NOTOUCH (1 << 1) /* leave the LRU/LFU data alone */
+#define DB_LOOKUP_NOSTATS (1 << 2) /* do not count keyspace hits/misses */
+
 /* Returns the live value of key or NULL, deleting it first if expired.
- * The _read form counts keyspace hits/misses. Borrowed reference. */
+ * The _read form counts keyspace hits/misses. Both update the value's
+ * access data unless the client is CLIENT NO-TOUCH. Borrowed reference. */
 robj *db_lookup_read(db *d, const sds key);
 robj *db_lookup_write(db *d, const sds key);
-/* Takes val; key is copied. The key must not exist. */
+/* The general form: flags are DB_LOOKUP_* bits. */
+robj *db_lookup(db *d, const sds key, int flags);
+
+/* Takes val; key is copied. The key must not exist. val's access data is
+ * initialised (a new value). */
 void db_add(db *d, const sds key, robj *val);
+/* Same, for a value moved from another key (RENAME, MOVE): keeps its
+ * access data. */
+void db_add_moved(db *d, const sds key, robj *val);
 /* Takes val: adds or overwrites key. keep_ttl 0 drops an existing TTL. */
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl);
 /* Returns 1 if the key existed and was removed. */
 int db_delete(db *d, const sds key);
+/* Same, but the value's large parts are freed off the event loop
+ * (lazyfree.c): UNLINK and the lazyfree-lazy-* options. */
+int db_delete_lazy(db *d, const sds key);
+/* db_delete or db_delete_lazy, as lazy says. */
+int db_delete_maybe_lazy(db *d, const sds key, int lazy);
+
 /* Sets key's expiry (unix ms). The key must exist. */
 void db_set_expire(db *d, const sds key, long long when_ms);
 /* Unix ms when key expires, -1 if it has no TTL. */
 long long db_get_expire(db *d, const sds key);
+/* Drops key's TTL (PERSIST, GETEX PERSIST). Returns 1 if it had one. */
+int db_remove_expire(db *d, const sds key);
+/* 1 if key has a TTL that has passed (the key is not deleted). */
+int db_is_expired(db *d, const sds key);
+/* Deletes key if its time has passed (counting it in expired_keys);
+ * returns 1 if it did. key may be the dict's own sds. */
+int db_expire_if_needed(db *d, const sds key);
+/* Deletes key as expired: counts it and honours lazyfree-lazy-expire.
+ * key may be the dict's own sds (it is not used after the call). */
+void db_expire_key(db *d, const sds key);
+
 /* Removes every key of one database (dbnum >= 0) or of all (-1); returns
  * how many were removed. */
 long long db_empty(int dbnum);
+/* Same, but returns at once: the old tables are replaced by empty ones
+ * and freed a slice at a time by a timer (lazyfree.c). */
+long long db_empty_async(int dbnum);
+/* Exchanges the contents of databases a and b (SWAPDB); clients keep
+ * their db pointers. The indexes must be valid. */
+void db_swap(int a, int b);
 /* Number of keys in d (expired-but-not-yet-removed keys included). */
 unsigned long db_size(const db *d);
-/* Cron duty: a little incremental rehashing of the keyspace dicts. */
+/* Cron duty: incremental rehashing, shrinking of tables that emptied, and
+ * the clock that the LRU/LFU data is read against. */
 void db_cron_rehash(void);
 /* Replies WRONGTYPE and returns 1 if o is not NULL and not of type. */
 int db_check_type(client *c, const robj *o, int type);
+/* The body of DEL (lazy 0) and UNLINK (lazy 1): replies the count. */
+void db_del_generic(client *c, int lazy);
+
+/* ---------------------------------------------------------- access data
+ * A value's 24-bit lru field holds, under an LRU (or no) policy, the LRU
+ * clock of its last access in seconds; under an LFU policy, the minute of
+ * its last decrement in the high 16 bits and a logarithmic access counter
+ * in the low 8 bits. */
+
+#define DB_LRU_CLOCK_MAX ((1U << OBJ_LRU_BITS) - 1)
+#define DB_LRU_CLOCK_RESOLUTION_MS 1000
+#define DB_LFU_INIT_VAL 5      /* a new key's counter: not evicted at once */
+#define DB_LFU_COUNTER_MAX 255
+#define DB_LFU_MINUTES_MAX 65535
+
+/* The LRU clock now (seconds, wrapping at 24 bits; updated by the cron). */
+unsigned int db_lru_clock(void);
+/* Milliseconds since o was last accessed (LRU mode). */
+unsigned long long db_obj_idle_ms(const robj *o);
+/* o's LFU counter after applying the decay owed since its last decrement
+ * (what OBJECT FREQ reports); o is not changed. */
+unsigned int db_lfu_counter(const robj *o);
+/* Records one access to o under the current policy (TOUCH, lookups). */
+void db_touch_obj(robj *o);
+
+/* Pure pieces of the above (unit-tested). */
+
+/* Ticks between two 24-bit LRU clock readings, allowing for one wrap. */
+static inline unsigned int db_lru_elapsed(unsigned int now, unsigned int then) {
+    return now >= then ? now - then : DB_LRU_CLOCK_MAX - then + now;
+}
+/* Minutes between two 16-bit minute stamps, allowing for one wrap. */
+static inline unsigned int db_lfu_minutes_elapsed(unsigned int now, unsigned int then) {
+    return now >= then ? now - then : DB_LFU_MINUTES_MAX - then + now;
+}
+/* Counter after elapsed minutes with one decrement per decay_time minutes
+ * (decay_time 0: never decays). */
+static inline unsigned int db_lfu_decay(unsigned int counter, unsigned int elapsed_min, int decay_time) {
+    unsigned int periods = decay_time > 0 ? elapsed_min / (unsigned int)decay_time : 0;
+    return periods >= counter ? 0 : counter - periods;
+}
+/* Counter after one access: grows with probability 1 / ((counter -
+ * DB_LFU_INIT_VAL) * log_factor + 1), so each step costs more hits than the
+ * last (factor 10: ~100 hits reach 10, ~1M reach 255); r is a uniform
+ * random number in [0, 1). */
+static inline unsigned int db_lfu_log_incr(unsigned int counter, int log_factor, double r) {
+    if (counter >= DB_LFU_COUNTER_MAX) return DB_LFU_COUNTER_MAX;
+    double base = counter > DB_LFU_INIT_VAL ? (double)(counter - DB_LFU_INIT_VAL) : 0.0;
+    double p = 1.0 / (base * log_factor + 1.0);
+    return r < p ? counter + 1 : counter;
+}
 
 #endif

@@ -178,13 +178,6 @@ static int evict_timer_proc(ae_event_loop *el, long long id, void *client_data) 
     return AE_NOMORE;
 }
 
-/* Redis stops sharing the integer objects 0..9999 while an LRU/LFU policy
- * is in force with a limit: each key needs its own access data. */
-static void evict_update_sharing(void) {
-    int p = cfg.maxmemory_policy;
-    obj_set_shared_integers(!(cfg.maxmemory && (MAXMEMORY_POLICY_IS_LRU(p) || MAXMEMORY_POLICY_IS_LFU(p))));
-}
-
 static enum evict_result evict_perform(void) {
     if (cfg.maxmemory == 0 || zmalloc_used_memory() <= cfg.maxmemory) return EVICT_OK;
     if (cfg.maxmemory_policy == MAXMEMORY_NOEVICTION) return EVICT_FAIL;
@@ -211,7 +204,6 @@ static enum evict_result evict_perform(void) {
 
 int evict_before_command(client *c) {
     (void)c;
-    evict_update_sharing();
     return evict_perform() == EVICT_FAIL ? -1 : 0;
 }
 

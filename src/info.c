@@ -20,6 +20,7 @@
 #include "db.h"
 #include "expire.h"
 #include "info.h"
+#include "lazyfree.h"
 #include "latency.h"
 #include "monotonic.h"
 #include "networking.h"
@@ -178,7 +179,7 @@ static sds info_server(sds s) {
                        0, 0, 0,
 #endif
                        (long)server.pid, server.runid, cfg.port, ustime(), uptime, uptime / 86400, cfg.hz, cfg.hz,
-                       (mstime() / 1000) & ((1 << OBJ_LRU_BITS) - 1), server.executable ? server.executable : "",
+                       (long long)db_lru_clock(), server.executable ? server.executable : "",
                        server.configfile ? server.configfile : "", MINIRED_VERSION);
     return s;
 }
@@ -303,10 +304,11 @@ static sds info_memory(sds s) {
                        "mem_aof_buffer:0\r\n"
                        "mem_allocator:libc\r\n"
                        "active_defrag_running:0\r\n"
-                       "lazyfree_pending_objects:0\r\n"
-                       "lazyfreed_objects:0\r\n",
+                       "lazyfree_pending_objects:%lu\r\n"
+                       "lazyfreed_objects:%llu\r\n",
                        cfg.maxmemory, h_max, policy ? policy : "noeviction", ratio(rss, used),
-                       (long long)rss - (long long)used, ratio(rss, used), (long long)rss - (long long)used, clients);
+                       (long long)rss - (long long)used, ratio(rss, used), (long long)rss - (long long)used, clients,
+                       lazyfree_pending_objects(), lazyfree_freed_objects());
     sds_free(policy);
     return s;
 }

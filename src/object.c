@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "config.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -40,7 +41,6 @@ static robj *obj_create_embstr(const char *p, size_t len) {
 
 static robj shared_integers[OBJ_SHARED_INTEGERS];
 static int shared_integers_ready;
-static int shared_integers_enabled = 1;
 
 static void obj_init_shared_integers(void) {
     for (long i = 0; i < OBJ_SHARED_INTEGERS; i++) {
@@ -53,8 +53,12 @@ static void obj_init_shared_integers(void) {
     shared_integers_ready = 1;
 }
 
-void obj_set_shared_integers(int enabled) {
-    shared_integers_enabled = enabled;
+/* Redis stops sharing the integer objects while an LRU/LFU policy is in
+ * force with a limit: each key then needs its own access data. Read live,
+ * so CONFIG SET takes effect for the next value created. */
+static int shared_integers_allowed(void) {
+    int p = cfg.maxmemory_policy;
+    return !(cfg.maxmemory && (MAXMEMORY_POLICY_IS_LRU(p) || MAXMEMORY_POLICY_IS_LFU(p)));
 }
 
 robj *obj_create_string_from_ll_unshared(long long v) {
@@ -62,7 +66,7 @@ robj *obj_create_string_from_ll_unshared(long long v) {
 }
 
 robj *obj_create_string_from_ll(long long v) {
-    if (v >= 0 && v < OBJ_SHARED_INTEGERS && shared_integers_enabled) {
+    if (v >= 0 && v < OBJ_SHARED_INTEGERS && shared_integers_allowed()) {
         if (!shared_integers_ready) obj_init_shared_integers();
         return &shared_integers[v];
     }
@@ -149,7 +153,8 @@ robj *obj_dup(const robj *o) {
     case OBJ_SET: return set_dup(o);
     case OBJ_ZSET: return zset_dup(o);
     }
-    if (o->encoding == OBJ_ENCODING_INT) return obj_create_string_from_ll((long long)(intptr_t)o->ptr);
+    /* A copy is never shared: Redis reports REFCOUNT 1 for it. */
+    if (o->encoding == OBJ_ENCODING_INT) return obj_create_string_from_ll_unshared((long long)(intptr_t)o->ptr);
     char buf[LONG_STR_SIZE];
     size_t len;
     const char *p = obj_string_bytes(o, buf, &len);

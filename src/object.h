@@ -57,9 +57,6 @@ robj *obj_create_string_from_ll(long long v);
 robj *obj_create_string_from_ll_unshared(long long v);
 /* Returns a new RAW string object owning s (no encoding attempt). */
 robj *obj_create_raw_string(sds s);
-/* Turns off (or on) the use of shared integers: Redis stops sharing them
- * when an LRU/LFU maxmemory policy needs per-key access data. */
-void obj_set_shared_integers(int enabled);
 /* 1 and *v set if o holds a canonical 64-bit integer (INT encoding, or a
  * string that string2ll accepts), else 0. */
 int obj_get_long_long(const robj *o, long long *v);

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "db.h"
+#include "expire.h"
 #include "info.h"
 #include "log.h"
 #include "monotonic.h"
@@ -161,6 +162,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     }
     net_clients_cron(now);
     db_cron_rehash();
+    expire_cron();
     if (server.shutdown_asap) server_shutdown_now();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -168,6 +170,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
 
 static void server_before_sleep(ae_event_loop *el) {
     (void)el;
+    expire_before_sleep();
     if (server.unblocked) net_handle_unblocked();
     net_handle_pending_writes();
     net_free_clients_async();
