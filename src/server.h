@@ -78,6 +78,7 @@ typedef struct client {
     int argc;                 /* current command, borrowed from parser */
     sds *argv;
     uint64_t argv_stolen;     /* argv slots now owned by the keyspace */
+    struct robj **argv_objs;  /* objects pinned for stolen slots, or NULL */
     size_t argv_len_sum;      /* bytes of arguments of a partial command */
     int argv_counted;         /* parser.argv entries counted in the sum */
     struct redis_command *cmd, *lastcmd;
