@@ -125,6 +125,12 @@ static int blocking_timer_proc(ae_event_loop *el, long long id, void *data) {
 
 void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
                     enum blocking_timeout_reply timeout_reply) {
+    /* Inside EXEC nothing may wait: answer as if the timeout passed. */
+    if (c->flags & CLIENT_IN_EXEC) {
+        if (timeout_reply == BLOCK_REPLY_NULL) reply_null(c);
+        else reply_null_array(c);
+        return;
+    }
     struct blocking_state *bs = zcalloc(sizeof(*bs));
     bs->db_id = c->db_id;
     bs->numkeys = numkeys;
@@ -241,6 +247,17 @@ void blocking_signal_key(db *d, const sds key) {
     if (server.ready_keys) ready_tail->next = rk;
     else server.ready_keys = rk;
     ready_tail = rk;
+}
+
+void blocking_signal_db(int dbnum) {
+    if (server.blocked_clients == 0 || waiting == NULL || waiting[dbnum] == NULL) return;
+    dict_iterator it;
+    dict_init_iterator(&it, waiting[dbnum]);
+    dict_entry *de;
+    while ((de = dict_next(&it)) != NULL)
+        if (dict_find(server.dbs[dbnum].keys, dict_get_key(de)))
+            blocking_signal_key(&server.dbs[dbnum], dict_get_key(de));
+    dict_reset_iterator(&it);
 }
 
 /* Re-runs the commands of the clients waiting on one key, oldest first,

@@ -30,6 +30,9 @@ int blocking_is_reexecution(const client *c);
 /* Marks key of d ready if any client waits on it. Call after any write
  * that may give a waiting command something to serve. */
 void blocking_signal_key(db *d, const sds key);
+/* Signals every key of database dbnum that a client waits on and that
+ * exists now (after SWAPDB). */
+void blocking_signal_db(int dbnum);
 /* Serves waiting clients of every signalled key. */
 void blocking_handle_ready_keys(void);
 /* Unblocks c with the given outcome: BLOCK_UNBLOCK_TIMEOUT sends its

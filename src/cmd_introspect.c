@@ -287,29 +287,6 @@ void command_list_command(client *c) {
     cmd_foreach(list_one, &l);
 }
 
-/* Appends to out (capacity argc) the argument indexes of spec ks's keys in
- * argv, and their flags to flags_out; returns the new count. */
-static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
-    int start = ks->begin_index;
-    if (start >= argc) return n;
-    int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
-    if (ks->keynum) {
-        long long numkeys;
-        int idx = start + ks->keynumidx;
-        if (idx >= argc || !string2ll(argv[idx], sds_len(argv[idx]), &numkeys) || numkeys < 0) return n;
-        first = start + ks->firstkey;
-        last = first + (int)numkeys * step - 1;
-    } else {
-        first = start;
-        last = ks->lastkey >= 0 ? start + ks->lastkey : argc + ks->lastkey;
-    }
-    for (int i = first; i <= last && i < argc && n < argc; i += step) {
-        out[n] = i;
-        flags_out[n++] = ks->flags;
-    }
-    return n;
-}
-
 /* Shared by GETKEYS and GETKEYSANDFLAGS. */
 static void getkeys(client *c, int with_flags) {
     redis_command *cmd = cmd_lookup_sds(c->argv[2]);
@@ -326,8 +303,7 @@ static void getkeys(client *c, int with_flags) {
     }
     int nspecs = key_spec_count(cmd);
     int *idx = zmalloc(sizeof(int) * (size_t)argc), *flags = zmalloc(sizeof(int) * (size_t)argc);
-    int n = 0;
-    for (int s = 0; s < nspecs; s++) n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);
+    int n = cmd_key_positions(cmd, argv, argc, idx, flags);
     if (n == 0) {
         reply_error(c, nspecs ? "Invalid arguments specified for command" : "The command has no key arguments");
     } else {

@@ -14,8 +14,10 @@
 #include "blocking.h"
 #include "evict.h"
 #include "monotonic.h"
+#include "multi.h"
 #include "networking.h"
 #include "reply.h"
+#include "util.h"
 #include "zmalloc.h"
 
 /* Longest prefix of the arguments quoted in an unknown-command error. */
@@ -179,6 +181,7 @@ static redis_command *command_tables[] = {
     hash_commands,
     set_commands,
     zset_commands,
+    multi_commands,
     NULL,
 };
 
@@ -305,6 +308,36 @@ void cmd_reset_stats(void) {
     cmd_foreach(cmd_reset_one, NULL);
 }
 
+/* Appends to out (capacity argc) the argument indexes of spec ks's keys in
+ * argv, and their flags to flags_out; returns the new count. */
+static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
+    int start = ks->begin_index;
+    if (start >= argc) return n;
+    int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
+    if (ks->keynum) {
+        long long numkeys;
+        int idx = start + ks->keynumidx;
+        if (idx >= argc || !string2ll(argv[idx], sds_len(argv[idx]), &numkeys) || numkeys < 0) return n;
+        first = start + ks->firstkey;
+        last = first + (int)numkeys * step - 1;
+    } else {
+        first = start;
+        last = ks->lastkey >= 0 ? start + ks->lastkey : argc + ks->lastkey;
+    }
+    for (int i = first; i <= last && i < argc && n < argc; i += step) {
+        out[n] = i;
+        flags_out[n++] = ks->flags;
+    }
+    return n;
+}
+
+int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags) {
+    int n = 0;
+    for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++)
+        n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);
+    return n;
+}
+
 /* ---------------------------------------------------------- dispatch */
 
 static void cmd_reply_unknown(client *c) {
@@ -334,38 +367,21 @@ static redis_command *cmd_resolve_cached(client *c, redis_command **container) {
     return cmd_resolve(c->argv, c->argc, container);
 }
 
-void cmd_process(client *c) {
-    redis_command *container;
-    redis_command *cmd = cmd_resolve_cached(c, &container);
-    c->cmd = cmd;
-    if (container) {
-        sds up = sds_new(container->name);
-        sds_to_upper(up);
-        reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
-        sds_free(up);
-        container->rejected_calls++;
-        return;
-    }
-    if (cmd == NULL) {
-        cmd_reply_unknown(c);
-        return;
-    }
-    c->lastcmd = cmd;
-    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
-        reply_error_arity(c);
-        cmd->rejected_calls++;
-        return;
-    }
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(c, "-NOAUTH Authentication required.");
-        cmd->rejected_calls++;
-        return;
-    }
-    if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
-        reply_error(c, "-OOM command not allowed when used memory > 'maxmemory'.");
-        cmd->rejected_calls++;
-        return;
-    }
+/* Commands that run at once inside MULTI instead of being queued. */
+static int cmd_runs_in_multi(const redis_command *cmd) {
+    command_proc *p = cmd->proc;
+    return p == exec_command || p == discard_command || p == multi_command || p == watch_command ||
+           p == quit_command || p == reset_command;
+}
+
+/* A refused command: counted, and inside MULTI it dooms the EXEC. */
+static void cmd_rejected(client *c, redis_command *cmd) {
+    if (cmd) cmd->rejected_calls++;
+    multi_flag_error(c);
+}
+
+void cmd_call(client *c) {
+    redis_command *cmd = c->cmd;
     if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
     long long errors_before = server.stat_total_error_replies;
     server.cmd_time_ms = 0;
@@ -377,24 +393,63 @@ void cmd_process(client *c) {
     admin_after_command(c, cmd, duration);
     /* A command that blocked is counted when it is finally served. */
     if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
-    if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
+    int failed = server.stat_total_error_replies != errors_before;
+    if (failed) cmd->failed_calls++;
+    else if (multi_watched_keys && (cmd->flags & CMD_WRITE)) multi_touch_command_keys(c, cmd);
     server.stat_numcommands++;
+}
+
+void cmd_process(client *c) {
+    redis_command *container;
+    redis_command *cmd = cmd_resolve_cached(c, &container);
+    c->cmd = cmd;
+    if (container) {
+        sds up = sds_new(container->name);
+        sds_to_upper(up);
+        reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
+        sds_free(up);
+        cmd_rejected(c, container);
+        return;
+    }
+    if (cmd == NULL) {
+        cmd_reply_unknown(c);
+        cmd_rejected(c, NULL);
+        return;
+    }
+    c->lastcmd = cmd;
+    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
+        reply_error_arity(c);
+        cmd_rejected(c, cmd);
+        return;
+    }
+    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        reply_error(c, "-NOAUTH Authentication required.");
+        cmd_rejected(c, cmd);
+        return;
+    }
+    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        reply_error(c, "Command not allowed inside a transaction");
+        cmd_rejected(c, cmd);
+        return;
+    }
+    if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
+        reply_error(c, "-OOM command not allowed when used memory > 'maxmemory'.");
+        cmd_rejected(c, cmd);
+        return;
+    }
+    if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
+        multi_queue_command(c);
+        return;
+    }
+    cmd_call(c);
     if (server.ready_keys) blocking_handle_ready_keys();
 }
 
 void cmd_reexecute(client *c) {
-    redis_command *cmd = c->cmd;
     client *prev = server.current_client;
     server.current_client = c;
     server.reexecuting = c;
-    long long errors_before = server.stat_total_error_replies;
-    server.cmd_time_ms = 0;
-    monotime start = mono_now_us();
-    cmd->proc(c);
-    server.cmd_time_ms = 0;
-    cmd->usec += (long long)(mono_now_us() - start);
-    if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
-    if (server.stat_total_error_replies != errors_before) cmd->failed_calls++;
+    cmd_call(c);
     server.reexecuting = NULL;
     server.current_client = prev;
 }

@@ -18,6 +18,12 @@ redis_command *cmd_lookup_sds(sds name);
 redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name);
 /* Runs c->argv as a command: checks, handler, stats. */
 void cmd_process(client *c);
+/* Fills idx (and flags, KS_* of each) with the argv positions of cmd's
+ * keys, per its key specs; both arrays hold at least argc entries.
+ * Returns how many. */
+int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags);
+/* Runs c's resolved command (c->cmd) with stats, slow log and MONITOR. */
+void cmd_call(client *c);
 /* Runs c's blocked command again (blocking.c, when a key got ready). */
 void cmd_reexecute(client *c);
 /* Resets every command's statistics (CONFIG RESETSTAT). */
@@ -44,6 +50,7 @@ extern redis_command list_commands[];      /* t_list.c */
 extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
+extern redis_command multi_commands[];     /* multi.c */
 
 /* Handlers, one per command, defined in the module owning their data. */
 void ping_command(client *c);

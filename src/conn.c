@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "blocking.h"
+#include "multi.h"
 #include "commands.h"
 #include "monotonic.h"
 #include "networking.h"
@@ -169,6 +170,7 @@ void hello_command(client *c) {
 }
 
 void reset_command(client *c) {
+    multi_client_reset(c);
     c->resp = 2;
     c->db_id = 0;
     c->db = &server.dbs[0];

@@ -14,7 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "blocking.h"
 #include "commands.h"
+#include "multi.h"
 #include "lazyfree.h"
 #include "monotonic.h"
 #include "reply.h"
@@ -151,6 +153,7 @@ int db_is_expired(db *d, const sds key) {
 }
 
 void db_expire_key(db *d, const sds key) {
+    multi_touch_key(d, key);
     db_delete_maybe_lazy(d, key, cfg.lazyfree_lazy_expire);
     server.stat_expired_keys++;
 }
@@ -257,6 +260,7 @@ long long db_empty(int dbnum) {
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
+        multi_touch_existing_in_db(i);
         removed += (long long)dict_size(d->keys);
         dict_empty(d->expires, NULL);
         dict_empty(d->keys, NULL);
@@ -278,6 +282,7 @@ long long db_empty_async(int dbnum) {
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
+        multi_touch_existing_in_db(i);
         unsigned long n = dict_size(d->keys);
         removed += (long long)n;
         if (n <= DB_ASYNC_FLUSH_MIN_KEYS || server.el == NULL) {
@@ -296,12 +301,20 @@ long long db_empty_async(int dbnum) {
 }
 
 void db_swap(int a, int b) {
+    /* Watched keys that exist on either side change, before or after. */
+    multi_touch_existing_in_db(a);
+    multi_touch_existing_in_db(b);
     db *x = &server.dbs[a], *y = &server.dbs[b];
     dict *keys = x->keys, *expires = x->expires;
     x->keys = y->keys;
     x->expires = y->expires;
     y->keys = keys;
     y->expires = expires;
+    multi_touch_existing_in_db(a);
+    multi_touch_existing_in_db(b);
+    /* Lists or sorted sets may now be where clients wait for them. */
+    blocking_signal_db(a);
+    blocking_signal_db(b);
 }
 
 /* ---------------------------------------------------------- cron */

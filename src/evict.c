@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "multi.h"
 #include "db.h"
 #include "monotonic.h"
 #include "zmalloc.h"
@@ -188,6 +189,7 @@ static enum evict_result evict_perform(void) {
         int dbid = 0;
         sds key = evict_choose(&dbid);
         if (key == NULL) return EVICT_FAIL;
+        multi_touch_key(&server.dbs[dbid], key);
         db_delete_maybe_lazy(&server.dbs[dbid], key, cfg.lazyfree_lazy_eviction);
         sds_free(key);
         server.stat_evicted_keys++;

@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "log.h"
 #include "monotonic.h"
+#include "multi.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -108,6 +109,7 @@ void net_free_client(client *c) {
     }
     admin_client_freed(c); /* MONITOR list, CLIENT PAUSE's waiting list */
     blocking_client_freed(c);
+    multi_client_reset(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -250,17 +252,21 @@ robj *net_arg_to_object(client *c, int i) {
     return o;
 }
 
-/* Forgets argv slots the keyspace took and drops their pins. */
-static void net_release_stolen(client *c) {
-    for (int i = 0; i < NET_MAX_PINNED_ARGS && i < c->parser.argc; i++) {
+void net_release_stolen_in(client *c, sds *argv, int argc) {
+    for (int i = 0; i < NET_MAX_PINNED_ARGS && i < argc; i++) {
         if (!(c->argv_stolen & (1ULL << i))) continue;
-        c->parser.argv[i] = NULL;
+        argv[i] = NULL;
         if (c->argv_objs && c->argv_objs[i]) {
             obj_decr_refcount(c->argv_objs[i]);
             c->argv_objs[i] = NULL;
         }
     }
     c->argv_stolen = 0;
+}
+
+/* Forgets argv slots the keyspace took and drops their pins. */
+static void net_release_stolen(client *c) {
+    net_release_stolen_in(c, c->parser.argv, c->parser.argc);
 }
 
 void net_reset_client(client *c) {

@@ -30,6 +30,10 @@ void net_reset_client(client *c);
  * keyspace without copying). c->argv[i] stays readable until the command
  * ends (slow log, MONITOR); it is then forgotten instead of freed. */
 sds net_steal_arg(client *c, int i);
+/* Like the end-of-command cleanup, for an argument vector other than the
+ * parser's (EXEC's queued commands): slots the keyspace took are set to
+ * NULL in argv and their pins dropped. */
+void net_release_stolen_in(client *c, sds *argv, int argc);
 /* Returns a new string object for argument i: small and integer values are
  * copied into their compact encodings, big ones take the argument's sds
  * (net_steal_arg) without copying. */

@@ -55,6 +55,10 @@
 #define CLIENT_MONITOR (1 << 11)          /* a MONITOR client */
 #define CLIENT_BLOCKED (1 << 12)          /* waiting in a blocking command */
 #define CLIENT_UNBLOCKED (1 << 13)        /* in server.unblocked: input to resume */
+#define CLIENT_MULTI (1 << 14)            /* between MULTI and EXEC/DISCARD */
+#define CLIENT_DIRTY_CAS (1 << 15)        /* a watched key changed: EXEC fails */
+#define CLIENT_DIRTY_EXEC (1 << 16)       /* a command was refused in MULTI */
+#define CLIENT_IN_EXEC (1 << 17)          /* EXEC is running the queue */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -101,6 +105,8 @@ typedef struct client {
     struct client *mon_next;         /* admin.c's monitor list */
     struct blocking_state *bstate;   /* blocking.c: non-NULL while blocked */
     struct client *ub_next;          /* server.unblocked list */
+    struct multi_state *mstate;      /* multi.c: queued commands, or NULL */
+    struct watched_key *watched;     /* multi.c: keys this client WATCHes */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 

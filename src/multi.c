@@ -1,0 +1,312 @@
+/* multi.c -- transactions (MULTI, EXEC, DISCARD) and WATCH.
+ *
+ * Owns each client's queue of commands and the watched-key index: per
+ * database, key -> clients watching it; per client, the list of keys it
+ * watches. A change to a watched key marks every watcher CLIENT_DIRTY_CAS
+ * and its EXEC then returns a null array. Keys are "changed" when a write
+ * command that ran without error names them in its key specs, or when they
+ * expire, are evicted, flushed or swapped away. (Redis counts only real
+ * modifications, so a SET NX that did nothing does not abort a watcher
+ * there but does here: a transaction may fail spuriously, never succeed
+ * wrongly.) */
+#include "multi.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "db.h"
+#include "networking.h"
+#include "reply.h"
+#include "zmalloc.h"
+
+typedef struct queued_command {
+    redis_command *cmd;
+    int argc;
+    sds *argv;
+} queued_command;
+
+struct multi_state {
+    queued_command *commands;
+    int count, cap;
+};
+
+struct watched_key {
+    int db_id;
+    sds key;
+    struct watched_key *next;
+};
+
+struct watchers {
+    client **clients;
+    int count, cap;
+};
+
+unsigned long multi_watched_keys;
+static dict **watched; /* per db id, created on first use */
+
+static uint64_t key_hash(const void *key) {
+    return dict_gen_hash_function(key, sds_len((sds)key));
+}
+
+static int key_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((sds)a);
+    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
+}
+
+static void key_free(dict *d, void *key) {
+    (void)d;
+    sds_free(key);
+}
+
+static void watchers_free(dict *d, void *val) {
+    (void)d;
+    struct watchers *w = val;
+    zfree(w->clients);
+    zfree(w);
+}
+
+static dict_type watched_type = {
+    .hash = key_hash,
+    .key_compare = key_compare,
+    .key_destructor = key_free,
+    .val_destructor = watchers_free,
+};
+
+static dict *watched_dict(int db_id) {
+    if (watched == NULL) watched = zcalloc(sizeof(dict *) * (size_t)server.dbnum);
+    if (watched[db_id] == NULL) watched[db_id] = dict_create(&watched_type);
+    return watched[db_id];
+}
+
+/* ---------------------------------------------------------- queue */
+
+static void multi_free_queue(client *c) {
+    struct multi_state *ms = c->mstate;
+    if (ms == NULL) return;
+    for (int i = 0; i < ms->count; i++) {
+        for (int j = 0; j < ms->commands[i].argc; j++) sds_free(ms->commands[i].argv[j]);
+        zfree(ms->commands[i].argv);
+    }
+    zfree(ms->commands);
+    zfree(ms);
+    c->mstate = NULL;
+}
+
+void multi_queue_command(client *c) {
+    struct multi_state *ms = c->mstate;
+    if (ms->count == ms->cap) {
+        ms->cap = ms->cap ? ms->cap * 2 : 4;
+        ms->commands = zrealloc(ms->commands, sizeof(queued_command) * (size_t)ms->cap);
+    }
+    queued_command *q = &ms->commands[ms->count++];
+    q->cmd = c->cmd;
+    q->argc = c->argc;
+    q->argv = zmalloc(sizeof(sds) * (size_t)c->argc);
+    for (int i = 0; i < c->argc; i++) q->argv[i] = sds_dup(c->argv[i]);
+    reply_proto(c, "+QUEUED\r\n", 9);
+}
+
+void multi_flag_error(client *c) {
+    if (c->flags & CLIENT_MULTI) c->flags |= CLIENT_DIRTY_EXEC;
+}
+
+/* ---------------------------------------------------------- watch */
+
+static void watch_key(client *c, const sds key) {
+    for (struct watched_key *wk = c->watched; wk; wk = wk->next)
+        if (wk->db_id == c->db_id && sds_cmp(wk->key, key) == 0) return;
+    dict *d = watched_dict(c->db_id);
+    dict_entry *de = dict_find(d, key);
+    struct watchers *w;
+    if (de == NULL) {
+        w = zcalloc(sizeof(*w));
+        dict_add(d, sds_dup(key), w);
+    } else {
+        w = dict_get_val(de);
+    }
+    if (w->count == w->cap) {
+        w->cap = w->cap ? w->cap * 2 : 2;
+        w->clients = zrealloc(w->clients, sizeof(client *) * (size_t)w->cap);
+    }
+    w->clients[w->count++] = c;
+    struct watched_key *wk = zmalloc(sizeof(*wk));
+    wk->db_id = c->db_id;
+    wk->key = sds_dup(key);
+    wk->next = c->watched;
+    c->watched = wk;
+    multi_watched_keys++;
+}
+
+static void unwatch_all(client *c) {
+    struct watched_key *wk = c->watched;
+    while (wk) {
+        struct watched_key *next = wk->next;
+        dict *d = watched_dict(wk->db_id);
+        dict_entry *de = dict_find(d, wk->key);
+        struct watchers *w = dict_get_val(de);
+        for (int i = 0; i < w->count; i++) {
+            if (w->clients[i] != c) continue;
+            w->clients[i] = w->clients[--w->count];
+            break;
+        }
+        if (w->count == 0) dict_delete(d, wk->key);
+        sds_free(wk->key);
+        zfree(wk);
+        multi_watched_keys--;
+        wk = next;
+    }
+    c->watched = NULL;
+    c->flags &= ~CLIENT_DIRTY_CAS;
+}
+
+void multi_touch_key(db *d, const sds key) {
+    if (multi_watched_keys == 0 || watched == NULL || watched[d->id] == NULL) return;
+    dict_entry *de = dict_find(watched[d->id], key);
+    if (de == NULL) return;
+    struct watchers *w = dict_get_val(de);
+    for (int i = 0; i < w->count; i++) w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+}
+
+void multi_touch_existing_in_db(int dbnum) {
+    if (multi_watched_keys == 0 || watched == NULL || watched[dbnum] == NULL) return;
+    dict_iterator it;
+    dict_init_iterator(&it, watched[dbnum]);
+    dict_entry *de;
+    while ((de = dict_next(&it)) != NULL) {
+        if (dict_find(server.dbs[dbnum].keys, dict_get_key(de)) == NULL) continue;
+        struct watchers *w = dict_get_val(de);
+        for (int i = 0; i < w->count; i++) w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    }
+    dict_reset_iterator(&it);
+}
+
+void multi_touch_command_keys(client *c, const redis_command *cmd) {
+    int stack_idx[16], stack_flags[16];
+    int *idx = stack_idx, *flags = stack_flags;
+    if (c->argc > 16) {
+        idx = zmalloc(sizeof(int) * (size_t)c->argc);
+        flags = zmalloc(sizeof(int) * (size_t)c->argc);
+    }
+    int n = cmd_key_positions(cmd, c->argv, c->argc, idx, flags);
+    for (int i = 0; i < n; i++)
+        if (!(flags[i] & KS_RO)) multi_touch_key(c->db, c->argv[idx[i]]);
+    if (idx != stack_idx) {
+        zfree(idx);
+        zfree(flags);
+    }
+}
+
+/* 1 if a key c watches has expired (and so changed) since WATCH. */
+static int watched_key_expired(client *c) {
+    for (struct watched_key *wk = c->watched; wk; wk = wk->next)
+        if (db_is_expired(&server.dbs[wk->db_id], wk->key)) return 1;
+    return 0;
+}
+
+void multi_client_reset(client *c) {
+    multi_free_queue(c);
+    unwatch_all(c);
+    c->flags &= ~(CLIENT_MULTI | CLIENT_DIRTY_CAS | CLIENT_DIRTY_EXEC);
+}
+
+/* ---------------------------------------------------------- commands */
+
+void multi_command(client *c) {
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, "MULTI calls can not be nested");
+        return;
+    }
+    c->mstate = zcalloc(sizeof(*c->mstate));
+    c->flags |= CLIENT_MULTI;
+    reply_ok(c);
+}
+
+void discard_command(client *c) {
+    if (!(c->flags & CLIENT_MULTI)) {
+        reply_error(c, "DISCARD without MULTI");
+        return;
+    }
+    multi_client_reset(c);
+    reply_ok(c);
+}
+
+void exec_command(client *c) {
+    if (!(c->flags & CLIENT_MULTI)) {
+        reply_error(c, "EXEC without MULTI");
+        return;
+    }
+    if (c->flags & CLIENT_DIRTY_EXEC) {
+        multi_client_reset(c);
+        reply_error(c, "-EXECABORT Transaction discarded because of previous errors.");
+        return;
+    }
+    if ((c->flags & CLIENT_DIRTY_CAS) || watched_key_expired(c)) {
+        multi_client_reset(c);
+        reply_null_array(c);
+        return;
+    }
+    struct multi_state *ms = c->mstate;
+    c->mstate = NULL;
+    unwatch_all(c);
+    c->flags &= ~CLIENT_MULTI;
+    c->flags |= CLIENT_IN_EXEC;
+    int saved_argc = c->argc;
+    sds *saved_argv = c->argv;
+    redis_command *saved_cmd = c->cmd;
+    reply_array_len(c, ms->count);
+    for (int i = 0; i < ms->count; i++) {
+        queued_command *q = &ms->commands[i];
+        c->argc = q->argc;
+        c->argv = q->argv;
+        c->cmd = q->cmd;
+        cmd_call(c);
+        /* Arguments the keyspace took now belong to it. */
+        net_release_stolen_in(c, q->argv, q->argc);
+    }
+    c->argc = saved_argc;
+    c->argv = saved_argv;
+    c->cmd = saved_cmd;
+    c->flags &= ~CLIENT_IN_EXEC;
+    c->mstate = ms;
+    multi_free_queue(c);
+}
+
+void watch_command(client *c) {
+    if (c->flags & CLIENT_MULTI) {
+        reply_error(c, "WATCH inside MULTI is not allowed");
+        return;
+    }
+    for (int i = 1; i < c->argc; i++) watch_key(c, c->argv[i]);
+    reply_ok(c);
+}
+
+void unwatch_command(client *c) {
+    unwatch_all(c);
+    reply_ok(c);
+}
+
+/* ---------------------------------------------------------- table */
+
+#define TX_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+redis_command multi_commands[] = {
+    {.name = "multi", .proc = multi_command, .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl = ACL_TRANSACTION, .group = "transactions", .since = "1.2.0",
+     .summary = "Mark the start of a transaction block", .complexity = "O(1)"},
+    {.name = "exec", .proc = exec_command, .arity = 1, .flags = TX_FLAGS | CMD_SKIP_SLOWLOG,
+     .acl = ACL_TRANSACTION, .group = "transactions", .since = "1.2.0",
+     .summary = "Execute all commands issued after MULTI", .complexity = "Depends on commands in the transaction"},
+    {.name = "discard", .proc = discard_command, .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl = ACL_TRANSACTION, .group = "transactions", .since = "2.0.0",
+     .summary = "Discard all commands issued after MULTI", .complexity = "O(N), when N is the number of queued commands"},
+    {.name = "watch", .proc = watch_command, .arity = -2, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl = ACL_TRANSACTION, .first_key = 1, .last_key = -1, .key_step = 1, .ks_flags = KS_RO,
+     .group = "transactions", .since = "2.2.0",
+     .summary = "Watch the given keys to determine execution of the MULTI/EXEC block",
+     .complexity = "O(1) for every key."},
+    {.name = "unwatch", .proc = unwatch_command, .arity = 1, .flags = TX_FLAGS | CMD_FAST | CMD_ALLOW_BUSY,
+     .acl = ACL_TRANSACTION, .group = "transactions", .since = "2.2.0",
+     .summary = "Forget about all watched keys", .complexity = "O(1)"},
+    {0}};
