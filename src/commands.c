@@ -380,6 +380,20 @@ static void cmd_rejected(client *c, redis_command *cmd) {
     multi_flag_error(c);
 }
 
+/* Replies err ("-CODE text", or text for -ERR) for a refused command. A
+ * refused EXEC discards the transaction and says why, as Redis does:
+ * "-EXECABORT Transaction discarded because of: <err without ERR>". */
+static void cmd_reject(client *c, redis_command *cmd, const char *err) {
+    if (cmd && cmd->proc == exec_command) {
+        multi_client_reset(c);
+        reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
+        if (cmd) cmd->rejected_calls++;
+        return;
+    }
+    reply_error(c, err);
+    cmd_rejected(c, cmd);
+}
+
 void cmd_call(client *c) {
     redis_command *cmd = c->cmd;
     if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
@@ -418,23 +432,24 @@ void cmd_process(client *c) {
     }
     c->lastcmd = cmd;
     if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
-        reply_error_arity(c);
-        cmd_rejected(c, cmd);
+        if (cmd->proc == exec_command) {
+            cmd_reject(c, cmd, "wrong number of arguments for 'exec' command");
+        } else {
+            reply_error_arity(c);
+            cmd_rejected(c, cmd);
+        }
         return;
     }
     if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        reply_error(c, "-NOAUTH Authentication required.");
-        cmd_rejected(c, cmd);
+        cmd_reject(c, cmd, "-NOAUTH Authentication required.");
         return;
     }
     if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
-        reply_error(c, "Command not allowed inside a transaction");
-        cmd_rejected(c, cmd);
+        cmd_reject(c, cmd, "Command not allowed inside a transaction");
         return;
     }
     if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
-        reply_error(c, "-OOM command not allowed when used memory > 'maxmemory'.");
-        cmd_rejected(c, cmd);
+        cmd_reject(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
     if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {

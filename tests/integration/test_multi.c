@@ -35,7 +35,8 @@ START_TEST(test_exec_runs_queue) {
     HS_EXPECT_ERROR(ctx, "ERR EXEC without MULTI", "EXEC");
     HS_EXPECT_ERROR(ctx, "ERR DISCARD without MULTI", "DISCARD");
     HS_EXPECT_ARITY(ctx, "multi", "MULTI", "x");
-    HS_EXPECT_ARITY(ctx, "exec", "EXEC", "x");
+    HS_EXPECT_ERROR(ctx, "EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command",
+                    "EXEC", "x");
     HS_EXPECT_ARITY(ctx, "watch", "WATCH");
 }
 END_TEST
