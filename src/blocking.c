@@ -51,30 +51,15 @@ struct blocking_state {
 static dict **waiting;        /* per db id, created on first use */
 static struct ready_key *ready_tail;
 
-static uint64_t key_hash(const void *key) {
-    return dict_gen_hash_function(key, sds_len((sds)key));
-}
-
-static int key_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a);
-    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
-}
-
-static void key_free(dict *d, void *key) {
-    (void)d;
-    sds_free(key);
-}
-
 static void waiters_free(dict *d, void *val) {
     (void)d;
     zfree(val);
 }
 
 static dict_type waiting_type = {
-    .hash = key_hash,
-    .key_compare = key_compare,
-    .key_destructor = key_free,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
     .val_destructor = waiters_free,
 };
 

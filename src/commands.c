@@ -193,25 +193,10 @@ static redis_command *command_tables[] = {
 
 static dict *commands_dict;
 
-static uint64_t cmd_dict_hash(const void *key) {
-    return dict_gen_case_hash_function((const unsigned char *)key, sds_len((sds)key));
-}
-
-static int cmd_dict_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a), lb = sds_len((sds)b);
-    return la == lb && strncasecmp(a, b, la) == 0;
-}
-
-static void cmd_dict_key_free(dict *d, void *key) {
-    (void)d;
-    sds_free(key);
-}
-
 static dict_type commands_dict_type = {
-    .hash = cmd_dict_hash,
-    .key_compare = cmd_dict_compare,
-    .key_destructor = cmd_dict_key_free,
+    .hash = dict_sds_case_hash,
+    .key_compare = dict_sds_case_compare,
+    .key_destructor = dict_sds_free,
 };
 
 /* Adds the categories Redis derives from flags (COMMAND INFO shows them). */

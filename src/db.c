@@ -44,21 +44,6 @@
 static long long db_clock_ms;
 static long long db_lazyfree_timer_id = -1;
 
-static uint64_t db_key_hash(const void *key) {
-    return dict_gen_hash_function(key, sds_len((sds)key));
-}
-
-static int db_key_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a);
-    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
-}
-
-static void db_key_free(dict *d, void *key) {
-    (void)d;
-    sds_free(key);
-}
-
 /* NULL: the value was taken out first (db_delete_lazy). */
 static void db_val_free(dict *d, void *val) {
     (void)d;
@@ -66,15 +51,15 @@ static void db_val_free(dict *d, void *val) {
 }
 
 static dict_type keyspace_type = {
-    .hash = db_key_hash,
-    .key_compare = db_key_compare,
-    .key_destructor = db_key_free,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
     .val_destructor = db_val_free,
 };
 
 static dict_type expires_type = {
-    .hash = db_key_hash,
-    .key_compare = db_key_compare,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
 };
 
 void db_init(int n) {

@@ -13,8 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "monotonic.h"
+#include "sds.h"
 #include "siphash.h"
 #include "zmalloc.h"
 
@@ -755,4 +757,31 @@ void dict_get_stats(char *buf, size_t bufsize, dict *d) {
     }
     size_t l = table_stats(buf, bufsize, d, 0);
     if (dict_is_rehashing(d) && l < bufsize - 1) table_stats(buf + l, bufsize - l, d, 1);
+}
+
+/* ---------------------------------------------------------- sds keys */
+
+uint64_t dict_sds_hash(const void *key) {
+    return dict_gen_hash_function(key, sds_len((const sds)key));
+}
+
+uint64_t dict_sds_case_hash(const void *key) {
+    return dict_gen_case_hash_function(key, sds_len((const sds)key));
+}
+
+int dict_sds_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((const sds)a);
+    return la == sds_len((const sds)b) && memcmp(a, b, la) == 0;
+}
+
+int dict_sds_case_compare(dict *d, const void *a, const void *b) {
+    (void)d;
+    size_t la = sds_len((const sds)a);
+    return la == sds_len((const sds)b) && strncasecmp(a, b, la) == 0;
+}
+
+void dict_sds_free(dict *d, void *sds_ptr) {
+    (void)d;
+    sds_free(sds_ptr);
 }

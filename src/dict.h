@@ -154,6 +154,15 @@ void dict_set_hash_seed(const uint8_t seed[16]);
 uint8_t *dict_get_hash_seed(void);
 uint64_t dict_gen_hash_function(const void *key, size_t len);
 uint64_t dict_gen_case_hash_function(const unsigned char *buf, size_t len);
+/* Ready-made callbacks for dicts keyed by sds strings (binary-safe): hash,
+ * ASCII-case-insensitive hash, compare, case-insensitive compare, and a
+ * destructor that frees an sds key or value. */
+uint64_t dict_sds_hash(const void *key);
+uint64_t dict_sds_case_hash(const void *key);
+int dict_sds_compare(dict *d, const void *a, const void *b);
+int dict_sds_case_compare(dict *d, const void *a, const void *b);
+void dict_sds_free(dict *d, void *sds_ptr);
+
 /* Writes a human-readable description of the tables into buf. */
 void dict_get_stats(char *buf, size_t bufsize, dict *d);
 

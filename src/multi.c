@@ -45,21 +45,6 @@ struct watchers {
 unsigned long multi_watched_keys;
 static dict **watched; /* per db id, created on first use */
 
-static uint64_t key_hash(const void *key) {
-    return dict_gen_hash_function(key, sds_len((sds)key));
-}
-
-static int key_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a);
-    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
-}
-
-static void key_free(dict *d, void *key) {
-    (void)d;
-    sds_free(key);
-}
-
 static void watchers_free(dict *d, void *val) {
     (void)d;
     struct watchers *w = val;
@@ -68,9 +53,9 @@ static void watchers_free(dict *d, void *val) {
 }
 
 static dict_type watched_type = {
-    .hash = key_hash,
-    .key_compare = key_compare,
-    .key_destructor = key_free,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
     .val_destructor = watchers_free,
 };
 

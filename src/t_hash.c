@@ -52,16 +52,6 @@ static size_t hash_max_value(void) {
 
 /* ---------------------------------------------------------- dict encoding */
 
-static uint64_t hash_dict_hash(const void *key) {
-    return dict_gen_hash_function(key, sds_len((sds)key));
-}
-
-static int hash_dict_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a);
-    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
-}
-
 static void hash_dict_free_sds(dict *d, void *s) {
     (void)d;
     sds_free(s);
@@ -69,8 +59,8 @@ static void hash_dict_free_sds(dict *d, void *s) {
 
 /* sds field -> sds value, both owned by the dict. */
 static dict_type hash_dict_type = {
-    .hash = hash_dict_hash,
-    .key_compare = hash_dict_compare,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
     .key_destructor = hash_dict_free_sds,
     .val_destructor = hash_dict_free_sds,
 };

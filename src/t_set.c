@@ -51,26 +51,11 @@ static size_t set_max_intset_entries(void) {
 
 /* ============================================================ the value */
 
-static uint64_t set_member_hash(const void *key) {
-    return dict_gen_hash_function(key, sds_len((sds)key));
-}
-
-static int set_member_compare(dict *d, const void *a, const void *b) {
-    (void)d;
-    size_t la = sds_len((sds)a);
-    return la == sds_len((sds)b) && memcmp(a, b, la) == 0;
-}
-
-static void set_member_free(dict *d, void *key) {
-    (void)d;
-    sds_free(key);
-}
-
 /* Members are dict keys; the value field is unused. */
 static dict_type set_dict_type = {
-    .hash = set_member_hash,
-    .key_compare = set_member_compare,
-    .key_destructor = set_member_free,
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
 };
 
 /* One member as an iterator or a random draw yields it: an integer when it

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "dict.h"
+#include "sds.h"
 #include "siphash.h"
 #include "zmalloc.h"
 
@@ -887,6 +888,32 @@ END_TEST
 
 /* -------------------------------------------------------------- main */
 
+/* The ready-made sds callbacks: binary-safe equality, case folding only in
+ * the _case variants, and a destructor that frees (checked by the leak
+ * fixture). */
+START_TEST(test_sds_callbacks) {
+    dict_type t = {.hash = dict_sds_hash, .key_compare = dict_sds_compare, .key_destructor = dict_sds_free};
+    dict *d = dict_create(&t);
+    sds k1 = sds_new_len("a\0b", 3);
+    ck_assert_int_eq(dict_add(d, k1, NULL), DICT_OK);
+    sds probe = sds_new_len("a\0b", 3), other = sds_new_len("a\0c", 3), upper = sds_new("A");
+    ck_assert_ptr_nonnull(dict_find(d, probe));
+    ck_assert_ptr_null(dict_find(d, other));
+    ck_assert_int_eq(dict_sds_compare(NULL, probe, k1), 1);
+    ck_assert_int_eq(dict_sds_compare(NULL, probe, other), 0);
+    sds lower = sds_new("a");
+    ck_assert_int_eq(dict_sds_case_compare(NULL, upper, lower), 1);
+    ck_assert_int_eq(dict_sds_compare(NULL, upper, lower), 0);
+    ck_assert_uint_eq(dict_sds_case_hash(upper), dict_sds_case_hash(lower));
+    ck_assert_uint_ne(dict_sds_hash(probe), dict_sds_hash(other));
+    sds_free(probe);
+    sds_free(other);
+    sds_free(upper);
+    sds_free(lower);
+    dict_release(d);
+}
+END_TEST
+
 static Suite *dict_suite(void) {
     Suite *s = suite_create("dict");
 
@@ -901,6 +928,7 @@ static Suite *dict_suite(void) {
     TCase *resize = tcase_create("resize");
     tcase_add_checked_fixture(resize, leak_setup, leak_teardown);
     tcase_add_test(resize, test_growth_and_rehash_through_operations);
+    tcase_add_test(resize, test_sds_callbacks);
     tcase_add_test(resize, test_rehash_step_bounds_empty_visits);
     tcase_add_test(resize, test_explicit_rehash);
     tcase_add_test(resize, test_resize_shrinks);
@@ -944,6 +972,7 @@ static Suite *dict_suite(void) {
     suite_add_tcase(s, hash);
     return s;
 }
+
 
 int main(void) {
     SRunner *sr = srunner_create(dict_suite());
