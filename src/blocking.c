@@ -77,24 +77,19 @@ int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms) {
         reply_error(c, "timeout is not a float or out of range");
         return -1;
     }
-    /* Same checks, in the same order, as Redis: range first, then sign,
-     * on the value rounded up to whole milliseconds (so -0.0001 is 0). */
-    long double ms = ceill(secs * 1000);
-    if (ms > (long double)LLONG_MAX) {
-        reply_error(c, "timeout is out of range");
-        return -1;
-    }
-    if (ms < 0) {
+    /* Redis 7.0 truncates seconds * 1000 to an integer (so 0.0001 means
+     * "forever") and a value too big for 64 bits comes out as the most
+     * negative integer (x86's conversion result), hence "negative". */
+    long double ms = secs * 1000;
+    long long rel = (ms >= (long double)LLONG_MAX || ms <= (long double)LLONG_MIN || isnan(ms))
+                        ? LLONG_MIN
+                        : (long long)ms;
+    if (rel < 0) {
         reply_error(c, "timeout is negative");
         return -1;
     }
-    long long rel = (long long)ms;
     long long now = mstime();
-    if (rel > 0 && rel > LLONG_MAX - now) {
-        reply_error(c, "timeout is out of range");
-        return -1;
-    }
-    *deadline_ms = rel > 0 ? now + rel : 0;
+    *deadline_ms = rel == 0 ? 0 : (rel > LLONG_MAX - now ? LLONG_MAX : now + rel);
     return 0;
 }
 
@@ -108,8 +103,17 @@ static int blocking_timer_proc(ae_event_loop *el, long long id, void *data) {
 
 /* ---------------------------------------------------------- block */
 
+/* Set when a handler re-run by blocking_serve_key asks to block again. */
+static int reblock_requested;
+
 void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
                     enum blocking_timeout_reply timeout_reply) {
+    /* Re-run after a wake-up and still nothing to serve: the client keeps
+     * its place in every queue and its original deadline. */
+    if (c->flags & CLIENT_BLOCKED) {
+        reblock_requested = 1;
+        return;
+    }
     /* Inside EXEC nothing may wait: answer as if the timeout passed. */
     if (c->flags & CLIENT_IN_EXEC) {
         if (timeout_reply == BLOCK_REPLY_NULL) reply_null(c);
@@ -245,6 +249,18 @@ void blocking_signal_db(int dbnum) {
     dict_reset_iterator(&it);
 }
 
+/* Moves the first waiter to the back, so the next one gets its turn
+ * within this round (the moved one keeps its place in other keys). */
+static void blocking_rotate(struct waiters *ws) {
+    struct waiter *n = ws->first;
+    ws->first = n->next;
+    ws->first->prev = NULL;
+    n->prev = ws->last;
+    n->next = NULL;
+    ws->last->next = n;
+    ws->last = n;
+}
+
 /* Re-runs the commands of the clients waiting on one key, oldest first,
  * while the key exists. */
 static void blocking_serve_key(int db_id, const sds key) {
@@ -260,9 +276,17 @@ static void blocking_serve_key(int db_id, const sds key) {
         ws = dict_get_val(de);
         if (ws->first == NULL || dict_find(server.dbs[db_id].keys, key) == NULL) break;
         client *c = ws->first->c;
-        blocking_detach(c);
+        reblock_requested = 0;
         cmd_reexecute(c);
-        if (!(c->flags & CLIENT_BLOCKED)) blocking_queue_resume(c);
+        if (reblock_requested) {
+            /* Still waiting: move on to the next waiter rather than retry
+             * this one (its command found nothing it can take). */
+            if (ws->count > 1) blocking_rotate(ws);
+            continue;
+        }
+        blocking_detach(c);
+        if (c->cmd) c->cmd->calls++; /* counted when served */
+        blocking_queue_resume(c);
     }
     de = dict_find(w, key);
     if (de && ((struct waiters *)dict_get_val(de))->count == 0) dict_delete(w, key);

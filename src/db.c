@@ -184,13 +184,21 @@ robj *db_lookup_read(db *d, const sds key) {
 
 /* ---------------------------------------------------------- writes */
 
+/* A list or sorted set appearing under a key may serve clients blocked on
+ * it (whatever command put it there: push, RENAME, MOVE, COPY...). */
+static inline void db_signal_if_waitable(db *d, const sds key, const robj *val) {
+    if (server.blocked_clients && (val->type == OBJ_LIST || val->type == OBJ_ZSET)) blocking_signal_key(d, key);
+}
+
 void db_add(db *d, const sds key, robj *val) {
     db_init_access(val);
     dict_add(d->keys, sds_dup(key), val);
+    db_signal_if_waitable(d, key, val);
 }
 
 void db_add_moved(db *d, const sds key, robj *val) {
     dict_add(d->keys, sds_dup(key), val);
+    db_signal_if_waitable(d, key, val);
 }
 
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
@@ -201,6 +209,7 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         dict_set_key(d->keys, de, sds_dup(key));
         db_init_access(val);
         dict_set_val(d->keys, de, val);
+        db_signal_if_waitable(d, key, val);
         return;
     }
     robj *old = dict_get_val(existing);
@@ -210,6 +219,7 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         else db_init_access(val);
         dict_set_val(d->keys, existing, val);
         obj_decr_refcount(old);
+        db_signal_if_waitable(d, key, val);
     }
     if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
 }

@@ -9,6 +9,8 @@
  * input was split into reads. */
 #include "resp.h"
 
+#include <math.h>
+
 #include <limits.h>
 #include <string.h>
 
@@ -322,7 +324,15 @@ size_t resp_fmt_header(char *buf, char prefix, long long n) {
 
 size_t resp_fmt_double(char *buf, int proto, double d) {
     char digits[MAX_D2STRING_CHARS];
-    size_t dlen = (size_t)d2string(digits, sizeof(digits), d);
+    size_t dlen;
+    /* Replies keep the sign of a negative zero ("-0"), as Redis's %.17g
+     * does; d2string prints it as "0" for stored scores. */
+    if (d == 0 && signbit(d)) {
+        memcpy(digits, "-0", 2);
+        dlen = 2;
+    } else {
+        dlen = (size_t)d2string(digits, sizeof(digits), d);
+    }
     size_t len;
     if (proto == RESP_PROTO_3) {
         buf[0] = ',';

@@ -536,6 +536,7 @@ START_TEST(test_fmt_double) {
         {3, "$1\r\n3\r\n", ",3\r\n"},
         {0.1, "$19\r\n0.10000000000000001\r\n", ",0.10000000000000001\r\n"},
         {1e17, "$5\r\n1e+17\r\n", ",1e+17\r\n"},
+        {-0.0, "$2\r\n-0\r\n", ",-0\r\n"}, /* ZINCRBY z -0 m on a skiplist set */
         {INFINITY, "$3\r\ninf\r\n", ",inf\r\n"},
         {-INFINITY, "$4\r\n-inf\r\n", ",-inf\r\n"},
         {-2.5e-300, "$9\r\n-2.5e-300\r\n", ",-2.5e-300\r\n"},
