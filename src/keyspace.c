@@ -14,11 +14,11 @@
 #include "commands.h"
 #include "db.h"
 #include "reply.h"
+#include "scan.h"
 #include "util.h"
 #include "zmalloc.h"
 
 /* SCAN's COUNT when none is given. */
-#define SCAN_DEFAULT_COUNT 10
 /* dict_scan steps per requested key before SCAN returns what it has
  * (a sparse table must not make one call walk it all). */
 #define SCAN_STEPS_PER_KEY 10
@@ -255,19 +255,6 @@ static void randomkey_command(client *c) {
 
 /* ---------------------------------------------------------- SCAN */
 
-/* Parses a cursor as Redis does (strtoul: sign allowed, an empty string is
- * 0, no leading space, nothing after the digits); replies on error. */
-static int scan_parse_cursor(client *c, const sds arg, unsigned long *cursor) {
-    char *end;
-    errno = 0;
-    *cursor = strtoul(arg, &end, 10);
-    if (isspace((unsigned char)arg[0]) || *end != '\0' || errno == ERANGE) {
-        reply_error(c, "invalid cursor");
-        return -1;
-    }
-    return 0;
-}
-
 struct scan_keys {
     sds *keys; /* borrowed from the dict */
     size_t len, cap;
@@ -280,44 +267,6 @@ static void scan_collect(void *privdata, const dict_entry *de) {
         k->keys = zrealloc(k->keys, k->cap * sizeof(sds));
     }
     k->keys[k->len++] = dict_get_key(de);
-}
-
-struct scan_opts {
-    long count;
-    sds pattern; /* NULL: every key */
-    sds type;    /* NULL: every type */
-};
-
-/* Parses COUNT / MATCH / TYPE from argv[2]; replies and returns -1 on
- * error. A later repetition of an option wins. */
-static int scan_parse_opts(client *c, struct scan_opts *o) {
-    o->count = SCAN_DEFAULT_COUNT;
-    o->pattern = o->type = NULL;
-    for (int i = 2; i < c->argc; i += 2) {
-        const char *opt = c->argv[i];
-        int has_arg = i + 1 < c->argc;
-        if (strcasecmp(opt, "count") == 0 && has_arg) {
-            long long v;
-            if (!string2ll(c->argv[i + 1], sds_len(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
-                reply_error_not_integer(c);
-                return -1;
-            }
-            if (v < 1) {
-                reply_error_syntax(c);
-                return -1;
-            }
-            o->count = (long)v;
-        } else if (strcasecmp(opt, "match") == 0 && has_arg) {
-            sds p = c->argv[i + 1];
-            o->pattern = sds_len(p) == 1 && p[0] == '*' ? NULL : p;
-        } else if (strcasecmp(opt, "type") == 0 && has_arg) {
-            o->type = c->argv[i + 1];
-        } else {
-            reply_error_syntax(c);
-            return -1;
-        }
-    }
-    return 0;
 }
 
 /* Keeps the keys that pass MATCH and TYPE and are not expired (an expired
@@ -343,7 +292,7 @@ static void scan_command(client *c) {
     unsigned long cursor;
     struct scan_opts o;
     if (scan_parse_cursor(c, c->argv[1], &cursor) < 0) return;
-    if (scan_parse_opts(c, &o) < 0) return;
+    if (scan_parse_opts(c, 2, 1, &o) < 0) return;
     struct scan_keys k = {0};
     long steps = o.count > LONG_MAX / SCAN_STEPS_PER_KEY ? LONG_MAX : o.count * SCAN_STEPS_PER_KEY;
     /* dict_scan guarantees every key present for the whole iteration is

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "listpack.h"
 #include "reply.h"
+#include "scan.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -30,7 +31,6 @@
 #define HASH_DICT_MIN_SLOTS (1UL << DICT_HT_INITIAL_EXP)
 /* HSCAN's COUNT when none is given, and the dict_scan steps allowed per
  * requested element (a sparse table must not make one call walk it all). */
-#define HSCAN_DEFAULT_COUNT 10
 #define HSCAN_STEPS_PER_ELEMENT 10
 /* HRANDFIELD with a positive count: when count * this exceeds the size, copy
  * every entry and pick from the copy; below, draw at random and drop
@@ -687,54 +687,6 @@ static void hrandfield_command(client *c) {
 
 /* ---------------------------------------------------------- HSCAN */
 
-/* Parses a cursor as Redis does (strtoul: a sign is allowed, an empty
- * string is 0, no leading space, nothing after the digits); replies and
- * returns -1 on error. */
-static int hscan_parse_cursor(client *c, const sds arg, unsigned long *cursor) {
-    char *end;
-    errno = 0;
-    *cursor = strtoul(arg, &end, 10);
-    if (isspace((unsigned char)arg[0]) || *end != '\0' || errno == ERANGE) {
-        reply_error(c, "invalid cursor");
-        return -1;
-    }
-    return 0;
-}
-
-/* Parses COUNT / MATCH from argv[3]; replies and returns -1 on error. A
- * later repetition wins; a "*" pattern matches everything. */
-static int hscan_parse_opts(client *c, long *count, sds *pattern) {
-    *count = HSCAN_DEFAULT_COUNT;
-    *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        const char *opt = c->argv[i];
-        int has_arg = i + 1 < c->argc;
-        if (strcasecmp(opt, "count") == 0 && has_arg) {
-            long long v;
-            if (!string2ll(c->argv[i + 1], sds_len(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
-                reply_error_not_integer(c);
-                return -1;
-            }
-            if (v < 1) {
-                reply_error_syntax(c);
-                return -1;
-            }
-            *count = (long)v;
-        } else if (strcasecmp(opt, "match") == 0 && has_arg) {
-            sds p = c->argv[i + 1];
-            *pattern = sds_len(p) == 1 && p[0] == '*' ? NULL : p;
-        } else {
-            reply_error_syntax(c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int hscan_match(const sds pattern, const char *s, size_t len) {
-    return pattern == NULL || string_match_len(pattern, (int)sds_len(pattern), s, (int)len, 0);
-}
-
 /* A listpack hash is small: one call returns every pair, cursor 0. Two
  * passes (count, then reply) spare a deferred reply header. */
 static void hscan_listpack(client *c, robj *o, const sds pattern) {
@@ -745,14 +697,14 @@ static void hscan_listpack(client *c, robj *o, const sds pattern) {
     long matched = 0;
     for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
         lp_get(f, NULL, &s, &len, buf);
-        matched += hscan_match(pattern, (const char *)s, len);
+        matched += scan_match(pattern, (const char *)s, len);
     }
     reply_array_len(c, 2);
     reply_bulk(c, "0", 1);
     reply_array_len(c, matched * 2);
     for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
         lp_get(f, NULL, &s, &len, buf);
-        if (!hscan_match(pattern, (const char *)s, len)) continue;
+        if (!scan_match(pattern, (const char *)s, len)) continue;
         reply_bulk(c, (const char *)s, len);
         hash_reply_lp_entry(c, lp_next(lp, f));
     }
@@ -767,7 +719,7 @@ struct hscan_batch {
 static void hscan_collect(void *privdata, const dict_entry *de) {
     struct hscan_batch *b = privdata;
     if (b->len == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : HSCAN_DEFAULT_COUNT;
+        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT;
         b->des = zrealloc(b->des, b->cap * sizeof(*b->des));
     }
     b->des[b->len++] = de;
@@ -785,7 +737,7 @@ static void hscan_dict(client *c, robj *o, unsigned long cursor, long count, con
     size_t kept = 0;
     for (size_t i = 0; i < b.len; i++) {
         sds f = dict_get_key(b.des[i]);
-        if (hscan_match(pattern, f, sds_len(f))) b.des[kept++] = b.des[i];
+        if (scan_match(pattern, f, sds_len(f))) b.des[kept++] = b.des[i];
     }
     char buf[LONG_STR_SIZE];
     int blen = ull2string(buf, sizeof(buf), cursor);
@@ -807,13 +759,14 @@ static void hash_reply_empty_scan(client *c) {
 
 static void hscan_command(client *c) {
     unsigned long cursor;
-    if (hscan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
+    if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
     robj *o = hash_lookup_read(c, hash_reply_empty_scan);
     if (o == NULL) return;
     /* Options are parsed only for an existing hash, as in Redis. */
-    long count;
-    sds pattern;
-    if (hscan_parse_opts(c, &count, &pattern) < 0) return;
+    struct scan_opts opts;
+    if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
+    long count = opts.count;
+    sds pattern = opts.pattern;
     if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, pattern);
     else hscan_dict(c, o, cursor, count, pattern);
 }

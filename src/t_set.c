@@ -18,6 +18,7 @@
 #include "intset.h"
 #include "networking.h"
 #include "reply.h"
+#include "scan.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -35,7 +36,6 @@
 /* A stolen argument keeps its buffer only if its slack is at most
  * len / this (else it is copied to an exact-size one). */
 #define SET_MEMBER_SLACK_DIVISOR 10
-#define SSCAN_DEFAULT_COUNT 10
 /* dict_scan steps per requested element before SSCAN returns what it has
  * (a sparse table must not make one call walk it all). */
 #define SSCAN_STEPS_PER_ELEMENT 10
@@ -963,48 +963,6 @@ static void sdiffstore_command(client *c) {
 
 /* ---------------------------------------------------------- SSCAN */
 
-/* Parses a cursor as Redis does (strtoul: a sign is allowed, an empty
- * string is 0, no leading space, nothing after the digits). */
-static int set_parse_cursor(client *c, const sds arg, unsigned long *cursor) {
-    char *end;
-    errno = 0;
-    *cursor = strtoul(arg, &end, 10);
-    if (isspace((unsigned char)arg[0]) || *end != '\0' || errno == ERANGE) {
-        reply_error(c, "invalid cursor");
-        return -1;
-    }
-    return 0;
-}
-
-/* Parses COUNT / MATCH from argv[3]; replies and returns -1 on error. */
-static int set_parse_scan_opts(client *c, long *count, sds *pattern) {
-    *count = SSCAN_DEFAULT_COUNT;
-    *pattern = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        const char *opt = c->argv[i];
-        int has_arg = i + 1 < c->argc;
-        if (strcasecmp(opt, "count") == 0 && has_arg) {
-            long long v;
-            if (!string2ll(c->argv[i + 1], sds_len(c->argv[i + 1]), &v) || v < LONG_MIN || v > LONG_MAX) {
-                reply_error_not_integer(c);
-                return -1;
-            }
-            if (v < 1) {
-                reply_error_syntax(c);
-                return -1;
-            }
-            *count = (long)v;
-        } else if (strcasecmp(opt, "match") == 0 && has_arg) {
-            sds p = c->argv[i + 1];
-            *pattern = sds_len(p) == 1 && p[0] == '*' ? NULL : p;
-        } else {
-            reply_error_syntax(c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
 static void set_scan_collect(void *privdata, const dict_entry *de) {
     set_collect *k = privdata;
     set_elem e = {.s = dict_get_key(de)};
@@ -1022,7 +980,7 @@ static int set_elem_matches(const set_elem *e, const sds pattern) {
 
 static void sscan_command(client *c) {
     unsigned long cursor;
-    if (set_parse_cursor(c, c->argv[2], &cursor) < 0) return;
+    if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
     robj *o = db_lookup_read(c->db, c->argv[1]);
     if (o == NULL) {
         reply_array_len(c, 2);
@@ -1031,9 +989,10 @@ static void sscan_command(client *c) {
         return;
     }
     if (db_check_type(c, o, OBJ_SET)) return;
-    long count;
-    sds pattern;
-    if (set_parse_scan_opts(c, &count, &pattern) < 0) return;
+    struct scan_opts opts;
+    if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
+    long count = opts.count;
+    sds pattern = opts.pattern;
     set_collect k = {.elems = zmalloc(sizeof(set_elem) * 16), .cap = 16};
     if (o->encoding == OBJ_ENCODING_INTSET) {
         /* A compact set goes whole in one call. */

@@ -17,6 +17,7 @@
 #include "blocking.h"
 #include "db.h"
 #include "reply.h"
+#include "scan.h"
 #include "t_zset.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -24,7 +25,6 @@
 /* ZSCAN: elements asked for when no COUNT is given, and dict_scan calls
  * allowed per element asked for (so a sparse table cannot make one call
  * walk all of it). */
-#define ZSCAN_DEFAULT_COUNT 10
 #define ZSCAN_STEPS_PER_ELEMENT 10
 /* ZRANDMEMBER with a positive count below the size: when count * this
  * exceeds the size, shuffle a copy of every element; below, draw at
@@ -594,44 +594,6 @@ void zrandmember_command(client *c) {
 
 /* ---------------------------------------------------------- ZSCAN */
 
-/* Redis's cursor rules: strtoul over the whole argument, no leading
- * space, no overflow. */
-static int zscan_parse_cursor(client *c, sds arg, unsigned long *cursor) {
-    char *end;
-    errno = 0;
-    *cursor = strtoul(arg, &end, 10);
-    if (isspace((unsigned char)arg[0]) || *end != '\0' || errno == ERANGE) {
-        reply_error(c, "invalid cursor");
-        return -1;
-    }
-    return 0;
-}
-
-static int zscan_parse_opts(client *c, long *count, sds *pattern) {
-    *count = ZSCAN_DEFAULT_COUNT;
-    *pattern = NULL;
-    for (int j = 3; j < c->argc; j += 2) {
-        int more = c->argc - j - 1;
-        if (!strcasecmp(c->argv[j], "count") && more >= 1) {
-            if (parse_long_arg(c, c->argv[j + 1], count) < 0) return -1;
-            if (*count < 1) {
-                reply_error_syntax(c);
-                return -1;
-            }
-        } else if (!strcasecmp(c->argv[j], "match") && more >= 1) {
-            *pattern = c->argv[j + 1];
-        } else {
-            reply_error_syntax(c);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int zscan_match(const sds pattern, const char *s, size_t len) {
-    return pattern == NULL || string_match_len(pattern, (int)sds_len(pattern), s, (int)len, 0);
-}
-
 /* A skiplist score as Redis 7.0's ZSCAN writes it (%.17Lg of the value:
  * -0 stays "-0", 1e17 is "1e+17"). */
 static void zscan_reply_pair(client *c, const char *ele, size_t len, double score) {
@@ -648,7 +610,7 @@ struct zscan_batch {
 static void zscan_collect(void *privdata, const dict_entry *de) {
     struct zscan_batch *b = privdata;
     if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : ZSCAN_DEFAULT_COUNT * 2;
+        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT * 2;
         b->des = zrealloc(b->des, sizeof(*b->des) * b->cap);
     }
     b->des[b->n++] = de;
@@ -665,7 +627,7 @@ static void zscan_dict(client *c, dict *d, unsigned long cursor, long count, sds
     size_t kept = 0;
     for (size_t i = 0; i < b.n; i++) {
         sds m = dict_get_key(b.des[i]);
-        if (zscan_match(pattern, m, sds_len(m))) b.des[kept++] = b.des[i];
+        if (scan_match(pattern, m, sds_len(m))) b.des[kept++] = b.des[i];
     }
     reply_array_len(c, 2);
     reply_bulk_ll(c, (long long)cursor);
@@ -684,12 +646,12 @@ static void zscan_listpack(client *c, robj *o, sds pattern) {
     zset_elem e;
     long n = 0;
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur))
-        n += zscan_match(pattern, e.ele, e.len);
+        n += scan_match(pattern, e.ele, e.len);
     reply_array_len(c, 2);
     reply_bulk(c, "0", 1);
     reply_array_len(c, n * 2);
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur)) {
-        if (!zscan_match(pattern, e.ele, e.len)) continue;
+        if (!scan_match(pattern, e.ele, e.len)) continue;
         unsigned char buf[LP_INTBUF_SIZE];
         const unsigned char *s;
         uint32_t slen;
@@ -701,7 +663,7 @@ static void zscan_listpack(client *c, robj *o, sds pattern) {
 
 void zscan_command(client *c) {
     unsigned long cursor;
-    if (zscan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
+    if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
     int err;
     robj *o = zset_lookup(c, c->argv[1], 0, &err);
     if (err) return;
@@ -711,9 +673,10 @@ void zscan_command(client *c) {
         reply_array_len(c, 0);
         return;
     }
-    long count;
-    sds pattern;
-    if (zscan_parse_opts(c, &count, &pattern) < 0) return;
+    struct scan_opts opts;
+    if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
+    long count = opts.count;
+    sds pattern = opts.pattern;
     if (o->encoding == OBJ_ENCODING_LISTPACK) zscan_listpack(c, o, pattern);
     else zscan_dict(c, ((zset *)o->ptr)->dict, cursor, count, pattern);
 }
