@@ -84,7 +84,9 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_HELPERS := $(wildcard tests/helpers/*.c)
 INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(INTEG_SRCS))
 
-$(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $(SERVER_OBJS) | $(B)
+.SECONDEXPANSION:
+# A unit test links libminibase plus the server objects its .deps file lists.
+$(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell cat tests/unit/test_$$*.deps 2>/dev/null)) | $(B)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
