@@ -30,8 +30,13 @@
 /* Arguments handed to the keyspace without a copy: only the first this
  * many slots of argv (one bit each in client.argv_stolen). */
 #define NET_MAX_PINNED_ARGS 64
-/* A query buffer bigger than this with nothing pending is shrunk. */
+/* An empty query buffer bigger than this is given back by the cron when
+ * its client has been idle NET_QUERYBUF_IDLE_MS, or at once past
+ * NET_QUERYBUF_BIG_BYTES (left by a big argument). Not on every read: a
+ * busy client would free and allocate its buffer for each request. */
 #define NET_QUERYBUF_SHRINK_BYTES (32 * 1024)
+#define NET_QUERYBUF_BIG_BYTES (1024 * 1024)
+#define NET_QUERYBUF_IDLE_MS 2000
 
 static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask);
 static void net_write_handler(ae_event_loop *el, int fd, void *privdata, int mask);
@@ -336,11 +341,6 @@ static void net_process_input(client *c) {
         sds_range(c->querybuf, (ssize_t)c->qb_pos, -1);
         c->qb_pos = 0;
     }
-    /* Don't keep a huge buffer around after a big argument went through. */
-    if (sds_len(c->querybuf) == 0 && sds_alloc(c->querybuf) > NET_QUERYBUF_SHRINK_BYTES) {
-        sds_free(c->querybuf);
-        c->querybuf = sds_empty();
-    }
 }
 
 /* CLIENT PAUSE ended (admin.c, from a timer): runs c's postponed command
@@ -395,7 +395,7 @@ static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask
         return;
     }
     sds_incr_len(c->querybuf, n);
-    c->last_interaction_ms = mstime();
+    c->last_interaction_ms = server.loop_ms;
     server.stat_net_input_bytes += n;
     if (net_pending_input_bytes(c) > cfg.client_max_querybuf_len) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
@@ -482,7 +482,7 @@ static int net_write_to_client(client *c) {
         net_free_client(c);
         return -1;
     }
-    if (total > 0) c->last_interaction_ms = mstime();
+    if (total > 0) c->last_interaction_ms = server.loop_ms;
     if (!net_has_pending_output(c)) {
         if (c->flags & CLIENT_WRITE_HANDLER) {
             ae_delete_file_event(server.el, c->fd, AE_WRITABLE);
@@ -526,12 +526,27 @@ void net_handle_pending_writes(void) {
 
 /* ---------------------------------------------------------- cron, info */
 
+/* Frees the query buffer of c if it is empty and worth giving back. */
+static void net_shrink_querybuf(client *c, long long now_ms) {
+    if (sds_len(c->querybuf) || c->parser.argc) return;
+    size_t alloc = sds_alloc(c->querybuf);
+    if (alloc > NET_QUERYBUF_BIG_BYTES ||
+        (alloc > NET_QUERYBUF_SHRINK_BYTES && now_ms - c->last_interaction_ms > NET_QUERYBUF_IDLE_MS)) {
+        sds_free(c->querybuf);
+        c->querybuf = sds_empty();
+    }
+}
+
 void net_clients_cron(long long now_ms) {
-    if (cfg.timeout_sec <= 0) return;
     long long limit_ms = (long long)cfg.timeout_sec * 1000;
     client *c = server.clients;
     while (c) {
         client *next = c->next;
+        net_shrink_querybuf(c, now_ms);
+        if (cfg.timeout_sec <= 0) {
+            c = next;
+            continue;
+        }
         /* Blocked clients wait by their own timeout, as in Redis. */
         if (!(c->flags & CLIENT_BLOCKED) && now_ms - c->last_interaction_ms > limit_ms) {
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);

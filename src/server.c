@@ -168,6 +168,12 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     return 1000 / cfg.hz;
 }
 
+/* One clock read per wake-up serves every idle-time stamp of the pass. */
+static void server_after_sleep(ae_event_loop *el) {
+    (void)el;
+    server.loop_ms = mstime();
+}
+
 static void server_before_sleep(ae_event_loop *el) {
     (void)el;
     expire_before_sleep();
@@ -268,6 +274,8 @@ void server_init(void) {
     }
     ae_create_time_event(server.el, 1, server_cron, NULL, NULL);
     ae_set_before_sleep_proc(server.el, server_before_sleep);
+    ae_set_after_sleep_proc(server.el, server_after_sleep);
+    server.loop_ms = mstime();
     info_reset_stats();
 }
 

@@ -252,6 +252,7 @@ struct server_state {
     time_t start_time;
     long long start_mono_us;
     int shutdown_asap;
+    long long loop_ms;          /* unix ms read once per event-loop wake-up */
     long long cron_loops;
     char runid[41];
     listener listeners[CONFIG_MAX_LISTENERS];
