@@ -740,8 +740,21 @@ static int obuf_class(const char *name) {
 }
 
 static int obuf_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
-    (void)r;
     (void)append;
+    /* One argument holding the whole list ("normal 1mb 0 0"), as CONFIG SET
+     * and a quoted command-line option give it: split it, as Redis does. */
+    if (argc == 1) {
+        int n;
+        sds *words = sds_split_args(argv[0], &n);
+        if (words == NULL || n == 1) {
+            if (words) sds_free_split_res(words, n);
+            snprintf(err, errlen, "Wrong number of arguments in buffer limit configuration.");
+            return -1;
+        }
+        int rc = obuf_set(r, n, words, append, err, errlen);
+        sds_free_split_res(words, n);
+        return rc;
+    }
     struct config_obuf_limit now[CLIENT_CLASS_COUNT];
     memcpy(now, cfg.client_obuf_limits, sizeof(now));
     if (argc % OBUF_GROUP_WORDS != 0) {

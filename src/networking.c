@@ -524,6 +524,26 @@ void net_handle_pending_writes(void) {
     }
 }
 
+/* ---------------------------------------------------------- output limits */
+
+void net_check_output_limits(client *c) {
+    const struct config_obuf_limit *l = &cfg.client_obuf_limits[CLIENT_CLASS_NORMAL];
+    if (c->fd == -1 || (c->flags & CLIENT_CLOSE_ASAP) || (l->hard_bytes == 0 && l->soft_bytes == 0)) return;
+    unsigned long long used = c->reply_bytes;
+    int hard = l->hard_bytes && used >= l->hard_bytes;
+    int soft = 0;
+    if (l->soft_bytes && used >= l->soft_bytes) {
+        if (c->obuf_soft_since_ms == 0) c->obuf_soft_since_ms = server.loop_ms;
+        else soft = server.loop_ms - c->obuf_soft_since_ms >= l->soft_seconds * 1000;
+    } else {
+        c->obuf_soft_since_ms = 0;
+    }
+    if (!hard && !soft) return;
+    log_warning("Client id=%llu addr=%s scheduled to be closed ASAP for overcoming of output buffer limits.",
+                (unsigned long long)c->id, c->addr);
+    net_close_async(c);
+}
+
 /* ---------------------------------------------------------- cron, info */
 
 /* Frees the query buffer of c if it is empty and worth giving back. */

@@ -44,6 +44,9 @@ void net_resume_postponed(client *c);
 /* Before-sleep duty: resumes the input of clients whose blocked command
  * was served or timed out. */
 void net_handle_unblocked(void);
+/* Called when c's output grew by a block: closes c (asynchronously) if it
+ * is past its class's client-output-buffer-limit. */
+void net_check_output_limits(client *c);
 /* Bytes of output pending for c. */
 size_t net_client_output_len(const client *c);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */

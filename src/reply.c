@@ -21,7 +21,7 @@
 #define REPLY_DEFERRED_SLOT_BYTES RESP_HEADER_MAX
 
 static inline int reply_allowed(client *c) {
-    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_AFTER_REPLY)) return 0;
+    if (c->flags & (CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return 0;
     if (!(c->flags & CLIENT_PENDING_WRITE) && c->fd != -1) net_schedule_write(c);
     return 1;
 }
@@ -38,6 +38,7 @@ static reply_block *reply_new_block(client *c, size_t need) {
     c->reply_tail = b;
     c->reply_bytes += b->size;
     c->reply_blocks++;
+    net_check_output_limits(c);
     return b;
 }
 

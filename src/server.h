@@ -91,6 +91,7 @@ typedef struct client {
     size_t sentlen;           /* bytes of buf / head block already sent */
     reply_block *reply_head, *reply_tail;
     size_t reply_bytes;       /* bytes held in blocks */
+    long long obuf_soft_since_ms; /* over the soft output limit since; 0: not */
     unsigned long reply_blocks;
     /* identity and bookkeeping */
     sds name, lib_name, lib_ver;

@@ -200,6 +200,34 @@ END_TEST
 
 /* ---------------------------------------------------------- query buffer */
 
+/* client-output-buffer-limit: a client that asks for more output than the
+ * hard limit and does not read it is closed; others are served on. */
+START_TEST(test_client_output_buffer_limit) {
+    hs_server *s = hs_start(HS_ARGS("--client-output-buffer-limit", "normal 1mb 0 0"));
+    redisContext *c = hs_connect(s);
+    char *big = malloc(100000);
+    memset(big, 'v', 100000);
+    const char *argv[] = {"SET", "big", big};
+    size_t lens[] = {3, 3, 100000};
+    redisReply *r = hs_command_argv(c, 3, argv, lens);
+    HS_CHECK_STATUS(r, "OK");
+    freeReplyObject(r);
+    free(big);
+    int fd = hs_raw_connect(s);
+    /* 50 GETs of 100 KB in one pipeline: 5 MB of replies, never read */
+    hs_buf req = {0};
+    for (int i = 0; i < 50; i++) hs_buf_printf(&req, "GET big\r\n");
+    hs_raw_send(fd, req.data, req.len);
+    hs_buf_free(&req);
+    ck_assert_msg(hs_raw_wait_closed(fd, CLOSE_WAIT_MS) == 1, "client over the output limit was not closed");
+    close(fd);
+    HS_EXPECT_STATUS(c, "PONG", "PING");
+    /* the limit is also a CONFIG directive */
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_client_query_buffer_limit) {
     hs_server *s = hs_start(HS_ARGS("--client-query-buffer-limit", "1mb"));
     redisContext *c = hs_connect(s);
@@ -343,6 +371,7 @@ static Suite *protocol_suite(void) {
     tcase_add_test(tc, test_reset_mid_reply);
     tcase_add_test(tc, test_byte_by_byte);
     tcase_add_test(tc, test_ten_mb_value);
+    tcase_add_test(tc, test_client_output_buffer_limit);
     return s;
 }
 
