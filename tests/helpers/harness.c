@@ -751,3 +751,39 @@ long long hs_client_id(redisContext *c) {
     freeReplyObject(r);
     return id;
 }
+
+/* ---------------------------------------------------------- blocking */
+
+#define HS_BLOCK_POLL_MS 5
+
+long hs_blocked_clients(redisContext *c) {
+    hs_buf v = hs_info_field(c, "clients", "blocked_clients");
+    ck_assert_ptr_nonnull(v.data);
+    long n = strtol(v.data, NULL, 10);
+    hs_buf_free(&v);
+    return n;
+}
+
+void hs_wait_blocked(redisContext *c, long n) {
+    long long deadline = hs_now_ms() + HS_BLOCK_WAIT_MS;
+    while (hs_blocked_clients(c) != n) {
+        ck_assert_msg(hs_now_ms() < deadline, "blocked_clients never reached %ld", n);
+        hs_sleep_ms(HS_BLOCK_POLL_MS);
+    }
+}
+
+void hs_send_only(redisContext *c, const char *const *args) {
+    int argc = 0;
+    while (args[argc]) argc++;
+    ck_assert_int_eq(redisAppendCommandArgv(c, argc, (const char **)args, NULL), REDIS_OK);
+    int done = 0;
+    while (!done) ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
+}
+
+redisContext *hs_block_client(const hs_server *s, redisContext *observer, const char *const *args,
+                              long expect_blocked) {
+    redisContext *c = hs_connect(s);
+    hs_send_only(c, args);
+    hs_wait_blocked(observer, expect_blocked);
+    return c;
+}

@@ -172,6 +172,17 @@ void hs_check_bytes(const char *file, int line, const char *got, size_t got_len,
                     size_t want_len);
 #define HS_CHECK_BYTES(got, want) hs_check_bytes(__FILE__, __LINE__, (got).data, (got).len, want, strlen(want))
 
+/* Blocking commands: INFO's blocked_clients; polls (bounded, failing the
+ * test past HS_BLOCK_WAIT_MS) until it equals n; sends a command without
+ * reading its reply; and the three together: a new connection of s that is
+ * blocked in args once the server counts expect_blocked blocked clients. */
+#define HS_BLOCK_WAIT_MS 10000
+long hs_blocked_clients(redisContext *c);
+void hs_wait_blocked(redisContext *c, long n);
+void hs_send_only(redisContext *c, const char *const *args);
+redisContext *hs_block_client(const hs_server *s, redisContext *observer, const char *const *args,
+                              long expect_blocked);
+
 /* Returns 1 if the peer of fd closed within timeout_ms (any bytes that
  * arrive meanwhile are discarded). */
 int hs_raw_wait_closed(int fd, int timeout_ms);

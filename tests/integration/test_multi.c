@@ -148,17 +148,7 @@ START_TEST(test_multi_and_blocking) {
     ck_assert_uint_eq(r->elements, 1);
     ck_assert_int_eq(r->element[0]->type, REDIS_REPLY_NIL);
     freeReplyObject(r);
-    redisContext *waiter = hs_connect(srv);
-    ck_assert_int_eq(redisAppendCommand(waiter, "BLPOP q 5"), REDIS_OK);
-    ck_assert_int_eq(redisBufferWrite(waiter, &(int){0}), REDIS_OK);
-    /* wait until the server sees it blocked */
-    for (int i = 0; i < 100; i++) {
-        hs_buf v = hs_info_field(ctx, "clients", "blocked_clients");
-        int blocked = atoi(v.data);
-        hs_buf_free(&v);
-        if (blocked == 1) break;
-        hs_sleep_ms(20);
-    }
+    redisContext *waiter = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "q", "5"), 1);
     HS_EXPECT_OK(ctx, "MULTI");
     HS_EXPECT_STATUS(ctx, "QUEUED", "RPUSH", "q", "job");
     HS_EXPECT_STATUS(ctx, "QUEUED", "LLEN", "q");

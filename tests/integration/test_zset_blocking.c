@@ -13,8 +13,6 @@
 #include "harness.h"
 
 /* Upper bound on waiting for the server to see clients blocked. */
-#define BLOCK_WAIT_MS 10000
-#define POLL_MS 5
 #define SHORT_TIMEOUT_MS 100
 #define WAITERS 3
 /* Time given to a wrong wake-up to show itself. */
@@ -34,37 +32,19 @@ static void teardown(void) {
 }
 
 static long blocked_clients(void) {
-    hs_buf v = hs_info_field(ctx, "clients", "blocked_clients");
-    ck_assert_ptr_nonnull(v.data);
-    long n = strtol(v.data, NULL, 10);
-    hs_buf_free(&v);
-    return n;
+    return hs_blocked_clients(ctx);
 }
 
-/* Polls until the server reports n blocked clients. */
 static void wait_blocked(long n) {
-    long long deadline = hs_now_ms() + BLOCK_WAIT_MS;
-    while (blocked_clients() != n) {
-        ck_assert_msg(hs_now_ms() < deadline, "blocked_clients never reached %ld", n);
-        hs_sleep_ms(POLL_MS);
-    }
+    hs_wait_blocked(ctx, n);
 }
 
-/* Sends a command on c without waiting for its reply. */
 static void send_only(redisContext *c, const char *const *args) {
-    int argc = 0;
-    while (args[argc]) argc++;
-    ck_assert_int_eq(redisAppendCommandArgv(c, argc, (const char **)args, NULL), REDIS_OK);
-    int done = 0;
-    while (!done) ck_assert_int_eq(redisBufferWrite(c, &done), REDIS_OK);
+    hs_send_only(c, args);
 }
 
-/* Sends args on a new connection and waits until it is blocked. */
 static redisContext *block_client(const char *const *args, long expect_blocked) {
-    redisContext *c = hs_connect(srv);
-    send_only(c, args);
-    wait_blocked(expect_blocked);
-    return c;
+    return hs_block_client(srv, ctx, args, expect_blocked);
 }
 
 /* Reads c's reply and checks it is the flat array of bulks want. */
