@@ -188,6 +188,9 @@ robj *db_lookup_read(db *d, const sds key) {
  * it (whatever command put it there: push, RENAME, MOVE, COPY...). */
 static inline void db_signal_if_waitable(db *d, const sds key, const robj *val) {
     if (server.blocked_clients && (val->type == OBJ_LIST || val->type == OBJ_ZSET)) blocking_signal_key(d, key);
+    /* Also a change for WATCH, whichever database it lands in (MOVE and
+     * COPY ... DB write to another one than the command's). */
+    multi_touch_key(d, key);
 }
 
 void db_add(db *d, const sds key, robj *val) {
