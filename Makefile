@@ -140,6 +140,7 @@ bench: all
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/diff_random.py --server $(abspath $(SERVER_BIN)) --streams 20
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
