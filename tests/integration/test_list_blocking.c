@@ -315,6 +315,35 @@ START_TEST(test_rename_wakes_and_deadline_kept) {
 }
 END_TEST
 
+/* CLIENT UNBLOCK ends a wait as a timeout (nil) or with -UNBLOCKED, and
+ * touches nobody who is not blocked. */
+START_TEST(test_client_unblock) {
+    redisContext *w = hs_connect(srv);
+    long long id = hs_client_id(w);
+    char ids[32];
+    snprintf(ids, sizeof(ids), "%lld", id);
+    HS_EXPECT_INT(ctx, 0, "CLIENT", "UNBLOCK", ids);
+    hs_send_only(w, HS_ARGS("BLPOP", "q", "0"));
+    wait_blocked(1);
+    HS_EXPECT_ERROR(ctx, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR", "CLIENT", "UNBLOCK", ids, "soon");
+    HS_EXPECT_INT(ctx, 1, "CLIENT", "UNBLOCK", ids);
+    redisReply *r = hs_get_reply(w);
+    ck_assert_int_eq(r->type, REDIS_REPLY_NIL);
+    freeReplyObject(r);
+    hs_send_only(w, HS_ARGS("BRPOP", "q", "0"));
+    wait_blocked(1);
+    HS_EXPECT_INT(ctx, 1, "CLIENT", "UNBLOCK", ids, "ERROR");
+    r = hs_get_reply(w);
+    HS_CHECK_ERROR(r, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    freeReplyObject(r);
+    ck_assert_int_eq(blocked_clients(), 0);
+    /* the connection goes on normally */
+    HS_EXPECT_STATUS(w, "PONG", "PING");
+    HS_EXPECT_ERROR(ctx, "ERR value is not an integer or out of range", "CLIENT", "UNBLOCK", "abc");
+    redisFree(w);
+}
+END_TEST
+
 static Suite *list_blocking_suite(void) {
     Suite *s = suite_create("list-blocking");
     TCase *tc = hs_tcase(s, "blocking");
@@ -331,6 +360,7 @@ static Suite *list_blocking_suite(void) {
     tcase_add_test(tc, test_wrong_type_then_list);
     tcase_add_test(tc, test_immediate_and_errors);
     tcase_add_test(tc, test_rename_wakes_and_deadline_kept);
+    tcase_add_test(tc, test_client_unblock);
     return s;
 }
 
