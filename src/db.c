@@ -43,11 +43,15 @@
 /* Unix ms read by the cron: the LRU/LFU clocks need no better. */
 static long long db_clock_ms;
 static long long db_lazyfree_timer_id = -1;
+static void db_schedule_lazyfree(void);
 
-/* NULL: the value was taken out first (db_delete_lazy). */
+/* NULL: the value was taken out first (db_delete_lazy). While a flushed
+ * keyspace is freed in slices, a big value in it is queued in turn. */
 static void db_val_free(dict *d, void *val) {
     (void)d;
-    if (val) obj_decr_refcount(val);
+    if (val == NULL) return;
+    if (lazyfree_in_step()) lazyfree_free_object(val);
+    else obj_decr_refcount(val);
 }
 
 static dict_type keyspace_type = {
@@ -239,7 +243,7 @@ int db_delete_lazy(db *d, const sds key) {
     robj *val = dict_get_val(de);
     de->v.val = NULL; /* db_val_free skips it: lazyfree decides below */
     dict_free_unlinked_entry(d->keys, de);
-    lazyfree_free_object(val);
+    if (lazyfree_free_object(val)) db_schedule_lazyfree();
     return 1;
 }
 
@@ -275,6 +279,12 @@ static int db_lazyfree_tick(ae_event_loop *el, long long id, void *data) {
     return AE_NOMORE;
 }
 
+/* Makes sure queued slices of freeing get run between commands. */
+static void db_schedule_lazyfree(void) {
+    if (db_lazyfree_timer_id == -1 && server.el && lazyfree_pending_objects() > 0)
+        db_lazyfree_timer_id = ae_create_time_event(server.el, DB_LAZYFREE_FIRST_DELAY_MS, db_lazyfree_tick, NULL, NULL);
+}
+
 long long db_empty_async(int dbnum) {
     long long removed = 0;
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
@@ -293,8 +303,7 @@ long long db_empty_async(int dbnum) {
         d->keys = dict_create(&keyspace_type);
         d->expires = dict_create(&expires_type);
     }
-    if (db_lazyfree_timer_id == -1 && lazyfree_pending_objects() > 0)
-        db_lazyfree_timer_id = ae_create_time_event(server.el, DB_LAZYFREE_FIRST_DELAY_MS, db_lazyfree_tick, NULL, NULL);
+    db_schedule_lazyfree();
     return removed;
 }
 

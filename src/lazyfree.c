@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "monotonic.h"
+#include "skiplist.h"
+#include "t_zset.h"
 #include "sds.h"
 #include "zmalloc.h"
 
@@ -95,21 +97,62 @@ static void lf_queue_sds(sds s) {
     pthread_mutex_unlock(&lf_lock);
 }
 
-void lazyfree_free_object(robj *o) {
-    if (o->refcount == 1 && o->type == OBJ_STRING && o->encoding == OBJ_ENCODING_RAW &&
-        sds_alloc(o->ptr) >= LAZYFREE_MIN_BYTES) {
+static void lf_release_zsl(zskiplist *zsl);
+
+int lazyfree_free_object(robj *o) {
+    if (o->refcount != 1) {
+        obj_decr_refcount(o);
+        return 0;
+    }
+    if (o->type == OBJ_STRING && o->encoding == OBJ_ENCODING_RAW && sds_alloc(o->ptr) >= LAZYFREE_MIN_BYTES) {
         sds s = o->ptr;
         /* A RAW robj is a lone header allocation (object.c): free just it. */
         zfree(o);
         lf_queue_sds(s);
-        return;
+        return 0;
+    }
+    if ((o->type == OBJ_HASH || o->type == OBJ_SET) && o->encoding == OBJ_ENCODING_HT &&
+        dict_size((dict *)o->ptr) > LAZYFREE_MIN_ELEMENTS) {
+        lazyfree_release_dict(o->ptr);
+        zfree(o);
+        return 1;
+    }
+    if (o->type == OBJ_ZSET && o->encoding == OBJ_ENCODING_SKIPLIST &&
+        zsl_length(((zset *)o->ptr)->zsl) > LAZYFREE_MIN_ELEMENTS) {
+        zset *zs = o->ptr;
+        /* The dict borrows the members the skiplist owns and frees none:
+         * the two can go in either order. */
+        lazyfree_release_dict(zs->dict);
+        lf_release_zsl(zs->zsl);
+        zfree(zs);
+        zfree(o);
+        return 1;
     }
     obj_decr_refcount(o);
+    return 0;
+}
+
+/* Detached skiplists, freed after the dicts. */
+static zskiplist **lf_zsls;
+static size_t lf_zsls_len, lf_zsls_cap;
+static int lf_stepping;
+
+static void lf_release_zsl(zskiplist *zsl) {
+    if (lf_zsls_len == lf_zsls_cap) {
+        lf_zsls_cap = lf_zsls_cap ? lf_zsls_cap * 2 : 16;
+        lf_zsls = zrealloc(lf_zsls, lf_zsls_cap * sizeof(zskiplist *));
+    }
+    lf_zsls[lf_zsls_len++] = zsl;
+}
+
+int lazyfree_in_step(void) {
+    return lf_stepping;
 }
 
 unsigned long lazyfree_pending_objects(void) {
     unsigned long n = __atomic_load_n(&lf_pending, __ATOMIC_RELAXED);
     for (size_t i = 0; i < lf_dicts_len; i++) n += dict_size(lf_dicts[i]);
+    for (size_t i = 0; i < lf_zsls_len; i++) n += zsl_length(lf_zsls[i]);
     return n;
 }
 
@@ -158,16 +201,25 @@ static int lf_free_buckets(dict *d, unsigned long max_buckets) {
 
 int lazyfree_dict_step(long long budget_us) {
     monotime start = mono_now_us();
-    while (lf_dicts_len > 0) {
-        dict *d = lf_dicts[0];
-        if (lf_free_buckets(d, LAZYFREE_BUCKETS_PER_CHECK)) {
-            dict_release(d); /* empty now: frees the bucket arrays */
-            lf_dicts_len--;
-            memmove(lf_dicts, lf_dicts + 1, lf_dicts_len * sizeof(dict *));
-            lf_walk_table = 0;
-            lf_walk_bucket = 0;
+    lf_stepping = 1;
+    while (lf_dicts_len > 0 || lf_zsls_len > 0) {
+        if (lf_dicts_len > 0) {
+            dict *d = lf_dicts[0];
+            if (lf_free_buckets(d, LAZYFREE_BUCKETS_PER_CHECK)) {
+                /* Values freed above may have queued more work: d stays
+                 * first until now, so the walk state was its own. */
+                lf_dicts_len--;
+                memmove(lf_dicts, lf_dicts + 1, lf_dicts_len * sizeof(dict *));
+                lf_walk_table = 0;
+                lf_walk_bucket = 0;
+                dict_release(d); /* empty now: frees the bucket arrays */
+            }
+        } else if (zsl_free_step(lf_zsls[0], LAZYFREE_BUCKETS_PER_CHECK)) {
+            lf_zsls_len--;
+            memmove(lf_zsls, lf_zsls + 1, lf_zsls_len * sizeof(zskiplist *));
         }
         if ((long long)(mono_now_us() - start) >= budget_us) break;
     }
-    return lf_dicts_len > 0;
+    lf_stepping = 0;
+    return lf_dicts_len > 0 || lf_zsls_len > 0;
 }

@@ -122,6 +122,21 @@ void zsl_free(zskiplist *zsl) {
     zfree(zsl);
 }
 
+int zsl_free_step(zskiplist *zsl, unsigned long max_nodes) {
+    zsl_node *x = zsl->header->level[0].forward;
+    while (x && max_nodes--) {
+        zsl_node *next = x->level[0].forward;
+        zsl_free_node(x);
+        x = next;
+        zsl->length--;
+    }
+    zsl->header->level[0].forward = x;
+    if (x) return 0;
+    zfree(zsl->header);
+    zfree(zsl);
+    return 1;
+}
+
 unsigned long zsl_length(const zskiplist *zsl) {
     return zsl->length;
 }

@@ -82,6 +82,10 @@ void zsl_free(zskiplist *zsl);
 void zsl_free_node(zsl_node *node);
 /* Number of elements. */
 unsigned long zsl_length(const zskiplist *zsl);
+/* Frees up to max_nodes nodes of a skiplist nobody else uses any more
+ * (only the level-0 chain is kept valid); returns 1 once everything,
+ * header and zsl included, is freed. For freeing a big set in slices. */
+int zsl_free_step(zskiplist *zsl, unsigned long max_nodes);
 
 /* -------------------------------------------------------------- updates */
 

@@ -117,6 +117,50 @@ START_TEST(test_unlink_big_values) {
 }
 END_TEST
 
+/* UNLINK of big collections (and FLUSHALL ASYNC holding one) answers at
+ * once; the values are freed in slices between commands until nothing is
+ * pending, and a new key of the same name is independent of the old. */
+START_TEST(test_unlink_big_collections) {
+    for (int t = 0; t < 3; t++) {
+        for (int i = 0; i < 20000; i += 500) {
+            for (int j = i; j < i + 500; j++) {
+                char m[32];
+                snprintf(m, sizeof(m), "member:%d", j);
+                if (t == 0) redisAppendCommand(ctx, "SADD s %s", m);
+                else if (t == 1) redisAppendCommand(ctx, "HSET h %s v", m);
+                else redisAppendCommand(ctx, "ZADD z %d %s", j, m);
+            }
+            for (int j = i; j < i + 500; j++) {
+                redisReply *r = hs_get_reply(ctx);
+                freeReplyObject(r);
+            }
+        }
+    }
+    HS_EXPECT_INT(ctx, 20000, "SCARD", "s");
+    HS_EXPECT_INT(ctx, 3, "UNLINK", "s", "h", "z");
+    HS_EXPECT_INT(ctx, 0, "DBSIZE");
+    HS_EXPECT_INT(ctx, 1, "SADD", "s", "fresh");
+    HS_EXPECT_INT(ctx, 1, "SCARD", "s");
+    /* a flushed keyspace holding a big set: freed in slices too */
+    for (int i = 0; i < 20000; i += 1000) {
+        for (int j = i; j < i + 1000; j++) redisAppendCommand(ctx, "SADD t m%d", j);
+        for (int j = i; j < i + 1000; j++) freeReplyObject(hs_get_reply(ctx));
+    }
+    HS_EXPECT_OK(ctx, "FLUSHALL", "ASYNC");
+    HS_EXPECT_INT(ctx, 0, "DBSIZE");
+    long long deadline = hs_now_ms() + 10000;
+    for (;;) {
+        hs_buf v = hs_info_field(ctx, "memory", "lazyfree_pending_objects");
+        long pending = strtol(v.data, NULL, 10);
+        hs_buf_free(&v);
+        if (pending == 0) break;
+        ck_assert_msg(hs_now_ms() < deadline, "lazy frees never finished (%ld pending)", pending);
+        hs_sleep_ms(20);
+    }
+    HS_EXPECT_STATUS(ctx, "PONG", "PING");
+}
+END_TEST
+
 /* DEL behaves as UNLINK under lazyfree-lazy-user-del. */
 START_TEST(test_del_lazy_user_del) {
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "lazyfree-lazy-user-del", "yes");
@@ -490,6 +534,7 @@ static Suite *keys_suite(void) {
     tcase_add_test(tc, test_scan_options);
     tcase_add_test(tc, test_scan_guarantee_under_rehash);
     tcase_add_test(tc, test_flush_async);
+    tcase_add_test(tc, test_unlink_big_collections);
     tcase_add_test(tc, test_flush_lazy_user_flush);
     return s;
 }

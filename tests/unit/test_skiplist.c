@@ -626,12 +626,26 @@ START_TEST(test_parse_lex_range) {
 }
 END_TEST
 
+/* zsl_free_step frees a detached skiplist in bounded steps: it reports
+ * "not done" while nodes remain, and the leak fixture sees nothing left. */
+START_TEST(test_free_in_steps) {
+    zskiplist *zsl = zsl_create();
+    for (int i = 0; i < 1000; i++) zsl_insert(zsl, i, sds_cat_printf(sds_empty(), "m%d", i));
+    int steps = 0;
+    while (!zsl_free_step(zsl, 64)) steps++;
+    ck_assert_int_eq(steps, 15); /* 1000 nodes, 64 per step: done on the 16th */
+    zskiplist *empty = zsl_create();
+    ck_assert_int_eq(zsl_free_step(empty, 1), 1);
+}
+END_TEST
+
 static Suite *skiplist_suite(void) {
     Suite *s = suite_create("skiplist");
     TCase *tc = tcase_create("core");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_empty);
+    tcase_add_test(tc, test_free_in_steps);
     tcase_add_test(tc, test_insert_order);
     tcase_add_test(tc, test_delete_and_node_out);
     tcase_add_test(tc, test_update_score);
