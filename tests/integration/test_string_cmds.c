@@ -594,6 +594,41 @@ START_TEST(test_resp3_replies) {
 }
 END_TEST
 
+/* Every string command refuses a key of another type with WRONGTYPE and
+ * leaves it alone; MGET answers nil for it, SETNX and MSETNX see it as
+ * existing, SET overwrites it. */
+START_TEST(test_wrongtype_everywhere) {
+    static const char *const cmds[][6] = {
+        {"GET", "l"}, {"GETSET", "l", "v"}, {"GETDEL", "l"}, {"GETEX", "l", "PERSIST"}, {"APPEND", "l", "v"},
+        {"STRLEN", "l"}, {"INCR", "l"}, {"DECR", "l"}, {"INCRBY", "l", "2"}, {"DECRBY", "l", "2"},
+        {"INCRBYFLOAT", "l", "1.5"}, {"GETRANGE", "l", "0", "1"}, {"SUBSTR", "l", "0", "1"},
+        {"SETRANGE", "l", "0", "v"}, {"SETBIT", "l", "1", "1"}, {"GETBIT", "l", "1"},
+        {"BITCOUNT", "l"}, {"BITPOS", "l", "1"}, {"BITOP", "AND", "d", "l"}, {"BITFIELD", "l", "GET", "u4", "0"},
+        {"BITFIELD_RO", "l", "GET", "u4", "0"}, {"SET", "l", "v", "GET"}, {NULL}};
+    HS_EXPECT_INT(ctx, 2, "RPUSH", "l", "a", "b");
+    HS_EXPECT_OK(ctx, "SET", "s", "text");
+    for (int i = 0; cmds[i][0]; i++) {
+        int argc = 0;
+        while (argc < 6 && cmds[i][argc]) argc++;
+        redisReply *r = hs_command_argv(ctx, argc, (const char **)cmds[i], NULL);
+        HS_CHECK_ERROR(r, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        freeReplyObject(r);
+    }
+    /* LCS has its own wording */
+    HS_EXPECT_ERROR(ctx, "ERR The specified keys must contain string values", "LCS", "l", "s");
+    HS_EXPECT_INT(ctx, 2, "LLEN", "l");
+    redisReply *r = hs_command(ctx, HS_ARGS("MGET", "s", "l"));
+    ck_assert_uint_eq(r->elements, 2);
+    HS_CHECK_BULK(r->element[0], "text", 4);
+    HS_CHECK_NIL(r->element[1]);
+    freeReplyObject(r);
+    HS_EXPECT_INT(ctx, 0, "SETNX", "l", "v");
+    HS_EXPECT_INT(ctx, 0, "MSETNX", "l", "v", "new", "v");
+    HS_EXPECT_OK(ctx, "SET", "l", "now-a-string");
+    HS_EXPECT_BULK(ctx, "now-a-string", "GET", "l");
+}
+END_TEST
+
 static Suite *string_cmds_suite(void) {
     Suite *s = suite_create("string_cmds");
     TCase *tc = hs_tcase(s, "commands");
@@ -617,6 +652,7 @@ static Suite *string_cmds_suite(void) {
     tcase_add_test(tc, test_lcs_docs_examples);
     tcase_add_test(tc, test_lcs_errors_and_edges);
     tcase_add_test(tc, test_resp3_replies);
+    tcase_add_test(tc, test_wrongtype_everywhere);
     TCase *small = hs_tcase(s, "small-limit");
     tcase_add_checked_fixture(small, setup_small_limit, teardown);
     tcase_add_test(small, test_small_limit_append_lcs);
