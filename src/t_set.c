@@ -711,24 +711,33 @@ static void spop_with_count(client *c) {
     db_delete(c->db, c->argv[1]);
 }
 
-static void spop_command(client *c) {
+/* Shared by SPOP and SRANDMEMBER: dispatches the count form, else replies
+ * one random member (nil for a missing key) and returns its set, with the
+ * member in *e; NULL when there is nothing more to do. */
+static robj *set_reply_one_random(client *c, void (*with_count)(client *), int write, set_elem *e) {
     if (c->argc == 3) {
-        spop_with_count(c);
-        return;
+        with_count(c);
+        return NULL;
     }
     if (c->argc > 3) {
         reply_error_syntax(c);
-        return;
+        return NULL;
     }
-    robj *o = db_lookup_write(c->db, c->argv[1]);
+    robj *o = write ? db_lookup_write(c->db, c->argv[1]) : db_lookup_read(c->db, c->argv[1]);
     if (o == NULL) {
         reply_null(c);
-        return;
+        return NULL;
     }
-    if (db_check_type(c, o, OBJ_SET)) return;
+    if (db_check_type(c, o, OBJ_SET)) return NULL;
+    set_random_elem(o, e);
+    set_reply_elem(c, e);
+    return o;
+}
+
+static void spop_command(client *c) {
     set_elem e;
-    set_random_elem(o, &e);
-    set_reply_elem(c, &e);
+    robj *o = set_reply_one_random(c, spop_with_count, 1, &e);
+    if (o == NULL) return;
     if (o->encoding == OBJ_ENCODING_INTSET) {
         o->ptr = intset_remove(o->ptr, e.ll, NULL);
     } else {
@@ -786,23 +795,8 @@ static void srandmember_with_count(client *c) {
 }
 
 static void srandmember_command(client *c) {
-    if (c->argc == 3) {
-        srandmember_with_count(c);
-        return;
-    }
-    if (c->argc > 3) {
-        reply_error_syntax(c);
-        return;
-    }
-    robj *o = db_lookup_read(c->db, c->argv[1]);
-    if (o == NULL) {
-        reply_null(c);
-        return;
-    }
-    if (db_check_type(c, o, OBJ_SET)) return;
     set_elem e;
-    set_random_elem(o, &e);
-    set_reply_elem(c, &e);
+    set_reply_one_random(c, srandmember_with_count, 0, &e);
 }
 
 /* ---------------------------------------------------------- multi-key */

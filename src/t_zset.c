@@ -368,48 +368,55 @@ static unsigned char *zlp_last_member(unsigned char *lp) {
     return s ? lp_prev(lp, s) : NULL;
 }
 
-void zset_cursor_at_score(zset_cursor *c, robj *o, const zsl_range *r, int reverse) {
+/* Listpack walk shared by the two cursor starts: the first member entry
+ * (from the end when reverse) for which found(member entry) holds, or NULL. */
+static unsigned char *zlp_seek(unsigned char *lp, int reverse, int (*found)(unsigned char *lp, unsigned char *e,
+                                                                             const void *range, int reverse),
+                               const void *range) {
+    unsigned char *e = reverse ? zlp_last_member(lp) : lp_first(lp);
+    while (e && !found(lp, e, range, reverse)) e = reverse ? zlp_prev_member(lp, e) : lp_next(lp, lp_next(lp, e));
+    return e;
+}
+
+static int zlp_score_reached(unsigned char *lp, unsigned char *e, const void *range, int reverse) {
+    double score = zlp_score(lp_next(lp, e));
+    return reverse ? zsl_value_lte_max(score, range) : zsl_value_gte_min(score, range);
+}
+
+static int zlp_lex_reached(unsigned char *lp, unsigned char *e, const void *range, int reverse) {
+    (void)lp;
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *m;
+    uint32_t mlen;
+    lp_get(e, NULL, &m, &mlen, buf);
+    return reverse ? zset_lex_lte_max((const char *)m, mlen, range) : zset_lex_gte_min((const char *)m, mlen, range);
+}
+
+static void zset_cursor_init(zset_cursor *c, robj *o, int reverse) {
     c->o = o;
     c->reverse = reverse;
     c->eptr = NULL;
     c->node = NULL;
+}
+
+void zset_cursor_at_score(zset_cursor *c, robj *o, const zsl_range *r, int reverse) {
+    zset_cursor_init(c, o, reverse);
     if (o->encoding == OBJ_ENCODING_SKIPLIST) {
         zskiplist *zsl = ((zset *)o->ptr)->zsl;
         c->node = reverse ? zsl_last_in_range(zsl, r) : zsl_first_in_range(zsl, r);
-        return;
+    } else {
+        c->eptr = zlp_seek(o->ptr, reverse, zlp_score_reached, r);
     }
-    unsigned char *lp = o->ptr;
-    unsigned char *e = reverse ? zlp_last_member(lp) : lp_first(lp);
-    while (e) {
-        double score = zlp_score(lp_next(lp, e));
-        if (reverse ? zsl_value_lte_max(score, r) : zsl_value_gte_min(score, r)) break;
-        e = reverse ? zlp_prev_member(lp, e) : lp_next(lp, lp_next(lp, e));
-    }
-    c->eptr = e;
 }
 
 void zset_cursor_at_lex(zset_cursor *c, robj *o, const zsl_lex_range *r, int reverse) {
-    c->o = o;
-    c->reverse = reverse;
-    c->eptr = NULL;
-    c->node = NULL;
+    zset_cursor_init(c, o, reverse);
     if (o->encoding == OBJ_ENCODING_SKIPLIST) {
         zskiplist *zsl = ((zset *)o->ptr)->zsl;
         c->node = reverse ? zsl_last_in_lex_range(zsl, r) : zsl_first_in_lex_range(zsl, r);
-        return;
+    } else {
+        c->eptr = zlp_seek(o->ptr, reverse, zlp_lex_reached, r);
     }
-    unsigned char *lp = o->ptr;
-    unsigned char *e = reverse ? zlp_last_member(lp) : lp_first(lp);
-    while (e) {
-        unsigned char buf[LP_INTBUF_SIZE];
-        const unsigned char *m;
-        uint32_t mlen;
-        lp_get(e, NULL, &m, &mlen, buf);
-        if (reverse ? zset_lex_lte_max((const char *)m, mlen, r) : zset_lex_gte_min((const char *)m, mlen, r))
-            break;
-        e = reverse ? zlp_prev_member(lp, e) : lp_next(lp, lp_next(lp, e));
-    }
-    c->eptr = e;
 }
 
 int zset_cursor_get(const zset_cursor *c, zset_elem *e) {

@@ -29,27 +29,11 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-static long blocked_clients(void) {
-    return hs_blocked_clients(ctx);
-}
-
-static void wait_blocked(long n) {
-    hs_wait_blocked(ctx, n);
-}
-
-static void send_only(redisContext *c, const char *const *args) {
-    hs_send_only(c, args);
-}
-
-static redisContext *block_client(const char *const *args, long expect_blocked) {
-    return hs_block_client(srv, ctx, args, expect_blocked);
-}
-
 /* ---------------------------------------------------------- order */
 
 START_TEST(test_fifo_order) {
     redisContext *w[WAITERS];
-    for (int i = 0; i < WAITERS; i++) w[i] = block_client(HS_ARGS("BLPOP", "k", "0"), i + 1);
+    for (int i = 0; i < WAITERS; i++) w[i] = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), i + 1);
     HS_EXPECT_INT(ctx, 3, "RPUSH", "k", "a", "b", "c");
     static const char *const want[] = {"a", "b", "c"};
     for (int i = 0; i < WAITERS; i++) {
@@ -59,19 +43,19 @@ START_TEST(test_fifo_order) {
         redisFree(w[i]);
     }
     HS_EXPECT_INT(ctx, 0, "EXISTS", "k");
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
 }
 END_TEST
 
 /* One push of one element serves one waiter; the next waits on. */
 START_TEST(test_one_element_one_waiter) {
-    redisContext *a = block_client(HS_ARGS("BRPOP", "k", "0"), 1);
-    redisContext *b = block_client(HS_ARGS("BLPOP", "k", "0"), 2);
+    redisContext *a = hs_block_client(srv, ctx, HS_ARGS("BRPOP", "k", "0"), 1);
+    redisContext *b = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), 2);
     HS_EXPECT_INT(ctx, 1, "LPUSH", "k", "x");
     redisReply *r = hs_get_reply(a);
     hs_check_bulks(__FILE__, __LINE__, r, HS_ARGS("k", "x"));
     freeReplyObject(r);
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "RPUSH", "k", "y");
     r = hs_get_reply(b);
     hs_check_bulks(__FILE__, __LINE__, r, HS_ARGS("k", "y"));
@@ -83,15 +67,15 @@ END_TEST
 
 /* A client waiting on several keys is served from the one pushed. */
 START_TEST(test_multiple_keys) {
-    redisContext *a = block_client(HS_ARGS("BLPOP", "k1", "k2", "k3", "0"), 1);
+    redisContext *a = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k1", "k2", "k3", "0"), 1);
     HS_EXPECT_INT(ctx, 1, "RPUSH", "k2", "v2");
     redisReply *r = hs_get_reply(a);
     hs_check_bulks(__FILE__, __LINE__, r, HS_ARGS("k2", "v2"));
     freeReplyObject(r);
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
     /* BLMPOP with COUNT takes what is there, up to COUNT */
-    send_only(a, HS_ARGS("BLMPOP", "0", "2", "m1", "m2", "RIGHT", "COUNT", "2"));
-    wait_blocked(1);
+    hs_send_only(a, HS_ARGS("BLMPOP", "0", "2", "m1", "m2", "RIGHT", "COUNT", "2"));
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 3, "RPUSH", "m2", "a", "b", "c");
     r = hs_get_reply(a);
     ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
@@ -131,7 +115,7 @@ START_TEST(test_timeouts_null_shapes) {
         }
         close(fd);
     }
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
     HS_EXPECT_INT(ctx, 0, "EXISTS", "d");
 }
 END_TEST
@@ -151,19 +135,19 @@ END_TEST
 /* ---------------------------------------------------------- disconnects */
 
 START_TEST(test_disconnect_while_blocked) {
-    redisContext *gone = block_client(HS_ARGS("BLPOP", "k", "0"), 1);
-    redisContext *stays = block_client(HS_ARGS("BLPOP", "k", "0"), 2);
+    redisContext *gone = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), 1);
+    redisContext *stays = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), 2);
     redisFree(gone);
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "RPUSH", "k", "x");
     redisReply *r = hs_get_reply(stays);
     hs_check_bulks(__FILE__, __LINE__, r, HS_ARGS("k", "x"));
     freeReplyObject(r);
     redisFree(stays);
     /* with nobody left waiting, pushed elements stay in the list */
-    redisContext *c = block_client(HS_ARGS("BRPOPLPUSH", "k", "d", "0"), 1);
+    redisContext *c = hs_block_client(srv, ctx, HS_ARGS("BRPOPLPUSH", "k", "d", "0"), 1);
     redisFree(c);
-    wait_blocked(0);
+    hs_wait_blocked(ctx, 0);
     HS_EXPECT_INT(ctx, 2, "RPUSH", "k", "y", "z");
     HS_EXPECT_INT(ctx, 2, "LLEN", "k");
     HS_EXPECT_INT(ctx, 0, "EXISTS", "d");
@@ -174,9 +158,9 @@ END_TEST
 
 /* a -> b -> c: one push travels down the chain of BLMOVEs to BLPOP. */
 START_TEST(test_blmove_chain) {
-    redisContext *m1 = block_client(HS_ARGS("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"), 1);
-    redisContext *m2 = block_client(HS_ARGS("BRPOPLPUSH", "b", "c", "0"), 2);
-    redisContext *end = block_client(HS_ARGS("BLPOP", "c", "0"), 3);
+    redisContext *m1 = hs_block_client(srv, ctx, HS_ARGS("BLMOVE", "a", "b", "LEFT", "RIGHT", "0"), 1);
+    redisContext *m2 = hs_block_client(srv, ctx, HS_ARGS("BRPOPLPUSH", "b", "c", "0"), 2);
+    redisContext *end = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "c", "0"), 3);
     HS_EXPECT_INT(ctx, 1, "RPUSH", "a", "x");
     redisReply *r = hs_get_reply(m1);
     HS_CHECK_BULK(r, "x", 1);
@@ -198,7 +182,7 @@ END_TEST
 
 /* LMOVE's destination and LINSERT-free writes wake waiters too. */
 START_TEST(test_lmove_destination_wakes) {
-    redisContext *w = block_client(HS_ARGS("BLPOP", "dst", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "dst", "0"), 1);
     HS_EXPECT_INT(ctx, 2, "RPUSH", "src", "a", "b");
     HS_EXPECT_BULK(ctx, "b", "LMOVE", "src", "dst", "RIGHT", "LEFT");
     redisReply *r = hs_get_reply(w);
@@ -206,8 +190,8 @@ START_TEST(test_lmove_destination_wakes) {
     freeReplyObject(r);
     HS_EXPECT_INT(ctx, 0, "EXISTS", "dst");
     /* BLMOVE onto the same key rotates, and does not consume */
-    send_only(w, HS_ARGS("BLMOVE", "rot", "rot", "RIGHT", "LEFT", "0"));
-    wait_blocked(1);
+    hs_send_only(w, HS_ARGS("BLMOVE", "rot", "rot", "RIGHT", "LEFT", "0"));
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "RPUSH", "rot", "only");
     r = hs_get_reply(w);
     HS_CHECK_BULK(r, "only", 4);
@@ -222,7 +206,7 @@ END_TEST
 /* A push inside a pipeline serves the waiter before the pipeline's next
  * command: LLEN right after the RPUSH already sees the list emptied. */
 START_TEST(test_pipeline_push_wakes_first) {
-    redisContext *w = block_client(HS_ARGS("BLPOP", "k", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), 1);
     int fd = hs_raw_connect(srv);
     const char *req = "RPUSH k x\r\nLLEN k\r\nRPUSH k y z\r\nLLEN k\r\n";
     hs_raw_send(fd, req, strlen(req));
@@ -241,14 +225,14 @@ END_TEST
  * its key too; Redis 7.0 keeps list waiters waiting); once it is a list
  * again the waiter is served. */
 START_TEST(test_wrong_type_then_list) {
-    redisContext *w = block_client(HS_ARGS("BLPOP", "k", "0"), 1);
-    redisContext *w2 = block_client(HS_ARGS("BLMPOP", "0", "1", "k", "LEFT"), 2);
-    redisContext *w3 = block_client(HS_ARGS("BLMOVE", "k", "d", "LEFT", "LEFT", "0"), 3);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "k", "0"), 1);
+    redisContext *w2 = hs_block_client(srv, ctx, HS_ARGS("BLMPOP", "0", "1", "k", "LEFT"), 2);
+    redisContext *w3 = hs_block_client(srv, ctx, HS_ARGS("BLMOVE", "k", "d", "LEFT", "LEFT", "0"), 3);
     HS_EXPECT_OK(ctx, "SET", "k", "str");
     HS_EXPECT_INT(ctx, 1, "DEL", "k");
     HS_EXPECT_INT(ctx, 1, "ZADD", "k", "1", "m");
     hs_sleep_ms(50);
-    ck_assert_int_eq(blocked_clients(), 3);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 3);
     HS_EXPECT_INT(ctx, 1, "DEL", "k");
     HS_EXPECT_INT(ctx, 3, "RPUSH", "k", "v", "v2", "v3");
     redisReply *r2 = hs_get_reply(w2);
@@ -284,7 +268,7 @@ START_TEST(test_immediate_and_errors) {
     HS_EXPECT_ARITY(ctx, "blmove", "BLMOVE", "a", "b", "LEFT", "LEFT");
     HS_EXPECT_ARITY(ctx, "brpoplpush", "BRPOPLPUSH", "a", "b");
     HS_EXPECT_ARITY(ctx, "blmpop", "BLMPOP", "0", "1", "k");
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
 }
 END_TEST
 
@@ -292,7 +276,7 @@ END_TEST
  * a waiter woken for a key of the wrong type keeps waiting and keeps its
  * original deadline (it is not restarted by the wake-up). */
 START_TEST(test_rename_wakes_and_deadline_kept) {
-    redisContext *w = block_client(HS_ARGS("BLPOP", "dst", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "dst", "0"), 1);
     HS_EXPECT_INT(ctx, 2, "RPUSH", "src", "a", "b");
     HS_EXPECT_OK(ctx, "RENAME", "src", "dst");
     redisReply *r = hs_get_reply(w);
@@ -303,7 +287,7 @@ START_TEST(test_rename_wakes_and_deadline_kept) {
     redisFree(w);
     /* deadline: block for 1 s, then wake it for a zset key at 0.6 s */
     long long start = hs_now_ms();
-    redisContext *w2 = block_client(HS_ARGS("BLPOP", "z", "1"), 1);
+    redisContext *w2 = hs_block_client(srv, ctx, HS_ARGS("BLPOP", "z", "1"), 1);
     hs_sleep_ms(600);
     HS_EXPECT_INT(ctx, 1, "ZADD", "z", "1", "m");
     r = hs_get_reply(w2);
@@ -324,19 +308,19 @@ START_TEST(test_client_unblock) {
     snprintf(ids, sizeof(ids), "%lld", id);
     HS_EXPECT_INT(ctx, 0, "CLIENT", "UNBLOCK", ids);
     hs_send_only(w, HS_ARGS("BLPOP", "q", "0"));
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_ERROR(ctx, "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR", "CLIENT", "UNBLOCK", ids, "soon");
     HS_EXPECT_INT(ctx, 1, "CLIENT", "UNBLOCK", ids);
     redisReply *r = hs_get_reply(w);
     ck_assert_int_eq(r->type, REDIS_REPLY_NIL);
     freeReplyObject(r);
     hs_send_only(w, HS_ARGS("BRPOP", "q", "0"));
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "CLIENT", "UNBLOCK", ids, "ERROR");
     r = hs_get_reply(w);
     HS_CHECK_ERROR(r, "UNBLOCKED client unblocked via CLIENT UNBLOCK");
     freeReplyObject(r);
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
     /* the connection goes on normally */
     HS_EXPECT_STATUS(w, "PONG", "PING");
     HS_EXPECT_ERROR(ctx, "ERR value is not an integer or out of range", "CLIENT", "UNBLOCK", "abc");

@@ -31,22 +31,6 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-static long blocked_clients(void) {
-    return hs_blocked_clients(ctx);
-}
-
-static void wait_blocked(long n) {
-    hs_wait_blocked(ctx, n);
-}
-
-static void send_only(redisContext *c, const char *const *args) {
-    hs_send_only(c, args);
-}
-
-static redisContext *block_client(const char *const *args, long expect_blocked) {
-    return hs_block_client(srv, ctx, args, expect_blocked);
-}
-
 /* Reads c's reply and checks it is the flat array of bulks want. */
 static void expect_reply(redisContext *c, const char *const *want) {
     redisReply *r = hs_get_reply(c);
@@ -58,24 +42,24 @@ static void expect_reply(redisContext *c, const char *const *want) {
 
 START_TEST(test_fifo_order) {
     redisContext *w[WAITERS];
-    for (int i = 0; i < WAITERS; i++) w[i] = block_client(HS_ARGS("BZPOPMIN", "z", "0"), i + 1);
+    for (int i = 0; i < WAITERS; i++) w[i] = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "z", "0"), i + 1);
     HS_EXPECT_INT(ctx, 3, "ZADD", "z", "1", "a", "2", "b", "3", "c");
     expect_reply(w[0], HS_ARGS("z", "a", "1"));
     expect_reply(w[1], HS_ARGS("z", "b", "2"));
     expect_reply(w[2], HS_ARGS("z", "c", "3"));
     for (int i = 0; i < WAITERS; i++) redisFree(w[i]);
     HS_EXPECT_INT(ctx, 0, "EXISTS", "z");
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
 }
 END_TEST
 
 /* One element, two waiters: the first is served, the second waits on. */
 START_TEST(test_one_element_one_waiter) {
-    redisContext *a = block_client(HS_ARGS("BZPOPMAX", "z", "0"), 1);
-    redisContext *b = block_client(HS_ARGS("BZPOPMIN", "z", "0"), 2);
+    redisContext *a = hs_block_client(srv, ctx, HS_ARGS("BZPOPMAX", "z", "0"), 1);
+    redisContext *b = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "z", "0"), 2);
     HS_EXPECT_INT(ctx, 1, "ZADD", "z", "5", "x");
     expect_reply(a, HS_ARGS("z", "x", "5"));
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 2, "ZADD", "z", "1", "lo", "9", "hi");
     expect_reply(b, HS_ARGS("z", "lo", "1"));
     HS_EXPECT_BULKS(ctx, HS_ARGS("hi"), "ZRANGE", "z", "0", "-1");
@@ -86,12 +70,12 @@ END_TEST
 
 /* A client waiting on several keys is served from the one written. */
 START_TEST(test_multiple_keys_and_bzmpop) {
-    redisContext *a = block_client(HS_ARGS("BZPOPMIN", "k1", "k2", "k3", "0"), 1);
+    redisContext *a = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "k1", "k2", "k3", "0"), 1);
     HS_EXPECT_INT(ctx, 1, "ZADD", "k2", "7", "v");
     expect_reply(a, HS_ARGS("k2", "v", "7"));
-    ck_assert_int_eq(blocked_clients(), 0);
-    send_only(a, HS_ARGS("BZMPOP", "0", "2", "m1", "m2", "MAX", "COUNT", "2"));
-    wait_blocked(1);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
+    hs_send_only(a, HS_ARGS("BZMPOP", "0", "2", "m1", "m2", "MAX", "COUNT", "2"));
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 3, "ZADD", "m2", "1", "a", "2", "b", "3", "c");
     redisReply *r = hs_get_reply(a);
     ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
@@ -111,15 +95,15 @@ END_TEST
 /* ZINCRBY and the destinations of ZUNIONSTORE / ZRANGESTORE wake too. */
 START_TEST(test_other_writers_wake) {
     HS_EXPECT_INT(ctx, 2, "ZADD", "src", "1", "a", "2", "b");
-    redisContext *w = block_client(HS_ARGS("BZPOPMIN", "d1", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "d1", "0"), 1);
     HS_EXPECT_BULK(ctx, "4", "ZINCRBY", "d1", "4", "m");
     expect_reply(w, HS_ARGS("d1", "m", "4"));
-    send_only(w, HS_ARGS("BZPOPMAX", "d2", "0"));
-    wait_blocked(1);
+    hs_send_only(w, HS_ARGS("BZPOPMAX", "d2", "0"));
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 2, "ZUNIONSTORE", "d2", "1", "src");
     expect_reply(w, HS_ARGS("d2", "b", "2"));
-    send_only(w, HS_ARGS("BZMPOP", "0", "1", "d3", "MIN"));
-    wait_blocked(1);
+    hs_send_only(w, HS_ARGS("BZMPOP", "0", "1", "d3", "MIN"));
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "ZRANGESTORE", "d3", "src", "1", "1");
     redisReply *r = hs_get_reply(w);
     ck_assert_int_eq(r->elements, 2);
@@ -132,7 +116,7 @@ END_TEST
 
 /* A write from a pipeline is served before the pipeline's next command. */
 START_TEST(test_pipeline_add_wakes_first) {
-    redisContext *w = block_client(HS_ARGS("BZPOPMIN", "z", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "z", "0"), 1);
     int fd = hs_raw_connect(srv);
     const char *req = "ZADD z 1 x\r\nZCARD z\r\n";
     hs_raw_send(fd, req, strlen(req));
@@ -148,12 +132,12 @@ END_TEST
 /* A key of another type wakes nobody (LPUSH signals it: the zset waiter
  * must stay blocked, as in Redis 7.0); once it is a zset, it is served. */
 START_TEST(test_wrong_type_then_zset) {
-    redisContext *w = block_client(HS_ARGS("BZPOPMIN", "k", "0"), 1);
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "k", "0"), 1);
     HS_EXPECT_OK(ctx, "SET", "k", "str");
     HS_EXPECT_INT(ctx, 1, "DEL", "k");
     HS_EXPECT_INT(ctx, 1, "LPUSH", "k", "x");
     hs_sleep_ms(SETTLE_MS);
-    ck_assert_int_eq(blocked_clients(), 1);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 1);
     HS_EXPECT_INT(ctx, 1, "DEL", "k");
     HS_EXPECT_INT(ctx, 1, "ZADD", "k", "1", "v");
     expect_reply(w, HS_ARGS("k", "v", "1"));
@@ -185,7 +169,7 @@ START_TEST(test_timeouts_null_shapes) {
         }
         close(fd);
     }
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
 }
 END_TEST
 
@@ -204,17 +188,17 @@ END_TEST
 /* ---------------------------------------------------------- disconnects */
 
 START_TEST(test_disconnect_while_blocked) {
-    redisContext *gone = block_client(HS_ARGS("BZPOPMIN", "z", "0"), 1);
-    redisContext *stays = block_client(HS_ARGS("BZPOPMIN", "z", "0"), 2);
+    redisContext *gone = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "z", "0"), 1);
+    redisContext *stays = hs_block_client(srv, ctx, HS_ARGS("BZPOPMIN", "z", "0"), 2);
     redisFree(gone);
-    wait_blocked(1);
+    hs_wait_blocked(ctx, 1);
     HS_EXPECT_INT(ctx, 1, "ZADD", "z", "1", "x");
     expect_reply(stays, HS_ARGS("z", "x", "1"));
     redisFree(stays);
     /* with nobody left waiting, added members stay */
-    redisContext *c = block_client(HS_ARGS("BZMPOP", "0", "1", "z", "MIN"), 1);
+    redisContext *c = hs_block_client(srv, ctx, HS_ARGS("BZMPOP", "0", "1", "z", "MIN"), 1);
     redisFree(c);
-    wait_blocked(0);
+    hs_wait_blocked(ctx, 0);
     HS_EXPECT_INT(ctx, 2, "ZADD", "z", "1", "y", "2", "w");
     HS_EXPECT_INT(ctx, 2, "ZCARD", "z");
 }
@@ -235,7 +219,7 @@ START_TEST(test_immediate_and_errors) {
                     "s", "0");
     HS_EXPECT_ARITY(ctx, "bzpopmin", "BZPOPMIN", "z");
     HS_EXPECT_ARITY(ctx, "bzmpop", "BZMPOP", "0", "1", "z");
-    ck_assert_int_eq(blocked_clients(), 0);
+    ck_assert_int_eq(hs_blocked_clients(ctx), 0);
 }
 END_TEST
 
