@@ -16,6 +16,7 @@
 #include "monotonic.h"
 #include "multi.h"
 #include "networking.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -379,11 +380,17 @@ static void cmd_reject(client *c, redis_command *cmd, const char *err) {
     cmd_rejected(c, cmd);
 }
 
+/* Depth of nested cmd_call (EXEC runs its queue one level down): effects
+ * are emitted when the outermost call returns. */
+static int call_depth;
+
 void cmd_call(client *c) {
     redis_command *cmd = c->cmd;
     if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
     long long errors_before = server.stat_total_error_replies;
+    long long dirty_before = server.dirty;
     server.cmd_time_ms = 0;
+    call_depth++;
     monotime start = mono_now_us();
     cmd->proc(c);
     server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
@@ -395,6 +402,10 @@ void cmd_call(client *c) {
     int failed = server.stat_total_error_replies != errors_before;
     if (failed) cmd->failed_calls++;
     else if (multi_watched_keys && (cmd->flags & CMD_WRITE)) multi_touch_command_keys(c, cmd);
+    /* EXEC is never propagated itself: its commands were, one by one. */
+    if (cmd->proc == exec_command) prop_prevent(c);
+    prop_command_done(c, server.dirty - dirty_before);
+    if (--call_depth == 0) prop_flush();
     server.stat_numcommands++;
 }
 

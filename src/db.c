@@ -16,9 +16,11 @@
 
 #include "blocking.h"
 #include "commands.h"
-#include "multi.h"
 #include "lazyfree.h"
 #include "monotonic.h"
+#include "multi.h"
+#include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -141,10 +143,36 @@ int db_is_expired(db *d, const sds key) {
     return when >= 0 && when <= db_now_ms();
 }
 
-void db_expire_key(db *d, const sds key) {
+/* ---------------------------------------------------------- changes */
+
+static db_invalidate_fn *invalidate_hook;
+
+void db_set_invalidate_hook(db_invalidate_fn *fn) {
+    invalidate_hook = fn;
+}
+
+void db_signal_modified(db *d, const sds key) {
     multi_touch_key(d, key);
-    db_delete_maybe_lazy(d, key, cfg.lazyfree_lazy_expire);
+    if (invalidate_hook) invalidate_hook(d->id, key);
+}
+
+void db_signal_flushed(int dbnum) {
+    int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
+    for (int i = start; i <= end; i++) multi_touch_existing_in_db(i);
+    /* A NULL key: every cached key of every database is gone. */
+    if (invalidate_hook) invalidate_hook(dbnum, NULL);
+}
+
+void db_expire_key(db *d, const sds key) {
+    /* The key may be the dict's own sds, freed by the delete. */
+    sds copy = sds_dup(key);
+    int lazy = cfg.lazyfree_lazy_expire;
+    db_delete_maybe_lazy(d, copy, lazy);
+    notify_keyspace_event(NOTIFY_EXPIRED, "expired", copy, d->id);
+    db_signal_modified(d, copy);
+    prop_addf(d->id, "cs", lazy ? "UNLINK" : "DEL", copy);
     server.stat_expired_keys++;
+    sds_free(copy);
 }
 
 int db_expire_if_needed(db *d, const sds key) {
@@ -171,6 +199,8 @@ robj *db_lookup(db *d, const sds key, int flags) {
     dict_entry *de = dict_find(d->keys, key);
     robj *o = de ? dict_get_val(de) : NULL;
     if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);
+    if (o == NULL && !(flags & (DB_LOOKUP_WRITE | DB_LOOKUP_NONOTIFY)))
+        notify_keyspace_event(NOTIFY_KEY_MISS, "keymiss", key, d->id);
     if (!(flags & (DB_LOOKUP_WRITE | DB_LOOKUP_NOSTATS))) {
         if (o) server.stat_keyspace_hits++;
         else server.stat_keyspace_misses++;
@@ -192,20 +222,22 @@ robj *db_lookup_read(db *d, const sds key) {
  * it (whatever command put it there: push, RENAME, MOVE, COPY...). */
 static inline void db_signal_if_waitable(db *d, const sds key, const robj *val) {
     if (server.blocked_clients && (val->type == OBJ_LIST || val->type == OBJ_ZSET)) blocking_signal_key(d, key);
-    /* Also a change for WATCH, whichever database it lands in (MOVE and
-     * COPY ... DB write to another one than the command's). */
-    multi_touch_key(d, key);
+    /* Also a change, whichever database it lands in (MOVE and COPY ... DB
+     * write to another one than the command's). */
+    db_signal_modified(d, key);
 }
 
 void db_add(db *d, const sds key, robj *val) {
     db_init_access(val);
     dict_add(d->keys, sds_dup(key), val);
     db_signal_if_waitable(d, key, val);
+    notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
 }
 
 void db_add_moved(db *d, const sds key, robj *val) {
     dict_add(d->keys, sds_dup(key), val);
     db_signal_if_waitable(d, key, val);
+    notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
 }
 
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
@@ -217,6 +249,7 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         db_init_access(val);
         dict_set_val(d->keys, de, val);
         db_signal_if_waitable(d, key, val);
+        notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
         return;
     }
     robj *old = dict_get_val(existing);
@@ -260,9 +293,9 @@ unsigned long db_size(const db *d) {
 long long db_empty(int dbnum) {
     long long removed = 0;
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
+    db_signal_flushed(dbnum);
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
-        multi_touch_existing_in_db(i);
         removed += (long long)dict_size(d->keys);
         dict_empty(d->expires, NULL);
         dict_empty(d->keys, NULL);
@@ -288,9 +321,9 @@ static void db_schedule_lazyfree(void) {
 long long db_empty_async(int dbnum) {
     long long removed = 0;
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
+    db_signal_flushed(dbnum);
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
-        multi_touch_existing_in_db(i);
         unsigned long n = dict_size(d->keys);
         removed += (long long)n;
         if (n <= DB_ASYNC_FLUSH_MIN_KEYS || server.el == NULL) {

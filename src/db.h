@@ -10,6 +10,21 @@
 
 /* Unix ms "now" for expiry decisions: fixed for the running command. */
 long long db_now_ms(void);
+/* Adds n changes to the dirty counter (INFO rdb_changes_since_last_save):
+ * handlers call it beside each change, per element as Redis counts. */
+static inline void db_dirty(long long n) {
+    server.dirty += n;
+}
+/* The one call for "key changed" (Redis's signalModifiedKey): touches the
+ * key's WATCHers and invalidates client-side caches of it. Every place
+ * that modifies, creates or deletes a key calls it once per change. */
+void db_signal_modified(db *d, const sds key);
+/* Same for every key of one database (dbnum >= 0) or all (-1) being
+ * flushed; swapped is the other database of a SWAPDB or -1. */
+void db_signal_flushed(int dbnum);
+/* The tracking layer registers here what "invalidate key" means. */
+typedef void db_invalidate_fn(int dbid, const sds key);
+void db_set_invalidate_hook(db_invalidate_fn *fn);
 /* Creates n empty databases (server.dbs). */
 void db_init(int n);
 
@@ -17,6 +32,7 @@ void db_init(int n);
 #define DB_LOOKUP_WRITE (1 << 0)   /* a write lookup: never counts hits/misses */
 #define DB_LOOKUP_NOTOUCH (1 << 1) /* leave the LRU/LFU data alone */
 #define DB_LOOKUP_NOSTATS (1 << 2) /* do not count keyspace hits/misses */
+#define DB_LOOKUP_NONOTIFY (1 << 3) /* no "keymiss" event */
 
 /* Returns the live value of key or NULL, deleting it first if expired.
  * The _read form counts keyspace hits/misses. Both update the value's

@@ -16,6 +16,7 @@
 #include "db.h"
 #include "expire.h"
 #include "log.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -172,6 +173,7 @@ void debug_command(client *c) {
     else if (argc >= 3 && argc <= 5 && strcasecmp(sub, "populate") == 0) debug_populate(c);
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);
     else if (argc == 3 && strcasecmp(sub, "error") == 0) debug_error(c);
+    else if (argc == 3 && strcasecmp(sub, "effects") == 0) prop_debug_command(c);
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);

@@ -16,6 +16,8 @@
 #include "multi.h"
 #include "db.h"
 #include "monotonic.h"
+#include "notify.h"
+#include "propagate.h"
 #include "zmalloc.h"
 
 /* Candidates kept between rounds, sorted by ascending "evictability". */
@@ -189,10 +191,14 @@ static enum evict_result evict_perform(void) {
         int dbid = 0;
         sds key = evict_choose(&dbid);
         if (key == NULL) return EVICT_FAIL;
-        multi_touch_key(&server.dbs[dbid], key);
-        db_delete_maybe_lazy(&server.dbs[dbid], key, cfg.lazyfree_lazy_eviction);
-        sds_free(key);
+        db *d = &server.dbs[dbid];
+        db_delete_maybe_lazy(d, key, cfg.lazyfree_lazy_eviction);
         server.stat_evicted_keys++;
+        db_signal_modified(d, key);
+        notify_keyspace_event(NOTIFY_EVICTED, "evicted", key, dbid);
+        prop_addf(dbid, "cs", cfg.lazyfree_lazy_eviction ? "UNLINK" : "DEL", key);
+        prop_flush(); /* each eviction is its own unit */
+        sds_free(key);
         if (++evicted % EVICT_KEYS_PER_CLOCK_CHECK == 0 && mono_now_us() - start > limit_us) {
             /* Out of time for this command: let it run and finish the
              * job from a timer between commands, as Redis does. */

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "db.h"
 #include "monotonic.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -89,6 +90,7 @@ static void expire_sample_db(int idx, unsigned long num, long long now_ms, unsig
             (*sampled)++;
             if (expire_batch.items[i].when > now_ms) continue;
             db_expire_key(d, expire_batch.items[i].key); /* frees that key only */
+            prop_flush(); /* each expiry is its own unit */
             (*expired)++;
         }
         if (expire_cursors[idx] == 0) break;

@@ -325,7 +325,7 @@ static sds info_persistence(sds s) {
                           "current_fork_perc:0.00\r\n"
                           "current_save_keys_processed:0\r\n"
                           "current_save_keys_total:0\r\n"
-                          "rdb_changes_since_last_save:0\r\n"
+                          "rdb_changes_since_last_save:%lld\r\n"
                           "rdb_bgsave_in_progress:0\r\n"
                           "rdb_last_save_time:%lld\r\n"
                           "rdb_last_bgsave_status:ok\r\n"
@@ -347,7 +347,7 @@ static sds info_persistence(sds s) {
                           "aof_last_cow_size:0\r\n"
                           "module_fork_in_progress:0\r\n"
                           "module_fork_last_cow_size:0\r\n",
-                          (long long)server.start_time);
+                          server.dirty, (long long)server.start_time);
 }
 
 static sds info_stats(sds s) {

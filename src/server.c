@@ -22,6 +22,7 @@
 #include "info.h"
 #include "log.h"
 #include "monotonic.h"
+#include "propagate.h"
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
@@ -177,6 +178,9 @@ static void server_after_sleep(ae_event_loop *el) {
 static void server_before_sleep(ae_event_loop *el) {
     (void)el;
     expire_before_sleep();
+    /* Effects of work done outside any command (timers) reach the stream
+     * before clients hear of it. */
+    if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
     net_handle_pending_writes();
     net_free_clients_async();

@@ -59,6 +59,18 @@
 #define CLIENT_DIRTY_CAS (1 << 15)        /* a watched key changed: EXEC fails */
 #define CLIENT_DIRTY_EXEC (1 << 16)       /* a command was refused in MULTI */
 #define CLIENT_IN_EXEC (1 << 17)          /* EXEC is running the queue */
+/* Bits owned by the change path and its listeners (pubsub.c, tracking.c,
+ * propagate.c); flags is 64 bits wide, so there is room to grow. */
+#define CLIENT_PUBSUB (1ULL << 18)        /* RESP2 subscribed mode: only pub/sub commands */
+#define CLIENT_TRACKING (1ULL << 19)      /* CLIENT TRACKING ON */
+#define CLIENT_TRACKING_BROKEN_REDIR (1ULL << 20) /* the redirect target went away */
+#define CLIENT_TRACKING_BCAST (1ULL << 21)
+#define CLIENT_TRACKING_OPTIN (1ULL << 22)
+#define CLIENT_TRACKING_OPTOUT (1ULL << 23)
+#define CLIENT_TRACKING_CACHING (1ULL << 24) /* CLIENT CACHING yes/no seen for the next command */
+#define CLIENT_TRACKING_NOLOOP (1ULL << 25)
+#define CLIENT_PREVENT_PROP (1ULL << 26)  /* the running command propagates nothing of its own */
+#define CLIENT_NO_SOCKET (1ULL << 27)     /* internal caller (scripts, AOF, primary link) */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -70,7 +82,7 @@ typedef struct reply_block {
 typedef struct client {
     uint64_t id;
     int fd;
-    int flags;
+    uint64_t flags;
     int resp;                 /* 2 or 3 */
     int authenticated;
     int db_id;
@@ -108,6 +120,9 @@ typedef struct client {
     struct client *ub_next;          /* server.unblocked list */
     struct multi_state *mstate;      /* multi.c: queued commands, or NULL */
     struct watched_key *watched;     /* multi.c: keys this client WATCHes */
+    struct pubsub_state *pubsub;     /* pubsub.c: subscriptions, or NULL */
+    struct tracking_state *tracking; /* tracking.c: CLIENT TRACKING state, or NULL */
+    struct prop_override *prop;      /* propagate.c: the effect replacing argv, or NULL */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 
@@ -273,6 +288,9 @@ struct server_state {
     struct ready_key *ready_keys;  /* keys signalled since the last check */
     client *unblocked;             /* clients whose input must be resumed */
     client *reexecuting;           /* client whose blocked command is re-run */
+    /* The change counter (INFO rdb_changes_since_last_save): advanced by
+     * command handlers through db_dirty(), beside each change they make. */
+    long long dirty;
     /* commands.c resets it to 0 before each command; db.c fills it on first
      * use, so one command sees one "now" for every key it expires. */
     long long cmd_time_ms;
