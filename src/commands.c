@@ -401,7 +401,6 @@ void cmd_call(client *c) {
     if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
     int failed = server.stat_total_error_replies != errors_before;
     if (failed) cmd->failed_calls++;
-    else if (multi_watched_keys && (cmd->flags & CMD_WRITE)) multi_touch_command_keys(c, cmd);
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd->proc == exec_command) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);

@@ -167,22 +167,6 @@ void multi_touch_existing_in_db(int dbnum) {
     dict_reset_iterator(&it);
 }
 
-void multi_touch_command_keys(client *c, const redis_command *cmd) {
-    int stack_idx[16], stack_flags[16];
-    int *idx = stack_idx, *flags = stack_flags;
-    if (c->argc > 16) {
-        idx = zmalloc(sizeof(int) * (size_t)c->argc);
-        flags = zmalloc(sizeof(int) * (size_t)c->argc);
-    }
-    int n = cmd_key_positions(cmd, c->argv, c->argc, idx, flags);
-    for (int i = 0; i < n; i++)
-        if (!(flags[i] & KS_RO)) multi_touch_key(c->db, c->argv[idx[i]]);
-    if (idx != stack_idx) {
-        zfree(idx);
-        zfree(flags);
-    }
-}
-
 /* 1 if a key c watches has expired (and so changed) since WATCH. */
 static int watched_key_expired(client *c) {
     for (struct watched_key *wk = c->watched; wk; wk = wk->next)

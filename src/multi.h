@@ -17,9 +17,6 @@ void multi_touch_key(db *d, const sds key);
 /* Every watched key of db dbnum that exists now is about to change
  * (FLUSHDB, FLUSHALL, SWAPDB). */
 void multi_touch_existing_in_db(int dbnum);
-/* After a write command ran without error: touches the keys its key specs
- * name. */
-void multi_touch_command_keys(client *c, const redis_command *cmd);
 /* Forgets c's transaction and watched keys (RESET, disconnect). */
 void multi_client_reset(client *c);
 /* Non-zero while any key is watched. */
