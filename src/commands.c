@@ -18,6 +18,7 @@
 #include "networking.h"
 #include "propagate.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -71,6 +72,20 @@ static redis_command client_subcommands[] = {
      .complexity = "O(log N) where N is the number of client connections"},
     {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    /* Client-side caching (tracking.c). */
+    {.name = "tracking", .proc = client_tracking_command, .arity = -3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0", .summary = "Enable or disable server assisted client side caching support",
+     .complexity = "O(1). Some options may introduce additional complexity."},
+    {.name = "caching", .proc = client_caching_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0",
+     .summary = "Instruct the server about tracking or not keys in the next request", .complexity = "O(1)"},
+    {.name = "getredir", .proc = client_getredir_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0", .summary = "Get tracking notifications redirection client ID if any",
+     .complexity = "O(1)"},
+    {.name = "trackinginfo", .proc = client_trackinginfo_command, .arity = 2, .flags = CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0",
+     .summary = "Return information about server assisted client side caching for the current connection",
      .complexity = "O(1)"},
     {0}};
 
@@ -404,7 +419,11 @@ void cmd_call(client *c) {
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd->proc == exec_command) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);
-    if (--call_depth == 0) prop_flush();
+    tracking_command_done(c);
+    if (--call_depth == 0) {
+        prop_flush();
+        tracking_send_pending();
+    }
     server.stat_numcommands++;
 }
 
@@ -447,12 +466,17 @@ void cmd_process(client *c) {
         cmd_reject(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
         return;
     }
+    tracking_limit_table();
     if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
         multi_queue_command(c);
         return;
     }
     cmd_call(c);
     if (server.ready_keys) blocking_handle_ready_keys();
+}
+
+int cmd_call_depth(void) {
+    return call_depth;
 }
 
 void cmd_reexecute(client *c) {

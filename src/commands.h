@@ -24,6 +24,8 @@ void cmd_process(client *c);
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags);
 /* Runs c's resolved command (c->cmd) with stats, slow log and MONITOR. */
 void cmd_call(client *c);
+/* How many cmd_call are running (0: no command is executing). */
+int cmd_call_depth(void);
 /* Runs c's blocked command again (blocking.c, when a key got ready). */
 void cmd_reexecute(client *c);
 /* Resets every command's statistics (CONFIG RESETSTAT). */

@@ -267,6 +267,8 @@ static const config_row config_table[] = {
     {.name = "latency-monitor-threshold", .type = CT_LL, .field = &cfg.latency_monitor_threshold, .min = 0,
      .max = LLONG_MAX, .def = "0"},
     {.name = "notify-keyspace-events", .type = CT_SPECIAL, .def = "", .ops = &notify_ops},
+    {.name = "tracking-table-max-keys", .type = CT_SIZE, .field = &cfg.tracking_table_max_keys, .min = 0,
+     .max = LONG_MAX, .def = "1000000"},
     {.name = "busy-reply-threshold", .alias = "lua-time-limit", .type = CT_LL, .field = &cfg.busy_reply_threshold_ms,
      .min = 0, .max = LONG_MAX, .def = "5000"},
     /* encodings of small collections */

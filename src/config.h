@@ -130,6 +130,7 @@ struct server_config {
     int activerehashing;              /* cron helps rehash the keyspace */
     int dynamic_hz;
     long long busy_reply_threshold_ms; /* scripts: BUSY after this long */
+    size_t tracking_table_max_keys;   /* CLIENT TRACKING table bound; 0: none */
     struct config_obuf_limit client_obuf_limits[CLIENT_CLASS_COUNT];
     /* protocol limits */
     long long proto_max_bulk_len;

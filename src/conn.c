@@ -16,6 +16,7 @@
 #include "monotonic.h"
 #include "networking.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -171,6 +172,7 @@ void hello_command(client *c) {
 
 void reset_command(client *c) {
     multi_client_reset(c);
+    tracking_client_reset(c);
     c->resp = 2;
     c->db_id = 0;
     c->db = &server.dbs[0];
@@ -465,6 +467,10 @@ void client_unpause_command(client *c) {
 
 void client_help_command(client *c) {
     static const char *help[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -503,6 +509,11 @@ void client_help_command(client *c) {
         "    * LIB-VER: the client lib version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",

@@ -259,8 +259,10 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         else db_init_access(val);
         dict_set_val(d->keys, existing, val);
         obj_decr_refcount(old);
-        db_signal_if_waitable(d, key, val);
     }
+    /* Overwriting with the same (shared) object is still a write, as in
+     * Redis: SET k 1 over 1 fails WATCH and invalidates caches. */
+    db_signal_if_waitable(d, key, val);
     if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
 }
 

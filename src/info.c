@@ -200,10 +200,10 @@ static sds info_clients(sds s) {
                           "client_recent_max_input_buffer:%zu\r\n"
                           "client_recent_max_output_buffer:%zu\r\n"
                           "blocked_clients:%lu\r\n"
-                          "tracking_clients:0\r\n"
+                          "tracking_clients:%lu\r\n"
                           "clients_in_timeout_table:0\r\n",
                           server.client_count, cfg.maxclients, max_in, max_out,
-                          server.blocked_clients + admin_postponed_count());
+                          server.blocked_clients + admin_postponed_count(), server.tracking_clients);
 }
 
 static long long total_system_memory(void) {
@@ -400,9 +400,9 @@ static sds info_stats(sds s) {
                           "active_defrag_key_misses:0\r\n"
                           "total_active_defrag_time:0\r\n"
                           "current_active_defrag_time:0\r\n"
-                          "tracking_total_keys:0\r\n"
-                          "tracking_total_items:0\r\n"
-                          "tracking_total_prefixes:0\r\n"
+                          "tracking_total_keys:%llu\r\n"
+                          "tracking_total_items:%llu\r\n"
+                          "tracking_total_prefixes:%llu\r\n"
                           "unexpected_error_replies:%lld\r\n"
                           "total_error_replies:%lld\r\n"
                           "dump_payload_sanitizations:0\r\n"
@@ -412,6 +412,7 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
+                          server.tracking_keys, server.tracking_items, server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 

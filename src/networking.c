@@ -22,6 +22,7 @@
 #include "monotonic.h"
 #include "multi.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -115,6 +116,7 @@ void net_free_client(client *c) {
     admin_client_freed(c); /* MONITOR list, CLIENT PAUSE's waiting list */
     blocking_client_freed(c);
     multi_client_reset(c);
+    tracking_client_freed(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -281,6 +283,7 @@ void net_reset_client(client *c) {
     c->argv_counted = 0;
     c->argv = NULL;
     c->argc = 0;
+    tracking_command_reset(c);
     c->cmd = NULL;
     /* CLIENT REPLY SKIP silences exactly the command after it. */
     c->flags &= ~CLIENT_REPLY_SKIP;
@@ -581,6 +584,9 @@ static sds net_cat_flags(sds s, const client *c) {
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
+    if (c->flags & CLIENT_TRACKING) *p++ = 't';
+    if (c->flags & CLIENT_TRACKING_BROKEN_REDIR) *p++ = 'R';
+    if (c->flags & CLIENT_TRACKING_BCAST) *p++ = 'B';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
@@ -607,10 +613,11 @@ sds net_cat_client_info(sds s, client *c) {
     s = sds_cat_printf(s,
                        " db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
                        " multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
-                       " cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+                       " cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s",
                        c->db_id, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
                        c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
                        (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
-                       c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+                       tracking_client_redirect(c), c->resp, c->lib_name ? c->lib_name : "",
+                       c->lib_ver ? c->lib_ver : "");
     return s;
 }

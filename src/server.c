@@ -26,6 +26,7 @@
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -164,6 +165,9 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     net_clients_cron(now);
     db_cron_rehash();
     expire_cron();
+    /* Also here, so a table over a lowered tracking-table-max-keys shrinks
+     * on an idle server. */
+    tracking_limit_table();
     if (server.shutdown_asap) server_shutdown_now();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -182,6 +186,7 @@ static void server_before_sleep(ae_event_loop *el) {
      * before clients hear of it. */
     if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
+    tracking_before_sleep();
     net_handle_pending_writes();
     net_free_clients_async();
 }
@@ -255,6 +260,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     db_init(cfg.databases);
+    tracking_init();
     server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
     if (server.el == NULL) {
         log_warning("Failed creating the event loop. Error message: '%s'", strerror(errno));

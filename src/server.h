@@ -288,6 +288,10 @@ struct server_state {
     struct ready_key *ready_keys;  /* keys signalled since the last check */
     client *unblocked;             /* clients whose input must be resumed */
     client *reexecuting;           /* client whose blocked command is re-run */
+    /* tracking.c: CLIENT TRACKING clients, tracking-table keys, key-client
+     * pairs in it, and BCAST prefixes (INFO tracking_*) */
+    unsigned long tracking_clients;
+    unsigned long long tracking_keys, tracking_items, tracking_prefixes;
     /* The change counter (INFO rdb_changes_since_last_save): advanced by
      * command handlers through db_dirty(), beside each change they make. */
     long long dirty;
