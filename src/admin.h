@@ -21,9 +21,6 @@ void admin_client_freed(client *c);
  * Try <ARGV[0]> HELP." (a subcommand given the wrong arguments). */
 void admin_reply_subcommand_syntax(client *c);
 
-/* DEBUG (debug.c). */
-void debug_command(client *c);
-
 /* ---------------------------------------------------------- CLIENT PAUSE
  * While a pause is on, networking.c asks admin_postpone_command before it
  * runs each parsed command; a postponed command stays parsed in its

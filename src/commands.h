@@ -35,62 +35,32 @@ unsigned long cmd_count(void);
 
 /* Tips shared by several tables. */
 #define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"
+#define ALL_NODES_OK "request_policy:all_nodes response_policy:all_succeeded"
 
-/* Command tables of the modules (each ends with an empty entry). An
- * entry documents, field by field: see struct redis_command in server.h. */
+/* Command tables of the modules (each ends with an empty entry). Each
+ * module owns its table and its handlers (static there); commands.c only
+ * lists the tables. An entry documents, field by field: see struct
+ * redis_command in server.h. */
+extern redis_command conn_commands[];      /* conn.c: connection, CLIENT */
+extern redis_command server_commands[];    /* server.c: TIME, SHUTDOWN */
+extern redis_command info_commands[];      /* info.c */
+extern redis_command config_commands[];    /* config_cmd.c */
+extern redis_command command_commands[];   /* cmd_introspect.c: COMMAND */
 extern redis_command keyspace_commands[];  /* db.c */
 extern redis_command keyspace2_commands[]; /* keyspace.c */
 extern redis_command expire_commands[];    /* expire.c */
 extern redis_command object_commands[];    /* object_cmd.c */
 extern redis_command string_commands[];    /* t_string.c */
 extern redis_command bitops_commands[];    /* bitops.c */
-extern redis_command admin_commands[];     /* admin.c */
+extern redis_command slowlog_commands[];   /* slowlog.c */
+extern redis_command latency_commands[];   /* latency.c */
+extern redis_command admin_commands[];     /* admin.c: MONITOR */
+extern redis_command debug_commands[];     /* debug.c */
 extern redis_command evict_commands[];     /* evict.c */
 extern redis_command list_commands[];      /* t_list.c */
 extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
-
-/* Handlers, one per command, defined in the module owning their data. */
-void ping_command(client *c);
-void echo_command(client *c);
-void quit_command(client *c);
-void reset_command(client *c);
-void select_command(client *c);
-void hello_command(client *c);
-void auth_command(client *c);
-void client_id_command(client *c);
-void client_setname_command(client *c);
-void client_getname_command(client *c);
-void client_list_command(client *c);
-void client_info_command(client *c);
-void client_kill_command(client *c);
-void client_reply_command(client *c);
-void client_setinfo_command(client *c);
-void client_help_command(client *c);
-void client_pause_command(client *c);
-void client_unpause_command(client *c);
-void client_no_evict_command(client *c);
-void client_no_touch_command(client *c);
-void client_unblock_command(client *c);
-void get_command(client *c);
-void set_command(client *c);
-void del_command(client *c);
-void exists_command(client *c);
-void dbsize_command(client *c);
-void flushdb_command(client *c);
-void flushall_command(client *c);
-void time_command(client *c);
-void shutdown_command(client *c);
-void info_command(client *c);
-void command_command(client *c);
-void command_count_command(client *c);
-void command_info_command(client *c);
-void command_docs_command(client *c);
-void command_list_command(client *c);
-void command_getkeys_command(client *c);
-void command_getkeysandflags_command(client *c);
-void command_help_command(client *c);
 
 #endif

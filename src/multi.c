@@ -182,7 +182,7 @@ void multi_client_reset(client *c) {
 
 /* ---------------------------------------------------------- commands */
 
-void multi_command(client *c) {
+static void multi_command(client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "MULTI calls can not be nested");
         return;
@@ -192,7 +192,7 @@ void multi_command(client *c) {
     reply_ok(c);
 }
 
-void discard_command(client *c) {
+static void discard_command(client *c) {
     if (!(c->flags & CLIENT_MULTI)) {
         reply_error(c, "DISCARD without MULTI");
         return;
@@ -201,7 +201,7 @@ void discard_command(client *c) {
     reply_ok(c);
 }
 
-void exec_command(client *c) {
+static void exec_command(client *c) {
     if (!(c->flags & CLIENT_MULTI)) {
         reply_error(c, "EXEC without MULTI");
         return;
@@ -242,7 +242,7 @@ void exec_command(client *c) {
     multi_free_queue(c);
 }
 
-void watch_command(client *c) {
+static void watch_command(client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "WATCH inside MULTI is not allowed");
         return;
@@ -251,7 +251,7 @@ void watch_command(client *c) {
     reply_ok(c);
 }
 
-void unwatch_command(client *c) {
+static void unwatch_command(client *c) {
     unwatch_all(c);
     reply_ok(c);
 }

@@ -22,10 +22,4 @@ void multi_client_reset(client *c);
 /* Non-zero while any key is watched. */
 extern unsigned long multi_watched_keys;
 
-void multi_command(client *c);
-void exec_command(client *c);
-void discard_command(client *c);
-void watch_command(client *c);
-void unwatch_command(client *c);
-
 #endif
