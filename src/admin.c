@@ -1,6 +1,6 @@
-/* admin.c -- administration: MONITOR, CLIENT PAUSE's postponing, the
- * after-command hook (slow log, latency), and the command tables of
- * SLOWLOG, LATENCY, MONITOR and DEBUG.
+/* admin.c -- administration: MONITOR (and its table entry), CLIENT
+ * PAUSE's postponing (which asks cmd_resolve what a command is and
+ * whether it would run), and the after-command hook (slow log, latency).
  *
  * Owns the monitor list (server.monitor_count), the pause state and the
  * list of clients whose command waits for the pause to end. Never runs a
@@ -187,31 +187,27 @@ void admin_unpause(void) {
     pause_arm_timer(0);
 }
 
-/* The command c->argv names, if it would pass dispatch's checks. */
-static redis_command *resolve_runnable(const client *c) {
-    redis_command *cmd = cmd_lookup_sds(c->argv[0]);
-    if (cmd && cmd->subcommands) {
-        if (c->argc < 2) return NULL;
-        cmd = cmd_lookup_subcommand(cmd, c->argv[1]);
-    }
-    if (cmd == NULL || cmd->proc == NULL) return NULL;
-    int arity_ok = cmd->arity > 0 ? c->argc == cmd->arity : c->argc >= -cmd->arity;
-    if (!arity_ok) return NULL;
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) return NULL;
-    return cmd;
-}
-
 int admin_postpone_command(client *c) {
-    if (c->flags & CLIENT_MONITOR) return 0; /* like replicas, never paused */
+    /* Like replicas, never paused: MONITOR clients, and clients with no
+     * socket (they never come through networking.c's input loop anyway). */
+    if (c->flags & (CLIENT_MONITOR | CLIENT_NO_SOCKET)) return 0;
     if (admin_client_is_postponed(c)) return 1; /* more input arrived meanwhile */
     if (mstime() >= pause_end_ms) {
         /* Over: the timer resumes the waiting clients; this one runs now. */
         pause_end();
         return 0;
     }
-    redis_command *cmd = resolve_runnable(c);
-    if (cmd == NULL) return 0;
-    if (pause_mode == ADMIN_PAUSE_WRITE && !(cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE))) return 0;
+    /* A command that will be refused gets its error at once, as in Redis
+     * (the pause check comes after every other one). */
+    sds err;
+    redis_command *cmd = cmd_resolve(c, CMD_CALLER_PAUSE, &err);
+    if (err) {
+        sds_free(err);
+        return 0;
+    }
+    /* EXEC waits if what it runs would (a queued write). */
+    if (pause_mode == ADMIN_PAUSE_WRITE && !(cmd_effective_flags(c, cmd) & (CMD_WRITE | CMD_MAY_REPLICATE)))
+        return 0;
     if (postponed_len == postponed_cap) {
         postponed_cap = postponed_cap ? postponed_cap * 2 : 16;
         postponed = zrealloc(postponed, postponed_cap * sizeof(client *));

@@ -142,9 +142,9 @@ redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name) {
     return NULL;
 }
 
-/* Resolves argv to a command or subcommand; NULL if none. *container is
- * set when argv[0] names a container but argv[1] names no subcommand. */
-static redis_command *cmd_resolve(sds *argv, int argc, redis_command **container) {
+/* Finds argv's command or subcommand; NULL if none. *container is set
+ * when argv[0] names a container but argv[1] names no subcommand. */
+static redis_command *cmd_find(sds *argv, int argc, redis_command **container) {
     *container = NULL;
     redis_command *cmd = cmd_lookup_sds(argv[0]);
     if (cmd == NULL || cmd->subcommands == NULL || argc < 2) return cmd;
@@ -204,23 +204,74 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
     return n;
 }
 
-/* ---------------------------------------------------------- dispatch */
+/* ---------------------------------------------------------- resolve */
 
-static void cmd_reply_unknown(client *c) {
+/* Checks a caller kind goes through, beyond lookup and arity (which every
+ * caller gets). Redis's exemptions: the AOF loader and the primary's link
+ * replay what already ran once, so they skip the rest; a script runs
+ * inside its caller's (authenticated) command. */
+#define CHECK_AUTH (1u << 0)     /* NOAUTH until the client authenticates */
+#define CHECK_NO_MULTI (1u << 1) /* no-multi commands refused inside MULTI */
+#define CHECK_OOM (1u << 2)      /* maxmemory: evict first, refuse if still over */
+#define CHECK_NOSCRIPT (1u << 3) /* noscript commands refused in scripts */
+
+static const unsigned caller_checks[] = {
+    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
+    /* Redis evicts nothing while clients are paused, so a pause decision
+     * never meets the OOM check (and must not evict: it has no effects). */
+    [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
+    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_OOM,
+    [CMD_CALLER_LOADER] = 0,
+    [CMD_CALLER_PRIMARY] = 0,
+};
+
+static sds cmd_err_unknown(sds *argv, int argc) {
     sds args = sds_empty();
-    for (int i = 1; i < c->argc && sds_len(args) < UNKNOWN_CMD_ARGS_MAX_BYTES; i++)
-        args = sds_cat_printf(args, "'%.*s' ", UNKNOWN_CMD_ARGS_MAX_BYTES - (int)sds_len(args), c->argv[i]);
-    reply_error_format(c, "unknown command '%.128s', with args beginning with: %s", c->argv[0], args);
+    for (int i = 1; i < argc && sds_len(args) < UNKNOWN_CMD_ARGS_MAX_BYTES; i++)
+        args = sds_cat_printf(args, "'%.*s' ", UNKNOWN_CMD_ARGS_MAX_BYTES - (int)sds_len(args), argv[i]);
+    sds err = sds_cat_printf(sds_empty(), "unknown command '%.128s', with args beginning with: %s", argv[0], args);
     sds_free(args);
+    return err;
+}
+
+static sds cmd_err_unknown_subcommand(const redis_command *container, const sds sub) {
+    sds up = sds_new(container->name);
+    sds_to_upper(up);
+    sds err = sds_cat_printf(sds_empty(), "unknown subcommand '%.128s'. Try %s HELP.", sub, up);
+    sds_free(up);
+    return err;
 }
 
 static int cmd_arity_ok(const redis_command *cmd, int argc) {
     return (cmd->arity > 0 && cmd->arity == argc) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
 
+/* Commands that run at once inside MULTI instead of being queued. */
+static int cmd_runs_in_multi(const redis_command *cmd) {
+    return cmd == cmd_exec || cmd == cmd_discard || cmd == cmd_multi || cmd == cmd_watch || cmd == cmd_quit ||
+           cmd == cmd_reset;
+}
+
+uint64_t cmd_effective_flags(const client *c, const redis_command *cmd) {
+    /* EXEC is as much a write (or denyoom) as what it will run. */
+    if (cmd == cmd_exec && (c->flags & CLIENT_MULTI)) return cmd->flags | multi_queued_flags(c);
+    return cmd->flags;
+}
+
+/* Whether kind refuses cmd when memory stays over maxmemory: denyoom
+ * commands (EXEC of one included); and, while queueing, anything but the
+ * commands that end a transaction, since a queue could grow without
+ * bound. */
+static int cmd_refused_on_oom(const client *c, enum cmd_caller kind, const redis_command *cmd) {
+    if (cmd_effective_flags(c, cmd) & CMD_DENYOOM) return 1;
+    return kind == CMD_CALLER_MULTI && cmd != cmd_exec && cmd != cmd_discard && cmd != cmd_quit &&
+           cmd != cmd_reset;
+}
+
 /* Clients mostly repeat their last command (pipelines, benchmarks, job
  * loops): comparing the name with it is cheaper than hashing it. */
-static redis_command *cmd_resolve_cached(client *c, redis_command **container) {
+static inline redis_command *cmd_find_cached(client *c, redis_command **container) {
     redis_command *last = c->lastcmd;
     if (last && last->parent == NULL && last->subcommands == NULL) {
         size_t len = sds_len(c->argv[0]);
@@ -230,34 +281,56 @@ static redis_command *cmd_resolve_cached(client *c, redis_command **container) {
             return last;
         }
     }
-    return cmd_resolve(c->argv, c->argc, container);
+    return cmd_find(c->argv, c->argc, container);
 }
 
-/* Commands that run at once inside MULTI instead of being queued. */
-static int cmd_runs_in_multi(const redis_command *cmd) {
-    return cmd == cmd_exec || cmd == cmd_discard || cmd == cmd_multi || cmd == cmd_watch || cmd == cmd_quit ||
-           cmd == cmd_reset;
-}
-
-/* A refused command: counted, and inside MULTI it dooms the EXEC. */
-static void cmd_rejected(client *c, redis_command *cmd) {
-    if (cmd) cmd->rejected_calls++;
-    multi_flag_error(c);
-}
-
-/* Replies err ("-CODE text", or text for -ERR) for a refused command. A
- * refused EXEC discards the transaction and says why, as Redis does:
- * "-EXECABORT Transaction discarded because of: <err without ERR>". */
-static void cmd_reject(client *c, redis_command *cmd, const char *err) {
-    if (cmd && cmd == cmd_exec) {
-        multi_client_reset(c);
-        reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
-        if (cmd) cmd->rejected_calls++;
-        return;
+redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
+    *err = NULL;
+    redis_command *container;
+    redis_command *cmd = cmd_find_cached(c, &container);
+    if (container) {
+        *err = cmd_err_unknown_subcommand(container, c->argv[1]);
+        return container;
     }
-    reply_error(c, err);
-    cmd_rejected(c, cmd);
+    if (cmd == NULL) {
+        *err = cmd_err_unknown(c->argv, c->argc);
+        return NULL;
+    }
+    if (kind != CMD_CALLER_PAUSE) c->lastcmd = cmd;
+    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
+        *err = sds_cat_printf(sds_empty(), "wrong number of arguments for '%s' command", cmd->fullname);
+        return cmd;
+    }
+    unsigned checks = caller_checks[kind];
+    if (checks == 0) return cmd;
+    if ((checks & CHECK_AUTH) && !c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        *err = sds_new("-NOAUTH Authentication required.");
+        return cmd;
+    }
+    if ((checks & CHECK_NO_MULTI) && (c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        *err = sds_new("Command not allowed inside a transaction");
+        return cmd;
+    }
+    if ((checks & CHECK_NOSCRIPT) && (cmd->flags & CMD_NOSCRIPT)) {
+        *err = sds_new("This Redis command is not allowed from script");
+        return cmd;
+    }
+    /* ACL checks come here (after NOAUTH and no-multi, before OOM). */
+    if ((checks & CHECK_OOM) && cfg.maxmemory) {
+        /* As Redis, evict before any command, refuse only some. */
+        int out_of_memory = evict_before_command(c) == -1;
+        if (out_of_memory && cmd_refused_on_oom(c, kind, cmd)) {
+            *err = sds_new("-OOM command not allowed when used memory > 'maxmemory'.");
+            return cmd;
+        }
+    }
+    /* Then, in Redis's order: READONLY on a replica, RESP2 subscribed
+     * mode, loading; then CLIENT PAUSE (networking.c asks admin.c before
+     * cmd_process, with CMD_CALLER_PAUSE). */
+    return cmd;
 }
+
+/* ---------------------------------------------------------- call */
 
 /* Depth of nested cmd_call (EXEC runs its queue one level down): effects
  * are emitted when the outermost call returns. */
@@ -287,46 +360,32 @@ void cmd_call(client *c) {
     server.stat_numcommands++;
 }
 
+/* Replies err (taken) for c's refused command cmd (NULL: unknown), counts
+ * the refusal, and dooms c's transaction if it is in one. A refused EXEC
+ * discards the transaction and says why, as Redis does: "-EXECABORT
+ * Transaction discarded because of: <err without its '-'>". */
+static void cmd_refuse(client *c, redis_command *cmd, sds err) {
+    if (cmd) cmd->rejected_calls++;
+    if (cmd && cmd == cmd_exec) {
+        multi_client_reset(c);
+        reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
+    } else {
+        reply_error(c, err);
+        multi_flag_error(c);
+    }
+    sds_free(err);
+}
+
 void cmd_process(client *c) {
-    redis_command *container;
-    redis_command *cmd = cmd_resolve_cached(c, &container);
+    sds err;
+    enum cmd_caller kind = (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT;
+    redis_command *cmd = cmd_resolve(c, kind, &err);
     c->cmd = cmd;
-    if (container) {
-        sds up = sds_new(container->name);
-        sds_to_upper(up);
-        reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
-        sds_free(up);
-        cmd_rejected(c, container);
+    if (err) {
+        cmd_refuse(c, cmd, err);
         return;
     }
-    if (cmd == NULL) {
-        cmd_reply_unknown(c);
-        cmd_rejected(c, NULL);
-        return;
-    }
-    c->lastcmd = cmd;
-    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
-        if (cmd == cmd_exec) {
-            cmd_reject(c, cmd, "wrong number of arguments for 'exec' command");
-        } else {
-            reply_error_arity(c);
-            cmd_rejected(c, cmd);
-        }
-        return;
-    }
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        cmd_reject(c, cmd, "-NOAUTH Authentication required.");
-        return;
-    }
-    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
-        cmd_reject(c, cmd, "Command not allowed inside a transaction");
-        return;
-    }
-    if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
-        cmd_reject(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
-        return;
-    }
-    if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
+    if (kind == CMD_CALLER_MULTI && !cmd_runs_in_multi(cmd)) {
         multi_queue_command(c);
         return;
     }
@@ -341,4 +400,33 @@ void cmd_reexecute(client *c) {
     cmd_call(c);
     server.reexecuting = NULL;
     server.current_client = prev;
+}
+
+sds cmd_run_argv(client *c, enum cmd_caller kind, int argc, const sds *argv) {
+    sds *saved_argv = c->argv;
+    int saved_argc = c->argc;
+    redis_command *saved_cmd = c->cmd;
+    /* Copies: a handler may keep an argument in the keyspace. */
+    sds *args = zmalloc(sizeof(sds) * (size_t)argc);
+    for (int i = 0; i < argc; i++) args[i] = sds_dup(argv[i]);
+    c->argv = args;
+    c->argc = argc;
+    sds err;
+    redis_command *cmd = cmd_resolve(c, kind, &err);
+    if (err) {
+        if (cmd) cmd->rejected_calls++;
+        reply_error(c, err);
+        sds_free(err);
+    } else {
+        c->cmd = cmd;
+        cmd_call(c);
+        if (server.ready_keys) blocking_handle_ready_keys();
+    }
+    net_release_stolen_in(c, args, argc);
+    for (int i = 0; i < argc; i++) sds_free(args[i]);
+    zfree(args);
+    c->argv = saved_argv;
+    c->argc = saved_argc;
+    c->cmd = saved_cmd;
+    return reply_take_output(c);
 }
