@@ -90,6 +90,12 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
+# test_cmd_call drives the real dispatcher in-process: it links every
+# server object but main.o (so it keeps linking as modules are added).
+CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
+$(B)/tests/test_cmd_call: tests/unit/test_cmd_call.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
 

@@ -288,17 +288,17 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     *err = NULL;
     redis_command *container;
     redis_command *cmd = cmd_find_cached(c, &container);
-    if (container) {
-        *err = cmd_err_unknown_subcommand(container, c->argv[1]);
+    if (container || cmd == NULL) {
+        /* Scripts get Redis's own texts for these two. */
+        if (kind == CMD_CALLER_SCRIPT) *err = sds_new("Unknown Redis command called from script");
+        else if (container) *err = cmd_err_unknown_subcommand(container, c->argv[1]);
+        else *err = cmd_err_unknown(c->argv, c->argc);
         return container;
-    }
-    if (cmd == NULL) {
-        *err = cmd_err_unknown(c->argv, c->argc);
-        return NULL;
     }
     if (kind != CMD_CALLER_PAUSE) c->lastcmd = cmd;
     if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
-        *err = sds_cat_printf(sds_empty(), "wrong number of arguments for '%s' command", cmd->fullname);
+        if (kind == CMD_CALLER_SCRIPT) *err = sds_new("Wrong number of args calling Redis command from script");
+        else *err = sds_cat_printf(sds_empty(), "wrong number of arguments for '%s' command", cmd->fullname);
         return cmd;
     }
     unsigned checks = caller_checks[kind];
@@ -376,21 +376,26 @@ static void cmd_refuse(client *c, redis_command *cmd, sds err) {
     sds_free(err);
 }
 
-void cmd_process(client *c) {
+/* Resolves c->argv for kind, then replies the refusal, queues it (c is
+ * in MULTI), or runs it. */
+static void cmd_dispatch(client *c, enum cmd_caller kind) {
     sds err;
-    enum cmd_caller kind = (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT;
     redis_command *cmd = cmd_resolve(c, kind, &err);
     c->cmd = cmd;
     if (err) {
         cmd_refuse(c, cmd, err);
         return;
     }
-    if (kind == CMD_CALLER_MULTI && !cmd_runs_in_multi(cmd)) {
+    if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
         multi_queue_command(c);
         return;
     }
     cmd_call(c);
     if (server.ready_keys) blocking_handle_ready_keys();
+}
+
+void cmd_process(client *c) {
+    cmd_dispatch(c, (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT);
 }
 
 void cmd_reexecute(client *c) {
@@ -411,17 +416,8 @@ sds cmd_run_argv(client *c, enum cmd_caller kind, int argc, const sds *argv) {
     for (int i = 0; i < argc; i++) args[i] = sds_dup(argv[i]);
     c->argv = args;
     c->argc = argc;
-    sds err;
-    redis_command *cmd = cmd_resolve(c, kind, &err);
-    if (err) {
-        if (cmd) cmd->rejected_calls++;
-        reply_error(c, err);
-        sds_free(err);
-    } else {
-        c->cmd = cmd;
-        cmd_call(c);
-        if (server.ready_keys) blocking_handle_ready_keys();
-    }
+    if (kind == CMD_CALLER_CLIENT && (c->flags & CLIENT_MULTI)) kind = CMD_CALLER_MULTI;
+    cmd_dispatch(c, kind);
     net_release_stolen_in(c, args, argc);
     for (int i = 0; i < argc; i++) sds_free(args[i]);
     zfree(args);

@@ -63,9 +63,9 @@ uint64_t cmd_effective_flags(const client *c, const redis_command *cmd);
  * effects when the outermost call returns. */
 void cmd_call(client *c);
 /* Runs argv (borrowed) as a command of the socketless client c with the
- * checks of kind, and returns the reply bytes (new; an error reply if
- * refused). c's own argv is left as it was. The AOF loader, the
- * replication link and tests use it. */
+ * checks of kind, as cmd_process does (refused: error replied; inside
+ * MULTI: queued), and returns the reply bytes (new). c's own argv is
+ * left as it was. For the AOF loader, the replication link and tests. */
 sds cmd_run_argv(client *c, enum cmd_caller kind, int argc, const sds *argv);
 /* Runs c's blocked command again (blocking.c, when a key got ready). */
 void cmd_reexecute(client *c);
