@@ -17,6 +17,7 @@
 #include "multi.h"
 #include "networking.h"
 #include "propagate.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -183,6 +184,7 @@ static redis_command *command_tables[] = {
     set_commands,
     zset_commands,
     multi_commands,
+    pubsub_commands,
     NULL,
 };
 
@@ -445,6 +447,17 @@ void cmd_process(client *c) {
     }
     if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
         cmd_reject(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
+        return;
+    }
+    /* RESP2 subscribed mode: the connection carries pushes, so only the
+     * commands that manage subscriptions (and PING/QUIT/RESET) may run. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
+        sds err = sds_cat_printf(sds_empty(),
+                                 "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                                 "are allowed in this context",
+                                 cmd->fullname);
+        cmd_reject(c, cmd, err);
+        sds_free(err);
         return;
     }
     if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
