@@ -281,8 +281,21 @@ static long long publish_patterns(const sds channel, const sds message) {
     return receivers;
 }
 
+/* msg_buf is kept between publishes (no allocation per message), but not
+ * at the size of an exceptional big one. */
+#define MSG_BUF_KEEP_BYTES (64 * 1024)
+
+static void msg_buf_trim(void) {
+    if (sds_alloc(msg_buf) > MSG_BUF_KEEP_BYTES) {
+        sds_free(msg_buf);
+        msg_buf = sds_empty();
+    }
+}
+
 long long pubsub_publish(const sds channel, const sds message) {
-    return publish_exact(PS_CHANNEL, "message", 7, channel, message) + publish_patterns(channel, message);
+    long long n = publish_exact(PS_CHANNEL, "message", 7, channel, message) + publish_patterns(channel, message);
+    msg_buf_trim();
+    return n;
 }
 
 /* ---------------------------------------------------------- commands */
@@ -339,6 +352,7 @@ static void publish_command(client *c) {
 
 static void spublish_command(client *c) {
     reply_integer(c, publish_exact(PS_SHARD, "smessage", 8, c->argv[1], c->argv[2]));
+    msg_buf_trim();
 }
 
 int pubsub_allowed_in_context(const redis_command *cmd) {
