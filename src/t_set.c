@@ -547,10 +547,11 @@ static void sadd_command(client *c) {
     reply_integer(c, added);
 }
 
-/* Deletes key, whose set was just emptied by the command: a set is never
- * kept empty. Redis announces it as "del" after the command's own event. */
+/* Deletes key once the command emptied its set (or popped all of it): a
+ * set is never kept empty. Redis announces it as "del" after the command's
+ * own event, and frees it as lazyfree-lazy-server-del says. */
 static void set_delete_emptied(client *c, const sds key) {
-    db_delete(c->db, key);
+    db_delete_maybe_lazy(c->db, key, cfg.lazyfree_lazy_server_del);
     notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
 }
 
@@ -882,7 +883,7 @@ static int set_lookup_keys(client *c, sds *keys, int n, int write, robj **sets) 
 /* Deletes dst for a *STORE whose result is empty: one change if it
  * existed, none otherwise. */
 static void set_store_delete(client *c, const sds dst) {
-    if (!db_delete(c->db, dst)) return;
+    if (!db_delete_maybe_lazy(c->db, dst, cfg.lazyfree_lazy_server_del)) return;
     db_signal_modified(c->db, dst);
     notify_keyspace_event(NOTIFY_GENERIC, "del", dst, c->db->id);
     db_dirty(1);

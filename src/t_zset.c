@@ -477,7 +477,7 @@ robj *zset_lookup(client *c, sds key, int for_write, int *err) {
 void zset_removed(client *c, sds key, robj *o, const char *event, unsigned long removed) {
     notify_keyspace_event(NOTIFY_ZSET, event, key, c->db->id);
     if (zset_length(o) == 0) {
-        db_delete(c->db, key);
+        db_delete_maybe_lazy(c->db, key, cfg.lazyfree_lazy_server_del);
         notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
     }
     db_signal_modified(c->db, key);
@@ -493,7 +493,7 @@ void zset_store_result(client *c, sds dstkey, robj *result, const char *event) {
         return;
     }
     if (result) obj_decr_refcount(result);
-    if (!db_delete(c->db, dstkey)) return;
+    if (!db_delete_maybe_lazy(c->db, dstkey, cfg.lazyfree_lazy_server_del)) return;
     db_signal_modified(c->db, dstkey);
     notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey, c->db->id);
     db_dirty(1);
