@@ -329,11 +329,12 @@ START_TEST(test_effects_spop_single) {
 END_TEST
 
 /* SPOP with a count: one SREM per member popped, in a MULTI/EXEC, for
- * both ways of popping (few members drawn, or most members moved). */
-static void check_spop_count(int size, int count) {
+ * both ways of popping (few members drawn, or most members moved) and
+ * both encodings (prefix "" makes integer members: an intset). */
+static void check_spop_count(const char *prefix, int size, int count) {
     hs_buf cmd = {0};
     hs_buf_cat(&cmd, "SADD c", 6);
-    for (int i = 0; i < size; i++) hs_buf_printf(&cmd, " m%d", i);
+    for (int i = 0; i < size; i++) hs_buf_printf(&cmd, " %s%d", prefix, i);
     freeReplyObject(run_line(ctx, cmd.data));
     hs_buf_free(&cmd);
     effects_clear();
@@ -360,8 +361,10 @@ static void check_spop_count(int size, int count) {
 
 START_TEST(test_effects_spop_count) {
     effects_on();
-    check_spop_count(20, 3);  /* draws */
-    check_spop_count(20, 18); /* moves the two that stay */
+    check_spop_count("m", 20, 3);  /* draws */
+    check_spop_count("m", 20, 18); /* moves the two that stay */
+    check_spop_count("", 20, 3);
+    check_spop_count("", 20, 18);
     HS_EXPECT_INT(ctx, 4, "SADD", "n", "1", "2", "3", "4");
     effects_clear();
     /* one member asked: a lone SREM, not wrapped */
