@@ -3,11 +3,14 @@
  * (a command that changed nothing lets EXEC run, a change fails it), and the
  * effects stream (DEBUG EFFECTS) for every rewrite rule: SPOP as SREM per
  * member or DEL, ZMPOP/BZMPOP as ZPOPMIN/ZPOPMAX with the count taken,
- * BZPOPMIN/BZPOPMAX as the bare pop, served at once or after blocking.
+ * BZPOPMIN/BZPOPMAX as the bare pop, served at once or after blocking;
+ * and the keyspace events of each write (once the server has pub/sub).
  *
  * Every expected figure and byte is what Redis 7.0 answered to the same
- * commands (its replica stream for the effects). Commands are written as
- * space-separated words: no argument here holds a space. */
+ * commands (its replica stream for the effects); the dirty, WATCH and
+ * event tests pass with MINIRED_SERVER=redis-server itself. Commands are
+ * written as space-separated words: no argument here holds a space. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -514,6 +517,100 @@ START_TEST(test_effects_zset_stores) {
 }
 END_TEST
 
+/* ---------------------------------------------------------- events */
+
+#define MAX_STEP_EVENTS 4
+/* Published after each command: matches the subscriber's pattern, so its
+ * arrival says every event of the command has been read. */
+#define EVENT_MARKER "__keymark__:end"
+
+/* One command and the events Redis 7.0 sends for it ("event key", in
+ * order; each goes out on __keyspace@0__:key, then __keyevent@0__:event). */
+struct event_step {
+    const char *cmd;
+    const char *events[MAX_STEP_EVENTS + 1];
+};
+
+static const struct event_step event_steps[] = {
+    {"SADD s a b c", {"sadd s"}},
+    {"SADD s a", {NULL}},
+    {"SREM s a x", {"srem s"}},
+    {"SMOVE s t b", {"srem s", "sadd t"}},
+    {"SMOVE s t c", {"srem s", "del s", "sadd t"}},
+    {"SADD u 1 2", {"sadd u"}},
+    {"SPOP u", {"spop u"}},
+    {"SPOP u 5", {"spop u", "del u"}},
+    {"SADD u 1 2 3", {"sadd u"}},
+    {"SINTERSTORE d u t", {NULL}},
+    {"SUNIONSTORE d u t", {"sunionstore d"}},
+    {"SDIFFSTORE d u u", {"del d"}},
+    {"ZADD z 1 a 2 b 3 c", {"zadd z"}},
+    {"ZADD z 1 a", {NULL}},
+    {"ZINCRBY z 1 a", {"zincr z"}},
+    {"ZINCRBY z 0 a", {NULL}},
+    {"ZREM z b", {"zrem z"}},
+    {"ZREMRANGEBYSCORE z 3 3", {"zremrangebyscore z"}},
+    {"ZREMRANGEBYLEX z - +", {"zremrangebylex z", "del z"}},
+    {"ZADD z 1 a 2 b 3 c", {"zadd z"}},
+    {"ZPOPMIN z", {"zpopmin z"}},
+    {"ZMPOP 1 z MAX COUNT 5", {"zpopmax z", "del z"}},
+    {"ZADD z 1 a 2 b", {"zadd z"}},
+    {"ZRANGESTORE d z 0 0", {"zrangestore d"}},
+    {"ZUNIONSTORE d 1 z", {"zunionstore d"}},
+    {"ZINTERSTORE d 2 z nokey", {"del d"}},
+    {"BZPOPMAX z 0", {"zpopmax z"}},
+    {"ZREMRANGEBYRANK z 0 -1", {"zremrangebyrank z", "del z"}},
+};
+
+/* Reads pmessages up to the marker; returns them as "channel payload"
+ * lines. */
+static hs_buf read_events(redisContext *sub) {
+    hs_buf got = {0};
+    hs_buf_cat(&got, "", 0);
+    for (;;) {
+        redisReply *r = hs_get_reply(sub);
+        ck_assert_msg(r->type == REDIS_REPLY_ARRAY && r->elements == 4, "not a pmessage");
+        int marker = strcmp(r->element[2]->str, EVENT_MARKER) == 0;
+        if (!marker) hs_buf_printf(&got, "%s %s\n", r->element[2]->str, r->element[3]->str);
+        freeReplyObject(r);
+        if (marker) return got;
+    }
+}
+
+/* Keyspace notifications of every set and sorted-set write, compared
+ * command by command with Redis 7.0's. Runs once pub/sub exists: a server
+ * without PSUBSCRIBE has no events to check. */
+START_TEST(test_events) {
+    redisContext *sub = hs_connect(srv);
+    redisReply *r = hs_command(sub, HS_ARGS("PSUBSCRIBE", "__key*__:*"));
+    int no_pubsub = r->type == REDIS_REPLY_ERROR;
+    freeReplyObject(r);
+    if (no_pubsub) {
+        redisFree(sub);
+        return;
+    }
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "notify-keyspace-events", "KEA");
+    for (size_t i = 0; i < sizeof(event_steps) / sizeof(event_steps[0]); i++) {
+        const struct event_step *st = &event_steps[i];
+        freeReplyObject(run_line(ctx, st->cmd));
+        freeReplyObject(hs_command(ctx, HS_ARGS("PUBLISH", EVENT_MARKER, "x")));
+        hs_buf want = {0};
+        hs_buf_cat(&want, "", 0);
+        for (int j = 0; st->events[j]; j++) {
+            char ev[64], key[64];
+            ck_assert_int_eq(sscanf(st->events[j], "%63s %63s", ev, key), 2);
+            hs_buf_printf(&want, "__keyspace@0__:%s %s\n__keyevent@0__:%s %s\n", key, ev, ev, key);
+        }
+        hs_buf got = read_events(sub);
+        if (got.len != want.len || memcmp(got.data, want.data, got.len) != 0)
+            ck_abort_msg("'%s': events\n%s differ from Redis 7.0's\n%s", st->cmd, got.data, want.data);
+        hs_buf_free(&got);
+        hs_buf_free(&want);
+    }
+    redisFree(sub);
+}
+END_TEST
+
 static Suite *changes_suite(void) {
     Suite *s = suite_create("changes-sets-zsets");
     TCase *tc = hs_tcase(s, "changes");
@@ -532,6 +629,7 @@ static Suite *changes_suite(void) {
     tcase_add_test(tc, test_effects_blocking_pops_immediate);
     tcase_add_test(tc, test_effects_blocking_pops_served);
     tcase_add_test(tc, test_effects_zset_stores);
+    tcase_add_test(tc, test_events);
     return s;
 }
 
