@@ -868,12 +868,14 @@ static void srandmember_command(client *c) {
 
 /* ---------------------------------------------------------- multi-key */
 
-/* Looks up n keys as sets (read or write lookups): fills sets (NULL for a
- * missing key). Replies WRONGTYPE and returns -1 at the first key of
- * another type, as Redis checks every key before acting. */
-static int set_lookup_keys(client *c, sds *keys, int n, int write, robj **sets) {
+/* Looks up n source keys as sets: fills sets (NULL for a missing key).
+ * Replies WRONGTYPE and returns -1 at the first key of another type, as
+ * Redis checks every key before acting. Read lookups even for the *STORE
+ * forms, as Redis 7.0 does: a missing source is a keyspace miss and sends
+ * "keymiss". */
+static int set_lookup_keys(client *c, sds *keys, int n, robj **sets) {
     for (int j = 0; j < n; j++) {
-        robj *o = write ? db_lookup_write(c->db, keys[j]) : db_lookup_read(c->db, keys[j]);
+        robj *o = db_lookup_read(c->db, keys[j]);
         if (db_check_type(c, o, OBJ_SET)) return -1;
         sets[j] = o;
     }
@@ -936,7 +938,7 @@ static void set_inter_generic(client *c, sds *keys, int n, const sds dst, enum s
                               unsigned long limit) {
     robj *stack_sets[8];
     robj **sets = n <= 8 ? stack_sets : zmalloc(sizeof(robj *) * (size_t)n);
-    if (set_lookup_keys(c, keys, n, mode == SET_INTER_STORE, sets) < 0) goto done;
+    if (set_lookup_keys(c, keys, n, sets) < 0) goto done;
     for (int j = 0; j < n; j++) {
         if (sets[j]) continue;
         /* Intersecting with an empty set. */
@@ -1001,7 +1003,7 @@ static void sintercard_command(client *c) {
 static void set_union_diff_generic(client *c, sds *keys, int n, const sds dst, enum set_op op) {
     robj *stack_sets[8];
     robj **sets = n <= 8 ? stack_sets : zmalloc(sizeof(robj *) * (size_t)n);
-    if (set_lookup_keys(c, keys, n, dst != NULL, sets) < 0) goto done;
+    if (set_lookup_keys(c, keys, n, sets) < 0) goto done;
     robj *result = set_union_diff(sets, n, op);
     if (dst) {
         set_store_result(c, dst, result, op == SET_OP_UNION ? "sunionstore" : "sdiffstore");

@@ -200,6 +200,45 @@ START_TEST(test_dirty_zsets) {
 }
 END_TEST
 
+/* INFO keyspace_hits / keyspace_misses. */
+static void keyspace_stats(long long *hits, long long *misses) {
+    hs_buf h = hs_info_field(ctx, "stats", "keyspace_hits");
+    hs_buf m = hs_info_field(ctx, "stats", "keyspace_misses");
+    ck_assert_ptr_nonnull(h.data);
+    ck_assert_ptr_nonnull(m.data);
+    *hits = strtoll(h.data, NULL, 10);
+    *misses = strtoll(m.data, NULL, 10);
+    hs_buf_free(&h);
+    hs_buf_free(&m);
+}
+
+static void expect_lookups_at(const char *file, int line_no, const char *line, long long hits, long long misses) {
+    long long h0, m0, h1, m1;
+    keyspace_stats(&h0, &m0);
+    freeReplyObject(run_line(ctx, line));
+    keyspace_stats(&h1, &m1);
+    ck_assert_msg(h1 - h0 == hits && m1 - m0 == misses, "%s:%d: '%s' counted %lld hits %lld misses, Redis %lld %lld",
+                  file, line_no, line, h1 - h0, m1 - m0, hits, misses);
+}
+#define EXPECT_LOOKUPS(line, hits, misses) expect_lookups_at(__FILE__, __LINE__, line, hits, misses)
+
+/* The sources of a set *STORE are read lookups in Redis 7.0 (a missing
+ * one is a keyspace miss, with a "keymiss" event); sorted-set stores'
+ * sources too; the destination is not a lookup at all. */
+START_TEST(test_store_source_lookups) {
+    HS_EXPECT_INT(ctx, 1, "SADD", "s", "a");
+    HS_EXPECT_INT(ctx, 1, "ZADD", "z", "1", "a");
+    EXPECT_LOOKUPS("SUNIONSTORE d s nokey", 1, 1);
+    EXPECT_LOOKUPS("SINTERSTORE d s s", 2, 0);
+    EXPECT_LOOKUPS("SINTERSTORE d nokey nokey2 s", 1, 2);
+    EXPECT_LOOKUPS("SDIFFSTORE d s nokey", 1, 1);
+    EXPECT_LOOKUPS("ZUNIONSTORE d2 2 z nokey", 1, 1);
+    EXPECT_LOOKUPS("ZRANGESTORE d3 nokey 0 -1", 0, 1);
+    EXPECT_LOOKUPS("SMOVE s t a", 0, 0);
+    EXPECT_LOOKUPS("ZPOPMIN z", 0, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------- WATCH */
 
 /* WATCHes key on a fresh connection, runs line on ctx, then checks that
@@ -617,6 +656,7 @@ static Suite *changes_suite(void) {
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_dirty_sets);
     tcase_add_test(tc, test_dirty_zsets);
+    tcase_add_test(tc, test_store_source_lookups);
     tcase_add_test(tc, test_watch_sets);
     tcase_add_test(tc, test_watch_zsets);
     tcase_add_test(tc, test_watch_served_blocked_pop);
