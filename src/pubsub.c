@@ -379,7 +379,8 @@ int pubsub_allowed_in_context(const redis_command *cmd) {
     command_proc *p = cmd->proc;
     return p == subscribe_command || p == unsubscribe_command || p == psubscribe_command ||
            p == punsubscribe_command || p == ssubscribe_command || p == sunsubscribe_command ||
-           p == ping_command || p == quit_command || p == reset_command;
+           (cmd->parent == NULL &&
+            (strcmp(cmd->name, "ping") == 0 || strcmp(cmd->name, "quit") == 0 || strcmp(cmd->name, "reset") == 0));
 }
 
 /* ---------------------------------------------------------- PUBSUB */
