@@ -42,7 +42,7 @@ static const char *const unsub_word[PS_KINDS] = {"unsubscribe", "punsubscribe", 
 static dict *indexes[PS_KINDS];
 static uint64_t next_subscription_seq;
 
-/* Reused for every published message (grows to the largest seen). */
+/* Reused for every published message; trimmed back after a big one. */
 static sds msg_buf;
 
 static void subscribers_free(dict *d, void *val) {
