@@ -36,6 +36,8 @@ Case files: one command per line in redis-cli quoting (see diffcheck.py),
   !read          read the reply of the last !send on the current connection
   !sleep MS      pause (lazy expiry cases)
   !ignore        the next command's reply is not compared (random replies)
+  !unordered     the next command's events/effects are compared as a set
+                 (several keys evicted at once, in sampling order)
   !modes a,b     run this case only in the listed modes (default all)
 Reply differences are printed as `reply differs` notes: they are
 diffcheck.py's business and do not fail these checks.
@@ -69,6 +71,7 @@ BLOCK_WAIT_S = 5.0            # longest wait for a !send to block or answer
 POLL_INTERVAL_S = 0.005
 SYNC_TIMEOUT_S = 10.0         # longest wait for the replica link's RDB
 DEFAULT_TIME_TOLERANCE_MS = 2000
+VERBOSE = False               # --verbose: print every step's observation
 MAX_REPORTED_DIFFS = 5        # per case; the rest are only counted
 CONTEXT_STEPS = 3             # earlier commands shown before a difference
 NOTIFY_PATTERN = b'__key*__:*'
@@ -124,7 +127,7 @@ class Step:
     def __init__(self, lineno, kind, text, args=None, value=None):
         self.lineno, self.kind, self.text = lineno, kind, text
         self.args, self.value = args, value
-        self.ignore_reply = False
+        self.ignore_reply = self.unordered = False
 
 
 class CaseError(Exception):
@@ -138,7 +141,7 @@ class Case:
 
 def parse_lines(lines, where):
     """Parse case text into (steps, modes); raise CaseError with file:line."""
-    steps, modes, ignore = [], None, False
+    steps, modes, ignore, unordered = [], None, False, False
     for lineno, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith('#'):
@@ -149,6 +152,9 @@ def parse_lines(lines, where):
         if line.startswith('!'):
             if word == '!ignore':
                 ignore = True
+                continue
+            if word == '!unordered':
+                unordered = True
                 continue
             if word == '!modes':
                 modes = set(m.strip() for m in rest.split(',') if m.strip())
@@ -165,10 +171,12 @@ def parse_lines(lines, where):
                 raise CaseError('%s: bad directive %r' % (loc, line))
         else:
             steps.append(Step(lineno, 'cmd', line, args=_split(line, loc)))
-        if ignore:
+        if ignore or unordered:
             if steps[-1].kind not in ('cmd', 'send', 'read'):
-                raise CaseError('%s: !ignore must precede a command' % loc)
-            steps[-1].ignore_reply, ignore = True, False
+                raise CaseError('%s: a modifier must precede a command' % loc)
+            steps[-1].ignore_reply |= ignore
+            steps[-1].unordered |= unordered
+            ignore = unordered = False
     return steps, modes
 
 
@@ -385,7 +393,10 @@ class Side:
             self.observer = ReplEffectsObserver(self)
         else:
             self.observer = DebugEffectsObserver(self)
-        call(self.ctrl, 'DEBUG', 'SET-ACTIVE-EXPIRE', '0')
+        reply = call(self.ctrl, 'DEBUG', 'SET-ACTIVE-EXPIRE', '0')
+        if is_error(reply):     # lazy expiry cases need active expiry off
+            raise ObserverError('DEBUG SET-ACTIVE-EXPIRE 0 failed: %s'
+                                % diffcheck.show(reply[0]))
         self.observer.setup()
 
     def conn(self, n):
@@ -521,6 +532,8 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
         try:
             replies = [_do_step(s, step, current) for s in sides]
             obs = [s.observer.collect() for s in sides]
+            if step.unordered:      # e.g. several keys evicted in sampling order
+                obs = [sorted(o, key=repr) if isinstance(o, list) else o for o in obs]
         except (ObserverError, OSError) as e:
             result.diffs.append('  %s:%d: %s\n    observer failed: %s'
                                 % (case.path, step.lineno, step.text, e))
@@ -540,6 +553,8 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
             lines.append('    %-8s %s' % (sides[1].name + ':', show_observation(mode, obs[1])))
             result.diffs.append('\n'.join(lines))
         history.append((where.split(': ', 1)[1], show_observation(mode, obs[1])))
+        if VERBOSE:
+            print('  %s\n    -> %s' % (where, show_observation(mode, obs[1])))
         result.observed += obs[1] if isinstance(obs[1], int) else len(obs[1])
     return result
 
@@ -840,7 +855,7 @@ def run_mode(mode, args, ports):
     except (ObserverError, OSError) as e:
         for s in sides:
             s.close()
-        who = names[len(sides)]
+        who = names[len(sides)] if len(sides) < 2 else names[1]
         known = is_known(load_known(args.known), mode, 'setup') and not args.strict
         print('%-5s %s setup on %s: %s' % ('KNOWN' if known else 'FAIL', mode, who, e))
         print('diff_%s: 0 passed, %s' % (mode, '0 failed (1 known failing, tolerated)'
@@ -918,6 +933,8 @@ def parse_cli(argv, mode=None):
     p.add_argument('--time-tolerance-ms', type=int, default=DEFAULT_TIME_TOLERANCE_MS)
     p.add_argument('--known', default=KNOWN_FILE, help='known-failures list')
     p.add_argument('--strict', action='store_true', help='ignore the known-failures list')
+    p.add_argument('-v', '--verbose', action='store_true',
+                   help="print every command with the reference server's observation")
     p.add_argument('--timeout', type=float, default=READ_TIMEOUT_S, help='seconds per wait')
     args = p.parse_args(argv)
     if mode is not None:
@@ -931,13 +948,16 @@ def parse_cli(argv, mode=None):
 
 
 def main(argv, mode=None):
-    global READ_TIMEOUT_S
+    global READ_TIMEOUT_S, VERBOSE
     args = parse_cli(argv, mode)
+    VERBOSE = args.verbose
     READ_TIMEOUT_S = diffcheck.READ_TIMEOUT_S = args.timeout
     signal.signal(signal.SIGTERM, _sigterm)
     # Redis: disk-based SYNC (no diskless delay) and no keepalive PINGs on
     # the replica link; given to every redis-server we start.
-    redis_extra = ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600']
+    # DEBUG is refused by a default Redis 7.0 (SET-ACTIVE-EXPIRE needs it).
+    redis_extra = ['--repl-diskless-sync', 'no', '--repl-ping-replica-period', '3600',
+                   '--enable-debug-command', 'yes']
     servers, workdir = [], tempfile.mkdtemp(prefix='diff_changes.')
     try:
         ports = [args.minired_port, args.redis_port]
