@@ -866,10 +866,13 @@ def run_mode(mode, args, ports):
     fixed = []
     try:
         results = []
+        note = None
         if mode == 'evict':
             results.append(run_evict(sides))
         else:
-            for case, case_id, setup in plan_runs(mode, args):
+            runs = plan_runs(mode, args)
+            note = coverage_note(sides, runs)
+            for case, case_id, setup in runs:
                 results.append(run_case(case, sides, mode, args.time_tolerance_ms,
                                         setup, case_id))
                 _tally(mode, results[-1], known, fixed)
@@ -888,11 +891,40 @@ def run_mode(mode, args, ports):
     finally:
         for s in sides:
             s.close()
+    if note:
+        print(note)
     for case_id in fixed:
         print('note: %s %s passes now: remove it from KNOWN_FAILING' % (mode, case_id))
     print('diff_%s: %d passed, %d failed%s' % (mode, passed, failed,
           ' (%d known failing, tolerated)' % tolerated if tolerated else ''))
     return 1 if failed else 0
+
+
+def write_commands(side):
+    """Names (upper case) of the commands the server flags `write`."""
+    raw, tree = call(side.ctrl, 'COMMAND')
+    names = set()
+    for entry in (tree[1] or []) if tree and tree[0] == '*' else []:
+        items = entry[1] or []
+        if len(items) > 2 and isinstance(items[2][1], list):
+            if any(f[1] == b'write' for f in items[2][1]):
+                names.add(items[0][1].upper())
+    return names
+
+
+def coverage_note(sides, runs):
+    """Which write commands both servers have that no case exercised."""
+    used = set()
+    for case, _, _ in runs:
+        used.update(st.args[0].upper() for st in case.steps if st.args)
+    try:
+        both = write_commands(sides[0]) & write_commands(sides[1])
+    except (ObserverError, OSError):
+        return None
+    missing = sorted(n.decode() for n in both - used)
+    return ('coverage: %d of %d write commands both servers have are exercised%s'
+            % (len(both) - len(missing), len(both),
+               '; not: ' + ' '.join(missing) if missing else ''))
 
 
 def _tally(mode, r, known, fixed):
@@ -950,6 +982,10 @@ def parse_cli(argv, mode=None):
 def main(argv, mode=None):
     global READ_TIMEOUT_S, VERBOSE
     args = parse_cli(argv, mode)
+    for attr in ('server', 'redis'):    # servers run in a temp directory
+        path = getattr(args, attr)
+        if path and os.sep in path:
+            setattr(args, attr, os.path.abspath(path))
     VERBOSE = args.verbose
     READ_TIMEOUT_S = diffcheck.READ_TIMEOUT_S = args.timeout
     signal.signal(signal.SIGTERM, _sigterm)
