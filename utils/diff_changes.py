@@ -531,6 +531,15 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
             continue
         try:
             replies = [_do_step(s, step, current) for s in sides]
+            if any(r[0] in (diffcheck.TIMEOUT, diffcheck.CLOSED) for r in replies
+                   if step.kind != 'send') and replies[0][0] != replies[1][0]:
+                # A late reply would be read as the next command's: stop here.
+                result.diffs.append('  %s:%d: %s\n    %-8s %s\n    %-8s %s\n    '
+                                    'rest of case skipped' % (
+                                        case.path, step.lineno, step.text,
+                                        sides[0].name + ':', diffcheck.show(replies[0][0]),
+                                        sides[1].name + ':', diffcheck.show(replies[1][0])))
+                return result
             obs = [s.observer.collect() for s in sides]
             if step.unordered:      # e.g. several keys evicted in sampling order
                 obs = [sorted(o, key=repr) if isinstance(o, list) else o for o in obs]
