@@ -305,13 +305,19 @@ class DebugEffectsObserver(Observer):
 class ReplEffectsObserver(Observer):
     """Redis: a replica link (SYNC); the marker PUBLISH is propagated too.
 
-    The control connection is kept in the database the stream last
-    selected, so the marker never makes Redis emit a SELECT of its own."""
+    The marker is published from the control connection (db 0), so Redis
+    may put a SELECT before it, and then a SELECT before the next command
+    that a marker-free stream would not hold (or lack one it would hold).
+    So SELECTs are not taken from the link as they come: the link's real
+    database is tracked, and a SELECT is written into the observation just
+    before an effect whose database differs from the one the observed
+    stream last selected -- the rule Redis itself applies."""
     def setup(self):
         self.link = Conn(self.side.host, self.side.port)
         self.link.send(b'SYNC\r\n')
         self.link.buf = self._skip_rdb(self.link)
-        self.stream_db, self.ctrl_db, self.marker = -1, 0, 0
+        self.real_db = self.seen_db = -1
+        self.marker = 0
 
     @staticmethod
     def _skip_rdb(conn):
@@ -349,9 +355,6 @@ class ReplEffectsObserver(Observer):
         return rest[size:]
 
     def collect(self):
-        if self.stream_db >= 0 and self.ctrl_db != self.stream_db:
-            call(self.side.ctrl, 'SELECT', self.stream_db)
-            self.ctrl_db = self.stream_db
         self.marker += 1
         mark = MARKER_PREFIX + b'%d' % self.marker
         call(self.side.ctrl, 'PUBLISH', mark, b'm')
@@ -373,7 +376,11 @@ class ReplEffectsObserver(Observer):
             if name in (b'PING', b'REPLCONF'):
                 continue                # link keepalives, not effects
             if name == b'SELECT' and len(cmd) == 2:
-                self.stream_db = int(cmd[1])
+                self.real_db = int(cmd[1])
+                continue
+            if self.real_db != self.seen_db:
+                cmds.append((b'SELECT', b'%d' % self.real_db))
+                self.seen_db = self.real_db
             cmds.append(cmd)
 
 
@@ -412,8 +419,6 @@ class Side:
             reply = call(self.ctrl, *cmd)
             if cmd[0] == 'FLUSHALL' and is_error(reply):
                 raise ObserverError('FLUSHALL failed: %s' % diffcheck.show(reply[0]))
-        if isinstance(self.observer, ReplEffectsObserver):
-            self.observer.ctrl_db = 0
         self.observer.begin_case()
 
     def blocked_clients(self):
