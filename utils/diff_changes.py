@@ -71,6 +71,7 @@ BLOCK_WAIT_S = 5.0            # longest wait for a !send to block or answer
 POLL_INTERVAL_S = 0.005
 SYNC_TIMEOUT_S = 10.0         # longest wait for the replica link's RDB
 DEFAULT_TIME_TOLERANCE_MS = 2000
+SUBSCRIBER_RESP3 = False      # --resp3: the subscriber gets > push messages
 VERBOSE = False               # --verbose: print every step's observation
 MAX_REPORTED_DIFFS = 5        # per case; the rest are only counted
 CONTEXT_STEPS = 3             # earlier commands shown before a difference
@@ -224,9 +225,13 @@ class NotifyObserver(Observer):
     """A RESP2 subscriber on __key*__:*; a PUBLISH marker closes each step."""
     def setup(self):
         self.sub = Conn(self.side.host, self.side.port)
+        if SUBSCRIBER_RESP3:
+            raw, tree = call(self.sub, 'HELLO', '3')
+            if is_error((raw, tree)):
+                raise ObserverError('HELLO 3 failed: %s' % diffcheck.show(raw))
         self.sub.send(enc('PSUBSCRIBE', NOTIFY_PATTERN))
         raw, tree = self.sub.read_reply()
-        if tree is None or tree[0] != '*':
+        if tree is None or tree[0] not in '*>':
             raise ObserverError('PSUBSCRIBE failed: %s' % diffcheck.show(raw))
         self.marker = 0
 
@@ -972,6 +977,8 @@ def parse_cli(argv, mode=None):
                    help='also run the random streams when case files are named')
     p.add_argument('--flags', help='notify: comma-separated notify-keyspace-events '
                    'values (default KEA,KEAnm)')
+    p.add_argument('--resp3', action='store_true',
+                   help='notify: the subscriber speaks RESP3 (push messages)')
     p.add_argument('--no-evict', action='store_true', help='notify: skip the eviction check')
     p.add_argument('--server-effects', choices=['debug', 'repl'],
                    help='how to read the first server\'s effects (default: repl for a '
@@ -994,13 +1001,13 @@ def parse_cli(argv, mode=None):
 
 
 def main(argv, mode=None):
-    global READ_TIMEOUT_S, VERBOSE
+    global READ_TIMEOUT_S, VERBOSE, SUBSCRIBER_RESP3
     args = parse_cli(argv, mode)
     for attr in ('server', 'redis'):    # servers run in a temp directory
         path = getattr(args, attr)
         if path and os.sep in path:
             setattr(args, attr, os.path.abspath(path))
-    VERBOSE = args.verbose
+    VERBOSE, SUBSCRIBER_RESP3 = args.verbose, args.resp3
     READ_TIMEOUT_S = diffcheck.READ_TIMEOUT_S = args.timeout
     signal.signal(signal.SIGTERM, _sigterm)
     # Redis: disk-based SYNC (no diskless delay) and no keepalive PINGs on
