@@ -300,6 +300,11 @@ class DebugEffectsObserver(Observer):
         if is_error((raw, tree)):
             raise ObserverError('DEBUG EFFECTS ON failed: %s' % diffcheck.show(raw))
 
+    def begin_case(self):
+        # ON again empties the capture and forgets the selected database,
+        # so each case starts as a fresh stream whatever the setup did.
+        self.setup()
+
     def collect(self):
         raw, tree = call(self.side.ctrl, 'DEBUG', 'EFFECTS', 'GET')
         if is_error((raw, tree)) or tree[0] not in '$=' or tree[1] is None:
@@ -358,6 +363,12 @@ class ReplEffectsObserver(Observer):
         while len(rest) < size:
             rest += more()
         return rest[size:]
+
+    def begin_case(self):
+        # Drain the setup's effects, then start the observed stream afresh
+        # (no database selected), as DEBUG EFFECTS ON does on minired.
+        self.collect()
+        self.seen_db = -1
 
     def collect(self):
         self.marker += 1
