@@ -532,6 +532,7 @@ class CaseResult:
         self.case_id, self.path = case_id, path
         self.diffs, self.notes, self.commands = [], [], 0
         self.observed = 0       # events / dirty changes / effects on the reference
+        self.bad_commands = []  # names of the commands whose observation differed
 
 
 def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
@@ -582,6 +583,8 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
             lines.append('    %-8s %s' % (sides[0].name + ':', show_observation(mode, obs[0])))
             lines.append('    %-8s %s' % (sides[1].name + ':', show_observation(mode, obs[1])))
             result.diffs.append('\n'.join(lines))
+            result.bad_commands.append(step.args[0].upper().decode('utf-8', 'replace')
+                                       if step.args else '!read')
         history.append((where.split(': ', 1)[1], show_observation(mode, obs[1])))
         if VERBOSE:
             print('  %s\n    -> %s' % (where, show_observation(mode, obs[1])))
@@ -923,6 +926,14 @@ def run_mode(mode, args, ports):
             s.close()
     if note:
         print(note)
+    bad = {}
+    for r in results:
+        for name in r.bad_commands:
+            bad[name] = bad.get(name, 0) + 1
+    if bad:
+        print('commands whose %s differ (times, all cases): %s' % (
+            {'notify': 'events', 'dirty': 'dirty deltas'}.get(mode, mode),
+            ' '.join('%s:%d' % kv for kv in sorted(bad.items(), key=lambda kv: (-kv[1], kv[0])))))
     for case_id in fixed:
         print('note: %s %s passes now: remove it from KNOWN_FAILING' % (mode, case_id))
     print('diff_%s: %d passed, %d failed%s' % (mode, passed, failed,
