@@ -112,6 +112,14 @@ def is_error(reply):
     return tree is None or tree[0] in '-!'
 
 
+def _int_field(line):
+    """The integer after `name:` in an INFO line."""
+    try:
+        return int(line.split(b':', 1)[1])
+    except (IndexError, ValueError):
+        raise ObserverError('bad INFO line %r' % line) from None
+
+
 def show_args(args):
     """A command as a readable line (redis-cli-like quoting)."""
     out = []
@@ -270,7 +278,7 @@ class DirtyObserver(Observer):
             raise ObserverError('INFO persistence failed: %s' % diffcheck.show(raw))
         for line in tree[1].split(b'\r\n'):
             if line.startswith(b'rdb_changes_since_last_save:'):
-                return int(line.split(b':', 1)[1])
+                return _int_field(line)
         raise ObserverError('INFO persistence has no rdb_changes_since_last_save')
 
     def collect(self):
@@ -443,13 +451,15 @@ class Side:
             return 0
         for line in tree[1].split(b'\r\n'):
             if line.startswith(b'blocked_clients:'):
-                return int(line.split(b':', 1)[1])
+                return _int_field(line)
         return 0
 
     def send_blocking(self, n, args):
         """Send without reading; wait until it blocked or answered."""
         before = self.blocked_clients()
         conn = self.conn(n)
+        if conn.closed:
+            conn.reopen()
         conn.send(encode_command(args))
         self.pending[n] = self.pending.get(n, 0) + 1
         deadline = time.monotonic() + BLOCK_WAIT_S
@@ -762,7 +772,7 @@ def info_field(side, section, field):
         raise ObserverError('INFO %s failed: %s' % (section, diffcheck.show(raw)))
     for line in tree[1].split(b'\r\n'):
         if line.startswith(field.encode() + b':'):
-            return int(line.split(b':', 1)[1].split(b'.')[0])
+            return _int_field(line.split(b'.')[0])
     raise ObserverError('INFO %s has no %s' % (section, field))
 
 
