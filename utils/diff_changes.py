@@ -944,8 +944,8 @@ def run_mode(mode, args, ports):
         print('commands whose %s differ (times, all cases): %s' % (
             {'notify': 'events', 'dirty': 'dirty deltas'}.get(mode, mode),
             ' '.join('%s:%d' % kv for kv in sorted(bad.items(), key=lambda kv: (-kv[1], kv[0])))))
-    for case_id in fixed:
-        print('note: %s %s passes now: remove it from KNOWN_FAILING' % (mode, case_id))
+    for fixed_mode, case_id in fixed:
+        print('note: %s %s passes now: remove it from KNOWN_FAILING' % (fixed_mode, case_id))
     print('diff_%s: %d passed, %d failed%s' % (mode, passed, failed,
           ' (%d known failing, tolerated)' % tolerated if tolerated else ''))
     return 1 if failed else 0
@@ -981,7 +981,7 @@ def coverage_note(sides, runs):
 def _tally(mode, r, known, fixed):
     r.known_hit = is_known(known, mode, r.case_id)
     if r.known_hit and not r.diffs:
-        fixed.append(r.case_id)
+        fixed.append((mode, r.case_id))
     print_result(mode, r, r.known_hit)
 
 
