@@ -46,6 +46,7 @@ diffcheck.py's business and do not fail these checks.
 import argparse
 import fnmatch
 import glob
+import itertools
 import os
 import random
 import select
@@ -82,6 +83,8 @@ EVICT_VALUE_BYTES = 1000
 EVICT_KEYS = 6000
 EVICT_HEADROOM_BYTES = 2 * 1024 * 1024
 EVICT_BATCH = 200
+# policy, lazyfree-lazy-eviction; volatile-* runs fill with keys that have a TTL
+EVICT_RUNS = (('allkeys-random', 'no'), ('allkeys-lru', 'yes'), ('volatile-ttl', 'no'))
 
 # Reset at the start of every case; errors are ignored (a server may not
 # know a setting yet), FLUSHALL's is not.
@@ -776,26 +779,30 @@ def info_field(side, section, field):
     raise ObserverError('INFO %s has no %s' % (section, field))
 
 
-def evict_counts(side):
+def evict_counts(side, policy, lazy):
     """Fill past maxmemory; return (evicted events seen, INFO evicted_keys)."""
     side.begin_case([['CONFIG', 'SET', 'notify-keyspace-events', 'KEA']])
     base_evicted = info_field(side, 'stats', 'evicted_keys')
     used = info_field(side, 'memory', 'used_memory')
-    for cmd in (['CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random'],
+    for cmd in (['CONFIG', 'SET', 'maxmemory-policy', policy],
+                ['CONFIG', 'SET', 'lazyfree-lazy-eviction', lazy],
                 ['CONFIG', 'SET', 'maxmemory', str(used + EVICT_HEADROOM_BYTES)]):
         reply = call(side.ctrl, *cmd)
         if is_error(reply):
             raise ObserverError('%s: %s' % (' '.join(cmd), diffcheck.show(reply[0])))
     conn, value, events = side.conn(0), b'v' * EVICT_VALUE_BYTES, 0
+    ttl = ['EX', '100000'] if policy.startswith('volatile') else []
     for start in range(0, EVICT_KEYS, EVICT_BATCH):
-        conn.send(b''.join(enc('SET', 'evict:%d' % i, value)
+        conn.send(b''.join(enc('SET', 'evict:%d' % i, value, *ttl)
                            for i in range(start, start + EVICT_BATCH)))
         for _ in range(EVICT_BATCH):
             if conn.read_reply()[1] is None:
                 raise ObserverError('no reply to SET during the fill')
-        events += sum(1 for ch, _ in side.observer.collect()
-                      if isinstance(ch, bytes) and ch.startswith(b'__keyevent@')
-                      and ch.endswith(b'__:evicted'))
+        for ev in side.observer.collect():
+            if isinstance(ev, str):
+                raise ObserverError('subscriber: %s' % ev)
+            if ev[0].startswith(b'__keyevent@') and ev[0].endswith(b'__:evicted'):
+                events += 1
     evicted = info_field(side, 'stats', 'evicted_keys') - base_evicted
     call(side.ctrl, 'CONFIG', 'SET', 'maxmemory', '0')
     call(side.ctrl, 'FLUSHALL')
@@ -804,16 +811,17 @@ def evict_counts(side):
 
 def run_evict(sides):
     result = CaseResult('evict', 'evict')
-    for idx, side in enumerate(sides):
+    for (policy, lazy), (idx, side) in itertools.product(EVICT_RUNS, enumerate(sides)):
         try:
-            events, evicted = evict_counts(side)
+            events, evicted = evict_counts(side, policy, lazy)
         except (ObserverError, OSError) as e:
             result.diffs.append('  %s: eviction run failed: %s' % (side.name, e))
             continue
         result.commands += EVICT_KEYS
-        line = ('  %s: %d evicted events, INFO evicted_keys %d (%d SETs of %d bytes, '
-                'maxmemory used+%d)' % (side.name, events, evicted, EVICT_KEYS,
-                                         EVICT_VALUE_BYTES, EVICT_HEADROOM_BYTES))
+        line = ('  %s: %d evicted events, INFO evicted_keys %d (%s, lazyfree-lazy-eviction '
+                '%s; %d SETs of %d bytes, maxmemory used+%d)'
+                % (side.name, events, evicted, policy, lazy, EVICT_KEYS,
+                   EVICT_VALUE_BYTES, EVICT_HEADROOM_BYTES))
         bad = events != evicted or evicted == 0
         if bad and idx == 0:
             result.diffs.append(line + ('  <- must be equal and > 0'))
