@@ -546,6 +546,11 @@ class CaseResult:
         self.diffs, self.notes, self.commands = [], [], 0
         self.observed = 0       # events / dirty changes / effects on the reference
         self.bad_commands = []  # names of the commands whose observation differed
+        self.aborted = None     # why the case stopped early (always printed)
+
+    def abort(self, text):
+        self.diffs.append(text)
+        self.aborted = text
 
 
 def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
@@ -554,7 +559,7 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
         for s in sides:
             s.begin_case(extra_setup)
     except (ObserverError, OSError) as e:
-        result.diffs.append('  case setup failed: %s' % e)
+        result.abort('  case setup failed: %s' % e)
         return result
     history, current = [], 0
     for step in case.steps:
@@ -569,18 +574,18 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
             if any(r[0] in (diffcheck.TIMEOUT, diffcheck.CLOSED) for r in replies
                    if step.kind != 'send') and replies[0][0] != replies[1][0]:
                 # A late reply would be read as the next command's: stop here.
-                result.diffs.append('  %s:%d: %s\n    %-8s %s\n    %-8s %s\n    '
-                                    'rest of case skipped' % (
-                                        case.path, step.lineno, step.text,
-                                        sides[0].name + ':', diffcheck.show(replies[0][0]),
-                                        sides[1].name + ':', diffcheck.show(replies[1][0])))
+                result.abort('  %s:%d: %s\n    %-8s %s\n    %-8s %s\n    '
+                             'rest of case skipped' % (
+                                 case.path, step.lineno, step.text,
+                                 sides[0].name + ':', diffcheck.show(replies[0][0]),
+                                 sides[1].name + ':', diffcheck.show(replies[1][0])))
                 return result
             obs = [s.observer.collect() for s in sides]
             if step.unordered:      # e.g. several keys evicted in sampling order
                 obs = [sorted(o, key=repr) if isinstance(o, list) else o for o in obs]
         except (ObserverError, OSError) as e:
-            result.diffs.append('  %s:%d: %s\n    observer failed: %s'
-                                % (case.path, step.lineno, step.text, e))
+            result.abort('  %s:%d: %s\n    observer failed: %s; rest of case skipped'
+                         % (case.path, step.lineno, step.text, e))
             return result
         result.commands += 1
         where = '%s:%d: %s%s' % (case.path, step.lineno, '' if current == 0
@@ -888,6 +893,8 @@ def print_result(mode, r, known_hit):
         print(text)
     if len(r.diffs) > MAX_REPORTED_DIFFS:
         print('  ... %d more differences' % (len(r.diffs) - MAX_REPORTED_DIFFS))
+        if r.aborted:
+            print(r.aborted)
     for text in r.notes[:MAX_REPORTED_DIFFS]:
         print(text)
     if len(r.notes) > MAX_REPORTED_DIFFS:
