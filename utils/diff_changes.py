@@ -749,7 +749,7 @@ def _multi_block(rng):
     return ['MULTI'] + body + [rng.choice(['EXEC', 'EXEC', 'EXEC', 'DISCARD'])]
 
 
-def random_stream(seed, length):
+def random_stream(seed, length, save_dir=None):
     """A mixed stream of about `length` commands over every type."""
     rng = random.Random(seed)
     lines = ['# random stream, seed %d' % seed]
@@ -767,6 +767,9 @@ def random_stream(seed, length):
             gen = rng.choice([_string_cmd, _bit_cmd, _list_cmd, _hash_cmd, _set_cmd,
                               _zset_cmd, _keyspace_cmd, _keyspace_cmd])
             lines += gen(rng).split('\n')
+    if save_dir:                        # to rerun or trim a failing stream by hand
+        with open(os.path.join(save_dir, 'random-%d.txt' % seed), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
     steps, _ = parse_lines(lines, 'random-%d' % seed)
     return Case('random-%d' % seed, 'random-%d' % seed, steps, None)
 
@@ -868,7 +871,8 @@ def plan_runs(mode, args):
         except (CaseError, OSError) as e:
             raise SystemExit('diff_%s: %s' % (mode, e))
     if not args.cases or args.random_with_cases:
-        cases += [random_stream(args.seed + i, args.length) for i in range(args.random)]
+        cases += [random_stream(args.seed + i, args.length, args.save_random)
+                  for i in range(args.random)]
     runs = []
     for case in cases:
         if case.modes and mode not in case.modes:
@@ -1020,6 +1024,9 @@ def parse_cli(argv, mode=None):
     p.add_argument('--random', type=int, default=3, help='random streams (default 3)')
     p.add_argument('--length', type=int, default=300, help='commands per random stream')
     p.add_argument('--seed', type=int, default=1)
+    p.add_argument('--save-random', metavar='DIR',
+                   help='write each random stream to DIR/random-SEED.txt (a case file; '
+                   'its line numbers are the ones reported)')
     p.add_argument('--random-with-cases', action='store_true',
                    help='also run the random streams when case files are named')
     p.add_argument('--flags', help='notify: comma-separated notify-keyspace-events '
