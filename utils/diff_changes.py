@@ -58,6 +58,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True     # no __pycache__ left in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import diffcheck  # noqa: E402  (shared RESP parser, quoting, Conn, Server)
 from diffcheck import (Conn, Server, encode_command, split_args,  # noqa: E402
