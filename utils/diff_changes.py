@@ -530,6 +530,14 @@ def same_observation(mode, a, b, tol_ms):
     return len(a) == len(b) and all(same_effect(x, y, tol_ms) for x, y in zip(a, b))
 
 
+def _only_select_differs(a, b, tol_ms):
+    def strip(cmds):
+        return cmds[1:] if cmds and cmds[0][0].upper() == b'SELECT' else cmds
+    if not isinstance(a, list) or not isinstance(b, list):
+        return False
+    return same_observation('effects', strip(a), strip(b), tol_ms)
+
+
 def show_observation(mode, obs):
     if mode == 'dirty':
         return '%+d' % obs if isinstance(obs, int) else str(obs)
@@ -601,6 +609,9 @@ def run_case(case, sides, mode, tol_ms, extra_setup, case_id):
                 lines.append('    before %s  -> %s' % h)
             lines.append('    %-8s %s' % (sides[0].name + ':', show_observation(mode, obs[0])))
             lines.append('    %-8s %s' % (sides[1].name + ':', show_observation(mode, obs[1])))
+            if mode == 'effects' and _only_select_differs(obs[0], obs[1], tol_ms):
+                lines.append('    (only a SELECT differs: an earlier effect is missing or '
+                             'extra, so the stream was in another database)')
             result.diffs.append('\n'.join(lines))
             result.bad_commands.append(step.args[0].upper().decode('utf-8', 'replace')
                                        if step.args else '!read')
@@ -1041,6 +1052,8 @@ def parse_cli(argv, mode=None):
     p.add_argument('--time-tolerance-ms', type=int, default=DEFAULT_TIME_TOLERANCE_MS)
     p.add_argument('--known', default=KNOWN_FILE, help='known-failures list')
     p.add_argument('--strict', action='store_true', help='ignore the known-failures list')
+    p.add_argument('--max-diffs', type=int, default=MAX_REPORTED_DIFFS,
+                   help='differences printed per case (default %d)' % MAX_REPORTED_DIFFS)
     p.add_argument('-v', '--verbose', action='store_true',
                    help="print every command with the reference server's observation")
     p.add_argument('--timeout', type=float, default=READ_TIMEOUT_S, help='seconds per wait')
@@ -1056,13 +1069,14 @@ def parse_cli(argv, mode=None):
 
 
 def main(argv, mode=None):
-    global READ_TIMEOUT_S, VERBOSE, SUBSCRIBER_RESP3
+    global READ_TIMEOUT_S, VERBOSE, SUBSCRIBER_RESP3, MAX_REPORTED_DIFFS
     args = parse_cli(argv, mode)
     for attr in ('server', 'redis'):    # servers run in a temp directory
         path = getattr(args, attr)
         if path and os.sep in path:
             setattr(args, attr, os.path.abspath(path))
     VERBOSE, SUBSCRIBER_RESP3 = args.verbose, args.resp3
+    MAX_REPORTED_DIFFS = args.max_diffs
     READ_TIMEOUT_S = diffcheck.READ_TIMEOUT_S = args.timeout
     signal.signal(signal.SIGTERM, _sigterm)
     # Redis: disk-based SYNC (no diskless delay) and no keepalive PINGs on
