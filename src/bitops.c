@@ -84,7 +84,7 @@ static robj *bitops_lookup_writable(client *c, const sds key, size_t bytes, int 
     sds s = sds_new_len(NULL, len > bytes ? len : bytes);
     memcpy(s, p, len);
     robj *copy = obj_create_raw_string(s);
-    db_set_key(c->db, key, copy, 1);
+    db_replace_unshared(c->db, key, copy);
     return copy;
 }
 

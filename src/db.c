@@ -264,6 +264,18 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
     if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
 }
 
+void db_replace_unshared(db *d, const sds key, robj *val) {
+    dict_entry *de = dict_find(d->keys, key);
+    if (de == NULL) {
+        obj_decr_refcount(val);
+        return;
+    }
+    robj *old = dict_get_val(de);
+    val->lru = old->lru;
+    dict_set_val(d->keys, de, val);
+    obj_decr_refcount(old);
+}
+
 int db_delete(db *d, const sds key) {
     if (dict_size(d->expires)) dict_delete(d->expires, key);
     return dict_delete(d->keys, key) == DICT_OK;

@@ -195,7 +195,7 @@ static int string_check_length(client *c, long long size, long long append) {
 static robj *string_unshare(db *d, const sds key, robj *o) {
     if (o->refcount == 1 && o->encoding == OBJ_ENCODING_RAW) return o;
     robj *copy = obj_dup_string_raw(o);
-    db_set_key(d, key, copy, 1);
+    db_replace_unshared(d, key, copy);
     return copy;
 }
 
@@ -260,13 +260,14 @@ static void getset_command(client *c) {
     prop_replacef(c, "css", "SET", c->argv[1], c->argv[2]);
 }
 
-/* GETDEL: always a plain "DEL key" (Redis deletes synchronously here). */
+/* GETDEL: "DEL key", or "UNLINK key" under lazyfree-lazy-user-del. */
 static void getdel_command(client *c) {
-    if (string_reply_value(c) <= 0 || !db_delete(c->db, c->argv[1])) return;
+    int lazy = cfg.lazyfree_lazy_user_del;
+    if (string_reply_value(c) <= 0 || !db_delete_maybe_lazy(c->db, c->argv[1], lazy)) return;
     db_signal_modified(c->db, c->argv[1]);
     notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db_id);
     db_dirty(1);
-    prop_replacef(c, "cs", "DEL", c->argv[1]);
+    prop_replacef(c, "cs", lazy ? "UNLINK" : "DEL", c->argv[1]);
 }
 
 /* Parses GETEX's options; replies and returns 0 on a syntax error. *flags
