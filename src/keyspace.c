@@ -293,7 +293,11 @@ static size_t scan_filter(client *c, const struct scan_opts *o, struct scan_keys
         if (o->pattern && !string_match_len(o->pattern, (int)sds_len(o->pattern), key, (int)sds_len(key), 0))
             continue;
         if (o->type) {
-            robj *v = db_lookup(c->db, key, DB_LOOKUP_NOTOUCH);
+            /* A lookup of the dict's own sds would free it on expiry and
+             * then report the keymiss with it: look up a copy. */
+            sds copy = sds_dup(key);
+            robj *v = db_lookup(c->db, copy, DB_LOOKUP_NOTOUCH);
+            sds_free(copy);
             if (v == NULL || strcasecmp(o->type, obj_type_name(v)) != 0) continue;
         } else if (db_expire_if_needed(c->db, key)) {
             continue;

@@ -150,7 +150,9 @@ void set_command(client *c) {
     struct set_args a;
     if (!set_parse_args(c, &a)) return;
     sds key = c->argv[1];
-    robj *old = db_lookup_write(c->db, key);
+    /* With GET the old value is read as GET reads it (keyspace hit or
+     * miss, "keymiss" event). */
+    robj *old = a.flags & SET_GET ? db_lookup_read(c->db, key) : db_lookup_write(c->db, key);
     if (a.flags & SET_GET) {
         if (db_check_type(c, old, OBJ_STRING)) return;
         if (old) reply_bulk_obj(c, old);
