@@ -410,6 +410,76 @@ START_TEST(test_effects_lazy_expiry_wraps_command) {
 }
 END_TEST
 
+/* Counts the effects in text ("A|B|...") that are exactly "DEL <key>" and
+ * fails on any MULTI (each deletion is its own unit). */
+static long count_single_dels(const char *text) {
+    long n = 0;
+    for (const char *p = text; p && *p;) {
+        size_t len = strcspn(p, "|");
+        ck_assert_msg(strncmp(p, "MULTI", 5) != 0, "deletions wrapped in MULTI: %.80s", p);
+        if (len > 4 && strncmp(p, "DEL ", 4) == 0 && memchr(p + 4, ' ', len - 4) == NULL) n++;
+        p += len + (p[len] == '|');
+    }
+    return n;
+}
+
+static long long info_ll(const char *section, const char *field) {
+    hs_buf v = hs_info_field(ctx, section, field);
+    ck_assert_ptr_nonnull(v.data);
+    long long n = strtoll(v.data, NULL, 10);
+    hs_buf_free(&v);
+    return n;
+}
+
+/* Every evicted key is one DEL effect of its own (and, once pub/sub is
+ * there, one "evicted" event): as many as INFO's evicted_keys. */
+START_TEST(test_effects_eviction_one_del_per_key) {
+    HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "300", "key", "100");
+    freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
+    long long before = info_ll("stats", "evicted_keys");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "1");
+    /* A write makes room first (every key goes, and it is still refused). */
+    HS_EXPECT_ERROR_PREFIX(ctx, "OOM", "SET", "trigger", "x");
+    redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    hs_buf got = effects_text(r->str, r->len);
+    freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "0");
+    long long evicted = info_ll("stats", "evicted_keys") - before;
+    ck_assert_int_eq(evicted, 300);
+    ck_assert_int_eq(count_single_dels(got.data), evicted);
+    hs_buf_free(&got);
+}
+END_TEST
+
+/* The active cycle's deletions: one DEL each, in the keys' database,
+ * never counted as changes. */
+START_TEST(test_effects_active_expiry_one_del_per_key) {
+    HS_EXPECT_OK(ctx, "SELECT", "3");
+    char key[32];
+    for (int i = 0; i < 50; i++) {
+        snprintf(key, sizeof(key), "k%d", i);
+        HS_EXPECT_OK(ctx, "SET", key, "v", "PX", "20");
+    }
+    freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
+    long long dirty = dirty_now(ctx), expired = info_ll("stats", "expired_keys");
+    long long deadline = hs_now_ms() + 10000;
+    while (info_ll("stats", "expired_keys") - expired < 50) {
+        ck_assert_msg(hs_now_ms() < deadline, "the active cycle never expired the keys");
+        hs_sleep_ms(20);
+    }
+    redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
+    hs_buf got = effects_text(r->str, r->len);
+    freeReplyObject(r);
+    ck_assert_int_eq(count_single_dels(got.data), 50);
+    ck_assert_msg(strstr(got.data, "SELECT") == NULL, "the stream was already in database 3");
+    ck_assert_int_eq(dirty_now(ctx), dirty);
+    HS_EXPECT_INT(ctx, 0, "DBSIZE");
+    hs_buf_free(&got);
+}
+END_TEST
+
 static Suite *changes_suite(void) {
     Suite *s = suite_create("changes_strings");
     TCase *tc = hs_tcase(s, "dirty_watch");
@@ -431,6 +501,8 @@ static Suite *changes_suite(void) {
     tcase_add_test(tc, test_effects_keyspace_commands_as_given);
     tcase_add_test(tc, test_effects_reads_never_replayed);
     tcase_add_test(tc, test_effects_lazy_expiry_wraps_command);
+    tcase_add_test(tc, test_effects_eviction_one_del_per_key);
+    tcase_add_test(tc, test_effects_active_expiry_one_del_per_key);
     return s;
 }
 
