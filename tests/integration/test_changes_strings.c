@@ -432,15 +432,15 @@ static long long info_ll(const char *section, const char *field) {
 }
 
 /* Every evicted key is one DEL effect of its own (and, once pub/sub is
- * there, one "evicted" event): as many as INFO's evicted_keys. */
+ * there, one "evicted" event): as many as INFO's evicted_keys. CONFIG SET
+ * maxmemory below the usage evicts during the CONFIG SET itself. */
 START_TEST(test_effects_eviction_one_del_per_key) {
     HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "300", "key", "100");
     freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
     long long before = info_ll("stats", "evicted_keys");
+    /* Lowering the limit evicts at once, as in Redis (no write needed). */
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "1");
-    /* A write makes room first (every key goes, and it is still refused). */
-    HS_EXPECT_ERROR_PREFIX(ctx, "OOM", "SET", "trigger", "x");
     redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     hs_buf got = effects_text(r->str, r->len);
