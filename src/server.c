@@ -24,6 +24,7 @@
 #include "log.h"
 #include "monotonic.h"
 #include "propagate.h"
+#include "pubsub.h"
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
@@ -256,6 +257,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     db_init(cfg.databases);
+    pubsub_init();
     server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
     if (server.el == NULL) {
         log_warning("Failed creating the event loop. Error message: '%s'", strerror(errno));
