@@ -1,14 +1,15 @@
 /* test_changes_strings.c -- the change path of the string, bit and generic
  * key commands: how far each moves the dirty counter (INFO
  * rdb_changes_since_last_save), whether it fails a WATCHing transaction,
- * and the effects it propagates (DEBUG EFFECTS), one test per rewrite
- * rule.
+ * the effects it propagates (DEBUG EFFECTS), one test per rewrite rule,
+ * and the keyspace events it publishes.
  *
  * Every expected figure, text and effect was read from Redis 7.0.15 (its
  * INFO delta and its replication stream) for the same command on the same
  * data. Commands are written as one space-separated string ('' stands for
  * an empty argument); effects as "CMD arg ...|CMD arg ..." where a token
- * "@+N" is an absolute unix-ms time N ms after the command ran. */
+ * "@+N" is an absolute unix-ms time N ms after the command ran; events as
+ * "event key|..." (keyevent channel; "event@db key" outside database 0). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -486,6 +487,148 @@ START_TEST(test_effects_active_expiry_one_del_per_key) {
 }
 END_TEST
 
+/* ---------------------------------------------------------- events */
+
+#define EVENTS_END_CHANNEL "__keyevent@0__:h3-end-of-events"
+
+static redisContext *sub;
+
+static void events_setup(void) {
+    setup();
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "notify-keyspace-events", "KEA");
+    HS_EXPECT_OK(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "0");
+    sub = hs_connect(srv);
+    freeReplyObject(hs_command(sub, HS_ARGS("PSUBSCRIBE", "__keyevent@*")));
+}
+
+static void events_teardown(void) {
+    redisFree(sub);
+    teardown();
+}
+
+/* Reads sub's messages up to the end marker into "event key|..." (caller
+ * frees). */
+static hs_buf events_read(void) {
+    HS_EXPECT_INT(ctx, 1, "PUBLISH", EVENTS_END_CHANNEL, "x");
+    hs_buf out = {0};
+    for (;;) {
+        redisReply *r = hs_get_reply(sub);
+        ck_assert_msg(r->type == REDIS_REPLY_ARRAY && r->elements == 4, "not a pmessage");
+        const char *chan = r->element[2]->str;
+        if (strcmp(chan, EVENTS_END_CHANNEL) == 0) {
+            freeReplyObject(r);
+            return out;
+        }
+        /* "__keyevent@<db>__:<event>" */
+        int db = atoi(chan + strlen("__keyevent@"));
+        const char *event = strstr(chan, "__:") + 3;
+        if (out.len) hs_buf_cat(&out, "|", 1);
+        if (db) hs_buf_printf(&out, "%s@%d %s", event, db, r->element[3]->str);
+        else hs_buf_printf(&out, "%s %s", event, r->element[3]->str);
+        freeReplyObject(r);
+    }
+}
+
+static void check_events(const char *file, int line, const char *const *setup_cmds, const char *cmd,
+                         const char *want) {
+    HS_EXPECT_OK(ctx, "FLUSHALL");
+    run_all(ctx, setup_cmds);
+    hs_buf setup_events = events_read();
+    hs_buf_free(&setup_events);
+    freeReplyObject(run(ctx, cmd));
+    hs_buf got = events_read();
+    const char *g = got.data ? got.data : "";
+    ck_assert_msg(strcmp(g, want) == 0, "%s:%d: %s: events [%s], Redis 7.0's [%s]", file, line, cmd, g, want);
+    hs_buf_free(&got);
+}
+#define EXPECT_EVENTS(setup_cmds, cmd, want) check_events(__FILE__, __LINE__, setup_cmds, cmd, want)
+
+START_TEST(test_events_strings) {
+    EXPECT_EVENTS(NULL, "SET k v", "set k");
+    EXPECT_EVENTS(SETUP("SET k v"), "SET k v NX", "");
+    EXPECT_EVENTS(NULL, "SET k v EX 100", "set k|expire k");
+    EXPECT_EVENTS(NULL, "SETEX k 100 v", "set k|expire k");
+    EXPECT_EVENTS(NULL, "SETNX k v", "set k");
+    EXPECT_EVENTS(SETUP("SET k v"), "GETSET k w", "set k");
+    EXPECT_EVENTS(SETUP("SET k v"), "GETDEL k", "del k");
+    EXPECT_EVENTS(SETUP("SET k v"), "GETEX k EX 100", "expire k");
+    EXPECT_EVENTS(SETUP("SET k v EX 100"), "GETEX k PERSIST", "persist k");
+    EXPECT_EVENTS(SETUP("SET k v"), "GETEX k EXAT 1", "del k");
+    EXPECT_EVENTS(NULL, "MSET a 1 b 2 a 3", "set a|set b|set a");
+    EXPECT_EVENTS(SETUP("SET a x"), "MSETNX a 1 b 2", "");
+    EXPECT_EVENTS(SETUP("SET k v"), "APPEND k ''", "append k");
+    EXPECT_EVENTS(NULL, "INCR k", "incrby k");
+    EXPECT_EVENTS(SETUP("SET k 5"), "DECRBY k 2", "incrby k");
+    EXPECT_EVENTS(NULL, "INCRBYFLOAT k 1.5", "incrbyfloat k");
+    EXPECT_EVENTS(SETUP("SET k hello"), "SETRANGE k 1 abc", "setrange k");
+    EXPECT_EVENTS(SETUP("SET k hello"), "SETRANGE k 1 ''", "");
+}
+END_TEST
+
+START_TEST(test_events_bits) {
+    EXPECT_EVENTS(NULL, "SETBIT k 7 0", "setbit k");
+    EXPECT_EVENTS(SETUP("SETBIT k 7 1"), "SETBIT k 7 1", "");
+    EXPECT_EVENTS(SETUP("SET k a"), "BITFIELD k SET u8 0 97", "");
+    EXPECT_EVENTS(SETUP("SET k a"), "BITFIELD k INCRBY u8 0 1 INCRBY u8 0 1", "setbit k");
+    EXPECT_EVENTS(SETUP("SET a abc"), "BITOP NOT d a", "set d");
+    EXPECT_EVENTS(SETUP("SET d q"), "BITOP AND d x y", "del d");
+    EXPECT_EVENTS(NULL, "BITOP AND d x y", "");
+}
+END_TEST
+
+START_TEST(test_events_keyspace) {
+    EXPECT_EVENTS(SETUP("SET a 1", "SET b 2"), "DEL a b c", "del a|del b");
+    EXPECT_EVENTS(SETUP("SET a 1"), "UNLINK a", "del a");
+    EXPECT_EVENTS(SETUP("SET a 1", "SET b 2"), "RENAME a b", "rename_from a|rename_to b");
+    EXPECT_EVENTS(SETUP("SET a 1"), "RENAMENX a b", "rename_from a|rename_to b");
+    EXPECT_EVENTS(SETUP("SET a 1"), "COPY a b DB 2", "copy_to@2 b");
+    EXPECT_EVENTS(SETUP("SET a 1"), "MOVE a 1", "move_from a|move_to@1 a");
+    EXPECT_EVENTS(SETUP("SET a 1"), "EXPIRE a 100", "expire a");
+    EXPECT_EVENTS(SETUP("SET a 1"), "PEXPIREAT a 1", "del a");
+    EXPECT_EVENTS(SETUP("SET a 1 EX 100"), "EXPIRE a 200 NX", "");
+    EXPECT_EVENTS(SETUP("SET a 1 EX 100"), "PERSIST a", "persist a");
+    EXPECT_EVENTS(SETUP("SET a 1"), "PERSIST a", "");
+    EXPECT_EVENTS(SETUP("SET a 1"), "SWAPDB 0 1", "");
+    EXPECT_EVENTS(SETUP("SET a 1"), "FLUSHALL", "");
+    /* A lazily expired key: "expired" first, then the command's own. */
+    EXPECT_EVENTS(SETUP("SET k v PX 1", "DEBUG SLEEP 0.01"), "SET k w", "expired k|set k");
+    EXPECT_EVENTS(SETUP("SET a v PX 1", "SET b v", "DEBUG SLEEP 0.01"), "DEL a b", "expired a|del b");
+}
+END_TEST
+
+/* n (new) and m (keymiss) are outside A: SET ... GET on a missing key
+ * reads it as GET does. OBJECT never reports a miss. */
+START_TEST(test_events_new_and_keymiss) {
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "notify-keyspace-events", "KEAnm");
+    EXPECT_EVENTS(NULL, "SET k v GET", "keymiss k|new k|set k");
+    EXPECT_EVENTS(NULL, "SET k v XX GET", "keymiss k");
+    EXPECT_EVENTS(NULL, "APPEND k v", "new k|append k");
+    EXPECT_EVENTS(NULL, "OBJECT ENCODING k", "");
+    EXPECT_EVENTS(NULL, "GET k", "keymiss k");
+    EXPECT_EVENTS(SETUP("SET a 1 PX 1", "DEBUG SLEEP 0.01"), "SCAN 0 TYPE string", "expired a|keymiss a");
+}
+END_TEST
+
+/* Under maxmemory, as many "evicted" events as INFO counts evicted keys. */
+START_TEST(test_events_evicted_match_stat) {
+    HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "200", "key", "100");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
+    long long before = info_ll("stats", "evicted_keys");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "1");
+    long long deadline = hs_now_ms() + 10000;
+    while (info_ll("stats", "evicted_keys") - before < 200) {
+        ck_assert_msg(hs_now_ms() < deadline, "eviction never finished");
+        hs_sleep_ms(10);
+    }
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "0");
+    hs_buf got = events_read();
+    long n = 0;
+    for (const char *p = got.data; p && (p = strstr(p, "evicted key:")) != NULL; p++) n++;
+    ck_assert_int_eq(n, info_ll("stats", "evicted_keys") - before);
+    hs_buf_free(&got);
+}
+END_TEST
+
 static Suite *changes_suite(void) {
     Suite *s = suite_create("changes_strings");
     TCase *tc = hs_tcase(s, "dirty_watch");
@@ -509,6 +652,13 @@ static Suite *changes_suite(void) {
     tcase_add_test(tc, test_effects_lazy_expiry_wraps_command);
     tcase_add_test(tc, test_effects_eviction_one_del_per_key);
     tcase_add_test(tc, test_effects_active_expiry_one_del_per_key);
+    tc = hs_tcase(s, "events");
+    tcase_add_checked_fixture(tc, events_setup, events_teardown);
+    tcase_add_test(tc, test_events_strings);
+    tcase_add_test(tc, test_events_bits);
+    tcase_add_test(tc, test_events_keyspace);
+    tcase_add_test(tc, test_events_new_and_keymiss);
+    tcase_add_test(tc, test_events_evicted_match_stat);
     return s;
 }
 
