@@ -11,6 +11,7 @@
  * subscriber. Never frees or closes a client. */
 #include "pubsub.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -29,7 +30,9 @@ typedef struct subscribers {
 } subscribers;
 
 struct pubsub_state {
-    dict *sets[PS_KINDS]; /* sds name -> NULL; created on first use */
+    /* sds name -> subscription sequence number (v.u64); created on first
+     * use. The number orders a bare PUNSUBSCRIBE's replies. */
+    dict *sets[PS_KINDS];
 };
 
 /* Words of the confirmation replies, per kind. */
@@ -37,8 +40,9 @@ static const char *const sub_word[PS_KINDS] = {"subscribe", "psubscribe", "ssubs
 static const char *const unsub_word[PS_KINDS] = {"unsubscribe", "punsubscribe", "sunsubscribe"};
 
 static dict *indexes[PS_KINDS];
+static uint64_t next_subscription_seq;
 
-/* Reused for every published message (grows to the largest seen). */
+/* Reused for every published message; trimmed back after a big one. */
 static sds msg_buf;
 
 static void subscribers_free(dict *d, void *val) {
@@ -127,7 +131,7 @@ static dict *client_set(client *c, int kind, int create) {
 static int subscribe_one(client *c, int kind, const sds name) {
     dict *set = client_set(c, kind, 1);
     if (dict_find(set, name)) return 0;
-    dict_add(set, sds_dup(name), NULL);
+    dict_set_unsigned_int_val(dict_add_raw(set, sds_dup(name), NULL), next_subscription_seq++);
     dict_entry *de = dict_find(indexes[kind], name);
     subscribers *s;
     if (de == NULL) {
@@ -186,24 +190,40 @@ static void reply_confirmation(client *c, const char *word, const sds name, long
     sds_free(out);
 }
 
+typedef struct named_seq {
+    sds name;
+    uint64_t seq;
+} named_seq;
+
+static int named_seq_cmp(const void *a, const void *b) {
+    uint64_t x = ((const named_seq *)a)->seq, y = ((const named_seq *)b)->seq;
+    return x < y ? -1 : x > y;
+}
+
 /* Drops every subscription of one kind; with notify, confirms each (or
- * once with a null name when there was none), as a bare UNSUBSCRIBE does. */
+ * once with a null name when there was none), as a bare UNSUBSCRIBE does.
+ * Patterns go in subscription order (Redis keeps them in a list);
+ * channels in hash order, as Redis's dict gives them. */
 static void unsubscribe_all(client *c, int kind, int notify) {
     dict *set = client_set(c, kind, 0);
     unsigned long n = set ? dict_size(set) : 0;
     if (n) {
         /* Copy the names first: unsubscribing deletes them from the set. */
-        sds *names = zmalloc(sizeof(sds) * n);
+        named_seq *names = zmalloc(sizeof(*names) * n);
         unsigned long i = 0;
         dict_iterator it;
         dict_init_iterator(&it, set);
         dict_entry *de;
-        while ((de = dict_next(&it)) != NULL && i < n) names[i++] = sds_dup(dict_get_key(de));
+        while ((de = dict_next(&it)) != NULL && i < n) {
+            names[i].name = sds_dup(dict_get_key(de));
+            names[i++].seq = dict_get_unsigned_int_val(de);
+        }
         dict_reset_iterator(&it);
+        if (kind == PS_PATTERN) qsort(names, i, sizeof(*names), named_seq_cmp);
         for (unsigned long j = 0; j < i; j++) {
-            unsubscribe_one(c, kind, names[j]);
-            if (notify) reply_confirmation(c, unsub_word[kind], names[j], confirm_count(c, kind));
-            sds_free(names[j]);
+            unsubscribe_one(c, kind, names[j].name);
+            if (notify) reply_confirmation(c, unsub_word[kind], names[j].name, confirm_count(c, kind));
+            sds_free(names[j].name);
         }
         zfree(names);
     } else if (notify) {

@@ -18,6 +18,7 @@
 
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "expire.h"
 #include "info.h"
 #include "log.h"
@@ -272,6 +273,7 @@ void server_init(void) {
     static const struct config_hooks hooks = {
         .listeners_changed = server_listeners_changed,
         .maxclients_changed = server_maxclients_changed,
+        .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
     };
     config_set_hooks(&hooks);

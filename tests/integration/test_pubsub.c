@@ -273,6 +273,13 @@ START_TEST(test_pattern_matching) {
     EXPECT_CONFIRM(a, "punsubscribe", "h?llo", 3);
     EXPECT_CONFIRM(a, "punsubscribe", "nope", 3);
     HS_EXPECT_INT(ctx, 1, "PUBLISH", "hello", "9");
+    EXPECT_MESSAGE(a, HS_ARGS("pmessage", "h[ae]llo", "hello", "9"));
+    /* a bare PUNSUBSCRIBE goes in subscription order */
+    r = hs_command(a, HS_ARGS("PUNSUBSCRIBE"));
+    CHECK_CONFIRM(r, "punsubscribe", "h[ae]llo", 2);
+    freeReplyObject(r);
+    EXPECT_CONFIRM(a, "punsubscribe", "news.*", 1);
+    EXPECT_CONFIRM(a, "punsubscribe", "lit\\*", 0);
     redisFree(a);
     redisFree(b);
 }
