@@ -251,7 +251,10 @@ static void client_list_command(client *c) {
         return;
     }
     sds out = sds_empty();
-    for (client *o = server.clients; o; o = o->next) {
+    /* Oldest first, as Redis lists them (server.clients is newest first). */
+    client *last = server.clients;
+    while (last && last->next) last = last->next;
+    for (client *o = last; o; o = o->prev) {
         if (type && !client_is_type(o, type)) continue;
         if (ids) {
             int hit = 0;

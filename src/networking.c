@@ -588,10 +588,12 @@ static sds net_cat_flags(sds s, const client *c) {
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
     if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
+    if (c->flags & CLIENT_MULTI) *p++ = 'x';
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
     if (c->flags & CLIENT_TRACKING) *p++ = 't';
     if (c->flags & CLIENT_TRACKING_BROKEN_REDIR) *p++ = 'R';
     if (c->flags & CLIENT_TRACKING_BCAST) *p++ = 'B';
+    if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
@@ -618,10 +620,11 @@ sds net_cat_client_info(sds s, client *c) {
                        (long long)(time(NULL) - c->ctime), (now - c->last_interaction_ms) / 1000);
     s = net_cat_flags(s, c);
     s = sds_cat_printf(s,
-                       " db=%d sub=%lu psub=%lu ssub=%lu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
-                       " multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
+                       " db=%d sub=%lu psub=%lu ssub=%lu multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=%zu"
+                       " multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
                        " cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s",
-                       c->db_id, sub, psub, ssub, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
+                       c->db_id, sub, psub, ssub, multi_queued_count(c), qbuf, qfree, argv_mem,
+                       multi_queued_bytes(c), sizeof(c->buf), c->bufpos, c->bufpos,
                        c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
                        (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
                        tracking_client_redirect(c), c->resp, c->lib_name ? c->lib_name : "",
