@@ -183,6 +183,7 @@ static redis_command *command_tables[] = {
     set_commands,
     zset_commands,
     multi_commands,
+    memory_commands,
     NULL,
 };
 

@@ -51,6 +51,7 @@ extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
+extern redis_command memory_commands[];    /* memory.c */
 
 /* Handlers, one per command, defined in the module owning their data. */
 void ping_command(client *c);
