@@ -49,10 +49,15 @@ endif
 CFLAGS_ALL := $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
-# L0-L2: libraries that know nothing of the server (unit-tested alone).
+# L0-L2: libraries that know nothing of the server (unit-tested alone),
+# archived in libminibase. `make check-layers` (run by `make test`) fails
+# if one of them includes a server header.
 LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             ae.c ae_$(AE_BACKEND).c anet.c resp.c \
-            listpack.c intset.c quicklist.c skiplist.c
+            listpack.c intset.c quicklist.c skiplist.c \
+            lathist.c lcs.c bitfield.c zset_util.c
+# Every event backend is library code, whichever one this build uses.
+LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
 SERVER_SRCS := $(filter-out $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)),$(notdir $(wildcard src/*.c)))
 
@@ -62,7 +67,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all test unit-test integration-test test-deps run bench clean install \
-        fuzz check-ae-backends diffcheck test-long
+        fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -75,9 +80,11 @@ $(B)/%.o: src/%.c | $(B)
 $(B):
 	@mkdir -p $(B) $(B)/tests
 
-$(LIBBASE): $(LIB_OBJS)
+# Rebuilt when the Makefile changes too: moving a file into LIB_SRCS must
+# put it in the archive even if its object is older than the archive.
+$(LIBBASE): $(LIB_OBJS) Makefile
 	@rm -f $@
-	$(call quiet,AR,$@)ar rcs $@ $^
+	$(call quiet,AR,$@)ar rcs $@ $(LIB_OBJS)
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
@@ -100,6 +107,12 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
+# test_cmd_call drives the real dispatcher in-process: it links every
+# server object but main.o (so it keeps linking as modules are added).
+CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
+$(B)/tests/test_cmd_call: tests/unit/test_cmd_call.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
 
@@ -121,12 +134,19 @@ integration-test: test-deps all
 # the whole run; the exit status is non-zero if anything failed.
 TEST_TALLY := $(abspath $(B))/test-tally
 test: test-deps
+	@$(MAKE) -s --no-print-directory check-layers || { sh tests/tally.sh summary 1; exit 1; }
 	@$(MAKE) -s --no-print-directory all || { sh tests/tally.sh summary 1; exit 1; }
 	@rm -f $(TEST_TALLY); status=0; export MINIRED_TEST_TALLY=$(TEST_TALLY); \
 	$(MAKE) -s --no-print-directory unit-test || status=1; \
 	$(MAKE) -s --no-print-directory check-ae-backends || status=1; \
 	$(MAKE) -s --no-print-directory integration-test || status=1; \
 	sh tests/tally.sh summary $$status
+
+# No library file (L0-L2) may include a server header; the self-test
+# proves the check catches one (on a temporary copy of src/).
+check-layers:
+	@sh tests/check_layers.sh src $(LAYER_CHECK_SRCS)
+	@sh tests/check_layers_selftest.sh src $(LAYER_CHECK_SRCS)
 
 # The ae suite runs once per backend that builds on this system.
 # On Linux the kqueue backend is proven through a small kqueue-on-poll shim.
@@ -167,6 +187,9 @@ bench: all
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_random.py --server $(abspath $(SERVER_BIN)) --streams 20
+	@python3 utils/diff_notify.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/diff_dirty.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/diff_effects.py --server $(abspath $(SERVER_BIN))
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin

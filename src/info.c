@@ -24,6 +24,7 @@
 #include "latency.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -386,10 +387,9 @@ static sds info_stats(sds s) {
                        server.stat_rejected_conn, server.stat_expired_keys, ex.stale_perc,
                        ex.time_cap_reached_count, ex.cycle_cpu_ms, server.stat_evicted_keys, server.stat_keyspace_hits,
                        server.stat_keyspace_misses);
+    s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",
+                       pubsub_channel_count(), pubsub_pattern_count(), pubsub_shard_channel_count());
     return sds_cat_printf(s,
-                          "pubsub_channels:0\r\n"
-                          "pubsub_patterns:0\r\n"
-                          "pubsubshard_channels:0\r\n"
                           "latest_fork_usec:0\r\n"
                           "total_forks:0\r\n"
                           "migrate_cached_sockets:0\r\n"
@@ -570,8 +570,17 @@ sds info_generate(int argc, sds *argv) {
     return s;
 }
 
-void info_command(client *c) {
+static void info_command(client *c) {
     sds s = info_generate(c->argc - 1, c->argv + 1);
     reply_verbatim(c, s, sds_len(s), "txt");
     sds_free(s);
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command info_commands[] = {
+    {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
+     .acl = ACL_DANGEROUS, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+     .group = "server", .since = "1.0.0", .summary = "Get information and statistics about the server",
+     .complexity = "O(1)"},
+    {0}};
