@@ -54,6 +54,7 @@ static redis_command *command_tables[] = {
     set_commands,
     zset_commands,
     multi_commands,
+    memory_commands,
     pubsub_commands,
     NULL,
 };

@@ -108,5 +108,6 @@ extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
 extern redis_command pubsub_commands[];    /* pubsub.c */
+extern redis_command memory_commands[];    /* memory.c */
 
 #endif

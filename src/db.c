@@ -175,9 +175,21 @@ void db_expire_key(db *d, const sds key) {
     sds_free(copy);
 }
 
+static int expiry_paused;
+
+void db_set_expiry_paused(int paused) {
+    expiry_paused = paused;
+}
+
+int db_expiry_paused(void) {
+    return expiry_paused;
+}
+
 int db_expire_if_needed(db *d, const sds key) {
     if (!db_is_expired(d, key)) return 0;
-    db_expire_key(d, key);
+    /* A paused server must not change its data set (a failover waits on
+     * it): the key stays, reads treat it as missing. */
+    if (!expiry_paused) db_expire_key(d, key);
     return 1;
 }
 
@@ -195,8 +207,11 @@ int db_remove_expire(db *d, const sds key) {
 /* ---------------------------------------------------------- lookup */
 
 robj *db_lookup(db *d, const sds key, int flags) {
-    if (dict_size(d->expires)) db_expire_if_needed(d, key);
-    dict_entry *de = dict_find(d->keys, key);
+    int expired = dict_size(d->expires) && db_expire_if_needed(d, key);
+    /* A write never runs during a pause, but should one, it must not find
+     * a paused expired key in the way of the key it creates. */
+    if (expired && (flags & DB_LOOKUP_WRITE) && dict_find(d->keys, key)) db_expire_key(d, key);
+    dict_entry *de = expired ? NULL : dict_find(d->keys, key);
     robj *o = de ? dict_get_val(de) : NULL;
     if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);
     if (o == NULL && !(flags & (DB_LOOKUP_WRITE | DB_LOOKUP_NONOTIFY)))

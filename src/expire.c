@@ -101,6 +101,7 @@ static void expire_sample_db(int idx, unsigned long num, long long now_ms, unsig
 /* Runs over every database for up to budget_us; returns 1 if it stopped
  * because the time was up (a backlog probably remains). */
 static int expire_cycle(long long budget_us) {
+    if (db_expiry_paused()) return 0; /* CLIENT PAUSE: keys stay */
     int effort = expire_effort();
     unsigned long per_loop = EXPIRE_KEYS_PER_LOOP + EXPIRE_KEYS_PER_LOOP / 4 * (unsigned long)effort;
     unsigned long stale = (unsigned long)(EXPIRE_ACCEPTABLE_STALE_PERC - effort);

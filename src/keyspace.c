@@ -261,7 +261,7 @@ static void randomkey_command(client *c) {
             reply_bulk_sds(c, key);
             return;
         }
-        db_expire_key(d, key);
+        db_expire_if_needed(d, key); /* stays while a pause is on */
     }
     sds key = keyspace_first_live_key(d);
     if (key) reply_bulk_sds(c, key);

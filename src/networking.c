@@ -32,12 +32,15 @@
 /* Arguments handed to the keyspace without a copy: only the first this
  * many slots of argv (one bit each in client.argv_stolen). */
 #define NET_MAX_PINNED_ARGS 64
-/* An empty query buffer bigger than this is given back by the cron when
- * its client has been idle NET_QUERYBUF_IDLE_MS, or at once past
- * NET_QUERYBUF_BIG_BYTES (left by a big argument). Not on every read: a
- * busy client would free and allocate its buffer for each request. */
-#define NET_QUERYBUF_SHRINK_BYTES (32 * 1024)
-#define NET_QUERYBUF_BIG_BYTES (1024 * 1024)
+/* The cron gives back a query buffer's spare room, as Redis 7.0 does,
+ * only when more than NET_QUERYBUF_WASTE_BYTES is spare: all of it once
+ * the client has been idle NET_QUERYBUF_IDLE_MS, or, for a buffer past
+ * NET_QUERYBUF_RESIZE_BYTES, down to what it held at most since the last
+ * pass when that is under half its size (a big argument's buffer falls
+ * back within two passes). Not on every read: a busy client would free
+ * and allocate its buffer for each request. */
+#define NET_QUERYBUF_WASTE_BYTES (4 * 1024)
+#define NET_QUERYBUF_RESIZE_BYTES (32 * 1024)
 #define NET_QUERYBUF_IDLE_MS 2000
 
 static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask);
@@ -378,15 +381,25 @@ static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask
     (void)el, (void)mask;
     client *c = privdata;
     size_t readlen = PROTO_IOBUF_LEN;
+    int big_arg = 0;
     /* Reading a big argument: ask for exactly what is missing, so the
      * buffer grows once instead of in 16 KB steps. */
     if (c->parser.req_type == RESP_REQ_MULTIBULK && c->parser.bulk_len >= RESP_BIG_ARG_BYTES) {
         size_t have = sds_len(c->querybuf) - c->qb_pos;
         size_t want = (size_t)c->parser.bulk_len + 2;
-        if (want > have && want - have > readlen) readlen = want - have;
+        if (want > have && want - have > readlen) {
+            readlen = want - have;
+            big_arg = 1;
+        }
     }
     size_t qblen = sds_len(c->querybuf);
-    c->querybuf = sds_make_room_for(c->querybuf, readlen);
+    if (c->querybuf_peak < qblen + readlen) c->querybuf_peak = qblen + readlen;
+    /* Exact room for a big argument or a first buffer (as Redis: a new
+     * client's buffer is PROTO_IOBUF_LEN, not double); else room to grow. */
+    if (big_arg || sds_alloc(c->querybuf) < PROTO_IOBUF_LEN)
+        c->querybuf = sds_make_room_for_non_greedy(c->querybuf, readlen);
+    else
+        c->querybuf = sds_make_room_for(c->querybuf, readlen);
     ssize_t n = read(fd, c->querybuf + qblen, readlen);
     if (n == -1) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -553,15 +566,24 @@ void net_check_output_limits(client *c) {
 
 /* ---------------------------------------------------------- cron, info */
 
-/* Frees the query buffer of c if it is empty and worth giving back. */
+/* Gives back the spare room of c's query buffer (see NET_QUERYBUF_*),
+ * then starts a new peak from what it holds now (or the bulk being read,
+ * whose bytes will soon be needed). */
 static void net_shrink_querybuf(client *c, long long now_ms) {
-    if (sds_len(c->querybuf) || c->parser.argc) return;
-    size_t alloc = sds_alloc(c->querybuf);
-    if (alloc > NET_QUERYBUF_BIG_BYTES ||
-        (alloc > NET_QUERYBUF_SHRINK_BYTES && now_ms - c->last_interaction_ms > NET_QUERYBUF_IDLE_MS)) {
-        sds_free(c->querybuf);
-        c->querybuf = sds_empty();
+    size_t len = sds_len(c->querybuf), alloc = sds_alloc(c->querybuf);
+    size_t bulk = c->parser.req_type == RESP_REQ_MULTIBULK && c->parser.bulk_len >= 0
+                      ? (size_t)c->parser.bulk_len + 2 : 0;
+    if (sds_avail(c->querybuf) > NET_QUERYBUF_WASTE_BYTES) {
+        if (now_ms - c->last_interaction_ms > NET_QUERYBUF_IDLE_MS) {
+            c->querybuf = sds_remove_free_space(c->querybuf);
+        } else if (alloc > NET_QUERYBUF_RESIZE_BYTES && alloc / 2 > c->querybuf_peak) {
+            size_t keep = len > c->querybuf_peak ? len : c->querybuf_peak;
+            if (keep < bulk) keep = bulk;
+            c->querybuf = sds_remove_free_space(c->querybuf);
+            if (keep > len) c->querybuf = sds_make_room_for_non_greedy(c->querybuf, keep - len);
+        }
     }
+    c->querybuf_peak = len > bulk ? len : bulk;
 }
 
 void net_clients_cron(long long now_ms) {

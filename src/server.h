@@ -90,6 +90,8 @@ typedef struct client {
     /* input: owned by networking.c */
     sds querybuf;
     size_t qb_pos;            /* parsed up to here */
+    size_t querybuf_peak;     /* most bytes the buffer was asked to hold since
+                                 the last cron pass (it shrinks to that) */
     resp_parser parser;
     int argc;                 /* current command, borrowed from parser */
     sds *argv;
