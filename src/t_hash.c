@@ -29,9 +29,6 @@
 #define HASH_DICT_MIN_FILL_PERCENT 10
 /* Smallest table a shrink is worth considering for (dict's initial size). */
 #define HASH_DICT_MIN_SLOTS (1UL << DICT_HT_INITIAL_EXP)
-/* HSCAN's COUNT when none is given, and the dict_scan steps allowed per
- * requested element (a sparse table must not make one call walk it all). */
-#define HSCAN_STEPS_PER_ELEMENT 10
 /* HRANDFIELD with a positive count: when count * this exceeds the size, copy
  * every entry and pick from the copy; below, draw at random and drop
  * repeats (Redis's HRANDFIELD_SUB_STRATEGY_MUL). */
@@ -699,9 +696,7 @@ static void hscan_listpack(client *c, robj *o, const sds pattern) {
         lp_get(f, NULL, &s, &len, buf);
         matched += scan_match(pattern, (const char *)s, len);
     }
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, matched * 2);
+    scan_reply_header(c, 0, matched * 2);
     for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
         lp_get(f, NULL, &s, &len, buf);
         if (!scan_match(pattern, (const char *)s, len)) continue;
@@ -710,65 +705,22 @@ static void hscan_listpack(client *c, robj *o, const sds pattern) {
     }
 }
 
-/* Pairs collected by dict_scan: dict entries, borrowed. */
-struct hscan_batch {
-    const dict_entry **des;
-    size_t len, cap;
-};
-
-static void hscan_collect(void *privdata, const dict_entry *de) {
-    struct hscan_batch *b = privdata;
-    if (b->len == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT;
-        b->des = zrealloc(b->des, b->cap * sizeof(*b->des));
-    }
-    b->des[b->len++] = de;
-}
-
-static void hscan_dict(client *c, robj *o, unsigned long cursor, long count, const sds pattern) {
-    struct hscan_batch b = {0};
-    long steps = count > LONG_MAX / HSCAN_STEPS_PER_ELEMENT ? LONG_MAX : count * HSCAN_STEPS_PER_ELEMENT;
-    /* Redis counts fields and values against COUNT, so a call returns about
-     * COUNT / 2 pairs; dict_scan returns every pair present for the whole
-     * scan at least once, whatever rehashing happens in between. */
-    do {
-        cursor = dict_scan(o->ptr, cursor, hscan_collect, &b);
-    } while (cursor && steps-- && b.len * 2 < (size_t)count);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.len; i++) {
-        sds f = dict_get_key(b.des[i]);
-        if (scan_match(pattern, f, sds_len(f))) b.des[kept++] = b.des[i];
-    }
-    char buf[LONG_STR_SIZE];
-    int blen = ull2string(buf, sizeof(buf), cursor);
-    reply_array_len(c, 2);
-    reply_bulk(c, buf, (size_t)blen);
-    reply_array_len(c, (long)kept * 2);
-    for (size_t i = 0; i < kept; i++) {
-        reply_bulk_sds(c, dict_get_key(b.des[i]));
-        reply_bulk_sds(c, dict_get_val(b.des[i]));
-    }
-    zfree(b.des);
-}
-
-static void hash_reply_empty_scan(client *c) {
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, 0);
+static void hscan_reply_pair(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    reply_bulk_sds(c, dict_get_key(de));
+    reply_bulk_sds(c, dict_get_val(de));
 }
 
 static void hscan_command(client *c) {
     unsigned long cursor;
     if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
-    robj *o = hash_lookup_read(c, hash_reply_empty_scan);
+    robj *o = hash_lookup_read(c, scan_reply_empty);
     if (o == NULL) return;
     /* Options are parsed only for an existing hash, as in Redis. */
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, pattern);
-    else hscan_dict(c, o, cursor, count, pattern);
+    if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, opts.pattern);
+    else scan_dict(c, o->ptr, cursor, &opts, 2, NULL, hscan_reply_pair, NULL);
 }
 
 /* ---------------------------------------------------------- value hooks */

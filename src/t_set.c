@@ -36,9 +36,6 @@
 /* A stolen argument keeps its buffer only if its slack is at most
  * len / this (else it is copied to an exact-size one). */
 #define SET_MEMBER_SLACK_DIVISOR 10
-/* dict_scan steps per requested element before SSCAN returns what it has
- * (a sparse table must not make one call walk it all). */
-#define SSCAN_STEPS_PER_ELEMENT 10
 /* An sds built on the stack for an integer member: an sdshdr8 and the
  * digits, after room for the widest header (so that no branch of
  * sds_len's switch points outside the buffer). */
@@ -957,12 +954,6 @@ static void sdiffstore_command(client *c) {
 
 /* ---------------------------------------------------------- SSCAN */
 
-static void set_scan_collect(void *privdata, const dict_entry *de) {
-    set_collect *k = privdata;
-    set_elem e = {.s = dict_get_key(de)};
-    set_collect_elem(k, &e);
-}
-
 static int set_elem_matches(const set_elem *e, const sds pattern) {
     if (pattern == NULL) return 1;
     char buf[LONG_STR_SIZE];
@@ -972,48 +963,38 @@ static int set_elem_matches(const set_elem *e, const sds pattern) {
     return string_match_len(pattern, (int)sds_len(pattern), p, len, 0);
 }
 
+static void sscan_reply_member(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    reply_bulk_sds(c, dict_get_key(de));
+}
+
+/* A compact set is small: every member in one call, cursor 0. */
+static void sscan_compact(client *c, robj *o, const sds pattern) {
+    set_collect k = {.elems = zmalloc(sizeof(set_elem) * 16), .cap = 16};
+    set_iter it;
+    set_elem e;
+    set_iter_init(&it, o);
+    while (set_iter_next(&it, &e))
+        if (set_elem_matches(&e, pattern)) set_collect_elem(&k, &e);
+    set_iter_end(&it);
+    scan_reply_header(c, 0, (long)k.len);
+    for (unsigned long i = 0; i < k.len; i++) set_reply_elem(c, &k.elems[i]);
+    zfree(k.elems);
+}
+
 static void sscan_command(client *c) {
     unsigned long cursor;
     if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
     robj *o = db_lookup_read(c->db, c->argv[1]);
     if (o == NULL) {
-        reply_array_len(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array_len(c, 0);
+        scan_reply_empty(c);
         return;
     }
     if (db_check_type(c, o, OBJ_SET)) return;
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    set_collect k = {.elems = zmalloc(sizeof(set_elem) * 16), .cap = 16};
-    if (o->encoding == OBJ_ENCODING_INTSET) {
-        /* A compact set goes whole in one call. */
-        set_iter it;
-        set_elem e;
-        set_iter_init(&it, o);
-        while (set_iter_next(&it, &e)) set_collect_elem(&k, &e);
-        set_iter_end(&it);
-        cursor = 0;
-    } else {
-        /* Every member present for the whole scan is returned at least
-         * once, whatever rehashing happens between calls. */
-        long steps = count > LONG_MAX / SSCAN_STEPS_PER_ELEMENT ? LONG_MAX : count * SSCAN_STEPS_PER_ELEMENT;
-        do {
-            cursor = dict_scan(o->ptr, cursor, set_scan_collect, &k);
-        } while (cursor && steps-- && k.len < (unsigned long)count);
-    }
-    unsigned long kept = 0;
-    for (unsigned long i = 0; i < k.len; i++)
-        if (set_elem_matches(&k.elems[i], pattern)) k.elems[kept++] = k.elems[i];
-    char buf[LONG_STR_SIZE];
-    int blen = ull2string(buf, sizeof(buf), cursor);
-    reply_array_len(c, 2);
-    reply_bulk(c, buf, (size_t)blen);
-    reply_array_len(c, (long)kept);
-    for (unsigned long i = 0; i < kept; i++) set_reply_elem(c, &k.elems[i]);
-    zfree(k.elems);
+    if (o->encoding == OBJ_ENCODING_HT) scan_dict(c, o->ptr, cursor, &opts, 1, NULL, sscan_reply_member, NULL);
+    else sscan_compact(c, o, opts.pattern);
 }
 
 /* ============================================================ table */

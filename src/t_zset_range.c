@@ -22,10 +22,6 @@
 #include "util.h"
 #include "zmalloc.h"
 
-/* ZSCAN: elements asked for when no COUNT is given, and dict_scan calls
- * allowed per element asked for (so a sparse table cannot make one call
- * walk all of it). */
-#define ZSCAN_STEPS_PER_ELEMENT 10
 /* ZRANDMEMBER with a positive count below the size: when count * this
  * exceeds the size, shuffle a copy of every element; below, draw at
  * random and drop repeats (Redis's ZRANDMEMBER_SUB_STRATEGY_MUL). */
@@ -602,41 +598,10 @@ static void zscan_reply_pair(client *c, const char *ele, size_t len, double scor
     reply_bulk(c, buf, (size_t)snprintf(buf, sizeof(buf), "%.17g", score));
 }
 
-struct zscan_batch {
-    const dict_entry **des;
-    size_t n, cap;
-};
-
-static void zscan_collect(void *privdata, const dict_entry *de) {
-    struct zscan_batch *b = privdata;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT * 2;
-        b->des = zrealloc(b->des, sizeof(*b->des) * b->cap);
-    }
-    b->des[b->n++] = de;
-}
-
-static void zscan_dict(client *c, dict *d, unsigned long cursor, long count, sds pattern) {
-    struct zscan_batch b = {0};
-    long steps = count * ZSCAN_STEPS_PER_ELEMENT;
-    /* dict_scan returns every element present for the whole scan at least
-     * once, whatever rehashing happens between calls. */
-    do {
-        cursor = dict_scan(d, cursor, zscan_collect, &b);
-    } while (cursor && --steps > 0 && b.n < (size_t)count);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.n; i++) {
-        sds m = dict_get_key(b.des[i]);
-        if (scan_match(pattern, m, sds_len(m))) b.des[kept++] = b.des[i];
-    }
-    reply_array_len(c, 2);
-    reply_bulk_ll(c, (long long)cursor);
-    reply_array_len(c, (long)kept * 2);
-    for (size_t i = 0; i < kept; i++) {
-        sds m = dict_get_key(b.des[i]);
-        zscan_reply_pair(c, m, sds_len(m), b.des[i]->v.d);
-    }
-    zfree(b.des);
+static void zscan_reply_entry(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    sds m = dict_get_key(de);
+    zscan_reply_pair(c, m, sds_len(m), de->v.d);
 }
 
 /* A listpack set is small: everything in one call, cursor 0, scores as
@@ -647,9 +612,7 @@ static void zscan_listpack(client *c, robj *o, sds pattern) {
     long n = 0;
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur))
         n += scan_match(pattern, e.ele, e.len);
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, n * 2);
+    scan_reply_header(c, 0, n * 2);
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur)) {
         if (!scan_match(pattern, e.ele, e.len)) continue;
         unsigned char buf[LP_INTBUF_SIZE];
@@ -668,15 +631,11 @@ void zscan_command(client *c) {
     robj *o = zset_lookup(c, c->argv[1], 0, &err);
     if (err) return;
     if (o == NULL) {
-        reply_array_len(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array_len(c, 0);
+        scan_reply_empty(c);
         return;
     }
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    if (o->encoding == OBJ_ENCODING_LISTPACK) zscan_listpack(c, o, pattern);
-    else zscan_dict(c, ((zset *)o->ptr)->dict, cursor, count, pattern);
+    if (o->encoding == OBJ_ENCODING_LISTPACK) zscan_listpack(c, o, opts.pattern);
+    else scan_dict(c, ((zset *)o->ptr)->dict, cursor, &opts, 2, NULL, zscan_reply_entry, NULL);
 }
