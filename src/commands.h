@@ -107,5 +107,6 @@ extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
+extern redis_command pubsub_commands[];    /* pubsub.c */
 
 #endif

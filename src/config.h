@@ -185,6 +185,7 @@ sds config_options_from_argv(int argc, char **argv);
 struct config_hooks {
     int (*listeners_changed)(char *err, size_t errlen); /* bind, port */
     int (*maxclients_changed)(char *err, size_t errlen);
+    int (*maxmemory_changed)(char *err, size_t errlen); /* evicts at once */
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
 };
 /* Copies *h (NULL: no hooks). */

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -28,6 +29,15 @@
 static void ping_command(client *c) {
     if (c->argc > 2) {
         reply_error_arity(c);
+        return;
+    }
+    /* RESP2 subscribed mode answers in the shape of a message, as Redis
+     * does: ["pong", argument or ""]. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        reply_array_len(c, 2);
+        reply_bulk(c, "pong", 4);
+        if (c->argc == 1) reply_bulk(c, "", 0);
+        else reply_bulk_sds(c, c->argv[1]);
         return;
     }
     if (c->argc == 1) reply_proto(c, "+PONG\r\n", 7);
@@ -171,6 +181,7 @@ static void hello_command(client *c) {
 
 static void reset_command(client *c) {
     multi_client_reset(c);
+    pubsub_client_reset(c);
     c->resp = 2;
     c->db_id = 0;
     c->db = &server.dbs[0];
@@ -206,9 +217,10 @@ static int client_type_valid(const char *t) {
            strcasecmp(t, "slave") == 0 || strcasecmp(t, "pubsub") == 0;
 }
 
-/* Every client is of type "normal" until replication and pub/sub exist. */
+/* A client with subscriptions is of type "pubsub"; every other one is
+ * "normal" until replication exists. */
 static int client_is_type(const client *c, const char *t) {
-    (void)c;
+    if (c->flags & CLIENT_PUBSUB) return strcasecmp(t, "pubsub") == 0;
     return strcasecmp(t, "normal") == 0;
 }
 

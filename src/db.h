@@ -50,6 +50,10 @@ void db_add(db *d, const sds key, robj *val);
 void db_add_moved(db *d, const sds key, robj *val);
 /* Takes val: adds or overwrites key. keep_ttl 0 drops an existing TTL. */
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl);
+/* Takes val: replaces the value of existing key with an equal private
+ * copy (unsharing it before an in-place write). Not a change: nothing is
+ * signalled, the TTL and access data stay. */
+void db_replace_unshared(db *d, const sds key, robj *val);
 /* Returns 1 if the key existed and was removed. */
 int db_delete(db *d, const sds key);
 /* Same, but the value's large parts are freed off the event loop

@@ -24,6 +24,7 @@
 #include "latency.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -386,10 +387,9 @@ static sds info_stats(sds s) {
                        server.stat_rejected_conn, server.stat_expired_keys, ex.stale_perc,
                        ex.time_cap_reached_count, ex.cycle_cpu_ms, server.stat_evicted_keys, server.stat_keyspace_hits,
                        server.stat_keyspace_misses);
+    s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",
+                       pubsub_channel_count(), pubsub_pattern_count(), pubsub_shard_channel_count());
     return sds_cat_printf(s,
-                          "pubsub_channels:0\r\n"
-                          "pubsub_patterns:0\r\n"
-                          "pubsubshard_channels:0\r\n"
                           "latest_fork_usec:0\r\n"
                           "total_forks:0\r\n"
                           "migrate_cached_sockets:0\r\n"

@@ -4,7 +4,10 @@
  * Owns nothing but handlers: every change to a database goes through db.c.
  * Never shows an expired key: KEYS checks each key's time, SCAN and
  * RANDOMKEY delete the expired keys they meet. A handler validates every
- * argument before it changes anything. */
+ * argument before it changes anything. Each write reports one change
+ * (dirty counter), signals every key it touched and emits Redis 7.0's
+ * events, in its order; all are replayed as given (the effect is the
+ * command itself). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +16,7 @@
 
 #include "commands.h"
 #include "db.h"
+#include "notify.h"
 #include "reply.h"
 #include "scan.h"
 #include "util.h"
@@ -98,6 +102,10 @@ static void rename_generic(client *c, int nx) {
     db_add_moved(c->db, dst, o);
     if (when != -1) db_set_expire(c->db, dst, when);
     db_delete(c->db, src); /* drops the reference we took above */
+    db_signal_modified(c->db, src);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, c->db_id);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, c->db_id);
+    db_dirty(1);
     if (nx) reply_integer(c, 1);
     else reply_ok(c);
 }
@@ -148,6 +156,8 @@ static void copy_command(client *c) {
     }
     db_add(dst, newkey, keyspace_dup_value(o));
     if (when != -1) db_set_expire(dst, newkey, when);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, dst_id);
+    db_dirty(1);
     reply_integer(c, 1);
 }
 
@@ -174,6 +184,10 @@ static void move_command(client *c) {
     db_add_moved(dst, key, o);
     if (when != -1) db_set_expire(dst, key, when);
     db_delete(src, key); /* drops the reference we took above */
+    db_signal_modified(src, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", key, src->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", key, dst_id);
+    db_dirty(1);
     reply_integer(c, 1);
 }
 
@@ -186,6 +200,7 @@ static void swapdb_command(client *c) {
         return;
     }
     if (a != b) db_swap(a, b);
+    db_dirty(1); /* even a database swapped with itself, as in Redis */
     reply_ok(c);
 }
 
@@ -257,7 +272,11 @@ static int scan_keep_key(client *c, const dict_entry *de, void *ctx) {
     const struct scan_opts *o = ctx;
     sds key = dict_get_key(de);
     if (o->type) {
-        robj *v = db_lookup(c->db, key, DB_LOOKUP_NOTOUCH);
+        /* A lookup of the dict's own sds would free it on expiry and then
+         * report the keymiss with it: look up a copy. */
+        sds copy = sds_dup(key);
+        robj *v = db_lookup(c->db, copy, DB_LOOKUP_NOTOUCH);
+        sds_free(copy);
         return v && strcasecmp(o->type, obj_type_name(v)) == 0;
     }
     return !db_expire_if_needed(c->db, key);

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "monotonic.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -115,6 +116,7 @@ void net_free_client(client *c) {
     admin_client_freed(c); /* MONITOR list, CLIENT PAUSE's waiting list */
     blocking_client_freed(c);
     multi_client_reset(c);
+    pubsub_client_reset(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -527,7 +529,9 @@ void net_handle_pending_writes(void) {
 /* ---------------------------------------------------------- output limits */
 
 void net_check_output_limits(client *c) {
-    const struct config_obuf_limit *l = &cfg.client_obuf_limits[CLIENT_CLASS_NORMAL];
+    /* A client with subscriptions is in the pubsub class, as in Redis. */
+    int cls = (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB : CLIENT_CLASS_NORMAL;
+    const struct config_obuf_limit *l = &cfg.client_obuf_limits[cls];
     if (c->fd == -1 || (c->flags & CLIENT_CLOSE_ASAP) || (l->hard_bytes == 0 && l->soft_bytes == 0)) return;
     unsigned long long used = c->reply_bytes;
     int hard = l->hard_bytes && used >= l->hard_bytes;
@@ -580,6 +584,7 @@ static sds net_cat_flags(sds s, const client *c) {
     char flags[16], *p = flags;
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
+    if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
@@ -600,15 +605,17 @@ sds net_cat_client_info(sds s, client *c) {
     size_t qbuf = sds_len(c->querybuf);
     size_t qfree = sds_avail(c->querybuf);
     size_t tot = sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes + argv_mem;
+    unsigned long sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
     s = sds_cat_printf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
                        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                        (long long)(time(NULL) - c->ctime), (now - c->last_interaction_ms) / 1000);
     s = net_cat_flags(s, c);
     s = sds_cat_printf(s,
-                       " db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
+                       " db=%d sub=%lu psub=%lu ssub=%lu multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
                        " multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
                        " cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-                       c->db_id, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
+                       c->db_id, sub, psub, ssub, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
                        c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
                        (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
                        c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");

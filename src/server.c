@@ -18,11 +18,13 @@
 
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "expire.h"
 #include "info.h"
 #include "log.h"
 #include "monotonic.h"
 #include "propagate.h"
+#include "pubsub.h"
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
@@ -255,6 +257,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     db_init(cfg.databases);
+    pubsub_init();
     server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
     if (server.el == NULL) {
         log_warning("Failed creating the event loop. Error message: '%s'", strerror(errno));
@@ -264,6 +267,7 @@ void server_init(void) {
     static const struct config_hooks hooks = {
         .listeners_changed = server_listeners_changed,
         .maxclients_changed = server_maxclients_changed,
+        .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
     };
     config_set_hooks(&hooks);
