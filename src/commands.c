@@ -1,10 +1,13 @@
-/* commands.c -- the command table, lookup, dispatch and per-command stats.
+/* commands.c -- the list of command tables, lookup, resolve, call, and
+ * per-command stats.
  *
- * Owns the table (below, one designated initializer per command) and the
- * stats fields of every entry. Dispatch checks run in Redis's order so that
- * a bad request gets exactly Redis's error. Handlers never run with a wrong
- * argc, and never run for an unauthenticated client unless flagged
- * CMD_NO_AUTH. */
+ * Owns the lookup dict and the stats fields of every entry (the entries
+ * themselves belong to their modules). Every caller (socket client, MULTI
+ * queueing, CLIENT PAUSE, scripts, the AOF loader, the primary's link)
+ * goes through cmd_resolve, whose checks run in Redis's order so that a
+ * bad request gets exactly Redis's error; no caller re-implements one.
+ * Handlers never run with a wrong argc, and never for an unauthenticated
+ * socket client unless flagged CMD_NO_AUTH. */
 #include "commands.h"
 
 #include <string.h>

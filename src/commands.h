@@ -1,8 +1,10 @@
-/* commands.h -- the command table, lookup and dispatch.
+/* commands.h -- the list of command tables, lookup, resolve and call.
  *
- * commands.c owns the table and the per-command statistics. Dispatch runs
- * Redis's checks in Redis's order (unknown command, arity, authentication)
- * before calling a handler, so handlers can trust argc. */
+ * Each module owns its part of the table and its handlers; commands.c
+ * lists the tables, owns the per-command statistics, and is the one way
+ * into a command for every caller: cmd_resolve runs Redis's checks in
+ * Redis's order with each caller kind's exemptions, cmd_call runs the
+ * handler, so handlers can trust argc and authentication. */
 #ifndef MINIRED_COMMANDS_H
 #define MINIRED_COMMANDS_H
 

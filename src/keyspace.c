@@ -22,10 +22,6 @@
 #include "util.h"
 #include "zmalloc.h"
 
-/* SCAN's COUNT when none is given. */
-/* dict_scan steps per requested key before SCAN returns what it has
- * (a sparse table must not make one call walk it all). */
-#define SCAN_STEPS_PER_KEY 10
 /* Expired keys RANDOMKEY deletes before it stops drawing at random and
  * looks for a live key in order: the command stays O(1) in the usual case
  * and bounded when most keys have just expired. */
@@ -270,41 +266,25 @@ static void randomkey_command(client *c) {
 
 /* ---------------------------------------------------------- SCAN */
 
-struct scan_keys {
-    sds *keys; /* borrowed from the dict */
-    size_t len, cap;
-};
-
-static void scan_collect(void *privdata, const dict_entry *de) {
-    struct scan_keys *k = privdata;
-    if (k->len == k->cap) {
-        k->cap = k->cap ? k->cap * 2 : 16;
-        k->keys = zrealloc(k->keys, k->cap * sizeof(sds));
+/* SCAN's filter after MATCH: TYPE, and expiry (an expired key is deleted
+ * here, its entry with it: it is not read again). */
+static int scan_keep_key(client *c, const dict_entry *de, void *ctx) {
+    const struct scan_opts *o = ctx;
+    sds key = dict_get_key(de);
+    if (o->type) {
+        /* A lookup of the dict's own sds would free it on expiry and then
+         * report the keymiss with it: look up a copy. */
+        sds copy = sds_dup(key);
+        robj *v = db_lookup(c->db, copy, DB_LOOKUP_NOTOUCH);
+        sds_free(copy);
+        return v && strcasecmp(o->type, obj_type_name(v)) == 0;
     }
-    k->keys[k->len++] = dict_get_key(de);
+    return !db_expire_if_needed(c->db, key);
 }
 
-/* Keeps the keys that pass MATCH and TYPE and are not expired (an expired
- * key is deleted here, and its sds with it: it is not read again). */
-static size_t scan_filter(client *c, const struct scan_opts *o, struct scan_keys *k) {
-    size_t kept = 0;
-    for (size_t i = 0; i < k->len; i++) {
-        sds key = k->keys[i];
-        if (o->pattern && !string_match_len(o->pattern, (int)sds_len(o->pattern), key, (int)sds_len(key), 0))
-            continue;
-        if (o->type) {
-            /* A lookup of the dict's own sds would free it on expiry and
-             * then report the keymiss with it: look up a copy. */
-            sds copy = sds_dup(key);
-            robj *v = db_lookup(c->db, copy, DB_LOOKUP_NOTOUCH);
-            sds_free(copy);
-            if (v == NULL || strcasecmp(o->type, obj_type_name(v)) != 0) continue;
-        } else if (db_expire_if_needed(c->db, key)) {
-            continue;
-        }
-        k->keys[kept++] = key;
-    }
-    return kept;
+static void scan_reply_key(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    reply_bulk_sds(c, dict_get_key(de));
 }
 
 static void scan_command(client *c) {
@@ -312,21 +292,7 @@ static void scan_command(client *c) {
     struct scan_opts o;
     if (scan_parse_cursor(c, c->argv[1], &cursor) < 0) return;
     if (scan_parse_opts(c, 2, 1, &o) < 0) return;
-    struct scan_keys k = {0};
-    long steps = o.count > LONG_MAX / SCAN_STEPS_PER_KEY ? LONG_MAX : o.count * SCAN_STEPS_PER_KEY;
-    /* dict_scan guarantees every key present for the whole iteration is
-     * returned at least once, whatever rehashing happens in between. */
-    do {
-        cursor = dict_scan(c->db->keys, cursor, scan_collect, &k);
-    } while (cursor && steps-- && k.len < (size_t)o.count);
-    size_t n = scan_filter(c, &o, &k);
-    char buf[LONG_STR_SIZE];
-    int blen = ull2string(buf, sizeof(buf), cursor);
-    reply_array_len(c, 2);
-    reply_bulk(c, buf, (size_t)blen);
-    reply_array_len(c, (long)n);
-    for (size_t i = 0; i < n; i++) reply_bulk_sds(c, k.keys[i]);
-    zfree(k.keys);
+    scan_dict(c, c->db->keys, cursor, &o, 1, scan_keep_key, scan_reply_key, &o);
 }
 
 /* ---------------------------------------------------------- table */

@@ -19,6 +19,7 @@
 #include "db.h"
 #include "listpack.h"
 #include "reply.h"
+#include "sample.h"
 #include "scan.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -29,13 +30,6 @@
 #define HASH_DICT_MIN_FILL_PERCENT 10
 /* Smallest table a shrink is worth considering for (dict's initial size). */
 #define HASH_DICT_MIN_SLOTS (1UL << DICT_HT_INITIAL_EXP)
-/* HSCAN's COUNT when none is given, and the dict_scan steps allowed per
- * requested element (a sparse table must not make one call walk it all). */
-#define HSCAN_STEPS_PER_ELEMENT 10
-/* HRANDFIELD with a positive count: when count * this exceeds the size, copy
- * every entry and pick from the copy; below, draw at random and drop
- * repeats (Redis's HRANDFIELD_SUB_STRATEGY_MUL). */
-#define HRANDFIELD_COPY_RATIO 3
 
 /* What an iterator or lookup hands out. */
 #define HASH_FIELD 1
@@ -541,12 +535,6 @@ static void hincrbyfloat_command(client *c) {
 
 /* ---------------------------------------------------------- HRANDFIELD */
 
-/* A random number in [0, n), n > 0. */
-static unsigned long hash_random_below(unsigned long n) {
-    unsigned long r = ((unsigned long)random() << 31) ^ (unsigned long)random();
-    return r % n;
-}
-
 /* Negative count (or 1): count draws, repeats allowed, random order. */
 static void hrandfield_with_repeats(client *c, robj *o, unsigned long count, int withvalues) {
     reply_array_len(c, (long)(withvalues && c->resp == 2 ? count * 2 : count));
@@ -560,81 +548,73 @@ static void hrandfield_with_repeats(client *c, robj *o, unsigned long count, int
     unsigned char **fields = zmalloc(n * sizeof(*fields));
     for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) fields[i++] = f;
     while (count--) {
-        unsigned char *f = fields[hash_random_below(n)];
+        unsigned char *f = fields[sample_below(n)];
         hash_reply_lp_pair(c, f, lp_next(lp, f), withvalues);
     }
     zfree(fields);
 }
 
-/* Positive count below the size, listpack: selection sampling (Knuth's
- * algorithm S) picks count distinct pairs, uniformly, in storage order. */
+/* Distinct pairs of a listpack (small: no copy is worth it): selection
+ * sampling (Knuth's algorithm S) picks count pairs uniformly, in storage
+ * order. */
 static void hrandfield_lp_unique(client *c, robj *o, unsigned long count, int withvalues) {
     unsigned char *lp = o->ptr;
     unsigned long left = lp_length(lp) / 2, needed = count;
     for (unsigned char *f = lp_first(lp); f && needed; f = lp_next(lp, lp_next(lp, f)), left--) {
-        if (hash_random_below(left) >= needed) continue;
+        if (sample_below(left) >= needed) continue;
         hash_reply_lp_pair(c, f, lp_next(lp, f), withvalues);
         needed--;
     }
 }
 
-static uint64_t hash_ptr_hash(const void *key) {
-    return dict_gen_hash_function(&key, sizeof(key));
-}
-
-/* A set of borrowed pointers (compared by address). */
-static dict_type hash_ptr_set_type = {.hash = hash_ptr_hash};
-
-/* Positive count below the size, dict: count distinct entries in random
- * order. Near the size, copy every entry and shuffle the front; far below,
- * draw at random and skip entries already given. */
-static void hrandfield_dict_unique(client *c, robj *o, unsigned long count, int withvalues) {
+/* Distinct entries of a dict, in random order, as plan says: a shuffled
+ * copy of every entry, or draws with repeats dropped. */
+static void hrandfield_dict_unique(client *c, robj *o, unsigned long count, int withvalues,
+                                   enum sample_plan plan) {
     dict *d = o->ptr;
-    unsigned long size = dict_size(d);
-    if (count * HRANDFIELD_COPY_RATIO > size) {
+    if (plan == SAMPLE_SHUFFLE) {
+        unsigned long size = dict_size(d), n = 0;
         dict_entry **all = zmalloc(size * sizeof(*all));
         dict_iterator di;
         dict_init_iterator(&di, d);
-        unsigned long n = 0;
         for (dict_entry *de; (de = dict_next(&di)) != NULL;) all[n++] = de;
         dict_reset_iterator(&di);
-        for (unsigned long i = 0; i < count; i++) {
-            unsigned long j = i + hash_random_below(size - i);
-            dict_entry *t = all[i];
-            all[i] = all[j];
-            all[j] = t;
-            hash_reply_dict_pair(c, all[i], withvalues);
-        }
+        unsigned long *idx = sample_indexes(size, count);
+        for (unsigned long i = 0; i < count; i++) hash_reply_dict_pair(c, all[idx[i]], withvalues);
+        zfree(idx);
         zfree(all);
         return;
     }
-    dict *seen = dict_create(&hash_ptr_set_type);
-    dict_expand(seen, count);
+    sample_seen seen;
+    sample_seen_init(&seen, count);
     for (unsigned long given = 0; given < count;) {
         dict_entry *de = dict_get_fair_random_key(d);
-        if (dict_add(seen, de, NULL) != DICT_OK) continue;
+        if (!sample_seen_add(&seen, (uint64_t)(uintptr_t)de)) continue;
         hash_reply_dict_pair(c, de, withvalues);
         given++;
     }
-    dict_release(seen);
+    sample_seen_free(&seen);
 }
 
-static void hrandfield_with_count(client *c, long l, int withvalues) {
+static void hrandfield_with_count(client *c) {
+    long l;
+    int withvalues;
+    if (sample_parse_count(c, "withvalues", &l, &withvalues) < 0) return;
     robj *o = hash_lookup_read(c, hash_reply_empty_array);
     if (o == NULL) return;
-    unsigned long count = l >= 0 ? (unsigned long)l : (unsigned long)-l;
-    if (count == 0) {
+    unsigned long count = sample_abs(l), size = hash_length(o);
+    enum sample_plan plan = sample_plan(l, size);
+    if (plan == SAMPLE_NONE) {
         reply_array_len(c, 0);
         return;
     }
-    if (l < 0 || count == 1) {
+    if (plan == SAMPLE_REPEATS) {
         hrandfield_with_repeats(c, o, count, withvalues);
         return;
     }
-    unsigned long size = hash_length(o);
     unsigned long n = count < size ? count : size;
     reply_array_len(c, (long)(withvalues && c->resp == 2 ? n * 2 : n));
-    if (count >= size) {
+    if (plan == SAMPLE_ALL) {
         /* The whole hash, in storage order. */
         hash_iter it;
         hash_iter_init(&it, o);
@@ -647,32 +627,13 @@ static void hrandfield_with_count(client *c, long l, int withvalues) {
     } else if (o->encoding == OBJ_ENCODING_LISTPACK) {
         hrandfield_lp_unique(c, o, count, withvalues);
     } else {
-        hrandfield_dict_unique(c, o, count, withvalues);
+        hrandfield_dict_unique(c, o, count, withvalues, plan);
     }
 }
 
 static void hrandfield_command(client *c) {
     if (c->argc >= 3) {
-        long long l;
-        if (!string2ll(c->argv[2], sds_len(c->argv[2]), &l)) {
-            reply_error_not_integer(c);
-            return;
-        }
-        if (l < -LONG_MAX) {
-            reply_error_format(c, "value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
-            return;
-        }
-        if (c->argc > 4 || (c->argc == 4 && strcasecmp(c->argv[3], "withvalues") != 0)) {
-            reply_error_syntax(c);
-            return;
-        }
-        int withvalues = c->argc == 4;
-        /* Twice the count must still be a valid reply length. */
-        if (withvalues && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
-            reply_error(c, "value is out of range");
-            return;
-        }
-        hrandfield_with_count(c, (long)l, withvalues);
+        hrandfield_with_count(c);
         return;
     }
     robj *o = hash_lookup_read(c, reply_null);
@@ -681,7 +642,7 @@ static void hrandfield_command(client *c) {
         reply_bulk_sds(c, dict_get_key(dict_get_fair_random_key(o->ptr)));
     } else {
         unsigned long n = lp_length(o->ptr) / 2;
-        hash_reply_lp_entry(c, lp_seek(o->ptr, (long)(2 * hash_random_below(n))));
+        hash_reply_lp_entry(c, lp_seek(o->ptr, (long)(2 * sample_below(n))));
     }
 }
 
@@ -699,9 +660,7 @@ static void hscan_listpack(client *c, robj *o, const sds pattern) {
         lp_get(f, NULL, &s, &len, buf);
         matched += scan_match(pattern, (const char *)s, len);
     }
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, matched * 2);
+    scan_reply_header(c, 0, matched * 2);
     for (unsigned char *f = lp_first(lp); f; f = lp_next(lp, lp_next(lp, f))) {
         lp_get(f, NULL, &s, &len, buf);
         if (!scan_match(pattern, (const char *)s, len)) continue;
@@ -710,65 +669,22 @@ static void hscan_listpack(client *c, robj *o, const sds pattern) {
     }
 }
 
-/* Pairs collected by dict_scan: dict entries, borrowed. */
-struct hscan_batch {
-    const dict_entry **des;
-    size_t len, cap;
-};
-
-static void hscan_collect(void *privdata, const dict_entry *de) {
-    struct hscan_batch *b = privdata;
-    if (b->len == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT;
-        b->des = zrealloc(b->des, b->cap * sizeof(*b->des));
-    }
-    b->des[b->len++] = de;
-}
-
-static void hscan_dict(client *c, robj *o, unsigned long cursor, long count, const sds pattern) {
-    struct hscan_batch b = {0};
-    long steps = count > LONG_MAX / HSCAN_STEPS_PER_ELEMENT ? LONG_MAX : count * HSCAN_STEPS_PER_ELEMENT;
-    /* Redis counts fields and values against COUNT, so a call returns about
-     * COUNT / 2 pairs; dict_scan returns every pair present for the whole
-     * scan at least once, whatever rehashing happens in between. */
-    do {
-        cursor = dict_scan(o->ptr, cursor, hscan_collect, &b);
-    } while (cursor && steps-- && b.len * 2 < (size_t)count);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.len; i++) {
-        sds f = dict_get_key(b.des[i]);
-        if (scan_match(pattern, f, sds_len(f))) b.des[kept++] = b.des[i];
-    }
-    char buf[LONG_STR_SIZE];
-    int blen = ull2string(buf, sizeof(buf), cursor);
-    reply_array_len(c, 2);
-    reply_bulk(c, buf, (size_t)blen);
-    reply_array_len(c, (long)kept * 2);
-    for (size_t i = 0; i < kept; i++) {
-        reply_bulk_sds(c, dict_get_key(b.des[i]));
-        reply_bulk_sds(c, dict_get_val(b.des[i]));
-    }
-    zfree(b.des);
-}
-
-static void hash_reply_empty_scan(client *c) {
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, 0);
+static void hscan_reply_pair(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    reply_bulk_sds(c, dict_get_key(de));
+    reply_bulk_sds(c, dict_get_val(de));
 }
 
 static void hscan_command(client *c) {
     unsigned long cursor;
     if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
-    robj *o = hash_lookup_read(c, hash_reply_empty_scan);
+    robj *o = hash_lookup_read(c, scan_reply_empty);
     if (o == NULL) return;
     /* Options are parsed only for an existing hash, as in Redis. */
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, pattern);
-    else hscan_dict(c, o, cursor, count, pattern);
+    if (o->encoding == OBJ_ENCODING_LISTPACK) hscan_listpack(c, o, opts.pattern);
+    else scan_dict(c, o->ptr, cursor, &opts, 2, NULL, hscan_reply_pair, NULL);
 }
 
 /* ---------------------------------------------------------- value hooks */

@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "sample.h"
 #include "scan.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -30,17 +31,11 @@
 /* SPOP with a count: when what stays is at most 1/MUL of what goes, build
  * the remainder as a new set instead of removing count members one by one. */
 #define SPOP_MOVE_STRATEGY_MUL 5
-/* SRANDMEMBER with a count: when count * MUL > size, shuffle a copy of all
- * the members instead of drawing and rejecting duplicates. */
-#define SRANDMEMBER_SUB_STRATEGY_MUL 3
 /* A dict is shrunk when a removal leaves it less than this full. */
 #define SET_HT_MIN_FILL_PERCENT 10
 /* A stolen argument keeps its buffer only if its slack is at most
  * len / this (else it is copied to an exact-size one). */
 #define SET_MEMBER_SLACK_DIVISOR 10
-/* dict_scan steps per requested element before SSCAN returns what it has
- * (a sparse table must not make one call walk it all). */
-#define SSCAN_STEPS_PER_ELEMENT 10
 /* An sds built on the stack for an integer member: an sdshdr8 and the
  * digits, after room for the widest header (so that no branch of
  * sds_len's switch points outside the buffer). */
@@ -436,43 +431,12 @@ static robj *set_union_diff(robj **sets, int n, enum set_op op) {
 
 /* ---------------------------------------------------------- sampling */
 
-/* A set of up to cap distinct non-zero 64-bit keys (open addressing):
- * SRANDMEMBER's rejection of duplicate draws without a dict entry per
- * draw. */
-typedef struct set_pick_table {
-    uint64_t *slots;
-    size_t mask;
-} set_pick_table;
-
-static void set_pick_init(set_pick_table *t, size_t cap) {
-    size_t n = 16;
-    while (n < cap * 2) n <<= 1;
-    t->slots = zcalloc(n * sizeof(uint64_t));
-    t->mask = n - 1;
-}
-
-/* Returns 1 if key (non-zero) was added, 0 if it was there. The table must
- * hold fewer than half its slots. */
-static int set_pick_add(set_pick_table *t, uint64_t key) {
-    size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 17) & t->mask;
-    while (t->slots[i]) {
-        if (t->slots[i] == key) return 0;
-        i = (i + 1) & t->mask;
-    }
-    t->slots[i] = key;
-    return 1;
-}
-
-static void set_pick_free(set_pick_table *t) {
-    zfree(t->slots);
-}
-
 /* Fills out with count distinct members of o drawn uniformly (count <
- * size). Borrowed members. */
-static void set_sample_distinct(robj *o, set_elem *out, unsigned long count) {
+ * size), as plan (SAMPLE_SHUFFLE or SAMPLE_DRAW) says. Borrowed members. */
+static void set_sample_distinct(robj *o, set_elem *out, unsigned long count, enum sample_plan plan) {
     unsigned long size = set_size(o);
-    if (count * SRANDMEMBER_SUB_STRATEGY_MUL > size) {
-        /* Most of the set: a partial Fisher-Yates shuffle of all of it. */
+    if (plan == SAMPLE_SHUFFLE) {
+        /* Most of the set: the first count of a shuffled copy. */
         set_elem *all = zmalloc(sizeof(*all) * size);
         set_iter it;
         set_elem e;
@@ -480,23 +444,21 @@ static void set_sample_distinct(robj *o, set_elem *out, unsigned long count) {
         set_iter_init(&it, o);
         while (set_iter_next(&it, &e)) all[n++] = e;
         set_iter_end(&it);
-        for (unsigned long i = 0; i < count; i++) {
-            unsigned long j = i + (unsigned long)random() % (size - i);
-            out[i] = all[j];
-            all[j] = all[i];
-        }
+        unsigned long *idx = sample_indexes(size, count);
+        for (unsigned long i = 0; i < count; i++) out[i] = all[idx[i]];
+        zfree(idx);
         zfree(all);
         return;
     }
     /* A small part: draw and reject repeats (expected < 1.5 draws each). */
-    set_pick_table t;
-    set_pick_init(&t, count);
+    sample_seen seen;
+    sample_seen_init(&seen, count);
     unsigned long got = 0;
     while (got < count) {
         set_elem e;
         uint64_t key;
         if (o->encoding == OBJ_ENCODING_INTSET) {
-            uint32_t pos = (uint32_t)((unsigned long)random() % size);
+            uint32_t pos = (uint32_t)sample_below(size);
             intset_get(o->ptr, pos, &e.ll);
             e.s = NULL;
             key = (uint64_t)pos + 1;
@@ -504,9 +466,9 @@ static void set_sample_distinct(robj *o, set_elem *out, unsigned long count) {
             set_random_elem(o, &e);
             key = (uint64_t)(uintptr_t)e.s;
         }
-        if (set_pick_add(&t, key)) out[got++] = e;
+        if (sample_seen_add(&seen, key)) out[got++] = e;
     }
-    set_pick_free(&t);
+    sample_seen_free(&seen);
 }
 
 /* ============================================================ commands */
@@ -817,36 +779,27 @@ static void spop_command(client *c) {
 /* ---------------------------------------------------------- SRANDMEMBER */
 
 static void srandmember_with_count(client *c) {
-    long long l;
-    sds arg = c->argv[2];
-    if (!string2ll(arg, sds_len(arg), &l)) {
-        reply_error_not_integer(c);
-        return;
-    }
-    if (l < -LONG_MAX || l > LONG_MAX) {
-        reply_error_format(c, "value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
-        return;
-    }
-    int unique = l >= 0;
-    unsigned long count = unique ? (unsigned long)l : (unsigned long)-l;
+    long l;
+    int with;
+    if (sample_parse_count(c, NULL, &l, &with) < 0) return;
     robj *o = db_lookup_read(c->db, c->argv[1]);
     if (o == NULL) {
         reply_array_len(c, 0);
         return;
     }
     if (db_check_type(c, o, OBJ_SET)) return;
-    unsigned long size = set_size(o);
+    unsigned long count = sample_abs(l), size = set_size(o);
+    enum sample_plan plan = sample_plan(l, size);
     set_elem e;
-    if (count == 0) {
+    if (plan == SAMPLE_NONE) {
         reply_array_len(c, 0);
-    } else if (!unique || count == 1) {
-        /* Repeats allowed: independent draws. */
+    } else if (plan == SAMPLE_REPEATS) {
         reply_array_len(c, (long)count);
         while (count--) {
             set_random_elem(o, &e);
             set_reply_elem(c, &e);
         }
-    } else if (count >= size) {
+    } else if (plan == SAMPLE_ALL) {
         set_iter it;
         reply_array_len(c, (long)size);
         set_iter_init(&it, o);
@@ -854,7 +807,7 @@ static void srandmember_with_count(client *c) {
         set_iter_end(&it);
     } else {
         set_elem *picks = zmalloc(sizeof(*picks) * count);
-        set_sample_distinct(o, picks, count);
+        set_sample_distinct(o, picks, count, plan);
         reply_array_len(c, (long)count);
         for (unsigned long i = 0; i < count; i++) set_reply_elem(c, &picks[i]);
         zfree(picks);
@@ -1038,12 +991,6 @@ static void sdiffstore_command(client *c) {
 
 /* ---------------------------------------------------------- SSCAN */
 
-static void set_scan_collect(void *privdata, const dict_entry *de) {
-    set_collect *k = privdata;
-    set_elem e = {.s = dict_get_key(de)};
-    set_collect_elem(k, &e);
-}
-
 static int set_elem_matches(const set_elem *e, const sds pattern) {
     if (pattern == NULL) return 1;
     char buf[LONG_STR_SIZE];
@@ -1053,48 +1000,38 @@ static int set_elem_matches(const set_elem *e, const sds pattern) {
     return string_match_len(pattern, (int)sds_len(pattern), p, len, 0);
 }
 
+static void sscan_reply_member(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    reply_bulk_sds(c, dict_get_key(de));
+}
+
+/* A compact set is small: every member in one call, cursor 0. */
+static void sscan_compact(client *c, robj *o, const sds pattern) {
+    set_collect k = {.elems = zmalloc(sizeof(set_elem) * 16), .cap = 16};
+    set_iter it;
+    set_elem e;
+    set_iter_init(&it, o);
+    while (set_iter_next(&it, &e))
+        if (set_elem_matches(&e, pattern)) set_collect_elem(&k, &e);
+    set_iter_end(&it);
+    scan_reply_header(c, 0, (long)k.len);
+    for (unsigned long i = 0; i < k.len; i++) set_reply_elem(c, &k.elems[i]);
+    zfree(k.elems);
+}
+
 static void sscan_command(client *c) {
     unsigned long cursor;
     if (scan_parse_cursor(c, c->argv[2], &cursor) < 0) return;
     robj *o = db_lookup_read(c->db, c->argv[1]);
     if (o == NULL) {
-        reply_array_len(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array_len(c, 0);
+        scan_reply_empty(c);
         return;
     }
     if (db_check_type(c, o, OBJ_SET)) return;
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    set_collect k = {.elems = zmalloc(sizeof(set_elem) * 16), .cap = 16};
-    if (o->encoding == OBJ_ENCODING_INTSET) {
-        /* A compact set goes whole in one call. */
-        set_iter it;
-        set_elem e;
-        set_iter_init(&it, o);
-        while (set_iter_next(&it, &e)) set_collect_elem(&k, &e);
-        set_iter_end(&it);
-        cursor = 0;
-    } else {
-        /* Every member present for the whole scan is returned at least
-         * once, whatever rehashing happens between calls. */
-        long steps = count > LONG_MAX / SSCAN_STEPS_PER_ELEMENT ? LONG_MAX : count * SSCAN_STEPS_PER_ELEMENT;
-        do {
-            cursor = dict_scan(o->ptr, cursor, set_scan_collect, &k);
-        } while (cursor && steps-- && k.len < (unsigned long)count);
-    }
-    unsigned long kept = 0;
-    for (unsigned long i = 0; i < k.len; i++)
-        if (set_elem_matches(&k.elems[i], pattern)) k.elems[kept++] = k.elems[i];
-    char buf[LONG_STR_SIZE];
-    int blen = ull2string(buf, sizeof(buf), cursor);
-    reply_array_len(c, 2);
-    reply_bulk(c, buf, (size_t)blen);
-    reply_array_len(c, (long)kept);
-    for (unsigned long i = 0; i < kept; i++) set_reply_elem(c, &k.elems[i]);
-    zfree(k.elems);
+    if (o->encoding == OBJ_ENCODING_HT) scan_dict(c, o->ptr, cursor, &opts, 1, NULL, sscan_reply_member, NULL);
+    else sscan_compact(c, o, opts.pattern);
 }
 
 /* ============================================================ table */

@@ -16,19 +16,12 @@
 
 #include "db.h"
 #include "reply.h"
+#include "sample.h"
 #include "scan.h"
 #include "t_zset.h"
 #include "util.h"
 #include "zmalloc.h"
 
-/* ZSCAN: elements asked for when no COUNT is given, and dict_scan calls
- * allowed per element asked for (so a sparse table cannot make one call
- * walk all of it). */
-#define ZSCAN_STEPS_PER_ELEMENT 10
-/* ZRANDMEMBER with a positive count below the size: when count * this
- * exceeds the size, shuffle a copy of every element; below, draw at
- * random and drop repeats (Redis's ZRANDMEMBER_SUB_STRATEGY_MUL). */
-#define ZRANDMEMBER_COPY_RATIO 3
 /* A dict shrinks after range deletions when fewer than this percent of
  * its slots are used (Redis's HASHTABLE_MIN_FILL). */
 #define ZSET_DICT_MIN_FILL_PERCENT 10
@@ -477,41 +470,32 @@ static void zset_random_elem(robj *o, zset_elem *e) {
         return;
     }
     zset_cursor cur;
-    zset_cursor_at_index(&cur, o, (unsigned long)random() % zset_length(o), 0);
+    zset_cursor_at_index(&cur, o, sample_below(zset_length(o)), 0);
     zset_cursor_get(&cur, e);
 }
 
-static uint64_t ptr_hash(const void *key) {
-    return dict_gen_hash_function(&key, sizeof(key));
-}
-
-/* Set of node pointers (keys compared by address). */
-static dict_type ptr_set_type = {.hash = ptr_hash};
-
-/* count distinct elements of a set larger than count, in random order. */
-static void zrandmember_distinct(client *c, robj *o, unsigned long count, int withscores) {
+/* count distinct elements of a set larger than count, in random order, as
+ * plan says (a listpack is small: always its shuffled indexes). */
+static void zrandmember_distinct(client *c, robj *o, unsigned long count, int withscores, enum sample_plan plan) {
     unsigned long size = zset_length(o);
     int nested = c->resp == RESP_PROTO_3;
     reply_array_len(c, (long)(withscores && !nested ? count * 2 : count));
     zset_elem e;
-    if (o->encoding == OBJ_ENCODING_SKIPLIST && count * ZRANDMEMBER_COPY_RATIO <= size) {
+    if (o->encoding == OBJ_ENCODING_SKIPLIST && plan == SAMPLE_DRAW) {
         /* Few out of many: draw and drop repeats. */
-        dict *seen = dict_create(&ptr_set_type);
-        while (dict_size(seen) < count) {
+        sample_seen seen;
+        sample_seen_init(&seen, count);
+        for (unsigned long given = 0; given < count;) {
             zset_random_elem(o, &e);
-            if (dict_add(seen, e.s, NULL) == DICT_OK) zset_reply_elem(c, &e, withscores, nested);
+            if (!sample_seen_add(&seen, (uint64_t)(uintptr_t)e.s)) continue;
+            zset_reply_elem(c, &e, withscores, nested);
+            given++;
         }
-        dict_release(seen);
+        sample_seen_free(&seen);
         return;
     }
-    /* Many out of the set: partial Fisher-Yates over its indexes. */
-    unsigned long *idx = zmalloc(sizeof(*idx) * size);
-    for (unsigned long i = 0; i < size; i++) idx[i] = i;
+    unsigned long *idx = sample_indexes(size, count);
     for (unsigned long i = 0; i < count; i++) {
-        unsigned long j = i + (unsigned long)random() % (size - i);
-        unsigned long t = idx[i];
-        idx[i] = idx[j];
-        idx[j] = t;
         zset_cursor cur;
         zset_cursor_at_index(&cur, o, idx[i], 0);
         zset_cursor_get(&cur, &e);
@@ -520,59 +504,44 @@ static void zrandmember_distinct(client *c, robj *o, unsigned long count, int wi
     zfree(idx);
 }
 
-static void zrandmember_with_count(client *c, long l, int withscores) {
+static void zrandmember_with_count(client *c) {
+    long l;
+    int withscores;
+    if (sample_parse_count(c, "withscores", &l, &withscores) < 0) return;
     int err;
     robj *o = zset_lookup(c, c->argv[1], 0, &err);
     if (err) return;
-    if (o == NULL || l == 0) {
+    if (o == NULL) {
         reply_array_len(c, 0);
         return;
     }
     int nested = c->resp == RESP_PROTO_3;
-    unsigned long size = zset_length(o);
-    unsigned long count = l < 0 ? (unsigned long)-l : (unsigned long)l;
+    unsigned long size = zset_length(o), count = sample_abs(l);
+    enum sample_plan plan = sample_plan(l, size);
     zset_elem e;
-    if (l < 0 || count == 1) {
+    if (plan == SAMPLE_NONE) {
+        reply_array_len(c, 0);
+    } else if (plan == SAMPLE_REPEATS) {
         /* Repeats allowed: each draw is independent. */
         reply_array_len(c, (long)(withscores && !nested ? count * 2 : count));
         while (count--) {
             zset_random_elem(o, &e);
             zset_reply_elem(c, &e, withscores, nested);
         }
-        return;
-    }
-    if (count >= size) {
+    } else if (plan == SAMPLE_ALL) {
         /* The whole set, highest score first: Redis's order here. */
         reply_array_len(c, (long)(withscores && !nested ? size * 2 : size));
         zset_cursor cur;
         for (zset_cursor_at_index(&cur, o, 0, 1); zset_cursor_get(&cur, &e); zset_cursor_next(&cur))
             zset_reply_elem(c, &e, withscores, nested);
-        return;
+    } else {
+        zrandmember_distinct(c, o, count, withscores, plan);
     }
-    zrandmember_distinct(c, o, count, withscores);
 }
 
 void zrandmember_command(client *c) {
     if (c->argc >= 3) {
-        long l;
-        if (!string2l(c->argv[2], sds_len(c->argv[2]), &l)) {
-            reply_error_not_integer(c);
-            return;
-        }
-        if (l == LONG_MIN) {
-            reply_error_format(c, "value is out of range, value must between %ld and %ld", -LONG_MAX, LONG_MAX);
-            return;
-        }
-        if (c->argc > 4 || (c->argc == 4 && strcasecmp(c->argv[3], "withscores"))) {
-            reply_error_syntax(c);
-            return;
-        }
-        int withscores = c->argc == 4;
-        if (withscores && (l < -LONG_MAX / 2 || l > LONG_MAX / 2)) {
-            reply_error(c, "value is out of range");
-            return;
-        }
-        zrandmember_with_count(c, l, withscores);
+        zrandmember_with_count(c);
         return;
     }
     int err;
@@ -597,41 +566,10 @@ static void zscan_reply_pair(client *c, const char *ele, size_t len, double scor
     reply_bulk(c, buf, (size_t)snprintf(buf, sizeof(buf), "%.17g", score));
 }
 
-struct zscan_batch {
-    const dict_entry **des;
-    size_t n, cap;
-};
-
-static void zscan_collect(void *privdata, const dict_entry *de) {
-    struct zscan_batch *b = privdata;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : SCAN_DEFAULT_COUNT * 2;
-        b->des = zrealloc(b->des, sizeof(*b->des) * b->cap);
-    }
-    b->des[b->n++] = de;
-}
-
-static void zscan_dict(client *c, dict *d, unsigned long cursor, long count, sds pattern) {
-    struct zscan_batch b = {0};
-    long steps = count * ZSCAN_STEPS_PER_ELEMENT;
-    /* dict_scan returns every element present for the whole scan at least
-     * once, whatever rehashing happens between calls. */
-    do {
-        cursor = dict_scan(d, cursor, zscan_collect, &b);
-    } while (cursor && --steps > 0 && b.n < (size_t)count);
-    size_t kept = 0;
-    for (size_t i = 0; i < b.n; i++) {
-        sds m = dict_get_key(b.des[i]);
-        if (scan_match(pattern, m, sds_len(m))) b.des[kept++] = b.des[i];
-    }
-    reply_array_len(c, 2);
-    reply_bulk_ll(c, (long long)cursor);
-    reply_array_len(c, (long)kept * 2);
-    for (size_t i = 0; i < kept; i++) {
-        sds m = dict_get_key(b.des[i]);
-        zscan_reply_pair(c, m, sds_len(m), b.des[i]->v.d);
-    }
-    zfree(b.des);
+static void zscan_reply_entry(client *c, const dict_entry *de, void *ctx) {
+    (void)ctx;
+    sds m = dict_get_key(de);
+    zscan_reply_pair(c, m, sds_len(m), de->v.d);
 }
 
 /* A listpack set is small: everything in one call, cursor 0, scores as
@@ -642,9 +580,7 @@ static void zscan_listpack(client *c, robj *o, sds pattern) {
     long n = 0;
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur))
         n += scan_match(pattern, e.ele, e.len);
-    reply_array_len(c, 2);
-    reply_bulk(c, "0", 1);
-    reply_array_len(c, n * 2);
+    scan_reply_header(c, 0, n * 2);
     for (zset_cursor_at_index(&cur, o, 0, 0); zset_cursor_get(&cur, &e); zset_cursor_next(&cur)) {
         if (!scan_match(pattern, e.ele, e.len)) continue;
         unsigned char buf[LP_INTBUF_SIZE];
@@ -663,15 +599,11 @@ void zscan_command(client *c) {
     robj *o = zset_lookup(c, c->argv[1], 0, &err);
     if (err) return;
     if (o == NULL) {
-        reply_array_len(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array_len(c, 0);
+        scan_reply_empty(c);
         return;
     }
     struct scan_opts opts;
     if (scan_parse_opts(c, 3, 0, &opts) < 0) return;
-    long count = opts.count;
-    sds pattern = opts.pattern;
-    if (o->encoding == OBJ_ENCODING_LISTPACK) zscan_listpack(c, o, pattern);
-    else zscan_dict(c, ((zset *)o->ptr)->dict, cursor, count, pattern);
+    if (o->encoding == OBJ_ENCODING_LISTPACK) zscan_listpack(c, o, opts.pattern);
+    else scan_dict(c, ((zset *)o->ptr)->dict, cursor, &opts, 2, NULL, zscan_reply_entry, NULL);
 }

@@ -379,6 +379,38 @@ START_TEST(test_refusal_texts) {
 }
 END_TEST
 
+/* CLIENT PAUSE WRITE holds an EXEC that would write (and a write being
+ * queued) until the pause ends; an EXEC of reads runs at once. Redis 7.0
+ * does the same (asked with a 500 ms pause). */
+START_TEST(test_exec_and_pause) {
+    redisContext *admin = hs_connect(srv);
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "GET", "x");
+    HS_EXPECT_OK(admin, "CLIENT", "PAUSE", "300", "WRITE");
+    long long t0 = hs_now_ms();
+    redisReply *r = hs_command(ctx, HS_ARGS("EXEC"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    ck_assert_int_lt(hs_now_ms() - t0, 200);
+    HS_EXPECT_OK(admin, "CLIENT", "UNPAUSE");
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "SET", "x", "1");
+    HS_EXPECT_OK(admin, "CLIENT", "PAUSE", "300", "WRITE");
+    t0 = hs_now_ms();
+    r = hs_command(ctx, HS_ARGS("EXEC"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    ck_assert_int_ge(hs_now_ms() - t0, 250);
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_OK(admin, "CLIENT", "PAUSE", "300", "WRITE");
+    t0 = hs_now_ms();
+    HS_EXPECT_STATUS(ctx, "QUEUED", "SET", "x", "2");
+    ck_assert_int_ge(hs_now_ms() - t0, 250);
+    HS_EXPECT_OK(ctx, "DISCARD");
+    redisFree(admin);
+}
+END_TEST
+
 /* A blocking command inside EXEC does not wait; a push inside another
  * client's EXEC wakes a blocked client. */
 START_TEST(test_multi_and_blocking) {
@@ -423,6 +455,7 @@ static Suite *multi_suite(void) {
     tcase_add_test(tc, test_exec_oom);
     tcase_add_test(tc, test_exec_errors_in_array);
     tcase_add_test(tc, test_refusal_texts);
+    tcase_add_test(tc, test_exec_and_pause);
     return s;
 }
 

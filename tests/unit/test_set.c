@@ -389,15 +389,6 @@ END_TEST
 
 /* ---------------------------------------------------------- sampling */
 
-START_TEST(test_pick_table) {
-    set_pick_table t;
-    set_pick_init(&t, 100);
-    for (uint64_t k = 1; k <= 100; k++) ck_assert_int_eq(set_pick_add(&t, k * 4096), 1);
-    for (uint64_t k = 1; k <= 100; k++) ck_assert_int_eq(set_pick_add(&t, k * 4096), 0);
-    set_pick_free(&t);
-}
-END_TEST
-
 /* Distinct, member, and exactly count: through both sampling methods and
  * both encodings. */
 START_TEST(test_sample_distinct) {
@@ -408,7 +399,7 @@ START_TEST(test_sample_distinct) {
         for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
             unsigned long count = counts[c];
             set_elem *picks = zmalloc(sizeof(*picks) * count);
-            set_sample_distinct(sets[s], picks, count);
+            set_sample_distinct(sets[s], picks, count, sample_plan((long)count, size));
             robj *seen = set_create(OBJ_ENCODING_INTSET);
             for (unsigned long i = 0; i < count; i++) {
                 ck_assert(set_is_member_elem(sets[s], &picks[i]));
@@ -440,7 +431,6 @@ static Suite *set_suite(void) {
     tcase_add_test(tc, test_diff_edges);
     tcase_add_test(tc, test_intersect);
     tcase_add_test(tc, test_many_sources);
-    tcase_add_test(tc, test_pick_table);
     tcase_add_test(tc, test_sample_distinct);
     suite_add_tcase(s, tc);
     return s;

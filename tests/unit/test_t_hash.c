@@ -283,12 +283,12 @@ START_TEST(test_random_below) {
     /* Every value of a small range turns up, none outside it. */
     int seen[7] = {0};
     for (int i = 0; i < 1000; i++) {
-        unsigned long r = hash_random_below(7);
+        unsigned long r = sample_below(7);
         ck_assert_uint_lt(r, 7);
         seen[r]++;
     }
     for (int i = 0; i < 7; i++) ck_assert_int_gt(seen[i], 0);
-    ck_assert_uint_eq(hash_random_below(1), 0);
+    ck_assert_uint_eq(sample_below(1), 0);
 }
 END_TEST
 
