@@ -39,10 +39,15 @@ B := build/$(VARIANT)
 CFLAGS_ALL := $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
-# L0-L2: libraries that know nothing of the server (unit-tested alone).
+# L0-L2: libraries that know nothing of the server (unit-tested alone),
+# archived in libminibase. `make check-layers` (run by `make test`) fails
+# if one of them includes a server header.
 LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             ae.c ae_$(AE_BACKEND).c anet.c resp.c \
-            listpack.c intset.c quicklist.c skiplist.c
+            listpack.c intset.c quicklist.c skiplist.c \
+            lathist.c lcs.c bitfield.c zset_util.c
+# Every event backend is library code, whichever one this build uses.
+LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
 SERVER_SRCS := $(filter-out $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)),$(notdir $(wildcard src/*.c)))
 
@@ -52,7 +57,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all test unit-test integration-test test-deps run bench clean install \
-        fuzz check-ae-backends diffcheck test-long
+        fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -65,9 +70,11 @@ $(B)/%.o: src/%.c | $(B)
 $(B):
 	@mkdir -p $(B) $(B)/tests
 
-$(LIBBASE): $(LIB_OBJS)
+# Rebuilt when the Makefile changes too: moving a file into LIB_SRCS must
+# put it in the archive even if its object is older than the archive.
+$(LIBBASE): $(LIB_OBJS) Makefile
 	@rm -f $@
-	ar rcs $@ $^
+	ar rcs $@ $(LIB_OBJS)
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
@@ -90,6 +97,12 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
+# test_cmd_call drives the real dispatcher in-process: it links every
+# server object but main.o (so it keeps linking as modules are added).
+CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
+$(B)/tests/test_cmd_call: tests/unit/test_cmd_call.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
 	$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
 
@@ -107,10 +120,17 @@ integration-test: test-deps all
 	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS)
 
 test: test-deps
+	@$(MAKE) --no-print-directory check-layers
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory unit-test
 	@$(MAKE) --no-print-directory check-ae-backends
 	@$(MAKE) --no-print-directory integration-test
+
+# No library file (L0-L2) may include a server header; the self-test
+# proves the check catches one (on a temporary copy of src/).
+check-layers:
+	@sh tests/check_layers.sh src $(LAYER_CHECK_SRCS)
+	@sh tests/check_layers_selftest.sh src $(LAYER_CHECK_SRCS)
 
 # The ae suite runs once per backend that builds on this system.
 # On Linux the kqueue backend is proven through a small kqueue-on-poll shim.

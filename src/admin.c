@@ -1,6 +1,6 @@
-/* admin.c -- administration: MONITOR, CLIENT PAUSE's postponing, the
- * after-command hook (slow log, latency), and the command tables of
- * SLOWLOG, LATENCY, MONITOR and DEBUG.
+/* admin.c -- administration: MONITOR (and its table entry), CLIENT
+ * PAUSE's postponing (which asks cmd_resolve what a command is and
+ * whether it would run), and the after-command hook (slow log, latency).
  *
  * Owns the monitor list (server.monitor_count), the pause state and the
  * list of clients whose command waits for the pause to end. Never runs a
@@ -187,31 +187,27 @@ void admin_unpause(void) {
     pause_arm_timer(0);
 }
 
-/* The command c->argv names, if it would pass dispatch's checks. */
-static redis_command *resolve_runnable(const client *c) {
-    redis_command *cmd = cmd_lookup_sds(c->argv[0]);
-    if (cmd && cmd->subcommands) {
-        if (c->argc < 2) return NULL;
-        cmd = cmd_lookup_subcommand(cmd, c->argv[1]);
-    }
-    if (cmd == NULL || cmd->proc == NULL) return NULL;
-    int arity_ok = cmd->arity > 0 ? c->argc == cmd->arity : c->argc >= -cmd->arity;
-    if (!arity_ok) return NULL;
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) return NULL;
-    return cmd;
-}
-
 int admin_postpone_command(client *c) {
-    if (c->flags & CLIENT_MONITOR) return 0; /* like replicas, never paused */
+    /* Like replicas, never paused: MONITOR clients, and clients with no
+     * socket (they never come through networking.c's input loop anyway). */
+    if (c->flags & (CLIENT_MONITOR | CLIENT_NO_SOCKET)) return 0;
     if (admin_client_is_postponed(c)) return 1; /* more input arrived meanwhile */
     if (mstime() >= pause_end_ms) {
         /* Over: the timer resumes the waiting clients; this one runs now. */
         pause_end();
         return 0;
     }
-    redis_command *cmd = resolve_runnable(c);
-    if (cmd == NULL) return 0;
-    if (pause_mode == ADMIN_PAUSE_WRITE && !(cmd->flags & (CMD_WRITE | CMD_MAY_REPLICATE))) return 0;
+    /* A command that will be refused gets its error at once, as in Redis
+     * (the pause check comes after every other one). */
+    sds err;
+    redis_command *cmd = cmd_resolve(c, CMD_CALLER_PAUSE, &err);
+    if (err) {
+        sds_free(err);
+        return 0;
+    }
+    /* EXEC waits if what it runs would (a queued write). */
+    if (pause_mode == ADMIN_PAUSE_WRITE && !(cmd_effective_flags(c, cmd) & (CMD_WRITE | CMD_MAY_REPLICATE)))
+        return 0;
     if (postponed_len == postponed_cap) {
         postponed_cap = postponed_cap ? postponed_cap * 2 : 16;
         postponed = zrealloc(postponed, postponed_cap * sizeof(client *));
@@ -248,59 +244,12 @@ void admin_client_freed(client *c) {
         if (resuming[i] == c) resuming[i] = NULL;
 }
 
-/* ---------------------------------------------------------- tables */
+/* ---------------------------------------------------------- table */
 
 #define ADMIN_DIAG_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
-#define LATENCY_TIPS "nondeterministic_output request_policy:all_nodes response_policy:special"
-#define ALL_NODES_OK "request_policy:all_nodes response_policy:all_succeeded"
-
-static redis_command slowlog_subcommands[] = {
-    {.name = "help", .proc = slowlog_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
-     .since = "6.2.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
-    {.name = "len", .proc = slowlog_len_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .tips = "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", .group = "server",
-     .since = "2.2.12", .summary = "Get the slow log's length", .complexity = "O(1)"},
-    {.name = "get", .proc = slowlog_get_command, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .tips = "request_policy:all_nodes nondeterministic_output", .group = "server", .since = "2.2.12",
-     .summary = "Get the slow log's entries", .complexity = "O(N) where N is the number of entries returned"},
-    {.name = "reset", .proc = slowlog_reset_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
-     .tips = ALL_NODES_OK, .group = "server", .since = "2.2.12", .summary = "Clear all entries from the slow log",
-     .complexity = "O(N) where N is the number of entries in the slowlog"},
-    {0}};
-
-static redis_command latency_subcommands[] = {
-    {.name = "graph", .proc = latency_graph_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
-     .group = "server", .since = "2.8.13", .summary = "Return a latency graph for the event.", .complexity = "O(1)"},
-    {.name = "doctor", .proc = latency_doctor_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
-     .group = "server", .since = "2.8.13", .summary = "Return a human readable latency analysis report.",
-     .complexity = "O(1)"},
-    {.name = "latest", .proc = latency_latest_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
-     .group = "server", .since = "2.8.13", .summary = "Return the latest latency samples for all events.",
-     .complexity = "O(1)"},
-    {.name = "history", .proc = latency_history_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
-     .group = "server", .since = "2.8.13", .summary = "Return timestamp-latency samples for the event.",
-     .complexity = "O(1)"},
-    {.name = "reset", .proc = latency_reset_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS, .tips = ALL_NODES_OK,
-     .group = "server", .since = "2.8.13", .summary = "Reset latency data for one or more events.",
-     .complexity = "O(1)"},
-    {.name = "help", .proc = latency_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
-     .since = "2.8.13", .summary = "Show helpful text about the different subcommands.", .complexity = "O(1)"},
-    {.name = "histogram", .proc = latency_histogram_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS,
-     .tips = LATENCY_TIPS, .group = "server", .since = "7.0.0",
-     .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
-     .complexity = "O(N) where N is the number of commands with latency information being retrieved."},
-    {0}};
 
 redis_command admin_commands[] = {
-    {.name = "slowlog", .arity = -2, .group = "server", .since = "2.2.12",
-     .summary = "A container for slow log commands", .complexity = "Depends on subcommand.",
-     .subcommands = slowlog_subcommands},
-    {.name = "latency", .arity = -2, .group = "server", .since = "2.8.13",
-     .summary = "A container for latency diagnostics commands", .complexity = "Depends on subcommand.",
-     .subcommands = latency_subcommands},
     /* Redis documents no complexity for MONITOR. */
     {.name = "monitor", .proc = monitor_command, .arity = 1, .flags = ADMIN_DIAG_FLAGS, .group = "server",
      .since = "1.0.0", .summary = "Listen for all requests received by the server in real time"},
-    {.name = "debug", .proc = debug_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS, .group = "server",
-     .since = "1.0.0", .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
     {0}};

@@ -21,9 +21,6 @@ void admin_client_freed(client *c);
  * Try <ARGV[0]> HELP." (a subcommand given the wrong arguments). */
 void admin_reply_subcommand_syntax(client *c);
 
-/* DEBUG (debug.c). */
-void debug_command(client *c);
-
 /* ---------------------------------------------------------- CLIENT PAUSE
  * While a pause is on, networking.c asks admin_postpone_command before it
  * runs each parsed command; a postponed command stays parsed in its
@@ -41,8 +38,9 @@ void admin_pause(enum admin_pause_mode mode, long long end_ms);
 /* Ends the pause now; postponed clients are resumed from a timer. */
 void admin_unpause(void);
 /* 1 if c's parsed command (c->argv) must wait for the pause to end; c is
- * then remembered. Commands that will fail their checks (unknown, arity,
- * NOAUTH) are not postponed, so their error comes at once, as in Redis. */
+ * then remembered. Commands that cmd_resolve refuses (unknown, arity,
+ * NOAUTH, no-multi) are not postponed, so their error comes at once, as
+ * in Redis; an EXEC waits under PAUSE WRITE if it queued a write. */
 int admin_postpone_command(client *c);
 static inline int admin_should_postpone(client *c) {
     return admin_pause_active && admin_postpone_command(c);

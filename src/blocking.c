@@ -114,8 +114,9 @@ void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
         reblock_requested = 1;
         return;
     }
-    /* Inside EXEC nothing may wait: answer as if the timeout passed. */
-    if (c->flags & CLIENT_IN_EXEC) {
+    /* Inside EXEC, or with no socket to wait on (scripts, AOF, the
+     * primary's link), nothing may wait: answer as if the timeout passed. */
+    if (c->flags & (CLIENT_IN_EXEC | CLIENT_NO_SOCKET)) {
         if (timeout_reply == BLOCK_REPLY_NULL) reply_null(c);
         else reply_null_array(c);
         return;

@@ -154,14 +154,14 @@ static void reply_top_info(redis_command *cmd, void *ctx) {
     if (cmd->parent == NULL) reply_command_info(ctx, cmd);
 }
 
-void command_command(client *c) {
+static void command_command(client *c) {
     long n = 0;
     cmd_foreach(count_top, &n);
     reply_array_len(c, n);
     cmd_foreach(reply_top_info, c);
 }
 
-void command_count_command(client *c) {
+static void command_count_command(client *c) {
     reply_integer(c, (long long)cmd_count());
 }
 
@@ -174,7 +174,7 @@ static redis_command *lookup_full(const char *name) {
     return cmd_lookup_subcommand(parent, bar + 1);
 }
 
-void command_info_command(client *c) {
+static void command_info_command(client *c) {
     if (c->argc == 2) {
         command_command(c);
         return;
@@ -222,7 +222,7 @@ static void reply_top_docs(redis_command *cmd, void *ctx) {
     d->n++;
 }
 
-void command_docs_command(client *c) {
+static void command_docs_command(client *c) {
     if (c->argc == 2) {
         struct docs_ctx d = {NULL, 0};
         cmd_foreach(reply_top_docs, &d);
@@ -265,7 +265,7 @@ static void list_one(redis_command *cmd, void *ctx) {
     l->n++;
 }
 
-void command_list_command(client *c) {
+static void command_list_command(client *c) {
     struct list_ctx l = {NULL, LIST_ALL, NULL, 0};
     if (c->argc == 5 && strcasecmp(c->argv[2], "filterby") == 0) {
         if (strcasecmp(c->argv[3], "aclcat") == 0) l.filter = LIST_ACLCAT;
@@ -322,15 +322,15 @@ static void getkeys(client *c, int with_flags) {
     zfree(flags);
 }
 
-void command_getkeys_command(client *c) {
+static void command_getkeys_command(client *c) {
     getkeys(c, 0);
 }
 
-void command_getkeysandflags_command(client *c) {
+static void command_getkeysandflags_command(client *c) {
     getkeys(c, 1);
 }
 
-void command_help_command(client *c) {
+static void command_help_command(client *c) {
     static const char *help[] = {
         "(no subcommand)",
         "    Return details about all Redis commands.",
@@ -353,3 +353,39 @@ void command_help_command(client *c) {
         NULL};
     reply_help(c, help);
 }
+
+/* ---------------------------------------------------------- table */
+
+static redis_command command_subcommands[] = {
+    {.name = "count", .proc = command_count_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Get total number of Redis commands",
+     .complexity = "O(1)"},
+    {.name = "info", .proc = command_info_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
+     .summary = "Get array of specific Redis command details, or all when no argument is given.",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "docs", .proc = command_docs_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
+     .summary = "Get array of specific Redis command documentation",
+     .complexity = "O(N) where N is the number of commands to look up"},
+    {.name = "list", .proc = command_list_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
+     .summary = "Get an array of Redis command names", .complexity = "O(N) where N is the total number of Redis commands"},
+    {.name = "getkeys", .proc = command_getkeys_command, .arity = -4, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Extract keys given a full Redis command",
+     .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -4,
+     .flags = CMD_LOADING | CMD_STALE, .acl = ACL_CONNECTION, .group = "server", .since = "7.0.0",
+     .summary = "Extract keys and access flags given a full Redis command",
+     .complexity = "O(N) where N is the number of arguments to the command"},
+    {.name = "help", .proc = command_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "server", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {0}};
+
+redis_command command_commands[] = {
+    {.name = "command", .proc = command_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
+     .summary = "Get array of Redis command details",
+     .complexity = "O(N) where N is the total number of Redis commands", .subcommands = command_subcommands},
+    {0}};

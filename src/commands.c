@@ -24,159 +24,28 @@
 /* Longest prefix of the arguments quoted in an unknown-command error. */
 #define UNKNOWN_CMD_ARGS_MAX_BYTES 128
 
-#define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
 
-static redis_command client_subcommands[] = {
-    {.name = "id", .proc = client_id_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "5.0.0", .summary = "Returns the client ID for the current connection",
-     .complexity = "O(1)"},
-    {.name = "setname", .proc = client_setname_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "2.6.9", .summary = "Set the current connection name", .complexity = "O(1)"},
-    {.name = "getname", .proc = client_getname_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "2.6.9", .summary = "Get the current connection name", .complexity = "O(1)"},
-    {.name = "list", .proc = client_list_command, .arity = -2, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .tips = "nondeterministic_output", .group = "connection", .since = "2.4.0",
-     .summary = "Get the list of client connections", .complexity = "O(N) where N is the number of client connections"},
-    {.name = "info", .proc = client_info_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .tips = "nondeterministic_output", .group = "connection", .since = "6.2.0",
-     .summary = "Returns information about the current client connection.", .complexity = "O(1)"},
-    {.name = "kill", .proc = client_kill_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "2.4.0",
-     .summary = "Kill the connection of a client", .complexity = "O(N) where N is the number of client connections"},
-    {.name = "reply", .proc = client_reply_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
-     .complexity = "O(1)"},
-    {.name = "setinfo", .proc = client_setinfo_command, .arity = -4, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "connection", .since = "7.2.0",
-     .summary = "Set client or connection specific info", .complexity = "O(1)"},
-    {.name = "pause", .proc = client_pause_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "2.9.50",
-     .summary = "Stop processing commands from clients for some time", .complexity = "O(1)"},
-    {.name = "unpause", .proc = client_unpause_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0",
-     .summary = "Resume processing of clients that were paused",
-     .complexity = "O(N) Where N is the number of paused clients"},
-    {.name = "no-evict", .proc = client_no_evict_command, .arity = 3, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "7.0.0",
-     .summary = "Set client eviction mode for the current connection", .complexity = "O(1)"},
-    /* Redis 7.2's (7.0 has no NO-TOUCH): asked for by clients that scan
-     * without disturbing eviction order. */
-    {.name = "no-touch", .proc = client_no_touch_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "7.2.0",
-     .summary = "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.",
-     .complexity = "O(1)"},
-    {.name = "unblock", .proc = client_unblock_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0",
-     .summary = "Unblock a client blocked in a blocking command from a different connection",
-     .complexity = "O(log N) where N is the number of client connections"},
-    {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
-     .complexity = "O(1)"},
-    {0}};
 
-static redis_command config_subcommands[] = {
-    {.name = "get", .proc = config_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS, .group = "server",
-     .since = "2.0.0", .summary = "Get the values of configuration parameters",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
-    {.name = "set", .proc = config_command, .arity = -4, .flags = CMD_ADMIN | CONN_FLAGS,
-     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
-     .summary = "Set configuration parameters to the given values",
-     .complexity = "O(N) when N is the number of configuration parameters provided"},
-    {.name = "resetstat", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
-     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
-     .summary = "Reset the stats returned by INFO", .complexity = "O(1)"},
-    {.name = "rewrite", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
-     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.8.0",
-     .summary = "Rewrite the configuration file with the in memory configuration", .complexity = "O(1)"},
-    {.name = "help", .proc = config_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
-     .since = "5.0.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
-    {0}};
 
-static redis_command command_subcommands[] = {
-    {.name = "count", .proc = command_count_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Get total number of Redis commands",
-     .complexity = "O(1)"},
-    {.name = "info", .proc = command_info_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
-     .summary = "Get array of specific Redis command details, or all when no argument is given.",
-     .complexity = "O(N) where N is the number of commands to look up"},
-    {.name = "docs", .proc = command_docs_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
-     .summary = "Get array of specific Redis command documentation",
-     .complexity = "O(N) where N is the number of commands to look up"},
-    {.name = "list", .proc = command_list_command, .arity = -2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "7.0.0",
-     .summary = "Get an array of Redis command names", .complexity = "O(N) where N is the total number of Redis commands"},
-    {.name = "getkeys", .proc = command_getkeys_command, .arity = -4, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .group = "server", .since = "2.8.13", .summary = "Extract keys given a full Redis command",
-     .complexity = "O(N) where N is the number of arguments to the command"},
-    {.name = "getkeysandflags", .proc = command_getkeysandflags_command, .arity = -4,
-     .flags = CMD_LOADING | CMD_STALE, .acl = ACL_CONNECTION, .group = "server", .since = "7.0.0",
-     .summary = "Extract keys and access flags given a full Redis command",
-     .complexity = "O(N) where N is the number of arguments to the command"},
-    {.name = "help", .proc = command_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
-     .acl = ACL_CONNECTION, .group = "server", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
-     .complexity = "O(1)"},
-    {0}};
-
-/* The core table: connection, server and introspection commands. Key
- * positions: first_key, last_key (-1: last argument),
- * key_step; ks_flags describe what the command does to its keys. */
-static redis_command core_commands[] = {
-    {.name = "ping", .proc = ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl = ACL_CONNECTION,
-     .tips = ALL_SHARDS_OK, .group = "connection", .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)"},
-    {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_FAST, .acl = ACL_CONNECTION,
-     .group = "connection", .since = "1.0.0", .summary = "Echo the given string", .complexity = "O(1)"},
-    {.name = "quit", .proc = quit_command, .arity = -1,
-     .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Close the connection",
-     .complexity = "O(1)"},
-    {.name = "reset", .proc = reset_command, .arity = 1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0", .summary = "Reset the connection",
-     .complexity = "O(1)"},
-    {.name = "hello", .proc = hello_command, .arity = -1,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "6.0.0", .summary = "Handshake with Redis",
-     .complexity = "O(1)"},
-    {.name = "auth", .proc = auth_command, .arity = -2,
-     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
-     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Authenticate to the server",
-     .complexity = "O(N) where N is the number of passwords defined for the user"},
-    {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .group = "connection", .since = "2.4.0",
-     .summary = "A container for client connection commands", .complexity = "Depends on subcommand.",
-     .subcommands = client_subcommands},
-    {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
-     .tips = "nondeterministic_output", .group = "server", .since = "2.6.0", .summary = "Return the current server time",
-     .complexity = "O(1)"},
-    {.name = "shutdown", .proc = shutdown_command, .arity = -1,
-     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_SENTINEL | CMD_ALLOW_BUSY,
-     .group = "server", .since = "1.0.0", .summary = "Synchronously save the dataset to disk and then shut down the server",
-     .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
-    {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
-     .acl = ACL_DANGEROUS, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
-     .group = "server", .since = "1.0.0", .summary = "Get information and statistics about the server",
-     .complexity = "O(1)"},
-    {.name = "config", .arity = -2, .group = "server", .since = "2.0.0",
-     .summary = "A container for server configuration commands", .complexity = "Depends on subcommand.",
-     .subcommands = config_subcommands},
-    {.name = "command", .proc = command_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
-     .acl = ACL_CONNECTION, .tips = "nondeterministic_output_order", .group = "server", .since = "2.8.13",
-     .summary = "Get array of Redis command details",
-     .complexity = "O(N) where N is the total number of Redis commands", .subcommands = command_subcommands},
-    {0}};
 
 /* Every module's table; a module adds its commands by adding its table
  * here (and declaring it in commands.h). */
 static redis_command *command_tables[] = {
-    core_commands,
+    conn_commands,
+    server_commands,
+    info_commands,
+    config_commands,
+    command_commands,
     keyspace_commands,
     keyspace2_commands,
     expire_commands,
     object_commands,
     string_commands,
     bitops_commands,
+    slowlog_commands,
+    latency_commands,
     admin_commands,
+    debug_commands,
     evict_commands,
     list_commands,
     hash_commands,
@@ -237,12 +106,23 @@ static void cmd_prepare(redis_command *cmd, redis_command *parent) {
         for (redis_command *sub = cmd->subcommands; sub->name; sub++) cmd_prepare(sub, cmd);
 }
 
+/* Commands the dispatcher treats specially (MULTI queueing, EXEC's own
+ * refusal), found by name once: their handlers stay private to their
+ * modules. */
+static redis_command *cmd_exec, *cmd_discard, *cmd_multi, *cmd_watch, *cmd_quit, *cmd_reset;
+
 void cmd_init(void) {
     commands_dict = dict_create(&commands_dict_type);
     FOR_EACH_COMMAND(cmd) {
         cmd_prepare(cmd, NULL);
         dict_add(commands_dict, sds_new(cmd->name), cmd);
     }
+    cmd_exec = cmd_lookup("exec", 4);
+    cmd_discard = cmd_lookup("discard", 7);
+    cmd_multi = cmd_lookup("multi", 5);
+    cmd_watch = cmd_lookup("watch", 5);
+    cmd_quit = cmd_lookup("quit", 4);
+    cmd_reset = cmd_lookup("reset", 5);
 }
 
 redis_command *cmd_lookup(const char *name, size_t len) {
@@ -262,9 +142,9 @@ redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name) {
     return NULL;
 }
 
-/* Resolves argv to a command or subcommand; NULL if none. *container is
- * set when argv[0] names a container but argv[1] names no subcommand. */
-static redis_command *cmd_resolve(sds *argv, int argc, redis_command **container) {
+/* Finds argv's command or subcommand; NULL if none. *container is set
+ * when argv[0] names a container but argv[1] names no subcommand. */
+static redis_command *cmd_find(sds *argv, int argc, redis_command **container) {
     *container = NULL;
     redis_command *cmd = cmd_lookup_sds(argv[0]);
     if (cmd == NULL || cmd->subcommands == NULL || argc < 2) return cmd;
@@ -324,23 +204,74 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
     return n;
 }
 
-/* ---------------------------------------------------------- dispatch */
+/* ---------------------------------------------------------- resolve */
 
-static void cmd_reply_unknown(client *c) {
+/* Checks a caller kind goes through, beyond lookup and arity (which every
+ * caller gets). Redis's exemptions: the AOF loader and the primary's link
+ * replay what already ran once, so they skip the rest; a script runs
+ * inside its caller's (authenticated) command. */
+#define CHECK_AUTH (1u << 0)     /* NOAUTH until the client authenticates */
+#define CHECK_NO_MULTI (1u << 1) /* no-multi commands refused inside MULTI */
+#define CHECK_OOM (1u << 2)      /* maxmemory: evict first, refuse if still over */
+#define CHECK_NOSCRIPT (1u << 3) /* noscript commands refused in scripts */
+
+static const unsigned caller_checks[] = {
+    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
+    /* Redis evicts nothing while clients are paused, so a pause decision
+     * never meets the OOM check (and must not evict: it has no effects). */
+    [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
+    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_OOM,
+    [CMD_CALLER_LOADER] = 0,
+    [CMD_CALLER_PRIMARY] = 0,
+};
+
+static sds cmd_err_unknown(sds *argv, int argc) {
     sds args = sds_empty();
-    for (int i = 1; i < c->argc && sds_len(args) < UNKNOWN_CMD_ARGS_MAX_BYTES; i++)
-        args = sds_cat_printf(args, "'%.*s' ", UNKNOWN_CMD_ARGS_MAX_BYTES - (int)sds_len(args), c->argv[i]);
-    reply_error_format(c, "unknown command '%.128s', with args beginning with: %s", c->argv[0], args);
+    for (int i = 1; i < argc && sds_len(args) < UNKNOWN_CMD_ARGS_MAX_BYTES; i++)
+        args = sds_cat_printf(args, "'%.*s' ", UNKNOWN_CMD_ARGS_MAX_BYTES - (int)sds_len(args), argv[i]);
+    sds err = sds_cat_printf(sds_empty(), "unknown command '%.128s', with args beginning with: %s", argv[0], args);
     sds_free(args);
+    return err;
+}
+
+static sds cmd_err_unknown_subcommand(const redis_command *container, const sds sub) {
+    sds up = sds_new(container->name);
+    sds_to_upper(up);
+    sds err = sds_cat_printf(sds_empty(), "unknown subcommand '%.128s'. Try %s HELP.", sub, up);
+    sds_free(up);
+    return err;
 }
 
 static int cmd_arity_ok(const redis_command *cmd, int argc) {
     return (cmd->arity > 0 && cmd->arity == argc) || (cmd->arity < 0 && argc >= -cmd->arity);
 }
 
+/* Commands that run at once inside MULTI instead of being queued. */
+static int cmd_runs_in_multi(const redis_command *cmd) {
+    return cmd == cmd_exec || cmd == cmd_discard || cmd == cmd_multi || cmd == cmd_watch || cmd == cmd_quit ||
+           cmd == cmd_reset;
+}
+
+uint64_t cmd_effective_flags(const client *c, const redis_command *cmd) {
+    /* EXEC is as much a write (or denyoom) as what it will run. */
+    if (cmd == cmd_exec && (c->flags & CLIENT_MULTI)) return cmd->flags | multi_queued_flags(c);
+    return cmd->flags;
+}
+
+/* Whether kind refuses cmd when memory stays over maxmemory: denyoom
+ * commands (EXEC of one included); and, while queueing, anything but the
+ * commands that end a transaction, since a queue could grow without
+ * bound. */
+static int cmd_refused_on_oom(const client *c, enum cmd_caller kind, const redis_command *cmd) {
+    if (cmd_effective_flags(c, cmd) & CMD_DENYOOM) return 1;
+    return kind == CMD_CALLER_MULTI && cmd != cmd_exec && cmd != cmd_discard && cmd != cmd_quit &&
+           cmd != cmd_reset;
+}
+
 /* Clients mostly repeat their last command (pipelines, benchmarks, job
  * loops): comparing the name with it is cheaper than hashing it. */
-static redis_command *cmd_resolve_cached(client *c, redis_command **container) {
+static inline redis_command *cmd_find_cached(client *c, redis_command **container) {
     redis_command *last = c->lastcmd;
     if (last && last->parent == NULL && last->subcommands == NULL) {
         size_t len = sds_len(c->argv[0]);
@@ -350,35 +281,56 @@ static redis_command *cmd_resolve_cached(client *c, redis_command **container) {
             return last;
         }
     }
-    return cmd_resolve(c->argv, c->argc, container);
+    return cmd_find(c->argv, c->argc, container);
 }
 
-/* Commands that run at once inside MULTI instead of being queued. */
-static int cmd_runs_in_multi(const redis_command *cmd) {
-    command_proc *p = cmd->proc;
-    return p == exec_command || p == discard_command || p == multi_command || p == watch_command ||
-           p == quit_command || p == reset_command;
-}
-
-/* A refused command: counted, and inside MULTI it dooms the EXEC. */
-static void cmd_rejected(client *c, redis_command *cmd) {
-    if (cmd) cmd->rejected_calls++;
-    multi_flag_error(c);
-}
-
-/* Replies err ("-CODE text", or text for -ERR) for a refused command. A
- * refused EXEC discards the transaction and says why, as Redis does:
- * "-EXECABORT Transaction discarded because of: <err without ERR>". */
-static void cmd_reject(client *c, redis_command *cmd, const char *err) {
-    if (cmd && cmd->proc == exec_command) {
-        multi_client_reset(c);
-        reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
-        if (cmd) cmd->rejected_calls++;
-        return;
+redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
+    *err = NULL;
+    redis_command *container;
+    redis_command *cmd = cmd_find_cached(c, &container);
+    if (container || cmd == NULL) {
+        /* Scripts get Redis's own texts for these two. */
+        if (kind == CMD_CALLER_SCRIPT) *err = sds_new("Unknown Redis command called from script");
+        else if (container) *err = cmd_err_unknown_subcommand(container, c->argv[1]);
+        else *err = cmd_err_unknown(c->argv, c->argc);
+        return container;
     }
-    reply_error(c, err);
-    cmd_rejected(c, cmd);
+    if (kind != CMD_CALLER_PAUSE) c->lastcmd = cmd;
+    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
+        if (kind == CMD_CALLER_SCRIPT) *err = sds_new("Wrong number of args calling Redis command from script");
+        else *err = sds_cat_printf(sds_empty(), "wrong number of arguments for '%s' command", cmd->fullname);
+        return cmd;
+    }
+    unsigned checks = caller_checks[kind];
+    if (checks == 0) return cmd;
+    if ((checks & CHECK_AUTH) && !c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
+        *err = sds_new("-NOAUTH Authentication required.");
+        return cmd;
+    }
+    if ((checks & CHECK_NO_MULTI) && (c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
+        *err = sds_new("Command not allowed inside a transaction");
+        return cmd;
+    }
+    if ((checks & CHECK_NOSCRIPT) && (cmd->flags & CMD_NOSCRIPT)) {
+        *err = sds_new("This Redis command is not allowed from script");
+        return cmd;
+    }
+    /* ACL checks come here (after NOAUTH and no-multi, before OOM). */
+    if ((checks & CHECK_OOM) && cfg.maxmemory) {
+        /* As Redis, evict before any command, refuse only some. */
+        int out_of_memory = evict_before_command(c) == -1;
+        if (out_of_memory && cmd_refused_on_oom(c, kind, cmd)) {
+            *err = sds_new("-OOM command not allowed when used memory > 'maxmemory'.");
+            return cmd;
+        }
+    }
+    /* Then, in Redis's order: READONLY on a replica, RESP2 subscribed
+     * mode, loading; then CLIENT PAUSE (networking.c asks admin.c before
+     * cmd_process, with CMD_CALLER_PAUSE). */
+    return cmd;
 }
+
+/* ---------------------------------------------------------- call */
 
 /* Depth of nested cmd_call (EXEC runs its queue one level down): effects
  * are emitted when the outermost call returns. */
@@ -402,49 +354,36 @@ void cmd_call(client *c) {
     int failed = server.stat_total_error_replies != errors_before;
     if (failed) cmd->failed_calls++;
     /* EXEC is never propagated itself: its commands were, one by one. */
-    if (cmd->proc == exec_command) prop_prevent(c);
+    if (cmd == cmd_exec) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);
     if (--call_depth == 0) prop_flush();
     server.stat_numcommands++;
 }
 
-void cmd_process(client *c) {
-    redis_command *container;
-    redis_command *cmd = cmd_resolve_cached(c, &container);
+/* Replies err (taken) for c's refused command cmd (NULL: unknown), counts
+ * the refusal, and dooms c's transaction if it is in one. A refused EXEC
+ * discards the transaction and says why, as Redis does: "-EXECABORT
+ * Transaction discarded because of: <err without its '-'>". */
+static void cmd_refuse(client *c, redis_command *cmd, sds err) {
+    if (cmd) cmd->rejected_calls++;
+    if (cmd && cmd == cmd_exec) {
+        multi_client_reset(c);
+        reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
+    } else {
+        reply_error(c, err);
+        multi_flag_error(c);
+    }
+    sds_free(err);
+}
+
+/* Resolves c->argv for kind, then replies the refusal, queues it (c is
+ * in MULTI), or runs it. */
+static void cmd_dispatch(client *c, enum cmd_caller kind) {
+    sds err;
+    redis_command *cmd = cmd_resolve(c, kind, &err);
     c->cmd = cmd;
-    if (container) {
-        sds up = sds_new(container->name);
-        sds_to_upper(up);
-        reply_error_format(c, "unknown subcommand '%.128s'. Try %s HELP.", c->argv[1], up);
-        sds_free(up);
-        cmd_rejected(c, container);
-        return;
-    }
-    if (cmd == NULL) {
-        cmd_reply_unknown(c);
-        cmd_rejected(c, NULL);
-        return;
-    }
-    c->lastcmd = cmd;
-    if (!cmd_arity_ok(cmd, c->argc) || cmd->proc == NULL) {
-        if (cmd->proc == exec_command) {
-            cmd_reject(c, cmd, "wrong number of arguments for 'exec' command");
-        } else {
-            reply_error_arity(c);
-            cmd_rejected(c, cmd);
-        }
-        return;
-    }
-    if (!c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
-        cmd_reject(c, cmd, "-NOAUTH Authentication required.");
-        return;
-    }
-    if ((c->flags & CLIENT_MULTI) && (cmd->flags & CMD_NO_MULTI)) {
-        cmd_reject(c, cmd, "Command not allowed inside a transaction");
-        return;
-    }
-    if (cfg.maxmemory && (cmd->flags & CMD_DENYOOM) && evict_before_command(c) == -1) {
-        cmd_reject(c, cmd, "-OOM command not allowed when used memory > 'maxmemory'.");
+    if (err) {
+        cmd_refuse(c, cmd, err);
         return;
     }
     if ((c->flags & CLIENT_MULTI) && !cmd_runs_in_multi(cmd)) {
@@ -455,6 +394,10 @@ void cmd_process(client *c) {
     if (server.ready_keys) blocking_handle_ready_keys();
 }
 
+void cmd_process(client *c) {
+    cmd_dispatch(c, (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT);
+}
+
 void cmd_reexecute(client *c) {
     client *prev = server.current_client;
     server.current_client = c;
@@ -462,4 +405,24 @@ void cmd_reexecute(client *c) {
     cmd_call(c);
     server.reexecuting = NULL;
     server.current_client = prev;
+}
+
+sds cmd_run_argv(client *c, enum cmd_caller kind, int argc, const sds *argv) {
+    sds *saved_argv = c->argv;
+    int saved_argc = c->argc;
+    redis_command *saved_cmd = c->cmd;
+    /* Copies: a handler may keep an argument in the keyspace. */
+    sds *args = zmalloc(sizeof(sds) * (size_t)argc);
+    for (int i = 0; i < argc; i++) args[i] = sds_dup(argv[i]);
+    c->argv = args;
+    c->argc = argc;
+    if (kind == CMD_CALLER_CLIENT && (c->flags & CLIENT_MULTI)) kind = CMD_CALLER_MULTI;
+    cmd_dispatch(c, kind);
+    net_release_stolen_in(c, args, argc);
+    for (int i = 0; i < argc; i++) sds_free(args[i]);
+    zfree(args);
+    c->argv = saved_argv;
+    c->argc = saved_argc;
+    c->cmd = saved_cmd;
+    return reply_take_output(c);
 }

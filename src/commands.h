@@ -16,14 +16,57 @@ redis_command *cmd_lookup(const char *name, size_t len);
 redis_command *cmd_lookup_sds(sds name);
 /* Finds a subcommand of a container by name; NULL if none. */
 redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name);
-/* Runs c->argv as a command: checks, handler, stats. */
+/* Runs c->argv as a socket client's command: cmd_resolve (refusals
+ * replied, counted, and dooming a transaction), then queued inside MULTI
+ * or run by cmd_call. */
 void cmd_process(client *c);
 /* Fills idx (and flags, KS_* of each) with the argv positions of cmd's
  * keys, per its key specs; both arrays hold at least argc entries.
  * Returns how many. */
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags);
-/* Runs c's resolved command (c->cmd) with stats, slow log and MONITOR. */
+
+/* Who asks to run a command. Each kind goes through the checks Redis
+ * applies to it, in Redis's order: lookup and arity for all; then
+ *   CLIENT   a socket client's command, run now: auth, no-multi, OOM
+ *   MULTI    a socket client's command to queue: the same, and under
+ *            maxmemory anything but EXEC/DISCARD/QUIT/RESET is refused
+ *   PAUSE    CLIENT PAUSE deciding to postpone: auth, no-multi (no OOM:
+ *            Redis evicts nothing while paused; nothing is changed)
+ *   SCRIPT   a script's call: noscript refused, OOM; no auth (its caller
+ *            passed it)
+ *   LOADER   the AOF loader, PRIMARY the primary's replication link: no
+ *            auth, OOM, READONLY or pause check (they replay what already
+ *            ran once). */
+enum cmd_caller {
+    CMD_CALLER_CLIENT,
+    CMD_CALLER_MULTI,
+    CMD_CALLER_PAUSE,
+    CMD_CALLER_SCRIPT,
+    CMD_CALLER_LOADER,
+    CMD_CALLER_PRIMARY,
+};
+/* Resolves c->argv for a caller of the given kind. Returns the command
+ * found (for a refused one too, to count it; the container for an unknown
+ * subcommand; NULL for an unknown name). *err is NULL when the command may
+ * run, else a new sds the caller replies its own way and frees: "-CODE
+ * text", or text alone for an -ERR error, as Redis keeps them (EXEC's
+ * refusal becomes "-EXECABORT ... because of: <err without '-'>"). May
+ * evict keys (the OOM check), except for CMD_CALLER_PAUSE. */
+redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err);
+/* c->cmd's flags, plus for EXEC those of every queued command (is EXEC a
+ * write? denyoom?). */
+uint64_t cmd_effective_flags(const client *c, const redis_command *cmd);
+/* Runs c's resolved command (c->cmd, checked by cmd_resolve) for any
+ * client: a socket client, one inside EXEC, or one with no socket
+ * (net_create_client(-1) with CLIENT_NO_SOCKET, whose reply stays in its
+ * output buffer for reply_take_output). Stats, slow log, MONITOR, and the
+ * effects when the outermost call returns. */
 void cmd_call(client *c);
+/* Runs argv (borrowed) as a command of the socketless client c with the
+ * checks of kind, as cmd_process does (refused: error replied; inside
+ * MULTI: queued), and returns the reply bytes (new). c's own argv is
+ * left as it was. For the AOF loader, the replication link and tests. */
+sds cmd_run_argv(client *c, enum cmd_caller kind, int argc, const sds *argv);
 /* Runs c's blocked command again (blocking.c, when a key got ready). */
 void cmd_reexecute(client *c);
 /* Resets every command's statistics (CONFIG RESETSTAT). */
@@ -35,62 +78,32 @@ unsigned long cmd_count(void);
 
 /* Tips shared by several tables. */
 #define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"
+#define ALL_NODES_OK "request_policy:all_nodes response_policy:all_succeeded"
 
-/* Command tables of the modules (each ends with an empty entry). An
- * entry documents, field by field: see struct redis_command in server.h. */
+/* Command tables of the modules (each ends with an empty entry). Each
+ * module owns its table and its handlers (static there); commands.c only
+ * lists the tables. An entry documents, field by field: see struct
+ * redis_command in server.h. */
+extern redis_command conn_commands[];      /* conn.c: connection, CLIENT */
+extern redis_command server_commands[];    /* server.c: TIME, SHUTDOWN */
+extern redis_command info_commands[];      /* info.c */
+extern redis_command config_commands[];    /* config_cmd.c */
+extern redis_command command_commands[];   /* cmd_introspect.c: COMMAND */
 extern redis_command keyspace_commands[];  /* db.c */
 extern redis_command keyspace2_commands[]; /* keyspace.c */
 extern redis_command expire_commands[];    /* expire.c */
 extern redis_command object_commands[];    /* object_cmd.c */
 extern redis_command string_commands[];    /* t_string.c */
 extern redis_command bitops_commands[];    /* bitops.c */
-extern redis_command admin_commands[];     /* admin.c */
+extern redis_command slowlog_commands[];   /* slowlog.c */
+extern redis_command latency_commands[];   /* latency.c */
+extern redis_command admin_commands[];     /* admin.c: MONITOR */
+extern redis_command debug_commands[];     /* debug.c */
 extern redis_command evict_commands[];     /* evict.c */
 extern redis_command list_commands[];      /* t_list.c */
 extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
-
-/* Handlers, one per command, defined in the module owning their data. */
-void ping_command(client *c);
-void echo_command(client *c);
-void quit_command(client *c);
-void reset_command(client *c);
-void select_command(client *c);
-void hello_command(client *c);
-void auth_command(client *c);
-void client_id_command(client *c);
-void client_setname_command(client *c);
-void client_getname_command(client *c);
-void client_list_command(client *c);
-void client_info_command(client *c);
-void client_kill_command(client *c);
-void client_reply_command(client *c);
-void client_setinfo_command(client *c);
-void client_help_command(client *c);
-void client_pause_command(client *c);
-void client_unpause_command(client *c);
-void client_no_evict_command(client *c);
-void client_no_touch_command(client *c);
-void client_unblock_command(client *c);
-void get_command(client *c);
-void set_command(client *c);
-void del_command(client *c);
-void exists_command(client *c);
-void dbsize_command(client *c);
-void flushdb_command(client *c);
-void flushall_command(client *c);
-void time_command(client *c);
-void shutdown_command(client *c);
-void info_command(client *c);
-void command_command(client *c);
-void command_count_command(client *c);
-void command_info_command(client *c);
-void command_docs_command(client *c);
-void command_list_command(client *c);
-void command_getkeys_command(client *c);
-void command_getkeysandflags_command(client *c);
-void command_help_command(client *c);
 
 #endif

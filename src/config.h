@@ -228,7 +228,4 @@ int config_rewrite(sds *err);
 void config_release(void);
 
 struct client;
-/* CONFIG command handler (GET / SET / RESETSTAT / REWRITE / HELP). */
-void config_command(struct client *c);
-
 #endif

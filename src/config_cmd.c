@@ -68,7 +68,7 @@ static void config_rewrite_reply(client *c) {
     reply_ok(c);
 }
 
-void config_command(client *c) {
+static void config_command(client *c) {
     const char *sub = c->argv[1];
     if (!strcasecmp(sub, "get") && c->argc >= 3) {
         config_get(c);
@@ -85,3 +85,31 @@ void config_command(client *c) {
         reply_error_subcommand(c);
     }
 }
+
+/* ---------------------------------------------------------- table */
+
+#define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+static redis_command config_subcommands[] = {
+    {.name = "get", .proc = config_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS, .group = "server",
+     .since = "2.0.0", .summary = "Get the values of configuration parameters",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "set", .proc = config_command, .arity = -4, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
+     .summary = "Set configuration parameters to the given values",
+     .complexity = "O(N) when N is the number of configuration parameters provided"},
+    {.name = "resetstat", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.0.0",
+     .summary = "Reset the stats returned by INFO", .complexity = "O(1)"},
+    {.name = "rewrite", .proc = config_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "server", .since = "2.8.0",
+     .summary = "Rewrite the configuration file with the in memory configuration", .complexity = "O(1)"},
+    {.name = "help", .proc = config_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "5.0.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+    {0}};
+
+redis_command config_commands[] = {
+    {.name = "config", .arity = -2, .group = "server", .since = "2.0.0",
+     .summary = "A container for server configuration commands", .complexity = "Depends on subcommand.",
+     .subcommands = config_subcommands},
+    {0}};

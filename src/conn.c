@@ -25,7 +25,7 @@
     "RESP protocol version at the same time"
 #define WRONGPASS_ERROR "-WRONGPASS invalid username-password pair or user is disabled."
 
-void ping_command(client *c) {
+static void ping_command(client *c) {
     if (c->argc > 2) {
         reply_error_arity(c);
         return;
@@ -34,11 +34,11 @@ void ping_command(client *c) {
     else reply_bulk_sds(c, c->argv[1]);
 }
 
-void echo_command(client *c) {
+static void echo_command(client *c) {
     reply_bulk_sds(c, c->argv[1]);
 }
 
-void quit_command(client *c) {
+static void quit_command(client *c) {
     reply_ok(c);
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
@@ -59,7 +59,7 @@ static int auth_check(const sds user, const sds pass) {
     return secret_equal(pass, sds_len(pass), cfg.requirepass, strlen(cfg.requirepass));
 }
 
-void auth_command(client *c) {
+static void auth_command(client *c) {
     if (c->argc > 3) {
         reply_error_syntax(c);
         return;
@@ -119,7 +119,7 @@ static void reply_hello_map(client *c) {
     reply_array_len(c, 0);
 }
 
-void hello_command(client *c) {
+static void hello_command(client *c) {
     long long ver = 0;
     int next = 1;
     if (c->argc >= 2) {
@@ -169,7 +169,7 @@ void hello_command(client *c) {
     reply_hello_map(c);
 }
 
-void reset_command(client *c) {
+static void reset_command(client *c) {
     multi_client_reset(c);
     c->resp = 2;
     c->db_id = 0;
@@ -183,11 +183,11 @@ void reset_command(client *c) {
 
 /* ---------------------------------------------------------- CLIENT */
 
-void client_id_command(client *c) {
+static void client_id_command(client *c) {
     reply_integer(c, (long long)c->id);
 }
 
-void client_setname_command(client *c) {
+static void client_setname_command(client *c) {
     if (!name_is_valid(c->argv[2])) {
         reply_error(c, "Client names cannot contain spaces, newlines or special characters.");
         return;
@@ -196,7 +196,7 @@ void client_setname_command(client *c) {
     reply_ok(c);
 }
 
-void client_getname_command(client *c) {
+static void client_getname_command(client *c) {
     if (c->name) reply_bulk_sds(c, c->name);
     else reply_null(c);
 }
@@ -212,7 +212,7 @@ static int client_is_type(const client *c, const char *t) {
     return strcasecmp(t, "normal") == 0;
 }
 
-void client_list_command(client *c) {
+static void client_list_command(client *c) {
     const char *type = NULL;
     long long *ids = NULL;
     int nids = 0;
@@ -252,7 +252,7 @@ void client_list_command(client *c) {
     sds_free(out);
 }
 
-void client_info_command(client *c) {
+static void client_info_command(client *c) {
     sds out = net_cat_client_info(sds_empty(), c);
     out = sds_cat_len(out, "\n", 1);
     reply_verbatim(c, out, sds_len(out), "txt");
@@ -328,7 +328,7 @@ static void kill_client(client *self, client *o) {
     else net_free_client(o);
 }
 
-void client_kill_command(client *c) {
+static void client_kill_command(client *c) {
     struct kill_filter f;
     if (c->argc == 3) { /* old form: CLIENT KILL ip:port */
         memset(&f, 0, sizeof(f));
@@ -357,7 +357,7 @@ void client_kill_command(client *c) {
     if (kill_self) kill_client(c, c);
 }
 
-void client_reply_command(client *c) {
+static void client_reply_command(client *c) {
     const char *mode = c->argv[2];
     if (strcasecmp(mode, "on") == 0) {
         c->flags &= ~(CLIENT_REPLY_SKIP | CLIENT_REPLY_OFF);
@@ -374,7 +374,7 @@ void client_reply_command(client *c) {
 /* CLIENT SETINFO <LIB-NAME|LIB-VER> value [...]: Redis 7.2's command,
  * which go-redis and others send on every connect. Several attributes in
  * one call are accepted because some clients send them that way. */
-void client_setinfo_command(client *c) {
+static void client_setinfo_command(client *c) {
     if (c->argc % 2) {
         reply_error_arity(c);
         return;
@@ -419,19 +419,19 @@ static void client_set_flag_command(client *c, int flag) {
 }
 
 /* CLIENT NO-EVICT ON|OFF: exempts this connection from client eviction. */
-void client_no_evict_command(client *c) {
+static void client_no_evict_command(client *c) {
     client_set_flag_command(c, CLIENT_NO_EVICT);
 }
 
 /* CLIENT NO-TOUCH ON|OFF (Redis 7.2): this connection's reads leave the
  * keys' LRU/LFU data alone (db.c honours the flag). */
-void client_no_touch_command(client *c) {
+static void client_no_touch_command(client *c) {
     client_set_flag_command(c, CLIENT_NO_TOUCH);
 }
 
 /* CLIENT PAUSE timeout [WRITE|ALL]: timeout in milliseconds. Redis checks
  * the mode before the timeout. */
-void client_pause_command(client *c) {
+static void client_pause_command(client *c) {
     enum admin_pause_mode mode = ADMIN_PAUSE_ALL;
     if (c->argc > 4) {
         admin_reply_subcommand_syntax(c);
@@ -458,12 +458,12 @@ void client_pause_command(client *c) {
     reply_ok(c);
 }
 
-void client_unpause_command(client *c) {
+static void client_unpause_command(client *c) {
     admin_unpause();
     reply_ok(c);
 }
 
-void client_help_command(client *c) {
+static void client_help_command(client *c) {
     static const char *help[] = {
         "GETNAME",
         "    Return the name of the current connection.",
@@ -513,7 +513,7 @@ void client_help_command(client *c) {
 
 /* CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: ends another client's blocking
  * command as if it timed out, or with an -UNBLOCKED error. */
-void client_unblock_command(client *c) {
+static void client_unblock_command(client *c) {
     if (c->argc > 4) {
         admin_reply_subcommand_syntax(c);
         return;
@@ -543,3 +543,81 @@ void client_unblock_command(client *c) {
     }
     reply_integer(c, 0);
 }
+
+/* ---------------------------------------------------------- table */
+
+#define CONN_FLAGS (CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+
+static redis_command client_subcommands[] = {
+    {.name = "id", .proc = client_id_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "5.0.0", .summary = "Returns the client ID for the current connection",
+     .complexity = "O(1)"},
+    {.name = "setname", .proc = client_setname_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "2.6.9", .summary = "Set the current connection name", .complexity = "O(1)"},
+    {.name = "getname", .proc = client_getname_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "2.6.9", .summary = "Get the current connection name", .complexity = "O(1)"},
+    {.name = "list", .proc = client_list_command, .arity = -2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .tips = "nondeterministic_output", .group = "connection", .since = "2.4.0",
+     .summary = "Get the list of client connections", .complexity = "O(N) where N is the number of client connections"},
+    {.name = "info", .proc = client_info_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .tips = "nondeterministic_output", .group = "connection", .since = "6.2.0",
+     .summary = "Returns information about the current client connection.", .complexity = "O(1)"},
+    {.name = "kill", .proc = client_kill_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "2.4.0",
+     .summary = "Kill the connection of a client", .complexity = "O(N) where N is the number of client connections"},
+    {.name = "reply", .proc = client_reply_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "3.2.0", .summary = "Instruct the server whether to reply to commands",
+     .complexity = "O(1)"},
+    {.name = "setinfo", .proc = client_setinfo_command, .arity = -4, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .tips = "request_policy:all_nodes response_policy:all_succeeded", .group = "connection", .since = "7.2.0",
+     .summary = "Set client or connection specific info", .complexity = "O(1)"},
+    {.name = "pause", .proc = client_pause_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "2.9.50",
+     .summary = "Stop processing commands from clients for some time", .complexity = "O(1)"},
+    {.name = "unpause", .proc = client_unpause_command, .arity = 2, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0",
+     .summary = "Resume processing of clients that were paused",
+     .complexity = "O(N) Where N is the number of paused clients"},
+    {.name = "no-evict", .proc = client_no_evict_command, .arity = 3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "7.0.0",
+     .summary = "Set client eviction mode for the current connection", .complexity = "O(1)"},
+    /* Redis 7.2's (7.0 has no NO-TOUCH): asked for by clients that scan
+     * without disturbing eviction order. */
+    {.name = "no-touch", .proc = client_no_touch_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "7.2.0",
+     .summary = "Controls whether commands sent by the client will alter the LRU/LFU of the keys they access.",
+     .complexity = "O(1)"},
+    {.name = "unblock", .proc = client_unblock_command, .arity = -3, .flags = CMD_ADMIN | CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0",
+     .summary = "Unblock a client blocked in a blocking command from a different connection",
+     .complexity = "O(log N) where N is the number of client connections"},
+    {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    {0}};
+
+redis_command conn_commands[] = {
+    {.name = "ping", .proc = ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl = ACL_CONNECTION,
+     .tips = ALL_SHARDS_OK, .group = "connection", .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)"},
+    {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_FAST, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "1.0.0", .summary = "Echo the given string", .complexity = "O(1)"},
+    {.name = "quit", .proc = quit_command, .arity = -1,
+     .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Close the connection",
+     .complexity = "O(1)"},
+    {.name = "reset", .proc = reset_command, .arity = 1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0", .summary = "Reset the connection",
+     .complexity = "O(1)"},
+    {.name = "hello", .proc = hello_command, .arity = -1,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.0.0", .summary = "Handshake with Redis",
+     .complexity = "O(1)"},
+    {.name = "auth", .proc = auth_command, .arity = -2,
+     .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "1.0.0", .summary = "Authenticate to the server",
+     .complexity = "O(N) where N is the number of passwords defined for the user"},
+    {.name = "client", .arity = -2, .flags = CMD_SENTINEL, .group = "connection", .since = "2.4.0",
+     .summary = "A container for client connection commands", .complexity = "Depends on subcommand.",
+     .subcommands = client_subcommands},
+    {0}};

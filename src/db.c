@@ -158,7 +158,7 @@ void db_signal_modified(db *d, const sds key) {
 
 void db_signal_flushed(int dbnum) {
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
-    for (int i = start; i <= end; i++) multi_touch_existing_in_db(i);
+    for (int i = start; i <= end; i++) multi_touch_existing_in_db(i, -1);
     /* A NULL key: every cached key of every database is gone. */
     if (invalidate_hook) invalidate_hook(dbnum, NULL);
 }
@@ -341,17 +341,16 @@ long long db_empty_async(int dbnum) {
 }
 
 void db_swap(int a, int b) {
-    /* Watched keys that exist on either side change, before or after. */
-    multi_touch_existing_in_db(a);
-    multi_touch_existing_in_db(b);
+    /* Watched keys that exist on either side change (multi.c decides,
+     * with Redis 7.0's expired-key rules, before the swap). */
+    multi_touch_existing_in_db(a, b);
+    multi_touch_existing_in_db(b, a);
     db *x = &server.dbs[a], *y = &server.dbs[b];
     dict *keys = x->keys, *expires = x->expires;
     x->keys = y->keys;
     x->expires = y->expires;
     y->keys = keys;
     y->expires = expires;
-    multi_touch_existing_in_db(a);
-    multi_touch_existing_in_db(b);
     /* Lists or sorted sets may now be where clients wait for them. */
     blocking_signal_db(a);
     blocking_signal_db(b);

@@ -164,7 +164,7 @@ static void debug_help(client *c) {
     reply_help(c, help);
 }
 
-void debug_command(client *c) {
+static void debug_command(client *c) {
     const char *sub = c->argv[1];
     int argc = c->argc;
     if (argc == 2 && strcasecmp(sub, "help") == 0) debug_help(c);
@@ -181,3 +181,10 @@ void debug_command(client *c) {
         admin_reply_subcommand_syntax(c);
     }
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command debug_commands[] = {
+    {.name = "debug", .proc = debug_command, .arity = -2, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
+     .group = "server", .since = "1.0.0", .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
+    {0}};

@@ -570,8 +570,17 @@ sds info_generate(int argc, sds *argv) {
     return s;
 }
 
-void info_command(client *c) {
+static void info_command(client *c) {
     sds s = info_generate(c->argc - 1, c->argv + 1);
     reply_verbatim(c, s, sds_len(s), "txt");
     sds_free(s);
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command info_commands[] = {
+    {.name = "info", .proc = info_command, .arity = -1, .flags = CMD_LOADING | CMD_STALE | CMD_SENTINEL,
+     .acl = ACL_DANGEROUS, .tips = "nondeterministic_output request_policy:all_shards response_policy:special",
+     .group = "server", .since = "1.0.0", .summary = "Get information and statistics about the server",
+     .complexity = "O(1)"},
+    {0}};

@@ -128,7 +128,7 @@ void latency_after_command(redis_command *cmd, long long duration_us) {
 
 /* ------------------------------------------------------------ commands */
 
-void latency_latest_command(client *c) {
+static void latency_latest_command(client *c) {
     reply_array_len(c, event_count);
     for (int i = 0; i < event_count; i++) {
         struct latency_series *ts = events[i];
@@ -147,7 +147,7 @@ void latency_latest_command(client *c) {
         for (const struct latency_sample *s = &(ts)->samples[((ts)->idx + j_) % LATENCY_TS_LEN]; \
              s && s->time; s = NULL)
 
-void latency_history_command(client *c) {
+static void latency_history_command(client *c) {
     struct latency_series *ts = event_find(c->argv[2]);
     if (ts == NULL) {
         reply_array_len(c, 0);
@@ -168,7 +168,7 @@ static void event_delete(int i) {
     events[i] = events[--event_count];
 }
 
-void latency_reset_command(client *c) {
+static void latency_reset_command(client *c) {
     long long resets = 0;
     if (c->argc == 2) {
         resets = event_count;
@@ -187,7 +187,7 @@ void latency_reset_command(client *c) {
     reply_integer(c, resets);
 }
 
-void latency_help_command(client *c) {
+static void latency_help_command(client *c) {
     static const char *help[] = {
         "DOCTOR",
         "    Return a human readable latency analysis report.",
@@ -290,7 +290,7 @@ static sds latency_graph(sds out, const struct latency_series *ts) {
     return out;
 }
 
-void latency_graph_command(client *c) {
+static void latency_graph_command(client *c) {
     struct latency_series *ts = event_find(c->argv[2]);
     if (ts == NULL) {
         reply_error_format(c, "No samples available for event '%s'", c->argv[2]);
@@ -408,7 +408,7 @@ static sds latency_report(void) {
     return latency_cat_advices(r, adv);
 }
 
-void latency_doctor_command(client *c) {
+static void latency_doctor_command(client *c) {
     sds r = latency_report();
     reply_verbatim(c, r, sds_len(r), "txt");
     sds_free(r);
@@ -462,7 +462,7 @@ static redis_command *lookup_fullname(const sds name) {
     return cmd_lookup_subcommand(parent, bar + 1);
 }
 
-void latency_histogram_command(client *c) {
+static void latency_histogram_command(client *c) {
     void *len = reply_deferred_len(c);
     struct all_cdf_ctx a = {c, 0};
     if (c->argc == 2) {
@@ -478,3 +478,37 @@ void latency_histogram_command(client *c) {
     }
     reply_set_deferred_map_len(c, len, a.n);
 }
+
+/* ---------------------------------------------------------- table */
+
+#define ADMIN_DIAG_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE)
+#define LATENCY_TIPS "nondeterministic_output request_policy:all_nodes response_policy:special"
+
+static redis_command latency_subcommands[] = {
+    {.name = "graph", .proc = latency_graph_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return a latency graph for the event.", .complexity = "O(1)"},
+    {.name = "doctor", .proc = latency_doctor_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return a human readable latency analysis report.",
+     .complexity = "O(1)"},
+    {.name = "latest", .proc = latency_latest_command, .arity = 2, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return the latest latency samples for all events.",
+     .complexity = "O(1)"},
+    {.name = "history", .proc = latency_history_command, .arity = 3, .flags = ADMIN_DIAG_FLAGS, .tips = LATENCY_TIPS,
+     .group = "server", .since = "2.8.13", .summary = "Return timestamp-latency samples for the event.",
+     .complexity = "O(1)"},
+    {.name = "reset", .proc = latency_reset_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS, .tips = ALL_NODES_OK,
+     .group = "server", .since = "2.8.13", .summary = "Reset latency data for one or more events.",
+     .complexity = "O(1)"},
+    {.name = "help", .proc = latency_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "2.8.13", .summary = "Show helpful text about the different subcommands.", .complexity = "O(1)"},
+    {.name = "histogram", .proc = latency_histogram_command, .arity = -2, .flags = ADMIN_DIAG_FLAGS,
+     .tips = LATENCY_TIPS, .group = "server", .since = "7.0.0",
+     .summary = "Return the cumulative distribution of latencies of a subset of commands or all.",
+     .complexity = "O(N) where N is the number of commands with latency information being retrieved."},
+    {0}};
+
+redis_command latency_commands[] = {
+    {.name = "latency", .arity = -2, .group = "server", .since = "2.8.13",
+     .summary = "A container for latency diagnostics commands", .complexity = "Depends on subcommand.",
+     .subcommands = latency_subcommands},
+    {0}};

@@ -22,12 +22,4 @@ sds latency_cat_info(sds s);
 /* CONFIG RESETSTAT: drops every command's histogram. */
 void latency_reset_histograms(void);
 
-void latency_latest_command(client *c);
-void latency_history_command(client *c);
-void latency_reset_command(client *c);
-void latency_graph_command(client *c);
-void latency_doctor_command(client *c);
-void latency_histogram_command(client *c);
-void latency_help_command(client *c);
-
 #endif

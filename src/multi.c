@@ -1,14 +1,14 @@
 /* multi.c -- transactions (MULTI, EXEC, DISCARD) and WATCH.
  *
  * Owns each client's queue of commands and the watched-key index: per
- * database, key -> clients watching it; per client, the list of keys it
- * watches. A change to a watched key marks every watcher CLIENT_DIRTY_CAS
- * and its EXEC then returns a null array. Keys are "changed" when a write
- * command that ran without error names them in its key specs, or when they
- * expire, are evicted, flushed or swapped away. (Redis counts only real
- * modifications, so a SET NX that did nothing does not abort a watcher
- * there but does here: a transaction may fail spuriously, never succeed
- * wrongly.) */
+ * database, key -> the watch entries of the clients watching it; per
+ * client, the list of its watch entries. A watched key is touched only
+ * by a real change (db_signal_modified after the change, a flush or a
+ * swap before it); a touch marks the watcher CLIENT_DIRTY_CAS and its
+ * EXEC then returns a null array. Redis 7.0's rules for expiry: a key
+ * already logically expired when WATCHed that is then deleted (lazily,
+ * by DEL, a flush, or swapped away) is no change; a key that expires
+ * after WATCH is one, even before anything deletes it. */
 #include "multi.h"
 
 #include <string.h>
@@ -29,16 +29,21 @@ typedef struct queued_command {
 struct multi_state {
     queued_command *commands;
     int count, cap;
+    uint64_t cmd_flags; /* CMD_* of every queued command, or'ed */
 };
 
+/* One key one client watches: in the client's list and in the key's
+ * watcher array. */
 struct watched_key {
     int db_id;
+    int expired; /* logically expired when WATCHed (and not deleted since) */
     sds key;
+    client *c;
     struct watched_key *next;
 };
 
 struct watchers {
-    client **clients;
+    struct watched_key **wks;
     int count, cap;
 };
 
@@ -48,7 +53,7 @@ static dict **watched; /* per db id, created on first use */
 static void watchers_free(dict *d, void *val) {
     (void)d;
     struct watchers *w = val;
-    zfree(w->clients);
+    zfree(w->wks);
     zfree(w);
 }
 
@@ -90,7 +95,12 @@ void multi_queue_command(client *c) {
     q->argc = c->argc;
     q->argv = zmalloc(sizeof(sds) * (size_t)c->argc);
     for (int i = 0; i < c->argc; i++) q->argv[i] = sds_dup(c->argv[i]);
+    ms->cmd_flags |= c->cmd->flags;
     reply_proto(c, "+QUEUED\r\n", 9);
+}
+
+uint64_t multi_queued_flags(const client *c) {
+    return c->mstate ? c->mstate->cmd_flags : 0;
 }
 
 void multi_flag_error(client *c) {
@@ -113,17 +123,20 @@ static void watch_key(client *c, const sds key) {
     }
     if (w->count == w->cap) {
         w->cap = w->cap ? w->cap * 2 : 2;
-        w->clients = zrealloc(w->clients, sizeof(client *) * (size_t)w->cap);
+        w->wks = zrealloc(w->wks, sizeof(struct watched_key *) * (size_t)w->cap);
     }
-    w->clients[w->count++] = c;
     struct watched_key *wk = zmalloc(sizeof(*wk));
     wk->db_id = c->db_id;
+    wk->expired = db_is_expired(c->db, key);
     wk->key = sds_dup(key);
+    wk->c = c;
     wk->next = c->watched;
     c->watched = wk;
+    w->wks[w->count++] = wk;
     multi_watched_keys++;
 }
 
+/* Forgets every key c watches (its DIRTY_CAS flag stays). */
 static void unwatch_all(client *c) {
     struct watched_key *wk = c->watched;
     while (wk) {
@@ -132,8 +145,8 @@ static void unwatch_all(client *c) {
         dict_entry *de = dict_find(d, wk->key);
         struct watchers *w = dict_get_val(de);
         for (int i = 0; i < w->count; i++) {
-            if (w->clients[i] != c) continue;
-            w->clients[i] = w->clients[--w->count];
+            if (w->wks[i] != wk) continue;
+            w->wks[i] = w->wks[--w->count];
             break;
         }
         if (w->count == 0) dict_delete(d, wk->key);
@@ -143,34 +156,95 @@ static void unwatch_all(client *c) {
         wk = next;
     }
     c->watched = NULL;
-    c->flags &= ~CLIENT_DIRTY_CAS;
+}
+
+/* c's transaction will fail. Its watched keys are dropped at once, as in
+ * Redis 7.0: nothing more can change the outcome, so later changes need
+ * not find it, and the memory goes back before EXEC. */
+static void watch_fail(client *c) {
+    c->flags |= CLIENT_DIRTY_CAS;
+    unwatch_all(c);
+}
+
+static struct watchers *watchers_of(int db_id, const sds key) {
+    if (multi_watched_keys == 0 || watched == NULL || watched[db_id] == NULL) return NULL;
+    dict_entry *de = dict_find(watched[db_id], key);
+    return de ? dict_get_val(de) : NULL;
 }
 
 void multi_touch_key(db *d, const sds key) {
-    if (multi_watched_keys == 0 || watched == NULL || watched[d->id] == NULL) return;
-    dict_entry *de = dict_find(watched[d->id], key);
-    if (de == NULL) return;
-    struct watchers *w = dict_get_val(de);
-    for (int i = 0; i < w->count; i++) w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+    struct watchers *w = watchers_of(d->id, key);
+    if (w == NULL) return;
+    int gone = dict_find(d->keys, key) == NULL;
+    /* watch_fail shrinks the array under us: walk it from the end, and
+     * only ever remove the entry just visited or later ones. */
+    for (int i = w->count - 1; i >= 0; i--) {
+        if (i >= w->count) continue;
+        struct watched_key *wk = w->wks[i];
+        if (wk->expired && gone) {
+            /* Expired when watched, now deleted: logically no change. A
+             * key added later is a change again. */
+            wk->expired = 0;
+            continue;
+        }
+        watch_fail(wk->c);
+        if (watchers_of(d->id, key) != w) return; /* the last watcher left */
+    }
 }
 
-void multi_touch_existing_in_db(int dbnum) {
+/* The touch rules of one watched key of a database being emptied
+ * (replaced_with NULL: a flush) or swapped with replaced_with. Returns
+ * 1 if its transaction must fail. */
+static int touched_by_swap(struct watched_key *wk, db *emptied, db *replaced_with) {
+    int in_emptied = dict_find(emptied->keys, wk->key) != NULL;
+    int in_replacement = replaced_with && dict_find(replaced_with->keys, wk->key) != NULL;
+    if (!in_emptied && !in_replacement) return 0; /* absent before and after */
+    if (wk->expired) {
+        if (!in_replacement) {
+            wk->expired = 0; /* expired key now deleted: no logical change */
+            return 0;
+        }
+        return !db_is_expired(replaced_with, wk->key); /* expired stays expired */
+    }
+    if (!in_emptied && db_is_expired(replaced_with, wk->key)) {
+        wk->expired = 1; /* a missing key replaced by an expired one */
+        return 0;
+    }
+    return 1;
+}
+
+void multi_touch_existing_in_db(int dbnum, int replaced_with) {
     if (multi_watched_keys == 0 || watched == NULL || watched[dbnum] == NULL) return;
+    db *emptied = &server.dbs[dbnum];
+    db *other = replaced_with >= 0 ? &server.dbs[replaced_with] : NULL;
+    /* Collect first: failing a client unwatches its keys, which would
+     * change the dict being walked. */
+    client **fail = NULL;
+    size_t nfail = 0, cap = 0;
     dict_iterator it;
     dict_init_iterator(&it, watched[dbnum]);
     dict_entry *de;
     while ((de = dict_next(&it)) != NULL) {
-        if (dict_find(server.dbs[dbnum].keys, dict_get_key(de)) == NULL) continue;
         struct watchers *w = dict_get_val(de);
-        for (int i = 0; i < w->count; i++) w->clients[i]->flags |= CLIENT_DIRTY_CAS;
+        for (int i = 0; i < w->count; i++) {
+            if (!touched_by_swap(w->wks[i], emptied, other)) continue;
+            if (nfail == cap) {
+                cap = cap ? cap * 2 : 8;
+                fail = zrealloc(fail, sizeof(client *) * cap);
+            }
+            fail[nfail++] = w->wks[i]->c;
+        }
     }
     dict_reset_iterator(&it);
+    for (size_t i = 0; i < nfail; i++) watch_fail(fail[i]);
+    zfree(fail);
 }
 
-/* 1 if a key c watches has expired (and so changed) since WATCH. */
+/* 1 if a key c watches has expired since WATCH (a change, even if no
+ * command has deleted it yet). */
 static int watched_key_expired(client *c) {
     for (struct watched_key *wk = c->watched; wk; wk = wk->next)
-        if (db_is_expired(&server.dbs[wk->db_id], wk->key)) return 1;
+        if (!wk->expired && db_is_expired(&server.dbs[wk->db_id], wk->key)) return 1;
     return 0;
 }
 
@@ -182,7 +256,7 @@ void multi_client_reset(client *c) {
 
 /* ---------------------------------------------------------- commands */
 
-void multi_command(client *c) {
+static void multi_command(client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "MULTI calls can not be nested");
         return;
@@ -192,7 +266,7 @@ void multi_command(client *c) {
     reply_ok(c);
 }
 
-void discard_command(client *c) {
+static void discard_command(client *c) {
     if (!(c->flags & CLIENT_MULTI)) {
         reply_error(c, "DISCARD without MULTI");
         return;
@@ -201,7 +275,7 @@ void discard_command(client *c) {
     reply_ok(c);
 }
 
-void exec_command(client *c) {
+static void exec_command(client *c) {
     if (!(c->flags & CLIENT_MULTI)) {
         reply_error(c, "EXEC without MULTI");
         return;
@@ -218,7 +292,7 @@ void exec_command(client *c) {
     }
     struct multi_state *ms = c->mstate;
     c->mstate = NULL;
-    unwatch_all(c);
+    unwatch_all(c); /* the queue's own changes must not find c */
     c->flags &= ~CLIENT_MULTI;
     c->flags |= CLIENT_IN_EXEC;
     int saved_argc = c->argc;
@@ -242,7 +316,7 @@ void exec_command(client *c) {
     multi_free_queue(c);
 }
 
-void watch_command(client *c) {
+static void watch_command(client *c) {
     if (c->flags & CLIENT_MULTI) {
         reply_error(c, "WATCH inside MULTI is not allowed");
         return;
@@ -251,8 +325,9 @@ void watch_command(client *c) {
     reply_ok(c);
 }
 
-void unwatch_command(client *c) {
+static void unwatch_command(client *c) {
     unwatch_all(c);
+    c->flags &= ~CLIENT_DIRTY_CAS;
     reply_ok(c);
 }
 

@@ -11,21 +11,21 @@ void multi_queue_command(client *c);
 /* Dispatcher: a command of c was refused while in MULTI; EXEC will fail
  * with EXECABORT. */
 void multi_flag_error(client *c);
-/* A key of d was modified: transactions watching it will fail. Costs one
- * integer test when nothing is watched. */
+/* A key of d was modified (called after the change, so a deleted key is
+ * gone): transactions watching it will fail, unless the key was already
+ * expired when watched and is now deleted. Costs one integer test when
+ * nothing is watched. */
 void multi_touch_key(db *d, const sds key);
-/* Every watched key of db dbnum that exists now is about to change
- * (FLUSHDB, FLUSHALL, SWAPDB). */
-void multi_touch_existing_in_db(int dbnum);
+/* Database dbnum is about to be emptied (replaced_with -1: FLUSHDB,
+ * FLUSHALL) or swapped with database replaced_with (SWAPDB: call it for
+ * both sides, before the swap). Transactions watching a key that exists
+ * before or after fail, as Redis 7.0 decides with expired keys. */
+void multi_touch_existing_in_db(int dbnum, int replaced_with);
+/* CMD_* flags of every command c has queued, or'ed (0 outside MULTI). */
+uint64_t multi_queued_flags(const client *c);
 /* Forgets c's transaction and watched keys (RESET, disconnect). */
 void multi_client_reset(client *c);
 /* Non-zero while any key is watched. */
 extern unsigned long multi_watched_keys;
-
-void multi_command(client *c);
-void exec_command(client *c);
-void discard_command(client *c);
-void watch_command(client *c);
-void unwatch_command(client *c);
 
 #endif

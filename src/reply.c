@@ -72,6 +72,22 @@ void reply_proto(client *c, const char *p, size_t len) {
     reply_append(c, p, len);
 }
 
+sds reply_take_output(client *c) {
+    sds s = sds_new_len(c->buf, c->bufpos); /* no socket: nothing was sent */
+    reply_block *b = c->reply_head;
+    while (b) {
+        reply_block *next = b->next;
+        s = sds_cat_len(s, b->buf, b->used);
+        zfree(b);
+        b = next;
+    }
+    c->bufpos = c->sentlen = 0;
+    c->reply_head = c->reply_tail = NULL;
+    c->reply_bytes = 0;
+    c->reply_blocks = 0;
+    return s;
+}
+
 void reply_ok(client *c) {
     reply_proto(c, "+OK\r\n", 5);
 }

@@ -15,6 +15,11 @@ struct robj;
 
 /* Raw bytes, already in RESP (borrowed). */
 void reply_proto(struct client *c, const char *p, size_t len);
+/* Takes every byte of c's pending output (fixed buffer and blocks) and
+ * returns it as a new sds, leaving c's output empty: how the caller of a
+ * command run for a client with no socket reads its reply (only for
+ * such a client: nothing of it was sent). */
+sds reply_take_output(struct client *c);
 void reply_ok(struct client *c);
 /* "+<s>\r\n"; s must not contain CR or LF. */
 void reply_status(struct client *c, const char *s);

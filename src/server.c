@@ -291,14 +291,14 @@ void server_run(void) {
 
 /* ---------------------------------------------------------- commands */
 
-void time_command(client *c) {
+static void time_command(client *c) {
     long long us = ustime();
     reply_array_len(c, 2);
     reply_bulk_ll(c, us / 1000000);
     reply_bulk_ll(c, us % 1000000);
 }
 
-void shutdown_command(client *c) {
+static void shutdown_command(client *c) {
     int abort_flag = 0, other = 0;
     for (int i = 1; i < c->argc; i++) {
         const char *a = c->argv[i];
@@ -322,3 +322,15 @@ void shutdown_command(client *c) {
     }
     server_shutdown_now();
 }
+
+/* ---------------------------------------------------------- table */
+
+redis_command server_commands[] = {
+    {.name = "time", .proc = time_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .tips = "nondeterministic_output", .group = "server", .since = "2.6.0", .summary = "Return the current server time",
+     .complexity = "O(1)"},
+    {.name = "shutdown", .proc = shutdown_command, .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_NO_MULTI | CMD_SENTINEL | CMD_ALLOW_BUSY,
+     .group = "server", .since = "1.0.0", .summary = "Synchronously save the dataset to disk and then shut down the server",
+     .complexity = "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)"},
+    {0}};

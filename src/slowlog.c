@@ -53,8 +53,9 @@ static int hello_arg_redacted(const client *c, int i) {
 }
 
 const char *slowlog_redacted_arg(const client *c, const redis_command *cmd, int i) {
-    if (cmd->proc == auth_command) return i >= 1 ? REDACTED_ARG : NULL;
-    if (cmd->proc == hello_command) return hello_arg_redacted(c, i) ? REDACTED_ARG : NULL;
+    if (cmd->parent) return NULL;
+    if (strcmp(cmd->name, "auth") == 0) return i >= 1 ? REDACTED_ARG : NULL;
+    if (strcmp(cmd->name, "hello") == 0) return hello_arg_redacted(c, i) ? REDACTED_ARG : NULL;
     return NULL;
 }
 
@@ -142,7 +143,7 @@ static void reply_entry(client *c, const slowlog_entry *e) {
     reply_bulk_sds(c, e->name);
 }
 
-void slowlog_get_command(client *c) {
+static void slowlog_get_command(client *c) {
     long long count = SLOWLOG_GET_DEFAULT_COUNT;
     if (c->argc > 3) {
         admin_reply_subcommand_syntax(c);
@@ -158,16 +159,16 @@ void slowlog_get_command(client *c) {
     for (long long i = 0; i < count; i++, e = e->next) reply_entry(c, e);
 }
 
-void slowlog_len_command(client *c) {
+static void slowlog_len_command(client *c) {
     reply_integer(c, (long long)entry_count);
 }
 
-void slowlog_reset_command(client *c) {
+static void slowlog_reset_command(client *c) {
     slowlog_reset();
     reply_ok(c);
 }
 
-void slowlog_help_command(client *c) {
+static void slowlog_help_command(client *c) {
     static const char *help[] = {
         "GET [<count>]",
         "    Return top <count> entries from the slowlog (default: 10, -1 mean all).",
@@ -181,3 +182,25 @@ void slowlog_help_command(client *c) {
         NULL};
     reply_help(c, help);
 }
+
+/* ---------------------------------------------------------- table */
+
+static redis_command slowlog_subcommands[] = {
+    {.name = "help", .proc = slowlog_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .group = "server",
+     .since = "6.2.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+    {.name = "len", .proc = slowlog_len_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = "request_policy:all_nodes response_policy:agg_sum nondeterministic_output", .group = "server",
+     .since = "2.2.12", .summary = "Get the slow log's length", .complexity = "O(1)"},
+    {.name = "get", .proc = slowlog_get_command, .arity = -2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = "request_policy:all_nodes nondeterministic_output", .group = "server", .since = "2.2.12",
+     .summary = "Get the slow log's entries", .complexity = "O(N) where N is the number of entries returned"},
+    {.name = "reset", .proc = slowlog_reset_command, .arity = 2, .flags = CMD_ADMIN | CMD_LOADING | CMD_STALE,
+     .tips = ALL_NODES_OK, .group = "server", .since = "2.2.12", .summary = "Clear all entries from the slow log",
+     .complexity = "O(N) where N is the number of entries in the slowlog"},
+    {0}};
+
+redis_command slowlog_commands[] = {
+    {.name = "slowlog", .arity = -2, .group = "server", .since = "2.2.12",
+     .summary = "A container for slow log commands", .complexity = "Depends on subcommand.",
+     .subcommands = slowlog_subcommands},
+    {0}};

@@ -21,9 +21,4 @@ unsigned long slowlog_len(void);
 /* Drops every entry (SLOWLOG RESET); ids keep counting up. */
 void slowlog_reset(void);
 
-void slowlog_get_command(client *c);
-void slowlog_len_command(client *c);
-void slowlog_reset_command(client *c);
-void slowlog_help_command(client *c);
-
 #endif

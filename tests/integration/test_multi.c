@@ -2,6 +2,7 @@
  * DISCARD, WATCH, UNWATCH, and how they meet blocking commands.
  *
  * Expected replies are Redis 7.0's. One server per test. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -139,6 +140,245 @@ START_TEST(test_watch_expire_and_flush) {
 }
 END_TEST
 
+/* ---------------------------------------------------------- WATCH rules
+ * Each scenario: steps run in order, then MULTI / PING / EXEC on client 1;
+ * `runs` is whether Redis 7.0 ran that EXEC (asked of Redis 7.0.15 for
+ * each one). A step is "<cmd> <args...>", "@2 <cmd>..." for the second
+ * client, or "sleep <ms>". Active expiry is off, so only lookups, flushes
+ * and swaps remove expired keys. */
+#define WATCH_MAX_STEPS 8
+
+struct watch_case {
+    int runs;
+    const char *steps[WATCH_MAX_STEPS];
+};
+
+static const struct watch_case watch_cases[] = {
+    /* a command that changed nothing touches nothing */
+    {1, {"SET k v", "WATCH k", "@2 SET k v NX"}},
+    {0, {"SET k v", "WATCH k", "@2 SET k v"}},
+    {1, {"SADD s a", "WATCH s", "@2 SADD s a", "@2 SREM s zz"}},
+    {1, {"ZADD z 1 a", "WATCH z", "@2 ZADD z 1 a", "@2 ZREM z q"}},
+    {1, {"SET k 1", "WATCH k", "@2 PERSIST k"}},
+    {1, {"SET k 1", "WATCH k", "@2 DEL nothere", "@2 EXPIRE nothere 1"}},
+    /* expired when watched, then deleted: no change */
+    {1, {"SET k v PX 10", "sleep 50", "WATCH k"}},
+    {1, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 GET k"}},
+    {1, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 DEL k"}},
+    {1, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 FLUSHALL"}},
+    {1, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1"}},
+    /* ... but written again afterwards: a change */
+    {0, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 SET k w"}},
+    {0, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 GET k", "@2 SET k x"}},
+    {0, {"SET k v PX 10", "sleep 50", "WATCH k", "@2 FLUSHDB", "@2 SET k 2"}},
+    /* expires after WATCH: a change, deleted or not */
+    {0, {"SET k v PX 300", "WATCH k", "sleep 450"}},
+    {0, {"SET k v PX 300", "WATCH k", "sleep 450", "@2 GET k"}},
+    {0, {"SET k v PX 300", "WATCH k", "sleep 450", "@2 FLUSHALL"}},
+    {0, {"SET k v PX 300", "WATCH k", "sleep 450", "@2 SWAPDB 0 1"}},
+    /* flushes: only a key that existed counts */
+    {1, {"SET other 1", "WATCH k", "@2 FLUSHALL"}},
+    {1, {"SET other 1", "WATCH k", "@2 FLUSHDB"}},
+    {0, {"SET k 1", "WATCH k", "@2 FLUSHDB"}},
+    {0, {"SET k 1", "WATCH k", "@2 FLUSHALL"}},
+    {1, {"SET k 1", "WATCH k", "@2 SELECT 1", "@2 FLUSHDB"}},
+    /* SWAPDB: a key brought in or taken away is a change */
+    {0, {"WATCH k", "@2 SELECT 1", "@2 SET k 1", "@2 SWAPDB 0 1"}},
+    {0, {"SET k 1", "WATCH k", "@2 SWAPDB 0 1"}},
+    {1, {"WATCH k", "@2 SWAPDB 0 1"}},
+    {0, {"SET k 1", "WATCH k", "@2 SELECT 1", "@2 SET k 1", "@2 SWAPDB 0 1"}},
+    {0, {"SELECT 1", "WATCH k", "@2 SET k 1", "@2 SWAPDB 0 1"}},
+    {1, {"SET k 1", "WATCH k", "@2 SWAPDB 1 2"}},
+    /* ... a missing key replaced by an expired one is none, until the
+     * expired one is written */
+    {1, {"@2 SELECT 1", "@2 SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1"}},
+    {1, {"@2 SELECT 1", "@2 SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1", "@2 SELECT 0", "@2 GET k"}},
+    {0, {"@2 SELECT 1", "@2 SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1", "@2 SELECT 0", "@2 SET k 3"}},
+    /* ... expired replaced by expired is none; by a live key, one */
+    {1, {"SET k v PX 10", "@2 SELECT 1", "@2 SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1"}},
+    {0, {"SET k v PX 10", "@2 SELECT 1", "@2 SET k v", "sleep 50", "WATCH k", "@2 SWAPDB 0 1"}},
+    {0, {"SET k v", "@2 SELECT 1", "@2 SET k v PX 10", "sleep 50", "WATCH k", "@2 SWAPDB 0 1"}},
+    /* ... a key that expires after being swapped in is a change */
+    {0, {"WATCH k", "@2 SELECT 1", "@2 SET k v PX 300", "@2 SWAPDB 0 1", "sleep 450"}},
+    {1, {"SET k v PX 300", "sleep 400", "WATCH k", "@2 SWAPDB 0 1", "@2 SWAPDB 0 1"}},
+    /* UNWATCH forgets, before or after the change */
+    {1, {"SET k 1", "WATCH k", "UNWATCH", "@2 SET k 2"}},
+    {1, {"SET k 1", "WATCH k", "@2 SET k 2", "UNWATCH"}},
+};
+
+/* Runs one step ("@2 " prefix: on other; "sleep N"). */
+static void watch_step(redisContext *one, redisContext *other, const char *step) {
+    if (strncmp(step, "sleep ", 6) == 0) {
+        hs_sleep_ms(atoi(step + 6));
+        return;
+    }
+    redisContext *c = one;
+    if (strncmp(step, "@2 ", 3) == 0) {
+        c = other;
+        step += 3;
+    }
+    char buf[128];
+    const char *args[WATCH_MAX_STEPS + 1];
+    int n = 0;
+    snprintf(buf, sizeof(buf), "%s", step);
+    for (char *tok = strtok(buf, " "); tok && n < WATCH_MAX_STEPS; tok = strtok(NULL, " ")) args[n++] = tok;
+    args[n] = NULL;
+    redisReply *r = hs_command(c, args);
+    ck_assert_msg(r->type != REDIS_REPLY_ERROR, "step '%s' failed: %s", step, r->str);
+    freeReplyObject(r);
+}
+
+START_TEST(test_watch_rules) {
+    redisContext *other = hs_connect(srv);
+    HS_EXPECT_OK(ctx, "DEBUG", "SET-ACTIVE-EXPIRE", "0");
+    for (size_t i = 0; i < sizeof(watch_cases) / sizeof(watch_cases[0]); i++) {
+        const struct watch_case *wc = &watch_cases[i];
+        HS_EXPECT_OK(ctx, "FLUSHALL");
+        HS_EXPECT_OK(ctx, "SELECT", "0");
+        HS_EXPECT_OK(other, "SELECT", "0");
+        for (int s = 0; s < WATCH_MAX_STEPS && wc->steps[s]; s++) watch_step(ctx, other, wc->steps[s]);
+        HS_EXPECT_OK(ctx, "MULTI");
+        HS_EXPECT_STATUS(ctx, "QUEUED", "PING");
+        redisReply *r = hs_command(ctx, HS_ARGS("EXEC"));
+        int ran = r->type == REDIS_REPLY_ARRAY && r->elements == 1;
+        ck_assert_msg(ran || r->type == REDIS_REPLY_NIL, "case %zu: EXEC replied type %d", i, r->type);
+        ck_assert_msg(ran == wc->runs, "case %zu (%s, %s ...): EXEC %s, Redis 7.0 %s", i, wc->steps[0],
+                      wc->steps[1] ? wc->steps[1] : "", ran ? "ran" : "failed", wc->runs ? "runs it" : "fails it");
+        freeReplyObject(r);
+    }
+    redisFree(other);
+}
+END_TEST
+
+/* A touched transaction stays failed whatever happens next (its keys are
+ * dropped at once, as in Redis 7.0), and a second WATCH does not revive
+ * it; EXEC then clears everything for the next transaction. */
+START_TEST(test_watch_dirty_stays) {
+    redisContext *other = hs_connect(srv);
+    HS_EXPECT_OK(ctx, "WATCH", "a", "b");
+    HS_EXPECT_OK(other, "SET", "a", "1");
+    HS_EXPECT_OK(other, "SET", "b", "1");
+    HS_EXPECT_OK(ctx, "WATCH", "c");
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "SET", "a", "mine");
+    HS_EXPECT_NIL(ctx, "EXEC");
+    HS_EXPECT_BULK(ctx, "1", "GET", "a");
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "SET", "a", "mine");
+    redisReply *r = hs_command(ctx, HS_ARGS("EXEC"));
+    ck_assert_uint_eq(r->elements, 1);
+    freeReplyObject(r);
+    /* many watchers of one key all fail, whichever order they watched in */
+    redisContext *third = hs_connect(srv);
+    HS_EXPECT_OK(ctx, "WATCH", "k");
+    HS_EXPECT_OK(third, "WATCH", "x", "k");
+    HS_EXPECT_OK(other, "SET", "k", "1");
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_OK(third, "MULTI");
+    HS_EXPECT_NIL(ctx, "EXEC");
+    HS_EXPECT_NIL(third, "EXEC");
+    redisFree(third);
+    redisFree(other);
+}
+END_TEST
+
+/* ---------------------------------------------------------- EXEC defects */
+
+#define OOM_TEXT "OOM command not allowed when used memory > 'maxmemory'."
+
+/* Over maxmemory (set by another client after queueing), EXEC of a
+ * transaction holding a denyoom command is refused with the OOM reason;
+ * one of reads only runs. While queueing over maxmemory, everything but
+ * EXEC / DISCARD / QUIT / RESET is refused, which dooms the EXEC. Bytes
+ * are Redis 7.0's. */
+START_TEST(test_exec_oom) {
+    redisContext *admin = hs_connect(srv);
+    int fd = hs_raw_connect(srv);
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "SET a b\r\n", "+QUEUED\r\n");
+    HS_RAW_EXPECT(fd, "GET a\r\n", "+QUEUED\r\n");
+    HS_EXPECT_OK(admin, "CONFIG", "SET", "maxmemory", "1");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "-EXECABORT Transaction discarded because of: " OOM_TEXT "\r\n");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "-ERR EXEC without MULTI\r\n");
+    /* reads only: runs */
+    HS_EXPECT_OK(admin, "CONFIG", "SET", "maxmemory", "0");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "GET a\r\n", "+QUEUED\r\n");
+    HS_EXPECT_OK(admin, "CONFIG", "SET", "maxmemory", "1");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "*1\r\n$-1\r\n");
+    /* queueing over maxmemory */
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "GET a\r\n", "-" OOM_TEXT "\r\n");
+    HS_RAW_EXPECT(fd, "WATCH x\r\n", "-" OOM_TEXT "\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "-" OOM_TEXT "\r\n");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "DISCARD\r\n", "+OK\r\n");
+    /* outside MULTI only denyoom commands are refused */
+    HS_RAW_EXPECT(fd, "GET a\r\n", "$-1\r\n");
+    HS_RAW_EXPECT(fd, "SET a b\r\n", "-" OOM_TEXT "\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "RESET\r\n", "+RESET\r\n");
+    HS_EXPECT_OK(admin, "CONFIG", "SET", "maxmemory", "0");
+    close(fd);
+    redisFree(admin);
+}
+END_TEST
+
+/* A queued command that fails when EXEC runs it leaves the rest running,
+ * its error in its slot of the array; RESP2 and RESP3 bytes as Redis 7.0. */
+START_TEST(test_exec_errors_in_array) {
+    static const char queue[] = "MULTI\r\nSET a 1\r\nCONFIG SET maxmemory bla\r\nLPUSH a x\r\nINCR a\r\nGET a\r\n"
+                                "CONFIG GET maxmemory\r\nHGETALL nokey\r\nEXEC\r\n";
+    static const char queued[] = "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n";
+    static const char errors[] =
+        "+OK\r\n-ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory "
+        "value\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n:2\r\n$1\r\n2\r\n";
+    int fd = hs_raw_connect(srv);
+    hs_buf want = {0};
+    hs_buf_printf(&want, "%s*7\r\n%s*2\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n*0\r\n", queued, errors);
+    hs_raw_expect(__FILE__, __LINE__, fd, queue, strlen(queue), want.data, want.len);
+    hs_buf_free(&want);
+    HS_RAW_EXPECT(fd, "DEL a\r\n", ":1\r\n");
+    hs_raw_send(fd, "HELLO 3\r\n", 9);
+    hs_buf hello = hs_raw_read_until(fd, "modules\r\n*0\r\n", 5000);
+    hs_buf_free(&hello);
+    hs_buf_printf(&want, "%s*7\r\n%s%%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n%%0\r\n", queued, errors);
+    hs_raw_expect(__FILE__, __LINE__, fd, queue, strlen(queue), want.data, want.len);
+    hs_buf_free(&want);
+    HS_RAW_EXPECT(fd, "CONFIG GET maxmemory\r\n", "%1\r\n$9\r\nmaxmemory\r\n$1\r\n0\r\n");
+    close(fd);
+}
+END_TEST
+
+/* Refusals in Redis's order, each with its text: NOAUTH before no-multi,
+ * EXEC's refusals as EXECABORT with the reason (arity has no "ERR"). */
+START_TEST(test_refusal_texts) {
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "requirepass", "pw");
+    int fd = hs_raw_connect(srv);
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "-NOAUTH Authentication required.\r\n");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n");
+    HS_RAW_EXPECT(fd, "GET\r\n", "-ERR wrong number of arguments for 'get' command\r\n");
+    HS_RAW_EXPECT(fd, "CLIENT NOPE\r\n", "-ERR unknown subcommand 'NOPE'. Try CLIENT HELP.\r\n");
+    HS_RAW_EXPECT(fd, "AUTH pw\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "GET x\r\n", "+QUEUED\r\n");
+    HS_RAW_EXPECT(fd, "AUTH bad\r\n", "+QUEUED\r\n");
+    HS_RAW_EXPECT(fd, "EXEC\r\n",
+                  "*2\r\n$-1\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "EXEC x\r\n",
+                  "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command\r\n");
+    HS_RAW_EXPECT(fd, "MULTI\r\n", "+OK\r\n");
+    HS_RAW_EXPECT(fd, "SHUTDOWN\r\n", "-ERR Command not allowed inside a transaction\r\n");
+    HS_RAW_EXPECT(fd, "FOO x\r\n", "-ERR unknown command 'FOO', with args beginning with: 'x' \r\n");
+    HS_RAW_EXPECT(fd, "EXEC\r\n", "-EXECABORT Transaction discarded because of previous errors.\r\n");
+    close(fd);
+    HS_EXPECT_OK(ctx, "AUTH", "pw");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "requirepass", "");
+}
+END_TEST
+
 /* A blocking command inside EXEC does not wait; a push inside another
  * client's EXEC wakes a blocked client. */
 START_TEST(test_multi_and_blocking) {
@@ -178,6 +418,11 @@ static Suite *multi_suite(void) {
     tcase_add_test(tc, test_watch_aborts_on_other_client_write);
     tcase_add_test(tc, test_watch_expire_and_flush);
     tcase_add_test(tc, test_multi_and_blocking);
+    tcase_add_test(tc, test_watch_rules);
+    tcase_add_test(tc, test_watch_dirty_stays);
+    tcase_add_test(tc, test_exec_oom);
+    tcase_add_test(tc, test_exec_errors_in_array);
+    tcase_add_test(tc, test_refusal_texts);
     return s;
 }
 
