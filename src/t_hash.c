@@ -6,7 +6,10 @@
  * more than hash-max-listpack-entries pairs nor a field or value longer
  * than hash-max-listpack-value bytes; once a dict, always a dict (Redis
  * 7.0 never converts back). Never keeps an empty hash in the keyspace and
- * never changes anything before every argument has been validated. */
+ * never changes anything before every argument has been validated. Each
+ * write reports its change as Redis 7.0 does: db_signal_modified, the
+ * keyspace event, the dirty count (HSET: every pair written), and
+ * HINCRBYFLOAT's effect as the HSET of its result. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>

@@ -6,8 +6,11 @@
  * empty list is ever left in the keyspace (a command that empties one
  * deletes the key); every write that adds elements signals the key so that
  * blocked clients are served; a command that replies with an error has
- * changed nothing. Replies are written straight from the listpack entries,
- * never through temporary strings, except for the value LMOVE moves. */
+ * changed nothing. Each change is reported where it happens, as Redis 7.0
+ * reports it: db_signal_modified, the keyspace event, the dirty count, and
+ * for blocking pops the effect of the concrete non-blocking command.
+ * Replies are written straight from the listpack entries, never through
+ * temporary strings, except for the value LMOVE moves. */
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
@@ -78,12 +81,11 @@ static void list_pop_reply(client *c, quicklist *ql, enum ql_where where, unsign
 
 /* Deletes key if the list o (its value) became empty; o dies with it.
  * Announces the deletion ("del", after the command's own event, as Redis
- * does). Returns 1 if it deleted. */
-static int list_delete_if_empty(client *c, robj *o, const sds key) {
-    if (ql_length(o->ptr) != 0) return 0;
+ * does). */
+static void list_delete_if_empty(client *c, robj *o, const sds key) {
+    if (ql_length(o->ptr) != 0) return;
     db_delete(c->db, key);
     notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
-    return 1;
 }
 
 static const char *list_pop_event(enum ql_where where) {
@@ -94,8 +96,8 @@ static const char *list_push_event(enum ql_where where) {
     return where == QL_HEAD ? "lpush" : "rpush";
 }
 
-/* The change path of every pop that took n > 0 elements from key: its
- * event, then the key's deletion if it emptied, then WATCHers. The dirty
+/* The change path of every pop that took at least one element from key:
+ * its event, then the key's deletion if it emptied, then WATCHers. The dirty
  * counter is the caller's: a served BLPOP does not count, LMPOP does. */
 static void list_popped(client *c, robj *o, const sds key, enum ql_where where) {
     notify_keyspace_event(NOTIFY_LIST, list_pop_event(where), key, c->db->id);
