@@ -1,7 +1,9 @@
 # minired -- build, test, run, bench, install.
 #
 #   make                         build src/minired-server
-#   make test                    unit (Check) then integration (hiredis) tests
+#   make test                    unit (Check) then integration (hiredis) tests;
+#                                ends with one line: "N passed, N failed"
+#   make V=1 ...                 show full compiler command lines
 #   make SANITIZE=address,undefined test
 #   make AE_BACKEND=select|poll|epoll|kqueue
 #   make run                     start a server on defaults
@@ -36,6 +38,14 @@ ifneq ($(SANITIZE),)
 endif
 
 B := build/$(VARIANT)
+
+# Build lines are short ("  CC     src/x.c") so test results and warnings
+# stand out; V=1 shows the full commands. Errors and warnings always show.
+ifeq ($(V),1)
+  quiet =
+else
+  quiet = @printf '  %-6s %s\n' '$(1)' '$(2)';
+endif
 CFLAGS_ALL := $(CFLAGS_BASE) $(SANFLAGS) $(CFLAGS)
 LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 
@@ -65,7 +75,7 @@ ifeq ($(SANITIZE),)
 endif
 
 $(B)/%.o: src/%.c | $(B)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(call quiet,CC,$<)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(B):
 	@mkdir -p $(B) $(B)/tests
@@ -74,10 +84,10 @@ $(B):
 # put it in the archive even if its object is older than the archive.
 $(LIBBASE): $(LIB_OBJS) Makefile
 	@rm -f $@
-	ar rcs $@ $(LIB_OBJS)
+	$(call quiet,AR,$@)ar rcs $@ $(LIB_OBJS)
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
 
 # ------------------------------------------------------------------ tests
 TEST_CFLAGS = $(CFLAGS_ALL) -Isrc -Itests/helpers $(shell pkg-config --cflags check 2>/dev/null)
@@ -94,17 +104,17 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(INTEG_SRCS))
 .SECONDEXPANSION:
 # A unit test links libminibase plus the server objects its .deps file lists.
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell cat tests/unit/test_$$*.deps 2>/dev/null)) | $(B)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
 # test_cmd_call drives the real dispatcher in-process: it links every
 # server object but main.o (so it keeps linking as modules are added).
 CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
 $(B)/tests/test_cmd_call: tests/unit/test_cmd_call.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
-	$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
 
 INTEG_BINS := $(patsubst tests/integration/test_%.c,$(B)/tests/itest_%,$(INTEG_SRCS))
 
@@ -112,19 +122,25 @@ test-deps:
 	@sh deps/ensure-test-deps.sh
 
 unit-test: test-deps
-	@$(MAKE) --no-print-directory $(UNIT_BINS)
+	@$(MAKE) -s --no-print-directory $(UNIT_BINS)
 	@sh tests/run-unit.sh $(B)/tests $(UNIT_BINS)
 
 integration-test: test-deps all
-	@$(MAKE) --no-print-directory $(INTEG_BINS)
+	@$(MAKE) -s --no-print-directory $(INTEG_BINS)
 	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS)
 
+# Every step runs even after a failure, so the closing "N passed, N
+# failed" line (tests/tally.sh, summing Check's per-suite counts) covers
+# the whole run; the exit status is non-zero if anything failed.
+TEST_TALLY := $(abspath $(B))/test-tally
 test: test-deps
-	@$(MAKE) --no-print-directory check-layers
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory unit-test
-	@$(MAKE) --no-print-directory check-ae-backends
-	@$(MAKE) --no-print-directory integration-test
+	@$(MAKE) -s --no-print-directory check-layers || { sh tests/tally.sh summary 1; exit 1; }
+	@$(MAKE) -s --no-print-directory all || { sh tests/tally.sh summary 1; exit 1; }
+	@rm -f $(TEST_TALLY); status=0; export MINIRED_TEST_TALLY=$(TEST_TALLY); \
+	$(MAKE) -s --no-print-directory unit-test || status=1; \
+	$(MAKE) -s --no-print-directory check-ae-backends || status=1; \
+	$(MAKE) -s --no-print-directory integration-test || status=1; \
+	sh tests/tally.sh summary $$status
 
 # No library file (L0-L2) may include a server header; the self-test
 # proves the check catches one (on a temporary copy of src/).
@@ -134,17 +150,27 @@ check-layers:
 
 # The ae suite runs once per backend that builds on this system.
 # On Linux the kqueue backend is proven through a small kqueue-on-poll shim.
+# A select server must also start and serve on default settings (its
+# maxclients lowered to what select holds): it is linked from this
+# variant's server objects, which do not depend on the backend, and the
+# select library the ae suite just built, so it costs one link.
+SELECT_B := build/select$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))
 check-ae-backends:
 ifeq ($(UNAME_S),Linux)
 	@for be in poll select; do \
-	  $(MAKE) --no-print-directory AE_BACKEND=$$be SANITIZE=$(SANITIZE) build/ae-only-$$be || exit 1; \
+	  $(MAKE) -s --no-print-directory AE_BACKEND=$$be SANITIZE=$(SANITIZE) build/ae-only-$$be || exit 1; \
 	done
 	@echo "== test_ae (kqueue via shim)"
 	@SANITIZE=$(SANITIZE) CC=$(CC) sh tests/unit/run_kqueue_shim.sh
+	@$(MAKE) -s --no-print-directory $(B)/minired-server-select $(B)/tests/itest_backend_start
+	@MINIRED_SERVER=$(abspath $(B)/minired-server-select) sh tests/run-integration.sh $(B)/tests/itest_backend_start
 endif
 
+$(B)/minired-server-select: $(SERVER_OBJS) $(SELECT_B)/libminibase.a
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(SELECT_B)/libminibase.a $(LDLIBS_BASE)
+
 build/ae-only-%: test-deps
-	@$(MAKE) --no-print-directory AE_BACKEND=$* SANITIZE=$(SANITIZE) build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
+	@$(MAKE) -s --no-print-directory AE_BACKEND=$* SANITIZE=$(SANITIZE) build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
 	@sh tests/run-unit.sh x build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
 
 run: all
@@ -161,6 +187,9 @@ bench: all
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_random.py --server $(abspath $(SERVER_BIN)) --streams 20
+	@python3 utils/diff_notify.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/diff_dirty.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/diff_effects.py --server $(abspath $(SERVER_BIN))
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin

@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "commands.h"
+#include "db.h"
 #include "latency.h"
 #include "monotonic.h"
 #include "reply.h"
@@ -144,6 +145,7 @@ static void resume_postponed_clients(void) {
 }
 
 static void pause_end(void) {
+    db_set_expiry_paused(0);
     admin_pause_active = 0;
     pause_mode = ADMIN_PAUSE_OFF;
     pause_end_ms = 0;
@@ -178,6 +180,7 @@ void admin_pause(enum admin_pause_mode mode, long long end_ms) {
         pause_mode = mode;
         pause_end_ms = end_ms;
         admin_pause_active = 1;
+        db_set_expiry_paused(1); /* both modes freeze expiry, as in Redis 7.0 */
     }
     pause_arm_timer(pause_end_ms - mstime());
 }

@@ -132,6 +132,10 @@ void ae_set_dont_wait(ae_event_loop *el, int no_wait) {
     el->dont_wait = no_wait ? 1 : 0;
 }
 
+int ae_max_set_size(void) {
+    return ae_api_max_set_size();
+}
+
 int ae_get_set_size(ae_event_loop *el) {
     return el->setsize;
 }

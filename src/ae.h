@@ -42,6 +42,10 @@ typedef void ae_sleep_proc(ae_event_loop *el);
 
 /* Returns a new loop able to watch fds 0..setsize-1, or NULL on failure. */
 ae_event_loop *ae_create(int setsize);
+/* The largest setsize the compiled backend can watch (select's is
+ * FD_SETSIZE; the others have no limit of their own), so a caller can size
+ * its loop to fit rather than fail. */
+int ae_max_set_size(void);
 /* Takes el. Runs no finalizers. */
 void ae_delete(ae_event_loop *el);
 /* Makes ae_main return after the current iteration. */

@@ -25,6 +25,8 @@ typedef struct ae_api_state ae_api_state;
  * if the kernel object cannot be made or setsize is beyond the backend's
  * limit. */
 ae_api_state *ae_api_create(int setsize);
+/* The largest setsize the backend can hold (select: FD_SETSIZE). */
+int ae_api_max_set_size(void);
 /* Grows or shrinks the state to setsize; the caller guarantees no fd >=
  * setsize is registered. Returns 0, or -1 if the backend cannot hold it. */
 int ae_api_resize(ae_api_state *state, int setsize);

@@ -21,6 +21,10 @@ struct ae_api_state {
     struct epoll_event *events; /* setsize long: one entry per fd at most */
 };
 
+int ae_api_max_set_size(void) {
+    return INT_MAX; /* the kernel object has no fd ceiling of its own */
+}
+
 ae_api_state *ae_api_create(int setsize) {
     int epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd == -1) return NULL;

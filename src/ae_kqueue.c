@@ -7,6 +7,7 @@
  * Invariant: the scratch mask is all zero between polls. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/types.h>
@@ -38,6 +39,10 @@ static void ae_kqueue_size_buffers(ae_api_state *state, int setsize) {
     if (setsize > state->setsize)
         memset(state->merged_mask + state->setsize, 0, (size_t)(setsize - state->setsize));
     state->setsize = setsize;
+}
+
+int ae_api_max_set_size(void) {
+    return INT_MAX; /* the kernel object has no fd ceiling of its own */
 }
 
 ae_api_state *ae_api_create(int setsize) {

@@ -22,6 +22,10 @@ struct ae_api_state {
     int *slot_of;        /* setsize long, AE_POLL_NO_SLOT if not watched */
 };
 
+int ae_api_max_set_size(void) {
+    return INT_MAX; /* pollfd arrays grow with the set */
+}
+
 ae_api_state *ae_api_create(int setsize) {
     ae_api_state *state = zmalloc(sizeof(*state));
     state->setsize = setsize;

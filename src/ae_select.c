@@ -22,6 +22,10 @@ struct ae_api_state {
     int maxfd; /* highest fd in either set, -1 if none */
 };
 
+int ae_api_max_set_size(void) {
+    return FD_SETSIZE; /* an fd_set has FD_SETSIZE bits, fds 0..FD_SETSIZE-1 */
+}
+
 ae_api_state *ae_api_create(int setsize) {
     if (setsize > FD_SETSIZE) {
         errno = EINVAL;

@@ -5,13 +5,17 @@
  * bitfield.c. Never changes a key before every argument has been checked.
  * Key invariant: a string is written in place only when it is RAW with a
  * refcount of 1 (INT, EMBSTR and shared values are copied to RAW first),
- * and readers of an INT-encoded value see its decimal bytes. */
+ * and readers of an INT-encoded value see its decimal bytes.
+ * A write is a change (dirty counter, modification signal, event) only
+ * when it creates or grows the string or changes a bit, as in Redis 7.0:
+ * SETBIT of the bit already there changes nothing. */
 #include <string.h>
 #include <strings.h>
 
 #include "bitfield.h"
 #include "commands.h"
 #include "db.h"
+#include "notify.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -56,15 +60,19 @@ static int bitops_get_unit(client *c, const sds arg, int *in_bits) {
 
 /* Returns key's string value ready to be written in place and at least
  * `bytes` long (zero-filled), creating the key when missing; the TTL is
- * kept. Returns NULL after replying WRONGTYPE. Borrowed reference. */
-static robj *bitops_lookup_writable(client *c, const sds key, size_t bytes) {
+ * kept. *grown is set to 1 when the key was created or lengthened (a
+ * change whatever is then written). Returns NULL after replying
+ * WRONGTYPE. Borrowed reference. */
+static robj *bitops_lookup_writable(client *c, const sds key, size_t bytes, int *grown) {
     robj *o = db_lookup_write(c->db, key);
+    *grown = 1;
     if (o == NULL) {
         o = obj_create_raw_string(sds_new_len(NULL, bytes));
         db_add(c->db, key, o);
         return o;
     }
     if (db_check_type(c, o, OBJ_STRING)) return NULL;
+    *grown = obj_string_len(o) < bytes;
     if (o->encoding == OBJ_ENCODING_RAW && o->refcount == 1) {
         o->ptr = sds_grow_zero(o->ptr, bytes);
         return o;
@@ -76,7 +84,7 @@ static robj *bitops_lookup_writable(client *c, const sds key, size_t bytes) {
     sds s = sds_new_len(NULL, len > bytes ? len : bytes);
     memcpy(s, p, len);
     robj *copy = obj_create_raw_string(s);
-    db_set_key(c->db, key, copy, 1);
+    db_replace_unshared(c->db, key, copy);
     return copy;
 }
 
@@ -90,13 +98,19 @@ static void setbit_command(client *c) {
         reply_error(c, ERR_BIT_VALUE);
         return;
     }
-    robj *o = bitops_lookup_writable(c, c->argv[1], (size_t)(offset >> 3) + 1);
+    int grown;
+    robj *o = bitops_lookup_writable(c, c->argv[1], (size_t)(offset >> 3) + 1, &grown);
     if (o == NULL) return;
     unsigned char *byte = (unsigned char *)o->ptr + (offset >> 3);
     unsigned mask = 1u << (7 - (offset & 7));
-    int old = (*byte & mask) != 0;
-    if (v[0] == '1') *byte = (unsigned char)(*byte | mask);
+    int old = (*byte & mask) != 0, on = v[0] == '1';
+    if (on) *byte = (unsigned char)(*byte | mask);
     else *byte = (unsigned char)(*byte & ~mask);
+    if (grown || old != on) {
+        db_signal_modified(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_STRING, "setbit", c->argv[1], c->db_id);
+        db_dirty(1);
+    }
     reply_integer(c, old);
 }
 
@@ -232,7 +246,12 @@ static void bitop_command(client *c) {
         if (src[j].len > maxlen) maxlen = src[j].len;
     }
     if (maxlen == 0) {
-        db_delete(c->db, c->argv[2]);
+        /* Every source empty: the destination goes, if it was there. */
+        if (db_delete(c->db, c->argv[2])) {
+            db_signal_modified(c->db, c->argv[2]);
+            notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[2], c->db_id);
+            db_dirty(1);
+        }
         zfree(src);
         reply_integer(c, 0);
         return;
@@ -243,6 +262,8 @@ static void bitop_command(client *c) {
     bitfield_combine(op, (unsigned char *)res, maxlen, ptrs, lens, n);
     zfree(src);
     db_set_key(c->db, c->argv[2], obj_create_raw_string(res), 0);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->argv[2], c->db_id);
+    db_dirty(1);
     reply_integer(c, (long long)maxlen);
 }
 
@@ -308,39 +329,43 @@ static int bitfield_parse(client *c, bitfield_step *steps, int *writes) {
 
 /* Runs one step on p (len bytes; writable when the step writes) and
  * replies its result: the value read, the old value (SET), the new value
- * (INCRBY), or null when FAIL refused the change. */
-static void bitfield_run_step(client *c, const bitfield_step *st, unsigned char *p, size_t len) {
+ * (INCRBY), or null when FAIL refused the change. Returns BF_WROTE_SAME or
+ * BF_WROTE_NEW for a write done (the field's value kept or changed),
+ * BF_NO_WRITE for a GET or a refused write. */
+enum { BF_NO_WRITE, BF_WROTE_SAME, BF_WROTE_NEW };
+static int bitfield_run_step(client *c, const bitfield_step *st, unsigned char *p, size_t len) {
     int dir;
     if (st->is_signed) {
         int64_t old = bitfield_get_signed(p, len, st->offset, st->bits), res;
         if (st->opcode == BF_GET) {
             reply_integer(c, old);
-            return;
+            return BF_NO_WRITE;
         }
         if (st->opcode == BF_SET) dir = bitfield_add_signed(st->value, 0, st->bits, st->overflow, &res);
         else dir = bitfield_add_signed(old, st->value, st->bits, st->overflow, &res);
         if (dir != BITFIELD_IN_RANGE && st->overflow == BITFIELD_FAIL) {
             reply_null(c);
-            return;
+            return BF_NO_WRITE;
         }
         bitfield_set(p, st->offset, st->bits, (uint64_t)res);
         reply_integer(c, st->opcode == BF_SET ? old : res);
-        return;
+        return res == old ? BF_WROTE_SAME : BF_WROTE_NEW;
     }
     uint64_t old = bitfield_get_unsigned(p, len, st->offset, st->bits), res;
     if (st->opcode == BF_GET) {
         reply_integer(c, (long long)old);
-        return;
+        return BF_NO_WRITE;
     }
     /* A SET value is taken as its 64-bit pattern: -1 is far above u8. */
     if (st->opcode == BF_SET) dir = bitfield_add_unsigned((uint64_t)st->value, 0, st->bits, st->overflow, &res);
     else dir = bitfield_add_unsigned(old, st->value, st->bits, st->overflow, &res);
     if (dir != BITFIELD_IN_RANGE && st->overflow == BITFIELD_FAIL) {
         reply_null(c);
-        return;
+        return BF_NO_WRITE;
     }
     bitfield_set(p, st->offset, st->bits, res);
     reply_integer(c, (long long)(st->opcode == BF_SET ? old : res));
+    return res == old ? BF_WROTE_SAME : BF_WROTE_NEW;
 }
 
 static void bitfield_generic(client *c, int readonly) {
@@ -353,6 +378,7 @@ static void bitfield_generic(client *c, int readonly) {
         goto done;
     }
     robj *o;
+    int grown = 0;
     if (writes) {
         /* Grown once to hold every written field, before any step runs;
          * the key is created even if FAIL then refuses every change. */
@@ -361,7 +387,7 @@ static void bitfield_generic(client *c, int readonly) {
             uint64_t end = steps[i].offset + (uint64_t)steps[i].bits;
             if (steps[i].opcode != BF_GET && end > need) need = end;
         }
-        o = bitops_lookup_writable(c, c->argv[1], (size_t)((need + 7) >> 3));
+        o = bitops_lookup_writable(c, c->argv[1], (size_t)((need + 7) >> 3), &grown);
         if (o == NULL) goto done;
     } else {
         o = db_lookup_read(c->db, c->argv[1]);
@@ -374,7 +400,19 @@ static void bitfield_generic(client *c, int readonly) {
      * a shared value may back it. */
     if (o) p = (unsigned char *)obj_string_bytes(o, buf, &len);
     reply_array_len(c, n);
-    for (int i = 0; i < n; i++) bitfield_run_step(c, &steps[i], p, len);
+    /* A write counts when it changed its field or the key was created or
+     * grown for it; a FAIL-refused one never does (the key may then exist
+     * with no change reported, as in Redis). */
+    long long changes = 0;
+    for (int i = 0; i < n; i++) {
+        int r = bitfield_run_step(c, &steps[i], p, len);
+        if (r == BF_WROTE_NEW || (r == BF_WROTE_SAME && grown)) changes++;
+    }
+    if (changes) {
+        db_signal_modified(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_STRING, "setbit", c->argv[1], c->db_id);
+        db_dirty(changes);
+    }
 done:
     zfree(steps);
 }

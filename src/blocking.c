@@ -77,10 +77,13 @@ int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms) {
         reply_error(c, "timeout is not a float or out of range");
         return -1;
     }
-    /* Redis 7.0 truncates seconds * 1000 to an integer (so 0.0001 means
-     * "forever") and a value too big for 64 bits comes out as the most
-     * negative integer (x86's conversion result), hence "negative". */
-    long double ms = secs * 1000;
+    /* Redis 7.0 rounds seconds * 1000 UP to whole milliseconds, so any
+     * positive timeout, however small (0.001 is 0.000999... in binary,
+     * 0.0001, 1e-300), waits at least 1 ms instead of meaning "forever";
+     * -0.0001 rounds to 0, which is "forever". A value too big for 64 bits
+     * comes out as the most negative integer (x86's conversion result),
+     * hence "negative". */
+    long double ms = ceill(secs * 1000);
     long long rel = (ms >= (long double)LLONG_MAX || ms <= (long double)LLONG_MIN || isnan(ms))
                         ? LLONG_MIN
                         : (long long)ms;

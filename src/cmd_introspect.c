@@ -301,9 +301,18 @@ static void getkeys(client *c, int with_flags) {
         reply_error(c, "Invalid number of arguments specified for command");
         return;
     }
-    int nspecs = key_spec_count(cmd);
+    /* Specs flagged not_key (SSUBSCRIBE's shard channels) name no key:
+     * Redis leaves them out here, and a command with only those has none. */
+    int nspecs = 0;
+    for (int s = 0; s < key_spec_count(cmd); s++)
+        if (!(cmd->key_specs[s].flags & KS_NOT_KEY)) nspecs++;
     int *idx = zmalloc(sizeof(int) * (size_t)argc), *flags = zmalloc(sizeof(int) * (size_t)argc);
-    int n = cmd_key_positions(cmd, argv, argc, idx, flags);
+    int found = cmd_key_positions(cmd, argv, argc, idx, flags), n = 0;
+    for (int i = 0; i < found; i++) {
+        if (flags[i] & KS_NOT_KEY) continue;
+        idx[n] = idx[i];
+        flags[n++] = flags[i];
+    }
     if (n == 0) {
         reply_error(c, nspecs ? "Invalid arguments specified for command" : "The command has no key arguments");
     } else {

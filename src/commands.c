@@ -17,7 +17,9 @@
 #include "multi.h"
 #include "networking.h"
 #include "propagate.h"
+#include "pubsub.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -52,6 +54,8 @@ static redis_command *command_tables[] = {
     set_commands,
     zset_commands,
     multi_commands,
+    memory_commands,
+    pubsub_commands,
     NULL,
 };
 
@@ -214,10 +218,11 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
 #define CHECK_NO_MULTI (1u << 1) /* no-multi commands refused inside MULTI */
 #define CHECK_OOM (1u << 2)      /* maxmemory: evict first, refuse if still over */
 #define CHECK_NOSCRIPT (1u << 3) /* noscript commands refused in scripts */
+#define CHECK_PUBSUB (1u << 4)   /* RESP2 subscribed mode allows only pub/sub commands */
 
 static const unsigned caller_checks[] = {
-    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
-    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM,
+    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB,
     /* Redis evicts nothing while clients are paused, so a pause decision
      * never meets the OOM check (and must not evict: it has no effects). */
     [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
@@ -324,8 +329,20 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
             return cmd;
         }
     }
-    /* Then, in Redis's order: READONLY on a replica, RESP2 subscribed
-     * mode, loading; then CLIENT PAUSE (networking.c asks admin.c before
+    /* Client-side caching keeps its table bounded before each command a
+     * client sends (queued ones too), as Redis does here. */
+    if (kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) tracking_limit_table();
+    /* (READONLY on a replica goes here.) RESP2 subscribed mode: the
+     * connection carries pushes, so only the commands that manage
+     * subscriptions (and PING/QUIT/RESET) may run. */
+    if ((checks & CHECK_PUBSUB) && (c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
+        *err = sds_cat_printf(sds_empty(),
+                              "Can't execute '%s': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+                              "are allowed in this context",
+                              cmd->fullname);
+        return cmd;
+    }
+    /* Then loading; then CLIENT PAUSE (networking.c asks admin.c before
      * cmd_process, with CMD_CALLER_PAUSE). */
     return cmd;
 }
@@ -356,7 +373,11 @@ void cmd_call(client *c) {
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd == cmd_exec) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);
-    if (--call_depth == 0) prop_flush();
+    tracking_command_done(c);
+    if (--call_depth == 0) {
+        prop_flush();
+        tracking_send_pending();
+    }
     server.stat_numcommands++;
 }
 
@@ -396,6 +417,10 @@ static void cmd_dispatch(client *c, enum cmd_caller kind) {
 
 void cmd_process(client *c) {
     cmd_dispatch(c, (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT);
+}
+
+int cmd_call_depth(void) {
+    return call_depth;
 }
 
 void cmd_reexecute(client *c) {

@@ -62,6 +62,8 @@ uint64_t cmd_effective_flags(const client *c, const redis_command *cmd);
  * output buffer for reply_take_output). Stats, slow log, MONITOR, and the
  * effects when the outermost call returns. */
 void cmd_call(client *c);
+/* How many cmd_call are running (0: no command is executing). */
+int cmd_call_depth(void);
 /* Runs argv (borrowed) as a command of the socketless client c with the
  * checks of kind, as cmd_process does (refused: error replied; inside
  * MULTI: queued), and returns the reply bytes (new). c's own argv is
@@ -105,5 +107,7 @@ extern redis_command hash_commands[];      /* t_hash.c */
 extern redis_command set_commands[];       /* t_set.c */
 extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
+extern redis_command pubsub_commands[];    /* pubsub.c */
+extern redis_command memory_commands[];    /* memory.c */
 
 #endif

@@ -146,6 +146,10 @@ static int apply_maxclients(char *err, size_t errlen) {
     return hooks.maxclients_changed ? hooks.maxclients_changed(err, errlen) : 0;
 }
 
+static int apply_maxmemory(char *err, size_t errlen) {
+    return hooks.maxmemory_changed ? hooks.maxmemory_changed(err, errlen) : 0;
+}
+
 static const struct config_enum loglevel_enum[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
 static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPSTART},
@@ -241,7 +245,8 @@ static const config_row config_table[] = {
     {.name = "client-output-buffer-limit", .type = CT_SPECIAL, .flags = CF_MULTI_ARG,
      .def = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60", .ops = &obuf_ops},
     /* memory and eviction */
-    {.name = "maxmemory", .type = CT_ULL, .flags = CF_MEMORY | CF_FULL_U64, .field = &cfg.maxmemory, .def = "0"},
+    {.name = "maxmemory", .type = CT_ULL, .flags = CF_MEMORY | CF_FULL_U64, .field = &cfg.maxmemory, .def = "0",
+     .apply = apply_maxmemory},
     {.name = "maxmemory-policy", .type = CT_ENUM, .field = &cfg.maxmemory_policy, .def = "noeviction",
      .enums = maxmemory_policy_enum},
     {.name = "maxmemory-samples", .type = CT_INT, .field = &cfg.maxmemory_samples, .min = 1, .max = INT_MAX,
@@ -267,6 +272,8 @@ static const config_row config_table[] = {
     {.name = "latency-monitor-threshold", .type = CT_LL, .field = &cfg.latency_monitor_threshold, .min = 0,
      .max = LLONG_MAX, .def = "0"},
     {.name = "notify-keyspace-events", .type = CT_SPECIAL, .def = "", .ops = &notify_ops},
+    {.name = "tracking-table-max-keys", .type = CT_SIZE, .field = &cfg.tracking_table_max_keys, .min = 0,
+     .max = LONG_MAX, .def = "1000000"},
     {.name = "busy-reply-threshold", .alias = "lua-time-limit", .type = CT_LL, .field = &cfg.busy_reply_threshold_ms,
      .min = 0, .max = LONG_MAX, .def = "5000"},
     /* encodings of small collections */

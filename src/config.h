@@ -130,6 +130,7 @@ struct server_config {
     int activerehashing;              /* cron helps rehash the keyspace */
     int dynamic_hz;
     long long busy_reply_threshold_ms; /* scripts: BUSY after this long */
+    size_t tracking_table_max_keys;   /* CLIENT TRACKING table bound; 0: none */
     struct config_obuf_limit client_obuf_limits[CLIENT_CLASS_COUNT];
     /* protocol limits */
     long long proto_max_bulk_len;
@@ -185,6 +186,7 @@ sds config_options_from_argv(int argc, char **argv);
 struct config_hooks {
     int (*listeners_changed)(char *err, size_t errlen); /* bind, port */
     int (*maxclients_changed)(char *err, size_t errlen);
+    int (*maxmemory_changed)(char *err, size_t errlen); /* evicts at once */
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
 };
 /* Copies *h (NULL: no hooks). */

@@ -15,7 +15,9 @@
 #include "commands.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -28,6 +30,15 @@
 static void ping_command(client *c) {
     if (c->argc > 2) {
         reply_error_arity(c);
+        return;
+    }
+    /* RESP2 subscribed mode answers in the shape of a message, as Redis
+     * does: ["pong", argument or ""]. */
+    if ((c->flags & CLIENT_PUBSUB) && c->resp == 2) {
+        reply_array_len(c, 2);
+        reply_bulk(c, "pong", 4);
+        if (c->argc == 1) reply_bulk(c, "", 0);
+        else reply_bulk_sds(c, c->argv[1]);
         return;
     }
     if (c->argc == 1) reply_proto(c, "+PONG\r\n", 7);
@@ -171,6 +182,8 @@ static void hello_command(client *c) {
 
 static void reset_command(client *c) {
     multi_client_reset(c);
+    tracking_client_reset(c);
+    pubsub_client_reset(c);
     c->resp = 2;
     c->db_id = 0;
     c->db = &server.dbs[0];
@@ -206,9 +219,10 @@ static int client_type_valid(const char *t) {
            strcasecmp(t, "slave") == 0 || strcasecmp(t, "pubsub") == 0;
 }
 
-/* Every client is of type "normal" until replication and pub/sub exist. */
+/* A client with subscriptions is of type "pubsub"; every other one is
+ * "normal" until replication exists. */
 static int client_is_type(const client *c, const char *t) {
-    (void)c;
+    if (c->flags & CLIENT_PUBSUB) return strcasecmp(t, "pubsub") == 0;
     return strcasecmp(t, "normal") == 0;
 }
 
@@ -237,7 +251,10 @@ static void client_list_command(client *c) {
         return;
     }
     sds out = sds_empty();
-    for (client *o = server.clients; o; o = o->next) {
+    /* Oldest first, as Redis lists them (server.clients is newest first). */
+    client *last = server.clients;
+    while (last && last->next) last = last->next;
+    for (client *o = last; o; o = o->prev) {
         if (type && !client_is_type(o, type)) continue;
         if (ids) {
             int hit = 0;
@@ -465,6 +482,10 @@ static void client_unpause_command(client *c) {
 
 static void client_help_command(client *c) {
     static const char *help[] = {
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
         "GETNAME",
         "    Return the name of the current connection.",
         "ID",
@@ -503,6 +524,11 @@ static void client_help_command(client *c) {
         "    * LIB-VER: the client lib version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
         "NO-EVICT (ON|OFF)",
         "    Protect current client connection from eviction.",
         "NO-TOUCH (ON|OFF)",
@@ -593,6 +619,20 @@ static redis_command client_subcommands[] = {
      .complexity = "O(log N) where N is the number of client connections"},
     {.name = "help", .proc = client_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE,
      .acl = ACL_CONNECTION, .group = "connection", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
+     .complexity = "O(1)"},
+    /* Client-side caching (handlers in tracking.c). */
+    {.name = "tracking", .proc = client_tracking_command, .arity = -3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0", .summary = "Enable or disable server assisted client side caching support",
+     .complexity = "O(1). Some options may introduce additional complexity."},
+    {.name = "caching", .proc = client_caching_command, .arity = 3, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0",
+     .summary = "Instruct the server about tracking or not keys in the next request", .complexity = "O(1)"},
+    {.name = "getredir", .proc = client_getredir_command, .arity = 2, .flags = CONN_FLAGS, .acl = ACL_CONNECTION,
+     .group = "connection", .since = "6.0.0", .summary = "Get tracking notifications redirection client ID if any",
+     .complexity = "O(1)"},
+    {.name = "trackinginfo", .proc = client_trackinginfo_command, .arity = 2, .flags = CONN_FLAGS,
+     .acl = ACL_CONNECTION, .group = "connection", .since = "6.2.0",
+     .summary = "Return information about server assisted client side caching for the current connection",
      .complexity = "O(1)"},
     {0}};
 

@@ -175,9 +175,21 @@ void db_expire_key(db *d, const sds key) {
     sds_free(copy);
 }
 
+static int expiry_paused;
+
+void db_set_expiry_paused(int paused) {
+    expiry_paused = paused;
+}
+
+int db_expiry_paused(void) {
+    return expiry_paused;
+}
+
 int db_expire_if_needed(db *d, const sds key) {
     if (!db_is_expired(d, key)) return 0;
-    db_expire_key(d, key);
+    /* A paused server must not change its data set (a failover waits on
+     * it): the key stays, reads treat it as missing. */
+    if (!expiry_paused) db_expire_key(d, key);
     return 1;
 }
 
@@ -195,8 +207,11 @@ int db_remove_expire(db *d, const sds key) {
 /* ---------------------------------------------------------- lookup */
 
 robj *db_lookup(db *d, const sds key, int flags) {
-    if (dict_size(d->expires)) db_expire_if_needed(d, key);
-    dict_entry *de = dict_find(d->keys, key);
+    int expired = dict_size(d->expires) && db_expire_if_needed(d, key);
+    /* A write never runs during a pause, but should one, it must not find
+     * a paused expired key in the way of the key it creates. */
+    if (expired && (flags & DB_LOOKUP_WRITE) && dict_find(d->keys, key)) db_expire_key(d, key);
+    dict_entry *de = expired ? NULL : dict_find(d->keys, key);
     robj *o = de ? dict_get_val(de) : NULL;
     if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);
     if (o == NULL && !(flags & (DB_LOOKUP_WRITE | DB_LOOKUP_NONOTIFY)))
@@ -259,9 +274,23 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         else db_init_access(val);
         dict_set_val(d->keys, existing, val);
         obj_decr_refcount(old);
-        db_signal_if_waitable(d, key, val);
     }
+    /* Overwriting with the same (shared) object is still a write, as in
+     * Redis: SET k 1 over 1 fails WATCH and invalidates caches. */
+    db_signal_if_waitable(d, key, val);
     if (!keep_ttl && dict_size(d->expires)) dict_delete(d->expires, key);
+}
+
+void db_replace_unshared(db *d, const sds key, robj *val) {
+    dict_entry *de = dict_find(d->keys, key);
+    if (de == NULL) {
+        obj_decr_refcount(val);
+        return;
+    }
+    robj *old = dict_get_val(de);
+    val->lru = old->lru;
+    dict_set_val(d->keys, de, val);
+    obj_decr_refcount(old);
 }
 
 int db_delete(db *d, const sds key) {
@@ -416,13 +445,19 @@ void select_command(client *c) {
     reply_ok(c);
 }
 
-/* DEL and UNLINK: one body; lazy frees big values off the event loop. */
+/* DEL and UNLINK: one body; lazy frees big values off the event loop.
+ * Each key removed is one change and one "del" event (an expired key is
+ * reported as expired instead); the effect is the command itself. */
 void db_del_generic(client *c, int lazy) {
     long long deleted = 0;
     for (int i = 1; i < c->argc; i++) {
         db_expire_if_needed(c->db, c->argv[i]);
-        deleted += db_delete_maybe_lazy(c->db, c->argv[i], lazy);
+        if (!db_delete_maybe_lazy(c->db, c->argv[i], lazy)) continue;
+        db_signal_modified(c->db, c->argv[i]);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[i], c->db_id);
+        deleted++;
     }
+    db_dirty(deleted);
     reply_integer(c, deleted);
 }
 
@@ -453,11 +488,18 @@ static int flush_parse_mode(client *c) {
     return -1;
 }
 
+/* The flush counts one change per key removed, and is replayed as given
+ * even when it removed nothing (a replica may hold keys we do not). */
 static void flush_generic(client *c, int dbnum) {
     int mode = flush_parse_mode(c);
     if (mode < 0) return;
-    if (mode) db_empty_async(dbnum);
-    else db_empty(dbnum);
+    db_dirty(mode ? db_empty_async(dbnum) : db_empty(dbnum));
+    if (prop_active()) {
+        sds *argv = zmalloc(sizeof(sds) * (size_t)c->argc);
+        for (int i = 0; i < c->argc; i++) argv[i] = sds_dup(c->argv[i]);
+        prop_add(c->db_id, c->argc, argv);
+        prop_prevent(c);
+    }
     reply_ok(c);
 }
 

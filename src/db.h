@@ -50,6 +50,10 @@ void db_add(db *d, const sds key, robj *val);
 void db_add_moved(db *d, const sds key, robj *val);
 /* Takes val: adds or overwrites key. keep_ttl 0 drops an existing TTL. */
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl);
+/* Takes val: replaces the value of existing key with an equal private
+ * copy (unsharing it before an in-place write). Not a change: nothing is
+ * signalled, the TTL and access data stay. */
+void db_replace_unshared(db *d, const sds key, robj *val);
 /* Returns 1 if the key existed and was removed. */
 int db_delete(db *d, const sds key);
 /* Same, but the value's large parts are freed off the event loop
@@ -67,8 +71,15 @@ int db_remove_expire(db *d, const sds key);
 /* 1 if key has a TTL that has passed (the key is not deleted). */
 int db_is_expired(db *d, const sds key);
 /* Deletes key if its time has passed (counting it in expired_keys);
- * returns 1 if it did. key may be the dict's own sds. */
+ * returns 1 if its time has passed: the key is then gone, or, while
+ * expiry is paused, still there but logically expired (to be treated as
+ * missing). key may be the dict's own sds. */
 int db_expire_if_needed(db *d, const sds key);
+/* CLIENT PAUSE (WRITE or ALL) freezes the data set, expiry and eviction
+ * included, as in Redis 7.0: admin.c turns this on for the length of a
+ * pause; active and lazy expiry and eviction leave keys alone meanwhile. */
+void db_set_expiry_paused(int paused);
+int db_expiry_paused(void);
 /* Deletes key as expired: counts it and honours lazyfree-lazy-expire.
  * key may be the dict's own sds (it is not used after the call). */
 void db_expire_key(db *d, const sds key);

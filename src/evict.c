@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "multi.h"
 #include "db.h"
+#include "log.h"
 #include "monotonic.h"
 #include "notify.h"
 #include "propagate.h"
@@ -183,6 +184,7 @@ static int evict_timer_proc(ae_event_loop *el, long long id, void *client_data) 
 
 static enum evict_result evict_perform(void) {
     if (cfg.maxmemory == 0 || zmalloc_used_memory() <= cfg.maxmemory) return EVICT_OK;
+    if (db_expiry_paused()) return EVICT_OK; /* CLIENT PAUSE freezes the data set */
     if (cfg.maxmemory_policy == MAXMEMORY_NOEVICTION) return EVICT_FAIL;
     unsigned long long limit_us = evict_time_limit_us();
     monotime start = mono_now_us();
@@ -213,6 +215,19 @@ static enum evict_result evict_perform(void) {
 int evict_before_command(client *c) {
     (void)c;
     return evict_perform() == EVICT_FAIL ? -1 : 0;
+}
+
+int evict_maxmemory_changed(char *err, size_t errlen) {
+    (void)err, (void)errlen;
+    if (cfg.maxmemory == 0) return 0;
+    size_t used = zmalloc_used_memory();
+    if (cfg.maxmemory < used)
+        log_warning("WARNING: the new maxmemory value set via CONFIG SET (%llu) is smaller than the current memory "
+                    "usage (%zu). This will result in key eviction and/or the inability to accept new write "
+                    "commands depending on the maxmemory-policy.",
+                    (unsigned long long)cfg.maxmemory, used);
+    evict_perform();
+    return 0;
 }
 
 redis_command evict_commands[] = {

@@ -12,5 +12,9 @@
  * command runs meanwhile, as in Redis. Returns 0 if the command may run,
  * -1 if it must be refused with OOM (noeviction, or nothing evictable). */
 int evict_before_command(client *c);
+/* CONFIG SET maxmemory's hook: warns when the new limit is below the
+ * memory in use, and evicts down to it at once, as Redis 7.0 does (the
+ * evictions are effects of the CONFIG SET). Always returns 0. */
+int evict_maxmemory_changed(char *err, size_t errlen);
 
 #endif

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "db.h"
 #include "monotonic.h"
+#include "notify.h"
 #include "propagate.h"
 #include "reply.h"
 #include "util.h"
@@ -100,6 +101,7 @@ static void expire_sample_db(int idx, unsigned long num, long long now_ms, unsig
 /* Runs over every database for up to budget_us; returns 1 if it stopped
  * because the time was up (a backlog probably remains). */
 static int expire_cycle(long long budget_us) {
+    if (db_expiry_paused()) return 0; /* CLIENT PAUSE: keys stay */
     int effort = expire_effort();
     unsigned long per_loop = EXPIRE_KEYS_PER_LOOP + EXPIRE_KEYS_PER_LOOP / 4 * (unsigned long)effort;
     unsigned long stale = (unsigned long)(EXPIRE_ACCEPTABLE_STALE_PERC - effort);
@@ -220,6 +222,18 @@ static int expire_parse_flags(client *c, int *flags) {
     return 0;
 }
 
+/* Replays an EXPIRE family command as "PEXPIREAT key ms [options]": the
+ * options are kept as given; PEXPIREAT itself is replayed unchanged. */
+static void expire_propagate_absolute(client *c, long long when, int rewrite) {
+    if (!rewrite || !prop_active()) return;
+    sds *argv = zmalloc(sizeof(sds) * (size_t)c->argc);
+    argv[0] = sds_new("PEXPIREAT");
+    argv[1] = sds_dup(c->argv[1]);
+    argv[2] = sds_from_ll(when);
+    for (int i = 3; i < c->argc; i++) argv[i] = sds_dup(c->argv[i]);
+    prop_replace(c, c->argc, argv);
+}
+
 /* The body of the four EXPIRE commands: relative adds "now". */
 static void expire_generic(client *c, int in_seconds, int relative) {
     int flags;
@@ -242,9 +256,21 @@ static void expire_generic(client *c, int in_seconds, int relative) {
         reply_integer(c, 0);
         return;
     }
-    /* A time already past deletes the key (a "del", not an expiry). */
-    if (when <= db_now_ms()) db_delete_maybe_lazy(c->db, key, cfg.lazyfree_lazy_expire);
-    else db_set_expire(c->db, key, when);
+    if (when <= db_now_ms()) {
+        /* A time already past deletes the key: a "del", not an expiry,
+         * replayed as DEL or UNLINK as lazyfree-lazy-expire frees it. */
+        int lazy = cfg.lazyfree_lazy_expire;
+        db_delete_maybe_lazy(c->db, key, lazy);
+        prop_replacef(c, "cs", lazy ? "UNLINK" : "DEL", key);
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db_id);
+    } else {
+        db_set_expire(c->db, key, when);
+        expire_propagate_absolute(c, when, in_seconds || relative);
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db_id);
+    }
+    db_dirty(1);
     reply_integer(c, 1);
 }
 
@@ -295,11 +321,14 @@ static void pexpiretime_command(client *c) {
 }
 
 static void persist_command(client *c) {
-    if (db_lookup_write(c->db, c->argv[1]) == NULL) {
+    if (db_lookup_write(c->db, c->argv[1]) == NULL || !db_remove_expire(c->db, c->argv[1])) {
         reply_integer(c, 0);
         return;
     }
-    reply_integer(c, db_remove_expire(c->db, c->argv[1]));
+    db_signal_modified(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "persist", c->argv[1], c->db_id);
+    db_dirty(1);
+    reply_integer(c, 1);
 }
 
 /* ---------------------------------------------------------- table */

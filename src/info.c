@@ -24,6 +24,7 @@
 #include "latency.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -200,10 +201,10 @@ static sds info_clients(sds s) {
                           "client_recent_max_input_buffer:%zu\r\n"
                           "client_recent_max_output_buffer:%zu\r\n"
                           "blocked_clients:%lu\r\n"
-                          "tracking_clients:0\r\n"
+                          "tracking_clients:%lu\r\n"
                           "clients_in_timeout_table:0\r\n",
                           server.client_count, cfg.maxclients, max_in, max_out,
-                          server.blocked_clients + admin_postponed_count());
+                          server.blocked_clients + admin_postponed_count(), server.tracking_clients);
 }
 
 static long long total_system_memory(void) {
@@ -386,10 +387,9 @@ static sds info_stats(sds s) {
                        server.stat_rejected_conn, server.stat_expired_keys, ex.stale_perc,
                        ex.time_cap_reached_count, ex.cycle_cpu_ms, server.stat_evicted_keys, server.stat_keyspace_hits,
                        server.stat_keyspace_misses);
+    s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",
+                       pubsub_channel_count(), pubsub_pattern_count(), pubsub_shard_channel_count());
     return sds_cat_printf(s,
-                          "pubsub_channels:0\r\n"
-                          "pubsub_patterns:0\r\n"
-                          "pubsubshard_channels:0\r\n"
                           "latest_fork_usec:0\r\n"
                           "total_forks:0\r\n"
                           "migrate_cached_sockets:0\r\n"
@@ -400,9 +400,9 @@ static sds info_stats(sds s) {
                           "active_defrag_key_misses:0\r\n"
                           "total_active_defrag_time:0\r\n"
                           "current_active_defrag_time:0\r\n"
-                          "tracking_total_keys:0\r\n"
-                          "tracking_total_items:0\r\n"
-                          "tracking_total_prefixes:0\r\n"
+                          "tracking_total_keys:%llu\r\n"
+                          "tracking_total_items:%llu\r\n"
+                          "tracking_total_prefixes:%llu\r\n"
                           "unexpected_error_replies:%lld\r\n"
                           "total_error_replies:%lld\r\n"
                           "dump_payload_sanitizations:0\r\n"
@@ -412,6 +412,7 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
+                          server.tracking_keys, server.tracking_items, server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 

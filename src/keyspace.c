@@ -4,7 +4,10 @@
  * Owns nothing but handlers: every change to a database goes through db.c.
  * Never shows an expired key: KEYS checks each key's time, SCAN and
  * RANDOMKEY delete the expired keys they meet. A handler validates every
- * argument before it changes anything. */
+ * argument before it changes anything. Each write reports one change
+ * (dirty counter), signals every key it touched and emits Redis 7.0's
+ * events, in its order; all are replayed as given (the effect is the
+ * command itself). */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -13,6 +16,7 @@
 
 #include "commands.h"
 #include "db.h"
+#include "notify.h"
 #include "reply.h"
 #include "scan.h"
 #include "util.h"
@@ -102,6 +106,10 @@ static void rename_generic(client *c, int nx) {
     db_add_moved(c->db, dst, o);
     if (when != -1) db_set_expire(c->db, dst, when);
     db_delete(c->db, src); /* drops the reference we took above */
+    db_signal_modified(c->db, src);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_from", src, c->db_id);
+    notify_keyspace_event(NOTIFY_GENERIC, "rename_to", dst, c->db_id);
+    db_dirty(1);
     if (nx) reply_integer(c, 1);
     else reply_ok(c);
 }
@@ -152,6 +160,8 @@ static void copy_command(client *c) {
     }
     db_add(dst, newkey, keyspace_dup_value(o));
     if (when != -1) db_set_expire(dst, newkey, when);
+    notify_keyspace_event(NOTIFY_GENERIC, "copy_to", newkey, dst_id);
+    db_dirty(1);
     reply_integer(c, 1);
 }
 
@@ -178,6 +188,10 @@ static void move_command(client *c) {
     db_add_moved(dst, key, o);
     if (when != -1) db_set_expire(dst, key, when);
     db_delete(src, key); /* drops the reference we took above */
+    db_signal_modified(src, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_from", key, src->id);
+    notify_keyspace_event(NOTIFY_GENERIC, "move_to", key, dst_id);
+    db_dirty(1);
     reply_integer(c, 1);
 }
 
@@ -190,6 +204,7 @@ static void swapdb_command(client *c) {
         return;
     }
     if (a != b) db_swap(a, b);
+    db_dirty(1); /* even a database swapped with itself, as in Redis */
     reply_ok(c);
 }
 
@@ -246,7 +261,7 @@ static void randomkey_command(client *c) {
             reply_bulk_sds(c, key);
             return;
         }
-        db_expire_key(d, key);
+        db_expire_if_needed(d, key); /* stays while a pause is on */
     }
     sds key = keyspace_first_live_key(d);
     if (key) reply_bulk_sds(c, key);
@@ -278,7 +293,11 @@ static size_t scan_filter(client *c, const struct scan_opts *o, struct scan_keys
         if (o->pattern && !string_match_len(o->pattern, (int)sds_len(o->pattern), key, (int)sds_len(key), 0))
             continue;
         if (o->type) {
-            robj *v = db_lookup(c->db, key, DB_LOOKUP_NOTOUCH);
+            /* A lookup of the dict's own sds would free it on expiry and
+             * then report the keymiss with it: look up a copy. */
+            sds copy = sds_dup(key);
+            robj *v = db_lookup(c->db, copy, DB_LOOKUP_NOTOUCH);
+            sds_free(copy);
             if (v == NULL || strcasecmp(o->type, obj_type_name(v)) != 0) continue;
         } else if (db_expire_if_needed(c->db, key)) {
             continue;

@@ -99,6 +99,22 @@ void multi_queue_command(client *c) {
     reply_proto(c, "+QUEUED\r\n", 9);
 }
 
+long multi_queued_count(const client *c) {
+    if (!(c->flags & CLIENT_MULTI) || c->mstate == NULL) return -1;
+    return c->mstate->count;
+}
+
+size_t multi_queued_bytes(const client *c) {
+    if (c->mstate == NULL) return 0;
+    size_t bytes = sizeof(queued_command) * (size_t)c->mstate->cap;
+    for (int i = 0; i < c->mstate->count; i++) {
+        const queued_command *q = &c->mstate->commands[i];
+        bytes += sizeof(sds) * (size_t)q->argc;
+        for (int j = 0; j < q->argc; j++) bytes += sds_len(q->argv[j]);
+    }
+    return bytes;
+}
+
 uint64_t multi_queued_flags(const client *c) {
     return c->mstate ? c->mstate->cmd_flags : 0;
 }

@@ -23,6 +23,10 @@ void multi_touch_key(db *d, const sds key);
 void multi_touch_existing_in_db(int dbnum, int replaced_with);
 /* CMD_* flags of every command c has queued, or'ed (0 outside MULTI). */
 uint64_t multi_queued_flags(const client *c);
+/* CLIENT LIST's multi= and multi-mem=: commands queued (-1 outside
+ * MULTI) and the bytes they hold. */
+long multi_queued_count(const client *c);
+size_t multi_queued_bytes(const client *c);
 /* Forgets c's transaction and watched keys (RESET, disconnect). */
 void multi_client_reset(client *c);
 /* Non-zero while any key is watched. */

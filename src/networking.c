@@ -21,7 +21,9 @@
 #include "log.h"
 #include "monotonic.h"
 #include "multi.h"
+#include "pubsub.h"
 #include "reply.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -30,12 +32,15 @@
 /* Arguments handed to the keyspace without a copy: only the first this
  * many slots of argv (one bit each in client.argv_stolen). */
 #define NET_MAX_PINNED_ARGS 64
-/* An empty query buffer bigger than this is given back by the cron when
- * its client has been idle NET_QUERYBUF_IDLE_MS, or at once past
- * NET_QUERYBUF_BIG_BYTES (left by a big argument). Not on every read: a
- * busy client would free and allocate its buffer for each request. */
-#define NET_QUERYBUF_SHRINK_BYTES (32 * 1024)
-#define NET_QUERYBUF_BIG_BYTES (1024 * 1024)
+/* The cron gives back a query buffer's spare room, as Redis 7.0 does,
+ * only when more than NET_QUERYBUF_WASTE_BYTES is spare: all of it once
+ * the client has been idle NET_QUERYBUF_IDLE_MS, or, for a buffer past
+ * NET_QUERYBUF_RESIZE_BYTES, down to what it held at most since the last
+ * pass when that is under half its size (a big argument's buffer falls
+ * back within two passes). Not on every read: a busy client would free
+ * and allocate its buffer for each request. */
+#define NET_QUERYBUF_WASTE_BYTES (4 * 1024)
+#define NET_QUERYBUF_RESIZE_BYTES (32 * 1024)
 #define NET_QUERYBUF_IDLE_MS 2000
 
 static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask);
@@ -115,6 +120,8 @@ void net_free_client(client *c) {
     admin_client_freed(c); /* MONITOR list, CLIENT PAUSE's waiting list */
     blocking_client_freed(c);
     multi_client_reset(c);
+    tracking_client_freed(c);
+    pubsub_client_reset(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -281,6 +288,7 @@ void net_reset_client(client *c) {
     c->argv_counted = 0;
     c->argv = NULL;
     c->argc = 0;
+    tracking_command_reset(c);
     c->cmd = NULL;
     /* CLIENT REPLY SKIP silences exactly the command after it. */
     c->flags &= ~CLIENT_REPLY_SKIP;
@@ -373,15 +381,25 @@ static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask
     (void)el, (void)mask;
     client *c = privdata;
     size_t readlen = PROTO_IOBUF_LEN;
+    int big_arg = 0;
     /* Reading a big argument: ask for exactly what is missing, so the
      * buffer grows once instead of in 16 KB steps. */
     if (c->parser.req_type == RESP_REQ_MULTIBULK && c->parser.bulk_len >= RESP_BIG_ARG_BYTES) {
         size_t have = sds_len(c->querybuf) - c->qb_pos;
         size_t want = (size_t)c->parser.bulk_len + 2;
-        if (want > have && want - have > readlen) readlen = want - have;
+        if (want > have && want - have > readlen) {
+            readlen = want - have;
+            big_arg = 1;
+        }
     }
     size_t qblen = sds_len(c->querybuf);
-    c->querybuf = sds_make_room_for(c->querybuf, readlen);
+    if (c->querybuf_peak < qblen + readlen) c->querybuf_peak = qblen + readlen;
+    /* Exact room for a big argument or a first buffer (as Redis: a new
+     * client's buffer is PROTO_IOBUF_LEN, not double); else room to grow. */
+    if (big_arg || sds_alloc(c->querybuf) < PROTO_IOBUF_LEN)
+        c->querybuf = sds_make_room_for_non_greedy(c->querybuf, readlen);
+    else
+        c->querybuf = sds_make_room_for(c->querybuf, readlen);
     ssize_t n = read(fd, c->querybuf + qblen, readlen);
     if (n == -1) {
         if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
@@ -527,7 +545,9 @@ void net_handle_pending_writes(void) {
 /* ---------------------------------------------------------- output limits */
 
 void net_check_output_limits(client *c) {
-    const struct config_obuf_limit *l = &cfg.client_obuf_limits[CLIENT_CLASS_NORMAL];
+    /* A client with subscriptions is in the pubsub class, as in Redis. */
+    int cls = (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB : CLIENT_CLASS_NORMAL;
+    const struct config_obuf_limit *l = &cfg.client_obuf_limits[cls];
     if (c->fd == -1 || (c->flags & CLIENT_CLOSE_ASAP) || (l->hard_bytes == 0 && l->soft_bytes == 0)) return;
     unsigned long long used = c->reply_bytes;
     int hard = l->hard_bytes && used >= l->hard_bytes;
@@ -546,15 +566,24 @@ void net_check_output_limits(client *c) {
 
 /* ---------------------------------------------------------- cron, info */
 
-/* Frees the query buffer of c if it is empty and worth giving back. */
+/* Gives back the spare room of c's query buffer (see NET_QUERYBUF_*),
+ * then starts a new peak from what it holds now (or the bulk being read,
+ * whose bytes will soon be needed). */
 static void net_shrink_querybuf(client *c, long long now_ms) {
-    if (sds_len(c->querybuf) || c->parser.argc) return;
-    size_t alloc = sds_alloc(c->querybuf);
-    if (alloc > NET_QUERYBUF_BIG_BYTES ||
-        (alloc > NET_QUERYBUF_SHRINK_BYTES && now_ms - c->last_interaction_ms > NET_QUERYBUF_IDLE_MS)) {
-        sds_free(c->querybuf);
-        c->querybuf = sds_empty();
+    size_t len = sds_len(c->querybuf), alloc = sds_alloc(c->querybuf);
+    size_t bulk = c->parser.req_type == RESP_REQ_MULTIBULK && c->parser.bulk_len >= 0
+                      ? (size_t)c->parser.bulk_len + 2 : 0;
+    if (sds_avail(c->querybuf) > NET_QUERYBUF_WASTE_BYTES) {
+        if (now_ms - c->last_interaction_ms > NET_QUERYBUF_IDLE_MS) {
+            c->querybuf = sds_remove_free_space(c->querybuf);
+        } else if (alloc > NET_QUERYBUF_RESIZE_BYTES && alloc / 2 > c->querybuf_peak) {
+            size_t keep = len > c->querybuf_peak ? len : c->querybuf_peak;
+            if (keep < bulk) keep = bulk;
+            c->querybuf = sds_remove_free_space(c->querybuf);
+            if (keep > len) c->querybuf = sds_make_room_for_non_greedy(c->querybuf, keep - len);
+        }
     }
+    c->querybuf_peak = len > bulk ? len : bulk;
 }
 
 void net_clients_cron(long long now_ms) {
@@ -580,7 +609,13 @@ static sds net_cat_flags(sds s, const client *c) {
     char flags[16], *p = flags;
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
+    if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
+    if (c->flags & CLIENT_MULTI) *p++ = 'x';
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
+    if (c->flags & CLIENT_TRACKING) *p++ = 't';
+    if (c->flags & CLIENT_TRACKING_BROKEN_REDIR) *p++ = 'R';
+    if (c->flags & CLIENT_TRACKING_BCAST) *p++ = 'B';
+    if (c->flags & CLIENT_DIRTY_CAS) *p++ = 'd';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
@@ -600,17 +635,21 @@ sds net_cat_client_info(sds s, client *c) {
     size_t qbuf = sds_len(c->querybuf);
     size_t qfree = sds_avail(c->querybuf);
     size_t tot = sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes + argv_mem;
+    unsigned long sub, psub, ssub;
+    pubsub_client_counts(c, &sub, &psub, &ssub);
     s = sds_cat_printf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
                        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
                        (long long)(time(NULL) - c->ctime), (now - c->last_interaction_ms) / 1000);
     s = net_cat_flags(s, c);
     s = sds_cat_printf(s,
-                       " db=%d sub=0 psub=0 ssub=0 multi=-1 qbuf=%zu qbuf-free=%zu argv-mem=%zu"
-                       " multi-mem=0 rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
-                       " cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-                       c->db_id, qbuf, qfree, argv_mem, sizeof(c->buf), c->bufpos, c->bufpos,
+                       " db=%d sub=%lu psub=%lu ssub=%lu multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=%zu"
+                       " multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
+                       " cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s",
+                       c->db_id, sub, psub, ssub, multi_queued_count(c), qbuf, qfree, argv_mem,
+                       multi_queued_bytes(c), sizeof(c->buf), c->bufpos, c->bufpos,
                        c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
                        (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
-                       c->resp, c->lib_name ? c->lib_name : "", c->lib_ver ? c->lib_ver : "");
+                       tracking_client_redirect(c), c->resp, c->lib_name ? c->lib_name : "",
+                       c->lib_ver ? c->lib_ver : "");
     return s;
 }

@@ -10,7 +10,8 @@
 
 /* The value at argv[2], or NULL after replying null for a missing key. */
 static robj *object_lookup(client *c) {
-    robj *o = db_lookup(c->db, c->argv[2], DB_LOOKUP_NOTOUCH);
+    /* As in Redis, a missing key is no "keymiss" event for OBJECT. */
+    robj *o = db_lookup(c->db, c->argv[2], DB_LOOKUP_NOTOUCH | DB_LOOKUP_NONOTIFY);
     if (o == NULL) reply_null(c);
     return o;
 }

@@ -88,6 +88,12 @@ sds reply_take_output(client *c) {
     return s;
 }
 
+void reply_push_proto(client *c, const char *p, size_t len) {
+    if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) return;
+    if (!(c->flags & CLIENT_PENDING_WRITE) && c->fd != -1) net_schedule_write(c);
+    reply_append(c, p, len);
+}
+
 void reply_ok(client *c) {
     reply_proto(c, "+OK\r\n", 5);
 }

@@ -20,6 +20,9 @@ void reply_proto(struct client *c, const char *p, size_t len);
  * command run for a client with no socket reads its reply (only for
  * such a client: nothing of it was sent). */
 sds reply_take_output(struct client *c);
+/* Same for out-of-band data (pub/sub messages and confirmations): sent
+ * even under CLIENT REPLY OFF / SKIP, as Redis 7.0 sends them. */
+void reply_push_proto(struct client *c, const char *p, size_t len);
 void reply_ok(struct client *c);
 /* "+<s>\r\n"; s must not contain CR or LF. */
 void reply_status(struct client *c, const char *s);

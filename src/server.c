@@ -18,14 +18,17 @@
 
 #include "commands.h"
 #include "db.h"
+#include "evict.h"
 #include "expire.h"
 #include "info.h"
 #include "log.h"
 #include "monotonic.h"
 #include "propagate.h"
+#include "pubsub.h"
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
+#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -164,6 +167,9 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     net_clients_cron(now);
     db_cron_rehash();
     expire_cron();
+    /* Also here, so a table over a lowered tracking-table-max-keys shrinks
+     * on an idle server. */
+    tracking_limit_table();
     if (server.shutdown_asap) server_shutdown_now();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -182,6 +188,7 @@ static void server_before_sleep(ae_event_loop *el) {
      * before clients hear of it. */
     if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
+    tracking_before_sleep();
     net_handle_pending_writes();
     net_free_clients_async();
 }
@@ -220,25 +227,76 @@ static void server_shutdown_now(void) {
     exit(0);
 }
 
+/* Stores a lowered maxclients at start (hooks are not registered yet, so
+ * nothing is applied twice). */
+static void server_store_maxclients(unsigned int n) {
+    char num[16];
+    snprintf(num, sizeof(num), "%u", n);
+    char *pair[2] = {"maxclients", num};
+    sds cerr = NULL;
+    if (config_set_pairs(2, pair, 1, &cerr) == -1) sds_free(cerr);
+}
+
+/* select can only watch fds below FD_SETSIZE: rather than refuse to start
+ * on the default maxclients, serve as many clients as the backend holds,
+ * warning as Redis does when it has to lower maxclients. */
+static void server_fit_maxclients_to_backend(void) {
+    unsigned long long want = (unsigned long long)cfg.maxclients + CONFIG_MIN_RESERVED_FDS;
+    int cap = ae_max_set_size();
+    if (want <= (unsigned long long)cap || cap <= CONFIG_MIN_RESERVED_FDS) return;
+    unsigned int fit = (unsigned int)(cap - CONFIG_MIN_RESERVED_FDS);
+    log_warning("You requested maxclients of %u requiring at least %llu max file descriptors.", cfg.maxclients,
+                want);
+    log_warning("The %s event loop API can watch at most %d file descriptors.", ae_get_api_name(), cap);
+    log_warning("Current maximum file descriptors is %d. maxclients has been reduced to %u to compensate for "
+                "the event loop's limit. If you need higher maxclients build with another AE_BACKEND.",
+                cap, fit);
+    server_store_maxclients(fit);
+}
+
+/* Raises the open-files limit to maxclients + the reserve, as Redis 7.0
+ * does at start: if the OS refuses, the highest limit it grants (tried
+ * down in steps of FD_LIMIT_STEP) decides maxclients, with Redis's three
+ * warning lines; below the reserve the server cannot run at all. */
+#define FD_LIMIT_STEP 16
 static void server_raise_fd_limit(void) {
-    char err[256];
-    if (server_maxclients_changed(err, sizeof(err)) == -1) {
-        struct rlimit lim;
-        if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur > CONFIG_MIN_RESERVED_FDS) {
-            unsigned int fit = (unsigned int)(lim.rlim_cur - CONFIG_MIN_RESERVED_FDS);
-            log_warning("You requested maxclients of %u requiring at least %u max file descriptors. "
-                        "Server can't set maximum open files to %u because of OS error: %s. "
-                        "Current maxclients is now %u.",
-                        cfg.maxclients, cfg.maxclients + CONFIG_MIN_RESERVED_FDS,
-                        cfg.maxclients + CONFIG_MIN_RESERVED_FDS, strerror(errno), fit);
-            /* Hooks are not registered yet, so this only stores. */
-            char num[16];
-            snprintf(num, sizeof(num), "%u", fit);
-            char *pair[2] = {"maxclients", num};
-            sds cerr = NULL;
-            if (config_set_pairs(2, pair, 1, &cerr) == -1) sds_free(cerr);
-        }
+    rlim_t want = (rlim_t)cfg.maxclients + CONFIG_MIN_RESERVED_FDS;
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) == -1) {
+        log_warning("Unable to obtain the current NOFILE limit (%s), assuming 1024 and setting the max clients "
+                    "configuration accordingly.", strerror(errno));
+        server_store_maxclients(1024 - CONFIG_MIN_RESERVED_FDS);
+        return;
     }
+    rlim_t old = lim.rlim_cur;
+    if (old >= want) return;
+    rlim_t best = want;
+    int error = 0;
+    while (best > old) {
+        struct rlimit try = {.rlim_cur = best, .rlim_max = lim.rlim_max > best ? lim.rlim_max : best};
+        if (setrlimit(RLIMIT_NOFILE, &try) != -1) break;
+        error = errno;
+        best = best < FD_LIMIT_STEP ? old : best - FD_LIMIT_STEP;
+    }
+    if (best < old) best = old;
+    if (best >= want) {
+        log_notice("Increased maximum number of open files to %llu (it was originally set to %llu).",
+                   (unsigned long long)want, (unsigned long long)old);
+        return;
+    }
+    if (best <= CONFIG_MIN_RESERVED_FDS) {
+        log_warning("Your current 'ulimit -n' of %llu is not enough for the server to start. Please increase your "
+                    "open file limit to at least %llu. Exiting.", (unsigned long long)old, (unsigned long long)want);
+        exit(1);
+    }
+    unsigned int fit = (unsigned int)(best - CONFIG_MIN_RESERVED_FDS);
+    log_warning("You requested maxclients of %u requiring at least %llu max file descriptors.", cfg.maxclients,
+                (unsigned long long)want);
+    log_warning("Server can't set maximum open files to %llu because of OS error: %s.", (unsigned long long)want,
+                strerror(error));
+    log_warning("Current maximum open files is %llu. maxclients has been reduced to %u to compensate for low "
+                "ulimit. If you need higher maxclients increase 'ulimit -n'.", (unsigned long long)best, fit);
+    server_store_maxclients(fit);
 }
 
 void server_init(void) {
@@ -255,15 +313,19 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     db_init(cfg.databases);
+    tracking_init();
+    pubsub_init();
+    server_fit_maxclients_to_backend();
+    server_raise_fd_limit();
     server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
     if (server.el == NULL) {
         log_warning("Failed creating the event loop. Error message: '%s'", strerror(errno));
         exit(1);
     }
-    server_raise_fd_limit();
     static const struct config_hooks hooks = {
         .listeners_changed = server_listeners_changed,
         .maxclients_changed = server_maxclients_changed,
+        .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
     };
     config_set_hooks(&hooks);

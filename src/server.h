@@ -90,6 +90,8 @@ typedef struct client {
     /* input: owned by networking.c */
     sds querybuf;
     size_t qb_pos;            /* parsed up to here */
+    size_t querybuf_peak;     /* most bytes the buffer was asked to hold since
+                                 the last cron pass (it shrinks to that) */
     resp_parser parser;
     int argc;                 /* current command, borrowed from parser */
     sds *argv;
@@ -288,6 +290,10 @@ struct server_state {
     struct ready_key *ready_keys;  /* keys signalled since the last check */
     client *unblocked;             /* clients whose input must be resumed */
     client *reexecuting;           /* client whose blocked command is re-run */
+    /* tracking.c: CLIENT TRACKING clients, tracking-table keys, key-client
+     * pairs in it, and BCAST prefixes (INFO tracking_*) */
+    unsigned long tracking_clients;
+    unsigned long long tracking_keys, tracking_items, tracking_prefixes;
     /* The change counter (INFO rdb_changes_since_last_save): advanced by
      * command handlers through db_dirty(), beside each change they make. */
     long long dirty;

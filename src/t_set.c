@@ -17,6 +17,8 @@
 #include "db.h"
 #include "intset.h"
 #include "networking.h"
+#include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "scan.h"
 #include "util.h"
@@ -537,7 +539,20 @@ static void sadd_command(client *c) {
     }
     long long added = 0;
     for (int i = 2; i < c->argc; i++) added += set_add_arg(c, o, i);
+    if (added) {
+        db_signal_modified(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->argv[1], c->db->id);
+        db_dirty(added);
+    }
     reply_integer(c, added);
+}
+
+/* Deletes key once the command emptied its set (or popped all of it): a
+ * set is never kept empty. Redis announces it as "del" after the command's
+ * own event, and frees it as lazyfree-lazy-server-del says. */
+static void set_delete_emptied(client *c, const sds key) {
+    db_delete_maybe_lazy(c->db, key, cfg.lazyfree_lazy_server_del);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
 }
 
 static void srem_command(client *c) {
@@ -548,12 +563,20 @@ static void srem_command(client *c) {
     }
     if (db_check_type(c, o, OBJ_SET)) return;
     long long removed = 0;
+    int emptied = 0;
     for (int i = 2; i < c->argc; i++) {
         removed += set_remove(o, c->argv[i]);
         if (set_size(o) == 0) {
-            db_delete(c->db, c->argv[1]);
+            emptied = 1;
             break;
         }
+    }
+    if (removed) {
+        /* The key stays until the event is sent: "srem" before "del". */
+        notify_keyspace_event(NOTIFY_SET, "srem", c->argv[1], c->db->id);
+        if (emptied) set_delete_emptied(c, c->argv[1]);
+        db_signal_modified(c->db, c->argv[1]);
+        db_dirty(removed);
     }
     reply_integer(c, removed);
 }
@@ -611,12 +634,20 @@ static void smove_command(client *c) {
         reply_integer(c, 0);
         return;
     }
-    if (set_size(src) == 0) db_delete(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_SET, "srem", c->argv[1], c->db->id);
+    if (set_size(src) == 0) set_delete_emptied(c, c->argv[1]);
     if (dst == NULL) {
         dst = set_create_for(m);
         db_add(c->db, c->argv[2], dst);
     }
-    set_add(dst, m);
+    db_signal_modified(c->db, c->argv[1]);
+    db_dirty(1);
+    /* A member the destination already had changes nothing there. */
+    if (set_add(dst, m)) {
+        db_signal_modified(c->db, c->argv[2]);
+        notify_keyspace_event(NOTIFY_SET, "sadd", c->argv[2], c->db->id);
+        db_dirty(1);
+    }
     reply_integer(c, 1);
 }
 
@@ -633,7 +664,22 @@ static int set_parse_positive(client *c, const sds arg, const char *msg, long *o
     return 0;
 }
 
-/* SPOP key count with 0 < count < size. */
+/* The effect of popping e from the key in argv[1]: SPOP is random, so a
+ * replica is told which member went, one SREM per member as Redis 7.0
+ * propagates it. */
+static void set_prop_srem(client *c, const set_elem *e, int replace) {
+    if (!prop_active()) return;
+    if (replace) {
+        if (e->s) prop_replacef(c, "css", "SREM", c->argv[1], e->s);
+        else prop_replacef(c, "csl", "SREM", c->argv[1], (long long)e->ll);
+    } else {
+        if (e->s) prop_addf(c->db->id, "css", "SREM", c->argv[1], e->s);
+        else prop_addf(c->db->id, "csl", "SREM", c->argv[1], (long long)e->ll);
+    }
+}
+
+/* SPOP key count with 0 < count < size: replies the members and adds an
+ * SREM effect for each (the caller suppresses SPOP's own argv). */
 static void spop_some(client *c, robj *o, unsigned long count) {
     unsigned long remaining = set_size(o) - count;
     set_elem e;
@@ -643,6 +689,7 @@ static void spop_some(client *c, robj *o, unsigned long count) {
         for (unsigned long i = 0; i < count; i++) {
             set_random_elem(o, &e);
             set_reply_elem(c, &e);
+            set_prop_srem(c, &e, 0);
             if (o->encoding == OBJ_ENCODING_INTSET) o->ptr = intset_remove(o->ptr, e.ll, NULL);
             else dict_delete(o->ptr, e.s);
         }
@@ -666,7 +713,10 @@ static void spop_some(client *c, robj *o, unsigned long count) {
     }
     set_iter it;
     set_iter_init(&it, o);
-    while (set_iter_next(&it, &e)) set_reply_elem(c, &e);
+    while (set_iter_next(&it, &e)) {
+        set_reply_elem(c, &e);
+        set_prop_srem(c, &e, 0);
+    }
     set_iter_end(&it);
     void *old_ptr = o->ptr;
     unsigned old_enc = o->encoding;
@@ -690,8 +740,14 @@ static void spop_with_count(client *c) {
         reply_set_len(c, 0);
         return;
     }
-    if ((unsigned long)count < set_size(o)) {
+    sds key = c->argv[1];
+    unsigned long size = set_size(o);
+    if ((unsigned long)count < size) {
         spop_some(c, o, (unsigned long)count);
+        prop_prevent(c);
+        notify_keyspace_event(NOTIFY_SET, "spop", key, c->db->id);
+        db_signal_modified(c->db, key);
+        db_dirty(count);
         return;
     }
     /* Everything goes, in the order of a copy of the set (so a small
@@ -708,7 +764,13 @@ static void spop_with_count(client *c) {
     while (set_iter_next(&it, &e)) set_reply_elem(c, &e);
     set_iter_end(&it);
     if (copy) set_release(copy);
-    db_delete(c->db, c->argv[1]);
+    /* The whole set went: its effect is DEL (whatever lazyfree says, as
+     * Redis 7.0 writes it). */
+    notify_keyspace_event(NOTIFY_SET, "spop", key, c->db->id);
+    set_delete_emptied(c, key);
+    prop_replacef(c, "cs", "DEL", key);
+    db_signal_modified(c->db, key);
+    db_dirty((long long)size);
 }
 
 /* Shared by SPOP and SRANDMEMBER: dispatches the count form, else replies
@@ -738,13 +800,18 @@ static void spop_command(client *c) {
     set_elem e;
     robj *o = set_reply_one_random(c, spop_with_count, 1, &e);
     if (o == NULL) return;
+    set_prop_srem(c, &e, 1); /* before the removal frees e's member */
     if (o->encoding == OBJ_ENCODING_INTSET) {
         o->ptr = intset_remove(o->ptr, e.ll, NULL);
     } else {
         dict_delete(o->ptr, e.s);
         set_ht_maybe_shrink(o);
     }
-    if (set_size(o) == 0) db_delete(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_SET, "spop", c->argv[1], c->db->id);
+    /* Even the last member goes as SREM (the replica's set empties too). */
+    if (set_size(o) == 0) set_delete_emptied(c, c->argv[1]);
+    db_signal_modified(c->db, c->argv[1]);
+    db_dirty(1);
 }
 
 /* ---------------------------------------------------------- SRANDMEMBER */
@@ -801,27 +868,41 @@ static void srandmember_command(client *c) {
 
 /* ---------------------------------------------------------- multi-key */
 
-/* Looks up n keys as sets (read or write lookups): fills sets (NULL for a
- * missing key). Replies WRONGTYPE and returns -1 at the first key of
- * another type, as Redis checks every key before acting. */
-static int set_lookup_keys(client *c, sds *keys, int n, int write, robj **sets) {
+/* Looks up n source keys as sets: fills sets (NULL for a missing key).
+ * Replies WRONGTYPE and returns -1 at the first key of another type, as
+ * Redis checks every key before acting. Read lookups even for the *STORE
+ * forms, as Redis 7.0 does: a missing source is a keyspace miss and sends
+ * "keymiss". */
+static int set_lookup_keys(client *c, sds *keys, int n, robj **sets) {
     for (int j = 0; j < n; j++) {
-        robj *o = write ? db_lookup_write(c->db, keys[j]) : db_lookup_read(c->db, keys[j]);
+        robj *o = db_lookup_read(c->db, keys[j]);
         if (db_check_type(c, o, OBJ_SET)) return -1;
         sets[j] = o;
     }
     return 0;
 }
 
-/* Stores result (taken) at dst, or deletes dst when it is empty; replies
- * the size. */
-static void set_store_result(client *c, const sds dst, robj *result) {
+/* Deletes dst for a *STORE whose result is empty: one change if it
+ * existed, none otherwise. */
+static void set_store_delete(client *c, const sds dst) {
+    if (!db_delete_maybe_lazy(c->db, dst, cfg.lazyfree_lazy_server_del)) return;
+    db_signal_modified(c->db, dst);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", dst, c->db->id);
+    db_dirty(1);
+}
+
+/* Stores result (taken) at dst, announced as event, or deletes dst when
+ * it is empty; replies the size. One change either way, as Redis counts
+ * a *STORE (not per member). */
+static void set_store_result(client *c, const sds dst, robj *result, const char *event) {
     unsigned long size = set_size(result);
     if (size > 0) {
         db_set_key(c->db, dst, result, 0);
+        notify_keyspace_event(NOTIFY_SET, event, dst, c->db->id);
+        db_dirty(1);
     } else {
         set_release(result);
-        db_delete(c->db, dst);
+        set_store_delete(c, dst);
     }
     reply_integer(c, (long long)size);
 }
@@ -857,12 +938,12 @@ static void set_inter_generic(client *c, sds *keys, int n, const sds dst, enum s
                               unsigned long limit) {
     robj *stack_sets[8];
     robj **sets = n <= 8 ? stack_sets : zmalloc(sizeof(robj *) * (size_t)n);
-    if (set_lookup_keys(c, keys, n, mode == SET_INTER_STORE, sets) < 0) goto done;
+    if (set_lookup_keys(c, keys, n, sets) < 0) goto done;
     for (int j = 0; j < n; j++) {
         if (sets[j]) continue;
         /* Intersecting with an empty set. */
         if (mode == SET_INTER_STORE) {
-            db_delete(c->db, dst);
+            set_store_delete(c, dst);
             reply_integer(c, 0);
         } else if (mode == SET_INTER_CARD) {
             reply_integer(c, 0);
@@ -876,7 +957,7 @@ static void set_inter_generic(client *c, sds *keys, int n, const sds dst, enum s
     else if (mode == SET_INTER_REPLY) k.elems = zmalloc(sizeof(set_elem) * (k.cap = 16));
     set_intersect(sets, n, set_collect_elem, &k);
     if (mode == SET_INTER_STORE) {
-        set_store_result(c, dst, k.dst);
+        set_store_result(c, dst, k.dst, "sinterstore");
     } else if (mode == SET_INTER_CARD) {
         reply_integer(c, (long long)k.len);
     } else {
@@ -922,10 +1003,10 @@ static void sintercard_command(client *c) {
 static void set_union_diff_generic(client *c, sds *keys, int n, const sds dst, enum set_op op) {
     robj *stack_sets[8];
     robj **sets = n <= 8 ? stack_sets : zmalloc(sizeof(robj *) * (size_t)n);
-    if (set_lookup_keys(c, keys, n, dst != NULL, sets) < 0) goto done;
+    if (set_lookup_keys(c, keys, n, sets) < 0) goto done;
     robj *result = set_union_diff(sets, n, op);
     if (dst) {
-        set_store_result(c, dst, result);
+        set_store_result(c, dst, result, op == SET_OP_UNION ? "sunionstore" : "sdiffstore");
         goto done;
     }
     set_iter it;

@@ -6,7 +6,12 @@
  * it changes anything, so a command that replies with an error has had no
  * effect. A value is changed in place only when this key alone holds it as
  * a RAW string (or, for counters, an unshared INT); otherwise it is copied
- * first, so a shared integer is never written. */
+ * first, so a shared integer is never written.
+ *
+ * Each change is reported as Redis 7.0 reports it: the dirty counter, the
+ * key's modification signal (db_add / db_set_key give it; in-place edits
+ * call string_changed), its keyspace event, and an effect that replays the
+ * same result (relative times become absolute PXAT / PEXPIREAT ones). */
 #include <limits.h>
 #include <math.h>
 #include <string.h>
@@ -17,6 +22,8 @@
 #include "lcs.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -36,6 +43,14 @@ struct set_args {
     int flags;
     long long expire_ms; /* absolute unix ms, valid when an expire flag set */
 };
+
+/* Reports an in-place change of key (not through db_add / db_set_key):
+ * its modification signal, event, and one change to the dirty counter. */
+static void string_changed(client *c, const sds key, const char *event) {
+    db_signal_modified(c->db, key);
+    notify_keyspace_event(NOTIFY_STRING, event, key, c->db_id);
+    db_dirty(1);
+}
 
 /* Turns the EX/PX/EXAT/PXAT argument into absolute unix ms; replies and
  * returns 0 when it is not a positive integer or overflows. */
@@ -102,11 +117,42 @@ static int set_parse_args(client *c, struct set_args *a) {
     return 1;
 }
 
+/* SET's effect: with a time, "SET key value PXAT ms" whatever else was
+ * given (NX, XX, GET, KEEPTTL are dropped); without one, its own argv
+ * minus every GET (a replica has no reply to give). */
+static void set_propagate(client *c, const struct set_args *a) {
+    if (a->flags & (SET_EX | SET_PX | SET_EXAT | SET_PXAT)) {
+        prop_replacef(c, "csscl", "SET", c->argv[1], c->argv[2], "PXAT", a->expire_ms);
+        return;
+    }
+    if (!(a->flags & SET_GET) || !prop_active()) return;
+    sds *argv = zmalloc(sizeof(sds) * (size_t)c->argc);
+    int argc = 0;
+    for (int i = 0; i < c->argc; i++)
+        if (i < 3 || strcasecmp(c->argv[i], "get") != 0) argv[argc++] = sds_dup(c->argv[i]);
+    prop_replace(c, argc, argv);
+}
+
+/* Stores val under key with SET's TTL options and reports it (SET, SETNX,
+ * SETEX, PSETEX): "set", then "expire" when a time was given. */
+static void set_store(client *c, robj *val, const struct set_args *a) {
+    sds key = c->argv[1];
+    db_set_key(c->db, key, val, a->flags & SET_KEEPTTL);
+    db_dirty(1);
+    notify_keyspace_event(NOTIFY_STRING, "set", key, c->db_id);
+    if (a->flags & (SET_EX | SET_PX | SET_EXAT | SET_PXAT)) {
+        db_set_expire(c->db, key, a->expire_ms);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db_id);
+    }
+}
+
 void set_command(client *c) {
     struct set_args a;
     if (!set_parse_args(c, &a)) return;
     sds key = c->argv[1];
-    robj *old = db_lookup_write(c->db, key);
+    /* With GET the old value is read as GET reads it (keyspace hit or
+     * miss, "keymiss" event). */
+    robj *old = a.flags & SET_GET ? db_lookup_read(c->db, key) : db_lookup_write(c->db, key);
     if (a.flags & SET_GET) {
         if (db_check_type(c, old, OBJ_STRING)) return;
         if (old) reply_bulk_obj(c, old);
@@ -117,9 +163,8 @@ void set_command(client *c) {
         return;
     }
     /* Take the value's sds from the parser instead of copying it. */
-    robj *val = net_arg_to_object(c, 2);
-    db_set_key(c->db, key, val, a.flags & SET_KEEPTTL);
-    if (a.flags & (SET_EX | SET_PX | SET_EXAT | SET_PXAT)) db_set_expire(c->db, key, a.expire_ms);
+    set_store(c, net_arg_to_object(c, 2), &a);
+    set_propagate(c, &a);
     if (!(a.flags & SET_GET)) reply_ok(c);
 }
 
@@ -152,7 +197,7 @@ static int string_check_length(client *c, long long size, long long append) {
 static robj *string_unshare(db *d, const sds key, robj *o) {
     if (o->refcount == 1 && o->encoding == OBJ_ENCODING_RAW) return o;
     robj *copy = obj_dup_string_raw(o);
-    db_set_key(d, key, copy, 1);
+    db_replace_unshared(d, key, copy);
     return copy;
 }
 
@@ -171,16 +216,19 @@ static void setnx_command(client *c) {
         return;
     }
     db_add(c->db, c->argv[1], net_arg_to_object(c, 2));
+    db_dirty(1);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->argv[1], c->db_id);
     reply_integer(c, 1);
 }
 
-/* SETEX key seconds value / PSETEX key ms value. */
+/* SETEX key seconds value / PSETEX key ms value: "SET key value PXAT
+ * ms" in effect. */
 static void setex_generic(client *c, int unit_flag) {
-    long long when;
-    if (!set_parse_expire(c, c->argv[2], unit_flag, &when)) return;
+    struct set_args a = {.flags = unit_flag};
+    if (!set_parse_expire(c, c->argv[2], unit_flag, &a.expire_ms)) return;
     db_lookup_write(c->db, c->argv[1]); /* an expired old value counts as expired */
-    db_set_key(c->db, c->argv[1], net_arg_to_object(c, 3), 0);
-    db_set_expire(c->db, c->argv[1], when);
+    set_store(c, net_arg_to_object(c, 3), &a);
+    prop_replacef(c, "csscl", "SET", c->argv[1], c->argv[3], "PXAT", a.expire_ms);
     reply_ok(c);
 }
 
@@ -205,13 +253,23 @@ static int string_reply_value(client *c) {
     return 1;
 }
 
+/* GETSET: "SET key value" in effect. */
 static void getset_command(client *c) {
     if (string_reply_value(c) < 0) return;
     db_set_key(c->db, c->argv[1], net_arg_to_object(c, 2), 0);
+    db_dirty(1);
+    notify_keyspace_event(NOTIFY_STRING, "set", c->argv[1], c->db_id);
+    prop_replacef(c, "css", "SET", c->argv[1], c->argv[2]);
 }
 
+/* GETDEL: "DEL key", or "UNLINK key" under lazyfree-lazy-user-del. */
 static void getdel_command(client *c) {
-    if (string_reply_value(c) > 0) db_delete(c->db, c->argv[1]);
+    int lazy = cfg.lazyfree_lazy_user_del;
+    if (string_reply_value(c) <= 0 || !db_delete_maybe_lazy(c->db, c->argv[1], lazy)) return;
+    db_signal_modified(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db_id);
+    db_dirty(1);
+    prop_replacef(c, "cs", lazy ? "UNLINK" : "DEL", c->argv[1]);
 }
 
 /* Parses GETEX's options; replies and returns 0 on a syntax error. *flags
@@ -255,13 +313,28 @@ static void getex_command(client *c) {
     long long when = 0;
     if (expire_arg && !set_parse_expire(c, c->argv[expire_arg], flags, &when)) return;
     reply_bulk_obj(c, o);
-    if (expire_arg) {
-        /* An absolute time already past deletes the key at once. */
-        if (when <= db_now_ms()) db_delete(c->db, c->argv[1]);
-        else db_set_expire(c->db, c->argv[1], when);
-    } else if (flags & GETEX_PERSIST) {
-        db_remove_expire(c->db, c->argv[1]);
+    sds key = c->argv[1];
+    if (expire_arg && when <= db_now_ms()) {
+        /* A time already past deletes the key at once: a "del", replayed
+         * as DEL or UNLINK as lazyfree-lazy-expire frees it. */
+        int lazy = cfg.lazyfree_lazy_expire;
+        db_delete_maybe_lazy(c->db, key, lazy);
+        prop_replacef(c, "cs", lazy ? "UNLINK" : "DEL", key);
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db_id);
+    } else if (expire_arg) {
+        db_set_expire(c->db, key, when);
+        prop_replacef(c, "csl", "PEXPIREAT", key, when);
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "expire", key, c->db_id);
+    } else if ((flags & GETEX_PERSIST) && db_remove_expire(c->db, key)) {
+        prop_replacef(c, "cs", "PERSIST", key);
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_GENERIC, "persist", key, c->db_id);
+    } else {
+        return; /* a plain GET: nothing changed */
     }
+    db_dirty(1);
 }
 
 /* ---------------------------------------------------------- multi-key */
@@ -290,7 +363,9 @@ static int mset_generic(client *c, int nx) {
     for (int i = 1; i < c->argc; i += 2) {
         db_lookup_write(c->db, c->argv[i]); /* an expired old value counts as expired */
         db_set_key(c->db, c->argv[i], net_arg_to_object(c, i + 1), 0);
+        notify_keyspace_event(NOTIFY_STRING, "set", c->argv[i], c->db_id);
     }
+    db_dirty((c->argc - 1) / 2);
     return 1;
 }
 
@@ -316,6 +391,8 @@ static void append_command(client *c) {
     if (o == NULL) {
         o = net_arg_to_object(c, 2);
         db_add(c->db, c->argv[1], o);
+        notify_keyspace_event(NOTIFY_STRING, "append", c->argv[1], c->db_id);
+        db_dirty(1);
         reply_integer(c, (long long)obj_string_len(o));
         return;
     }
@@ -324,6 +401,8 @@ static void append_command(client *c) {
     if (!string_check_length(c, (long long)obj_string_len(o), (long long)sds_len(tail))) return;
     o = string_unshare(c->db, c->argv[1], o);
     o->ptr = sds_cat_len(o->ptr, tail, sds_len(tail));
+    /* Even an empty tail counts as a change, as in Redis. */
+    string_changed(c, c->argv[1], "append");
     reply_integer(c, (long long)sds_len(o->ptr));
 }
 
@@ -352,6 +431,7 @@ static void incr_generic(client *c, long long incr) {
     } else {
         db_add(c->db, c->argv[1], obj_create_string_from_ll(value));
     }
+    string_changed(c, c->argv[1], "incrby");
     reply_integer(c, value);
 }
 
@@ -414,6 +494,9 @@ static void incrbyfloat_command(client *c) {
     robj *n = obj_create_string_noint(buf, (size_t)len);
     if (o) db_set_key(c->db, c->argv[1], n, 1);
     else db_add(c->db, c->argv[1], n);
+    string_changed(c, c->argv[1], "incrbyfloat");
+    /* Replayed as the result, so float rounding cannot drift. */
+    prop_replacef(c, "csbc", "SET", c->argv[1], buf, (size_t)len, "KEEPTTL");
     reply_bulk(c, buf, (size_t)len);
 }
 
@@ -479,6 +562,7 @@ static void setrange_command(client *c) {
         o->ptr = sds_grow_zero(o->ptr, (size_t)offset + vlen);
     }
     memcpy((char *)o->ptr + offset, value, vlen);
+    string_changed(c, c->argv[1], "setrange");
     reply_integer(c, (long long)sds_len(o->ptr));
 }
 

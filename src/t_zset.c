@@ -17,6 +17,8 @@
 
 #include "blocking.h"
 #include "db.h"
+#include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -470,6 +472,33 @@ robj *zset_lookup(client *c, sds key, int for_write, int *err) {
     return *err ? NULL : o;
 }
 
+/* ---------------------------------------------------------- changes */
+
+void zset_removed(client *c, sds key, robj *o, const char *event, unsigned long removed) {
+    notify_keyspace_event(NOTIFY_ZSET, event, key, c->db->id);
+    if (zset_length(o) == 0) {
+        db_delete_maybe_lazy(c->db, key, cfg.lazyfree_lazy_server_del);
+        notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
+    }
+    db_signal_modified(c->db, key);
+    db_dirty((long long)removed);
+}
+
+void zset_store_result(client *c, sds dstkey, robj *result, const char *event) {
+    if (result && zset_length(result) > 0) {
+        /* db_set_key also wakes clients blocked on dstkey. */
+        db_set_key(c->db, dstkey, result, 0);
+        notify_keyspace_event(NOTIFY_ZSET, event, dstkey, c->db->id);
+        db_dirty(1);
+        return;
+    }
+    if (result) obj_decr_refcount(result);
+    if (!db_delete_maybe_lazy(c->db, dstkey, cfg.lazyfree_lazy_server_del)) return;
+    db_signal_modified(c->db, dstkey);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", dstkey, c->db->id);
+    db_dirty(1);
+}
+
 /* ---------------------------------------------------------- ZADD ZINCRBY */
 
 /* Reads ZADD's option words from argv[2] on; returns the index of the
@@ -532,6 +561,13 @@ static void zadd_apply(client *c, int idx, int pairs, const double *scores, int 
         if (!(out & ZADD_OUT_NOP)) processed++;
     }
     if (added) blocking_signal_key(c->db, key);
+    /* A score set to what it was is no change: no event, no WATCH touch,
+     * nothing counted or propagated (ZINCRBY by 0, ZADD of the same score). */
+    if (added + updated) {
+        db_signal_modified(c->db, key);
+        notify_keyspace_event(NOTIFY_ZSET, (in & ZADD_IN_INCR) ? "zincr" : "zadd", key, c->db->id);
+        db_dirty(added + updated);
+    }
 reply:
     if (!(in & ZADD_IN_INCR)) reply_integer(c, ch ? added + updated : added);
     else if (processed) reply_double(c, score);
@@ -578,13 +614,8 @@ static void zrem_command(client *c) {
     if (err) return;
     long deleted = 0;
     if (o) {
-        for (int j = 2; j < c->argc; j++) {
-            deleted += zset_delete(o, c->argv[j]);
-            if (zset_length(o) == 0) {
-                db_delete(c->db, c->argv[1]);
-                break;
-            }
-        }
+        for (int j = 2; j < c->argc && zset_length(o) > 0; j++) deleted += zset_delete(o, c->argv[j]);
+        if (deleted) zset_removed(c, c->argv[1], o, "zrem", (unsigned long)deleted);
     }
     reply_integer(c, deleted);
 }
@@ -673,7 +704,13 @@ static void zpop_serve(client *c, sds key, robj *o, int pop_max, long count, enu
         zset_delete(o, zset_elem_sds(&e, &tmp));
     }
     sds_free(tmp);
-    if (zset_length(o) == 0) db_delete(c->db, key);
+    /* Effects as Redis 7.0 writes them: ZPOPMIN/MAX replay themselves;
+     * BZPOPMIN/MAX (served now or after blocking) become the bare
+     * non-blocking pop; [B]ZMPOP becomes a pop of the count it took. */
+    const char *pop = pop_max ? "ZPOPMAX" : "ZPOPMIN";
+    if (shape == ZPOP_KEY_FLAT) prop_replacef(c, "cs", pop, key);
+    else if (shape == ZPOP_KEY_NESTED) prop_replacef(c, "csl", pop, key, (long long)n);
+    zset_removed(c, key, o, pop_max ? "zpopmax" : "zpopmin", (unsigned long)n);
 }
 
 /* Finds the first existing key among keys: replies WRONGTYPE (returns -1)

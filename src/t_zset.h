@@ -104,6 +104,18 @@ void zset_reply_elem(client *c, const zset_elem *e, int withscores, int pairs_ne
  * another type: returns the set, NULL if missing, or sets *err. */
 robj *zset_lookup(client *c, sds key, int for_write, int *err);
 
+/* ---------------------------------------------------------- changes */
+
+/* Ends a write that removed elements of key (borrowed): announces event
+ * (a NOTIFY_ZSET name), deletes the key if the set is now empty (with its
+ * "del" event), touches WATCHers and adds removed to the dirty counter.
+ * Call only when removed > 0. */
+void zset_removed(client *c, sds key, robj *o, const char *event, unsigned long removed);
+/* Ends a *STORE: stores result (taken; NULL or empty means "no result")
+ * at dstkey announced as event, or deletes an existing dstkey. One change
+ * either way, as Redis counts a store. */
+void zset_store_result(client *c, sds dstkey, robj *result, const char *event);
+
 /* ---------------------------------------------------------- handlers */
 
 void zrange_command(client *c);

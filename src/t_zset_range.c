@@ -14,7 +14,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "blocking.h"
 #include "db.h"
 #include "reply.h"
 #include "scan.h"
@@ -83,13 +82,7 @@ static void sink_end(struct zrange_sink *s) {
         if (s->deferred) reply_set_deferred_array_len(c, s->deferred, s->count * mult);
         return;
     }
-    if (s->count) {
-        db_set_key(c->db, s->dstkey, s->dst, 0);
-        blocking_signal_key(c->db, s->dstkey);
-    } else {
-        obj_decr_refcount(s->dst);
-        db_delete(c->db, s->dstkey);
-    }
+    zset_store_result(c, s->dstkey, s->dst, "zrangestore");
     reply_integer(c, s->count);
 }
 
@@ -451,7 +444,9 @@ static void zremrange_generic(client *c, enum zrange_type type) {
         else if (type == ZRANGE_LEX) deleted = zremrange_lex(o, &b.lex);
         else deleted = zremrange_rank(o, b.start, b.end);
         if (o->encoding == OBJ_ENCODING_SKIPLIST) zset_dict_maybe_shrink(((zset *)o->ptr)->dict);
-        if (zset_length(o) == 0) db_delete(c->db, c->argv[1]);
+        static const char *const events[] = {
+            [ZRANGE_RANK] = "zremrangebyrank", [ZRANGE_SCORE] = "zremrangebyscore", [ZRANGE_LEX] = "zremrangebylex"};
+        if (deleted) zset_removed(c, c->argv[1], o, events[type], deleted);
     }
     if (type == ZRANGE_LEX) zsl_free_lex_range(&b.lex);
     if (!err) reply_integer(c, (long long)deleted);

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "blocking.h"
 #include "db.h"
 #include "intset.h"
 #include "reply.h"
@@ -314,17 +313,12 @@ static void zop_reply(client *c, const struct zop_result *r, int withscores) {
 }
 
 /* Takes the result: stores it at dstkey (or deletes dstkey if empty). */
-static void zop_store(client *c, sds dstkey, struct zop_result *r) {
+static void zop_store(client *c, sds dstkey, enum zop_kind kind, struct zop_result *r) {
+    static const char *const events[] = {
+        [ZOP_UNION] = "zunionstore", [ZOP_INTER] = "zinterstore", [ZOP_DIFF] = "zdiffstore"};
     unsigned long n = r->zs->zsl->length;
-    if (n == 0) {
-        obj_decr_refcount(r->o);
-        db_delete(c->db, dstkey);
-        reply_integer(c, 0);
-        return;
-    }
-    zset_convert_to_listpack_if_fits(r->o, r->maxelelen, r->totelelen);
-    db_set_key(c->db, dstkey, r->o, 0);
-    blocking_signal_key(c->db, dstkey);
+    if (n) zset_convert_to_listpack_if_fits(r->o, r->maxelelen, r->totelelen);
+    zset_store_result(c, dstkey, r->o, events[kind]);
     reply_integer(c, (long long)n);
 }
 
@@ -346,7 +340,7 @@ static void zop_generic(client *c, sds dstkey, int numkeys_idx, enum zop_kind ki
     else zop_diff(a.src, a.n, &r);
     zfree(a.src);
     if (dstkey) {
-        zop_store(c, dstkey, &r);
+        zop_store(c, dstkey, kind, &r);
         return;
     }
     if (card_only) reply_integer(c, (long long)r.card);

@@ -1,10 +1,6 @@
 #!/bin/sh
 # Runs each unit-test binary given (the first argument is a label, ignored)
-# and fails if any fails. Check prints its own summary line per binary.
+# and fails if any fails. Check prints a summary line per suite; tally.sh
+# sums them into "N passed, N failed" (once for the whole of `make test`).
 shift
-status=0
-for t in "$@"; do
-    echo "== $(basename "$t")"
-    if ! "$t"; then status=1; echo "FAILED: $t"; fi
-done
-exit $status
+exec sh "$(dirname "$0")/tally.sh" run "$@"

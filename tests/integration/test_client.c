@@ -145,6 +145,39 @@ START_TEST(test_client_list_fields) {
 }
 END_TEST
 
+/* Oldest client first; a client in MULTI shows flag x and its queue
+ * length; a client whose WATCHed key changed shows flag d (Redis 7.0). */
+START_TEST(test_client_list_order_and_multi) {
+    redisContext *c2 = hs_connect(srv);
+    long long a = hs_client_id(ctx), b = hs_client_id(c2);
+    HS_EXPECT_OK(c2, "WATCH", "wk");
+    HS_EXPECT_OK(ctx, "SET", "wk", "1");
+    HS_EXPECT_OK(ctx, "MULTI");
+    redisReply *r = hs_command(ctx, HS_ARGS("SET", "x", "1"));
+    freeReplyObject(r);
+    r = hs_command(ctx, HS_ARGS("GET", "x"));
+    freeReplyObject(r);
+    r = hs_command(c2, HS_ARGS("CLIENT", "LIST"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_int_eq(count_lines(r->str), 2);
+    char ida[32], idb[32];
+    snprintf(ida, sizeof(ida), "%lld", a);
+    snprintf(idb, sizeof(idb), "%lld", b);
+    const char *second = strchr(r->str, '\n') + 1;
+    CHECK_FIELD(r->str, "id", ida);
+    CHECK_FIELD(r->str, "flags", "x");
+    CHECK_FIELD(r->str, "multi", "2");
+    CHECK_FIELD(second, "id", idb);
+    CHECK_FIELD(second, "flags", "d");
+    CHECK_FIELD(second, "multi", "-1");
+    freeReplyObject(r);
+    r = hs_command(ctx, HS_ARGS("EXEC"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    redisFree(c2);
+}
+END_TEST
+
 START_TEST(test_client_list_type_and_id) {
     redisContext *c2 = hs_connect(srv);
     long long a = hs_client_id(ctx), b = hs_client_id(c2);
@@ -367,6 +400,7 @@ static Suite *client_suite(void) {
     tcase_add_test(tc, test_client_id);
     tcase_add_test(tc, test_client_setname_getname);
     tcase_add_test(tc, test_client_list_fields);
+    tcase_add_test(tc, test_client_list_order_and_multi);
     tcase_add_test(tc, test_client_list_type_and_id);
     tcase_add_test(tc, test_client_list_id_zero);
     tcase_add_test(tc, test_client_info);

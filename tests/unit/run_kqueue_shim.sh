@@ -29,4 +29,4 @@ mkdir -p "$OUTDIR"
     "$ROOT/src/monotonic.c" "$ROOT/src/zmalloc.c" \
     $SANFLAGS ${LDFLAGS:-} $CHECK_LIBS -lm
 
-"$OUTDIR/test_ae"
+sh "$ROOT/tests/run-unit.sh" kqueue-shim "$OUTDIR/test_ae"

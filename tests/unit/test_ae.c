@@ -6,6 +6,7 @@
  * about how long something took. */
 #include <check.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,25 @@ START_TEST(test_fd_beyond_setsize_is_erange) {
     ck_assert_int_eq(ae_get_file_events(el, SETSIZE + 5), AE_NONE);
     ae_delete_file_event(el, SETSIZE + 5, AE_READABLE); /* ignored */
     ae_delete(el);
+    assert_no_leak();
+}
+END_TEST
+
+/* The backend states its capacity, and a loop of exactly that size can be
+ * made; select's ends at FD_SETSIZE (one more is refused), so a server can
+ * size its loop to fit instead of failing to start. */
+START_TEST(test_max_set_size_is_the_limit) {
+    int cap = ae_max_set_size();
+    ck_assert_int_gt(cap, 0);
+    if (strcmp(ae_get_api_name(), "select") == 0) {
+        ck_assert_int_eq(cap, FD_SETSIZE);
+        ae_event_loop *el = new_loop(cap);
+        ck_assert_ptr_null(ae_create(cap + 1));
+        ck_assert_int_eq(ae_resize_set_size(el, cap + 1), AE_ERR);
+        ae_delete(el);
+    } else {
+        ck_assert_int_eq(cap, INT_MAX);
+    }
     assert_no_leak();
 }
 END_TEST
@@ -904,6 +924,7 @@ static Suite *ae_suite(void) {
     tcase_add_test(tc, test_error_condition_fires_handler);
     tcase_add_test(tc, test_add_delete_churn);
     tcase_add_test(tc, test_fd_beyond_setsize_is_erange);
+    tcase_add_test(tc, test_max_set_size_is_the_limit);
     tcase_add_test(tc, test_register_closed_fd_fails);
     tcase_add_test(tc, test_resize);
     tcase_add_test(tc, test_resize_inside_handler);

@@ -29,6 +29,21 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
     NOT_HERE("db_set_key");
 }
 int db_delete(db *d, const sds key) { (void)d; (void)key; NOT_HERE("db_delete"); return 0; }
+int db_delete_maybe_lazy(db *d, const sds key, int lazy) {
+    (void)d; (void)key; (void)lazy;
+    NOT_HERE("db_delete_maybe_lazy");
+    return 0;
+}
+void db_signal_modified(db *d, const sds key) { (void)d; (void)key; NOT_HERE("db_signal_modified"); }
+void notify_keyspace_event(int type, const char *event, const sds key, int dbid) {
+    (void)type; (void)event; (void)key; (void)dbid;
+    NOT_HERE("notify_keyspace_event");
+}
+struct server_state server; /* db_dirty's counter */
+int prop_active(void) { NOT_HERE("prop_active"); return 0; }
+void prop_addf(int dbid, const char *fmt, ...) { (void)dbid; (void)fmt; NOT_HERE("prop_addf"); }
+void prop_replacef(client *c, const char *fmt, ...) { (void)c; (void)fmt; NOT_HERE("prop_replacef"); }
+void prop_prevent(client *c) { (void)c; NOT_HERE("prop_prevent"); }
 int db_check_type(client *c, const robj *o, int type) { (void)c; (void)o; (void)type; NOT_HERE("db_check_type"); return 0; }
 sds net_steal_arg(client *c, int i) { (void)c; (void)i; NOT_HERE("net_steal_arg"); return NULL; }
 void reply_array_len(client *c, long n) { (void)c; (void)n; NOT_HERE("reply_array_len"); }
