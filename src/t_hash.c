@@ -6,7 +6,10 @@
  * more than hash-max-listpack-entries pairs nor a field or value longer
  * than hash-max-listpack-value bytes; once a dict, always a dict (Redis
  * 7.0 never converts back). Never keeps an empty hash in the keyspace and
- * never changes anything before every argument has been validated. */
+ * never changes anything before every argument has been validated. Each
+ * write reports its change as Redis 7.0 does: db_signal_modified, the
+ * keyspace event, the dirty count (HSET: every pair written), and
+ * HINCRBYFLOAT's effect as the HSET of its result. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +20,8 @@
 
 #include "commands.h"
 #include "db.h"
+#include "notify.h"
+#include "propagate.h"
 #include "listpack.h"
 #include "reply.h"
 #include "sample.h"
@@ -344,6 +349,13 @@ static void hash_reply_empty_array(client *c) {
 
 /* ---------------------------------------------------------- set / get */
 
+/* The change path of a write to the hash at argv[1] (WATCHers, then the
+ * event, as Redis orders them); the dirty count is the caller's. */
+static void hash_changed(client *c, const char *event) {
+    db_signal_modified(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_HASH, event, c->argv[1], c->db->id);
+}
+
 /* HSET / HMSET key field value [field value ...]: returns the number of
  * fields added, or -1 after an error reply. */
 static long hash_set_generic(client *c) {
@@ -357,6 +369,9 @@ static long hash_set_generic(client *c) {
     long added = 0;
     for (int i = 2; i < c->argc; i += 2)
         added += hash_set(o, c->argv[i], c->argv[i + 1], sds_len(c->argv[i + 1]));
+    hash_changed(c, "hset");
+    /* Redis counts every pair written, new field or not. */
+    db_dirty((c->argc - 2) / 2);
     return added;
 }
 
@@ -380,6 +395,8 @@ static void hsetnx_command(client *c) {
     hash_convert_for_args(o, c->argv, 2, 3);
     hash_set(o, c->argv[2], c->argv[3], sds_len(c->argv[3]));
     reply_integer(c, 1);
+    hash_changed(c, "hset");
+    db_dirty(1);
 }
 
 static void hget_command(client *c) {
@@ -413,12 +430,20 @@ static void hdel_command(client *c) {
     }
     if (db_check_type(c, o, OBJ_HASH)) return;
     long deleted = 0;
+    int emptied = 0;
     for (int i = 2; i < c->argc; i++) {
         deleted += hash_delete(o, c->argv[i]);
         if (hash_length(o) == 0) {
             db_delete(c->db, c->argv[1]);
+            emptied = 1;
             break;
         }
+    }
+    if (deleted) {
+        /* The key's deletion is announced after the hdel itself. */
+        hash_changed(c, "hdel");
+        if (emptied) notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db->id);
+        db_dirty(deleted);
     }
     reply_integer(c, deleted);
 }
@@ -501,6 +526,8 @@ static void hincrby_command(client *c) {
     int olen = ll2string(out, sizeof(out), value);
     hash_set(o, c->argv[2], out, (size_t)olen);
     reply_integer(c, value);
+    hash_changed(c, "hincrby");
+    db_dirty(1);
 }
 
 static void hincrbyfloat_command(client *c) {
@@ -531,6 +558,11 @@ static void hincrbyfloat_command(client *c) {
     int olen = ld2string(out, sizeof(out), value, LD_STR_HUMAN);
     hash_set(o, c->argv[2], out, (size_t)olen);
     reply_bulk(c, out, (size_t)olen);
+    hash_changed(c, "hincrbyfloat");
+    db_dirty(1);
+    /* A replica or the AOF must not redo float arithmetic (its rounding
+     * may differ): it gets the result, as HSET. */
+    prop_replacef(c, "cssb", "HSET", c->argv[1], c->argv[2], out, (size_t)olen);
 }
 
 /* ---------------------------------------------------------- HRANDFIELD */

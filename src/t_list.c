@@ -6,8 +6,11 @@
  * empty list is ever left in the keyspace (a command that empties one
  * deletes the key); every write that adds elements signals the key so that
  * blocked clients are served; a command that replies with an error has
- * changed nothing. Replies are written straight from the listpack entries,
- * never through temporary strings, except for the value LMOVE moves. */
+ * changed nothing. Each change is reported where it happens, as Redis 7.0
+ * reports it: db_signal_modified, the keyspace event, the dirty count, and
+ * for blocking pops the effect of the concrete non-blocking command.
+ * Replies are written straight from the listpack entries, never through
+ * temporary strings, except for the value LMOVE moves. */
 #include <limits.h>
 #include <string.h>
 #include <strings.h>
@@ -15,6 +18,8 @@
 #include "blocking.h"
 #include "commands.h"
 #include "db.h"
+#include "notify.h"
+#include "propagate.h"
 #include "quicklist.h"
 #include "reply.h"
 #include "util.h"
@@ -74,9 +79,30 @@ static void list_pop_reply(client *c, quicklist *ql, enum ql_where where, unsign
     else ql_del_range(ql, where == QL_HEAD ? 0 : -(long)count, count);
 }
 
-/* Deletes key if the list o (its value) became empty; o dies with it. */
+/* Deletes key if the list o (its value) became empty; o dies with it.
+ * Announces the deletion ("del", after the command's own event, as Redis
+ * does). */
 static void list_delete_if_empty(client *c, robj *o, const sds key) {
-    if (ql_length(o->ptr) == 0) db_delete(c->db, key);
+    if (ql_length(o->ptr) != 0) return;
+    db_delete(c->db, key);
+    notify_keyspace_event(NOTIFY_GENERIC, "del", key, c->db->id);
+}
+
+static const char *list_pop_event(enum ql_where where) {
+    return where == QL_HEAD ? "lpop" : "rpop";
+}
+
+static const char *list_push_event(enum ql_where where) {
+    return where == QL_HEAD ? "lpush" : "rpush";
+}
+
+/* The change path of every pop that took at least one element from key:
+ * its event, then the key's deletion if it emptied, then WATCHers. The dirty
+ * counter is the caller's: a served BLPOP does not count, LMPOP does. */
+static void list_popped(client *c, robj *o, const sds key, enum ql_where where) {
+    notify_keyspace_event(NOTIFY_LIST, list_pop_event(where), key, c->db->id);
+    list_delete_if_empty(c, o, key);
+    db_signal_modified(c->db, key);
 }
 
 /* Returns the list at key, creating it empty if missing (borrowed). The
@@ -145,6 +171,9 @@ static void list_push_generic(client *c, enum ql_where where, int only_existing)
     quicklist *ql = o->ptr;
     for (int j = 2; j < c->argc; j++) ql_push(ql, c->argv[j], sds_len(c->argv[j]), where);
     reply_integer(c, (long long)ql_length(ql));
+    db_signal_modified(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_LIST, list_push_event(where), c->argv[1], c->db->id);
+    db_dirty(c->argc - 2);
     blocking_signal_key(c->db, c->argv[1]);
 }
 
@@ -187,15 +216,17 @@ static void list_pop_generic(client *c, enum ql_where where) {
     }
     if (db_check_type(c, o, OBJ_LIST)) return;
     quicklist *ql = o->ptr;
+    unsigned long n = 1;
     if (!has_count) {
         list_pop_reply(c, ql, where, 1);
     } else {
-        unsigned long n = (unsigned long long)count < ql_length(ql) ? (unsigned long)count : ql_length(ql);
+        n = (unsigned long long)count < ql_length(ql) ? (unsigned long)count : ql_length(ql);
         reply_array_len(c, (long)n);
-        if (n == 0) return;
+        if (n == 0) return; /* LPOP key 0 changes nothing */
         list_pop_reply(c, ql, where, n);
     }
-    list_delete_if_empty(c, o, c->argv[1]);
+    list_popped(c, o, c->argv[1], where);
+    db_dirty((long long)n);
 }
 
 static void lpop_command(client *c) {
@@ -334,10 +365,14 @@ static void lset_command(client *c) {
     long long idx;
     if (list_parse_ll(c, c->argv[2], &idx)) return;
     const sds v = c->argv[3];
-    if (idx < LONG_MIN || idx > LONG_MAX || !ql_replace_at_index(o->ptr, (long)idx, v, sds_len(v)))
+    if (idx < LONG_MIN || idx > LONG_MAX || !ql_replace_at_index(o->ptr, (long)idx, v, sds_len(v))) {
         reply_error(c, "index out of range");
-    else
-        reply_ok(c);
+        return;
+    }
+    reply_ok(c);
+    db_signal_modified(c->db, c->argv[1]);
+    notify_keyspace_event(NOTIFY_LIST, "lset", c->argv[1], c->db->id);
+    db_dirty(1);
 }
 
 static void linsert_command(client *c) {
@@ -363,6 +398,9 @@ static void linsert_command(client *c) {
         if (!ql_entry_eq(&e, pivot, sds_len(pivot))) continue;
         if (after) ql_insert_after(ql, &e, v, sds_len(v));
         else ql_insert_before(ql, &e, v, sds_len(v));
+        db_signal_modified(c->db, c->argv[1]);
+        notify_keyspace_event(NOTIFY_LIST, "linsert", c->argv[1], c->db->id);
+        db_dirty(1);
         reply_integer(c, (long long)ql_length(ql));
         return;
     }
@@ -392,7 +430,12 @@ static void lrem_command(client *c) {
         ql_del_entry(&it, &e);
         if ((unsigned long long)++removed == limit) break;
     }
-    list_delete_if_empty(c, o, c->argv[1]);
+    if (removed) {
+        notify_keyspace_event(NOTIFY_LIST, "lrem", c->argv[1], c->db->id);
+        list_delete_if_empty(c, o, c->argv[1]);
+        db_signal_modified(c->db, c->argv[1]);
+        db_dirty(removed);
+    }
     reply_integer(c, removed);
 }
 
@@ -408,7 +451,12 @@ static void ltrim_command(client *c) {
         unsigned long tail = keep ? llen - from - keep : 0;
         ql_del_range(ql, 0, keep ? from : llen);
         if (tail) ql_del_range(ql, -(long)tail, tail);
+        /* Redis announces and signals a trim even when it kept everything
+         * (a WATCHer sees the key touched), but counts only what went. */
+        notify_keyspace_event(NOTIFY_LIST, "ltrim", c->argv[1], c->db->id);
         list_delete_if_empty(c, o, c->argv[1]);
+        db_signal_modified(c->db, c->argv[1]);
+        db_dirty((long long)(llen - keep));
     }
     reply_ok(c);
 }
@@ -437,7 +485,12 @@ static enum list_serve list_move_serve(client *c, const sds src, const sds dst, 
     ql_push(dobj->ptr, v, sds_len(v), to);
     reply_bulk_sds(c, v);
     sds_free(v);
+    /* Redis announces the push on dst before the pop on src. */
+    db_signal_modified(c->db, dst);
+    notify_keyspace_event(NOTIFY_LIST, list_push_event(to), dst, c->db->id);
+    notify_keyspace_event(NOTIFY_LIST, list_pop_event(from), src, c->db->id);
     if (so != dobj) list_delete_if_empty(c, so, src);
+    db_signal_modified(c->db, src);
     blocking_signal_key(c->db, dst);
     return LIST_SERVED;
 }
@@ -445,11 +498,11 @@ static enum list_serve list_move_serve(client *c, const sds src, const sds dst, 
 static void lmove_command(client *c) {
     enum ql_where from, to;
     if (list_parse_where(c, c->argv[3], &from) || list_parse_where(c, c->argv[4], &to)) return;
-    list_move_serve(c, c->argv[1], c->argv[2], from, to, 0);
+    if (list_move_serve(c, c->argv[1], c->argv[2], from, to, 0) == LIST_SERVED) db_dirty(1);
 }
 
 static void rpoplpush_command(client *c) {
-    list_move_serve(c, c->argv[1], c->argv[2], QL_TAIL, QL_HEAD, 0);
+    if (list_move_serve(c, c->argv[1], c->argv[2], QL_TAIL, QL_HEAD, 0) == LIST_SERVED) db_dirty(1);
 }
 
 /* ---------------------------------------------------------- multi-key pops */
@@ -508,7 +561,11 @@ static enum list_serve list_mpop_serve(client *c, const struct list_mpop_args *a
         reply_bulk_sds(c, c->argv[j]);
         reply_array_len(c, (long)n);
         list_pop_reply(c, o->ptr, a->where, n);
-        list_delete_if_empty(c, o, c->argv[j]);
+        list_popped(c, o, c->argv[j], a->where);
+        /* Counted even when served to a waiting client, and propagated as
+         * the pop of what it took: LPOP key n. */
+        db_dirty((long long)n);
+        prop_replacef(c, "csl", a->where == QL_HEAD ? "LPOP" : "RPOP", c->argv[j], (long long)n);
         return LIST_SERVED;
     }
     return LIST_NOTHING;
@@ -527,6 +584,21 @@ static void lmpop_command(client *c) {
  * replies a null array for all of them (Redis 7.0 answers BLMOVE and
  * BRPOPLPUSH that way too, not with a null bulk). */
 
+/* Accounts for a blocking command that served: Redis 7.0 propagates it as
+ * the concrete non-blocking command. Served at once, it counts one change
+ * and the caller replaces its argv; served to a waiting client (run again
+ * because a key filled), it counts nothing, and the caller adds its effect
+ * on its own, in a unit after the write that filled the key. Returns 1 in
+ * the second case. BLMPOP counts either way (list_mpop_serve). */
+static int list_served_waiter(client *c) {
+    if (!blocking_is_reexecution(c)) {
+        db_dirty(1);
+        return 0;
+    }
+    prop_prevent(c);
+    return 1;
+}
+
 /* BLPOP / BRPOP key [key ...] timeout: [key, element] from the first
  * non-empty key. */
 static void list_blocking_pop_generic(client *c, enum ql_where where) {
@@ -539,7 +611,10 @@ static void list_blocking_pop_generic(client *c, enum ql_where where) {
         reply_array_len(c, 2);
         reply_bulk_sds(c, c->argv[j]);
         list_pop_reply(c, o->ptr, where, 1);
-        list_delete_if_empty(c, o, c->argv[j]);
+        list_popped(c, o, c->argv[j], where);
+        const char *pop = where == QL_HEAD ? "LPOP" : "RPOP";
+        if (list_served_waiter(c)) prop_addf(c->db->id, "cs", pop, c->argv[j]);
+        else prop_replacef(c, "cs", pop, c->argv[j]);
         return;
     }
     blocking_block(c, c->argv + 1, c->argc - 2, deadline, BLOCK_REPLY_NULL_ARRAY);
@@ -553,22 +628,37 @@ static void brpop_command(client *c) {
     list_blocking_pop_generic(c, QL_TAIL);
 }
 
-/* The sides are validated before the timeout, as Redis does. */
-static void list_blocking_move_generic(client *c, enum ql_where from, enum ql_where to, const sds timeout) {
+/* The sides are validated before the timeout, as Redis does. Returns
+ * LIST_SERVED when it moved an element. */
+static enum list_serve list_blocking_move_generic(client *c, enum ql_where from, enum ql_where to,
+                                                  const sds timeout) {
     long long deadline;
-    if (blocking_parse_timeout(c, timeout, &deadline)) return;
-    if (list_move_serve(c, c->argv[1], c->argv[2], from, to, 1) == LIST_NOTHING)
-        blocking_block(c, c->argv + 1, 1, deadline, BLOCK_REPLY_NULL_ARRAY);
+    if (blocking_parse_timeout(c, timeout, &deadline)) return LIST_REPLIED_ERROR;
+    enum list_serve r = list_move_serve(c, c->argv[1], c->argv[2], from, to, 1);
+    if (r == LIST_NOTHING) blocking_block(c, c->argv + 1, 1, deadline, BLOCK_REPLY_NULL_ARRAY);
+    return r;
 }
 
+static const char *list_where_name(enum ql_where where) {
+    return where == QL_HEAD ? "left" : "right";
+}
+
+/* Propagated as LMOVE: with the sides as the client wrote them when served
+ * at once, in Redis's own lower-case words when served to a waiter. */
 static void blmove_command(client *c) {
     enum ql_where from, to;
     if (list_parse_where(c, c->argv[3], &from) || list_parse_where(c, c->argv[4], &to)) return;
-    list_blocking_move_generic(c, from, to, c->argv[5]);
+    if (list_blocking_move_generic(c, from, to, c->argv[5]) != LIST_SERVED) return;
+    if (list_served_waiter(c))
+        prop_addf(c->db->id, "csscc", "LMOVE", c->argv[1], c->argv[2], list_where_name(from), list_where_name(to));
+    else
+        prop_replacef(c, "cssss", "LMOVE", c->argv[1], c->argv[2], c->argv[3], c->argv[4]);
 }
 
 static void brpoplpush_command(client *c) {
-    list_blocking_move_generic(c, QL_TAIL, QL_HEAD, c->argv[3]);
+    if (list_blocking_move_generic(c, QL_TAIL, QL_HEAD, c->argv[3]) != LIST_SERVED) return;
+    if (list_served_waiter(c)) prop_addf(c->db->id, "css", "RPOPLPUSH", c->argv[1], c->argv[2]);
+    else prop_replacef(c, "css", "RPOPLPUSH", c->argv[1], c->argv[2]);
 }
 
 /* BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]: the
