@@ -752,6 +752,50 @@ long long hs_client_id(redisContext *c) {
     return id;
 }
 
+long long hs_info_ll(redisContext *c, const char *section, const char *field) {
+    hs_buf v = hs_info_field(c, section, field);
+    ck_assert_msg(v.data != NULL, "INFO %s has no field %s", section, field);
+    long long n = strtoll(v.data, NULL, 10);
+    hs_buf_free(&v);
+    return n;
+}
+
+long long hs_dirty(redisContext *c) {
+    return hs_info_ll(c, "persistence", "rdb_changes_since_last_save");
+}
+
+/* Longest command line the line helpers take. */
+#define HS_LINE_MAX 1024
+
+/* Splits line at spaces into argv (pointers into buf, which holds
+ * HS_LINE_MAX bytes); returns argc. */
+static int hs_split_line(const char *line, char *buf, const char **argv) {
+    ck_assert_msg(strlen(line) < HS_LINE_MAX, "command line too long: %s", line);
+    strcpy(buf, line);
+    int argc = 0;
+    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+        ck_assert_msg(argc < HS_MAX_ARGS, "too many words in: %s", line);
+        argv[argc++] = strcmp(w, "''") == 0 ? "" : w;
+    }
+    argv[argc] = NULL;
+    return argc;
+}
+
+redisReply *hs_command_line(redisContext *c, const char *line) {
+    char buf[HS_LINE_MAX];
+    const char *argv[HS_MAX_ARGS + 1];
+    hs_split_line(line, buf, argv);
+    return hs_command(c, argv);
+}
+
+void hs_cat_command_resp(hs_buf *b, const char *line) {
+    char buf[HS_LINE_MAX];
+    const char *argv[HS_MAX_ARGS + 1];
+    int n = hs_split_line(line, buf, argv);
+    hs_buf_printf(b, "*%d\r\n", n);
+    for (int i = 0; i < n; i++) hs_buf_printf(b, "$%zu\r\n%s\r\n", strlen(argv[i]), argv[i]);
+}
+
 /* ---------------------------------------------------------- blocking */
 
 #define HS_BLOCK_POLL_MS 5

@@ -141,6 +141,16 @@ void hs_cat_reply(hs_buf *b, const redisReply *r);
 hs_buf hs_info_field(redisContext *c, const char *section, const char *field);
 /* CLIENT ID of c's connection. */
 long long hs_client_id(redisContext *c);
+/* The integer value of an INFO field; fails the test if it is missing. */
+long long hs_info_ll(redisContext *c, const char *section, const char *field);
+/* The change counter (INFO persistence rdb_changes_since_last_save). */
+long long hs_dirty(redisContext *c);
+/* Runs a command written as space-separated words ('' stands for an empty
+ * word); returns a new reply. */
+redisReply *hs_command_line(redisContext *c, const char *line);
+/* Appends the RESP multibulk of such a line to b (what the effects stream
+ * holds for that command). */
+void hs_cat_command_resp(hs_buf *b, const char *line);
 
 /* ---------------------------------------------------------- raw socket */
 

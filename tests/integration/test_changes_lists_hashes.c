@@ -29,29 +29,8 @@ static void teardown(void) {
 
 /* ---------------------------------------------------------- helpers */
 
-/* Runs a command written as space-separated words (no word holds a
- * space). Returns a new reply. */
-static redisReply *run(redisContext *c, const char *line) {
-    char buf[512];
-    const char *argv[HS_MAX_ARGS + 1];
-    int argc = 0;
-    ck_assert_uint_lt(strlen(line), sizeof(buf));
-    strcpy(buf, line);
-    for (char *w = strtok(buf, " "); w && argc < HS_MAX_ARGS; w = strtok(NULL, " ")) argv[argc++] = w;
-    argv[argc] = NULL;
-    return hs_command(c, argv);
-}
-
 static void run_ignore(redisContext *c, const char *line) {
-    freeReplyObject(run(c, line));
-}
-
-static long long dirty(redisContext *c) {
-    hs_buf v = hs_info_field(c, "persistence", "rdb_changes_since_last_save");
-    ck_assert_ptr_nonnull(v.data);
-    long long n = atoll(v.data);
-    hs_buf_free(&v);
-    return n;
+    freeReplyObject(hs_command_line(c, line));
 }
 
 /* RESP of commands written as "CMD a b|CMD2 c" ('|' between commands). */
@@ -61,15 +40,8 @@ static hs_buf resp_of(const char *cmds) {
     ck_assert_uint_lt(strlen(cmds), sizeof(buf));
     strcpy(buf, cmds);
     char *save_cmd;
-    for (char *cmd = strtok_r(buf, "|", &save_cmd); cmd; cmd = strtok_r(NULL, "|", &save_cmd)) {
-        const char *words[HS_MAX_ARGS];
-        int n = 0;
-        char *save_word;
-        for (char *w = strtok_r(cmd, " ", &save_word); w && n < HS_MAX_ARGS; w = strtok_r(NULL, " ", &save_word))
-            words[n++] = w;
-        hs_buf_printf(&out, "*%d\r\n", n);
-        for (int i = 0; i < n; i++) hs_buf_printf(&out, "$%zu\r\n%s\r\n", strlen(words[i]), words[i]);
-    }
+    for (char *cmd = strtok_r(buf, "|", &save_cmd); cmd; cmd = strtok_r(NULL, "|", &save_cmd))
+        hs_cat_command_resp(&out, cmd);
     if (out.data == NULL) hs_buf_cat(&out, "", 0);
     return out;
 }
@@ -105,10 +77,10 @@ struct dirty_case {
 };
 
 static void check_dirty_cases(const struct dirty_case *cases, size_t n) {
-    long long before = dirty(ctx);
+    long long before = hs_dirty(ctx);
     for (size_t i = 0; i < n; i++) {
         run_ignore(ctx, cases[i].cmd);
-        long long after = dirty(ctx);
+        long long after = hs_dirty(ctx);
         ck_assert_msg(after - before == cases[i].delta, "%s: dirty moved by %lld, want %lld", cases[i].cmd,
                       after - before, cases[i].delta);
         before = after;
@@ -205,11 +177,11 @@ START_TEST(test_dirty_served) {
     for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
         run_ignore(ctx, "DEL k d");
         redisContext *w = hs_block_client(srv, ctx, blockers[i], 1);
-        long long before = dirty(ctx);
+        long long before = hs_dirty(ctx);
         HS_EXPECT_INT(ctx, 3, "RPUSH", "k", "a", "b", "c");
         freeReplyObject(hs_get_reply(w));
-        ck_assert_msg(dirty(ctx) - before == want[i], "%s: dirty moved by %lld, want %lld", blockers[i][0],
-                      dirty(ctx) - before, want[i]);
+        ck_assert_msg(hs_dirty(ctx) - before == want[i], "%s: dirty moved by %lld, want %lld", blockers[i][0],
+                      hs_dirty(ctx) - before, want[i]);
         redisFree(w);
     }
 }

@@ -16,7 +16,6 @@
 
 #include "harness.h"
 
-#define MAX_WORDS 32
 
 static hs_server *srv;
 static redisContext *ctx;
@@ -31,57 +30,22 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-/* Runs the space-separated command line on c; returns the reply. */
-static redisReply *run_line(redisContext *c, const char *line) {
-    char buf[1024];
-    const char *argv[MAX_WORDS];
-    size_t lens[MAX_WORDS];
-    int argc = 0;
-    ck_assert_uint_lt(strlen(line), sizeof(buf));
-    strcpy(buf, line);
-    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        ck_assert_int_lt(argc, MAX_WORDS);
-        lens[argc] = strlen(w);
-        argv[argc++] = w;
-    }
-    return hs_command_argv(c, argc, argv, lens);
-}
-
-static long long dirty(void) {
-    hs_buf v = hs_info_field(ctx, "persistence", "rdb_changes_since_last_save");
-    ck_assert_ptr_nonnull(v.data);
-    long long n = strtoll(v.data, NULL, 10);
-    hs_buf_free(&v);
-    return n;
-}
-
 /* Runs line and checks how far it moved the dirty counter. */
 static void expect_dirty_at(const char *file, int line_no, const char *line, long long want) {
-    long long before = dirty();
-    freeReplyObject(run_line(ctx, line));
-    long long got = dirty() - before;
+    long long before = hs_dirty(ctx);
+    freeReplyObject(hs_command_line(ctx, line));
+    long long got = hs_dirty(ctx) - before;
     ck_assert_msg(got == want, "%s:%d: '%s' moved dirty by %lld, Redis 7.0 by %lld", file, line_no, line, got,
                   want);
 }
 #define EXPECT_DIRTY(line, n) expect_dirty_at(__FILE__, __LINE__, line, n)
-
-/* Appends one command, as RESP, from a space-separated line. */
-static void cat_resp(hs_buf *b, const char *line) {
-    char buf[1024];
-    const char *words[MAX_WORDS];
-    int n = 0;
-    strcpy(buf, line);
-    for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) words[n++] = w;
-    hs_buf_printf(b, "*%d\r\n", n);
-    for (int i = 0; i < n; i++) hs_buf_printf(b, "$%zu\r\n%s\r\n", strlen(words[i]), words[i]);
-}
 
 /* Checks DEBUG EFFECTS GET against the commands of want (NULL-terminated
  * lines), and empties the capture. */
 static void expect_effects_at(const char *file, int line_no, const char *const *want) {
     hs_buf exp = {0};
     hs_buf_cat(&exp, "", 0);
-    for (int i = 0; want[i]; i++) cat_resp(&exp, want[i]);
+    for (int i = 0; want[i]; i++) hs_cat_command_resp(&exp, want[i]);
     redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     hs_check_bytes(file, line_no, r->str, r->len, exp.data, exp.len);
@@ -215,7 +179,7 @@ static void keyspace_stats(long long *hits, long long *misses) {
 static void expect_lookups_at(const char *file, int line_no, const char *line, long long hits, long long misses) {
     long long h0, m0, h1, m1;
     keyspace_stats(&h0, &m0);
-    freeReplyObject(run_line(ctx, line));
+    freeReplyObject(hs_command_line(ctx, line));
     keyspace_stats(&h1, &m1);
     ck_assert_msg(h1 - h0 == hits && m1 - m0 == misses, "%s:%d: '%s' counted %lld hits %lld misses, Redis %lld %lld",
                   file, line_no, line, h1 - h0, m1 - m0, hits, misses);
@@ -246,7 +210,7 @@ END_TEST
 static void expect_watch_at(const char *file, int line_no, const char *key, const char *line, int changed) {
     redisContext *w = hs_connect(srv);
     HS_EXPECT_OK(w, "WATCH", key);
-    freeReplyObject(run_line(ctx, line));
+    freeReplyObject(hs_command_line(ctx, line));
     HS_EXPECT_OK(w, "MULTI");
     HS_EXPECT_STATUS(w, "QUEUED", "PING");
     redisReply *r = hs_command(w, HS_ARGS("EXEC"));
@@ -377,7 +341,7 @@ static void check_spop_count(const char *prefix, int size, int count) {
     hs_buf cmd = {0};
     hs_buf_cat(&cmd, "SADD c", 6);
     for (int i = 0; i < size; i++) hs_buf_printf(&cmd, " %s%d", prefix, i);
-    freeReplyObject(run_line(ctx, cmd.data));
+    freeReplyObject(hs_command_line(ctx, cmd.data));
     hs_buf_free(&cmd);
     effects_clear();
     char n[16];
@@ -386,13 +350,13 @@ static void check_spop_count(const char *prefix, int size, int count) {
     ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
     ck_assert_uint_eq(r->elements, (size_t)count);
     hs_buf want = {0};
-    cat_resp(&want, "MULTI");
+    hs_cat_command_resp(&want, "MULTI");
     for (size_t i = 0; i < r->elements; i++) {
         char line[64];
         snprintf(line, sizeof(line), "SREM c %s", r->element[i]->str);
-        cat_resp(&want, line);
+        hs_cat_command_resp(&want, line);
     }
-    cat_resp(&want, "EXEC");
+    hs_cat_command_resp(&want, "EXEC");
     freeReplyObject(r);
     r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
     hs_check_bytes(__FILE__, __LINE__, r->str, r->len, want.data, want.len);
@@ -626,7 +590,7 @@ START_TEST(test_events) {
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "notify-keyspace-events", "KEA");
     for (size_t i = 0; i < sizeof(event_steps) / sizeof(event_steps[0]); i++) {
         const struct event_step *st = &event_steps[i];
-        freeReplyObject(run_line(ctx, st->cmd));
+        freeReplyObject(hs_command_line(ctx, st->cmd));
         freeReplyObject(hs_command(ctx, HS_ARGS("PUBLISH", EVENT_MARKER, "x")));
         hs_buf want = {0};
         hs_buf_cat(&want, "", 0);

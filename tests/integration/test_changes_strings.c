@@ -17,7 +17,6 @@
 
 #include "harness.h"
 
-#define CMD_MAX_ARGS 32
 /* Slack for "@+N" times: the server's clock read vs the test's. */
 #define TIME_SLACK_MS 5000
 
@@ -40,35 +39,10 @@ static long long unix_ms(void) {
     return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* Splits line at spaces into argv (pointers into buf); returns argc. */
-static int split_words(const char *line, char *buf, size_t bufsize, const char **argv) {
-    snprintf(buf, bufsize, "%s", line);
-    int argc = 0;
-    for (char *tok = strtok(buf, " "); tok && argc < CMD_MAX_ARGS - 1; tok = strtok(NULL, " "))
-        argv[argc++] = strcmp(tok, "''") == 0 ? "" : tok;
-    argv[argc] = NULL;
-    return argc;
-}
-
-/* Runs one space-separated command; returns its reply (caller frees). */
-static redisReply *run(redisContext *c, const char *line) {
-    char buf[512];
-    const char *argv[CMD_MAX_ARGS];
-    split_words(line, buf, sizeof(buf), argv);
-    return hs_command(c, argv);
-}
-
 static void run_all(redisContext *c, const char *const *lines) {
-    for (int i = 0; lines && lines[i]; i++) freeReplyObject(run(c, lines[i]));
+    for (int i = 0; lines && lines[i]; i++) freeReplyObject(hs_command_line(c, lines[i]));
 }
 
-static long long dirty_now(redisContext *c) {
-    hs_buf v = hs_info_field(c, "persistence", "rdb_changes_since_last_save");
-    ck_assert_ptr_nonnull(v.data);
-    long long n = strtoll(v.data, NULL, 10);
-    hs_buf_free(&v);
-    return n;
-}
 
 /* ---------------------------------------------------------- dirty */
 
@@ -149,9 +123,9 @@ START_TEST(test_dirty_per_command) {
         const struct dirty_case *dc = &dirty_cases[i];
         HS_EXPECT_OK(ctx, "FLUSHALL");
         run_all(ctx, dc->setup);
-        long long before = dirty_now(ctx);
-        freeReplyObject(run(ctx, dc->cmd));
-        long long delta = dirty_now(ctx) - before;
+        long long before = hs_dirty(ctx);
+        freeReplyObject(hs_command_line(ctx, dc->cmd));
+        long long delta = hs_dirty(ctx) - before;
         ck_assert_msg(delta == dc->delta, "%s: dirty moved by %lld, Redis 7.0 by %lld", dc->cmd, delta, dc->delta);
     }
 }
@@ -166,7 +140,7 @@ static int exec_survives(const char *const *setup_cmds, const char *key, const c
     run_all(ctx, setup_cmds);
     redisContext *other = hs_connect(srv);
     HS_EXPECT_OK(ctx, "WATCH", key);
-    freeReplyObject(run(other, cmd));
+    freeReplyObject(hs_command_line(other, cmd));
     HS_EXPECT_OK(ctx, "MULTI");
     HS_EXPECT_STATUS(ctx, "QUEUED", "PING");
     redisReply *r = hs_command(ctx, HS_ARGS("EXEC"));
@@ -269,7 +243,7 @@ static void check_effects(const char *file, int line, const char *const *setup_c
     run_all(ctx, setup_cmds);
     freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
     long long t0 = unix_ms();
-    freeReplyObject(run(ctx, cmd));
+    freeReplyObject(hs_command_line(ctx, cmd));
     redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     hs_buf got = effects_text(r->str, r->len);
@@ -470,7 +444,7 @@ START_TEST(test_effects_active_expiry_one_del_per_key) {
         HS_EXPECT_OK(ctx, "SET", key, "v", "PX", "20");
     }
     freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
-    long long dirty = dirty_now(ctx), expired = info_ll("stats", "expired_keys");
+    long long dirty = hs_dirty(ctx), expired = info_ll("stats", "expired_keys");
     long long deadline = hs_now_ms() + 10000;
     while (info_ll("stats", "expired_keys") - expired < 50) {
         ck_assert_msg(hs_now_ms() < deadline, "the active cycle never expired the keys");
@@ -481,7 +455,7 @@ START_TEST(test_effects_active_expiry_one_del_per_key) {
     freeReplyObject(r);
     ck_assert_int_eq(count_single_dels(got.data), 50);
     ck_assert_msg(strstr(got.data, "SELECT") == NULL, "the stream was already in database 3");
-    ck_assert_int_eq(dirty_now(ctx), dirty);
+    ck_assert_int_eq(hs_dirty(ctx), dirty);
     HS_EXPECT_INT(ctx, 0, "DBSIZE");
     hs_buf_free(&got);
 }
@@ -535,7 +509,7 @@ static void check_events(const char *file, int line, const char *const *setup_cm
     run_all(ctx, setup_cmds);
     hs_buf setup_events = events_read();
     hs_buf_free(&setup_events);
-    freeReplyObject(run(ctx, cmd));
+    freeReplyObject(hs_command_line(ctx, cmd));
     hs_buf got = events_read();
     const char *g = got.data ? got.data : "";
     ck_assert_msg(strcmp(g, want) == 0, "%s:%d: %s: events [%s], Redis 7.0's [%s]", file, line, cmd, g, want);

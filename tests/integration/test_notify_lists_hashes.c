@@ -35,20 +35,8 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-/* Runs a command written as space-separated words; returns a new reply. */
-static redisReply *run(redisContext *c, const char *line) {
-    char buf[512];
-    const char *argv[HS_MAX_ARGS + 1];
-    int argc = 0;
-    ck_assert_uint_lt(strlen(line), sizeof(buf));
-    strcpy(buf, line);
-    for (char *w = strtok(buf, " "); w && argc < HS_MAX_ARGS; w = strtok(NULL, " ")) argv[argc++] = w;
-    argv[argc] = NULL;
-    return hs_command(c, argv);
-}
-
 static void run_ignore(redisContext *c, const char *line) {
-    freeReplyObject(run(c, line));
+    freeReplyObject(hs_command_line(c, line));
 }
 
 /* Events received since the last call, as "event:key event:key ...",

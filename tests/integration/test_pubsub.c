@@ -86,13 +86,6 @@ static void expect_counts(const char *file, int line, const char *sub, const cha
 }
 #define EXPECT_COUNTS(sub, names, ...) expect_counts(__FILE__, __LINE__, sub, names, (const long long[]){__VA_ARGS__})
 
-static long long info_ll(const char *section, const char *field) {
-    hs_buf v = hs_info_field(ctx, section, field);
-    ck_assert_msg(v.data != NULL, "INFO field %s missing", field);
-    long long n = atoll(v.data);
-    hs_buf_free(&v);
-    return n;
-}
 
 /* ---------------------------------------------------------- RESP2 */
 
@@ -428,15 +421,15 @@ START_TEST(test_client_list_info_and_cleanup) {
     r = hs_command(ctx, HS_ARGS("CLIENT", "INFO"));
     ck_assert_msg(strstr(r->str, " flags=N db=0 sub=0 psub=0 ssub=0 ") != NULL, "%s", r->str);
     freeReplyObject(r);
-    ck_assert_int_eq(info_ll("stats", "pubsub_channels"), 2);
-    ck_assert_int_eq(info_ll("stats", "pubsub_patterns"), 1);
-    ck_assert_int_eq(info_ll("stats", "pubsubshard_channels"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsub_channels"), 2);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsub_patterns"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsubshard_channels"), 1);
 
     /* RESET drops everything, with no unsubscribe replies */
     HS_EXPECT_STATUS(a, "RESET", "RESET");
-    ck_assert_int_eq(info_ll("stats", "pubsub_channels"), 0);
-    ck_assert_int_eq(info_ll("stats", "pubsub_patterns"), 0);
-    ck_assert_int_eq(info_ll("stats", "pubsubshard_channels"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsub_channels"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsub_patterns"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "pubsubshard_channels"), 0);
     HS_EXPECT_INT(ctx, 0, "PUBLISH", "c1", "m");
 
     /* CLIENT KILL does too */
@@ -453,7 +446,7 @@ START_TEST(test_client_list_info_and_cleanup) {
     freeReplyObject(hs_command(b, HS_ARGS("SSUBSCRIBE", "s9")));
     EXPECT_COUNTS("SHARDNUMSUB", HS_ARGS("s9"), 1);
     redisFree(b);
-    for (int i = 0; i < 100 && info_ll("stats", "pubsubshard_channels") != 0; i++) hs_sleep_ms(10);
+    for (int i = 0; i < 100 && hs_info_ll(ctx, "stats", "pubsubshard_channels") != 0; i++) hs_sleep_ms(10);
     EXPECT_COUNTS("SHARDNUMSUB", HS_ARGS("s9"), 0);
     HS_EXPECT_INT(ctx, 0, "CLIENT", "KILL", "TYPE", "pubsub");
 }
@@ -476,7 +469,7 @@ START_TEST(test_slow_subscriber_output_limit) {
         delivered += r->integer;
         freeReplyObject(r);
         if (i % 500 == 0) {
-            long long used = info_ll("memory", "used_memory");
+            long long used = hs_info_ll(ctx, "memory", "used_memory");
             if (used > max_used) max_used = used;
         }
     }
@@ -550,7 +543,7 @@ START_TEST(test_evicted_notifications) {
     redisReply *r = hs_command(ctx, HS_ARGS("SET", "x", "y"));
     freeReplyObject(r);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "0");
-    long long evicted = info_ll("stats", "evicted_keys");
+    long long evicted = hs_info_ll(ctx, "stats", "evicted_keys");
     ck_assert_int_gt(evicted, 0);
     for (long long i = 0; i < evicted; i++) {
         r = hs_get_reply(s);

@@ -82,13 +82,6 @@ static int resp3_conn(long long *id) {
     return fd;
 }
 
-static long long info_ll(const char *section, const char *field) {
-    hs_buf v = hs_info_field(ctx, section, field);
-    ck_assert_msg(v.data != NULL, "INFO %s has no %s", section, field);
-    long long n = atoll(v.data);
-    hs_buf_free(&v);
-    return n;
-}
 
 /* ---------------------------------------------------------- default mode */
 
@@ -270,7 +263,7 @@ START_TEST(test_bcast) {
         "%3\r\n$5\r\nflags\r\n~2\r\n$2\r\non\r\n$5\r\nbcast\r\n$8\r\nredirect\r\n:0\r\n$8\r\nprefixes\r\n*2\r\n"
         "$4\r\nobj:\r\n$5\r\nuser:\r\n",
         "CLIENT", "TRACKINGINFO");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_prefixes"), 3);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_prefixes"), 3);
     /* Turning on again adds prefixes; the empty prefix sorts first. */
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "zz");
     RDO(e, "-ERR Prefix 'x' overlaps with an existing prefix ''. Prefixes for a single client must not overlap.\r\n",
@@ -283,8 +276,8 @@ START_TEST(test_bcast) {
         "$0\r\n\r\n$1\r\nx\r\n",
         "CLIENT", "TRACKINGINFO");
     RDO(n, "+OK\r\n", "CLIENT", "TRACKING", "off");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_prefixes"), 5);
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 3);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_prefixes"), 5);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 3);
     close(f);
     close(a);
     close(n);
@@ -401,12 +394,12 @@ START_TEST(test_flush_null) {
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "on");
     RDO(bc, "+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p");
     RDO(a, "_\r\n", "GET", "k");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 1);
     HS_EXPECT_OK(ctx, "FLUSHALL");
     REXPECT(a, PUSH_HDR "_\r\n");
     REXPECT(bc, PUSH_HDR "_\r\n");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 0);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_items"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_items"), 0);
     /* Any database, even an empty one; the flusher hears it after its reply. */
     HS_EXPECT_OK(ctx, "SELECT", "5");
     HS_EXPECT_OK(ctx, "FLUSHDB", "ASYNC");
@@ -444,7 +437,7 @@ START_TEST(test_table_limit) {
     ck_assert_int_eq(count_pushes(&got), 2);
     ck_assert_msg(strncmp(got.data, PUSH_HDR "*1\r\n$2\r\nk", strlen(PUSH_HDR) + 9) == 0, "%s", got.data);
     hs_buf_free(&got);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 2);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 2);
     /* The cron trims too, with nobody sending commands. */
     RDO(a, "*3\r\n_\r\n_\r\n_\r\n", "MGET", "x1", "x2", "x3");
     int closed = 0;
@@ -455,7 +448,7 @@ START_TEST(test_table_limit) {
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "tracking-table-max-keys", "0");
     RDO(a, "*3\r\n_\r\n_\r\n_\r\n", "MGET", "y1", "y2", "y3");
     RDO(a, "+PONG\r\n", "PING");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 5);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 5);
     HS_DO(ctx, hs_check_bulks(__FILE__, __LINE__, hs_r_, HS_ARGS("tracking-table-max-keys", "0")), "CONFIG", "GET",
           "tracking-table-max-keys");
     HS_EXPECT_ERROR(ctx,
@@ -596,13 +589,13 @@ END_TEST
 
 START_TEST(test_reset_and_info) {
     int a = resp3_conn(NULL);
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 0);
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "on", "BCAST", "PREFIX", "p");
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 1);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_prefixes"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_prefixes"), 1);
     RDO(a, "+RESET\r\n", "RESET");
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 0);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_prefixes"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_prefixes"), 0);
     HS_EXPECT_OK(ctx, "SET", "p1", "1");
     RNOTHING(a);
     /* Keys stay in the table after tracking is off (counted until they change). */
@@ -611,13 +604,13 @@ START_TEST(test_reset_and_info) {
     hs_buf_free(&h);
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "on");
     RDO(a, "*2\r\n_\r\n_\r\n", "MGET", "m1", "m2");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 2);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_items"), 2);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 2);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_items"), 2);
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "off");
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 2);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 2);
     HS_EXPECT_OK(ctx, "SET", "m1", "1");
     RNOTHING(a);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_keys"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_keys"), 1);
     /* HELLO 2 keeps tracking on; the messages have nowhere to go. */
     RDO(a, "+OK\r\n", "CLIENT", "TRACKING", "on");
     RDO(a, "_\r\n", "GET", "m3");
@@ -626,7 +619,7 @@ START_TEST(test_reset_and_info) {
     hs_buf_free(&h);
     HS_EXPECT_OK(ctx, "SET", "m3", "1");
     RNOTHING(a);
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 1);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 1);
     close(a);
 }
 END_TEST
@@ -646,19 +639,19 @@ START_TEST(test_client_free_cleanup) {
         else RDO(fds[i], "+OK\r\n", "CLIENT", "TRACKING", "on", "NOLOOP");
         RDO(fds[i], "*2\r\n_\r\n_\r\n", "MGET", "k1", "k2");
     }
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 6);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 6);
     close(r);
     for (int i = 0; i < 6; i += 2) close(fds[i]);
     hs_sleep_ms(QUIET_MS);
     HS_EXPECT_OK(ctx, "MSET", "k1", "1", "k2", "2");
     HS_EXPECT_OK(ctx, "FLUSHALL");
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 3);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 3);
     for (int i = 1; i < 6; i += 2) close(fds[i]);
     hs_sleep_ms(QUIET_MS);
     HS_EXPECT_OK(ctx, "SET", "k1", "1");
     HS_EXPECT_OK(ctx, "FLUSHALL");
-    ck_assert_int_eq(info_ll("clients", "tracking_clients"), 0);
-    ck_assert_int_eq(info_ll("stats", "tracking_total_prefixes"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "clients", "tracking_clients"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "tracking_total_prefixes"), 0);
     /* CLIENT KILL of a tracking client. */
     long long aid;
     int a = resp3_conn(&aid);
