@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,7 +67,18 @@ static void create_pidfile(void) {
     fclose(fp);
 }
 
+/* glibc hands the top of the heap back to the kernel whenever more than
+ * its trim threshold (128 KB) is free there. Output blocks of subscribers
+ * and slow readers come and go by the megabyte each loop pass, so the heap
+ * was shrunk and grown thousands of times a second (brk, then page
+ * faults on every regrowth): PUBLISH to 100 subscribers cost 5x more CPU.
+ * Keeping up to this much free at the top costs little memory. */
+#define MAIN_MALLOC_TRIM_THRESHOLD_BYTES (16 * 1024 * 1024)
+
 int main(int argc, char **argv) {
+#ifdef M_TRIM_THRESHOLD
+    mallopt(M_TRIM_THRESHOLD, MAIN_MALLOC_TRIM_THRESHOLD_BYTES);
+#endif
     config_init_defaults();
     server.executable = argv[0];
     char resolved[PATH_MAX];

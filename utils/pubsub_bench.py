@@ -149,6 +149,11 @@ def main():
     args = ap.parse_args()
     if shutil.which('taskset') is None:
         args.server_cpu = args.bench_cpu = None
+    if args.bench_cpu is not None and hasattr(os, 'sched_setaffinity'):
+        # The subscribers' reader thread shares the benchmark's core: left
+        # free, the scheduler sometimes puts it on the server's core, and
+        # whichever server is measured then is several times slower.
+        os.sched_setaffinity(0, {args.bench_cpu})
 
     workdir = tempfile.mkdtemp(prefix='pubsub-bench-')
     servers = [Server('minired', os.path.abspath(args.server), [], workdir, args.server_cpu),
