@@ -22,7 +22,6 @@
 #include "propagate.h"
 #include "pubsub.h"
 #include "reply.h"
-#include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -292,6 +291,12 @@ static inline redis_command *cmd_find_cached(client *c, redis_command **containe
     return cmd_find(c->argv, c->argc, container);
 }
 
+static cmd_listener listeners;
+
+void cmd_set_listener(const cmd_listener *l) {
+    listeners = *l;
+}
+
 redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     *err = NULL;
     redis_command *container;
@@ -334,7 +339,7 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     }
     /* Client-side caching keeps its table bounded before each command a
      * client sends (queued ones too), as Redis does here. */
-    if (kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) tracking_limit_table();
+    if ((kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && listeners.before_resolve) listeners.before_resolve();
     /* (READONLY on a replica goes here.) RESP2 subscribed mode: the
      * connection carries pushes, so only the commands that manage
      * subscriptions (and PING/QUIT/RESET) may run. */
@@ -376,10 +381,10 @@ void cmd_call(client *c) {
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd == cmd_exec) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);
-    tracking_command_done(c);
+    if (listeners.after_call) listeners.after_call(c);
     if (--call_depth == 0) {
         prop_flush();
-        tracking_send_pending();
+        if (listeners.after_unit) listeners.after_unit();
     }
     server.stat_numcommands++;
 }

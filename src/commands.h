@@ -66,6 +66,17 @@ uint64_t cmd_effective_flags(const client *c, const redis_command *cmd);
 void cmd_call(client *c);
 /* How many cmd_call are running (0: no command is executing). */
 int cmd_call_depth(void);
+
+/* A module that must learn of every client command (client-side caching)
+ * registers these at start; any may be NULL. before_resolve runs before a
+ * client's command (queued ones too) is checked; after_call after every
+ * call, nested ones included; after_unit when the outermost call returns. */
+typedef struct cmd_listener {
+    void (*before_resolve)(void);
+    void (*after_call)(client *c);
+    void (*after_unit)(void);
+} cmd_listener;
+void cmd_set_listener(const cmd_listener *l);
 /* Runs argv (borrowed) as a command of the socketless client c with the
  * checks of kind, as cmd_process does (refused: error replied; inside
  * MULTI: queued), and returns the reply bytes (new). c's own argv is

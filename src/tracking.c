@@ -561,6 +561,12 @@ long long tracking_client_redirect(const client *c) {
 void tracking_init(void) {
     clients_by_id = dict_create(&clients_by_id_type);
     db_set_invalidate_hook(tracking_invalidate_hook);
+    static const cmd_listener hooks = {
+        .before_resolve = tracking_limit_table,
+        .after_call = tracking_command_done,
+        .after_unit = tracking_send_pending,
+    };
+    cmd_set_listener(&hooks);
 }
 
 /* ---------------------------------------------------------- commands */
