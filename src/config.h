@@ -118,7 +118,7 @@ struct server_config {
     long long slowlog_log_slower_than; /* microseconds; <0 disables */
     unsigned long slowlog_max_len;
     long long latency_monitor_threshold; /* milliseconds; 0 disables */
-    int notify_keyspace_events;     /* NOTIFY_* bits (accepted; not emitted yet) */
+    int notify_keyspace_events;     /* NOTIFY_* bits (notify.c publishes what they enable) */
     /* encodings of small collections (used by the collection types) */
     size_t hash_max_listpack_entries;
     size_t hash_max_listpack_value;   /* bytes */
