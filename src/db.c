@@ -164,14 +164,21 @@ void db_signal_flushed(int dbnum) {
 }
 
 void db_expire_key(db *d, const sds key) {
+    int lazy = cfg.lazyfree_lazy_expire;
+    server.stat_expired_keys++;
+    /* Nobody to tell of it (the usual case, and a mass expiry's): only
+     * delete, without the copy the announcements below need. */
+    if (!multi_watched_keys && !server.tracking_clients && !prop_active() &&
+        !(cfg.notify_keyspace_events & NOTIFY_EXPIRED)) {
+        db_delete_maybe_lazy(d, key, lazy);
+        return;
+    }
     /* The key may be the dict's own sds, freed by the delete. */
     sds copy = sds_dup(key);
-    int lazy = cfg.lazyfree_lazy_expire;
     db_delete_maybe_lazy(d, copy, lazy);
     notify_keyspace_event(NOTIFY_EXPIRED, "expired", copy, d->id);
     db_signal_modified(d, copy);
     prop_addf(d->id, "cs", lazy ? "UNLINK" : "DEL", copy);
-    server.stat_expired_keys++;
     sds_free(copy);
 }
 
