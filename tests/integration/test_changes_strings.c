@@ -398,14 +398,6 @@ static long count_single_dels(const char *text) {
     return n;
 }
 
-static long long info_ll(const char *section, const char *field) {
-    hs_buf v = hs_info_field(ctx, section, field);
-    ck_assert_ptr_nonnull(v.data);
-    long long n = strtoll(v.data, NULL, 10);
-    hs_buf_free(&v);
-    return n;
-}
-
 /* Every evicted key is one DEL effect of its own (and, once pub/sub is
  * there, one "evicted" event): as many as INFO's evicted_keys. CONFIG SET
  * maxmemory below the usage evicts during the CONFIG SET itself. */
@@ -413,12 +405,12 @@ START_TEST(test_effects_eviction_one_del_per_key) {
     HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "300", "key", "100");
     freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
-    long long before = info_ll("stats", "evicted_keys");
+    long long before = hs_info_ll(ctx, "stats", "evicted_keys");
     /* Lowering the limit evicts at once, as in Redis (no write needed). */
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "1");
     /* A slow build may run out of eviction time and finish from a timer. */
     long long deadline = hs_now_ms() + 10000;
-    while (info_ll("stats", "evicted_keys") - before < 300) {
+    while (hs_info_ll(ctx, "stats", "evicted_keys") - before < 300) {
         ck_assert_msg(hs_now_ms() < deadline, "eviction never finished");
         hs_sleep_ms(10);
     }
@@ -427,7 +419,7 @@ START_TEST(test_effects_eviction_one_del_per_key) {
     hs_buf got = effects_text(r->str, r->len);
     freeReplyObject(r);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "0");
-    long long evicted = info_ll("stats", "evicted_keys") - before;
+    long long evicted = hs_info_ll(ctx, "stats", "evicted_keys") - before;
     ck_assert_int_eq(evicted, 300);
     ck_assert_int_eq(count_single_dels(got.data), evicted);
     hs_buf_free(&got);
@@ -444,9 +436,9 @@ START_TEST(test_effects_active_expiry_one_del_per_key) {
         HS_EXPECT_OK(ctx, "SET", key, "v", "PX", "20");
     }
     freeReplyObject(hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET")));
-    long long dirty = hs_dirty(ctx), expired = info_ll("stats", "expired_keys");
+    long long dirty = hs_dirty(ctx), expired = hs_info_ll(ctx, "stats", "expired_keys");
     long long deadline = hs_now_ms() + 10000;
-    while (info_ll("stats", "expired_keys") - expired < 50) {
+    while (hs_info_ll(ctx, "stats", "expired_keys") - expired < 50) {
         ck_assert_msg(hs_now_ms() < deadline, "the active cycle never expired the keys");
         hs_sleep_ms(20);
     }
@@ -587,10 +579,10 @@ END_TEST
 START_TEST(test_events_evicted_match_stat) {
     HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "200", "key", "100");
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
-    long long before = info_ll("stats", "evicted_keys");
+    long long before = hs_info_ll(ctx, "stats", "evicted_keys");
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", "1");
     long long deadline = hs_now_ms() + 10000;
-    while (info_ll("stats", "evicted_keys") - before < 200) {
+    while (hs_info_ll(ctx, "stats", "evicted_keys") - before < 200) {
         ck_assert_msg(hs_now_ms() < deadline, "eviction never finished");
         hs_sleep_ms(10);
     }
@@ -598,7 +590,7 @@ START_TEST(test_events_evicted_match_stat) {
     hs_buf got = events_read();
     long n = 0;
     for (const char *p = got.data; p && (p = strstr(p, "evicted key:")) != NULL; p++) n++;
-    ck_assert_int_eq(n, info_ll("stats", "evicted_keys") - before);
+    ck_assert_int_eq(n, hs_info_ll(ctx, "stats", "evicted_keys") - before);
     hs_buf_free(&got);
 }
 END_TEST

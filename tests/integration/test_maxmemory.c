@@ -37,14 +37,6 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-static long long info_ll(const char *section, const char *field) {
-    hs_buf b = hs_info_field(ctx, section, field);
-    ck_assert_msg(b.data != NULL, "INFO %s has no %s", section, field);
-    long long v = strtoll(b.data, NULL, 10);
-    hs_buf_free(&b);
-    return v;
-}
-
 static long long dbsize(void) {
     redisReply *r = hs_command(ctx, HS_ARGS("DBSIZE"));
     ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
@@ -55,7 +47,7 @@ static long long dbsize(void) {
 
 /* Sets maxmemory to the current usage plus extra bytes; returns it. */
 static long long limit_at_usage_plus(long long extra) {
-    long long limit = info_ll("memory", "used_memory") + extra;
+    long long limit = hs_info_ll(ctx, "memory", "used_memory") + extra;
     char buf[32];
     snprintf(buf, sizeof(buf), "%lld", limit);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", buf);
@@ -168,7 +160,7 @@ START_TEST(test_allkeys_random_keeps_under_limit) {
     long long limit = limit_at_usage_plus(HEADROOM_BYTES);
     int n = 5000; /* about 5x the headroom */
     fill("k", 0, n, NULL, NULL);
-    long long used = info_ll("memory", "used_memory");
+    long long used = hs_info_ll(ctx, "memory", "used_memory");
     ck_assert_msg(used <= limit + OVERSHOOT_BYTES, "used %lld, limit %lld", used, limit);
     long long left = dbsize();
     ck_assert_int_lt(left, n / 2);
@@ -242,14 +234,14 @@ END_TEST
 START_TEST(test_eviction_continues_in_background) {
     fill("k", 0, 3000, NULL, NULL);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random", "maxmemory-eviction-tenacity", "0");
-    long long limit = info_ll("memory", "used_memory") - 2 * HEADROOM_BYTES;
+    long long limit = hs_info_ll(ctx, "memory", "used_memory") - 2 * HEADROOM_BYTES;
     char buf[32];
     snprintf(buf, sizeof(buf), "%lld", limit);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", buf);
     HS_EXPECT_OK(ctx, "SET", "trigger", "x"); /* allowed though still over */
     long long deadline = hs_now_ms() + 10000;
     /* (INFO's own reply is counted in what it reports: allow for it) */
-    while (info_ll("memory", "used_memory") > limit + OVERSHOOT_BYTES) {
+    while (hs_info_ll(ctx, "memory", "used_memory") > limit + OVERSHOOT_BYTES) {
         ck_assert_msg(hs_now_ms() < deadline, "memory never came under the limit");
         hs_sleep_ms(20);
     }

@@ -31,14 +31,6 @@ static void teardown(void) {
     hs_stop(srv);
 }
 
-static long long info_ll(const char *section, const char *field) {
-    hs_buf b = hs_info_field(ctx, section, field);
-    ck_assert_msg(b.data != NULL, "INFO %s has no %s", section, field);
-    long long v = strtoll(b.data, NULL, 10);
-    hs_buf_free(&b);
-    return v;
-}
-
 static long long dbsize(void) {
     redisReply *r = hs_command(ctx, HS_ARGS("DBSIZE"));
     long long n = r->integer;
@@ -69,7 +61,7 @@ START_TEST(test_write_pause_keeps_expired_keys) {
     HS_EXPECT_OK(ctx, "CLIENT", "PAUSE", PAUSE_MS, "WRITE");
     hs_sleep_ms(PAST_TTL_MS);
     ck_assert_int_eq(dbsize(), EXPIRING_KEYS + 1);
-    ck_assert_int_eq(info_ll("stats", "expired_keys"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "expired_keys"), 0);
     HS_EXPECT_NIL(ctx, "GET", "k1");
     HS_EXPECT_INT(ctx, -2, "TTL", "k1");
     HS_EXPECT_INT(ctx, -2, "PTTL", "k2");
@@ -85,13 +77,13 @@ START_TEST(test_write_pause_keeps_expired_keys) {
     freeReplyObject(r);
     /* None of those reads deleted anything. */
     ck_assert_int_eq(dbsize(), EXPIRING_KEYS + 1);
-    ck_assert_int_eq(info_ll("stats", "expired_keys"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "expired_keys"), 0);
     hs_buf ks = hs_info_field(ctx, "keyspace", "db0");
     ck_assert_ptr_nonnull(strstr(ks.data, "keys=21,expires=20"));
     hs_buf_free(&ks);
     HS_EXPECT_OK(ctx, "CLIENT", "UNPAUSE");
     wait_dbsize(1);
-    ck_assert_int_eq(info_ll("stats", "expired_keys"), EXPIRING_KEYS);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "expired_keys"), EXPIRING_KEYS);
 }
 END_TEST
 
@@ -127,15 +119,15 @@ START_TEST(test_pause_stops_eviction) {
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-random");
     HS_EXPECT_OK(ctx, "CLIENT", "PAUSE", PAUSE_MS, "WRITE");
     char limit[32];
-    snprintf(limit, sizeof(limit), "%lld", info_ll("memory", "used_memory") - 500000);
+    snprintf(limit, sizeof(limit), "%lld", hs_info_ll(ctx, "memory", "used_memory") - 500000);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory", limit);
     redisReply *r = hs_command(ctx, HS_ARGS("GET", "key:1"));
     freeReplyObject(r);
     ck_assert_int_eq(dbsize(), 20000);
-    ck_assert_int_eq(info_ll("stats", "evicted_keys"), 0);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "evicted_keys"), 0);
     HS_EXPECT_OK(ctx, "CLIENT", "UNPAUSE");
     HS_EXPECT_OK(ctx, "SET", "x", "y");
-    ck_assert_int_gt(info_ll("stats", "evicted_keys"), 0);
+    ck_assert_int_gt(hs_info_ll(ctx, "stats", "evicted_keys"), 0);
 }
 END_TEST
 
