@@ -1,0 +1,16 @@
+/* aof.h -- the append-only file (Redis 7.0's multi-part AOF): a consumer of
+ * the effects stream, its fsync policy, rewrites and loading at start.
+ * (Until the AOF lands, only the INFO fields exist, with their values for a
+ * server whose AOF is off.) */
+#ifndef MINIRED_AOF_H
+#define MINIRED_AOF_H
+
+#include "sds.h"
+
+/* INFO persistence lines from aof_enabled to aof_last_cow_size. */
+sds aof_info_fields(sds s);
+/* The aof_* lines INFO adds when the AOF is on (aof_current_size...), or
+ * nothing. */
+sds aof_info_extra(sds s);
+
+#endif
