@@ -18,3 +18,11 @@ sds aof_info_fields(sds s) {
 sds aof_info_extra(sds s) {
     return s;
 }
+
+int aof_is_enabled(void) {
+    return 0;
+}
+
+int aof_on_shutdown(void) {
+    return 0;
+}

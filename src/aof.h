@@ -13,4 +13,10 @@ sds aof_info_fields(sds s);
  * nothing. */
 sds aof_info_extra(sds s);
 
+/* 1 when appendonly is on (INFO, SHUTDOWN, the loader's choice). */
+int aof_is_enabled(void);
+/* SHUTDOWN: flush and fsync what the AOF holds. 0, or -1 when the AOF
+ * could not be made durable (SHUTDOWN fails unless FORCE). */
+int aof_on_shutdown(void);
+
 #endif
