@@ -14,6 +14,7 @@
 #include "admin.h"
 #include "commands.h"
 #include "db.h"
+#include "digest.h"
 #include "expire.h"
 #include "log.h"
 #include "propagate.h"
@@ -142,6 +143,10 @@ static void debug_error(client *c) {
 
 static void debug_help(client *c) {
     static const char *help[] = {
+        "DIGEST",
+        "    Output a hex signature representing the current DB content.",
+        "DIGEST-VALUE <key> [<key> ...]",
+        "    Output a hex signature of the values of all the specified keys.",
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",
@@ -174,6 +179,8 @@ static void debug_command(client *c) {
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);
     else if (argc == 3 && strcasecmp(sub, "error") == 0) debug_error(c);
     else if (argc == 3 && strcasecmp(sub, "effects") == 0) prop_debug_command(c);
+    else if (argc == 2 && strcasecmp(sub, "digest") == 0) digest_debug_digest(c);
+    else if (argc >= 2 && strcasecmp(sub, "digest-value") == 0) digest_debug_digest_value(c);
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);
