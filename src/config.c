@@ -152,6 +152,8 @@ static int apply_maxmemory(char *err, size_t errlen) {
 
 static const struct config_enum loglevel_enum[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
+static const struct config_enum sanitize_dump_enum[] = {
+    {"no", SANITIZE_DUMP_NO}, {"yes", SANITIZE_DUMP_YES}, {"clients", SANITIZE_DUMP_CLIENTS}, {NULL, 0}};
 static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPSTART},
                                                      {"systemd", SUPERVISED_SYSTEMD},
                                                      {"auto", SUPERVISED_AUTODETECT},
@@ -300,6 +302,8 @@ static const config_row config_table[] = {
     {.name = "rdbchecksum", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.rdbchecksum, .def = "yes"},
     {.name = "stop-writes-on-bgsave-error", .type = CT_BOOL, .field = &cfg.stop_writes_on_bgsave_error,
      .def = "yes"},
+    {.name = "sanitize-dump-payload", .type = CT_ENUM, .field = &cfg.sanitize_dump_payload, .def = "no",
+     .enums = sanitize_dump_enum},
     {.name = "appendonly", .type = CT_BOOL, .field = &cfg.appendonly, .def = "no",
      .validate = validate_appendonly},
     {.name = "appendfilename", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.appendfilename,

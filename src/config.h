@@ -70,6 +70,10 @@ struct config_obuf_limit {
     long long soft_seconds;
 };
 /* "supervised": how the server talks to an init system. */
+/* sanitize-dump-payload: validate every entry of packed encodings in
+ * RESTORE payloads (and RDB files) always, never, or for clients only
+ * (not a primary's link nor a loader). */
+enum sanitize_dump { SANITIZE_DUMP_NO = 0, SANITIZE_DUMP_YES, SANITIZE_DUMP_CLIENTS };
 enum supervised_mode { SUPERVISED_NONE = 0, SUPERVISED_AUTODETECT, SUPERVISED_SYSTEMD, SUPERVISED_UPSTART };
 /* "enable-protected-configs": who may CONFIG SET a protected directive (dir). */
 enum protected_configs { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
@@ -142,6 +146,7 @@ struct server_config {
     int rdbcompression;
     int rdbchecksum;
     int stop_writes_on_bgsave_error;
+    int sanitize_dump_payload;    /* enum sanitize_dump: deep checks of RESTORE / RDB payloads */
     int appendonly;               /* always 0: AOF is not built yet */
     char *appendfilename;
     int appendfsync;              /* enum appendfsync_mode */
