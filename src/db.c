@@ -122,22 +122,6 @@ static void db_init_access(robj *o) {
         o->lru = db_lru_clock();
 }
 
-int db_set_obj_access(robj *o, long long lfu_freq, long long lru_idle_ms) {
-    if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy)) {
-        if (lfu_freq < 0) return 0;
-        if (lfu_freq > DB_LFU_COUNTER_MAX) lfu_freq = DB_LFU_COUNTER_MAX;
-        o->lru = (db_lfu_minutes() << 8) | (unsigned int)lfu_freq;
-        return 1;
-    }
-    if (lru_idle_ms < 0) return 0;
-    /* An idle time longer than the clock can show reads as the longest. */
-    unsigned long long ticks = (unsigned long long)lru_idle_ms / DB_LRU_CLOCK_RESOLUTION_MS;
-    if (ticks > DB_LRU_CLOCK_MAX) ticks = DB_LRU_CLOCK_MAX;
-    unsigned int now = db_lru_clock();
-    o->lru = ticks <= now ? now - (unsigned int)ticks : DB_LRU_CLOCK_MAX - ((unsigned int)ticks - now);
-    return 1;
-}
-
 /* CLIENT NO-TOUCH turns access tracking off for a client's reads, except
  * for TOUCH itself, whose whole point is to touch. */
 static int db_may_touch(void) {

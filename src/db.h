@@ -125,13 +125,6 @@ unsigned int db_lfu_counter(const robj *o);
 /* Records one access to o under the current policy (TOUCH, lookups). */
 void db_touch_obj(robj *o);
 
-/* Sets o's access data from a dump (RESTORE's FREQ / IDLETIME, the RDB
- * FREQ / IDLE opcodes): under an LFU policy the counter becomes lfu_freq
- * (clamped to 255), else the value reads as idle for lru_idle_ms. A
- * negative value means "not given": that case changes nothing. Returns 1
- * if o was changed. */
-int db_set_obj_access(robj *o, long long lfu_freq, long long lru_idle_ms);
-
 /* Pure pieces of the above (unit-tested). */
 
 /* Ticks between two 24-bit LRU clock readings, allowing for one wrap. */
