@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -348,11 +349,11 @@ static int hs_wait_ready(hs_server *s) {
 }
 
 /* Builds the full argv for one start attempt (all elements new). */
-static int hs_build_argv(const hs_server *s, const char *const *extra, char **argv) {
+static int hs_build_argv(const hs_server *s, const char *binary, const char *const *extra, char **argv) {
     int n = 0;
     char port[16];
     snprintf(port, sizeof(port), "%d", s->port);
-    const char *fixed[] = {hs_server_path(), "--port", port, "--bind", "127.0.0.1", "--dir", s->dir,
+    const char *fixed[] = {binary, "--port", port, "--bind", "127.0.0.1", "--dir", s->dir,
                            "--save", ""};
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) argv[n++] = hs_expand_arg(fixed[i], "");
     for (int i = 0; extra && extra[i]; i++) {
@@ -363,7 +364,8 @@ static int hs_build_argv(const hs_server *s, const char *const *extra, char **ar
     return n;
 }
 
-hs_server *hs_start(const char *const *extra_args) {
+/* Starts binary (a minired or a Redis server) as hs_start describes. */
+static hs_server *hs_start_binary(const char *binary, const char *const *extra_args) {
     hs_server *s = zcalloc(sizeof(*s));
     hs_make_server_dir(s);
     snprintf(s->log_path, sizeof(s->log_path), "%s/server.log", s->dir);
@@ -372,7 +374,7 @@ hs_server *hs_start(const char *const *extra_args) {
     for (int attempt = 1;; attempt++) {
         s->port = hs_free_port();
         char *argv[HS_MAX_SERVER_ARGS];
-        int argc = hs_build_argv(s, extra_args, argv);
+        int argc = hs_build_argv(s, binary, extra_args, argv);
         s->pid = hs_spawn(argv, s->log_path);
         for (int i = 0; i < argc; i++) zfree(argv[i]);
         if (hs_wait_ready(s)) return s;
@@ -384,6 +386,39 @@ hs_server *hs_start(const char *const *extra_args) {
             ck_abort_msg("server exited during start-up (wait status 0x%x)", s->status);
         }
     }
+}
+
+hs_server *hs_start(const char *const *extra_args) {
+    return hs_start_binary(hs_server_path(), extra_args);
+}
+
+const char *hs_redis_server_path(void) {
+    static char found[PATH_MAX];
+    const char *env = getenv("REDIS_SERVER");
+    if (env && *env) return access(env, X_OK) == 0 ? env : NULL;
+    const char *path = getenv("PATH");
+    if (path == NULL) return NULL;
+    while (*path) {
+        size_t n = strcspn(path, ":");
+        if (n > 0 && n + sizeof("/redis-server") < sizeof(found)) {
+            snprintf(found, sizeof(found), "%.*s/redis-server", (int)n, path);
+            if (access(found, X_OK) == 0) return found;
+        }
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+hs_server *hs_start_redis(const char *const *extra_args) {
+    const char *bin = hs_redis_server_path();
+    if (bin == NULL) return NULL;
+    const char *args[HS_MAX_SERVER_ARGS];
+    int n = 0;
+    args[n++] = "--enable-debug-command";
+    args[n++] = "yes";
+    for (int i = 0; extra_args && extra_args[i] && n < HS_MAX_SERVER_ARGS - 1; i++) args[n++] = extra_args[i];
+    args[n] = NULL;
+    return hs_start_binary(bin, args);
 }
 
 int hs_wait_exit(hs_server *s, int timeout_ms) {

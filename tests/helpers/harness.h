@@ -61,6 +61,15 @@ const char *hs_server_path(void);
  * Waits until it answers a PING. Returns new; hs_stop frees it. */
 hs_server *hs_start(const char *const *extra_args);
 
+/* Interop tests: the reference Redis server ($REDIS_SERVER, else
+ * redis-server on $PATH), or NULL when it is not installed. */
+const char *hs_redis_server_path(void);
+/* Starts that Redis server as hs_start starts minired (temp dir, free
+ * port, `--save ""`), with DEBUG enabled and the extra arguments; NULL
+ * when Redis is not installed (the caller skips its checks). hs_stop
+ * stops it. */
+hs_server *hs_start_redis(const char *const *extra_args);
+
 /* SIGTERM, wait, then fail the test unless the server exited with status
  * 0 and its log holds no sanitizer report. Removes the dir; frees s. */
 void hs_stop(hs_server *s);
