@@ -184,6 +184,10 @@ unsigned long ql_count_nodes(const quicklist *ql) {
     return ql->len;
 }
 
+int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long count) {
+    return node_fits(ql, lp_bytes(lp), count);
+}
+
 void ql_append_listpack(quicklist *ql, unsigned char *lp) {
     unsigned long count = lp_length(lp);
     if (count == 0) {
