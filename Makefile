@@ -77,6 +77,12 @@ ifeq ($(SANITIZE),)
 	@ln -sf ../$(SERVER_BIN) src/minired-server
 endif
 
+# minired-check-rdb is the server binary under another name (it checks
+# the file named on its command line when invoked so, as redis-check-rdb).
+all: $(B)/minired-check-rdb
+$(B)/minired-check-rdb: $(SERVER_BIN)
+	@ln -sf minired-server $@
+
 $(B)/%.o: src/%.c | $(B)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
@@ -197,6 +203,7 @@ diffcheck: all
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
+	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-rdb
 
 clean:
 	rm -rf build src/minired-server
@@ -204,8 +211,9 @@ clean:
 -include $(wildcard $(B)/*.d)
 
 # ------------------------------------------------------------------ fuzzing
-# libFuzzer target for the RESP parser (needs clang; installed if missing
-# on Debian). Runs for FUZZ_SECONDS and keeps its corpus in build/fuzz.
+# libFuzzer targets (need clang; installed if missing on Debian): the
+# RESP parser, RDB loading and RESTORE payloads. Each runs for
+# FUZZ_SECONDS and keeps its corpus in build/fuzz.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_LIBS := sds util zmalloc
@@ -220,3 +228,26 @@ fuzz:
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Isrc \
 	    tests/fuzz/fuzz_resp.c src/resp.c $(addprefix build/fuzz/,$(addsuffix .o,$(FUZZ_LIBS))) -lm -o build/fuzz/fuzz_resp
 	build/fuzz/fuzz_resp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus
+	@$(MAKE) -s --no-print-directory -j2 $(addprefix build/fuzz/,$(FUZZ_SERVER_TARGETS))
+	@for t in $(FUZZ_SERVER_TARGETS); do \
+	    mkdir -p build/fuzz/corpus_$$t; \
+	    echo "== $$t ($(FUZZ_SECONDS) s)"; \
+	    build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build/fuzz/corpus_$$t \
+	        tests/fuzz/seeds/$$(echo $$t | sed 's/^fuzz_//; s/_load$$//') || exit 1; \
+	done
+
+# The targets that need the server's objects (RDB loading, RESTORE
+# payloads) link all of them but main.o, built with clang's coverage and
+# sanitizers into build/fuzz/srv (malloc only, so ASan sees every block).
+# Seeds: tests/fuzz/seeds/<rdb|restore>, written by Redis 7.0.
+FUZZ_SERVER_TARGETS := fuzz_rdb_load fuzz_restore
+FUZZ_SRV_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+                   -std=gnu11 -D_GNU_SOURCE -DZMALLOC_NO_SLAB -Isrc
+FUZZ_SRV_OBJS := $(addprefix build/fuzz/srv/,$(patsubst %.c,%.o,$(filter-out main.c,$(LIB_SRCS) $(SERVER_SRCS))))
+
+build/fuzz/srv/%.o: src/%.c
+	@mkdir -p build/fuzz/srv
+	$(call quiet,CC,$<)$(FUZZ_CC) $(FUZZ_SRV_CFLAGS) -c $< -o $@
+
+build/fuzz/fuzz_rdb_load build/fuzz/fuzz_restore: build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(FUZZ_SRV_OBJS)
+	$(call quiet,LINK,$@)$(FUZZ_CC) $(FUZZ_SRV_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_SRV_OBJS) -lm -o $@

@@ -50,6 +50,7 @@ static redis_command *command_tables[] = {
     latency_commands,
     admin_commands,
     debug_commands,
+    dump_commands,
     evict_commands,
     list_commands,
     hash_commands,

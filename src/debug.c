@@ -1,9 +1,10 @@
 /* debug.c -- the DEBUG command: the subcommands test suites and operators
- * rely on (SLEEP, OBJECT, POPULATE, SET-ACTIVE-EXPIRE, ERROR, LOG, HELP).
+ * rely on (SLEEP, OBJECT, POPULATE, RELOAD, DIGEST, DIGEST-VALUE,
+ * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP).
  *
  * Owns no state. Reads the keyspace through db.h (DEBUG OBJECT looks at the
  * stored value directly, expired or not, as Redis does) and writes it only
- * through db_add (POPULATE). Every reply and error text is Redis 7.0's. */
+ * through db_add (POPULATE) and the RDB loader (RELOAD). Every reply and error text is Redis 7.0's. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,9 @@
 #include "expire.h"
 #include "log.h"
 #include "propagate.h"
+#include "listpack.h"
+#include "quicklist.h"
+#include "rdb.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -25,40 +29,14 @@
 #define US_PER_SEC 1000000LL
 #define NS_PER_US 1000LL
 
-/* RDB length prefixes: 6-bit, 14-bit, 32-bit and 64-bit forms. */
-#define RDB_LEN_6BIT_MAX 63
-#define RDB_LEN_14BIT_MAX 16383
-/* Strings this short that read as integers are saved as integers. */
-#define RDB_INT_STRING_MAX_LEN 11
-
-static size_t rdb_len_bytes(unsigned long long len) {
-    if (len <= RDB_LEN_6BIT_MAX) return 1;
-    if (len <= RDB_LEN_14BIT_MAX) return 2;
-    if (len <= UINT32_MAX) return 5;
-    return 9;
-}
-
-/* Bytes of an integer in RDB's compact integer forms, 0 if it doesn't fit. */
-static size_t rdb_int_bytes(long long v) {
-    if (v >= INT8_MIN && v <= INT8_MAX) return 2;
-    if (v >= INT16_MIN && v <= INT16_MAX) return 3;
-    if (v >= INT32_MIN && v <= INT32_MAX) return 5;
-    return 0;
-}
-
-/* What an RDB dump of string object o would take. Redis also tries LZF on
- * strings longer than 20 bytes; without a compressor here the uncompressed
- * size is reported, so compressible strings read larger than in Redis. */
-static size_t rdb_string_len(const robj *o) {
-    char buf[LONG_STR_SIZE];
-    size_t len;
-    const char *p = obj_string_bytes(o, buf, &len);
-    long long v;
-    if (len <= RDB_INT_STRING_MAX_LEN && string2ll(p, len, &v)) {
-        size_t n = rdb_int_bytes(v);
-        if (n) return n;
-    }
-    return rdb_len_bytes(len) + len;
+/* Quicklist details Redis appends to DEBUG OBJECT for lists. Nodes are
+ * never compressed here, so the uncompressed size is the listpacks' sum. */
+static sds debug_quicklist_info(sds s, const quicklist *ql) {
+    size_t bytes = 0;
+    for (const ql_node *n = ql->head; n; n = n->next) bytes += lp_bytes(n->lp);
+    double avg = ql->len ? (double)ql->count / (double)ql->len : 0.0;
+    return sds_cat_printf(s, " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%zu",
+                          ql->len, avg, ql->fill, ql->compress != 0, bytes);
 }
 
 static void debug_object(client *c) {
@@ -68,14 +46,45 @@ static void debug_object(client *c) {
         return;
     }
     robj *o = dict_get_val(de);
-    /* TODO: serialized lengths of the collection types once rdb.c exists. */
-    size_t serlen = o->type == OBJ_STRING ? rdb_string_len(o) : 0;
     sds s = sds_cat_printf(sds_empty(),
                            "Value at:%p refcount:%d encoding:%s serializedlength:%zu lru:%d lru_seconds_idle:%llu",
-                           (void *)o, o->refcount, obj_encoding_name(o->encoding), serlen, (int)o->lru,
-                           db_obj_idle_ms(o) / 1000);
+                           (void *)o, o->refcount, obj_encoding_name(o->encoding), rdb_object_serialized_len(o),
+                           (int)o->lru, db_obj_idle_ms(o) / 1000);
+    if (o->encoding == OBJ_ENCODING_QUICKLIST) s = debug_quicklist_info(s, o->ptr);
     reply_status(c, s);
     sds_free(s);
+}
+
+/* RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset to the RDB file
+ * (unless NOSAVE), empties the keyspace (unless NOFLUSH) and loads the
+ * file back. Keys already present when loading with NOFLUSH are replaced
+ * by the file's (Redis replaces them with MERGE and dies without it). */
+static void debug_reload(client *c) {
+    int save = 1, flush = 1;
+    for (int j = 2; j < c->argc; j++) {
+        const char *opt = c->argv[j];
+        if (strcasecmp(opt, "merge") == 0) {
+            /* the loader always replaces duplicates */
+        } else if (strcasecmp(opt, "noflush") == 0) {
+            flush = 0;
+        } else if (strcasecmp(opt, "nosave") == 0) {
+            save = 0;
+        } else {
+            reply_error(c, "DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+            return;
+        }
+    }
+    if (save && rdb_save_file(cfg.dbfilename, NULL) == -1) {
+        reply_error(c, "-ERR"); /* Redis replies a bare -ERR here */
+        return;
+    }
+    if (flush) db_empty(-1);
+    if (rdb_load_file(cfg.dbfilename, 0, NULL) != RDB_OK) {
+        reply_error(c, "Error trying to load the RDB dump");
+        return;
+    }
+    log_warning("DB reloaded by DEBUG RELOAD");
+    reply_ok(c);
 }
 
 /* Parses a count or size >= 0 ("value is out of range, must be positive"). */
@@ -159,6 +168,19 @@ static void debug_help(client *c) {
         "    it is used instead of the 'key' prefix. These are not propagated to",
         "    replicas. Cluster slots are not respected so keys not belonging to the",
         "    current node can be created in cluster mode.",
+        "RELOAD [option ...]",
+        "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
+        "    * MERGE: conflicting keys will be loaded from RDB.",
+        "    * NOFLUSH: the existing database will not be removed before load, but",
+        "      conflicting keys will generate an exception and kill the server.",
+        "    * NOSAVE: the database will be loaded from an existing RDB file.",
+        "    Examples:",
+        "    * DEBUG RELOAD: verify that the server is able to persist, flush and reload",
+        "      the database.",
+        "    * DEBUG RELOAD NOSAVE: replace the current database with the contents of an",
+        "      existing RDB file.",
+        "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
+        "      file to the database.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -175,6 +197,7 @@ static void debug_command(client *c) {
     if (argc == 2 && strcasecmp(sub, "help") == 0) debug_help(c);
     else if (argc == 3 && strcasecmp(sub, "sleep") == 0) debug_sleep(c);
     else if (argc == 3 && strcasecmp(sub, "object") == 0) debug_object(c);
+    else if (argc >= 2 && strcasecmp(sub, "reload") == 0) debug_reload(c);
     else if (argc >= 3 && argc <= 5 && strcasecmp(sub, "populate") == 0) debug_populate(c);
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);
     else if (argc == 3 && strcasecmp(sub, "error") == 0) debug_error(c);

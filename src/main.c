@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ae.h"
+#include "check_rdb.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -80,6 +81,7 @@ int main(int argc, char **argv) {
     mallopt(M_TRIM_THRESHOLD, MAIN_MALLOC_TRIM_THRESHOLD_BYTES);
 #endif
     config_init_defaults();
+    if (check_rdb_invoked_as(argv[0])) return check_rdb_main(argc, argv);
     server.executable = argv[0];
     char resolved[PATH_MAX];
     if (realpath(argv[0], resolved)) server.executable = zstrdup(resolved);

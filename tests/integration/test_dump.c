@@ -50,10 +50,12 @@ static payload with_crc(const char *body, size_t len) {
     return p;
 }
 
-/* RESTORE key 0 payload [opt], the reply (caller frees). */
-static redisReply *restore(const char *key, const char *p, size_t len, const char *opt) {
-    redisReply *r = opt ? redisCommand(ctx, "RESTORE %s 0 %b %s", key, p, len, opt)
-                        : redisCommand(ctx, "RESTORE %s 0 %b", key, p, len);
+/* RESTORE key 0 payload [opts], opts being space-separated words; the
+ * reply (caller frees). */
+static redisReply *restore(const char *key, const char *p, size_t len, const char *opts) {
+    char fmt[128];
+    snprintf(fmt, sizeof(fmt), "RESTORE %%s 0 %%b %s", opts ? opts : "");
+    redisReply *r = redisCommand(ctx, fmt, key, p, len);
     ck_assert_ptr_nonnull(r);
     return r;
 }
@@ -127,19 +129,25 @@ START_TEST(test_restore_payload_checks) {
 }
 END_TEST
 
-/* A listpack whose second entry's back-length is wrong: only a deep
- * check sees it. Redis 7.0 accepts it under sanitize-dump-payload no
- * (and would crash reading it later); it is only deleted here. */
+/* sanitize-dump-payload decides the deep checks Redis makes optional: a
+ * hash listpack holding a field twice is accepted under "no" (as Redis
+ * 7.0 does) and refused under "yes" and "clients". A listpack that is
+ * broken in structure (a wrong back-length) is refused whatever the
+ * setting: Redis 7.0 accepts it under "no" and crashes when it is read
+ * later; minired never crashes on bad input (a deliberate difference). */
 START_TEST(test_restore_sanitize) {
+    static const char dup_lp[] = "\x10\x13\x13\x00\x00\x00\x04\x00\x81" "f\x02\x81v\x02\x81" "f\x02\x81w\x02\xff\n\x00";
     static const char bad_lp[] = "\x10\r\r\x00\x00\x00\x02\x00\x81" "f\x02\x81v\x03\xff\n\x00";
-    payload bad = with_crc(bad_lp, sizeof(bad_lp) - 1);
+    payload dup = with_crc(dup_lp, sizeof(dup_lp) - 1), bad = with_crc(bad_lp, sizeof(bad_lp) - 1);
     HS_EXPECT_BULKS(ctx, HS_ARGS("sanitize-dump-payload", "no"), "CONFIG", "GET", "sanitize-dump-payload");
-    expect_restore("h", bad, NULL, "OK");
+    expect_restore("h", dup, NULL, "OK");
     HS_EXPECT_INT(ctx, 1, "DEL", "h");
+    expect_restore("h", bad, NULL, BAD_FORMAT);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "sanitize-dump-payload", "yes");
+    expect_restore("h", dup, NULL, BAD_FORMAT);
     expect_restore("h", bad, NULL, BAD_FORMAT);
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "sanitize-dump-payload", "clients");
-    expect_restore("h", bad, NULL, BAD_FORMAT);
+    expect_restore("h", dup, NULL, BAD_FORMAT);
     HS_EXPECT_ERROR(ctx,
                     "ERR CONFIG SET failed (possibly related to argument 'sanitize-dump-payload') - argument(s) "
                     "must be one of the following: no, yes, clients",
@@ -148,7 +156,6 @@ START_TEST(test_restore_sanitize) {
     static const char good_lp[] = "\x10\r\r\x00\x00\x00\x02\x00\x81" "f\x02\x81v\x02\xff\n\x00";
     expect_restore("h", with_crc(good_lp, sizeof(good_lp) - 1), NULL, "OK");
     HS_EXPECT_BULK(ctx, "v", "HGET", "h", "f");
-    HS_EXPECT_INT(ctx, 0, "EXISTS", "nosuch");
 }
 END_TEST
 
@@ -195,8 +202,11 @@ static void expect_round_trip(const char *key) {
     ck_assert_str_eq(a->element[0]->str, a->element[1]->str);
     redisReply *e1 = redisCommand(ctx, "OBJECT ENCODING %s", key), *e2 = redisCommand(ctx, "OBJECT ENCODING copy");
     ck_assert_str_eq(e1->str, e2->str);
+    /* Same bytes again, but for hash tables (their dump follows the
+     * table's order, which depends on its history). */
     redisReply *d2 = hs_command(ctx, HS_ARGS("DUMP", "copy"));
-    ck_assert(d2->len == d->len && memcmp(d2->str, d->str, d->len) == 0);
+    if (strcmp(e1->str, "hashtable") != 0)
+        ck_assert_msg(d2->len == d->len && memcmp(d2->str, d->str, d->len) == 0, "DUMP of %s changed", key);
     freeReplyObject(d2);
     freeReplyObject(e1);
     freeReplyObject(e2);

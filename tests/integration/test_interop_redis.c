@@ -22,7 +22,7 @@
 #define LIST_LONG_LEN 2000   /* several 8 KB quicklist nodes */
 #define BIG_ELEM_BYTES 10000 /* a list element larger than a node */
 #define SET_INTS 600         /* past set-max-intset-entries (512) */
-#define HASH_FIELDS 200      /* past hash-max-listpack-entries (128) */
+#define HASH_FIELDS 600      /* past hash-max-listpack-entries (512) */
 #define ZSET_MEMBERS 200     /* past zset-max-listpack-entries (128) */
 #define MAX_KEYS 64
 
