@@ -9,7 +9,8 @@
  * -0 and inexact scores), binary keys, expiries and three databases.
  * Built the same way on both servers, it must have the same DEBUG DIGEST
  * and per-key DIGEST-VALUE and encodings; DUMP payloads must RESTORE on
- * the other side (and be byte-identical); an RDB file written by either
+ * the other side (and be byte-identical, but for hash tables, whose
+ * order is the table's); an RDB file written by either
  * server must load into the other with an equal digest. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -123,18 +124,23 @@ static redisReply *keys_of(redisContext *c) {
     return r;
 }
 
-/* The same reply (string-ish) to one command on both servers. */
+/* The same reply to "cmd key" on both servers (cmd: words, no format);
+ * an error reply fails the test. */
 static void expect_same_reply(const char *cmd, const char *key, size_t klen) {
-    redisReply *a = redisCommand(cm, "%s %b", cmd, key, klen);
-    redisReply *b = redisCommand(cr, "%s %b", cmd, key, klen);
+    char fmt[64];
+    snprintf(fmt, sizeof(fmt), "%s %%b", cmd);
+    redisReply *a = redisCommand(cm, fmt, key, klen);
+    redisReply *b = redisCommand(cr, fmt, key, klen);
     ck_assert(a && b);
+    ck_assert_msg(a->type != REDIS_REPLY_ERROR && b->type != REDIS_REPLY_ERROR, "%s %s: error", cmd, key);
     ck_assert_int_eq(a->type, b->type);
     if (a->type == REDIS_REPLY_ARRAY) {
         ck_assert_uint_eq(a->elements, b->elements);
-        for (size_t i = 0; i < a->elements; i++) ck_assert_str_eq(a->element[i]->str, b->element[i]->str);
+        for (size_t i = 0; i < a->elements; i++)
+            ck_assert_msg(strcmp(a->element[i]->str, b->element[i]->str) == 0, "%s %s differs", cmd, key);
     } else if (a->str) {
-        ck_assert_msg(a->len == b->len && memcmp(a->str, b->str, a->len) == 0, "%s %s differs: %s vs %s", cmd,
-                      key, a->str, b->str);
+        ck_assert_msg(a->len == b->len && memcmp(a->str, b->str, a->len) == 0, "%s %s differs (%zu vs %zu bytes)",
+                      cmd, key, a->len, b->len);
     }
     freeReplyObject(a);
     freeReplyObject(b);
@@ -204,8 +210,14 @@ START_TEST(test_dump_payloads_identical) {
         run(cm, "SELECT %d", dataset_dbs[i]);
         run(cr, "SELECT %d", dataset_dbs[i]);
         redisReply *keys = keys_of(cr);
-        for (size_t k = 0; k < keys->elements; k++)
-            expect_same_reply("DUMP", keys->element[k]->str, keys->element[k]->len);
+        for (size_t k = 0; k < keys->elements; k++) {
+            /* A hash table's dump follows its table order, which
+             * depends on the table's history: not comparable. */
+            redisReply *e = redisCommand(cr, "OBJECT ENCODING %b", keys->element[k]->str, keys->element[k]->len);
+            if (strcmp(e->str, "hashtable") != 0)
+                expect_same_reply("DUMP", keys->element[k]->str, keys->element[k]->len);
+            freeReplyObject(e);
+        }
         freeReplyObject(keys);
     }
 }
