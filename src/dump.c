@@ -124,11 +124,12 @@ static void restore_propagate_absttl(client *c, long long when_ms) {
 }
 
 /* The value is already expired: nothing is added; a key REPLACE removed
- * is a deletion (DEL, or UNLINK under lazyfree-lazy-server-del). */
+ * is a deletion, propagated as DEL (Redis 7.0 writes DEL even under
+ * lazyfree-lazy-server-del). */
 static void restore_expired(client *c, robj *o, int deleted) {
     obj_decr_refcount(o);
     if (deleted) {
-        prop_replacef(c, "cs", cfg.lazyfree_lazy_server_del ? "UNLINK" : "DEL", c->argv[1]);
+        prop_replacef(c, "cs", "DEL", c->argv[1]);
         db_signal_modified(c->db, c->argv[1]);
         notify_keyspace_event(NOTIFY_GENERIC, "del", c->argv[1], c->db_id);
         db_dirty(1);
