@@ -126,6 +126,11 @@ START_TEST(test_restore_payload_checks) {
     HS_CHECK_ERROR(r, CHECKSUM_ERR); /* shorter than version + CRC */
     freeReplyObject(r);
     HS_EXPECT_INT(ctx, 0, "EXISTS", "c");
+    /* A plain set (type 2) naming a member twice, integer or not: refused
+     * (an integer duplicate was once freed twice: fuzz_rdb_load found it). */
+    expect_restore("d", with_crc("\x02\x02\xc0\x01\xc0\x01\n\x00", 8), NULL, BAD_FORMAT);
+    expect_restore("d", with_crc("\x02\x02\x01x\x01x\n\x00", 8), NULL, BAD_FORMAT);
+    expect_restore("d", with_crc("\x02\x02\x01x\x01y\n\x00", 8), NULL, "OK");
 }
 END_TEST
 
