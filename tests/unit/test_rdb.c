@@ -9,6 +9,8 @@
  * commands on a socketless client, so they carry the encodings the server
  * really uses. */
 #include <check.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,6 +79,7 @@ static void setup(void) {
     if (!warm) {
         fill_every_encoding();
         RUN("PEXPIRE", "s:emb", "100000000");
+        RUN("SETRANGE", "s:warm", "1", "x");
         db_empty(-1);
         lazyfree_drain();
         warm = 1;
@@ -714,6 +717,52 @@ START_TEST(test_random_corruption) {
 }
 END_TEST
 
+static size_t progress_calls, progress_last;
+
+static void on_progress(size_t loaded) {
+    progress_calls++;
+    progress_last = loaded;
+}
+
+/* rdb_save_file writes through a temp file that it renames (none left
+ * behind); rdb_load_file reads it back, calling the progress hook as it
+ * goes; a missing file is RDB_NOT_EXIST. */
+START_TEST(test_save_file_load_file) {
+    char dir[] = "/tmp/test_rdb_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof(path), "%s/dump.rdb", dir);
+    set_config("rdbcompression", "no");
+    RUN("SETRANGE", "big", "5000000", "x"); /* 5 MB: several progress steps */
+    RUN("SET", "small", "v");
+    ck_assert_int_eq(rdb_save_file(path, NULL), 0);
+    DIR *dh = opendir(dir);
+    int entries = 0;
+    for (struct dirent *de; (de = readdir(dh)) != NULL;)
+        if (de->d_name[0] != '.') {
+            ck_assert_str_eq(de->d_name, "dump.rdb");
+            entries++;
+        }
+    closedir(dh);
+    ck_assert_int_eq(entries, 1);
+    db_empty(-1);
+    rdb_set_progress_hook(on_progress);
+    progress_calls = 0;
+    rdb_load_stats st;
+    ck_assert_int_eq(rdb_load_file(path, 0, &st), RDB_OK);
+    rdb_set_progress_hook(NULL);
+    ck_assert_int_eq(st.keys_loaded, 2);
+    ck_assert_uint_ge(progress_calls, 2);
+    ck_assert_uint_ge(progress_last, 4 * 1024 * 1024);
+    ck_assert_int_gt(st.ctime, 0);
+    unlink(path);
+    ck_assert_int_eq(rdb_load_file(path, 0, &st), RDB_NOT_EXIST);
+    /* A directory that does not exist: the save fails, nothing crashes. */
+    ck_assert_int_eq(rdb_save_file("/nonexistent-dir-h1/dump.rdb", NULL), -1);
+    rmdir(dir);
+}
+END_TEST
+
 static Suite *rdb_suite(void) {
     Suite *s = suite_create("rdb");
     TCase *tc = tcase_create("encodings");
@@ -736,6 +785,7 @@ static Suite *rdb_suite(void) {
     tcase_add_test(tc, test_file_opcodes);
     tcase_add_test(tc, test_truncation_everywhere);
     tcase_add_test(tc, test_random_corruption);
+    tcase_add_test(tc, test_save_file_load_file);
     suite_add_tcase(s, tc);
     return s;
 }
