@@ -706,7 +706,7 @@ static robj *rdb_load_set(rio *r, sds *err, int *empty) {
     for (uint64_t i = 0; i < n; i++) {
         sds m = rdb_load_string(r, err);
         if (m == NULL) goto fail;
-        if (!set_load_add_owned(o, m)) { /* m was taken either way */
+        if (!set_load_add_owned(o, m)) {
             rdb_err(err, "Duplicate set members detected");
             goto fail;
         }

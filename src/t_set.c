@@ -326,7 +326,7 @@ int set_load_add_owned(robj *o, sds m) {
         set_convert_to_ht(o);
     }
     if (dict_add_raw(o->ptr, m, NULL) == NULL) {
-        sds_free(m); /* taken whatever the outcome, as the intset path does */
+        sds_free(m);
         return 0;
     }
     return 1;
