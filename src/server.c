@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "childproc.h"
 #include "commands.h"
 #include "db.h"
 #include "evict.h"
@@ -150,6 +151,7 @@ static void server_reset_stats(void) {
     server.stat_evicted_keys = 0;
     cmd_reset_stats();
     info_reset_stats();
+    childproc_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */
@@ -165,6 +167,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
         last_sample_ms = now;
     }
     net_clients_cron(now);
+    childproc_cron();
     db_cron_rehash();
     expire_cron();
     /* Also here, so a table over a lowered tracking-table-max-keys shrinks
