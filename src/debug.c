@@ -22,6 +22,7 @@
 #include "listpack.h"
 #include "quicklist.h"
 #include "rdb.h"
+#include "snapshot.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -74,7 +75,8 @@ static void debug_reload(client *c) {
             return;
         }
     }
-    if (save && rdb_save_file(cfg.dbfilename, NULL) == -1) {
+    /* A save as SAVE does it (dirty counter and LASTSAVE reset). */
+    if (save && snapshot_save_sync() == -1) {
         reply_error(c, "-ERR"); /* Redis replies a bare -ERR here */
         return;
     }

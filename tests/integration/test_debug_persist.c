@@ -135,7 +135,9 @@ START_TEST(test_reload) {
     HS_EXPECT_INT(ctx, 2, "HSET", "h", "f", "v", "g", "w");
     HS_EXPECT_INT(ctx, 1, "EXPIRE", "h", "1000");
     char *before = digest();
+    ck_assert_int_gt(hs_dirty(ctx), 0);
     HS_EXPECT_OK(ctx, "DEBUG", "RELOAD");
+    ck_assert_int_eq(hs_dirty(ctx), 0); /* saved as SAVE saves */
     char *after = digest();
     ck_assert_str_eq(before, after);
     redisReply *ttl = hs_command(ctx, HS_ARGS("TTL", "h"));
