@@ -10,8 +10,8 @@
  * Built the same way on both servers, it must have the same DEBUG DIGEST
  * and per-key DIGEST-VALUE and encodings; DUMP payloads must RESTORE on
  * the other side (and be byte-identical, but for hash tables, whose
- * order is the table's); an RDB file written by either
- * server must load into the other with an equal digest. */
+ * order is the table's); an RDB file written by either server must load
+ * into the other (by DEBUG RELOAD and at start) with an equal digest. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -265,6 +265,29 @@ START_TEST(test_rdb_both_ways) {
 }
 END_TEST
 
+/* Loading at start: a minired started in Redis's directory loads Redis's
+ * SAVE; Redis reloads the file minired's SAVE writes there. */
+START_TEST(test_rdb_at_start_both_ways) {
+    if (rd == NULL) return;
+    populate(cr);
+    run(cr, "SAVE");
+    hs_server *m2 = hs_start(HS_ARGS("--dir", rd->dir));
+    redisContext *c2 = hs_connect(m2);
+    char *a = digest(c2), *b = digest(cr);
+    ck_assert_str_eq(a, b);
+    free(a);
+    run(cr, "FLUSHALL");
+    run(c2, "SAVE");
+    HS_EXPECT_OK(cr, "DEBUG", "RELOAD", "NOSAVE");
+    a = digest(cr);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    redisFree(c2);
+    hs_stop(m2);
+}
+END_TEST
+
 static Suite *interop_suite(void) {
     Suite *s = suite_create("interop_redis");
     TCase *tc = tcase_create("core");
@@ -274,6 +297,7 @@ static Suite *interop_suite(void) {
     tcase_add_test(tc, test_dump_payloads_identical);
     tcase_add_test(tc, test_dump_restore_both_ways);
     tcase_add_test(tc, test_rdb_both_ways);
+    tcase_add_test(tc, test_rdb_at_start_both_ways);
     suite_add_tcase(s, tc);
     return s;
 }
