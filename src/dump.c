@@ -164,7 +164,9 @@ static void restore_command(client *c) {
     if (o == NULL) return;
 
     int deleted = opt.replace && db_delete(c->db, key);
-    if (ttl && !opt.absttl) ttl += db_now_ms();
+    /* A relative TTL that overflows wraps negative, so it reads as
+     * expired, as in Redis (computed unsigned: no undefined overflow). */
+    if (ttl && !opt.absttl) ttl = (long long)((unsigned long long)ttl + (unsigned long long)db_now_ms());
     /* The loader and a primary's link add the key anyway: it expires
      * there as it did where the command first ran. */
     if (ttl && ttl <= db_now_ms() && !(c->flags & CLIENT_NO_SOCKET)) {
