@@ -234,6 +234,21 @@ START_TEST(test_dump_restore_both_ways) {
 }
 END_TEST
 
+/* Redis compresses inner quicklist nodes under list-compress-depth: its
+ * payload (LZF-compressed node listpacks) must restore here, and back. */
+START_TEST(test_compressed_list_restore) {
+    if (rd == NULL) return;
+    run(cr, "CONFIG SET list-compress-depth 1");
+    for (int i = 0; i < LIST_LONG_LEN; i++) run(cr, "RPUSH cl element-number-%d", i);
+    dump_across(cr, cm, 0);
+    expect_same_reply("DEBUG DIGEST-VALUE", "cl", 2);
+    run(cr, "DEL cl");
+    dump_across(cm, cr, 0);
+    expect_same_reply("DEBUG DIGEST-VALUE", "cl", 2);
+    expect_same_digest();
+}
+END_TEST
+
 /* Copies from/dump.rdb to to/dump.rdb. */
 static void copy_rdb(const hs_server *from, const hs_server *to) {
     char a[600], b[600];
@@ -296,6 +311,7 @@ static Suite *interop_suite(void) {
     tcase_add_test(tc, test_digest_equal);
     tcase_add_test(tc, test_dump_payloads_identical);
     tcase_add_test(tc, test_dump_restore_both_ways);
+    tcase_add_test(tc, test_compressed_list_restore);
     tcase_add_test(tc, test_rdb_both_ways);
     tcase_add_test(tc, test_rdb_at_start_both_ways);
     suite_add_tcase(s, tc);
