@@ -40,6 +40,10 @@ int snapshot_loading(void);
  * RELOAD). Returns 0, or -1 with the reason logged. */
 int snapshot_save_sync(void);
 
+/* FLUSHALL: kills a running BGSAVE (its data is gone) and, when save
+ * points exist, saves the empty dataset at once, as Redis does. */
+void snapshot_after_flushall(void);
+
 /* SHUTDOWN's persistence part, in Redis 7.0's order: kill a running child,
  * let the AOF flush (aof_on_shutdown), then the final save when save
  * points exist and flags lack SHUTDOWN_NOSAVE, or flags hold

@@ -258,6 +258,33 @@ START_TEST(test_misconf) {
 }
 END_TEST
 
+/* FLUSHALL kills a running BGSAVE of the old data (no error recorded)
+ * and, with save points, saves the empty dataset at once. */
+START_TEST(test_flushall_resets_snapshot) {
+    hs_server *s = hs_start(NULL);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "DEBUG", "POPULATE", "50");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "50000");
+    HS_EXPECT_STATUS(c, "Background saving started", "BGSAVE");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "0");
+    HS_EXPECT_OK(c, "FLUSHALL");
+    expect_info(c, "rdb_bgsave_in_progress", "0");
+    expect_info(c, "rdb_last_bgsave_status", "ok");
+    log_expect(s, "Background saving terminated by signal 10");
+    expect_info(c, "rdb_changes_since_last_save", "50");
+    HS_EXPECT_OK(c, "SET", "k", "v");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "save", "3600 1");
+    char path[400];
+    dump_path(s, path, sizeof(path));
+    ck_assert(!file_exists(path));
+    HS_EXPECT_OK(c, "FLUSHALL");
+    ck_assert(file_exists(path));
+    expect_info(c, "rdb_changes_since_last_save", "0");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- restarts */
 
 START_TEST(test_shutdown_saves_and_reloads) {
@@ -395,6 +422,37 @@ START_TEST(test_loading_serves_clients) {
 }
 END_TEST
 
+/* SIGTERM while loading: the server stops at once, without saving the
+ * half-loaded dataset over the file (even with save points). */
+START_TEST(test_sigterm_while_loading) {
+    hs_server *s = hs_start(HS_ARGS("--rdbcompression", "no"));
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "DEBUG", "POPULATE", LOAD_KEYS, "key", LOAD_VALUE_BYTES);
+    HS_EXPECT_OK(c, "SAVE");
+    redisFree(c);
+    shutdown_and_wait(s, "SHUTDOWN NOSAVE\r\n");
+    char path[400];
+    dump_path(s, path, sizeof(path));
+    struct stat before;
+    ck_assert_int_eq(stat(path, &before), 0);
+    hs_server *s2 = hs_start(HS_ARGS("--dir", s->dir, "--key-load-delay", "100", "--save", DEFAULT_SAVE));
+    c = hs_connect(s2);
+    expect_info(c, "loading", "1");
+    kill(s2->pid, SIGTERM);
+    expect_exit_ok(s2, "SIGTERM while loading");
+    log_expect(s2, "Received shutdown signal during loading, scheduling shutdown.");
+    hs_buf log = hs_read_log(s2);
+    ck_assert_msg(strstr(log.data, "Saving the final RDB snapshot") == NULL, "saved while loading:\n%s", log.data);
+    hs_buf_free(&log);
+    struct stat after;
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_int_eq(after.st_size, before.st_size);
+    redisFree(c);
+    hs_stop(s2);
+    hs_stop(s);
+}
+END_TEST
+
 /* A file that is not an RDB stops the start-up (exit 1), never a crash. */
 START_TEST(test_bad_file_stops_start) {
     char dir[] = "/tmp/minired-snapshot-XXXXXX";
@@ -425,6 +483,7 @@ static Suite *snapshot_suite(void) {
     tcase_add_test(tc, test_bgsave_in_progress);
     tcase_add_test(tc, test_save_points);
     tcase_add_test(tc, test_misconf);
+    tcase_add_test(tc, test_flushall_resets_snapshot);
     TCase *rs = hs_tcase(s, "restart");
     tcase_add_test(rs, test_shutdown_saves_and_reloads);
     tcase_add_test(rs, test_shutdown_nosave_loses);
@@ -432,6 +491,7 @@ static Suite *snapshot_suite(void) {
     tcase_add_test(rs, test_sigint_saves_and_reloads);
     tcase_add_test(rs, test_sigterm_nosave);
     tcase_add_test(rs, test_loading_serves_clients);
+    tcase_add_test(rs, test_sigterm_while_loading);
     tcase_add_test(rs, test_bad_file_stops_start);
     return s;
 }
