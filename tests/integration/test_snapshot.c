@@ -337,7 +337,8 @@ static void signal_restart(int sig) {
     redisFree(c);
     kill(s->pid, sig);
     expect_exit_ok(s, sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    log_expect(s, sig == SIGTERM ? "Received SIGTERM scheduling shutdown..." : "Received SIGINT scheduling shutdown...");
+    log_expect(s, sig == SIGTERM ? "Received SIGTERM scheduling shutdown..."
+                                 : "Received SIGINT scheduling shutdown...");
     log_expect(s, "User requested shutdown...");
     log_expect(s, "Saving the final RDB snapshot before exiting.");
     log_expect(s, "is now ready to exit, bye bye...");
@@ -370,6 +371,36 @@ START_TEST(test_sigterm_nosave) {
     char path[400];
     dump_path(s, path, sizeof(path));
     ck_assert(!file_exists(path));
+    hs_stop(s);
+}
+END_TEST
+
+/* A final save that fails: SIGTERM leaves the server running (Redis's
+ * rule: better serve than lose the data); SHUTDOWN FORCE exits anyway. */
+START_TEST(test_failed_final_save) {
+    hs_server *s = hs_start(HS_ARGS("--enable-protected-configs", "yes", "--save", DEFAULT_SAVE));
+    redisContext *c = hs_connect(s);
+    char gone[400];
+    snprintf(gone, sizeof(gone), "%s/gone", s->dir);
+    ck_assert_int_eq(mkdir(gone, 0700), 0);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "dir", gone);
+    ck_assert_int_eq(rmdir(gone), 0);
+    HS_EXPECT_OK(c, "SET", "k", "v");
+    kill(s->pid, SIGTERM);
+    long long deadline = hs_now_ms() + EXIT_WAIT_MS;
+    for (;;) {
+        hs_buf log = hs_read_log(s);
+        int seen = strstr(log.data, "Errors trying to shut down the server. Check the logs for more "
+                                    "information.") != NULL;
+        hs_buf_free(&log);
+        if (seen) break;
+        ck_assert_msg(hs_now_ms() < deadline, "no failed shutdown in the log");
+        hs_sleep_ms(20);
+    }
+    HS_EXPECT_BULK(c, "v", "GET", "k");
+    redisFree(c);
+    shutdown_and_wait(s, "SHUTDOWN FORCE\r\n");
+    log_expect(s, "Error trying to save the DB. Exit anyway.");
     hs_stop(s);
 }
 END_TEST
@@ -490,6 +521,7 @@ static Suite *snapshot_suite(void) {
     tcase_add_test(rs, test_sigterm_saves_and_reloads);
     tcase_add_test(rs, test_sigint_saves_and_reloads);
     tcase_add_test(rs, test_sigterm_nosave);
+    tcase_add_test(rs, test_failed_final_save);
     tcase_add_test(rs, test_loading_serves_clients);
     tcase_add_test(rs, test_sigterm_while_loading);
     tcase_add_test(rs, test_bad_file_stops_start);
