@@ -154,6 +154,7 @@ static void server_reset_stats(void) {
     cmd_reset_stats();
     info_reset_stats();
     childproc_reset_stats();
+    snapshot_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */

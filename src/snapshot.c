@@ -213,6 +213,10 @@ static void bgsave_done(int exitcode, int bysignal) {
     snap.save_time_start = -1;
 }
 
+void snapshot_reset_stats(void) {
+    snap.saves = 0;
+}
+
 void snapshot_init(void) {
     snap.lastsave = time(NULL);
     childproc_set_done_handler(CHILD_RDB, bgsave_done);

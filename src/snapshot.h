@@ -13,6 +13,8 @@
 /* Registers the BGSAVE done handler and starts the clocks (at start, the
  * dataset counts as saved now, as in Redis). */
 void snapshot_init(void);
+/* CONFIG RESETSTAT: rdb_saves back to 0. */
+void snapshot_reset_stats(void);
 /* Cron: a scheduled BGSAVE, then the save points (after a failed BGSAVE,
  * retried only every CONFIG_BGSAVE_RETRY_DELAY_SEC). Call after
  * childproc_cron(). */

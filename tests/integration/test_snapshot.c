@@ -156,6 +156,10 @@ START_TEST(test_save_bgsave_lastsave) {
     ck_assert_int_eq(hs_info_ll(c, "stats", "total_forks"), 1);
     ck_assert(hs_info_ll(c, "stats", "latest_fork_usec") > 0);
     log_expect(s, "Background saving terminated with success");
+    HS_EXPECT_OK(c, "CONFIG", "RESETSTAT");
+    expect_info(c, "rdb_saves", "0");
+    ck_assert_int_eq(hs_info_ll(c, "stats", "total_forks"), 0);
+    ck_assert_int_eq(hs_info_ll(c, "stats", "latest_fork_usec"), 0);
     redisFree(c);
     hs_stop(s);
 }
