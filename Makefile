@@ -72,6 +72,7 @@ LIBBASE := $(B)/libminibase.a
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
 	@ln -sf ../$(SERVER_BIN) src/minired-server
+	@ln -sf ../$(B)/minired-check-aof src/minired-check-aof
 endif
 
 $(B)/%.o: src/%.c | $(B)
@@ -88,6 +89,7 @@ $(LIBBASE): $(LIB_OBJS) Makefile
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+	@ln -sf minired-server $(B)/minired-check-aof
 
 # ------------------------------------------------------------------ tests
 TEST_CFLAGS = $(CFLAGS_ALL) -Isrc -Itests/helpers $(shell pkg-config --cflags check 2>/dev/null)
@@ -194,9 +196,10 @@ diffcheck: all
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
+	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-aof
 
 clean:
-	rm -rf build src/minired-server
+	rm -rf build src/minired-server src/minired-check-aof
 
 -include $(wildcard $(B)/*.d)
 

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aof.h"
 #include "commands.h"
 #include "db.h"
 #include "evict.h"
@@ -170,6 +171,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     /* Also here, so a table over a lowered tracking-table-max-keys shrinks
      * on an idle server. */
     tracking_limit_table();
+    aof_cron();
     if (server.shutdown_asap) server_shutdown_now();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -189,6 +191,9 @@ static void server_before_sleep(ae_event_loop *el) {
     if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
     tracking_before_sleep();
+    /* The AOF is written (and with appendfsync always, fsynced) before any
+     * reply goes out. */
+    aof_before_sleep();
     net_handle_pending_writes();
     net_free_clients_async();
 }
@@ -221,6 +226,7 @@ static void server_setup_signals(void) {
 
 static void server_shutdown_now(void) {
     log_warning("User requested shutdown...");
+    aof_on_shutdown();
     server_close_listeners();
     if (cfg.pidfile) unlink(cfg.pidfile);
     log_warning("%s is now ready to exit, bye bye...", "minired");
@@ -327,6 +333,7 @@ void server_init(void) {
         .maxclients_changed = server_maxclients_changed,
         .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
+        .appendonly_changed = aof_config_changed,
     };
     config_set_hooks(&hooks);
     char err[512];
@@ -347,6 +354,10 @@ void server_init(void) {
 
 void server_run(void) {
     log_notice("Server initialized");
+    /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
+     * reads the RDB); either way the AOF is opened (or created) after. */
+    if (cfg.appendonly) aof_load_at_start();
+    aof_open_at_start();
     log_notice("Ready to accept connections");
     ae_main(server.el);
 }
