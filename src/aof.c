@@ -153,10 +153,23 @@ static void aof_feed(const char *buf, size_t len, void *ctx) {
     aof.buf = sds_cat_len(aof.buf, buf, len);
 }
 
+static int feeding; /* aof_feed is registered with the effects stream */
+
+static void feed_start(void) {
+    if (!feeding) prop_add_consumer(aof_feed, NULL);
+    feeding = 1;
+}
+
+static void feed_stop(void) {
+    if (feeding) prop_remove_consumer(aof_feed, NULL);
+    feeding = 0;
+}
+
 void aof_reset_select(void) {
     /* A newly added consumer is told the database first (propagate.c). */
-    prop_remove_consumer(aof_feed, NULL);
-    prop_add_consumer(aof_feed, NULL);
+    if (!feeding) return;
+    feed_stop();
+    feed_start();
 }
 
 /* ---------------------------------------------------------- writing */
@@ -318,7 +331,7 @@ static void aof_stop(void) {
     aof.status = AOF_OFF;
     aof.rewrite_scheduled = 0;
     aof_rewrite_kill();
-    prop_remove_consumer(aof_feed, NULL);
+    feed_stop();
     sds_free(aof.buf);
     aof.buf = NULL;
 }
@@ -333,18 +346,19 @@ static int aof_start(void) {
     }
     aof.status = AOF_WAIT_REWRITE;
     if (aof.buf == NULL) aof.buf = sds_empty();
+    feed_start();
     if (aof_child_active()) {
         aof.rewrite_scheduled = 1;
         log_warning("AOF was enabled but there is already another background operation. An AOF background was "
                     "scheduled to start when possible.");
     } else if (aof_rewrite_start() == -1) {
         aof.status = AOF_OFF;
+        feed_stop();
         log_warning("Redis needs to enable the AOF but can't trigger a background AOF rewrite operation. Check "
                     "the above logs for more info about the error.");
         return -1;
     }
     aof.last_fsync = time(NULL);
-    prop_add_consumer(aof_feed, NULL);
     return 0;
 }
 
@@ -407,7 +421,7 @@ void aof_open_at_start(void) {
     aof.buf = sds_empty();
     aof.fsync_offset = aof.current_size;
     aof.last_fsync = time(NULL);
-    prop_add_consumer(aof_feed, NULL);
+    feed_start();
 }
 
 int aof_on_shutdown(void) {
