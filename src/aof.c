@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "childproc.h"
 #include "config.h"
 #include "log.h"
 #include "propagate.h"
@@ -37,8 +38,6 @@ struct aof_state aof = {
     .last_bgrewrite_ok = 1,
     .last_write_ok = 1,
 };
-
-static int (*other_child_probe)(void);
 
 static int aof_fsync(int fd) {
 #ifdef __linux__
@@ -446,12 +445,8 @@ int aof_is_enabled(void) {
     return aof.status != AOF_OFF;
 }
 
-void aof_set_other_child_probe(int (*probe)(void)) {
-    other_child_probe = probe;
-}
-
 int aof_child_active(void) {
-    return aof.child_pid != -1 || (other_child_probe && other_child_probe());
+    return childproc_active();
 }
 
 int aof_rewrite_in_progress(void) {
@@ -471,6 +466,8 @@ size_t aof_buffer_mem(void) {
 
 sds aof_info_fields(sds s) {
     int write_ok = aof.last_write_ok && bio_fsync_error() == 0;
+    childproc_stats cs;
+    childproc_get_stats(&cs);
     long long cur = aof.child_pid != -1 ? (long long)(time(NULL) - aof.rewrite_time_start) : -1;
     return sds_cat_printf(s,
                           "aof_enabled:%d\r\n"
@@ -485,7 +482,7 @@ sds aof_info_fields(sds s) {
                           "aof_last_cow_size:%zu\r\n",
                           aof.status != AOF_OFF, aof.child_pid != -1, aof.rewrite_scheduled,
                           (long long)aof.rewrite_time_last, cur, aof.last_bgrewrite_ok ? "ok" : "err",
-                          aof.stat_rewrites, aof.rewrite_failures, write_ok ? "ok" : "err", aof.last_cow_size);
+                          aof.stat_rewrites, aof.rewrite_failures, write_ok ? "ok" : "err", cs.aof_last_cow_size);
 }
 
 sds aof_info_extra(sds s) {

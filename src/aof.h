@@ -60,9 +60,6 @@ sds aof_write_refusal(void);
 /* CONFIG SET appendonly (the config hook). */
 int aof_config_changed(char *err, size_t errlen);
 
-/* A module that forks (snapshots) tells the AOF whether a child of its own
- * runs, so a rewrite waits for it (NULL: none). */
-void aof_set_other_child_probe(int (*probe)(void));
 /* 1 while a rewrite child runs (a BGSAVE must wait). */
 int aof_rewrite_in_progress(void);
 

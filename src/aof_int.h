@@ -71,7 +71,6 @@ struct aof_state {
     int last_bgrewrite_ok;
     long long stat_rewrites;
     long long rewrite_failures;   /* consecutive */
-    size_t last_cow_size;
 };
 extern struct aof_state aof;
 
@@ -133,13 +132,14 @@ sds aof_cat_timestamp(sds s, int force);
 int aof_write_base(const char *path);
 /* 1 when a base written now is an RDB (aof-use-rdb-preamble yes). */
 int aof_base_is_rdb(void);
-/* The cron's part: reap the child, start a scheduled or automatic one. */
+/* The cron's part: start a scheduled or automatic rewrite (childproc
+ * reaps the child and calls the done handler). */
 void aof_rewrite_cron(void);
 /* Starts a background rewrite now: 0, or -1 (logged). */
 int aof_rewrite_start(void);
 /* Kills a running rewrite child and removes its temp files. */
 void aof_rewrite_kill(void);
-/* 1 while any child process (rewrite or snapshot) runs. */
+/* 1 while any child process (rewrite or snapshot) runs (childproc). */
 int aof_child_active(void);
 
 /* ---------------------------------------------------------- aof_load.c */

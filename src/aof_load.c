@@ -24,10 +24,6 @@
 #include "server.h"
 #include "zmalloc.h"
 
-/* Until the RDB loader is linked in (weak: NULL then), a preamble is
- * refused with the usual line. */
-#pragma weak rdb_load_rio
-#pragma weak rio_init_file
 
 /* Longest line read as a header or annotation (Redis's buffer size). */
 #define AOF_LINE_MAX 1024
@@ -122,8 +118,8 @@ static int load_preamble(FILE *fp, const char *name) {
     int old_style = strcmp(name, cfg.appendfilename) == 0;
     log_notice(old_style ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
     rio r;
-    if (rdb_load_rio != NULL) rio_init_file(&r, fp);
-    if (rdb_load_rio == NULL || rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) != RDB_OK) {
+    rio_init_file(&r, fp);
+    if (rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) != RDB_OK) {
         if (old_style)
             log_warning("Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name);
         else

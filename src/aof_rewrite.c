@@ -15,10 +15,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "childproc.h"
 #include "commands.h"
 #include "config.h"
 #include "intset.h"
@@ -32,11 +32,6 @@
 #include "t_zset.h"
 #include "zmalloc.h"
 
-/* Until the RDB serializer is linked in, a weak reference lets the AOF
- * fall back to a command base (rdb_save_rio is NULL then). */
-#pragma weak rdb_save_rio
-#pragma weak rio_init_file
-#pragma weak rio_set_autosync
 
 static int rewrite_rdb; /* the running rewrite writes an RDB preamble */
 
@@ -265,7 +260,7 @@ static int write_base(const char *path, int rdb) {
 }
 
 int aof_base_is_rdb(void) {
-    return cfg.aof_use_rdb_preamble && rdb_save_rio != NULL;
+    return cfg.aof_use_rdb_preamble;
 }
 
 int aof_write_base(const char *path) {
@@ -327,6 +322,8 @@ fail:
     return -1;
 }
 
+static void rewrite_done(int exitcode, int bysignal);
+
 int aof_rewrite_start(void) {
     if (aof_dir_create() == -1) {
         log_warning("Can't open or create append-only dir %s: %s", cfg.appenddirname, strerror(errno));
@@ -339,19 +336,17 @@ int aof_rewrite_start(void) {
         return -1;
     }
     rewrite_rdb = aof_base_is_rdb();
-    pid_t pid = fork();
+    childproc_set_done_handler(CHILD_AOF, rewrite_done);
+    pid_t pid = childproc_fork(CHILD_AOF);
     if (pid == 0) {
-        signal(SIGTERM, SIG_DFL);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGUSR1, SIG_DFL);
-        for (int i = 0; i < server.listener_count; i++) close(server.listeners[i].fd);
         char tmp[64];
         temp_base_name(tmp, sizeof(tmp), getpid());
         if (write_base(tmp, rewrite_rdb) == 0) {
             log_notice("Successfully created the temporary AOF base file %s", tmp);
-            _exit(0);
+            childproc_child_send_cow(0);
+            childproc_child_exit(0);
         }
-        _exit(1);
+        childproc_child_exit(1);
     }
     if (pid == -1) {
         log_warning("Can't rewrite append only file in background: fork: %s", strerror(errno));
@@ -428,31 +423,32 @@ static void rewrite_cleanup_failed(pid_t pid) {
     char tmp[64];
     temp_base_name(tmp, sizeof(tmp), pid);
     unlink(tmp);
+    sds name = temp_incr_name(), path = aof_path(name);
+    unlink(path); /* only ever there while the AOF waits for its base */
+    sds_free(name);
+    sds_free(path);
     if (aof.status == AOF_WAIT_REWRITE) {
-        sds name = temp_incr_name(), path = aof_path(name);
-        unlink(path);
-        sds_free(name);
-        sds_free(path);
         if (aof.fd != -1) aof_bg_close(aof.fd);
         aof.fd = -1;
         aof.rewrite_scheduled = 1;
     }
 }
 
-static void rewrite_done(pid_t pid, int status) {
+/* childproc's done handler for CHILD_AOF. */
+static void rewrite_done(int exitcode, int bysignal) {
+    pid_t pid = childproc_pid();
     int ok = 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+    if (!bysignal && exitcode == 0) {
         log_notice("Background AOF rewrite terminated with success");
         if (install_new_base(pid) == 0) {
             log_notice("Background AOF rewrite finished successfully");
             ok = 1;
         }
-    } else if (WIFEXITED(status)) {
+    } else if (!bysignal) {
         log_warning("Background AOF rewrite terminated with error");
     } else {
-        int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-        log_warning("Background AOF rewrite terminated by signal %d", sig);
-        if (sig == SIGUSR1) ok = -1; /* killed on purpose: not an error */
+        log_warning("Background AOF rewrite terminated by signal %d", bysignal);
+        if (bysignal == SIGUSR1) ok = -1; /* killed on purpose: not an error */
     }
     if (ok != 1) rewrite_cleanup_failed(pid);
     if (ok == 1) aof.rewrite_failures = 0;
@@ -465,26 +461,14 @@ static void rewrite_done(pid_t pid, int status) {
 
 void aof_rewrite_kill(void) {
     if (aof.child_pid == -1) return;
-    pid_t pid = aof.child_pid;
-    log_notice("Killing running AOF rewrite child: %ld", (long)pid);
-    kill(pid, SIGUSR1);
-    int status;
-    while (waitpid(pid, &status, 0) == -1 && errno == EINTR) {
-    }
-    rewrite_cleanup_failed(pid);
-    aof.rewrite_scheduled = 0;
-    aof.rewrite_time_start = -1;
-    aof.child_pid = -1;
+    log_notice("Killing running AOF rewrite child: %ld", (long)aof.child_pid);
+    int was_waiting = aof.status == AOF_WAIT_REWRITE;
+    childproc_kill(); /* calls rewrite_done with SIGUSR1 */
+    if (!was_waiting) aof.rewrite_scheduled = 0;
 }
 
 void aof_rewrite_cron(void) {
-    if (aof.child_pid != -1) {
-        int status;
-        pid_t r = waitpid(aof.child_pid, &status, WNOHANG);
-        if (r == aof.child_pid) rewrite_done(r, status);
-        return;
-    }
-    if (aof_child_active()) return;
+    if (childproc_active()) return;
     if (aof.rewrite_scheduled) {
         aof_rewrite_start();
         return;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "childproc.h"
 #include "commands.h"
 #include "config.h"
 #include "db.h"
@@ -383,9 +384,11 @@ static sds info_stats(sds s) {
                        server.stat_keyspace_misses);
     s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",
                        pubsub_channel_count(), pubsub_pattern_count(), pubsub_shard_channel_count());
+    childproc_stats cs;
+    childproc_get_stats(&cs);
     return sds_cat_printf(s,
-                          "latest_fork_usec:0\r\n"
-                          "total_forks:0\r\n"
+                          "latest_fork_usec:%lld\r\n"
+                          "total_forks:%lld\r\n"
                           "migrate_cached_sockets:0\r\n"
                           "slave_expires_tracked_keys:0\r\n"
                           "active_defrag_hits:0\r\n"
@@ -406,7 +409,8 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
-                          server.tracking_keys, server.tracking_items, server.tracking_prefixes,
+                          cs.latest_fork_usec, cs.total_forks, server.tracking_keys, server.tracking_items,
+                          server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "aof.h"
+#include "childproc.h"
 #include "commands.h"
 #include "db.h"
 #include "evict.h"
@@ -151,6 +152,7 @@ static void server_reset_stats(void) {
     server.stat_evicted_keys = 0;
     cmd_reset_stats();
     info_reset_stats();
+    childproc_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */
@@ -166,6 +168,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
         last_sample_ms = now;
     }
     net_clients_cron(now);
+    childproc_cron();
     db_cron_rehash();
     expire_cron();
     /* Also here, so a table over a lowered tracking-table-max-keys shrinks
