@@ -781,6 +781,47 @@ START_TEST(test_interop_commands_base) {
 }
 END_TEST
 
+START_TEST(test_interop_rdb_preamble) {
+    interop("yes");
+}
+END_TEST
+
+/* A Redis 6.x AOF with an RDB preamble and a command tail migrates and
+ * loads both parts. */
+START_TEST(test_migrate_preamble_with_tail) {
+    char *dir = make_dir();
+    hs_server *s = start_in(dir, NULL);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "SET", "inrdb", "1");
+    HS_EXPECT_STATUS(c, "Background append only file rewriting started", "BGREWRITEAOF");
+    wait_rewrite_done(c);
+    redisFree(c);
+    hs_stop(s);
+    /* Build the old single file: the RDB base followed by commands. */
+    hs_buf base = read_aof(dir, "appendonly.aof.2.base.rdb");
+    ck_assert(base.data && base.len > 9 && memcmp(base.data, "REDIS", 5) == 0);
+    char path[512];
+    snprintf(path, sizeof(path), "%s/appendonly.aof", dir);
+    FILE *fp = fopen(path, "wb");
+    fwrite(base.data, 1, base.len, fp);
+    fputs("*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$3\r\nset\r\n$6\r\nintail\r\n$1\r\n2\r\n", fp);
+    fclose(fp);
+    hs_buf_free(&base);
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s/appendonlydir'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    s = start_in(dir, NULL);
+    ck_assert(log_has(s, "Reading RDB preamble from AOF file..."));
+    ck_assert(log_has(s, "Reading the remaining AOF tail..."));
+    c = hs_connect(s);
+    HS_EXPECT_BULK(c, "1", "GET", "inrdb");
+    HS_EXPECT_BULK(c, "2", "GET", "intail");
+    redisFree(c);
+    hs_stop(s);
+    remove_dir(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- suite */
 
 static Suite *aof_suite(void) {
@@ -802,6 +843,8 @@ static Suite *aof_suite(void) {
     tcase_add_test(tc, test_info_fields);
     tcase_add_test(tc, test_check_aof);
     tcase_add_test(tc, test_interop_commands_base);
+    tcase_add_test(tc, test_interop_rdb_preamble);
+    tcase_add_test(tc, test_migrate_preamble_with_tail);
     TCase *crash = hs_tcase(s, "crash");
     tcase_set_timeout(crash, 600);
     tcase_add_test(crash, test_crash_always);
