@@ -181,8 +181,9 @@ run: all
 
 # Long runs kept out of `make test`: a million keys expiring at once while
 # a client PINGs (fails if any PING waits over 25 ms).
-test-long: all
+test-long: all $(B)/tests/itest_aof
 	@sh tests/long/expire_latency.sh $(abspath $(SERVER_BIN))
+	@sh tests/long/aof_crash.sh $(abspath $(SERVER_BIN)) $(abspath $(B)/tests/itest_aof)
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))

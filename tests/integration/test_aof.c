@@ -5,7 +5,7 @@
  * minired-check-aof, AOF directories moving both ways between minired and
  * a live redis-server 7.0 (when installed), and the crash test: a
  * pipelining writer under appendfsync always, kill -9, restart, every
- * acknowledged write present (MINIRED_AOF_CRASH_ROUNDS rounds, default 4).
+ * acknowledged write present (MINIRED_AOF_CRASH_ROUNDS rounds, default 15).
  *
  * Each test keeps its data in its own directory (passed as --dir after
  * the harness's), so a server can be restarted on the same files. */
@@ -26,7 +26,7 @@
 
 #define AOF_MAX_ARGS 40
 #define REWRITE_WAIT_MS 20000
-#define CRASH_DEFAULT_ROUNDS 4
+#define CRASH_DEFAULT_ROUNDS 15
 #define CRASH_WRITE_MS 150
 #define CRASH_BATCH 64
 
@@ -722,14 +722,14 @@ static pid_t start_redis(const char *dir, int port, const char *preamble) {
     }
     for (int i = 0; i < 200; i++) {
         redisContext *c = redisConnect("127.0.0.1", port);
+        int ok = 0;
         if (c && !c->err) {
             redisReply *r = redisCommand(c, "PING");
-            int ok = r && r->type == REDIS_REPLY_STATUS;
+            ok = r && r->type == REDIS_REPLY_STATUS;
             if (r) freeReplyObject(r);
-            redisFree(c);
-            if (ok) return pid;
         }
         if (c) redisFree(c);
+        if (ok) return pid;
         hs_sleep_ms(50);
     }
     ck_abort_msg("redis-server did not start");
