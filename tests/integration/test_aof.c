@@ -440,6 +440,37 @@ START_TEST(test_config_set_appendonly) {
 }
 END_TEST
 
+/* Writes that cannot reach the file (the incr file is /dev/full here, as
+ * the same trick does on Redis 7.0.15) refuse further writes and PING with
+ * MISCONF; reads go on; turning the AOF off lifts it. */
+START_TEST(test_write_error_misconf) {
+    char *dir = make_dir();
+    char path[512];
+    snprintf(path, sizeof(path), "%s/appendonlydir", dir);
+    ck_assert_int_eq(mkdir(path, 0755), 0);
+    snprintf(path, sizeof(path), "%s/appendonlydir/temp-appendonly.aof.incr", dir);
+    ck_assert_int_eq(symlink("/dev/full", path), 0);
+    const char *const off[] = {"--appendonly", "no", NULL};
+    hs_server *s = start_in(dir, off);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "appendonly", "yes");
+    wait_rewrite_done(c);
+    HS_EXPECT_OK(c, "SET", "k", "v"); /* its reply was due before the write failed */
+    HS_EXPECT_ERROR(c, "MISCONF Errors writing to the AOF file: No space left on device", "SET", "k2", "v");
+    HS_EXPECT_ERROR(c, "MISCONF Errors writing to the AOF file: No space left on device", "PING");
+    HS_EXPECT_BULK(c, "v", "GET", "k");
+    hs_buf st = hs_info_field(c, "persistence", "aof_last_write_status");
+    ck_assert_str_eq(st.data, "err");
+    hs_buf_free(&st);
+    ck_assert(log_has(s, "Error writing to the AOF file: No space left on device"));
+    HS_EXPECT_OK(c, "CONFIG", "SET", "appendonly", "no");
+    HS_EXPECT_OK(c, "SET", "k3", "v");
+    redisFree(c);
+    hs_stop(s);
+    remove_dir(dir);
+}
+END_TEST
+
 START_TEST(test_migrate_old_style) {
     char *dir = make_dir();
     char path[512];
@@ -838,6 +869,7 @@ static Suite *aof_suite(void) {
     tcase_add_test(tc, test_multi_without_exec_reverted);
     tcase_add_test(tc, test_bad_format_fatal);
     tcase_add_test(tc, test_config_set_appendonly);
+    tcase_add_test(tc, test_write_error_misconf);
     tcase_add_test(tc, test_migrate_old_style);
     tcase_add_test(tc, test_timestamps);
     tcase_add_test(tc, test_info_fields);
