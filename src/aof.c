@@ -164,6 +164,11 @@ static void feed_stop(void) {
     feeding = 0;
 }
 
+void aof_feed_pause(int pause) {
+    if (pause) feed_stop();
+    else if (aof.status != AOF_OFF) feed_start();
+}
+
 void aof_reset_select(void) {
     /* A newly added consumer is told the database first (propagate.c). */
     if (!feeding) return;

@@ -63,6 +63,9 @@ int aof_config_changed(char *err, size_t errlen);
 /* 1 while a rewrite child runs (a BGSAVE must wait). */
 int aof_rewrite_in_progress(void);
 
+/* DEBUG LOADAOF: replies OK after reloading the keyspace from the AOF. */
+void aof_debug_loadaof(struct client *c);
+
 /* minired-check-aof [--fix] <file.manifest|file.aof>: the whole tool, run
  * when the binary is invoked under that name. Returns the exit status. */
 int aof_check_main(int argc, char **argv);

@@ -120,6 +120,8 @@ void aof_bg_close(int fd);
 /* Forgets the stream's database so the next effect starts with SELECT (a
  * new incr file must say which database it writes to). */
 void aof_reset_select(void);
+/* Stops (1) or resumes (0) feeding the AOF from the effects stream. */
+void aof_feed_pause(int pause);
 /* Appends a "#TS:" line to s when aof-timestamp-enabled and the second
  * changed since the last one (or always, with force). Returns s. */
 sds aof_cat_timestamp(sds s, int force);

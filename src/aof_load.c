@@ -18,8 +18,11 @@
 
 #include "commands.h"
 #include "config.h"
+#include "db.h"
+#include "reply.h"
 #include "log.h"
 #include "networking.h"
+#include "propagate.h"
 #include "rdb.h"
 #include "server.h"
 #include "zmalloc.h"
@@ -264,6 +267,7 @@ static int load_all(aof_manifest *mf, client *c) {
 }
 
 int aof_load_files(void) {
+    long long current = aof.current_size, last_incr = aof.last_incr_size;
     aof_manifest *mf = aof_manifest_load();
     if (mf == NULL) return AOF_LOAD_FAILED;
     if (needs_migration(mf)) migrate_old_style(mf);
@@ -283,6 +287,10 @@ int aof_load_files(void) {
     /* Replayed commands are not the clients' commands. */
     server.stat_numcommands = numcommands;
     net_free_client(c);
+    if (aof.fd != -1) { /* DEBUG LOADAOF: the open incr file goes on */
+        aof.current_size = current;
+        aof.last_incr_size = last_incr;
+    }
     return ret;
 }
 
@@ -294,4 +302,23 @@ int aof_load_at_start(void) {
         log_notice("DB loaded from append only file: %.3f seconds", (double)(now_us() - start) / 1000000);
     cmd_reset_stats();
     return ret;
+}
+
+/* DEBUG LOADAOF: flush, empty the keyspace and load the AOF again (the
+ * replayed commands are not fed back into the AOF). Exits when the AOF
+ * cannot be loaded, as Redis does. */
+void aof_debug_loadaof(client *c) {
+    if (aof.status == AOF_ON) aof_flush(1);
+    aof_feed_pause(1);
+    db_empty(-1);
+    long long numcommands = server.stat_numcommands;
+    int ret = aof_load_files();
+    server.stat_numcommands = numcommands;
+    aof_feed_pause(0);
+    if (ret != AOF_LOAD_OK && ret != AOF_LOAD_EMPTY && ret != AOF_LOAD_NOT_EXIST) exit(1);
+    if (aof.mf) aof_manifest_delete_history(aof.mf);
+    /* The replay moved the change counter; DEBUG itself is no effect. */
+    prop_prevent(c);
+    log_notice("Append Only File loaded by DEBUG LOADAOF");
+    reply_ok(c);
 }

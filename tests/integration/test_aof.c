@@ -534,6 +534,19 @@ START_TEST(test_info_fields) {
     ck_assert_str_eq(st.data, "ok");
     hs_buf_free(&st);
     hs_info_ll(c, "memory", "mem_aof_buffer");
+    /* DEBUG LOADAOF: the keyspace comes back from the files, and the
+     * replay is not appended again. */
+    HS_EXPECT_OK(c, "MULTI");
+    HS_EXPECT_STATUS(c, "QUEUED", "INCR", "n");
+    HS_EXPECT_STATUS(c, "QUEUED", "SET", "m", "x");
+    HS_DO(c, (void)0, "EXEC");
+    long long size = hs_info_ll(c, "persistence", "aof_current_size");
+    HS_EXPECT_OK(c, "DEBUG", "LOADAOF");
+    HS_EXPECT_BULK(c, "1", "GET", "n");
+    HS_EXPECT_BULK(c, "x", "GET", "m");
+    HS_EXPECT_BULK(c, "v", "GET", "k");
+    ck_assert_int_eq(hs_info_ll(c, "persistence", "aof_current_size"), size);
+    ck_assert(log_has(s, "Append Only File loaded by DEBUG LOADAOF"));
     HS_EXPECT_ARITY(c, "bgrewriteaof", "BGREWRITEAOF", "x");
     redisFree(c);
     hs_stop(s);
