@@ -43,6 +43,7 @@ static struct {
     int info_pipe[2];          /* [0] parent reads, [1] child writes; -1 */
     int in_child;
     long long child_last_report_ms; /* in the child */
+    size_t child_cow_peak, child_cow_sum, child_cow_samples; /* in the child */
     /* what the running child reported (INFO current_*) */
     size_t cow_peak, cow_size;
     long long cow_updated_ms;  /* 0: no report yet */
@@ -234,15 +235,20 @@ void childproc_child_progress(size_t keys_processed) {
     long long now = mstime();
     if (now - cp.child_last_report_ms < CHILD_REPORT_PERIOD_MS) return;
     cp.child_last_report_ms = now;
-    child_send(CHILD_INFO_CURRENT, keys_processed, childproc_private_dirty_bytes());
+    size_t cow = childproc_private_dirty_bytes();
+    if (cow > cp.child_cow_peak) cp.child_cow_peak = cow;
+    cp.child_cow_sum += cow;
+    cp.child_cow_samples++;
+    child_send(CHILD_INFO_CURRENT, keys_processed, cow);
 }
 
 void childproc_child_send_cow(size_t keys_processed) {
     size_t cow = childproc_private_dirty_bytes();
-    if (cow) {
-        log_notice("%s: %zu MB of memory used by copy-on-write", cp.kind == CHILD_AOF ? "AOF rewrite" : "RDB",
-                   cow / (1024 * 1024));
-    }
+    if (cow > cp.child_cow_peak) cp.child_cow_peak = cow;
+    cp.child_cow_sum += cow;
+    cp.child_cow_samples++;
+    log_notice("Fork CoW for %s: current %zu MB, peak %zu MB, average %zu MB", cp.kind == CHILD_AOF ? "AOF rewrite" : "RDB",
+               cow >> 20, cp.child_cow_peak >> 20, (cp.child_cow_sum / cp.child_cow_samples) >> 20);
     child_send(CHILD_INFO_FINAL, keys_processed, cow);
 }
 

@@ -86,7 +86,8 @@ int childproc_in_child(void);
  * current_save_keys_processed, current_fork_perc). */
 void childproc_child_progress(size_t keys_processed);
 /* At the end of successful work: measures copy-on-write once more, logs
- * "<RDB|AOF>: N MB of memory used by copy-on-write" and sends it to the
+ * "Fork CoW for <RDB|AOF rewrite>: current N MB, peak N MB, average N MB"
+ * as Redis does, and sends it to the
  * parent (INFO rdb_last_cow_size / aof_last_cow_size). */
 void childproc_child_send_cow(size_t keys_processed);
 /* Leaves the child at once (_exit: no atexit handlers, no stdio flush of

@@ -1054,7 +1054,17 @@ static const char *load_directive(struct load_ctx *ctx, int argc, char **argv, c
     if (!(r->flags & CF_MULTI_ARG) && argc != 2) return "wrong number of arguments";
     int idx = row_index(r);
     int append = (r->flags & CF_APPEND) && ctx->seen[idx];
-    if (row_set(r, argc - 1, argv + 1, append, errbuf, errlen) == -1) return errbuf;
+    /* One quoted value of a multi-word directive (save "3600 1 300 100",
+     * as --save "..." gives it) is split on spaces, as Redis does. */
+    if ((r->flags & CF_MULTI_ARG) && argc == 2 && argv[1][0]) {
+        int n;
+        sds *words = sds_split_len(argv[1], (ssize_t)strlen(argv[1]), " ", 1, &n);
+        int rc = words ? row_set(r, n, words, append, errbuf, errlen) : -1;
+        if (words) sds_free_split_res(words, n);
+        if (rc == -1) return words ? errbuf : "wrong number of arguments";
+    } else if (row_set(r, argc - 1, argv + 1, append, errbuf, errlen) == -1) {
+        return errbuf;
+    }
     ctx->seen[idx] = 1;
     return NULL;
 }
