@@ -50,7 +50,8 @@ static int aof_fsync(int fd) {
 /* ---------------------------------------------------------- fsync thread */
 
 /* Jobs run in order, so a close queued after an fsync of the same fd
- * never closes it under the fsync. */
+ * never closes it under the fsync. They come from libc's malloc, not
+ * zmalloc: the thread frees them, and zmalloc's slabs are main-thread only. */
 typedef struct bio_job {
     struct bio_job *next;
     int fd;
@@ -84,13 +85,14 @@ static void *bio_main(void *arg) {
         }
         bio_head = j->next;
         if (bio_head == NULL) bio_tail = NULL;
-        zfree(j);
+        free(j);
     }
     return NULL;
 }
 
 static void bio_submit(int fd, int close_it) {
-    bio_job *j = zmalloc(sizeof(*j));
+    bio_job *j = malloc(sizeof(*j));
+    if (j == NULL) abort();
     *j = (bio_job){.fd = fd, .close = close_it};
     pthread_mutex_lock(&bio_mu);
     if (!bio_started) {
@@ -100,7 +102,7 @@ static void bio_submit(int fd, int close_it) {
             /* No thread: do it here, slower but still correct. */
             aof_fsync(fd);
             if (close_it) close(fd);
-            zfree(j);
+            free(j);
             return;
         }
         pthread_detach(t);
@@ -380,6 +382,9 @@ int aof_config_changed(char *err, size_t errlen) {
 
 void aof_open_at_start(void) {
     if (!cfg.appendonly) return;
+    /* History left by a crash between a rewrite's manifest and its
+     * deletions goes now, as Redis does at start. */
+    if (aof.mf && aof.mf->hist_len) aof_manifest_delete_history(aof.mf);
     if (aof_dir_create() == -1) {
         log_warning("Can't open or create append-only dir %s: %s", cfg.appenddirname, strerror(errno));
         exit(1);

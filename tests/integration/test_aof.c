@@ -304,6 +304,31 @@ START_TEST(test_rewrite_while_writing) {
 }
 END_TEST
 
+/* The AOF grew past auto-aof-rewrite-min-size and by the percentage over
+ * its base: the cron starts a rewrite by itself. */
+START_TEST(test_auto_rewrite) {
+    char *dir = make_dir();
+    const char *const extra[] = {"--auto-aof-rewrite-min-size", "10kb", "--auto-aof-rewrite-percentage", "100", NULL};
+    hs_server *s = start_in(dir, extra);
+    redisContext *c = hs_connect(s);
+    char big[512];
+    memset(big, 'x', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    for (int i = 0; i < 40; i++) HS_EXPECT_OK(c, "SET", "k", big);
+    long long deadline = hs_now_ms() + REWRITE_WAIT_MS;
+    while (hs_info_ll(c, "persistence", "aof_rewrites") < 1) {
+        ck_assert_msg(hs_now_ms() < deadline, "no automatic rewrite");
+        hs_sleep_ms(20);
+    }
+    wait_rewrite_done(c);
+    ck_assert(log_has(s, "Starting automatic rewriting of AOF on"));
+    ck_assert_int_lt(hs_info_ll(c, "persistence", "aof_current_size"), 10 * 1024);
+    redisFree(c);
+    hs_stop(s);
+    remove_dir(dir);
+}
+END_TEST
+
 /* ---------------------------------------------------------- torn tails */
 
 static char *dir_with_torn_tail(const char *tail) {
@@ -877,6 +902,7 @@ static Suite *aof_suite(void) {
     tcase_add_test(tc, test_manifest_and_rewrite);
     tcase_add_test(tc, test_rewrite_batches_roundtrip);
     tcase_add_test(tc, test_rewrite_while_writing);
+    tcase_add_test(tc, test_auto_rewrite);
     tcase_add_test(tc, test_truncated_tail_loaded);
     tcase_add_test(tc, test_truncated_tail_refused);
     tcase_add_test(tc, test_multi_without_exec_reverted);
