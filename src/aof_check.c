@@ -3,9 +3,10 @@
  * redis-check-aof 7.0 does, with its output lines, and with --fix cuts a
  * torn tail of the last file after asking.
  *
- * Runs before (instead of) the server: no keyspace, no event loop, no
- * logging; only stdio. An RDB preamble is checked for its signature and
- * skipped by size only through the RDB loader when one is linked. */
+ * Runs before (instead of) the server: no event loop, no clients. An RDB
+ * preamble is checked by loading it into a private keyspace with the RDB
+ * loader (its warnings name what is wrong); the command tail after it is
+ * checked as any AOF. */
 #include "aof_int.h"
 
 #include <errno.h>
@@ -16,6 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+#include "db.h"
+#include "rdb.h"
 #include "zmalloc.h"
 
 #define CHECK_LINE_MAX 1024
@@ -135,6 +139,24 @@ static off_t check_commands(FILE *fp, const char *filename, enum check_result *r
     return pos;
 }
 
+/* Loads the RDB at the start of fp into a scratch keyspace, leaving fp
+ * after it. 1 when it loaded. */
+static int check_preamble(FILE *fp) {
+    static int ready;
+    if (!ready) {
+        char *quiet[2] = {"loglevel", "warning"};
+        sds err = NULL;
+        if (config_set_pairs(2, quiet, 1, &err) == -1) sds_free(err);
+        db_init(cfg.databases);
+        ready = 1;
+    }
+    rio r;
+    rio_init_file(&r, fp);
+    int ok = rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) == RDB_OK;
+    db_empty(-1);
+    return ok;
+}
+
 static int is_rdb(FILE *fp) {
     char sig[5];
     int rdb = fread(sig, 1, 5, fp) == 5 && memcmp(sig, "REDIS", 5) == 0;
@@ -163,13 +185,13 @@ static enum check_result check_file(const char *path, const char *shown, int fix
     enum check_result res;
     off_t pos;
     if (preamble_ok && is_rdb(fp)) {
-        /* The RDB part is trusted up to its end: the AOF tail follows. */
+        if (!check_preamble(fp)) {
+            printf("RDB preamble of AOF file is not sane, aborting.\n");
+            exit(1);
+        }
         printf("RDB preamble is OK, proceeding with AOF tail...\n");
-        pos = size;
-        res = CHECK_OK;
-    } else {
-        pos = check_commands(fp, shown, &res);
     }
+    pos = check_commands(fp, shown, &res);
     off_t diff = size - pos;
     printf("AOF analyzed: filename=%s, size=%lld, ok_up_to=%lld, ok_up_to_line=%lld, diff=%lld\n", shown,
            (long long)size, (long long)pos, line_no, (long long)diff);
@@ -261,6 +283,7 @@ static int looks_like_manifest(const char *path) {
 }
 
 int aof_check_main(int argc, char **argv) {
+    config_init_defaults();
     const char *file = NULL;
     int fix = 0;
     const char *prog = "minired-check-aof";
