@@ -25,11 +25,24 @@
 #include "propagate.h"
 #include "rdb.h"
 #include "server.h"
+#include "snapshot.h"
 #include "zmalloc.h"
 
 
 /* Longest line read as a header or annotation (Redis's buffer size). */
 #define AOF_LINE_MAX 1024
+/* Loading progress (INFO loading_*, clients served -LOADING) is reported
+ * every this many commands. */
+#define AOF_PROGRESS_EVERY_COMMANDS 1024
+
+/* At start, loading reports progress through the shared loading state;
+ * DEBUG LOADAOF (inside a command) does not serve clients meanwhile. */
+static int report_progress;
+static off_t progress_base; /* bytes of the files already loaded */
+
+static void rdb_progress(size_t loaded) {
+    snapshot_loading_progress(progress_base + (off_t)loaded);
+}
 
 static long long now_us(void) {
     struct timeval tv;
@@ -122,7 +135,10 @@ static int load_preamble(FILE *fp, const char *name) {
     log_notice(old_style ? "Reading RDB preamble from AOF file..." : "Reading RDB base file on AOF loading...");
     rio r;
     rio_init_file(&r, fp);
-    if (rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) != RDB_OK) {
+    if (report_progress) rdb_set_progress_hook(rdb_progress);
+    int rc = rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL);
+    if (report_progress) rdb_set_progress_hook(NULL);
+    if (rc != RDB_OK) {
         if (old_style)
             log_warning("Error reading the RDB preamble of the AOF file %s, AOF loading aborted", name);
         else
@@ -136,7 +152,9 @@ static int load_preamble(FILE *fp, const char *name) {
 static int replay(FILE *fp, const char *name, const char *path, client *c) {
     off_t valid_up_to = ftello(fp), valid_before_multi = valid_up_to;
     int in_multi = 0;
-    for (;;) {
+    for (long long n = 1;; n++) {
+        if (report_progress && n % AOF_PROGRESS_EVERY_COMMANDS == 0)
+            snapshot_loading_progress(progress_base + ftello(fp));
         int argc;
         sds *argv;
         off_t start = ftello(fp);
@@ -247,6 +265,7 @@ static int load_all(aof_manifest *mf, client *c) {
         const char *name = i == -1 ? mf->base->name : mf->incr[i].name;
         int last = ++idx == total;
         long long start = now_us();
+        progress_base = (off_t)loaded_bytes;
         ret = load_one(name, c);
         if (ret == AOF_LOAD_OK || (ret == AOF_LOAD_TRUNCATED && last))
             log_notice("DB loaded from %s file %s: %.3f seconds", i == -1 ? "base" : "incr", name,
@@ -280,6 +299,7 @@ int aof_load_files(void) {
         aof.base_size = aof.current_size = 0;
         return AOF_LOAD_EMPTY;
     }
+    if (report_progress) snapshot_loading_begin((off_t)total);
     client *c = net_create_client(-1);
     c->flags |= CLIENT_NO_SOCKET;
     long long numcommands = server.stat_numcommands;
@@ -287,6 +307,7 @@ int aof_load_files(void) {
     /* Replayed commands are not the clients' commands. */
     server.stat_numcommands = numcommands;
     net_free_client(c);
+    if (report_progress) snapshot_loading_end();
     if (aof.fd != -1) { /* DEBUG LOADAOF: the open incr file goes on */
         aof.current_size = current;
         aof.last_incr_size = last_incr;
@@ -296,7 +317,9 @@ int aof_load_files(void) {
 
 int aof_load_at_start(void) {
     long long start = now_us();
+    report_progress = 1;
     int ret = aof_load_files();
+    report_progress = 0;
     if (ret == AOF_LOAD_FAILED) exit(1);
     if (ret != AOF_LOAD_NOT_EXIST)
         log_notice("DB loaded from append only file: %.3f seconds", (double)(now_us() - start) / 1000000);
