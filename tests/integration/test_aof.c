@@ -58,7 +58,16 @@ static hs_server *start_in(const char *dir, const char *const *extra) {
     args[n++] = "yes";
     for (int i = 0; extra && extra[i] && n < AOF_MAX_ARGS - 1; i++) args[n++] = extra[i];
     args[n] = NULL;
-    return hs_start(args);
+    hs_server *s = hs_start(args);
+    /* Clients get -LOADING until the AOF is loaded: wait for it. */
+    redisContext *c = hs_connect(s);
+    long long deadline = hs_now_ms() + REWRITE_WAIT_MS;
+    while (hs_info_ll(c, "persistence", "loading") != 0) {
+        ck_assert_msg(hs_now_ms() < deadline, "still loading");
+        hs_sleep_ms(10);
+    }
+    redisFree(c);
+    return s;
 }
 
 static hs_buf read_path(const char *path) {
