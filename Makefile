@@ -73,6 +73,7 @@ LIBBASE := $(B)/libminibase.a
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
 	@ln -sf ../$(SERVER_BIN) src/minired-server
+	@ln -sf ../$(B)/minired-check-aof src/minired-check-aof
 endif
 
 $(B)/%.o: src/%.c | $(B)
@@ -89,6 +90,7 @@ $(LIBBASE): $(LIB_OBJS) Makefile
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+	@ln -sf minired-server $(B)/minired-check-aof
 
 # ------------------------------------------------------------------ tests
 TEST_CFLAGS = $(CFLAGS_ALL) -Isrc -Itests/helpers $(shell pkg-config --cflags check 2>/dev/null)
@@ -180,8 +182,9 @@ run: all
 
 # Long runs kept out of `make test`: a million keys expiring at once while
 # a client PINGs (fails if any PING waits over 25 ms).
-test-long: all
+test-long: all $(B)/tests/itest_aof
 	@sh tests/long/expire_latency.sh $(abspath $(SERVER_BIN))
+	@sh tests/long/aof_crash.sh $(abspath $(SERVER_BIN)) $(abspath $(B)/tests/itest_aof)
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))
@@ -196,9 +199,10 @@ diffcheck: all
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
+	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-aof
 
 clean:
-	rm -rf build src/minired-server
+	rm -rf build src/minired-server src/minired-check-aof
 
 -include $(wildcard $(B)/*.d)
 

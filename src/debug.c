@@ -16,6 +16,7 @@
 #include "db.h"
 #include "expire.h"
 #include "log.h"
+#include "aof.h"
 #include "propagate.h"
 #include "reply.h"
 #include "util.h"
@@ -174,6 +175,7 @@ static void debug_command(client *c) {
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);
     else if (argc == 3 && strcasecmp(sub, "error") == 0) debug_error(c);
     else if (argc == 3 && strcasecmp(sub, "effects") == 0) prop_debug_command(c);
+    else if (argc == 2 && strcasecmp(sub, "loadaof") == 0) aof_debug_loadaof(c);
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);

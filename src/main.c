@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ae.h"
+#include "aof.h"
 #include "config.h"
 #include "log.h"
 #include "server.h"
@@ -73,7 +74,16 @@ static void create_pidfile(void) {
  * Keeping up to this much free at the top costs little memory. */
 #define MAIN_MALLOC_TRIM_THRESHOLD_BYTES (16 * 1024 * 1024)
 
+/* The binary is also minired-check-aof (a link to it), as redis-server is
+ * redis-check-aof: the name it was run under decides. */
+static int invoked_as(const char *argv0, const char *name) {
+    const char *base = strrchr(argv0, '/');
+    base = base ? base + 1 : argv0;
+    return strcmp(base, name) == 0;
+}
+
 int main(int argc, char **argv) {
+    if (invoked_as(argv[0], "minired-check-aof")) return aof_check_main(argc, argv);
 #ifdef M_TRIM_THRESHOLD
     mallopt(M_TRIM_THRESHOLD, MAIN_MALLOC_TRIM_THRESHOLD_BYTES);
 #endif
