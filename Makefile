@@ -8,6 +8,7 @@
 #   make AE_BACKEND=select|poll|epoll|kqueue
 #   make run                     start a server on defaults
 #   make bench                   redis-benchmark against minired and redis-server
+#   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
 #   make install PREFIX=/usr/local
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
@@ -66,7 +67,7 @@ SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
 SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
-.PHONY: all test unit-test integration-test test-deps run bench clean install \
+.PHONY: all test unit-test integration-test test-deps run bench bench-persist clean install \
         fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
@@ -183,6 +184,12 @@ test-long: all
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))
+
+# SAVE / load / file size of 1M keys, PING during BGSAVE, SET with AOF
+# everysec: minired beside redis-server 7.0 (PERSIST_BENCH_ARGS to shrink,
+# e.g. "--keys 200000 --rounds 1").
+bench-persist: all
+	@python3 utils/persist_bench.py --minired-server $(abspath $(SERVER_BIN)) $(PERSIST_BENCH_ARGS)
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))

@@ -501,6 +501,8 @@ def build_main(version, now_ms):
     ds.quicklist(0, b"list:big-prevlen", [b"a", b"b", b"c", b"d"], big_prevlen_at=(1, 3), **kw)
     ds.quicklist(0, b"list:ttl", [b"x", b"y"], expire_ms=now_ms + 2 * day, **kw)
     ds.ziplist_list(0, b"list:ziplist", [b"old", b"list", b"-7", b"1000000", BIG[:100]], **kw)
+    ds.ziplist_list(0, b"list:ziplist-big", [b"e%d" % i for i in range(5000)], **kw)
+    ds.quicklist(0, b"list:big-nodes", [b"n%d" % i for i in range(20000)], node_bytes=65536, **kw)
     # hashes
     ds.ziplist_hash(0, b"hash:small", [(b"name", b"minired"), (b"count", b"42"), (b"neg", b"-5000000"),
                                        (b"77", b"int field"), (b"", b"empty field")], **kw)
@@ -516,6 +518,7 @@ def build_main(version, now_ms):
                                        (b"-inf", float("-inf")), (b"tenth", 0.1), (b"big", 1e15),
                                        (b"huge", 1.5e300), (b"7", 0.0)], **kw)
     ds.ziplist_zset(0, b"zset:200", [(b"m%03d" % i, float(i % 17)) for i in range(200)], **kw)
+    ds.ziplist_zset(0, b"zset:long-member", [(BIG[:100], 1.0), (b"short", 2.0)], **kw)
     ds.plain_zset(0, b"zset:plain", [(b"p%d" % i, i / 3.0) for i in range(300)], **kw)
     ds.plain_zset(0, b"zset:plain-small", [(b"x", 1.0), (b"y", 2.0)], **kw)
     # sets
