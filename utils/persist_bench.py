@@ -348,7 +348,7 @@ def verdict(bar, a, b):
     if b is None or b == 0:
         return ''
     if bar == 'le':
-        return 'ok' if a <= b else 'OVER (bar <= redis)'
+        return 'ok' if a <= b else 'OVER by %.0f%% (bar <= redis)' % ((a / b - 1) * 100)
     return 'ok' if a / b >= SET_RATIO_BAR else 'UNDER (bar >= %.2fx)' % SET_RATIO_BAR
 
 

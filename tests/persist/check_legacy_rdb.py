@@ -211,7 +211,14 @@ def check_contents(c, doc):
     return problems
 
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run_fixture(server, port, fixtures_dir, name, work_dir, verbose):
+    port = port or free_port()
     with open(os.path.join(fixtures_dir, name + ".json")) as f:
         doc = json.load(f)
     run_dir = tempfile.mkdtemp(prefix=name + ".", dir=work_dir)
@@ -237,12 +244,16 @@ def run_fixture(server, port, fixtures_dir, name, work_dir, verbose):
                 c.close()
     finally:
         stop(proc)
+    try:
+        with open(log_path, errors="replace") as f:
+            log = f.read()
+    except OSError:
+        log = ""
+    want = doc.get("log_contains")
+    if want and want not in log:
+        problems.append("the log does not say %r" % want)
     if problems or verbose:
-        try:
-            with open(log_path, errors="replace") as f:
-                log_tail = f.read()[-1500:]
-        except OSError:
-            log_tail = "(no log)"
+        log_tail = log[-1500:] or "(no log)"
         if problems:
             problems.append("server log (tail):\n" + log_tail)
         elif verbose:
@@ -254,9 +265,10 @@ def run_fixture(server, port, fixtures_dir, name, work_dir, verbose):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", required=True, help="redis-server or minired-server binary")
-    ap.add_argument("--port", type=int, default=7501)
+    ap.add_argument("--port", type=int, default=0, help="server port (default: a free one)")
     ap.add_argument("--fixtures", help="directory written by make_legacy_rdb.py (default: generate)")
     ap.add_argument("--only", nargs="*", help="fixture names to run")
+    ap.add_argument("--prefix", help="run only the fixtures whose name starts with this")
     ap.add_argument("--verbose", action="store_true", help="show each server log")
     args = ap.parse_args()
 
@@ -269,6 +281,8 @@ def main():
         names = sorted(f[:-4] for f in os.listdir(fixtures_dir) if f.endswith(".rdb"))
         if args.only:
             names = [n for n in names if n in args.only]
+        if args.prefix:
+            names = [n for n in names if n.startswith(args.prefix)]
         failed = 0
         for name in names:
             problems = run_fixture(args.server, args.port, fixtures_dir, name, work_dir, args.verbose)
