@@ -56,7 +56,8 @@ LDFLAGS_ALL := $(SANFLAGS) $(LDFLAGS)
 LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             ae.c ae_$(AE_BACKEND).c anet.c resp.c \
             listpack.c intset.c quicklist.c skiplist.c \
-            lathist.c lcs.c bitfield.c zset_util.c ziplist.c zipmap.c
+            lathist.c lcs.c bitfield.c zset_util.c \
+            crc64.c lzf.c rio.c ziplist.c zipmap.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.

@@ -256,6 +256,29 @@ void db_add(db *d, const sds key, robj *val) {
     notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
 }
 
+int db_add_loaded(db *d, sds key, robj *val) {
+    dict_entry *de = dict_add_raw(d->keys, key, NULL);
+    if (de == NULL) return 0;
+    db_init_access(val);
+    dict_set_val(d->keys, de, val);
+    return 1;
+}
+
+void db_set_loaded_access(robj *o, long long idle_s, int lfu_freq) {
+    if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy)) {
+        if (lfu_freq >= 0) o->lru = (db_lfu_minutes() << 8) | ((unsigned)lfu_freq & DB_LFU_COUNTER_MAX);
+        return;
+    }
+    if (idle_s < 0) return;
+    long long now = db_lru_clock();
+    long long ticks = idle_s * 1000 / DB_LRU_CLOCK_RESOLUTION_MS;
+    long long abs_clock = now - ticks;
+    /* Idle longer than the clock reaches back: as Redis does, the oldest
+     * time the clock can show (half a wrap ago). */
+    if (abs_clock < 0) abs_clock = (now + DB_LRU_CLOCK_MAX / 2) % DB_LRU_CLOCK_MAX;
+    o->lru = (unsigned)abs_clock;
+}
+
 void db_add_moved(db *d, const sds key, robj *val) {
     dict_add(d->keys, sds_dup(key), val);
     db_signal_if_waitable(d, key, val);

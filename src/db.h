@@ -48,6 +48,16 @@ void db_add(db *d, const sds key, robj *val);
 /* Same, for a value moved from another key (RENAME, MOVE): keeps its
  * access data. */
 void db_add_moved(db *d, const sds key, robj *val);
+/* Loaders (RDB, AOF base): takes key and val and adds them with fresh
+ * access data, as a load does: no WATCH touch, no keyspace event, no
+ * dirty count, no client served. Returns 1, or 0 when the key exists
+ * (nothing taken: the caller decides what a duplicate means). */
+int db_add_loaded(db *d, sds key, robj *val);
+/* Sets o's access data as an RDB (IDLE / FREQ opcodes) or RESTORE
+ * (IDLETIME / FREQ) gives it: idle_s seconds since the last access under
+ * an LRU (or no) policy, the LFU counter under an LFU one; -1 leaves that
+ * field as it is. The policy decides which of the two applies. */
+void db_set_loaded_access(robj *o, long long idle_s, int lfu_freq);
 /* Takes val: adds or overwrites key. keep_ttl 0 drops an existing TTL. */
 void db_set_key(db *d, const sds key, robj *val, int keep_ttl);
 /* Takes val: replaces the value of existing key with an equal private

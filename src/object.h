@@ -88,4 +88,30 @@ void zset_free_value(robj *o);
 robj *zset_dup(const robj *o);
 const char *obj_encoding_name(int encoding);
 
+/* Constructors for loaders (rdb.c: RDB files, RESTORE), defined in the
+ * type files, which own the encodings and their thresholds. Each returns
+ * a new object (refcount 1) in the encoding this server would use. */
+struct intset;
+/* Takes lp (a validated listpack of field, value pairs; maxlen: longest
+ * entry): a dict when over hash-max-listpack-entries / -value. */
+robj *hash_create_from_listpack(unsigned char *lp, size_t maxlen);
+/* An empty dict-encoded hash sized for size_hint pairs. */
+robj *hash_create_dict(unsigned long size_hint);
+/* Returns 1 and takes field and value, or 0 (nothing taken) when the
+ * field is already there. */
+int hash_dict_add_owned(robj *o, sds field, sds value);
+/* Takes is (a validated intset): a dict when over set-max-intset-entries. */
+robj *set_create_from_intset(struct intset *is);
+/* An empty set that will receive len members: an intset while len fits
+ * set-max-intset-entries (it turns into a dict at the first non-integer). */
+robj *set_create_for_load(unsigned long len);
+/* Takes m. Returns 1 if added, 0 if it was already a member. */
+int set_load_add_owned(robj *o, sds m);
+/* An empty list with the configured node fill. */
+robj *list_create_for_load(void);
+/* For a skiplist-encoded set (zset_create_object with hints over the
+ * listpack limits): returns 1 and takes ele, or 0 (nothing taken) when
+ * ele is already a member. */
+int zset_load_add(robj *o, double score, sds ele);
+
 #endif

@@ -17,8 +17,9 @@
 /* Byte budget of a node for fill -1 .. -5. */
 static const size_t ql_size_levels_bytes[] = {4096, 8192, 16384, 32768, 65536};
 /* Bytes a listpack spends on one entry beyond its data (encoding header
- * plus backlen), as an upper-side estimate for the limit checks. */
-#define QL_ENTRY_OVERHEAD_BYTES 11
+ * plus backlen), as estimated for the limit checks: Redis 7.0's estimate,
+ * so nodes split where Redis splits them and RDB / DUMP bytes match. */
+#define QL_ENTRY_OVERHEAD_BYTES 8
 /* Bytes of an empty listpack besides its entries: header and terminator. */
 #define QL_LP_FRAME_BYTES (LP_HDR_BYTES + 1)
 /* Entries moved per lp_batch_append call when merging nodes. */
@@ -182,6 +183,10 @@ unsigned long ql_length(const quicklist *ql) {
 
 unsigned long ql_count_nodes(const quicklist *ql) {
     return ql->len;
+}
+
+int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long count) {
+    return node_fits(ql, lp_bytes(lp), count);
 }
 
 void ql_append_listpack(quicklist *ql, unsigned char *lp) {

@@ -91,6 +91,9 @@ unsigned long ql_count_nodes(const quicklist *ql);
 /* Takes lp (a non-empty listpack, e.g. loaded from an RDB) and appends it
  * as the new tail node as is; an empty one is just freed. */
 void ql_append_listpack(quicklist *ql, unsigned char *lp);
+/* 1 if a node holding lp (count entries) respects ql's fill, so a loader
+ * may append it as is; else its entries must be pushed one by one. */
+int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long count);
 
 /* ------------------------------------------------------------ ends */
 

@@ -59,5 +59,9 @@ size_t rio_write(rio *r, const void *buf, size_t len);
 size_t rio_read(rio *r, void *buf, size_t len);
 off_t rio_tell(rio *r);
 int rio_flush(rio *r);
+/* Bytes not yet read from a buffer rio; (size_t)-1 for other backends
+ * (unknown). Lets a loader refuse a length the input cannot hold before
+ * allocating for it. */
+size_t rio_buffer_left(const rio *r);
 
 #endif

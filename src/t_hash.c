@@ -738,6 +738,24 @@ robj *hash_dup(const robj *o) {
     return hash_new_object(OBJ_ENCODING_HT, d);
 }
 
+/* ---------------------------------------------------------- loaders (rdb.c) */
+
+robj *hash_create_from_listpack(unsigned char *lp, size_t maxlen) {
+    robj *o = hash_new_object(OBJ_ENCODING_LISTPACK, lp);
+    if (hash_length(o) > hash_max_entries() || maxlen > hash_max_value()) hash_convert_to_dict(o);
+    return o;
+}
+
+robj *hash_create_dict(unsigned long size_hint) {
+    dict *d = dict_create(&hash_dict_type);
+    if (size_hint) dict_expand(d, size_hint);
+    return hash_new_object(OBJ_ENCODING_HT, d);
+}
+
+int hash_dict_add_owned(robj *o, sds field, sds value) {
+    return dict_add(o->ptr, field, value) == DICT_OK;
+}
+
 /* ---------------------------------------------------------- table */
 
 #define HASH_WRITE_FAST (CMD_WRITE | CMD_DENYOOM | CMD_FAST)

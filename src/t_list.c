@@ -49,6 +49,10 @@ static robj *list_create_object(void) {
     return o;
 }
 
+robj *list_create_for_load(void) {
+    return list_create_object();
+}
+
 void list_free_value(robj *o) {
     ql_free(o->ptr);
 }

@@ -297,6 +297,38 @@ robj *set_dup(const robj *o) {
     return copy;
 }
 
+robj *set_create_from_intset(intset *is) {
+    robj *o = zmalloc(sizeof(*o));
+    o->type = OBJ_SET;
+    o->encoding = OBJ_ENCODING_INTSET;
+    o->lru = 0;
+    o->refcount = 1;
+    o->ptr = is;
+    if (intset_len(is) > set_max_intset_entries()) set_convert_to_ht(o);
+    return o;
+}
+
+robj *set_create_for_load(unsigned long len) {
+    robj *o = set_create(len <= set_max_intset_entries() ? OBJ_ENCODING_INTSET : OBJ_ENCODING_HT);
+    if (o->encoding == OBJ_ENCODING_HT && len) dict_expand(o->ptr, len);
+    return o;
+}
+
+int set_load_add_owned(robj *o, sds m) {
+    long long v;
+    if (o->encoding == OBJ_ENCODING_INTSET) {
+        if (string2ll(m, sds_len(m), &v)) {
+            int added;
+            o->ptr = intset_add(o->ptr, (int64_t)v, &added);
+            sds_free(m);
+            return added;
+        }
+        set_convert_to_ht(o);
+    }
+    if (dict_add_raw(o->ptr, m, NULL) == NULL) return 0;
+    return 1;
+}
+
 /* ============================================================ set algebra
  * Pure functions of set objects: no client, no keyspace. */
 

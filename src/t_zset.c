@@ -154,6 +154,13 @@ robj *zset_create_object(size_t len_hint, size_t maxlen_hint) {
     return zset_wrap(OBJ_ENCODING_LISTPACK, lp_new(0));
 }
 
+int zset_load_add(robj *o, double score, sds ele) {
+    zset *zs = o->ptr;
+    if (dict_find(zs->dict, ele)) return 0;
+    zset_insert_new(zs, score, ele);
+    return 1;
+}
+
 void zset_free_value(robj *o) {
     if (o->encoding == OBJ_ENCODING_LISTPACK) lp_free(o->ptr);
     else zset_free(o->ptr);
