@@ -95,9 +95,12 @@ class Client:
 # ------------------------------------------------------------------ server control
 
 def start(server, port, rdb_dir, dbfile, log_path, extra):
+    """The server logs to log_path; its stdout and stderr (where sanitizer
+    reports go) to log_path + ".out"."""
     args = [server, "--port", str(port), "--bind", "127.0.0.1", "--dir", rdb_dir, "--dbfilename", dbfile,
             "--save", "", "--appendonly", "no", "--logfile", log_path, "--daemonize", "no"] + extra
-    return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(log_path + ".out", "wb") as out:
+        return subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_ready(proc, port, timeout_s):
@@ -249,6 +252,15 @@ def run_fixture(server, port, fixtures_dir, name, work_dir, verbose):
             log = f.read()
     except OSError:
         log = ""
+    try:
+        with open(log_path + ".out", errors="replace") as f:
+            out = f.read()
+    except OSError:
+        out = ""
+    for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+        if marker in out:
+            problems.append("sanitizer report:\n" + out[-3000:])
+            break
     want = doc.get("log_contains")
     if want and want not in log:
         problems.append("the log does not say %r" % want)
