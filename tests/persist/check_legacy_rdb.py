@@ -274,6 +274,23 @@ def run_fixture(server, port, fixtures_dir, name, work_dir, verbose):
     return problems
 
 
+def loads_at_start(server, fixtures_dir, work_dir):
+    """1 if the server logs that it loads the main RDB 9 fixture at start."""
+    run_dir = tempfile.mkdtemp(prefix="probe.", dir=work_dir)
+    shutil.copy(os.path.join(fixtures_dir, "legacy_v9.rdb"), os.path.join(run_dir, "dump.rdb"))
+    log_path = os.path.join(run_dir, "server.log")
+    port = free_port()
+    proc = start(server, port, run_dir, "dump.rdb", log_path, [])
+    try:
+        c = wait_ready(proc, port, START_TIMEOUT_S)
+        if c:
+            c.close()
+    finally:
+        stop(proc)
+    with open(log_path, errors="replace") as f:
+        return "Loading RDB" in f.read()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", required=True, help="redis-server or minired-server binary")
@@ -282,6 +299,8 @@ def main():
     ap.add_argument("--only", nargs="*", help="fixture names to run")
     ap.add_argument("--prefix", help="run only the fixtures whose name starts with this")
     ap.add_argument("--verbose", action="store_true", help="show each server log")
+    ap.add_argument("--skip-without-loading", action="store_true",
+                    help="exit 0 with a SKIPPED line if the server does not load an RDB at start at all")
     args = ap.parse_args()
 
     work_dir = tempfile.mkdtemp(prefix="legacy_rdb.")
@@ -295,6 +314,9 @@ def main():
             names = [n for n in names if n in args.only]
         if args.prefix:
             names = [n for n in names if n.startswith(args.prefix)]
+        if args.skip_without_loading and not loads_at_start(args.server, fixtures_dir, work_dir):
+            print("SKIPPED: %s does not load an RDB file at start (no \"Loading RDB\" log line)" % args.server)
+            return 0
         failed = 0
         for name in names:
             problems = run_fixture(args.server, args.port, fixtures_dir, name, work_dir, args.verbose)
