@@ -152,8 +152,9 @@ class Server:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
+                lines = [x for x in self.log_tail().splitlines() if x.strip()]
                 raise RuntimeError('%s exited (status %s): %s' % (self.name, self.proc.returncode,
-                                                                  self.log_tail()))
+                                                                  ' / '.join(lines[-3:])))
             try:
                 c = Conn(self.port, timeout=5)
                 try:
