@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """make_legacy_rdb.py -- writes RDB files as Redis 3.2 to 6.2 wrote them
-(RDB versions 7, 8 and 9) and, beside each, the contents a Redis 7.0
+(RDB versions 7, 8 and 9; also 2 and 6, Redis 2.4 and 2.8) and, beside each, the contents a Redis 7.0
 server must show once it has loaded the file (<name>.json).
 
 No Redis 6 is at hand, so the encodings are written here from the formats'
@@ -241,7 +241,7 @@ T_STRING, T_LIST, T_SET, T_ZSET, T_HASH, T_ZSET_2 = 0, 1, 2, 3, 4, 5
 T_HASH_ZIPMAP, T_LIST_ZIPLIST, T_SET_INTSET = 9, 10, 11
 T_ZSET_ZIPLIST, T_HASH_ZIPLIST, T_LIST_QUICKLIST = 12, 13, 14
 OP_IDLE, OP_FREQ, OP_AUX, OP_RESIZEDB = 248, 249, 250, 251
-OP_EXPIRETIME_MS, OP_SELECTDB, OP_EOF = 252, 254, 255
+OP_EXPIRETIME_MS, OP_EXPIRETIME, OP_SELECTDB, OP_EOF = 252, 253, 254, 255
 
 
 def rdb_len(n):
@@ -298,10 +298,13 @@ class RdbWriter:
 
     def select(self, db, size, expires):
         self.buf += bytes([OP_SELECTDB]) + rdb_len(db)
-        self.buf += bytes([OP_RESIZEDB]) + rdb_len(size) + rdb_len(expires)
+        if self.version >= 7:  # RESIZEDB arrived with Redis 3.2
+            self.buf += bytes([OP_RESIZEDB]) + rdb_len(size) + rdb_len(expires)
 
     def key(self, rtype, key, payload, expire_ms=None, idle=None, freq=None):
-        if expire_ms is not None:
+        if expire_ms is not None and self.version < 3:  # Redis 2.4: seconds
+            self.buf += bytes([OP_EXPIRETIME]) + struct.pack("<i", expire_ms // 1000)
+        elif expire_ms is not None:
             self.buf += bytes([OP_EXPIRETIME_MS]) + struct.pack("<q", expire_ms)
         if idle is not None:
             self.buf += bytes([OP_IDLE]) + rdb_len(idle)
@@ -311,7 +314,8 @@ class RdbWriter:
 
     def finish(self):
         self.buf.append(OP_EOF)
-        self.buf += struct.pack("<Q", crc64(self.buf))
+        if self.version >= 5:  # the CRC64 trailer arrived with Redis 2.6
+            self.buf += struct.pack("<Q", crc64(self.buf))
         return bytes(self.buf)
 
 
@@ -372,6 +376,12 @@ class Dataset:
         blobs = [ziplist(n, big_prevlen_at) for n in nodes] + [ziplist([])] * empty_nodes
         payload = rdb_len(len(blobs)) + b"".join(rdb_string(b) for b in blobs)
         self._add(db, T_LIST_QUICKLIST, key, payload,
+                  {"type": "list", "encoding": "quicklist", "value": [txt(v) for v in values]}, **kw)
+
+    def plain_list(self, db, key, values, **kw):
+        """Type 1: a length and the strings (lists before quicklists)."""
+        payload = rdb_len(len(values)) + b"".join(rdb_string(v) for v in values)
+        self._add(db, T_LIST, key, payload,
                   {"type": "list", "encoding": "quicklist", "value": [txt(v) for v in values]}, **kw)
 
     def ziplist_list(self, db, key, values, **kw):
@@ -536,6 +546,32 @@ def build_main(version, now_ms):
     return ds
 
 
+def build_old(version, now_ms):
+    """Files from before aux fields: Redis 2.4 (RDB 2: zipmaps, seconds
+    expiries, no checksum) and Redis 2.8 (RDB 6: ziplist hashes, ziplist
+    lists, CRC64)."""
+    ds = Dataset(version, now_ms)
+    day = 86400 * 1000
+    future_s = (now_ms + day) // 1000 * 1000  # whole seconds survive RDB 2
+    ds.string(0, b"str", b"old times")
+    ds.string(0, b"num", b"123456")
+    ds.string(0, b"ttl", b"expires", expire_ms=future_s)
+    ds.string(0, b"ttl:past", b"expired", expire_ms=now_ms - day)
+    ds.ziplist_list(0, b"list:ziplist", [b"a", b"12", b"-5000", BIG[:80]])
+    ds.plain_list(0, b"list:linked", [b"x%d" % i for i in range(600)])
+    ds.intset_set(0, b"set:intset", [3, 1, 2, 100000])
+    ds.plain_set(0, b"set:plain", [b"s%d" % i for i in range(10)])
+    ds.ziplist_zset(0, b"zset:ziplist", [(b"a", 1.0), (b"b", 2.25), (b"c", -7.0)])
+    ds.plain_zset(0, b"zset:plain", [(b"p%d" % i, i * 1.5) for i in range(200)])
+    if version < 6:
+        ds.zipmap_hash(0, b"hash:zipmap", [(b"f1", b"v1"), (b"f2", b"22")])
+    else:
+        ds.ziplist_hash(0, b"hash:ziplist", [(b"f1", b"v1"), (b"f2", b"22")])
+    ds.plain_hash(0, b"hash:plain", [(b"h%d" % i, b"v") for i in range(600)])
+    ds.string(3, b"db3", b"three", expire_ms=future_s)
+    return ds
+
+
 def aux_fields(version, now_ms):
     """What each generation of Redis wrote at the top of a dump."""
     ctime = b"%d" % (now_ms // 1000)
@@ -649,6 +685,9 @@ def build_edge(name, rtype, payload, outcome, now_ms):
 def fixtures(now_ms):
     """name -> (rdb bytes, expected document)."""
     out = {}
+    for v in (2, 6):
+        data, exp = build_old(v, now_ms).write([])
+        out["legacy_v%d" % v] = (data, {"version": v, "outcome": "load", "dbs": exp})
     for v in (7, 8, 9):
         data, exp = build_main(v, now_ms).write(aux_fields(v, now_ms))
         # A server with an LRU policy wrote the idle times; one with the
