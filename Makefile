@@ -113,7 +113,8 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 # server object but main.o (so it keeps linking as modules are added).
 # test_rdb_legacy loads values and reads them back through commands the same way.
 CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
-$(B)/tests/test_cmd_call $(B)/tests/test_rdb_legacy: $(B)/tests/%: tests/unit/%.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
+# test_rdb does the same to build values with real commands.
+$(B)/tests/test_cmd_call $(B)/tests/test_rdb $(B)/tests/test_rdb_legacy: $(B)/tests/%: tests/unit/%.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)

@@ -105,7 +105,7 @@ robj *set_create_from_intset(struct intset *is);
 /* An empty set that will receive len members: an intset while len fits
  * set-max-intset-entries (it turns into a dict at the first non-integer). */
 robj *set_create_for_load(unsigned long len);
-/* Takes m. Returns 1 if added, 0 if it was already a member. */
+/* Takes m (either way). Returns 1 if added, 0 if it was already a member. */
 int set_load_add_owned(robj *o, sds m);
 /* An empty list with the configured node fill. */
 robj *list_create_for_load(void);

@@ -56,9 +56,14 @@ int rdb_save_rio(rio *r, const rdb_save_opts *opts);
  * then renamed over path. Returns 0, or -1 with the reason logged. */
 int rdb_save_file(const char *path, const rdb_save_opts *opts);
 
-/* Loads a stream into the keyspace (existing keys are replaced as Redis
- * does on load). Returns RDB_OK or RDB_FAILED (reason logged, with the
- * offset). st may be NULL. */
+/* Loads a stream into the keyspace, which the caller has emptied: as in
+ * Redis 7.0, a key already there (a key twice in the file) fails the load
+ * ("Duplicated key found in RDB file"), keys whose expiry has passed are
+ * skipped and counted in keys_expired (kept with RDB_LOAD_AOF_PREAMBLE),
+ * empty collections are skipped with a notice. Loading fires no keyspace
+ * event, touches no WATCH and counts no dirty change. Returns RDB_OK or
+ * RDB_FAILED (reason logged, with the offset; keys loaded before the
+ * failure stay). st may be NULL. */
 int rdb_load_rio(rio *r, int flags, rdb_load_stats *st);
 /* Same from a file: RDB_NOT_EXIST when it does not exist. */
 int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
@@ -87,8 +92,9 @@ robj *rdb_load_object(rio *r, int type, int deep, sds *err);
  * the CRC64 of all that (little endian). */
 sds rdb_dump_payload(const robj *o);
 /* RESTORE: checks version and CRC and returns a new object, or NULL with
- * *err a new sds ("DUMP payload version or checksum are wrong" or a bad
- * payload reason). */
+ * *err a new sds holding Redis's reply text without "ERR ": "DUMP payload
+ * version or checksum are wrong" or "Bad data format". The value must end
+ * before the 10-byte footer. */
 robj *rdb_restore_payload(const char *p, size_t len, int deep, sds *err);
 
 #endif

@@ -707,7 +707,6 @@ static robj *rdb_load_set(rio *r, sds *err, int *empty) {
         sds m = rdb_load_string(r, err);
         if (m == NULL) goto fail;
         if (!set_load_add_owned(o, m)) {
-            sds_free(m);
             rdb_err(err, "Duplicate set members detected");
             goto fail;
         }

@@ -325,7 +325,10 @@ int set_load_add_owned(robj *o, sds m) {
         }
         set_convert_to_ht(o);
     }
-    if (dict_add_raw(o->ptr, m, NULL) == NULL) return 0;
+    if (dict_add_raw(o->ptr, m, NULL) == NULL) {
+        sds_free(m);
+        return 0;
+    }
     return 1;
 }
 
