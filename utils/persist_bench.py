@@ -177,6 +177,13 @@ class Server:
     def log_tail(self):
         return self.log_text()[-1500:].decode('utf-8', 'replace')
 
+    def rss_mib(self):
+        with open('/proc/%d/status' % self.pid) as f:
+            for line in f:
+                if line.startswith('VmRSS:'):
+                    return int(line.split()[1]) / 1024.0
+        return None
+
     def cpu_ticks(self):
         with open('/proc/%d/stat' % self.pid) as f:
             fields = f.read().rsplit(')', 1)[1].split()
@@ -253,6 +260,7 @@ def snapshot_round(name, binary, args, workdir):
         c.call('DEBUG', 'POPULATE', args.keys)
         if c.call('DBSIZE') != args.keys:
             raise RuntimeError('%s: DEBUG POPULATE did not make %d keys' % (name, args.keys))
+        m['rss_mib'] = srv.rss_mib()  # what fork copies page tables for
         t0 = time.monotonic()
         c.call('SAVE')
         m['save_s'] = time.monotonic() - t0
@@ -329,6 +337,7 @@ ROWS = [
     ('bgsave_pings', 'PINGs during BGSAVE', '%d', None),
     ('bgsave_s', 'BGSAVE duration (s)', '%.3f', None),
     ('fork_ms', 'fork time, INFO (ms)', '%.2f', None),
+    ('rss_mib', 'RSS with the dataset (MiB)', '%.1f', None),
     ('set_p1_rps', 'SET P1 aof everysec (rps)', '%.0f', 'ge95'),
     ('set_p16_rps', 'SET P16 aof everysec (rps)', '%.0f', 'ge95'),
     ('set_p1_cpu', 'SET P1 server CPU (us/req)', '%.2f', None),
