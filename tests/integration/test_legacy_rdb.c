@@ -3,13 +3,14 @@
  * expiries, idle/freq, several databases) load at start with exactly the
  * contents Redis 7.0 shows for them; empty encodings are skipped or
  * refused as Redis 7.0 does; corrupt blobs stop start-up with the reason
- * in the log.
+ * in the log. DUMP payloads of those versions RESTORE as on Redis 7.0.
  *
  * The fixtures and their expected contents come from
  * tests/persist/make_legacy_rdb.py and are compared by
  * tests/persist/check_legacy_rdb.py (proven on redis-server 7.0.15 with
- * the same script). This file runs that script against $MINIRED_SERVER,
- * one test per group of fixtures. Run from the repository root. */
+ * the same script); RESTORE by tests/persist/check_legacy_restore.py. This
+ * file runs those scripts against $MINIRED_SERVER, one test per group.
+ * Run from the repository root. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -17,15 +18,15 @@
 #include "harness.h"
 
 #define CHECKER "tests/persist/check_legacy_rdb.py"
+#define RESTORE_CHECKER "tests/persist/check_legacy_restore.py"
 #define CHECKER_CMD_BYTES 2048
 
-/* Runs the checker on the fixtures whose names start with prefix; fails
- * the test with its report unless every fixture matched. */
-static void check_fixtures(const char *prefix) {
-    ck_assert_msg(access(CHECKER, R_OK) == 0, "%s not found: run from the repository root", CHECKER);
+/* Runs script with args against the server under test; fails the test
+ * with its report unless it exits 0. */
+static void run_checker(const char *script, const char *args) {
+    ck_assert_msg(access(script, R_OK) == 0, "%s not found: run from the repository root", script);
     char cmd[CHECKER_CMD_BYTES];
-    snprintf(cmd, sizeof(cmd), "python3 %s --server '%s' --prefix %s --skip-without-loading 2>&1", CHECKER,
-             hs_server_path(), prefix);
+    snprintf(cmd, sizeof(cmd), "python3 %s --server '%s' %s 2>&1", script, hs_server_path(), args);
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
     hs_buf out = {0};
@@ -37,6 +38,13 @@ static void check_fixtures(const char *prefix) {
     if (out.data && strstr(out.data, "SKIPPED")) fprintf(stderr, "%s", out.data);
     ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "%s", out.data ? out.data : "(no output)");
     hs_buf_free(&out);
+}
+
+/* The fixtures whose names start with prefix. */
+static void check_fixtures(const char *prefix) {
+    char args[256];
+    snprintf(args, sizeof(args), "--prefix %s --skip-without-loading", prefix);
+    run_checker(CHECKER, args);
 }
 
 /* Every type and legacy encoding, in RDB 7, 8 and 9 files, LFU too. */
@@ -57,6 +65,12 @@ START_TEST(test_corrupt_blobs) {
 }
 END_TEST
 
+/* DUMP payloads of Redis 5.0-6.2 (RDB 9 inside) through RESTORE. */
+START_TEST(test_restore_payloads) {
+    run_checker(RESTORE_CHECKER, "--skip-without-restore");
+}
+END_TEST
+
 static Suite *legacy_rdb_suite(void) {
     Suite *s = suite_create("legacy_rdb");
     TCase *tc = tcase_create("legacy_rdb");
@@ -64,6 +78,7 @@ static Suite *legacy_rdb_suite(void) {
     tcase_add_test(tc, test_legacy_files);
     tcase_add_test(tc, test_empty_encodings);
     tcase_add_test(tc, test_corrupt_blobs);
+    tcase_add_test(tc, test_restore_payloads);
     suite_add_tcase(s, tc);
     return s;
 }
