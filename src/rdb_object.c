@@ -875,7 +875,7 @@ robj *rdb_load_object_ex(rio *r, int type, int deep, sds *err, int *empty) {
     case RDB_TYPE_LIST_ZIPLIST:
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_LIST_QUICKLIST: return rdb_load_legacy_object(r, type, deep, err);
+    case RDB_TYPE_LIST_QUICKLIST: return rdb_load_legacy_object(r, type, deep, err, empty);
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2: rdb_err(err, "Stream values are not supported yet"); return NULL;
     case RDB_TYPE_MODULE:
