@@ -8,6 +8,7 @@
 #   make AE_BACKEND=select|poll|epoll|kqueue
 #   make run                     start a server on defaults
 #   make bench                   redis-benchmark against minired and redis-server
+#   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
 #   make install PREFIX=/usr/local
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
@@ -56,7 +57,7 @@ LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             ae.c ae_$(AE_BACKEND).c anet.c resp.c \
             listpack.c intset.c quicklist.c skiplist.c \
             lathist.c lcs.c bitfield.c zset_util.c \
-            crc64.c lzf.c rio.c
+            crc64.c lzf.c rio.c ziplist.c zipmap.c
 # SHA-1 for DEBUG DIGEST (values must equal Redis's own digests).
 LIB_SRCS += sha1.c
 # Every event backend is library code, whichever one this build uses.
@@ -69,19 +70,15 @@ SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
 SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
-.PHONY: all test unit-test integration-test test-deps run bench clean install \
+.PHONY: all test unit-test integration-test test-deps run bench bench-persist clean install \
         fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
 	@ln -sf ../$(SERVER_BIN) src/minired-server
+	@ln -sf ../$(B)/minired-check-aof src/minired-check-aof
+	@ln -sf ../$(B)/minired-check-rdb src/minired-check-rdb
 endif
-
-# minired-check-rdb is the server binary under another name (it checks
-# the file named on its command line when invoked so, as redis-check-rdb).
-all: $(B)/minired-check-rdb
-$(B)/minired-check-rdb: $(SERVER_BIN)
-	@ln -sf minired-server $@
 
 $(B)/%.o: src/%.c | $(B)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS_ALL) -c $< -o $@
@@ -97,6 +94,8 @@ $(LIBBASE): $(LIB_OBJS) Makefile
 
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
 	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+	@ln -sf minired-server $(B)/minired-check-aof
+	@ln -sf minired-server $(B)/minired-check-rdb
 
 # ------------------------------------------------------------------ tests
 TEST_CFLAGS = $(CFLAGS_ALL) -Isrc -Itests/helpers $(shell pkg-config --cflags check 2>/dev/null)
@@ -118,9 +117,10 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 
 # test_cmd_call drives the real dispatcher in-process: it links every
 # server object but main.o (so it keeps linking as modules are added).
+# test_rdb_legacy loads values and reads them back through commands the same way.
 CMD_CALL_OBJS = $(filter-out $(B)/main.o,$(SERVER_OBJS))
 # test_rdb does the same to build values with real commands.
-$(B)/tests/test_cmd_call $(B)/tests/test_rdb: $(B)/tests/%: tests/unit/%.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
+$(B)/tests/test_cmd_call $(B)/tests/test_rdb $(B)/tests/test_rdb_legacy: $(B)/tests/%: tests/unit/%.c $(CMD_CALL_OBJS) $(LIBBASE) | $(B)
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(CMD_CALL_OBJS) $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
 $(B)/tests/itest_%: tests/integration/test_%.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
@@ -188,11 +188,18 @@ run: all
 
 # Long runs kept out of `make test`: a million keys expiring at once while
 # a client PINGs (fails if any PING waits over 25 ms).
-test-long: all
+test-long: all $(B)/tests/itest_aof
 	@sh tests/long/expire_latency.sh $(abspath $(SERVER_BIN))
+	@sh tests/long/aof_crash.sh $(abspath $(SERVER_BIN)) $(abspath $(B)/tests/itest_aof)
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))
+
+# SAVE / load / file size of 1M keys, PING during BGSAVE, SET with AOF
+# everysec: minired beside redis-server 7.0 (PERSIST_BENCH_ARGS to shrink,
+# e.g. "--keys 200000 --rounds 1").
+bench-persist: all
+	@python3 utils/persist_bench.py --minired-server $(abspath $(SERVER_BIN)) $(PERSIST_BENCH_ARGS)
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
@@ -204,10 +211,11 @@ diffcheck: all
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
+	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-aof
 	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-rdb
 
 clean:
-	rm -rf build src/minired-server
+	rm -rf build src/minired-server src/minired-check-aof src/minired-check-rdb
 
 -include $(wildcard $(B)/*.d)
 

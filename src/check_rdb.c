@@ -3,8 +3,8 @@
  * SELECTDB, the checksum verdict, key counts; on failure the offset, the
  * reason and what was being read), exiting 0 when the file is sound.
  *
- * The server binary runs this instead of the server when invoked under a
- * name whose basename contains "check-rdb" (a symlink, as Redis does it). It never
+ * The server binary runs this instead of the server when invoked as
+ * minired-check-rdb (a symlink, as Redis does it; main.c dispatches). It never
  * touches the keyspace: each value is decoded with rdb_load_object (deep
  * validation on) and dropped. Opcodes, lengths and strings are read here
  * because the report names each step; values are rdb.c's business. */
@@ -296,11 +296,6 @@ static int cr_walk(cr_state *st, int *version) {
     else if (stored != computed) return cr_error(st, "RDB CRC error");
     else cr_info(st, "Checksum OK");
     return 0;
-}
-
-int check_rdb_invoked_as(const char *argv0) {
-    const char *base = strrchr(argv0, '/');
-    return strstr(base ? base + 1 : argv0, "check-rdb") != NULL;
 }
 
 int check_rdb_main(int argc, char **argv) {

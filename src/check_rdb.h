@@ -3,8 +3,6 @@
 #ifndef MINIRED_CHECK_RDB_H
 #define MINIRED_CHECK_RDB_H
 
-/* 1 if the program was invoked as the checker (a name holding "check-rdb"). */
-int check_rdb_invoked_as(const char *argv0);
 /* The checker's main: prints the report, returns the exit status. */
 int check_rdb_main(int argc, char **argv);
 

@@ -247,7 +247,8 @@ void childproc_child_send_cow(size_t keys_processed) {
     if (cow > cp.child_cow_peak) cp.child_cow_peak = cow;
     cp.child_cow_sum += cow;
     cp.child_cow_samples++;
-    log_notice("Fork CoW for %s: current %zu MB, peak %zu MB, average %zu MB", cp.kind == CHILD_AOF ? "AOF rewrite" : "RDB",
+    log_notice("Fork CoW for %s: current %zu MB, peak %zu MB, average %zu MB",
+               cp.kind == CHILD_AOF ? "AOF rewrite" : "RDB",
                cow >> 20, cp.child_cow_peak >> 20, (cp.child_cow_sum / cp.child_cow_samples) >> 20);
     child_send(CHILD_INFO_FINAL, keys_processed, cow);
 }

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "aof.h"
 #include "blocking.h"
 #include "evict.h"
 #include "monotonic.h"
@@ -61,6 +62,7 @@ static redis_command *command_tables[] = {
     multi_commands,
     memory_commands,
     pubsub_commands,
+    aof_commands,
     NULL,
 };
 
@@ -343,6 +345,11 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
             return cmd;
         }
     }
+    /* Writes (and PING, as Redis) are refused while the AOF cannot be
+     * written; the same callers as the OOM check. */
+    if ((checks & CHECK_OOM) && ((cmd_effective_flags(c, cmd) & CMD_WRITE) || strcmp(cmd->name, "ping") == 0) &&
+        (*err = aof_write_refusal()) != NULL)
+        return cmd;
     /* Client-side caching keeps its table bounded before each command a
      * client sends (queued ones too), as Redis does here. */
     if ((kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && listeners.before_resolve) listeners.before_resolve();

@@ -124,5 +124,6 @@ extern redis_command zset_commands[];      /* t_zset.c */
 extern redis_command multi_commands[];     /* multi.c */
 extern redis_command pubsub_commands[];    /* pubsub.c */
 extern redis_command memory_commands[];    /* memory.c */
+extern redis_command aof_commands[];       /* aof_rewrite.c: BGREWRITEAOF */
 
 #endif

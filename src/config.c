@@ -151,6 +151,10 @@ static int apply_maxmemory(char *err, size_t errlen) {
     return hooks.maxmemory_changed ? hooks.maxmemory_changed(err, errlen) : 0;
 }
 
+static int apply_appendonly(char *err, size_t errlen) {
+    return hooks.appendonly_changed ? hooks.appendonly_changed(err, errlen) : 0;
+}
+
 static const struct config_enum loglevel_enum[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
 static const struct config_enum sanitize_dump_enum[] = {
@@ -189,11 +193,9 @@ static int validate_appendfilename(const char *v, char *err, size_t errlen) {
     return -1;
 }
 
-/* AOF is not built yet: accepting "yes" would promise durability that is
- * not there, so only "no" passes (after the usual yes/no check). */
-static int validate_appendonly(const char *v, char *err, size_t errlen) {
-    if (!str_eq_nocase(v, "yes")) return 0;
-    snprintf(err, errlen, "appendonly yes is not supported: this server has no AOF persistence yet");
+static int validate_appenddirname(const char *v, char *err, size_t errlen) {
+    if (!strchr(v, '/')) return 0;
+    snprintf(err, errlen, "appenddirname can't be a path, just a dirname");
     return -1;
 }
 
@@ -315,12 +317,24 @@ static const config_row config_table[] = {
      .def = "10"},
     {.name = "shutdown-on-sigterm", .type = CT_SPECIAL, .flags = CF_MULTI_ARG, .def = "default", .ops = &sigterm_ops},
     {.name = "shutdown-on-sigint", .type = CT_SPECIAL, .flags = CF_MULTI_ARG, .def = "default", .ops = &sigint_ops},
-    {.name = "appendonly", .type = CT_BOOL, .field = &cfg.appendonly, .def = "no",
-     .validate = validate_appendonly},
+    {.name = "appendonly", .type = CT_BOOL, .field = &cfg.appendonly, .def = "no", .apply = apply_appendonly},
     {.name = "appendfilename", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.appendfilename,
      .def = "appendonly.aof", .validate = validate_appendfilename},
+    {.name = "appenddirname", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.appenddirname,
+     .def = "appendonlydir", .validate = validate_appenddirname},
     {.name = "appendfsync", .type = CT_ENUM, .field = &cfg.appendfsync, .def = "everysec",
      .enums = appendfsync_enum},
+    {.name = "no-appendfsync-on-rewrite", .type = CT_BOOL, .field = &cfg.no_appendfsync_on_rewrite, .def = "no"},
+    {.name = "auto-aof-rewrite-percentage", .type = CT_INT, .field = &cfg.aof_rewrite_perc, .min = 0,
+     .max = INT_MAX, .def = "100"},
+    {.name = "auto-aof-rewrite-min-size", .type = CT_LL, .flags = CF_MEMORY, .field = &cfg.aof_rewrite_min_size,
+     .min = 0, .max = LLONG_MAX, .def = "67108864"},
+    {.name = "aof-rewrite-incremental-fsync", .type = CT_BOOL, .field = &cfg.aof_rewrite_incremental_fsync,
+     .def = "yes"},
+    {.name = "aof-load-truncated", .type = CT_BOOL, .field = &cfg.aof_load_truncated, .def = "yes"},
+    {.name = "aof-use-rdb-preamble", .type = CT_BOOL, .field = &cfg.aof_use_rdb_preamble, .def = "yes"},
+    {.name = "aof-timestamp-enabled", .type = CT_BOOL, .field = &cfg.aof_timestamp_enabled, .def = "no"},
+    {.name = "aof-disable-auto-gc", .type = CT_BOOL, .field = &cfg.aof_disable_auto_gc, .def = "no"},
     /* replication */
     {.name = "replica-read-only", .alias = "slave-read-only", .type = CT_BOOL, .field = &cfg.replica_read_only,
      .def = "yes"},
@@ -916,6 +930,7 @@ void config_release(void) {
     zfree(cfg.save_params);
     zfree(cfg.dbfilename);
     zfree(cfg.appendfilename);
+    zfree(cfg.appenddirname);
     memset(&cfg, 0, sizeof(cfg));
 }
 

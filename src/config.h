@@ -162,9 +162,18 @@ struct server_config {
     int shutdown_on_sigterm;      /* SHUTDOWN_* bits */
     int shutdown_on_sigint;
     int shutdown_timeout_sec;     /* how long SHUTDOWN waits for replicas to catch up */
-    int appendonly;               /* always 0: AOF is not built yet */
-    char *appendfilename;
+    int appendonly;               /* the AOF is (to be) on; aof.c follows it */
+    char *appendfilename;         /* base name of the AOF files and manifest */
+    char *appenddirname;          /* directory (inside dir) holding them */
     int appendfsync;              /* enum appendfsync_mode */
+    int no_appendfsync_on_rewrite; /* no fsync while a child saves or rewrites */
+    int aof_rewrite_perc;         /* auto rewrite at this % growth; 0: never */
+    long long aof_rewrite_min_size; /* ...once the AOF is at least this big (bytes) */
+    int aof_rewrite_incremental_fsync; /* the rewrite child fsyncs every 4 MB */
+    int aof_load_truncated;       /* a torn tail is cut away at load, not fatal */
+    int aof_use_rdb_preamble;     /* the base file is an RDB */
+    int aof_timestamp_enabled;    /* "#TS:" annotations in the AOF */
+    int aof_disable_auto_gc;      /* keep history files after a rewrite */
     /* replication (stored for clients that read them) */
     int replica_read_only;
     int replica_serve_stale_data;
@@ -208,6 +217,7 @@ struct config_hooks {
     int (*maxclients_changed)(char *err, size_t errlen);
     int (*maxmemory_changed)(char *err, size_t errlen); /* evicts at once */
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
+    int (*appendonly_changed)(char *err, size_t errlen); /* starts / stops the AOF */
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);

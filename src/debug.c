@@ -18,6 +18,7 @@
 #include "digest.h"
 #include "expire.h"
 #include "log.h"
+#include "aof.h"
 #include "propagate.h"
 #include "listpack.h"
 #include "quicklist.h"
@@ -206,6 +207,7 @@ static void debug_command(client *c) {
     else if (argc == 3 && strcasecmp(sub, "effects") == 0) prop_debug_command(c);
     else if (argc == 2 && strcasecmp(sub, "digest") == 0) digest_debug_digest(c);
     else if (argc >= 2 && strcasecmp(sub, "digest-value") == 0) digest_debug_digest_value(c);
+    else if (argc == 2 && strcasecmp(sub, "loadaof") == 0) aof_debug_loadaof(c);
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);

@@ -305,14 +305,14 @@ static sds info_memory(sds s) {
                        "mem_clients_slaves:0\r\n"
                        "mem_clients_normal:%zu\r\n"
                        "mem_cluster_links:0\r\n"
-                       "mem_aof_buffer:0\r\n"
+                       "mem_aof_buffer:%zu\r\n"
                        "mem_allocator:libc\r\n"
                        "active_defrag_running:0\r\n"
                        "lazyfree_pending_objects:%lu\r\n"
                        "lazyfreed_objects:%llu\r\n",
                        cfg.maxmemory, h_max, policy ? policy : "noeviction", ratio(rss, used),
                        (long long)rss - (long long)used, ratio(rss, used), (long long)rss - (long long)used, clients,
-                       lazyfree_pending_objects(), lazyfree_freed_objects());
+                       aof_buffer_mem(), lazyfree_pending_objects(), lazyfree_freed_objects());
     sds_free(policy);
     return s;
 }

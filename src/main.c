@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ae.h"
+#include "aof.h"
 #include "check_rdb.h"
 #include "config.h"
 #include "log.h"
@@ -74,12 +75,22 @@ static void create_pidfile(void) {
  * Keeping up to this much free at the top costs little memory. */
 #define MAIN_MALLOC_TRIM_THRESHOLD_BYTES (16 * 1024 * 1024)
 
+/* The binary is also minired-check-aof and minired-check-rdb (links to
+ * it), as redis-server is redis-check-aof and redis-check-rdb: the name it
+ * was run under decides. */
+static int invoked_as(const char *argv0, const char *name) {
+    const char *base = strrchr(argv0, '/');
+    base = base ? base + 1 : argv0;
+    return strcmp(base, name) == 0;
+}
+
 int main(int argc, char **argv) {
+    if (invoked_as(argv[0], "minired-check-aof")) return aof_check_main(argc, argv);
 #ifdef M_TRIM_THRESHOLD
     mallopt(M_TRIM_THRESHOLD, MAIN_MALLOC_TRIM_THRESHOLD_BYTES);
 #endif
     config_init_defaults();
-    if (check_rdb_invoked_as(argv[0])) return check_rdb_main(argc, argv);
+    if (invoked_as(argv[0], "minired-check-rdb")) return check_rdb_main(argc, argv); /* after the defaults: values are decoded */
     server.executable = argv[0];
     char resolved[PATH_MAX];
     if (realpath(argv[0], resolved)) server.executable = zstrdup(resolved);

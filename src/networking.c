@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "aof.h"
 #include "blocking.h"
 #include "commands.h"
 #include "log.h"
@@ -516,6 +517,8 @@ static int net_write_to_client(client *c) {
 
 static void net_write_handler(ae_event_loop *el, int fd, void *privdata, int mask) {
     (void)el, (void)fd, (void)mask;
+    /* A reply may only leave once its effects are in the AOF. */
+    aof_flush_before_reply();
     net_write_to_client(privdata);
 }
 

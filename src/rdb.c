@@ -247,7 +247,8 @@ typedef struct rdb_loader {
         return -1;                                               \
     } while (0)
 
-/* The one failure line (two for a short read, as Redis logs them). */
+/* The one failure line, naming offset and reason (a short read is also
+ * announced first, as Redis announces it). */
 static void rdb_log_failure(rdb_loader *l) {
     const char *why = l->err ? l->err : "Unknown error";
     if (strncmp(why, "Unexpected EOF", 14) == 0)
@@ -279,15 +280,9 @@ static int rdb_load_magic(rdb_loader *l) {
     char buf[RDB_HEADER_LEN + 1];
     if (!rio_read(l->r, buf, RDB_HEADER_LEN)) RDB_FAIL(l, "Unexpected EOF reading RDB file");
     buf[RDB_HEADER_LEN] = '\0';
-    if (memcmp(buf, RDB_MAGIC, RDB_MAGIC_LEN) != 0) {
-        log_warning("Wrong signature trying to load DB from file");
-        RDB_FAIL(l, "Wrong signature trying to load DB from file");
-    }
+    if (memcmp(buf, RDB_MAGIC, RDB_MAGIC_LEN) != 0) RDB_FAIL(l, "Wrong signature trying to load DB from file");
     int ver = atoi(buf + RDB_MAGIC_LEN);
-    if (ver < RDB_LOAD_MIN_VERSION || ver > RDB_VERSION) {
-        log_warning("Can't handle RDB format version %d", ver);
-        RDB_FAIL(l, "Can't handle RDB format version %d", ver);
-    }
+    if (ver < RDB_LOAD_MIN_VERSION || ver > RDB_VERSION) RDB_FAIL(l, "Can't handle RDB format version %d", ver);
     l->version = ver;
     return 0;
 }

@@ -10,8 +10,10 @@
 
 /* Reads the value of a legacy type byte from r (the primitives in
  * rdb_internal.h read its strings and lengths). Returns a new object, or
- * NULL with *err a new sds saying why; deep: validate every entry and
- * refuse duplicates (sanitize-dump-payload). */
-robj *rdb_load_legacy_object(rio *r, int type, int deep, sds *err);
+ * NULL with *err a new sds saying why, or NULL with *empty = 1 (and no
+ * *err) for an empty collection, which Redis 7.0 skips on load. deep is
+ * accepted for symmetry: these conversions always validate every entry
+ * and refuse duplicates, as Redis's do. */
+robj *rdb_load_legacy_object(rio *r, int type, int deep, sds *err, int *empty);
 
 #endif

@@ -35,6 +35,10 @@
 /* LZF expands by at most 264 output bytes per 2 input bytes (a maximal
  * back reference), so a claimed length beyond this ratio is corrupt. */
 #define RDB_LZF_MAX_RATIO 132
+/* Collections are presized for at most this many elements when the input
+ * size is unknown (a file): a corrupt count must not allocate a huge
+ * table; a real big collection just grows past the hint. */
+#define RDB_SIZE_HINT_MAX (1UL << 20)
 /* Compression scratch kept on the stack up to this many bytes. */
 #define RDB_LZF_STACK_BYTES 4096
 
@@ -214,6 +218,13 @@ static int rdb_exceeds_input(rio *r, uint64_t count, size_t min_bytes) {
     size_t left = rio_buffer_left(r);
     if (left == (size_t)-1 || min_bytes == 0) return 0;
     return count > left / min_bytes;
+}
+
+/* A presize hint for n elements: n itself when the input provably holds
+ * them (rdb_load_count checked a buffer), else at most RDB_SIZE_HINT_MAX. */
+static unsigned long rdb_size_hint(rio *r, uint64_t n) {
+    if (rio_buffer_left(r) == (size_t)-1 && n > RDB_SIZE_HINT_MAX) return RDB_SIZE_HINT_MAX;
+    return (unsigned long)n;
 }
 
 int rdb_load_count(rio *r, uint64_t *len, size_t min_item_bytes, sds *err) {
@@ -702,7 +713,7 @@ static robj *rdb_load_set(rio *r, sds *err, int *empty) {
         *empty = 1;
         return NULL;
     }
-    robj *o = set_create_for_load((unsigned long)n);
+    robj *o = set_create_for_load(rdb_size_hint(r, n));
     for (uint64_t i = 0; i < n; i++) {
         sds m = rdb_load_string(r, err);
         if (m == NULL) goto fail;
@@ -781,7 +792,7 @@ static robj *rdb_load_hash(rio *r, sds *err, int *empty) {
         *empty = 1;
         return NULL;
     }
-    robj *o = hash_create_dict(n <= cfg.hash_max_listpack_entries ? 0 : (unsigned long)n);
+    robj *o = hash_create_dict(n <= cfg.hash_max_listpack_entries ? 0 : rdb_size_hint(r, n));
     unsigned char *lp = n <= cfg.hash_max_listpack_entries ? lp_new(0) : NULL;
     for (uint64_t i = 0; i < n; i++) {
         sds f = rdb_load_string(r, err), v = f ? rdb_load_string(r, err) : NULL;
@@ -864,7 +875,7 @@ robj *rdb_load_object_ex(rio *r, int type, int deep, sds *err, int *empty) {
     case RDB_TYPE_LIST_ZIPLIST:
     case RDB_TYPE_ZSET_ZIPLIST:
     case RDB_TYPE_HASH_ZIPLIST:
-    case RDB_TYPE_LIST_QUICKLIST: return rdb_load_legacy_object(r, type, deep, err);
+    case RDB_TYPE_LIST_QUICKLIST: return rdb_load_legacy_object(r, type, deep, err, empty);
     case RDB_TYPE_STREAM_LISTPACKS:
     case RDB_TYPE_STREAM_LISTPACKS_2: rdb_err(err, "Stream values are not supported yet"); return NULL;
     case RDB_TYPE_MODULE:

@@ -154,6 +154,7 @@ static void server_reset_stats(void) {
     cmd_reset_stats();
     info_reset_stats();
     childproc_reset_stats();
+    snapshot_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */
@@ -191,6 +192,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
     /* Also here, so a table over a lowered tracking-table-max-keys shrinks
      * on an idle server. */
     tracking_limit_table();
+    aof_cron();
     if (server.shutdown_asap) server_shutdown_on_signal();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -210,6 +212,9 @@ static void server_before_sleep(ae_event_loop *el) {
     if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
     tracking_before_sleep();
+    /* The AOF is written (and with appendfsync always, fsynced) before any
+     * reply goes out. */
+    aof_before_sleep();
     net_handle_pending_writes();
     net_free_clients_async();
 }
@@ -370,6 +375,7 @@ void server_init(void) {
         .maxclients_changed = server_maxclients_changed,
         .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
+        .appendonly_changed = aof_config_changed,
     };
     config_set_hooks(&hooks);
     char err[512];
@@ -390,12 +396,12 @@ void server_init(void) {
 
 void server_run(void) {
     log_notice("Server initialized");
-    /* Redis loads the AOF when appendonly is yes, else the RDB. */
-    if (aof_is_enabled()) {
-        /* The AOF loader (aof.c) is called here. */
-    } else {
-        snapshot_load_at_start();
-    }
+    /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
+     * reads the RDB, even when there is no AOF yet); either way the AOF is
+     * opened (or created from what was loaded) after. */
+    if (cfg.appendonly) aof_load_at_start();
+    else snapshot_load_at_start();
+    aof_open_at_start();
     log_notice("Ready to accept connections");
     ae_main(server.el);
 }

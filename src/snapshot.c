@@ -158,7 +158,6 @@ static int save_to(const char *filename) {
 }
 
 int snapshot_save_sync(void) {
-    snap.saves++;
     if (save_to(cfg.dbfilename) == -1) return -1;
     server.dirty = 0;
     snap.lastsave = time(NULL);
@@ -169,9 +168,9 @@ int snapshot_save_sync(void) {
 /* Starts a BGSAVE. 0, or -1 (fork failed: logged, status err). */
 static int bgsave_start(void) {
     if (childproc_active()) return -1;
+    snap.saves++;
     snap.dirty_before_bgsave = server.dirty;
     snap.lastbgsave_try = time(NULL);
-    snap.saves++;
     pid_t pid = childproc_fork(CHILD_RDB);
     if (pid == 0) {
         int rc = save_to(cfg.dbfilename);
@@ -186,6 +185,11 @@ static int bgsave_start(void) {
     log_notice("Background saving started by pid %ld", (long)pid);
     snap.save_time_start = time(NULL);
     return 0;
+}
+
+void snapshot_after_flushall(void) {
+    if (childproc_kind() == CHILD_RDB) childproc_kill();
+    if (cfg.save_param_count > 0) snapshot_save_sync();
 }
 
 static void bgsave_done(int exitcode, int bysignal) {
@@ -207,6 +211,10 @@ static void bgsave_done(int exitcode, int bysignal) {
     }
     snap.save_time_last = (long long)(time(NULL) - snap.save_time_start);
     snap.save_time_start = -1;
+}
+
+void snapshot_reset_stats(void) {
+    snap.saves = 0;
 }
 
 void snapshot_init(void) {
@@ -425,6 +433,7 @@ static void save_command(client *c) {
         reply_error(c, "Background save already in progress");
         return;
     }
+    snap.saves++; /* rdb_saves counts SAVE and BGSAVE attempts, as Redis's */
     if (snapshot_save_sync() == 0) reply_ok(c);
     else reply_error(c, "-ERR");
 }

@@ -13,6 +13,8 @@
 /* Registers the BGSAVE done handler and starts the clocks (at start, the
  * dataset counts as saved now, as in Redis). */
 void snapshot_init(void);
+/* CONFIG RESETSTAT: rdb_saves back to 0. */
+void snapshot_reset_stats(void);
 /* Cron: a scheduled BGSAVE, then the save points (after a failed BGSAVE,
  * retried only every CONFIG_BGSAVE_RETRY_DELAY_SEC). Call after
  * childproc_cron(). */
@@ -39,6 +41,10 @@ int snapshot_loading(void);
 /* Writes a synchronous snapshot to dir/dbfilename (SAVE, SHUTDOWN, DEBUG
  * RELOAD). Returns 0, or -1 with the reason logged. */
 int snapshot_save_sync(void);
+
+/* FLUSHALL: kills a running BGSAVE (its data is gone) and, when save
+ * points exist, saves the empty dataset at once, as Redis does. */
+void snapshot_after_flushall(void);
 
 /* SHUTDOWN's persistence part, in Redis 7.0's order: kill a running child,
  * let the AOF flush (aof_on_shutdown), then the final save when save

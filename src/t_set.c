@@ -321,6 +321,7 @@ int set_load_add_owned(robj *o, sds m) {
             int added;
             o->ptr = intset_add(o->ptr, (int64_t)v, &added);
             sds_free(m);
+            if (added && intset_len(o->ptr) > set_max_intset_entries()) set_convert_to_ht(o);
             return added;
         }
         set_convert_to_ht(o);

@@ -471,6 +471,17 @@ void hs_stop(hs_server *s) {
     if (marker) ck_abort_msg("server log holds a sanitizer report (\"%s\")", marker);
 }
 
+void hs_kill(hs_server *s) {
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+    hs_untrack(s);
+    hs_remove_dir(s->dir);
+    zfree(s);
+}
+
 int hs_run_server_once(const char *const *args, int timeout_ms, hs_buf *output) {
     hs_server *s = zcalloc(sizeof(*s));
     hs_make_server_dir(s);

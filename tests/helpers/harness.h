@@ -74,6 +74,10 @@ hs_server *hs_start_redis(const char *const *extra_args);
  * 0 and its log holds no sanitizer report. Removes the dir; frees s. */
 void hs_stop(hs_server *s);
 
+/* kill -9 (crash tests): no shutdown work runs; the server's own dir is
+ * removed and s freed, whatever the exit status. */
+void hs_kill(hs_server *s);
+
 /* Waits up to timeout_ms for the server to exit by itself. Returns its
  * wait status, or -1 on timeout (the server is then still running). */
 int hs_wait_exit(hs_server *s, int timeout_ms);

@@ -103,9 +103,11 @@ START_TEST(test_set_bad_values) {
                     "CONFIG", "SET", "client-output-buffer-limit", "master 1 1 1");
     HS_EXPECT_ERROR(ctx, SET_FAILED("rdbchecksum", "can't set immutable config"), "CONFIG", "SET", "rdbchecksum",
                     "no");
+    HS_EXPECT_ERROR(ctx, SET_FAILED("appenddirname", "can't set immutable config"), "CONFIG", "SET", "appenddirname",
+                    "x");
     HS_EXPECT_ERROR(ctx,
-                    SET_FAILED("appendonly", "appendonly yes is not supported: this server has no AOF persistence yet"),
-                    "CONFIG", "SET", "appendonly", "yes");
+                    SET_FAILED("auto-aof-rewrite-percentage", "argument must be between 0 and 2147483647 inclusive"),
+                    "CONFIG", "SET", "auto-aof-rewrite-percentage", "-1");
     HS_EXPECT_OK(ctx, "CONFIG", "SET", "appendonly", "no");
     /* the error names the parameter as given, old name or not */
     HS_EXPECT_ERROR(ctx,

@@ -156,6 +156,10 @@ START_TEST(test_save_bgsave_lastsave) {
     ck_assert_int_eq(hs_info_ll(c, "stats", "total_forks"), 1);
     ck_assert(hs_info_ll(c, "stats", "latest_fork_usec") > 0);
     log_expect(s, "Background saving terminated with success");
+    HS_EXPECT_OK(c, "CONFIG", "RESETSTAT");
+    expect_info(c, "rdb_saves", "0");
+    ck_assert_int_eq(hs_info_ll(c, "stats", "total_forks"), 0);
+    ck_assert_int_eq(hs_info_ll(c, "stats", "latest_fork_usec"), 0);
     redisFree(c);
     hs_stop(s);
 }
@@ -258,6 +262,33 @@ START_TEST(test_misconf) {
 }
 END_TEST
 
+/* FLUSHALL kills a running BGSAVE of the old data (no error recorded)
+ * and, with save points, saves the empty dataset at once. */
+START_TEST(test_flushall_resets_snapshot) {
+    hs_server *s = hs_start(NULL);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "DEBUG", "POPULATE", "50");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "50000");
+    HS_EXPECT_STATUS(c, "Background saving started", "BGSAVE");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "0");
+    HS_EXPECT_OK(c, "FLUSHALL");
+    expect_info(c, "rdb_bgsave_in_progress", "0");
+    expect_info(c, "rdb_last_bgsave_status", "ok");
+    log_expect(s, "Background saving terminated by signal 10");
+    expect_info(c, "rdb_changes_since_last_save", "50");
+    HS_EXPECT_OK(c, "SET", "k", "v");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "save", "3600 1");
+    char path[400];
+    dump_path(s, path, sizeof(path));
+    ck_assert(!file_exists(path));
+    HS_EXPECT_OK(c, "FLUSHALL");
+    ck_assert(file_exists(path));
+    expect_info(c, "rdb_changes_since_last_save", "0");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- restarts */
 
 START_TEST(test_shutdown_saves_and_reloads) {
@@ -310,7 +341,8 @@ static void signal_restart(int sig) {
     redisFree(c);
     kill(s->pid, sig);
     expect_exit_ok(s, sig == SIGTERM ? "SIGTERM" : "SIGINT");
-    log_expect(s, sig == SIGTERM ? "Received SIGTERM scheduling shutdown..." : "Received SIGINT scheduling shutdown...");
+    log_expect(s, sig == SIGTERM ? "Received SIGTERM scheduling shutdown..."
+                                 : "Received SIGINT scheduling shutdown...");
     log_expect(s, "User requested shutdown...");
     log_expect(s, "Saving the final RDB snapshot before exiting.");
     log_expect(s, "is now ready to exit, bye bye...");
@@ -343,6 +375,36 @@ START_TEST(test_sigterm_nosave) {
     char path[400];
     dump_path(s, path, sizeof(path));
     ck_assert(!file_exists(path));
+    hs_stop(s);
+}
+END_TEST
+
+/* A final save that fails: SIGTERM leaves the server running (Redis's
+ * rule: better serve than lose the data); SHUTDOWN FORCE exits anyway. */
+START_TEST(test_failed_final_save) {
+    hs_server *s = hs_start(HS_ARGS("--enable-protected-configs", "yes", "--save", DEFAULT_SAVE));
+    redisContext *c = hs_connect(s);
+    char gone[400];
+    snprintf(gone, sizeof(gone), "%s/gone", s->dir);
+    ck_assert_int_eq(mkdir(gone, 0700), 0);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "dir", gone);
+    ck_assert_int_eq(rmdir(gone), 0);
+    HS_EXPECT_OK(c, "SET", "k", "v");
+    kill(s->pid, SIGTERM);
+    long long deadline = hs_now_ms() + EXIT_WAIT_MS;
+    for (;;) {
+        hs_buf log = hs_read_log(s);
+        int seen = strstr(log.data, "Errors trying to shut down the server. Check the logs for more "
+                                    "information.") != NULL;
+        hs_buf_free(&log);
+        if (seen) break;
+        ck_assert_msg(hs_now_ms() < deadline, "no failed shutdown in the log");
+        hs_sleep_ms(20);
+    }
+    HS_EXPECT_BULK(c, "v", "GET", "k");
+    redisFree(c);
+    shutdown_and_wait(s, "SHUTDOWN FORCE\r\n");
+    log_expect(s, "Error trying to save the DB. Exit anyway.");
     hs_stop(s);
 }
 END_TEST
@@ -395,6 +457,37 @@ START_TEST(test_loading_serves_clients) {
 }
 END_TEST
 
+/* SIGTERM while loading: the server stops at once, without saving the
+ * half-loaded dataset over the file (even with save points). */
+START_TEST(test_sigterm_while_loading) {
+    hs_server *s = hs_start(HS_ARGS("--rdbcompression", "no"));
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "DEBUG", "POPULATE", LOAD_KEYS, "key", LOAD_VALUE_BYTES);
+    HS_EXPECT_OK(c, "SAVE");
+    redisFree(c);
+    shutdown_and_wait(s, "SHUTDOWN NOSAVE\r\n");
+    char path[400];
+    dump_path(s, path, sizeof(path));
+    struct stat before;
+    ck_assert_int_eq(stat(path, &before), 0);
+    hs_server *s2 = hs_start(HS_ARGS("--dir", s->dir, "--key-load-delay", "100", "--save", DEFAULT_SAVE));
+    c = hs_connect(s2);
+    expect_info(c, "loading", "1");
+    kill(s2->pid, SIGTERM);
+    expect_exit_ok(s2, "SIGTERM while loading");
+    log_expect(s2, "Received shutdown signal during loading, scheduling shutdown.");
+    hs_buf log = hs_read_log(s2);
+    ck_assert_msg(strstr(log.data, "Saving the final RDB snapshot") == NULL, "saved while loading:\n%s", log.data);
+    hs_buf_free(&log);
+    struct stat after;
+    ck_assert_int_eq(stat(path, &after), 0);
+    ck_assert_int_eq(after.st_size, before.st_size);
+    redisFree(c);
+    hs_stop(s2);
+    hs_stop(s);
+}
+END_TEST
+
 /* A file that is not an RDB stops the start-up (exit 1), never a crash. */
 START_TEST(test_bad_file_stops_start) {
     char dir[] = "/tmp/minired-snapshot-XXXXXX";
@@ -425,13 +518,16 @@ static Suite *snapshot_suite(void) {
     tcase_add_test(tc, test_bgsave_in_progress);
     tcase_add_test(tc, test_save_points);
     tcase_add_test(tc, test_misconf);
+    tcase_add_test(tc, test_flushall_resets_snapshot);
     TCase *rs = hs_tcase(s, "restart");
     tcase_add_test(rs, test_shutdown_saves_and_reloads);
     tcase_add_test(rs, test_shutdown_nosave_loses);
     tcase_add_test(rs, test_sigterm_saves_and_reloads);
     tcase_add_test(rs, test_sigint_saves_and_reloads);
     tcase_add_test(rs, test_sigterm_nosave);
+    tcase_add_test(rs, test_failed_final_save);
     tcase_add_test(rs, test_loading_serves_clients);
+    tcase_add_test(rs, test_sigterm_while_loading);
     tcase_add_test(rs, test_bad_file_stops_start);
     return s;
 }

@@ -1044,8 +1044,14 @@ START_TEST(test_parse_memory_rows) {
     load_fails_at("dbfilename a/b.rdb\n", 1, "dbfilename a/b.rdb", "dbfilename can't be a path, just a filename");
     load_fails_at("appendfilename /x\n", 1, "appendfilename /x", "appendfilename can't be a path, just a filename");
     load_fails_at("appendonly maybe\n", 1, "appendonly maybe", "argument must be 'yes' or 'no'");
-    load_fails_at("appendonly yes\n", 1, "appendonly yes",
-                  "appendonly yes is not supported: this server has no AOF persistence yet");
+    load_fails_at("appenddirname a/b\n", 1, "appenddirname a/b", "appenddirname can't be a path, just a dirname");
+    load_fails_at("aof-use-rdb-preamble maybe\n", 1, "aof-use-rdb-preamble maybe", "argument must be 'yes' or 'no'");
+    load_fails_at("auto-aof-rewrite-percentage -1\n", 1, "auto-aof-rewrite-percentage -1",
+                  "argument must be between 0 and 2147483647 inclusive");
+    load_ok("appendonly yes\nappenddirname d\nauto-aof-rewrite-min-size 1mb\n");
+    ck_assert_int_eq(cfg.appendonly, 1);
+    ck_assert_str_eq(cfg.appenddirname, "d");
+    ck_assert_int_eq(cfg.aof_rewrite_min_size, 1024 * 1024);
     load_ok("appendonly no\n");
     config_release();
 }
@@ -1162,8 +1168,7 @@ START_TEST(test_set_new_rows) {
     set_fails(SET_ERR("rdbchecksum", "can't set immutable config"), "rdbchecksum", "no", NULL);
     set_fails(SET_ERR("appendfilename", "can't set immutable config"), "appendfilename", "x", NULL);
     set_fails(SET_ERR("dbfilename", "can't set protected config"), "dbfilename", "x.rdb", NULL);
-    set_fails(SET_ERR("appendonly", "appendonly yes is not supported: this server has no AOF persistence yet"),
-              "appendonly", "yes", NULL);
+    set_fails(SET_ERR("appenddirname", "can't set immutable config"), "appenddirname", "x", NULL);
     set_fails(SET_ERR("slave-read-only", "argument must be 'yes' or 'no'"), "slave-read-only", "x", NULL);
     /* all or nothing across the new rows too */
     set_fails(SET_ERR("lfu-decay-time", "argument must be between 0 and 2147483647 inclusive"), "maxmemory", "1gb",

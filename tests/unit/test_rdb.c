@@ -782,6 +782,32 @@ START_TEST(test_load_redis7_file) {
 }
 END_TEST
 
+/* From a file (input size unknown to the value loader), huge counts and
+ * lengths fail at the end of the input instead of allocating. */
+START_TEST(test_file_huge_counts) {
+    const char *bodies[] = {"\x02\x01k\x81\x00\x00\x01\x00\x00\x00\x00\x00\x01" "a",
+                            "\x04\x01k\x81\x00\x00\x01\x00\x00\x00\x00\x00\x01" "a\x01" "b",
+                            "\x00\x01k\x81\x00\x00\x00\x10\x00\x00\x00\x00" "abc",
+                            "\x12\x01k\x81\x00\x00\x01\x00\x00\x00\x00\x00\x02\x01" "a"};
+    size_t lens[] = {14, 17, 15, 15};
+    char path[] = "/tmp/test_rdb_huge_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+        sds f = build_file(bodies[i], lens[i], 10);
+        FILE *fp = fopen(path, "w");
+        fwrite(f, 1, sds_len(f), fp);
+        fclose(fp);
+        rdb_load_stats st;
+        ck_assert_msg(rdb_load_file(path, 0, &st) == RDB_FAILED, "case %zu loaded", i);
+        db_empty(-1);
+        sds_free(f);
+    }
+    unlink(path);
+}
+END_TEST
+
 static size_t progress_calls, progress_last;
 
 static void on_progress(size_t loaded) {
@@ -852,6 +878,7 @@ static Suite *rdb_suite(void) {
     tcase_add_test(tc, test_truncation_everywhere);
     tcase_add_test(tc, test_random_corruption);
     tcase_add_test(tc, test_save_file_load_file);
+    tcase_add_test(tc, test_file_huge_counts);
     suite_add_tcase(s, tc);
     return s;
 }
