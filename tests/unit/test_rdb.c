@@ -596,7 +596,9 @@ START_TEST(test_file_round_trip) {
     for (size_t i = 0; i < sizeof(every_key) / sizeof(every_key[0]); i++) before[i] = canon(lookup(every_key[i]));
     db_empty(-1);
     rdb_load_stats st;
+    long long dirty = server.dirty;
     ck_assert_int_eq(load_dataset(file, sds_len(file), &st), RDB_OK);
+    ck_assert_int_eq(server.dirty, dirty); /* a load is not a change */
     ck_assert_int_eq(st.keys_loaded, 14);
     ck_assert_int_eq(st.keys_expired, 0);
     ck_assert_uint_eq(db_size(&server.dbs[7]), 1);
