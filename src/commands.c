@@ -22,6 +22,7 @@
 #include "propagate.h"
 #include "pubsub.h"
 #include "reply.h"
+#include "snapshot.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -37,6 +38,7 @@
 static redis_command *command_tables[] = {
     conn_commands,
     server_commands,
+    snapshot_commands,
     info_commands,
     config_commands,
     command_commands,
@@ -115,7 +117,7 @@ static void cmd_prepare(redis_command *cmd, redis_command *parent) {
 /* Commands the dispatcher treats specially (MULTI queueing, EXEC's own
  * refusal), found by name once: their handlers stay private to their
  * modules. */
-static redis_command *cmd_exec, *cmd_discard, *cmd_multi, *cmd_watch, *cmd_quit, *cmd_reset;
+static redis_command *cmd_exec, *cmd_discard, *cmd_multi, *cmd_watch, *cmd_quit, *cmd_reset, *cmd_ping;
 
 void cmd_init(void) {
     commands_dict = dict_create(&commands_dict_type);
@@ -124,6 +126,7 @@ void cmd_init(void) {
         dict_add(commands_dict, sds_new(cmd->name), cmd);
     }
     cmd_exec = cmd_lookup("exec", 4);
+    cmd_ping = cmd_lookup("ping", 4);
     cmd_discard = cmd_lookup("discard", 7);
     cmd_multi = cmd_lookup("multi", 5);
     cmd_watch = cmd_lookup("watch", 5);
@@ -221,14 +224,16 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
 #define CHECK_OOM (1u << 2)      /* maxmemory: evict first, refuse if still over */
 #define CHECK_NOSCRIPT (1u << 3) /* noscript commands refused in scripts */
 #define CHECK_PUBSUB (1u << 4)   /* RESP2 subscribed mode allows only pub/sub commands */
+#define CHECK_DISK (1u << 5)     /* MISCONF: writes (and PING) refused after a failed BGSAVE */
+#define CHECK_LOADING (1u << 6)  /* -LOADING for commands without CMD_LOADING */
 
 static const unsigned caller_checks[] = {
-    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB,
-    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB,
+    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
     /* Redis evicts nothing while clients are paused, so a pause decision
      * never meets the OOM check (and must not evict: it has no effects). */
     [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
-    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_OOM,
+    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_OOM | CHECK_DISK,
     [CMD_CALLER_LOADER] = 0,
     [CMD_CALLER_PRIMARY] = 0,
 };
@@ -340,6 +345,16 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     /* Client-side caching keeps its table bounded before each command a
      * client sends (queued ones too), as Redis does here. */
     if ((kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && listeners.before_resolve) listeners.before_resolve();
+    /* A failed BGSAVE with stop-writes-on-bgsave-error refuses writes, and
+     * PING too, so a health check notices (Redis's rule). */
+    if ((checks & CHECK_DISK) && ((cmd_effective_flags(c, cmd) & CMD_WRITE) || cmd == cmd_ping)) {
+        /* (The AOF's write errors give their own MISCONF here too.) */
+        sds misconf = snapshot_write_error();
+        if (misconf) {
+            *err = misconf;
+            return cmd;
+        }
+    }
     /* (READONLY on a replica goes here.) RESP2 subscribed mode: the
      * connection carries pushes, so only the commands that manage
      * subscriptions (and PING/QUIT/RESET) may run. */
@@ -350,8 +365,12 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
                               cmd->fullname);
         return cmd;
     }
-    /* Then loading; then CLIENT PAUSE (networking.c asks admin.c before
-     * cmd_process, with CMD_CALLER_PAUSE). */
+    if ((checks & CHECK_LOADING) && snapshot_loading() && !(cmd->flags & CMD_LOADING)) {
+        *err = sds_new("-LOADING Redis is loading the dataset in memory");
+        return cmd;
+    }
+    /* Then CLIENT PAUSE (networking.c asks admin.c before cmd_process,
+     * with CMD_CALLER_PAUSE). */
     return cmd;
 }
 

@@ -101,6 +101,7 @@ unsigned long cmd_count(void);
  * redis_command in server.h. */
 extern redis_command conn_commands[];      /* conn.c: connection, CLIENT */
 extern redis_command server_commands[];    /* server.c: TIME, SHUTDOWN */
+extern redis_command snapshot_commands[];  /* snapshot.c: SAVE, BGSAVE, LASTSAVE */
 extern redis_command info_commands[];      /* info.c */
 extern redis_command config_commands[];    /* config_cmd.c */
 extern redis_command command_commands[];   /* cmd_introspect.c: COMMAND */

@@ -60,6 +60,7 @@ enum row_type {
 #define CF_MULTI_ARG (1u << 5)   /* takes any number of words */
 #define CF_APPEND (1u << 6)      /* later lines of one load add to the first */
 #define CF_FULL_U64 (1u << 7)    /* CT_ULL memory value over all of 0..2^64-1 */
+#define CF_HIDDEN (1u << 8)      /* test knob: not listed by a CONFIG GET glob */
 
 struct config_enum {
     const char *name;
@@ -194,7 +195,7 @@ static int validate_appendonly(const char *v, char *err, size_t errlen) {
     return -1;
 }
 
-static const struct special_ops bind_ops, save_ops, dir_ops, notify_ops, obuf_ops;
+static const struct special_ops bind_ops, save_ops, dir_ops, notify_ops, obuf_ops, sigterm_ops, sigint_ops;
 
 /* Redis 7.0's defaults, bounds and mutability, checked against
  * redis-server 7.0.15 (CONFIG GET, CONFIG SET and bad config lines). The
@@ -300,6 +301,16 @@ static const config_row config_table[] = {
     {.name = "rdbchecksum", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.rdbchecksum, .def = "yes"},
     {.name = "stop-writes-on-bgsave-error", .type = CT_BOOL, .field = &cfg.stop_writes_on_bgsave_error,
      .def = "yes"},
+    {.name = "rdb-del-sync-files", .type = CT_BOOL, .field = &cfg.rdb_del_sync_files, .def = "no"},
+    {.name = "rdb-save-incremental-fsync", .type = CT_BOOL, .field = &cfg.rdb_save_incremental_fsync, .def = "yes"},
+    {.name = "key-load-delay", .type = CT_INT, .flags = CF_HIDDEN, .field = &cfg.key_load_delay, .min = INT_MIN,
+     .max = INT_MAX, .def = "0"},
+    {.name = "rdb-key-save-delay", .type = CT_INT, .flags = CF_HIDDEN, .field = &cfg.rdb_key_save_delay,
+     .min = INT_MIN, .max = INT_MAX, .def = "0"},
+    {.name = "shutdown-timeout", .type = CT_INT, .field = &cfg.shutdown_timeout_sec, .min = 0, .max = INT_MAX,
+     .def = "10"},
+    {.name = "shutdown-on-sigterm", .type = CT_SPECIAL, .flags = CF_MULTI_ARG, .def = "default", .ops = &sigterm_ops},
+    {.name = "shutdown-on-sigint", .type = CT_SPECIAL, .flags = CF_MULTI_ARG, .def = "default", .ops = &sigint_ops},
     {.name = "appendonly", .type = CT_BOOL, .field = &cfg.appendonly, .def = "no",
      .validate = validate_appendonly},
     {.name = "appendfilename", .type = CT_STRING, .flags = CF_IMMUTABLE, .field = &cfg.appendfilename,
@@ -813,6 +824,77 @@ static void obuf_rewrite(const config_row *r, struct line_vec *out) {
     }
 }
 
+/* shutdown-on-sigterm / shutdown-on-sigint: words among default, save,
+ * nosave, now, force (in one argument or several), ORed together. */
+static const struct config_enum shutdown_flag_enum[] = {{"default", SHUTDOWN_NOFLAGS},
+                                                        {"save", SHUTDOWN_SAVE},
+                                                        {"nosave", SHUTDOWN_NOSAVE},
+                                                        {"now", SHUTDOWN_NOW},
+                                                        {"force", SHUTDOWN_FORCE},
+                                                        {NULL, 0}};
+
+static int shutdown_flags_parse(int argc, char **argv, int *out, char *err, size_t errlen) {
+    int flags = 0, words = 0;
+    for (int i = 0; i < argc; i++) {
+        int n;
+        sds *w = sds_split_args(argv[i], &n);
+        for (int j = 0; w && j < n; j++, words++) {
+            const struct config_enum *e = shutdown_flag_enum;
+            while (e->name && !str_eq_nocase(e->name, w[j])) e++;
+            if (e->name == NULL) words = -1000000;
+            else flags |= e->value;
+        }
+        if (w) sds_free_split_res(w, n);
+        else words = -1000000;
+    }
+    if (words <= 0) {
+        snprintf(err, errlen, "argument(s) must be one of the following: default, save, nosave, now, force");
+        return -1;
+    }
+    if ((flags & SHUTDOWN_SAVE) && (flags & SHUTDOWN_NOSAVE)) {
+        snprintf(err, errlen, "shutdown options SAVE and NOSAVE can't be used simultaneously");
+        return -1;
+    }
+    *out = flags;
+    return 0;
+}
+
+static sds shutdown_flags_get(int flags, sds s) {
+    if (flags == 0) return sds_cat(s, "default");
+    int first = 1;
+    for (const struct config_enum *e = shutdown_flag_enum + 1; e->name; e++) {
+        if (!(flags & e->value)) continue;
+        s = sds_cat_printf(s, "%s%s", first ? "" : " ", e->name);
+        first = 0;
+    }
+    return s;
+}
+
+static int sigterm_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r, (void)append;
+    return shutdown_flags_parse(argc, argv, &cfg.shutdown_on_sigterm, err, errlen);
+}
+static int sigint_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r, (void)append;
+    return shutdown_flags_parse(argc, argv, &cfg.shutdown_on_sigint, err, errlen);
+}
+static sds sigterm_get(const config_row *r, sds s) {
+    (void)r;
+    return shutdown_flags_get(cfg.shutdown_on_sigterm, s);
+}
+static sds sigint_get(const config_row *r, sds s) {
+    (void)r;
+    return shutdown_flags_get(cfg.shutdown_on_sigint, s);
+}
+static void sigterm_rewrite(const config_row *r, struct line_vec *out) {
+    line_vec_push(out, sigterm_get(r, sds_new("shutdown-on-sigterm ")));
+}
+static void sigint_rewrite(const config_row *r, struct line_vec *out) {
+    line_vec_push(out, sigint_get(r, sds_new("shutdown-on-sigint ")));
+}
+
+static const struct special_ops sigterm_ops = {.set = sigterm_set, .get = sigterm_get, .rewrite = sigterm_rewrite};
+static const struct special_ops sigint_ops = {.set = sigint_set, .get = sigint_get, .rewrite = sigint_rewrite};
 static const struct special_ops bind_ops = {.set = bind_set, .get = bind_get, .rewrite = bind_rewrite};
 static const struct special_ops notify_ops = {.set = notify_set, .get = notify_get, .rewrite = notify_rewrite};
 static const struct special_ops obuf_ops = {.set = obuf_set, .get = obuf_get, .rewrite = obuf_rewrite};
@@ -957,7 +1039,17 @@ static const char *load_directive(struct load_ctx *ctx, int argc, char **argv, c
     if (!(r->flags & CF_MULTI_ARG) && argc != 2) return "wrong number of arguments";
     int idx = row_index(r);
     int append = (r->flags & CF_APPEND) && ctx->seen[idx];
-    if (row_set(r, argc - 1, argv + 1, append, errbuf, errlen) == -1) return errbuf;
+    /* One quoted value of a multi-word directive (save "3600 1 300 100",
+     * as --save "..." gives it) is split on spaces, as Redis does. */
+    if ((r->flags & CF_MULTI_ARG) && argc == 2 && argv[1][0]) {
+        int n;
+        sds *words = sds_split_len(argv[1], (ssize_t)strlen(argv[1]), " ", 1, &n);
+        int rc = words ? row_set(r, n, words, append, errbuf, errlen) : -1;
+        if (words) sds_free_split_res(words, n);
+        if (rc == -1) return words ? errbuf : "wrong number of arguments";
+    } else if (row_set(r, argc - 1, argv + 1, append, errbuf, errlen) == -1) {
+        return errbuf;
+    }
     ctx->seen[idx] = 1;
     return NULL;
 }
@@ -1100,6 +1192,7 @@ sds *config_get_matching(int npatterns, char **patterns, int *count) {
             const char *name = slot % 2 ? r->alias : r->name;
             if (taken[slot] || !name) continue;
             if (exact ? !str_eq_nocase(pat, name) : !string_match(pat, name, 1)) continue;
+            if (!exact && (r->flags & CF_HIDDEN)) continue;
             taken[slot] = 1;
             out[2 * n] = sds_new(exact ? pat : name);
             out[2 * n + 1] = row_get(r, sds_empty());

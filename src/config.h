@@ -74,6 +74,14 @@ enum supervised_mode { SUPERVISED_NONE = 0, SUPERVISED_AUTODETECT, SUPERVISED_SY
 /* "enable-protected-configs": who may CONFIG SET a protected directive (dir). */
 enum protected_configs { PROTECTED_CONFIGS_NO = 0, PROTECTED_CONFIGS_YES, PROTECTED_CONFIGS_LOCAL };
 
+/* shutdown-on-sigterm / shutdown-on-sigint bits (0: "default"), as the
+ * SHUTDOWN options of the same names. */
+#define SHUTDOWN_NOFLAGS 0
+#define SHUTDOWN_SAVE (1 << 0)
+#define SHUTDOWN_NOSAVE (1 << 1)
+#define SHUTDOWN_NOW (1 << 2)
+#define SHUTDOWN_FORCE (1 << 3)
+
 /* One "save <seconds> <changes>" point. */
 struct config_save_param {
     long long seconds;
@@ -142,6 +150,13 @@ struct server_config {
     int rdbcompression;
     int rdbchecksum;
     int stop_writes_on_bgsave_error;
+    int rdb_del_sync_files;       /* (replication: delete an RDB made only for a sync) */
+    int rdb_save_incremental_fsync; /* fsync the snapshot every 4 MB while writing it */
+    int key_load_delay;           /* test knob: microseconds of sleep per key loaded (<0: ns) */
+    int rdb_key_save_delay;       /* test knob: microseconds of sleep per key saved (<0: ns) */
+    int shutdown_on_sigterm;      /* SHUTDOWN_* bits */
+    int shutdown_on_sigint;
+    int shutdown_timeout_sec;     /* how long SHUTDOWN waits for replicas to catch up */
     int appendonly;               /* always 0: AOF is not built yet */
     char *appendfilename;
     int appendfsync;              /* enum appendfsync_mode */

@@ -21,6 +21,7 @@
 #include "multi.h"
 #include "notify.h"
 #include "propagate.h"
+#include "snapshot.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -520,9 +521,9 @@ static int flush_parse_mode(client *c) {
 
 /* The flush counts one change per key removed, and is replayed as given
  * even when it removed nothing (a replica may hold keys we do not). */
-static void flush_generic(client *c, int dbnum) {
+static int flush_generic(client *c, int dbnum) {
     int mode = flush_parse_mode(c);
-    if (mode < 0) return;
+    if (mode < 0) return -1;
     db_dirty(mode ? db_empty_async(dbnum) : db_empty(dbnum));
     if (prop_active()) {
         sds *argv = zmalloc(sizeof(sds) * (size_t)c->argc);
@@ -530,15 +531,19 @@ static void flush_generic(client *c, int dbnum) {
         prop_add(c->db_id, c->argc, argv);
         prop_prevent(c);
     }
-    reply_ok(c);
+    return 0;
 }
 
 void flushdb_command(client *c) {
-    flush_generic(c, c->db_id);
+    if (flush_generic(c, c->db_id) == 0) reply_ok(c);
 }
 
+/* FLUSHALL also resets the snapshot, as Redis does (a running BGSAVE of
+ * the old data is killed; with save points, an empty dump is saved). */
 void flushall_command(client *c) {
-    flush_generic(c, -1);
+    if (flush_generic(c, -1) == -1) return;
+    snapshot_after_flushall();
+    reply_ok(c);
 }
 
 /* ---------------------------------------------------------- table */

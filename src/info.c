@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "childproc.h"
 #include "commands.h"
 #include "config.h"
 #include "db.h"
@@ -27,6 +28,7 @@
 #include "networking.h"
 #include "pubsub.h"
 #include "reply.h"
+#include "snapshot.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -318,31 +320,13 @@ static sds info_memory(sds s) {
 /* The rdb_* and loading lines belong to the snapshot code, the aof_* ones
  * to aof.c; this only keeps Redis 7.0's order. */
 static sds info_persistence(sds s) {
-    s = sds_cat_printf(s,
-                       "# Persistence\r\n"
-                       "loading:0\r\n"
-                       "async_loading:0\r\n"
-                       "current_cow_peak:0\r\n"
-                       "current_cow_size:0\r\n"
-                       "current_cow_size_age:0\r\n"
-                       "current_fork_perc:0.00\r\n"
-                       "current_save_keys_processed:0\r\n"
-                       "current_save_keys_total:0\r\n"
-                       "rdb_changes_since_last_save:%lld\r\n"
-                       "rdb_bgsave_in_progress:0\r\n"
-                       "rdb_last_save_time:%lld\r\n"
-                       "rdb_last_bgsave_status:ok\r\n"
-                       "rdb_last_bgsave_time_sec:-1\r\n"
-                       "rdb_current_bgsave_time_sec:-1\r\n"
-                       "rdb_saves:0\r\n"
-                       "rdb_last_cow_size:0\r\n"
-                       "rdb_last_load_keys_expired:0\r\n"
-                       "rdb_last_load_keys_loaded:0\r\n",
-                       server.dirty, (long long)server.start_time);
+    s = sds_cat(s, "# Persistence\r\n");
+    s = snapshot_info_fields(s);
     s = aof_info_fields(s);
     s = sds_cat(s, "module_fork_in_progress:0\r\n"
                    "module_fork_last_cow_size:0\r\n");
-    return aof_info_extra(s);
+    s = aof_info_extra(s);
+    return snapshot_info_loading(s);
 }
 
 static sds info_stats(sds s) {
@@ -383,9 +367,11 @@ static sds info_stats(sds s) {
                        server.stat_keyspace_misses);
     s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",
                        pubsub_channel_count(), pubsub_pattern_count(), pubsub_shard_channel_count());
+    childproc_stats cs;
+    childproc_get_stats(&cs);
     return sds_cat_printf(s,
-                          "latest_fork_usec:0\r\n"
-                          "total_forks:0\r\n"
+                          "latest_fork_usec:%lld\r\n"
+                          "total_forks:%lld\r\n"
                           "migrate_cached_sockets:0\r\n"
                           "slave_expires_tracked_keys:0\r\n"
                           "active_defrag_hits:0\r\n"
@@ -406,7 +392,8 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
-                          server.tracking_keys, server.tracking_items, server.tracking_prefixes,
+                          cs.latest_fork_usec, cs.total_forks, server.tracking_keys, server.tracking_items,
+                          server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 

@@ -15,6 +15,10 @@
 
 #define LOG_MAX_LINE_BYTES 1024
 
+static char log_role = 'M';
+
+void log_set_role(char role) { log_role = role; }
+
 static FILE *log_open(int *to_close) {
     *to_close = 0;
     if (cfg.logfile == NULL || cfg.logfile[0] == '\0') return stdout;
@@ -43,7 +47,7 @@ void log_msg(int level, const char *fmt, ...) {
     char when[64];
     size_t off = strftime(when, sizeof(when), "%d %b %Y %H:%M:%S.", &tm);
     snprintf(when + off, sizeof(when) - off, "%03d", (int)(tv.tv_usec / 1000));
-    fprintf(fp, "%d:M %s %c %s\n", (int)getpid(), when, marks[level], msg);
+    fprintf(fp, "%d:%c %s %c %s\n", (int)getpid(), log_role, when, marks[level], msg);
     fflush(fp);
     if (to_close) fclose(fp);
 }

@@ -7,6 +7,8 @@
 
 /* Writes one line if level >= cfg.verbosity. */
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The role letter of every line ('M' by default; 'C' in a forked child). */
+void log_set_role(char role);
 /* Async-signal-safe: writes a preformatted message (no timestamp). */
 void log_raw_signal_safe(const char *msg);
 

@@ -17,8 +17,6 @@
 #include "server_main.h"
 #include "zmalloc.h"
 
-/* Used for the pidfile when daemonizing without one configured. */
-#define DEFAULT_DAEMON_PIDFILE "/var/run/minired.pid"
 
 static void print_version(void) {
     printf("minired server v=%s redis-compat=%s malloc=libc bits=%d ae=%s\n", MINIRED_VERSION,

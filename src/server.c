@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "aof.h"
+#include "childproc.h"
 #include "commands.h"
 #include "db.h"
 #include "evict.h"
@@ -28,6 +30,7 @@
 #include "networking.h"
 #include "reply.h"
 #include "server_main.h"
+#include "snapshot.h"
 #include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -150,11 +153,28 @@ static void server_reset_stats(void) {
     server.stat_evicted_keys = 0;
     cmd_reset_stats();
     info_reset_stats();
+    childproc_reset_stats();
+    snapshot_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */
 
-static void server_shutdown_now(void);
+static int server_prepare_shutdown(int flags);
+/* The signal that set shutdown_asap (SIGTERM or SIGINT). */
+static volatile sig_atomic_t last_signal;
+
+/* A SIGTERM/SIGINT shutdown with the flags shutdown-on-sigterm /
+ * shutdown-on-sigint give; when it fails (a final save failed), the
+ * server goes on serving, as Redis does. */
+static void server_shutdown_on_signal(void) {
+    int flags = last_signal == SIGINT ? cfg.shutdown_on_sigint : cfg.shutdown_on_sigterm;
+    if (server_prepare_shutdown(flags) == 0) exit(0);
+}
+
+/* A signal while loading: stop at once without saving a partial dataset. */
+static void server_shutdown_while_loading(void) {
+    if (server_prepare_shutdown(SHUTDOWN_NOSAVE) == 0) exit(0);
+}
 
 static int server_cron(ae_event_loop *el, long long id, void *data) {
     (void)el, (void)id, (void)data;
@@ -165,12 +185,14 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
         last_sample_ms = now;
     }
     net_clients_cron(now);
+    childproc_cron();
+    snapshot_cron();
     db_cron_rehash();
     expire_cron();
     /* Also here, so a table over a lowered tracking-table-max-keys shrinks
      * on an idle server. */
     tracking_limit_table();
-    if (server.shutdown_asap) server_shutdown_now();
+    if (server.shutdown_asap) server_shutdown_on_signal();
     server.cron_loops++;
     return 1000 / cfg.hz;
 }
@@ -201,9 +223,12 @@ static void server_signal_handler(int sig) {
         if (cfg.pidfile) unlink(cfg.pidfile);
         _exit(1);
     }
-    log_raw_signal_safe(sig == SIGINT ? "Received SIGINT scheduling shutdown...\n"
-                                      : "Received SIGTERM scheduling shutdown...\n");
+    if (snapshot_loading()) log_raw_signal_safe("Received shutdown signal during loading, scheduling shutdown.\n");
+    else
+        log_raw_signal_safe(sig == SIGINT ? "Received SIGINT scheduling shutdown...\n"
+                                          : "Received SIGTERM scheduling shutdown...\n");
     server.shutdown_asap = 1;
+    last_signal = sig;
 }
 
 static void server_setup_signals(void) {
@@ -219,12 +244,29 @@ static void server_setup_signals(void) {
 
 /* ---------------------------------------------------------- start, stop */
 
-static void server_shutdown_now(void) {
+/* Redis 7.0's shutdown: returns 0 when the process may exit now, or -1
+ * (logged; the server keeps running) when a final save or the AOF could
+ * not be made durable and flags lack SHUTDOWN_FORCE. Redis first waits up
+ * to shutdown-timeout for replicas to catch up (unless SHUTDOWN_NOW), and
+ * SHUTDOWN ABORT cancels that wait; without replicas there is nothing to
+ * wait for, so the shutdown always completes (or fails) at once. */
+static int server_prepare_shutdown(int flags) {
+    /* Saving a half-loaded dataset would overwrite the good file. */
+    if (snapshot_loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
     log_warning("User requested shutdown...");
+    if (snapshot_on_shutdown(flags) == -1) {
+        log_warning("Errors trying to shut down the server. Check the logs for more information.");
+        server.shutdown_asap = 0;
+        return -1;
+    }
+    const char *pidfile = cfg.pidfile ? cfg.pidfile : (cfg.daemonize ? DEFAULT_DAEMON_PIDFILE : NULL);
+    if (pidfile) {
+        log_notice("Removing the pid file.");
+        unlink(pidfile);
+    }
     server_close_listeners();
-    if (cfg.pidfile) unlink(cfg.pidfile);
     log_warning("%s is now ready to exit, bye bye...", "minired");
-    exit(0);
+    return 0;
 }
 
 /* Stores a lowered maxclients at start (hooks are not registered yet, so
@@ -315,6 +357,8 @@ void server_init(void) {
     db_init(cfg.databases);
     tracking_init();
     pubsub_init();
+    snapshot_init();
+    snapshot_set_loading_signal_hook(server_shutdown_while_loading);
     server_fit_maxclients_to_backend();
     server_raise_fd_limit();
     server.el = ae_create((int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS);
@@ -347,6 +391,12 @@ void server_init(void) {
 
 void server_run(void) {
     log_notice("Server initialized");
+    /* Redis loads the AOF when appendonly is yes, else the RDB. */
+    if (aof_is_enabled()) {
+        /* The AOF loader (aof.c) is called here. */
+    } else {
+        snapshot_load_at_start();
+    }
     log_notice("Ready to accept connections");
     ae_main(server.el);
 }
@@ -360,29 +410,33 @@ static void time_command(client *c) {
     reply_bulk_ll(c, us % 1000000);
 }
 
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. On success the process
+ * exits and the client hears nothing; a failed shutdown replies. */
 static void shutdown_command(client *c) {
-    int abort_flag = 0, other = 0;
+    int flags = SHUTDOWN_NOFLAGS, abort_flag = 0;
     for (int i = 1; i < c->argc; i++) {
         const char *a = c->argv[i];
-        if (strcasecmp(a, "nosave") == 0 || strcasecmp(a, "save") == 0 || strcasecmp(a, "now") == 0 ||
-            strcasecmp(a, "force") == 0) {
-            other = 1;
-        } else if (strcasecmp(a, "abort") == 0) {
-            abort_flag = 1;
-        } else {
+        if (strcasecmp(a, "nosave") == 0) flags |= SHUTDOWN_NOSAVE;
+        else if (strcasecmp(a, "save") == 0) flags |= SHUTDOWN_SAVE;
+        else if (strcasecmp(a, "now") == 0) flags |= SHUTDOWN_NOW;
+        else if (strcasecmp(a, "force") == 0) flags |= SHUTDOWN_FORCE;
+        else if (strcasecmp(a, "abort") == 0) abort_flag = 1;
+        else {
             reply_error_syntax(c);
             return;
         }
     }
-    if (abort_flag && other) {
+    if ((abort_flag && flags != SHUTDOWN_NOFLAGS) || ((flags & SHUTDOWN_NOSAVE) && (flags & SHUTDOWN_SAVE))) {
         reply_error_syntax(c);
         return;
     }
     if (abort_flag) {
+        /* Only a shutdown waiting for replicas can be aborted. */
         reply_error(c, "No shutdown in progress.");
         return;
     }
-    server_shutdown_now();
+    if (server_prepare_shutdown(flags) == 0) exit(0);
+    reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
 }
 
 /* ---------------------------------------------------------- table */

@@ -295,7 +295,8 @@ struct server_state {
     unsigned long tracking_clients;
     unsigned long long tracking_keys, tracking_items, tracking_prefixes;
     /* The change counter (INFO rdb_changes_since_last_save): advanced by
-     * command handlers through db_dirty(), beside each change they make. */
+     * command handlers through db_dirty(), beside each change they make;
+     * lowered by snapshot.c when a save has covered the changes. */
     long long dirty;
     /* commands.c resets it to 0 before each command; db.c fills it on first
      * use, so one command sees one "now" for every key it expires. */

@@ -75,8 +75,11 @@ START_TEST(test_count_counts_elements) {
     for (size_t i = 0; i < N_SCANNERS; i++) {
         redisReply *r = scan_call(i, "0", count);
         size_t elements = r->element[1]->elements / scanners[i].items;
+        /* SCAN's MATCH drops the three collection keys if the visited
+         * buckets held them: up to 3 fewer than COUNT match. */
+        size_t at_least = scanners[i].key ? SCAN_COUNT : SCAN_COUNT - 3;
         ck_assert_msg(strcmp(r->element[0]->str, "0") != 0, "%s: one call ended the scan", scanners[i].cmd);
-        ck_assert_msg(elements >= SCAN_COUNT && elements < 2 * SCAN_COUNT, "%s COUNT %d returned %zu elements",
+        ck_assert_msg(elements >= at_least && elements < 2 * SCAN_COUNT, "%s COUNT %d returned %zu elements",
                       scanners[i].cmd, SCAN_COUNT, elements);
         freeReplyObject(r);
     }

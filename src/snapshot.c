@@ -1,0 +1,485 @@
+/* snapshot.c -- RDB snapshots as the server drives them: SAVE, BGSAVE
+ * (SCHEDULE), LASTSAVE, the save points, SHUTDOWN's final save, the
+ * dataset loaded at start with clients served (-LOADING) meanwhile, and
+ * INFO's rdb_* / loading_* fields.
+ *
+ * Owns the save bookkeeping (last save, last BGSAVE status, retry clock)
+ * and the loading state; resets server.dirty when a save covered it. The
+ * serializer is rdb.c's: this file only opens, names, syncs and renames
+ * files. A BGSAVE child only writes its temp file and exits. */
+#include "snapshot.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "aof.h"
+#include "childproc.h"
+#include "commands.h"
+#include "config.h"
+#include "log.h"
+#include "monotonic.h"
+#include "rdb.h"
+#include "reply.h"
+#include "rio.h"
+#include "server.h"
+#include "zmalloc.h"
+
+/* After a failed BGSAVE, the save points try again only this often. */
+#define CONFIG_BGSAVE_RETRY_DELAY_SEC 5
+/* rdb-save-incremental-fsync: fsync the file every this many bytes. */
+#define RDB_AUTOSYNC_BYTES (4 * 1024 * 1024)
+/* While loading, serve clients at most this often (besides every
+ * RDB_LOAD_PROGRESS_BYTES of input, which is when the loader calls). */
+#define LOADING_EVENTS_PERIOD_MS 2
+#define TEMP_NAME_LEN 64
+
+static struct {
+    time_t lastsave;              /* last successful save (LASTSAVE) */
+    time_t lastbgsave_try;        /* last BGSAVE attempt, for the retry delay */
+    int lastbgsave_ok;            /* rdb_last_bgsave_status */
+    long long save_time_last;     /* rdb_last_bgsave_time_sec; -1 none */
+    time_t save_time_start;       /* of the running BGSAVE; -1 none */
+    long long saves;              /* rdb_saves: attempts, as Redis counts */
+    long long dirty_before_bgsave;
+    int bgsave_scheduled;
+    int shutting_down;
+    /* loading */
+    int loading;
+    time_t loading_start_time;
+    long long loading_start_ms;
+    off_t loading_total_bytes, loading_loaded_bytes;
+    long long loading_events_last_ms;
+    long long last_load_keys_loaded, last_load_keys_expired;
+} snap = {.lastbgsave_ok = 1, .save_time_last = -1, .save_time_start = -1};
+
+/* ---------------------------------------------------------- test knobs */
+
+/* rdb-key-save-delay / key-load-delay, as Redis sleeps: microseconds, or
+ * for a negative value a 1 us sleep once in -value times. */
+static void knob_delay(int usec) {
+    if (usec < 0) usec = (rand() % -usec) == 0 ? 1 : 0;
+    if (usec) usleep((useconds_t)usec);
+}
+
+/* The serializer has no per-key hook, so the knobs act on each write or
+ * read call of the stream (a key takes a few): slower than Redis per key,
+ * which is all the tests need (a save or a load that lasts). */
+static size_t (*file_write_orig)(rio *r, const void *buf, size_t len);
+static size_t (*file_read_orig)(rio *r, void *buf, size_t len);
+
+static size_t delayed_write(rio *r, const void *buf, size_t len) {
+    knob_delay(cfg.rdb_key_save_delay);
+    if (childproc_in_child()) childproc_child_progress(0);
+    return file_write_orig(r, buf, len);
+}
+
+/* A slowed load also serves clients on a clock, not only every
+ * RDB_LOAD_PROGRESS_BYTES, so tests see -LOADING without a huge file. */
+#define SLOW_LOAD_EVENTS_PERIOD_MS 50
+
+static void loading_serve(void);
+
+static size_t delayed_read(rio *r, void *buf, size_t len) {
+    knob_delay(cfg.key_load_delay);
+    size_t n = file_read_orig(r, buf, len);
+    static long long last_ms;
+    long long now = mstime();
+    if (now - last_ms >= SLOW_LOAD_EVENTS_PERIOD_MS) {
+        last_ms = now;
+        snapshot_loading_progress((off_t)r->processed_bytes);
+    }
+    return n;
+}
+
+/* ---------------------------------------------------------- saving */
+
+static const char *cwd_or_unknown(char *buf, size_t len) {
+    return getcwd(buf, len) ? buf : "unknown";
+}
+
+/* fsync of the directory, so the rename itself survives a crash. */
+static void fsync_dir_of(const char *filename) {
+    (void)filename; /* files live in "dir", the working directory */
+    int fd = open(".", O_RDONLY);
+    if (fd == -1) return;
+    if (fsync(fd) == -1 && errno != EINVAL) log_warning("Failed to fsync directory: %s", strerror(errno));
+    close(fd);
+}
+
+/* Writes the dataset to a temp file named after this process, fsyncs it
+ * and renames it over filename. Works in the parent (SAVE) and in the
+ * BGSAVE child. 0, or -1 logged (the temp file removed). */
+static int save_to(const char *filename) {
+    char tmp[TEMP_NAME_LEN], cwd[PATH_MAX];
+    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
+    FILE *fp = fopen(tmp, "w");
+    if (fp == NULL) {
+        log_warning("Failed opening the temp RDB file %s (in server root dir %s) for saving: %s", tmp,
+                    cwd_or_unknown(cwd, sizeof(cwd)), strerror(errno));
+        return -1;
+    }
+    rio r;
+    rio_init_file(&r, fp);
+    if (cfg.rdb_save_incremental_fsync) rio_set_autosync(&r, RDB_AUTOSYNC_BYTES);
+    if (cfg.rdb_key_save_delay || childproc_in_child()) {
+        file_write_orig = r.write;
+        r.write = delayed_write;
+    }
+    rdb_save_opts opts = {0};
+    int ok = rdb_save_rio(&r, &opts) == 0 && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+    int werr = errno;
+    if (fclose(fp) != 0 && ok) {
+        ok = 0;
+        werr = errno;
+    }
+    if (!ok) {
+        log_warning("Write error saving DB on disk: %s", strerror(werr));
+        unlink(tmp);
+        return -1;
+    }
+    if (rename(tmp, filename) == -1) {
+        log_warning("Error moving temp DB file %s on the final destination %s (in server root dir %s): %s", tmp,
+                    filename, cwd_or_unknown(cwd, sizeof(cwd)), strerror(errno));
+        unlink(tmp);
+        return -1;
+    }
+    fsync_dir_of(filename);
+    log_notice("DB saved on disk");
+    return 0;
+}
+
+int snapshot_save_sync(void) {
+    if (save_to(cfg.dbfilename) == -1) return -1;
+    server.dirty = 0;
+    snap.lastsave = time(NULL);
+    snap.lastbgsave_ok = 1;
+    return 0;
+}
+
+/* Starts a BGSAVE. 0, or -1 (fork failed: logged, status err). */
+static int bgsave_start(void) {
+    if (childproc_active()) return -1;
+    snap.saves++;
+    snap.dirty_before_bgsave = server.dirty;
+    snap.lastbgsave_try = time(NULL);
+    pid_t pid = childproc_fork(CHILD_RDB);
+    if (pid == 0) {
+        int rc = save_to(cfg.dbfilename);
+        if (rc == 0) childproc_child_send_cow(0);
+        childproc_child_exit(rc == 0 ? 0 : 1);
+    }
+    if (pid == -1) {
+        snap.lastbgsave_ok = 0;
+        log_warning("Can't save in background: fork: %s", strerror(errno));
+        return -1;
+    }
+    log_notice("Background saving started by pid %ld", (long)pid);
+    snap.save_time_start = time(NULL);
+    return 0;
+}
+
+void snapshot_after_flushall(void) {
+    if (childproc_kind() == CHILD_RDB) childproc_kill();
+    if (cfg.save_param_count > 0) snapshot_save_sync();
+}
+
+static void bgsave_done(int exitcode, int bysignal) {
+    if (!bysignal && exitcode == 0) {
+        log_notice("Background saving terminated with success");
+        server.dirty -= snap.dirty_before_bgsave;
+        snap.lastsave = time(NULL);
+        snap.lastbgsave_ok = 1;
+    } else if (!bysignal) {
+        log_warning("Background saving error");
+        snap.lastbgsave_ok = 0;
+    } else {
+        /* SIGUSR1 is a kill on purpose (SHUTDOWN, FLUSHALL): no error. */
+        if (!snap.shutting_down) log_warning("Background saving terminated by signal %d", bysignal);
+        char tmp[TEMP_NAME_LEN];
+        snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)childproc_pid());
+        unlink(tmp);
+        if (bysignal != SIGUSR1) snap.lastbgsave_ok = 0;
+    }
+    snap.save_time_last = (long long)(time(NULL) - snap.save_time_start);
+    snap.save_time_start = -1;
+}
+
+void snapshot_reset_stats(void) {
+    snap.saves = 0;
+}
+
+void snapshot_init(void) {
+    snap.lastsave = time(NULL);
+    childproc_set_done_handler(CHILD_RDB, bgsave_done);
+}
+
+void snapshot_cron(void) {
+    if (childproc_active() || snap.loading) return;
+    time_t now = time(NULL);
+    int may_retry = now - snap.lastbgsave_try > CONFIG_BGSAVE_RETRY_DELAY_SEC || snap.lastbgsave_ok;
+    if (snap.bgsave_scheduled && may_retry) {
+        if (bgsave_start() == 0) snap.bgsave_scheduled = 0;
+        return;
+    }
+    for (int i = 0; i < cfg.save_param_count; i++) {
+        const struct config_save_param *sp = &cfg.save_params[i];
+        if (server.dirty >= sp->changes && now - snap.lastsave > sp->seconds && may_retry) {
+            log_notice("%lld changes in %lld seconds. Saving...", sp->changes, sp->seconds);
+            bgsave_start();
+            break;
+        }
+    }
+}
+
+/* ---------------------------------------------------------- shutdown */
+
+int snapshot_on_shutdown(int flags) {
+    int force = flags & SHUTDOWN_FORCE;
+    snap.shutting_down = 1;
+    if (childproc_kind() == CHILD_RDB) {
+        log_warning("There is a child saving an .rdb. Killing it!");
+        childproc_kill();
+    }
+    if (aof_is_enabled()) {
+        if (childproc_kind() == CHILD_AOF) {
+            log_warning("There is a child rewriting the AOF. Killing it!");
+            childproc_kill();
+        }
+        if (aof_on_shutdown() == -1 && !force) goto error;
+    }
+    if ((cfg.save_param_count > 0 && !(flags & SHUTDOWN_NOSAVE)) || (flags & SHUTDOWN_SAVE)) {
+        log_notice("Saving the final RDB snapshot before exiting.");
+        if (snapshot_save_sync() == -1) {
+            if (!force) {
+                log_warning("Error trying to save the DB, can't exit.");
+                goto error;
+            }
+            log_warning("Error trying to save the DB. Exit anyway.");
+        }
+    }
+    return 0;
+error:
+    snap.shutting_down = 0;
+    return -1;
+}
+
+/* ---------------------------------------------------------- MISCONF */
+
+sds snapshot_write_error(void) {
+    if (!cfg.stop_writes_on_bgsave_error || cfg.save_param_count == 0 || snap.lastbgsave_ok) return NULL;
+    return sds_new("-MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to "
+                   "disk. Commands that may modify the data set are disabled, because this instance is configured "
+                   "to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). "
+                   "Please check the Redis logs for details about the RDB error.");
+}
+
+/* ---------------------------------------------------------- loading */
+
+static void (*loading_signal_fn)(void);
+
+static void loading_hook(size_t loaded) {
+    snapshot_loading_progress((off_t)loaded);
+}
+
+void snapshot_loading_begin(off_t total_bytes) {
+    snap.loading = 1;
+    snap.loading_start_time = time(NULL);
+    snap.loading_start_ms = mstime();
+    snap.loading_total_bytes = total_bytes;
+    snap.loading_loaded_bytes = 0;
+    snap.loading_events_last_ms = 0;
+}
+
+void snapshot_loading_progress(off_t loaded_bytes) {
+    snap.loading_loaded_bytes = loaded_bytes;
+    long long now = mstime();
+    if (now - snap.loading_events_last_ms < LOADING_EVENTS_PERIOD_MS) return;
+    snap.loading_events_last_ms = now;
+    loading_serve();
+}
+
+/* Serves clients (they get -LOADING) and reacts to SIGTERM/SIGINT. A few
+ * passes, as Redis makes, so a new connection is accepted, read and
+ * answered at one progress point. */
+#define LOADING_EVENT_PASSES 4
+static void loading_serve(void) {
+    for (int i = 0; i < LOADING_EVENT_PASSES; i++) {
+        int n = ae_process_events(server.el,
+                                  AE_FILE_EVENTS | AE_DONT_WAIT | AE_CALL_BEFORE_SLEEP | AE_CALL_AFTER_SLEEP);
+        if (n <= 0) break;
+    }
+    if (server.shutdown_asap && loading_signal_fn) loading_signal_fn();
+}
+
+void snapshot_set_loading_signal_hook(void (*fn)(void)) {
+    loading_signal_fn = fn;
+}
+
+void snapshot_loading_end(void) {
+    snap.loading = 0;
+}
+
+int snapshot_loading(void) { return snap.loading; }
+
+/* Redis's start-up: a missing file is an empty dataset; anything else that
+ * fails to load stops the server rather than serve (and later save over
+ * the file) a partial dataset. */
+/* key-load-delay set: the same load through a stream whose reads sleep. */
+static int load_with_delay(FILE *fp, rdb_load_stats *ls) {
+    rio r;
+    rio_init_file(&r, fp);
+    file_read_orig = r.read;
+    r.read = delayed_read;
+    return rdb_load_rio(&r, 0, ls);
+}
+
+void snapshot_load_at_start(void) {
+    long long start = ustime();
+    FILE *fp = fopen(cfg.dbfilename, "r");
+    if (fp == NULL) {
+        if (errno == ENOENT) return;
+        log_warning("Fatal error loading the DB: %s. Exiting.", strerror(errno));
+        exit(1);
+    }
+    struct stat st;
+    snapshot_loading_begin(fstat(fileno(fp), &st) == 0 ? st.st_size : 0);
+    rdb_set_progress_hook(loading_hook);
+    rdb_load_stats ls = {0};
+    int rc;
+    if (cfg.key_load_delay) {
+        rc = load_with_delay(fp, &ls);
+    } else {
+        rc = rdb_load_file(cfg.dbfilename, 0, &ls);
+    }
+    fclose(fp);
+    rdb_set_progress_hook(NULL);
+    snapshot_loading_end();
+    if (rc != RDB_OK) {
+        /* rdb.c logged the offset and the reason. */
+        log_warning("Terminating server after rdb file reading failure.");
+        exit(1);
+    }
+    snap.last_load_keys_loaded = ls.keys_loaded;
+    snap.last_load_keys_expired = ls.keys_expired;
+    log_notice("DB loaded from disk: %.3f seconds", (double)(ustime() - start) / 1000000);
+}
+
+/* ---------------------------------------------------------- INFO */
+
+sds snapshot_info_fields(sds s) {
+    childproc_stats cs;
+    childproc_get_stats(&cs);
+    time_t now = time(NULL);
+    int bgsave = childproc_kind() == CHILD_RDB;
+    return sds_cat_printf(s,
+                          "loading:%d\r\n"
+                          "async_loading:0\r\n"
+                          "current_cow_peak:%zu\r\n"
+                          "current_cow_size:%zu\r\n"
+                          "current_cow_size_age:%lu\r\n"
+                          "current_fork_perc:%.2f\r\n"
+                          "current_save_keys_processed:%zu\r\n"
+                          "current_save_keys_total:%zu\r\n"
+                          "rdb_changes_since_last_save:%lld\r\n"
+                          "rdb_bgsave_in_progress:%d\r\n"
+                          "rdb_last_save_time:%lld\r\n"
+                          "rdb_last_bgsave_status:%s\r\n"
+                          "rdb_last_bgsave_time_sec:%lld\r\n"
+                          "rdb_current_bgsave_time_sec:%lld\r\n"
+                          "rdb_saves:%lld\r\n"
+                          "rdb_last_cow_size:%zu\r\n"
+                          "rdb_last_load_keys_expired:%lld\r\n"
+                          "rdb_last_load_keys_loaded:%lld\r\n",
+                          snap.loading, cs.current_cow_peak, cs.current_cow_size, cs.current_cow_size_age,
+                          cs.current_fork_perc, cs.current_save_keys_processed, cs.current_save_keys_total,
+                          server.dirty, bgsave, (long long)snap.lastsave, snap.lastbgsave_ok ? "ok" : "err",
+                          snap.save_time_last,
+                          bgsave && snap.save_time_start != -1 ? (long long)(now - snap.save_time_start) : -1LL,
+                          snap.saves, cs.rdb_last_cow_size, snap.last_load_keys_expired,
+                          snap.last_load_keys_loaded);
+}
+
+sds snapshot_info_loading(sds s) {
+    if (!snap.loading) return s;
+    double perc = (double)snap.loading_loaded_bytes / (double)(snap.loading_total_bytes + 1) * 100;
+    long long elapsed = (long long)(time(NULL) - snap.loading_start_time);
+    long long eta = 1;
+    if (elapsed && snap.loading_loaded_bytes)
+        eta = elapsed * (long long)snap.loading_total_bytes / (long long)snap.loading_loaded_bytes - elapsed;
+    return sds_cat_printf(s,
+                          "loading_start_time:%lld\r\n"
+                          "loading_total_bytes:%lld\r\n"
+                          "loading_rdb_used_mem:0\r\n"
+                          "loading_loaded_bytes:%lld\r\n"
+                          "loading_loaded_perc:%.2f\r\n"
+                          "loading_eta_seconds:%lld\r\n",
+                          (long long)snap.loading_start_time, (long long)snap.loading_total_bytes,
+                          (long long)snap.loading_loaded_bytes, perc, eta);
+}
+
+/* ---------------------------------------------------------- commands */
+
+static void save_command(client *c) {
+    if (childproc_kind() == CHILD_RDB) {
+        reply_error(c, "Background save already in progress");
+        return;
+    }
+    snap.saves++; /* rdb_saves counts SAVE and BGSAVE attempts, as Redis's */
+    if (snapshot_save_sync() == 0) reply_ok(c);
+    else reply_error(c, "-ERR");
+}
+
+static void bgsave_command(client *c) {
+    int schedule = 0;
+    if (c->argc > 1) {
+        if (c->argc == 2 && strcasecmp(c->argv[1], "schedule") == 0) {
+            schedule = 1;
+        } else {
+            reply_error_syntax(c);
+            return;
+        }
+    }
+    int in_exec = (c->flags & CLIENT_IN_EXEC) != 0;
+    if (childproc_kind() == CHILD_RDB) {
+        reply_error(c, "Background save already in progress");
+    } else if (childproc_active() || in_exec) {
+        if (schedule || in_exec) {
+            snap.bgsave_scheduled = 1;
+            reply_status(c, "Background saving scheduled");
+        } else {
+            reply_error(c, "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE "
+                           "in order to schedule a BGSAVE whenever possible.");
+        }
+    } else if (bgsave_start() == 0) {
+        reply_status(c, "Background saving started");
+    } else {
+        reply_error(c, "-ERR");
+    }
+}
+
+static void lastsave_command(client *c) {
+    reply_integer(c, (long long)snap.lastsave);
+}
+
+redis_command snapshot_commands[] = {
+    {.name = "save", .proc = save_command, .arity = 1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING | CMD_NO_MULTI, .group = "server", .since = "1.0.0",
+     .summary = "Synchronously save the dataset to disk",
+     .complexity = "O(N) where N is the total number of keys in all databases"},
+    {.name = "bgsave", .proc = bgsave_command, .arity = -1,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_NO_ASYNC_LOADING, .group = "server", .since = "1.0.0",
+     .summary = "Asynchronously save the dataset to disk",
+     .complexity = "O(1)"},
+    {.name = "lastsave", .proc = lastsave_command, .arity = 1, .flags = CMD_LOADING | CMD_STALE | CMD_FAST,
+     .acl = ACL_ADMIN | ACL_DANGEROUS, .tips = "nondeterministic_output", .group = "server", .since = "1.0.0",
+     .summary = "Get the UNIX time stamp of the last successful save to disk", .complexity = "O(1)"},
+    {0}};

@@ -1,0 +1,67 @@
+/* snapshot.h -- RDB snapshots as the server uses them: SAVE, BGSAVE (in
+ * the child of childproc.c), LASTSAVE, the save points of the cron, the
+ * final save of SHUTDOWN, loading the dataset at start (and the loading
+ * state any loader shares: INFO loading_*, -LOADING), and the rdb_* /
+ * loading_* lines of INFO persistence. The format itself is rdb.c's. */
+#ifndef MINIRED_SNAPSHOT_H
+#define MINIRED_SNAPSHOT_H
+
+#include <sys/types.h>
+
+#include "sds.h"
+
+/* Registers the BGSAVE done handler and starts the clocks (at start, the
+ * dataset counts as saved now, as in Redis). */
+void snapshot_init(void);
+/* CONFIG RESETSTAT: rdb_saves back to 0. */
+void snapshot_reset_stats(void);
+/* Cron: a scheduled BGSAVE, then the save points (after a failed BGSAVE,
+ * retried only every CONFIG_BGSAVE_RETRY_DELAY_SEC). Call after
+ * childproc_cron(). */
+void snapshot_cron(void);
+
+/* Loads dir/dbfilename into the keyspace at start (the call site chooses
+ * it when appendonly is no). A missing file means an empty dataset; a
+ * refused one ends the process (exit 1) after Redis's log lines. */
+void snapshot_load_at_start(void);
+
+/* The loading state, shared with any other loader (the AOF at start):
+ * begin with the input's size, report progress (bytes read so far: it
+ * serves clients, who get -LOADING, at most every few ms), end. While
+ * loading, INFO shows loading:1 and the loading_* fields. */
+void snapshot_loading_begin(off_t total_bytes);
+void snapshot_loading_progress(off_t loaded_bytes);
+void snapshot_loading_end(void);
+/* The server's reaction to SIGTERM/SIGINT arriving while loading (Redis
+ * shuts down at once, without saving); called from the progress step. */
+void snapshot_set_loading_signal_hook(void (*fn)(void));
+/* 1 while a dataset is being loaded. */
+int snapshot_loading(void);
+
+/* Writes a synchronous snapshot to dir/dbfilename (SAVE, SHUTDOWN, DEBUG
+ * RELOAD). Returns 0, or -1 with the reason logged. */
+int snapshot_save_sync(void);
+
+/* FLUSHALL: kills a running BGSAVE (its data is gone) and, when save
+ * points exist, saves the empty dataset at once, as Redis does. */
+void snapshot_after_flushall(void);
+
+/* SHUTDOWN's persistence part, in Redis 7.0's order: kill a running child,
+ * let the AOF flush (aof_on_shutdown), then the final save when save
+ * points exist and flags lack SHUTDOWN_NOSAVE, or flags hold
+ * SHUTDOWN_SAVE. Failures are ignored with SHUTDOWN_FORCE. Returns 0 when
+ * the server may exit, -1 (logged) when it must keep running. */
+int snapshot_on_shutdown(int flags);
+
+/* The error text (new sds, Redis's -MISCONF) write commands and PING get
+ * when the last BGSAVE failed, save points exist and
+ * stop-writes-on-bgsave-error is yes; NULL when writes are allowed. */
+sds snapshot_write_error(void);
+
+/* INFO persistence: the lines from loading: to rdb_last_load_keys_loaded,
+ * and (only while loading) the loading_* lines Redis puts after the aof_*
+ * ones. */
+sds snapshot_info_fields(sds s);
+sds snapshot_info_loading(sds s);
+
+#endif
