@@ -477,11 +477,15 @@ static int rdb_load_rio_sized(rio *r, int flags, rdb_load_stats *st, size_t inpu
     r->update_cksum = cfg.rdbchecksum ? 1 : 0;
     r->cksum = 0;
     r->progress = rdb_load_progress;
+    /* Big values are read in pieces so the hook runs during them too. */
+    size_t saved_chunk = r->max_chunk;
+    if (r->max_chunk == 0 || r->max_chunk > RDB_LOAD_PROGRESS_BYTES) r->max_chunk = RDB_LOAD_PROGRESS_BYTES;
     rdb_loader *outer = progress_loader;
     progress_loader = &l;
     int rc = rdb_load_body(&l);
     progress_loader = outer;
     r->progress = NULL;
+    r->max_chunk = saved_chunk;
     if (rc == -1) {
         rdb_log_failure(&l);
         sds_free(l.err);

@@ -733,12 +733,11 @@ static robj *rdb_load_intset(rio *r, int deep, sds *err, int *empty) {
     size_t len;
     unsigned char *blob = rdb_load_blob(r, &len, err);
     if (blob == NULL) return NULL;
-    if (len >= INTSET_HDR_BYTES && (blob[4] | blob[5] | blob[6] | blob[7]) == 0) {
-        zfree(blob);
-        *empty = 1;
-        return NULL;
-    }
-    if (intset_validate_integrity(blob, len, deep) == -1) {
+    (void)empty;
+    /* An empty intset is refused like a corrupt one, as Redis 7.0 does
+     * (it never writes one). */
+    if (len < INTSET_HDR_BYTES || (blob[4] | blob[5] | blob[6] | blob[7]) == 0 ||
+        intset_validate_integrity(blob, len, deep) == -1) {
         zfree(blob);
         rdb_err(err, "Intset integrity check failed.");
         return NULL;

@@ -43,7 +43,7 @@ static void run_checker(const char *script, const char *args) {
 /* The fixtures whose names start with prefix. */
 static void check_fixtures(const char *prefix) {
     char args[256];
-    snprintf(args, sizeof(args), "--prefix %s --skip-without-loading", prefix);
+    snprintf(args, sizeof(args), "--prefix %s", prefix);
     run_checker(CHECKER, args);
 }
 

@@ -596,7 +596,9 @@ START_TEST(test_file_round_trip) {
     for (size_t i = 0; i < sizeof(every_key) / sizeof(every_key[0]); i++) before[i] = canon(lookup(every_key[i]));
     db_empty(-1);
     rdb_load_stats st;
+    long long dirty = server.dirty;
     ck_assert_int_eq(load_dataset(file, sds_len(file), &st), RDB_OK);
+    ck_assert_int_eq(server.dirty, dirty); /* a load is not a change */
     ck_assert_int_eq(st.keys_loaded, 14);
     ck_assert_int_eq(st.keys_expired, 0);
     ck_assert_uint_eq(db_size(&server.dbs[7]), 1);
@@ -808,6 +810,37 @@ START_TEST(test_file_huge_counts) {
 }
 END_TEST
 
+/* The replication aux fields and aof-base come back in the load stats. */
+START_TEST(test_aux_fields_round_trip) {
+    RUN("SET", "k", "v");
+    rdb_save_opts opts = {.aof_preamble = 1, .repl_id = "0123456789abcdef0123456789abcdef01234567",
+                          .repl_offset = 123456789012LL, .repl_stream_db = 3};
+    rio r;
+    rio_init_buffer(&r, sds_empty());
+    ck_assert_int_eq(rdb_save_rio(&r, &opts), 0);
+    sds file = r.io.buffer.ptr;
+    ck_assert_ptr_nonnull(memmem(file, sds_len(file), "repl-stream-db", 14));
+    db_empty(-1);
+    rdb_load_stats st;
+    ck_assert_int_eq(load_dataset(file, sds_len(file), &st), RDB_OK);
+    ck_assert_int_eq(st.aof_preamble, 1);
+    ck_assert_str_eq(st.repl_id, opts.repl_id);
+    ck_assert_int_eq(st.repl_offset, opts.repl_offset);
+    ck_assert_int_eq(st.repl_stream_db, 3);
+    sds_free(file);
+    /* Without them: none of the three fields, aof-base 0. */
+    rio_init_buffer(&r, sds_empty());
+    ck_assert_int_eq(rdb_save_rio(&r, NULL), 0);
+    file = r.io.buffer.ptr;
+    ck_assert_ptr_null(memmem(file, sds_len(file), "repl-", 5));
+    db_empty(-1);
+    ck_assert_int_eq(load_dataset(file, sds_len(file), &st), RDB_OK);
+    ck_assert_int_eq(st.aof_preamble, 0);
+    ck_assert_str_eq(st.repl_id, "");
+    sds_free(file);
+}
+END_TEST
+
 static size_t progress_calls, progress_last;
 
 static void on_progress(size_t loaded) {
@@ -879,6 +912,7 @@ static Suite *rdb_suite(void) {
     tcase_add_test(tc, test_random_corruption);
     tcase_add_test(tc, test_save_file_load_file);
     tcase_add_test(tc, test_file_huge_counts);
+    tcase_add_test(tc, test_aux_fields_round_trip);
     suite_add_tcase(s, tc);
     return s;
 }
