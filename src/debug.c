@@ -60,13 +60,13 @@ static void debug_object(client *c) {
 /* RELOAD [MERGE] [NOFLUSH] [NOSAVE]: saves the dataset to the RDB file
  * (unless NOSAVE), empties the keyspace (unless NOFLUSH) and loads the
  * file back. Keys already present when loading with NOFLUSH are replaced
- * by the file's (Redis replaces them with MERGE and dies without it). */
+ * by the file's with MERGE; without it the load fails (Redis dies). */
 static void debug_reload(client *c) {
-    int save = 1, flush = 1;
+    int save = 1, flush = 1, flags = 0;
     for (int j = 2; j < c->argc; j++) {
         const char *opt = c->argv[j];
         if (strcasecmp(opt, "merge") == 0) {
-            /* the loader always replaces duplicates */
+            flags |= RDB_LOAD_ALLOW_DUP;
         } else if (strcasecmp(opt, "noflush") == 0) {
             flush = 0;
         } else if (strcasecmp(opt, "nosave") == 0) {
@@ -82,7 +82,7 @@ static void debug_reload(client *c) {
         return;
     }
     if (flush) db_empty(-1);
-    if (rdb_load_file(cfg.dbfilename, 0, NULL) != RDB_OK) {
+    if (rdb_load_file(cfg.dbfilename, flags, NULL) != RDB_OK) {
         reply_error(c, "Error trying to load the RDB dump");
         return;
     }

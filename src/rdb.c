@@ -334,13 +334,22 @@ typedef struct rdb_key_meta {
     int freq;            /* -1: none */
 } rdb_key_meta;
 
+/* RDB_LOAD_ALLOW_DUP: the file's value replaces the one in memory. 1 when
+ * it was added. */
+static int rdb_replace_dup(db *d, const sds key, robj *val) {
+    db_delete(d, key);
+    return db_add_loaded(d, key, val);
+}
+
 /* Reads the key and value of a pair whose type byte was type, and adds it
  * to d unless it expired (or was an empty collection, which Redis skips). */
 static int rdb_load_pair(rdb_loader *l, db *d, int type, rdb_key_meta *m, long long now_ms) {
     sds key = rdb_load_string(l->r, &l->err);
     if (key == NULL) RDB_FAIL(l, "Unexpected EOF reading RDB file");
     int empty;
-    robj *val = rdb_load_object_ex(l->r, type, 0, &l->err, &empty);
+    /* sanitize-dump-payload yes deep-checks files too, as in Redis. */
+    int deep = cfg.sanitize_dump_payload == SANITIZE_DUMP_YES;
+    robj *val = rdb_load_object_ex(l->r, type, deep, &l->err, &empty);
     if (val == NULL && empty) {
         if (l->empty_skipped++ < RDB_EMPTY_KEYS_LOGGED) log_notice("rdbLoadObject skipping empty key: %s", key);
         sds_free(key);
@@ -358,7 +367,7 @@ static int rdb_load_pair(rdb_loader *l, db *d, int type, rdb_key_meta *m, long l
         l->st->keys_expired++;
         return 0;
     }
-    if (!db_add_loaded(d, key, val)) {
+    if (!db_add_loaded(d, key, val) && (!(l->flags & RDB_LOAD_ALLOW_DUP) || !rdb_replace_dup(d, key, val))) {
         log_warning("RDB has duplicated key '%s' in DB %d", key, d->id);
         sds_free(key);
         obj_decr_refcount(val);

@@ -44,6 +44,7 @@ typedef struct rdb_load_stats {
 /* Load flags. */
 #define RDB_LOAD_AOF_PREAMBLE (1 << 0) /* the base of an AOF (log texts differ) */
 #define RDB_LOAD_EMPTY_FIRST (1 << 1)  /* (reserved for replication) */
+#define RDB_LOAD_ALLOW_DUP (1 << 2)    /* a key already present is replaced (DEBUG RELOAD MERGE) */
 
 /* ------------------------------------------------------------ whole dataset */
 

@@ -67,7 +67,7 @@ END_TEST
 
 /* DUMP payloads of Redis 5.0-6.2 (RDB 9 inside) through RESTORE. */
 START_TEST(test_restore_payloads) {
-    run_checker(RESTORE_CHECKER, "--skip-without-restore");
+    run_checker(RESTORE_CHECKER, "");
 }
 END_TEST
 
