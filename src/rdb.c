@@ -43,6 +43,13 @@
 
 static rdb_progress_fn *progress_hook;
 
+static rdb_save_progress_fn *save_progress_hook;
+static size_t keys_saved; /* by the save in progress */
+
+void rdb_set_save_progress_hook(rdb_save_progress_fn *fn) {
+    save_progress_hook = fn;
+}
+
 void rdb_set_progress_hook(rdb_progress_fn *fn) {
     progress_hook = fn;
 }
@@ -133,6 +140,8 @@ static int rdb_save_table(rio *r, db *d, int t) {
                 if (ee) expire = dict_get_signed_int_val(ee);
             }
             if (rdb_save_key_value(r, key, he->v.val, expire) == -1) return -1;
+            keys_saved++;
+            if (save_progress_hook) save_progress_hook(keys_saved);
         }
     }
     return 0;
@@ -155,6 +164,7 @@ int rdb_save_rio(rio *r, const rdb_save_opts *opts) {
     snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);
     if (!rio_write(r, magic, RDB_HEADER_LEN)) goto werr;
     if (rdb_save_aux_fields(r, opts) == -1) goto werr;
+    keys_saved = 0;
     for (int i = 0; i < server.dbnum; i++)
         if (rdb_save_db(r, &server.dbs[i]) == -1) goto werr;
     if (rdb_save_type(r, RDB_OPCODE_EOF) == -1) goto werr;

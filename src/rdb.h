@@ -76,6 +76,12 @@ int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
 typedef void rdb_progress_fn(size_t loaded);
 void rdb_set_progress_hook(rdb_progress_fn *fn);
 
+/* While a save runs, called after each key with the number of keys
+ * written so far by this save (BGSAVE progress in INFO, the
+ * rdb-key-save-delay test knob). Called in the child for BGSAVE. */
+typedef void rdb_save_progress_fn(size_t keys_saved);
+void rdb_set_save_progress_hook(rdb_save_progress_fn *fn);
+
 /* ------------------------------------------------------------ single values */
 
 /* The type byte and the value of o, as they appear in a dump. 0 / -1. */

@@ -70,17 +70,21 @@ static void knob_delay(int usec) {
     if (usec) usleep((useconds_t)usec);
 }
 
-/* The serializer has no per-key hook, so the knobs act on each write or
- * read call of the stream (a key takes a few): slower than Redis per key,
- * which is all the tests need (a save or a load that lasts). */
-static size_t (*file_write_orig)(rio *r, const void *buf, size_t len);
-static size_t (*file_read_orig)(rio *r, void *buf, size_t len);
+/* Called by the serializer after each key it saves: the save delay knob
+ * acts per key, as in Redis, and a child reports its progress (keys saved,
+ * copy-on-write) every CHILD_PROGRESS_KEYS keys (childproc rate-limits the
+ * costly part further). */
+#define CHILD_PROGRESS_KEYS 1024
+static size_t child_keys_saved;
 
-static size_t delayed_write(rio *r, const void *buf, size_t len) {
-    knob_delay(cfg.rdb_key_save_delay);
-    if (childproc_in_child()) childproc_child_progress(0);
-    return file_write_orig(r, buf, len);
+static void save_progress(size_t keys_saved) {
+    if (cfg.rdb_key_save_delay) knob_delay(cfg.rdb_key_save_delay);
+    if (!childproc_in_child()) return;
+    child_keys_saved = keys_saved;
+    if (keys_saved % CHILD_PROGRESS_KEYS == 0) childproc_child_progress(keys_saved);
 }
+
+static size_t (*file_read_orig)(rio *r, void *buf, size_t len);
 
 /* A slowed load also serves clients on a clock, not only every
  * RDB_LOAD_PROGRESS_BYTES, so tests see -LOADING without a huge file. */
@@ -130,10 +134,6 @@ static int save_to(const char *filename) {
     rio r;
     rio_init_file(&r, fp);
     if (cfg.rdb_save_incremental_fsync) rio_set_autosync(&r, RDB_AUTOSYNC_BYTES);
-    if (cfg.rdb_key_save_delay || childproc_in_child()) {
-        file_write_orig = r.write;
-        r.write = delayed_write;
-    }
     rdb_save_opts opts = {0};
     int ok = rdb_save_rio(&r, &opts) == 0 && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
     int werr = errno;
@@ -174,7 +174,7 @@ static int bgsave_start(void) {
     pid_t pid = childproc_fork(CHILD_RDB);
     if (pid == 0) {
         int rc = save_to(cfg.dbfilename);
-        if (rc == 0) childproc_child_send_cow(0);
+        if (rc == 0) childproc_child_send_cow(child_keys_saved);
         childproc_child_exit(rc == 0 ? 0 : 1);
     }
     if (pid == -1) {
@@ -220,6 +220,7 @@ void snapshot_reset_stats(void) {
 void snapshot_init(void) {
     snap.lastsave = time(NULL);
     childproc_set_done_handler(CHILD_RDB, bgsave_done);
+    rdb_set_save_progress_hook(save_progress);
 }
 
 void snapshot_cron(void) {

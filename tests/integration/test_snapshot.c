@@ -170,14 +170,28 @@ END_TEST
 START_TEST(test_bgsave_in_progress) {
     hs_server *s = hs_start(NULL);
     redisContext *c = hs_connect(s);
-    HS_EXPECT_OK(c, "DEBUG", "POPULATE", "50");
-    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "20000");
+    HS_EXPECT_OK(c, "DEBUG", "POPULATE", "3000");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "rdb-key-save-delay", "1000");
     HS_EXPECT_STATUS(c, "Background saving started", "BGSAVE");
     HS_EXPECT_ERROR(c, "ERR Background save already in progress", "BGSAVE");
     HS_EXPECT_ERROR(c, "ERR Background save already in progress", "BGSAVE", "SCHEDULE");
     HS_EXPECT_ERROR(c, "ERR Background save already in progress", "SAVE");
     expect_info(c, "rdb_bgsave_in_progress", "1");
-    expect_info(c, "current_save_keys_total", "50");
+    expect_info(c, "current_save_keys_total", "3000");
+    /* The child reports its progress about once a second, per 1024 keys:
+     * the first report comes at key 1024 (about 1 s in). */
+    long long deadline = hs_now_ms() + BGSAVE_WAIT_MS;
+    long long processed = 0;
+    while (processed == 0 && hs_now_ms() < deadline) {
+        char *p = info_str(c, "current_save_keys_processed");
+        processed = atoll(p);
+        free(p);
+        if (processed == 0) hs_sleep_ms(50);
+    }
+    ck_assert_msg(processed >= 1024 && processed < 3000, "current_save_keys_processed is %lld", processed);
+    char *perc = info_str(c, "current_fork_perc");
+    ck_assert_msg(atof(perc) > 30 && atof(perc) < 100, "current_fork_perc is %s", perc);
+    free(perc);
     char *t = info_str(c, "rdb_current_bgsave_time_sec");
     ck_assert_msg(strcmp(t, "-1") != 0, "rdb_current_bgsave_time_sec is -1 during a BGSAVE");
     free(t);
