@@ -311,6 +311,7 @@ static void rdb_apply_aux(rdb_loader *l, sds key, sds val) {
         log_notice("RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
     } else if (!strcasecmp(key, "aof-base") || !strcasecmp(key, "aof-preamble")) {
         st->aof_preamble = atoi(val) != 0;
+        if (st->aof_preamble) log_notice("RDB is base AOF");
     } else if (!strcasecmp(key, "repl-id")) {
         if (sds_len(val) == sizeof(st->repl_id) - 1) memcpy(st->repl_id, val, sizeof(st->repl_id));
     } else if (!strcasecmp(key, "repl-offset")) {
