@@ -41,7 +41,11 @@ static void print_usage(void) {
             "       ./minired-server --port 7777\n"
             "       ./minired-server --port 7777 --bind 127.0.0.1 --requirepass secret\n"
             "       ./minired-server /etc/myredis.conf --loglevel verbose -\n"
-            "       ./minired-server /etc/myredis.conf --loglevel verbose\n");
+            "       ./minired-server /etc/myredis.conf --loglevel verbose\n"
+            "\n"
+            "Invoked as minired-check-rdb <file.rdb> or minired-check-aof [--fix]\n"
+            "<file.manifest|file.aof> (links to this binary), it checks persistence\n"
+            "files as redis-check-rdb / redis-check-aof do.\n");
 }
 
 static void daemonize(void) {
