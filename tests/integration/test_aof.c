@@ -759,6 +759,8 @@ START_TEST(test_crash_always) {
     freeReplyObject(r);
     r = hs_command(c, HS_ARGS("LLEN", "crash"));
     ck_assert_int_eq(last, r->integer);
+    fprintf(stderr, "crash test: %d rounds of kill -9, %lld pushes acknowledged, %lld present after restart\n",
+            rounds, expected_min, r->integer);
     freeReplyObject(r);
     redisFree(c);
     hs_stop(s);
