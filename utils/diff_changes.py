@@ -498,6 +498,9 @@ def is_time_arg(cmd, i):
     name = cmd[0].upper()
     if name in (b'PEXPIREAT', b'EXPIREAT') and i == 2:
         return 1 if name == b'PEXPIREAT' else 1000
+    # RESTORE key ttl payload ... ABSTTL: the ttl is a unix time in ms
+    if name == b'RESTORE' and i == 2 and any(a.upper() == b'ABSTTL' for a in cmd[4:]):
+        return 1
     prev = cmd[i - 1].upper() if i > 1 else b''
     if prev == b'PXAT':
         return 1
