@@ -116,6 +116,11 @@ unsigned char *rdb_load_blob(rio *r, size_t *len, sds *err);
 int rdb_load_binary_double(rio *r, double *d, sds *err);
 int rdb_load_double_text(rio *r, double *d, sds *err);
 
+/* Appends a loaded list node's listpack (lp, count entries) to ql: as one
+ * node when it respects this server's fill, else entry by entry. Takes lp. */
+struct quicklist;
+void rdb_list_append_node(struct quicklist *ql, unsigned char *lp, unsigned long count);
+
 /* Like rdb_load_object, but an empty collection (which Redis skips with a
  * notice instead of failing) returns NULL with *empty = 1 and no *err. */
 robj *rdb_load_object_ex(rio *r, int type, int deep, sds *err, int *empty);

@@ -37,25 +37,6 @@ static robj *legacy_refuse(sds *err, const char *msg) {
 
 /* ------------------------------------------------------------ lists */
 
-/* Takes lp (valid, non-empty): appends it to the list as one node when it
- * fits the configured fill, as Redis appends a loaded node; a node bigger
- * than this server allows is split by pushing its entries one by one. */
-static void list_add_listpack(quicklist *ql, unsigned char *lp) {
-    unsigned long n = lp_length(lp);
-    if (ql_listpack_fits(ql, lp, n)) {
-        ql_append_listpack(ql, lp);
-        return;
-    }
-    unsigned char buf[LP_INTBUF_SIZE];
-    for (unsigned char *e = lp_first(lp); e; e = lp_next(lp, e)) {
-        const unsigned char *s;
-        uint32_t len;
-        lp_get(e, NULL, &s, &len, buf);
-        ql_push_tail(ql, s, len);
-    }
-    lp_free(lp);
-}
-
 /* LIST_ZIPLIST (10): one ziplist, the whole list (Redis 2.6 to 3.0). */
 static robj *load_ziplist_list(rio *r, sds *err, int *empty) {
     size_t len;
@@ -70,7 +51,7 @@ static robj *load_ziplist_list(rio *r, sds *err, int *empty) {
         return NULL;
     }
     robj *o = list_create_for_load();
-    list_add_listpack(o->ptr, lp);
+    rdb_list_append_node(o->ptr, lp, lp_length(lp));
     return o;
 }
 
@@ -96,7 +77,7 @@ static robj *load_quicklist(rio *r, sds *err, int *empty) {
             goto fail;
         }
         if (lp_length(lp) == 0) lp_free(lp);
-        else list_add_listpack(o->ptr, lp);
+        else rdb_list_append_node(o->ptr, lp, lp_length(lp));
     }
     if (ql_length(o->ptr) == 0) {
         obj_decr_refcount(o);

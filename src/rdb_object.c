@@ -644,9 +644,7 @@ static robj *rdb_load_list_plain(rio *r, sds *err, int *empty) {
     return o;
 }
 
-/* Appends a loaded node's listpack (lp, count entries) to ql: as is when it
- * respects this server's fill, else entry by entry. Takes lp. */
-static void rdb_list_append_node(quicklist *ql, unsigned char *lp, unsigned long count) {
+void rdb_list_append_node(quicklist *ql, unsigned char *lp, unsigned long count) {
     if (ql_listpack_fits(ql, lp, count)) {
         ql_append_listpack(ql, lp);
         return;
