@@ -29,7 +29,7 @@
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
 #define LUA_MAX_NESTING 1000
 #define LUA_REAL_GLOBALS "__minired_globals"
-#define REDIS_VERSION_NUM_VALUE 0x00070f /* 7.0.15 */
+#define REDIS_VERSION_NUM_VALUE 0x07000f /* 7.0.15 */
 
 /* ---------------------------------------------------------- registry of libs */
 
@@ -444,6 +444,13 @@ static sds *lua_args_to_argv(lua_State *L, int argc) {
     return argv;
 }
 
+/* Raises {err = "ERR msg"} without a position (Redis's luaPushError +
+ * luaError); the handler adds the script's line to the reply. */
+static int lua_raise(lua_State *L, const char *msg) {
+    script_lua_push_error(L, msg);
+    return lua_error(L);
+}
+
 /* redis.call (raise 1) and redis.pcall (raise 0). */
 static int lua_redis_generic_call(lua_State *L, int raise) {
     script_run *r = script_current();
@@ -513,8 +520,7 @@ static int lua_redis_status_reply(lua_State *L) {
 
 static int lua_redis_sha1hex(lua_State *L) {
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "wrong number of arguments");
-        return 1;
+        return lua_raise(L, "wrong number of arguments");
     }
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
@@ -533,17 +539,14 @@ static int lua_redis_sha1hex(lua_State *L) {
 static int lua_redis_log(lua_State *L) {
     int argc = lua_gettop(L);
     if (argc < 2) {
-        luaL_error(L, "redis.log() requires two arguments or more.");
-        return 0;
+        return lua_raise(L, "redis.log() requires two arguments or more.");
     }
     if (!lua_isnumber(L, 1)) {
-        luaL_error(L, "First argument must be a number (log level).");
-        return 0;
+        return lua_raise(L, "First argument must be a number (log level).");
     }
     int level = (int)lua_tonumber(L, 1);
     if (level < LL_DEBUG || level > LL_WARNING) {
-        luaL_error(L, "Invalid debug level.");
-        return 0;
+        return lua_raise(L, "Invalid debug level.");
     }
     sds msg = sds_empty();
     for (int j = 2; j <= argc; j++) {
@@ -562,13 +565,11 @@ static int lua_redis_log(lua_State *L) {
 static int lua_redis_setresp(lua_State *L) {
     script_run *r = script_current();
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "redis.setresp() requires one argument.");
-        return 0;
+        return lua_raise(L, "redis.setresp() requires one argument.");
     }
     int resp = (int)lua_tonumber(L, -1);
     if (resp != 2 && resp != 3) {
-        luaL_error(L, "RESP version must be 2 or 3.");
-        return 0;
+        return lua_raise(L, "RESP version must be 2 or 3.");
     }
     if (r) r->sc->resp = resp;
     return 0;
@@ -576,13 +577,11 @@ static int lua_redis_setresp(lua_State *L) {
 
 static int lua_redis_set_repl(lua_State *L) {
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "redis.set_repl() requires one argument.");
-        return 0;
+        return lua_raise(L, "redis.set_repl() requires two arguments.");
     }
     long long flags = (long long)lua_tonumber(L, -1);
     if ((flags & ~3LL) != 0) {
-        luaL_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
-        return 0;
+        return lua_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     }
     /* Effects go to the AOF and replicas alike (one stream): the flags are
      * accepted; REPL_NONE is the one that would change anything. */
@@ -714,6 +713,32 @@ static int lua_math_randomseed(lua_State *L) {
     return 0;
 }
 
+/* The base library's pcall, as Redis 7.0 replaces it: an error table
+ * with an err field (what redis.call raises) is caught as its err string;
+ * a message handler (xpcall) still sees the table. */
+static int lua_redis_pcall_global(lua_State *L) {
+    int argc = lua_gettop(L);
+    if (argc == 0) {
+        /* Redis's wrapper calls nothing and fails: false and a message. */
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, "attempt to call a nil value");
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+        lua_remove(L, 1);
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "err");
+            if (lua_isstring(L, -1)) lua_replace(L, -2);
+            else lua_pop(L, 1);
+        }
+        lua_pushboolean(L, 0);
+        lua_insert(L, 1);
+    }
+    return lua_gettop(L);
+}
+
 /* ---------------------------------------------------------- sandbox */
 
 static int lua_global_missing(lua_State *L) {
@@ -780,6 +805,8 @@ lua_State *script_lua_new_state(void) {
     lua_pushcfunction(L, lua_math_randomseed);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
+    lua_pushcfunction(L, lua_redis_pcall_global);
+    lua_setglobal(L, "pcall");
     lua_load_redis_table(L);
     lua_pushcfunction(L, lua_error_handler);
     lua_setfield(L, LUA_REGISTRYINDEX, "__redis__err__handler");
@@ -803,6 +830,15 @@ void script_lua_protect_globals(lua_State *L) {
             lua_pop(L, 1);
         }
     }
+    /* Strings' methods come from the string library's proxy too, so
+     * getmetatable('').__index == string, as in Redis. */
+    lua_pushstring(L, "");
+    if (lua_getmetatable(L, -1)) {
+        lua_getfield(L, g, "string");
+        lua_setfield(L, -2, "__index");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     lua_pushvalue(L, g);
     lua_setfield(L, LUA_REGISTRYINDEX, LUA_REAL_GLOBALS);
     lua_pushvalue(L, g);
