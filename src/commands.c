@@ -271,7 +271,14 @@ static int cmd_runs_in_multi(const redis_command *cmd) {
            cmd == cmd_reset;
 }
 
+static cmd_flags_fn *flags_hook;
+
+void cmd_set_flags_hook(cmd_flags_fn *fn) {
+    flags_hook = fn;
+}
+
 uint64_t cmd_effective_flags(const client *c, const redis_command *cmd) {
+    if (flags_hook && (cmd->flags & CMD_NO_MANDATORY_KEYS)) return flags_hook(c, cmd);
     /* EXEC is as much a write (or denyoom) as what it will run. */
     if (cmd == cmd_exec && (c->flags & CLIENT_MULTI)) return cmd->flags | multi_queued_flags(c);
     return cmd->flags;

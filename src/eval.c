@@ -59,7 +59,47 @@ static void eval_new_state(void) {
     eval_scripts_bytes = 0;
 }
 
+/* Redis's scriptFlagsToCmdFlags: declared flags replace the command's
+ * write / denyoom / stale flags. */
+static uint64_t eval_script_cmd_flags(uint64_t cmd_flags, uint64_t script_flags) {
+    if (script_flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) return cmd_flags;
+    cmd_flags &= ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+    if (!(script_flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES))) cmd_flags |= CMD_DENYOOM;
+    if (!(script_flags & SCRIPT_FLAG_NO_WRITES)) cmd_flags |= CMD_WRITE;
+    if (script_flags & SCRIPT_FLAG_ALLOW_STALE) cmd_flags |= CMD_STALE;
+    return cmd_flags;
+}
+
+static void eval_command(client *c);
+static void evalsha_command(client *c);
+static void eval_ro_command(client *c);
+static void evalsha_ro_command(client *c);
+static eval_script *eval_find(const char *sha, size_t len, char *lower);
+
+/* The flags of an EVAL-family command as its script declares them (the
+ * shebang of the body, or of the cached script for EVALSHA). */
+static uint64_t eval_command_flags(const client *c, const redis_command *cmd) {
+    uint64_t script_flags = SCRIPT_FLAG_EVAL_COMPAT_MODE;
+    if (c->argc < 2) return cmd->flags;
+    if (cmd->proc == eval_command || cmd->proc == eval_ro_command) {
+        size_t off;
+        sds err;
+        if (eval_parse_shebang(c->argv[1], sds_len(c->argv[1]), &script_flags, &off, &err) == -1) {
+            sds_free(err);
+            return cmd->flags;
+        }
+    } else if (cmd->proc == evalsha_command || cmd->proc == evalsha_ro_command) {
+        char sha[SHA1_HEX_LEN + 1];
+        eval_script *es = eval_find(c->argv[1], sds_len(c->argv[1]), sha);
+        if (es) script_flags = es->flags;
+    } else {
+        return cmd->flags;
+    }
+    return eval_script_cmd_flags(cmd->flags, script_flags);
+}
+
 void eval_init(void) {
+    cmd_set_flags_hook(eval_command_flags);
     script_client = net_create_client(-1);
     script_client->flags |= CLIENT_NO_SOCKET;
     eval_new_state();
