@@ -84,7 +84,8 @@ static dict_type commands_dict_type = {
 /* Adds the categories Redis derives from flags (COMMAND INFO shows them). */
 static void cmd_set_implicit_acl(redis_command *cmd) {
     if (cmd->flags & CMD_WRITE) cmd->acl |= ACL_WRITE;
-    if (cmd->flags & CMD_READONLY) cmd->acl |= ACL_READ;
+    /* Read-only scripts (EVAL_RO...) stay out of @read, as in Redis. */
+    if ((cmd->flags & CMD_READONLY) && !(cmd->acl & ACL_SCRIPTING)) cmd->acl |= ACL_READ;
     if (cmd->flags & CMD_ADMIN) cmd->acl |= ACL_ADMIN | ACL_DANGEROUS;
     if (cmd->flags & CMD_PUBSUB) cmd->acl |= ACL_PUBSUB;
     if (cmd->flags & CMD_FAST) cmd->acl |= ACL_FAST;

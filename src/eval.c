@@ -341,24 +341,26 @@ static void script_help_command(client *c) {
     .key_specs = {{.flags = (ksflags), .notes = (note), .begin_index = 2, .keynum = 1, .keynumidx = 0,             \
                    .firstkey = 1, .keystep = 1}}
 #define EVAL_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
-#define EVAL_RW_NOTE "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags"
-#define EVAL_RO_NOTE "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
+#define EVAL_RW_NOTE "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
+#define EVAL_RO_NOTE "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
 #define SCRIPT_SUB(nm, fn, ar, fl, tip, sum, ver)                                                                  \
     {.name = nm, .proc = fn, .arity = ar, .flags = fl, .acl = ACL_SCRIPTING, .tips = tip, .group = "scripting", \
      .since = ver, .summary = sum, .complexity = "O(1)"}
 
+/* In Redis's order (COMMAND INFO lists them so); DEBUG goes after
+ * EXISTS. */
 static redis_command script_subcommands[] = {
     SCRIPT_SUB("help", script_help_command, 2, CMD_LOADING | CMD_STALE, NULL, "Show helpful text about the different subcommands", "5.0.0"),
-    SCRIPT_SUB("kill", script_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
-               "request_policy:all_shards response_policy:one_succeeded",
-               "Kill the script currently in execution.", "2.6.0"),
     SCRIPT_SUB("exists", script_exists_command, -3, CMD_NOSCRIPT,
                "request_policy:all_shards response_policy:agg_logical_and",
                "Check existence of scripts in the script cache.", "2.6.0"),
-    SCRIPT_SUB("flush", script_flush_command, -2, CMD_NOSCRIPT, ALL_NODES_OK,
-               "Remove all the scripts from the script cache.", "2.6.0"),
     SCRIPT_SUB("load", script_load_command, 3, CMD_NOSCRIPT | CMD_STALE, ALL_NODES_OK,
                "Load the specified Lua script into the script cache.", "2.6.0"),
+    SCRIPT_SUB("flush", script_flush_command, -2, CMD_NOSCRIPT, ALL_NODES_OK,
+               "Remove all the scripts from the script cache.", "2.6.0"),
+    SCRIPT_SUB("kill", script_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
+               "request_policy:all_shards response_policy:one_succeeded",
+               "Kill the script currently in execution.", "2.6.0"),
     {0}};
 
 redis_command eval_commands[] = {
