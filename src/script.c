@@ -151,6 +151,9 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     } else {
         if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
+        /* One stream feeds both the AOF and replicas: only REPL_NONE (no
+         * target at all) changes what propagates. */
+        if (r->repl_none) sc->flags |= CLIENT_PREVENT_PROP;
         cmd_call(sc);
         reply = reply_take_output(sc);
     }

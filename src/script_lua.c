@@ -629,8 +629,10 @@ static int lua_redis_set_repl(lua_State *L) {
     if ((flags & ~3LL) != 0) {
         return lua_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     }
-    /* Effects go to the AOF and replicas alike (one stream): the flags are
-     * accepted; REPL_NONE is the one that would change anything. */
+    /* Effects go to the AOF and replicas alike (one stream): REPL_NONE is
+     * the one setting that changes anything. */
+    script_run *r = script_current();
+    if (r) r->repl_none = flags == 0;
     return 0;
 }
 
