@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin.h"
 #include "commands.h"
 #include "networking.h"
 #include "propagate.h"
@@ -104,6 +105,8 @@ void eval_init(void) {
     cmd_set_flags_hook(eval_command_flags);
     script_client = net_create_client(-1);
     script_client->flags |= CLIENT_NO_SOCKET;
+    /* MONITOR shows a script's commands as from "lua". */
+    snprintf(script_client->addr, sizeof(script_client->addr), "lua");
     eval_new_state();
     cmd_set_busy_hook(script_busy_refusal);
 }
@@ -234,6 +237,7 @@ static eval_script *eval_create(client *c, const char *body, size_t len, char *s
 /* ---------------------------------------------------------- commands */
 
 static void eval_generic(client *c, int evalsha, int ro) {
+    if (server.monitor_count) admin_feed_monitors_now(c);
     long long numkeys;
     if (!string2ll(c->argv[2], sds_len(c->argv[2]), &numkeys)) {
         reply_error_not_integer(c);

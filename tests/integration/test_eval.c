@@ -278,6 +278,22 @@ START_TEST(test_error_stats) {
 }
 END_TEST
 
+/* MONITOR shows EVAL first, then its script's commands from "lua". */
+START_TEST(test_monitor) {
+    int fd = hs_raw_connect(srv);
+    HS_RAW_EXPECT(fd, "MONITOR\r\n", "+OK\r\n");
+    HS_EXPECT_OK(ctx, "EVAL", "return redis.call('set','mk','v')", "0");
+    hs_buf got = hs_raw_read_until(fd, "\"mk\" \"v\"\r\n", 5000);
+    const char *eval_at = strstr(got.data, "] \"EVAL\" \"return redis.call('set','mk','v')\" \"0\"\r\n");
+    const char *set_at = strstr(got.data, " [0 lua] \"set\" \"mk\" \"v\"\r\n");
+    ck_assert_ptr_nonnull(eval_at);
+    ck_assert_ptr_nonnull(set_at);
+    ck_assert(eval_at < set_at);
+    hs_buf_free(&got);
+    close(fd);
+}
+END_TEST
+
 static Suite *eval_suite(void) {
     Suite *s = suite_create("eval");
     TCase *tc = hs_tcase(s, "eval");
@@ -291,6 +307,7 @@ static Suite *eval_suite(void) {
     tcase_add_test(tc, test_scripts_in_multi);
     tcase_add_test(tc, test_odd_errors);
     tcase_add_test(tc, test_error_stats);
+    tcase_add_test(tc, test_monitor);
     return s;
 }
 
