@@ -39,6 +39,9 @@ static client *script_client;
 static dict *eval_scripts; /* sds sha1 (lower case) -> eval_script */
 static long long eval_scripts_bytes;
 static eval_functions_stats_fn *functions_stats_hook;
+/* eval_find's memory of the last script found (NULL after a flush). */
+static eval_script *last_found;
+static char last_found_sha[SHA1_HEX_LEN];
 
 static void eval_script_free(dict *d, void *val) {
     (void)d;
@@ -112,6 +115,7 @@ void eval_init(void) {
 }
 
 static void eval_flush(void) {
+    last_found = NULL;
     lua_close(eval_lua);
     dict_release(eval_scripts);
     eval_new_state();
@@ -198,9 +202,16 @@ static eval_script *eval_find(const char *sha, size_t len, char *lower) {
     if (len != SHA1_HEX_LEN) return NULL;
     for (int i = 0; i < SHA1_HEX_LEN; i++) lower[i] = (char)tolower((unsigned char)sha[i]);
     lower[SHA1_HEX_LEN] = '\0';
+    /* The same script runs again and again (and its flags are asked for
+     * before it runs): the last one found is remembered. */
+    if (last_found && memcmp(last_found_sha, lower, SHA1_HEX_LEN) == 0) return last_found;
     sds key = sds_new_len(lower, SHA1_HEX_LEN);
     eval_script *es = dict_fetch_value(eval_scripts, key);
     sds_free(key);
+    if (es) {
+        memcpy(last_found_sha, lower, SHA1_HEX_LEN);
+        last_found = es;
+    }
     return es;
 }
 

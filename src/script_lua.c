@@ -24,6 +24,8 @@
 #include "util.h"
 #include "zmalloc.h"
 
+/* Script calls between two incremental garbage-collection steps. */
+#define LUA_GC_CYCLE_CALLS 50
 /* Instructions between two calls of the busy hook (as Redis). */
 #define LUA_HOOK_INSTRUCTIONS 100000
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
@@ -991,6 +993,11 @@ void script_lua_call(lua_State *L, script_run *r, sds *keys, int nkeys, sds *arg
     if (failed) lua_reply_failure(r->caller, L, r->funcname);
     else script_lua_reply(r->caller, L, r->sc->resp);
     lua_settop(L, fn - 1);
-    /* Garbage of a script is collected a little at a time after it. */
-    lua_gc(L, LUA_GCSTEP, 1);
+    /* Garbage is collected in steps every LUA_GC_CYCLE_CALLS calls, as
+     * Redis does: cheaper than a step after each. */
+    static int calls_since_gc;
+    if (++calls_since_gc >= LUA_GC_CYCLE_CALLS) {
+        lua_gc(L, LUA_GCSTEP, LUA_GC_CYCLE_CALLS);
+        calls_since_gc = 0;
+    }
 }
