@@ -294,6 +294,19 @@ START_TEST(test_monitor) {
 }
 END_TEST
 
+/* Keys do not expire in the middle of a script: its commands see the
+ * time it started (Redis 7.0). */
+START_TEST(test_time_frozen_in_script) {
+    HS_EXPECT_INT(ctx, 1, "EVAL",
+                  "redis.call('set', 'ex', 'v', 'px', 5) "
+                  "local t = redis.call('time') local start = t[1] * 1000000 + t[2] "
+                  "repeat t = redis.call('time') until t[1] * 1000000 + t[2] - start > 30000 "
+                  "return redis.call('exists', 'ex')",
+                  "0");
+    HS_EXPECT_INT(ctx, 0, "EXISTS", "ex");
+}
+END_TEST
+
 static Suite *eval_suite(void) {
     Suite *s = suite_create("eval");
     TCase *tc = hs_tcase(s, "eval");
@@ -308,6 +321,7 @@ static Suite *eval_suite(void) {
     tcase_add_test(tc, test_odd_errors);
     tcase_add_test(tc, test_error_stats);
     tcase_add_test(tc, test_monitor);
+    tcase_add_test(tc, test_time_frozen_in_script);
     return s;
 }
 
