@@ -5,10 +5,9 @@
  * them), so protection is built from metatables: the globals table the
  * scripts see is an empty proxy whose __index is the real table and whose
  * __newindex raises "Attempt to modify a readonly table"; library tables
- * are proxied the same way. Known differences: rawset() on a proxy
- * succeeds (Redis refuses), rawget()/pairs() on a proxy see nothing, and
- * setmetatable() on a protected table says "cannot change a protected
- * metatable". Never calls into eval.c: everything it needs of the running
+ * are proxied the same way; rawset and setmetatable refuse the proxies.
+ * Known difference: rawget()/pairs()/next() on a proxy see nothing.
+ * Never calls into eval.c: everything it needs of the running
  * script comes through script.h. */
 #include "script_lua.h"
 
@@ -31,6 +30,8 @@
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
 #define LUA_MAX_NESTING 1000
 #define LUA_REAL_GLOBALS "__minired_globals"
+/* Field of a read-only proxy's metatable. */
+#define READONLY_MARK "__minired_readonly"
 /* Marks an error table made of a command's error reply (as Redis 7.0). */
 #define ERR_NO_STATS_FIELD "ignore_error_stats_update"
 #define REDIS_VERSION_NUM_VALUE 0x07000f /* 7.0.15 */
@@ -816,10 +817,52 @@ static void lua_push_readonly_proxy(lua_State *L, int missing_raises) {
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, lua_readonly_error);
     lua_setfield(L, -2, "__newindex");
-    lua_pushboolean(L, 0);
+    /* getmetatable() shows an empty table (Redis shows one with no
+     * array part), never the real one. */
+    lua_newtable(L);
     lua_setfield(L, -2, "__metatable");
+    lua_pushboolean(L, 1);
+    lua_setfield(L, -2, READONLY_MARK);
     lua_setmetatable(L, -2);
     lua_replace(L, real);
+}
+
+/* Whether the value at idx is a read-only proxy. */
+static int lua_is_readonly(lua_State *L, int idx) {
+    if (!lua_istable(L, idx) || !lua_getmetatable(L, idx)) return 0;
+    lua_pushstring(L, READONLY_MARK);
+    lua_rawget(L, -2);
+    int ro = lua_toboolean(L, -1);
+    lua_pop(L, 2);
+    return ro;
+}
+
+/* rawset and setmetatable refuse read-only tables with Redis's text (its
+ * VM refuses them; here the proxies would take a raw write). */
+static int lua_guarded_call(lua_State *L, const char *original) {
+    if (lua_is_readonly(L, 1)) {
+        script_lua_push_error(L, "Attempt to modify a readonly table");
+        return lua_error(L);
+    }
+    lua_getfield(L, LUA_REGISTRYINDEX, original);
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int lua_guarded_rawset(lua_State *L) {
+    return lua_guarded_call(L, "__minired_rawset");
+}
+
+static int lua_guarded_setmetatable(lua_State *L) {
+    return lua_guarded_call(L, "__minired_setmetatable");
+}
+
+static void lua_guard_global(lua_State *L, const char *name, const char *saved_as, lua_CFunction guard) {
+    lua_getglobal(L, name);
+    lua_setfield(L, LUA_REGISTRYINDEX, saved_as);
+    lua_pushcfunction(L, guard);
+    lua_setglobal(L, name);
 }
 
 static void lua_remove_global(lua_State *L, const char *name) {
@@ -857,6 +900,8 @@ lua_State *script_lua_new_state(void) {
     lua_pop(L, 1);
     lua_pushcfunction(L, lua_redis_pcall_global);
     lua_setglobal(L, "pcall");
+    lua_guard_global(L, "rawset", "__minired_rawset", lua_guarded_rawset);
+    lua_guard_global(L, "setmetatable", "__minired_setmetatable", lua_guarded_setmetatable);
     lua_load_redis_table(L);
     lua_pushcfunction(L, lua_error_handler);
     lua_setfield(L, LUA_REGISTRYINDEX, "__redis__err__handler");
