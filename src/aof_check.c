@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "function.h"
 #include "db.h"
 #include "rdb.h"
 #include "zmalloc.h"
@@ -154,6 +155,7 @@ static int check_preamble(FILE *fp) {
     rio_init_file(&r, fp);
     int ok = rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) == RDB_OK;
     db_empty(-1);
+    fn_flush_all();
     return ok;
 }
 

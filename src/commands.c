@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "evict.h"
+#include "function.h"
 #include "monotonic.h"
 #include "multi.h"
 #include "networking.h"
@@ -63,6 +64,7 @@ static redis_command *command_tables[] = {
     memory_commands,
     pubsub_commands,
     aof_commands,
+    function_commands,
     NULL,
 };
 
