@@ -198,16 +198,17 @@ static int fn_parse_metadata(const char *code, size_t len, sds *engine, sds *nam
         *err = sds_new("Invalid library metadata");
         return -1;
     }
-    sds line = sds_new_len(code + 2, (size_t)(nl - code) - 2);
+    /* Split as Redis does: the whole line, so "#!" alone is engine "". */
+    sds line = sds_new_len(code, (size_t)(nl - code));
     int argc;
     sds *argv = sds_split_args(line, &argc);
     sds_free(line);
     if (argv == NULL || argc == 0) {
         if (argv) sds_free_split_res(argv, argc);
-        *err = sds_new(argv ? "Library name was not given" : "Invalid library metadata");
+        *err = sds_new("Invalid library metadata");
         return -1;
     }
-    *engine = sds_dup(argv[0]);
+    *engine = sds_new(sds_len(argv[0]) >= 2 ? argv[0] + 2 : "");
     for (int i = 1; i < argc; i++) {
         if (strncasecmp(argv[i], "name=", 5) == 0) {
             if (*name) {

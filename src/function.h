@@ -94,6 +94,10 @@ void fn_flush_all(void);
  * AOF base without RDB preamble holds them. Returns buf. */
 sds fn_aof_rewrite(sds buf);
 
+/* function_lua.c: makes the LUA engine's state and registers the engine
+ * (and INFO's figures); call once at start, after eval_init. */
+void function_lua_init(void);
+
 extern redis_command function_commands[];
 
 #endif

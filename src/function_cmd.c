@@ -22,6 +22,12 @@ static struct {
 } run_state;
 
 /* FUNCTION LOAD [REPLACE] code */
+/* Redis's reply when a subcommand got more arguments than it takes. */
+static void function_reply_bad_args(client *c) {
+    reply_error_format(c, "unknown subcommand or wrong number of arguments for '%s'. Try FUNCTION HELP.",
+                       c->argv[1]);
+}
+
 static void function_load_command(client *c) {
     int replace = 0;
     for (int i = 2; i < c->argc - 1; i++) {
@@ -143,7 +149,7 @@ static void function_dump_command(client *c) {
 /* FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE] */
 static void function_restore_command(client *c) {
     if (c->argc > 4) {
-        reply_error_subcommand(c);
+        function_reply_bad_args(c);
         return;
     }
     enum { POLICY_APPEND, POLICY_REPLACE, POLICY_FLUSH } policy = POLICY_APPEND;
@@ -181,7 +187,7 @@ static void function_restore_command(client *c) {
  * place too (the reply is the same). */
 static void function_flush_command(client *c) {
     if (c->argc > 3) {
-        reply_error_subcommand(c);
+        function_reply_bad_args(c);
         return;
     }
     if (c->argc == 3 && strcasecmp(c->argv[2], "sync") != 0 && strcasecmp(c->argv[2], "async") != 0) {

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "eval.h"
 #include "expire.h"
 #include "info.h"
 #include "function.h"
@@ -274,30 +275,30 @@ static sds info_memory(sds s) {
                        "total_system_memory_human:%s\r\n",
                        used, h_used, rss, h_rss, peak_memory, h_peak, ratio(used, peak_memory) * 100, overhead,
                        startup_memory, dataset, ratio(dataset, net) * 100, used, used, rss, sys, h_sys);
-    /* Eval figures are zero until the eval engine reports them; functions
-     * come from the registry (function.h). */
-    size_t vm_eval = 0, scripts_eval = 0;
-    size_t vm_fn = fn_vm_memory(), fn_mem = fn_overhead_memory();
-    char h_vm_eval[32], h_vm_total[32], h_scripts[32];
-    bytes_to_human(h_vm_eval, sizeof(h_vm_eval), vm_eval);
-    bytes_to_human(h_vm_total, sizeof(h_vm_total), vm_eval + vm_fn);
-    bytes_to_human(h_scripts, sizeof(h_scripts), scripts_eval + fn_mem);
+    script_memory_stats st;
+    eval_memory_stats(&st);
+    char h_lua[32], h_vm[32], h_scripts[32];
+    bytes_to_human(h_lua, sizeof(h_lua), (unsigned long long)st.vm_eval);
+    bytes_to_human(h_vm, sizeof(h_vm), (unsigned long long)(st.vm_eval + st.vm_functions));
+    bytes_to_human(h_scripts, sizeof(h_scripts), (unsigned long long)(st.scripts_eval + st.functions));
     s = sds_cat_printf(s,
-                       "used_memory_lua:%zu\r\n"
-                       "used_memory_vm_eval:%zu\r\n"
+                       "used_memory_lua:%lld\r\n"
+                       "used_memory_vm_eval:%lld\r\n"
                        "used_memory_lua_human:%s\r\n"
-                       "used_memory_scripts_eval:%zu\r\n"
-                       "number_of_cached_scripts:0\r\n"
-                       "number_of_functions:%lu\r\n"
+                       "used_memory_scripts_eval:%lld\r\n"
+                       "number_of_cached_scripts:%lld\r\n"
+                       "number_of_functions:%lld\r\n"
                        "number_of_libraries:%lu\r\n"
-                       "used_memory_vm_functions:%zu\r\n"
-                       "used_memory_vm_total:%zu\r\n"
+                       "used_memory_vm_functions:%lld\r\n"
+                       "used_memory_vm_total:%lld\r\n"
                        "used_memory_vm_total_human:%s\r\n"
-                       "used_memory_functions:%zu\r\n"
-                       "used_memory_scripts:%zu\r\n"
+                       "used_memory_functions:%lld\r\n"
+                       "used_memory_scripts:%lld\r\n"
                        "used_memory_scripts_human:%s\r\n",
-                       vm_eval, vm_eval, h_vm_eval, scripts_eval, fn_function_count(), fn_library_count(), vm_fn,
-                       vm_eval + vm_fn, h_vm_total, fn_mem, scripts_eval + fn_mem, h_scripts);
+                       st.vm_eval, st.vm_eval, h_lua, st.scripts_eval, st.cached_scripts, st.number_of_functions,
+                       fn_library_count(),
+                       st.vm_functions, st.vm_eval + st.vm_functions, h_vm, st.functions,
+                       st.scripts_eval + st.functions, h_scripts);
     s = sds_cat_printf(s,
                        "maxmemory:%llu\r\n"
                        "maxmemory_human:%s\r\n"

@@ -251,7 +251,7 @@ START_TEST(test_delete_flush_stats_help) {
     HS_EXPECT_ERROR(ctx, "ERR Function not found", "FCALL", "ro", "0");
     HS_EXPECT_BULK(ctx, "mylib", "FUNCTION", "LOAD", LIB1);
     HS_EXPECT_ERROR(ctx, "ERR FUNCTION FLUSH only supports SYNC|ASYNC option", "FUNCTION", "FLUSH", "foo");
-    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand or wrong number of arguments for 'flush'. Try FUNCTION HELP.",
+    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand or wrong number of arguments for 'FLUSH'. Try FUNCTION HELP.",
                     "FUNCTION", "FLUSH", "sync", "x");
     HS_EXPECT_OK(ctx, "FUNCTION", "FLUSH", "async");
     HS_EXPECT_OK(ctx, "FUNCTION", "FLUSH");
@@ -327,7 +327,7 @@ START_TEST(test_dump_restore) {
     r = restore(EMPTY_DUMP, 10, NULL);
     HS_CHECK_STATUS(r, "OK");
     freeReplyObject(r);
-    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand or wrong number of arguments for 'restore'. Try FUNCTION HELP.",
+    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand or wrong number of arguments for 'RESTORE'. Try FUNCTION HELP.",
                     "FUNCTION", "RESTORE", "a", "b", "c");
     HS_EXPECT_ARITY(ctx, "function|restore", "FUNCTION", "RESTORE");
     HS_EXPECT_ARITY(ctx, "function|dump", "FUNCTION", "DUMP", "x");
