@@ -149,6 +149,7 @@ static int check_preamble(FILE *fp) {
         sds err = NULL;
         if (config_set_pairs(2, quiet, 1, &err) == -1) sds_free(err);
         db_init(cfg.databases);
+        function_lua_init(); /* a preamble may hold libraries */
         ready = 1;
     }
     rio r;

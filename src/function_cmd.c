@@ -13,6 +13,7 @@
 #include "function_int.h"
 #include "monotonic.h"
 #include "reply.h"
+#include "script.h"
 #include "util.h"
 
 /* FUNCTION STATS's running_script: the call in progress. */
@@ -200,6 +201,12 @@ static void function_flush_command(client *c) {
 }
 
 static void function_stats_command(client *c) {
+    /* While an EVAL script runs too long, Redis answers STATS with BUSY. */
+    script_run *sr = script_current();
+    if (sr && !sr->is_function) {
+        reply_error(c, "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.");
+        return;
+    }
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "running_script");
     const fn_function *f = fn_running();
@@ -228,13 +235,15 @@ static void function_stats_command(client *c) {
     }
 }
 
+/* Every engine runs under the one running-script state (script.h), so
+ * the first engine's kill serves them all. */
 static void function_kill_command(client *c) {
-    const fn_function *f = fn_running();
-    if (f == NULL || f->lib->engine->kill == NULL) {
+    const fn_engine *e = fn_engine_count() > 0 ? fn_engine_at(0) : NULL;
+    if (e == NULL || e->kill == NULL) {
         reply_error(c, "-NOTBUSY No scripts in execution right now.");
         return;
     }
-    f->lib->engine->kill(c);
+    e->kill(c);
 }
 
 static void function_help_command(client *c) {

@@ -409,6 +409,81 @@ START_TEST(test_aof_restart) {
 }
 END_TEST
 
+
+#define BUSY_FN "BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN NOSAVE."
+#define BUSY_EVAL "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE."
+
+/* A looping function: BUSY for others, STATS shows it, FUNCTION KILL ends
+ * it (SCRIPT KILL may not); a looping EVAL: FUNCTION STATS / KILL refuse. */
+START_TEST(test_kill_busy) {
+    hs_server *s = hs_start(HS_ARGS("--busy-reply-threshold", "100"));
+    redisContext *c = hs_connect(s), *c2 = hs_connect(s);
+    load_expect(c, "#!lua name=busy\nredis.register_function('spin', function() local i = 0 "
+                   "while true do i = i + 1 end end)", NULL);
+    hs_send_only(c, HS_ARGS("FCALL", "spin", "0"));
+    hs_sleep_ms(300);
+    HS_EXPECT_ERROR(c2, BUSY_FN, "PING");
+    redisReply *r = hs_command(c2, HS_ARGS("FUNCTION", "STATS"));
+    ck_assert_uint_eq(r->elements, 4);
+    redisReply *run = r->element[1];
+    ck_assert_uint_eq(run->elements, 6);
+    ck_assert_str_eq(run->element[1]->str, "spin");
+    ck_assert_uint_eq(run->element[3]->elements, 3);
+    ck_assert_str_eq(run->element[3]->element[0]->str, "FCALL");
+    ck_assert_str_eq(run->element[4]->str, "duration_ms");
+    ck_assert_int_ge(run->element[5]->integer, 100);
+    freeReplyObject(r);
+    HS_EXPECT_ERROR(c2, BUSY_FN, "SCRIPT", "KILL");
+    HS_EXPECT_OK(c2, "FUNCTION", "KILL");
+    r = hs_get_reply(c);
+    HS_CHECK_ERROR(r, "ERR Script killed by user with SCRIPT KILL... script: spin, on @user_function:2.");
+    freeReplyObject(r);
+    HS_EXPECT_STATUS(c2, "PONG", "PING");
+    hs_send_only(c, HS_ARGS("EVAL", "while true do end", "0"));
+    hs_sleep_ms(300);
+    HS_EXPECT_ERROR(c2, BUSY_EVAL, "FUNCTION", "STATS");
+    HS_EXPECT_ERROR(c2, BUSY_EVAL, "FUNCTION", "KILL");
+    HS_EXPECT_OK(c2, "SCRIPT", "KILL");
+    r = hs_get_reply(c);
+    ck_assert_int_eq(r->type, REDIS_REPLY_ERROR);
+    freeReplyObject(r);
+    redisFree(c);
+    redisFree(c2);
+    hs_stop(s);
+}
+END_TEST
+
+/* The check tools read libraries in an RDB (and an AOF's RDB preamble). */
+START_TEST(test_check_tools) {
+    load_expect(ctx, L1, NULL);
+    HS_EXPECT_OK(ctx, "SET", "k", "v");
+    HS_EXPECT_OK(ctx, "SAVE");
+    char rdb[400], cmd[1200];
+    snprintf(rdb, sizeof(rdb), "%s/dump.rdb", srv->dir);
+    /* minired-check-rdb is the same binary under another name. */
+    snprintf(cmd, sizeof(cmd), "ln -sf %s %s/minired-check-rdb && %s/minired-check-rdb %s >/dev/null 2>&1",
+             hs_server_path(), srv->dir, srv->dir, rdb);
+    ck_assert_int_eq(system(cmd), 0);
+    /* An AOF whose base is an RDB preamble holding the library. */
+    hs_server *s = hs_start(HS_ARGS("--appendonly", "yes"));
+    redisContext *c = hs_connect(s);
+    load_expect(c, L1, NULL);
+    redisReply *r = hs_command(c, HS_ARGS("BGREWRITEAOF"));
+    freeReplyObject(r);
+    for (int i = 0; i < 200 && hs_info_ll(c, "persistence", "aof_rewrite_in_progress"); i++) hs_sleep_ms(20);
+    hs_sleep_ms(100);
+    snprintf(cmd, sizeof(cmd),
+             "ln -sf %s %s/minired-check-aof && %s/minired-check-aof %s/appendonlydir/appendonly.aof.manifest "
+             ">/dev/null 2>&1",
+             hs_server_path(), s->dir, s->dir, s->dir);
+    ck_assert_int_eq(system(cmd), 0);
+    HS_EXPECT_OK(c, "DEBUG", "LOADAOF");
+    HS_EXPECT_INT(c, 7, "FCALL", "f", "0");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 /* Against a live Redis 7.0: DUMP payloads and RDB files both ways. */
 START_TEST(test_interop_redis) {
     hs_server *rd = hs_start_redis(NULL);
@@ -461,6 +536,8 @@ static Suite *function_suite(void) {
     tcase_add_test(tc, test_effects);
     tcase_add_test(tc, test_rdb_restart_and_reload);
     tcase_add_test(tc, test_aof_restart);
+    tcase_add_test(tc, test_kill_busy);
+    tcase_add_test(tc, test_check_tools);
     tcase_add_test(tc, test_interop_redis);
     return s;
 }
