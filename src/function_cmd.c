@@ -132,7 +132,7 @@ static void function_list_command(client *c) {
     dict_entry *de;
     while ((de = dict_next(&it)) != NULL) {
         fn_library *lib = dict_get_val(de);
-        if (pattern && !string_match_len(pattern, (int)strlen(pattern), lib->name, (int)sds_len(lib->name), 0))
+        if (pattern && !string_match_len(pattern, (int)strlen(pattern), lib->name, (int)sds_len(lib->name), 1))
             continue;
         function_list_one(c, lib, with_code);
         n++;

@@ -15,6 +15,7 @@
 #include "function.h"
 #include "monotonic.h"
 #include "networking.h"
+#include "propagate.h"
 #include "script.h"
 #include "script_lua.h"
 #include "zmalloc.h"
@@ -226,6 +227,8 @@ static void fl_call(client *c, fn_function *f, int numkeys, sds *keys, int nargs
     lua_rawgeti(fl_state, LUA_REGISTRYINDEX, *(int *)f->priv);
     script_lua_call(fl_state, &r, keys, numkeys, args, nargs, 0);
     script_reset(&r);
+    /* The function's commands propagated themselves; FCALL is no effect. */
+    prop_prevent(c);
 }
 
 static void fl_free_function(void *priv) {

@@ -89,7 +89,7 @@ START_TEST(test_load_list) {
     }
     ck_assert_int_eq(seen, 1);
     freeReplyObject(r);
-    r = hs_command(ctx, HS_ARGS("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "my*"));
+    r = hs_command(ctx, HS_ARGS("FUNCTION", "LIST", "WITHCODE", "LIBRARYNAME", "MY*"));
     ck_assert_uint_eq(r->elements, 1);
     ck_assert_uint_eq(r->element[0]->elements, 8);
     ck_assert_str_eq(r->element[0]->element[6]->str, "library_code");
@@ -355,12 +355,23 @@ START_TEST(test_effects) {
     HS_EXPECT_ERROR(ctx, "ERR Library not found", "FUNCTION", "DELETE", "nope");
     HS_EXPECT_OK(ctx, "FUNCTION", "DELETE", "e");
     HS_EXPECT_OK(ctx, "FUNCTION", "FLUSH");
+    /* FCALL: its commands in MULTI/EXEC, not FCALL itself. */
+    load_fn("w", "redis.register_function('setter', function(k, a) redis.call('set', k[1], a[1]) "
+                 "return redis.call('incr', 'cnt') end)");
+    HS_EXPECT_INT(ctx, 1, "FCALL", "setter", "1", "x", "y");
     redisReply *r = hs_command(ctx, HS_ARGS("DEBUG", "EFFECTS", "GET"));
     hs_buf want = {0};
     hs_buf_printf(&want, "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$%zu\r\n%s\r\n",
                   strlen(code), code);
     hs_cat_command_resp(&want, "FUNCTION DELETE e");
     hs_cat_command_resp(&want, "FUNCTION FLUSH");
+    const char *wcode = "#!lua name=w\nredis.register_function('setter', function(k, a) redis.call('set', k[1], "
+                        "a[1]) return redis.call('incr', 'cnt') end)";
+    hs_buf_printf(&want, "*3\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$%zu\r\n%s\r\n", strlen(wcode), wcode);
+    hs_cat_command_resp(&want, "MULTI");
+    hs_cat_command_resp(&want, "set x y");
+    hs_cat_command_resp(&want, "incr cnt");
+    hs_cat_command_resp(&want, "EXEC");
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     hs_check_bytes(__FILE__, __LINE__, r->str, r->len, want.data, want.len);
     hs_buf_free(&want);
