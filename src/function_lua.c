@@ -303,6 +303,7 @@ static void fl_stats(script_memory_stats *st) {
     st->vm_functions = (long long)fn_vm_memory();
     st->functions = (long long)fn_overhead_memory();
     st->number_of_functions = (long long)fn_function_count();
+    st->number_of_libraries = (long long)fn_library_count();
 }
 
 void function_lua_init(void) {

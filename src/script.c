@@ -58,7 +58,8 @@ static long long script_now_ms(void) {
 /* Redis's checks before a script with declared flags may run. */
 static int script_flags_refusal(client *caller, uint64_t flags, int read_only, int oom) {
     if (flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) return 0;
-    if (!(flags & SCRIPT_FLAG_ALLOW_OOM) && oom) {
+    /* no-writes implies allow-oom. */
+    if (!(flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && oom) {
         reply_error(caller, "-OOM allow-oom flag is not set on the script, can not run it when used memory > "
                             "'maxmemory'");
         return -1;
@@ -206,7 +207,12 @@ void script_kill(client *c, int is_function) {
 }
 
 const char *script_busy_refusal(const redis_command *cmd) {
-    if (!script_is_timedout() || (cmd->flags & CMD_ALLOW_BUSY)) return NULL;
+    if (cmd->flags & CMD_ALLOW_BUSY) return NULL;
+    return script_busy_text();
+}
+
+const char *script_busy_text(void) {
+    if (!script_is_timedout()) return NULL;
     return running->is_function ? "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
                                   "NOSAVE."
                                 : "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "

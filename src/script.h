@@ -62,6 +62,9 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err);
 int script_interrupt(script_run *r);
 /* 1 while a script runs past busy-reply-threshold. */
 int script_is_timedout(void);
+/* The -BUSY text while a script runs past busy-reply-threshold, else
+ * NULL. */
+const char *script_busy_text(void);
 /* SCRIPT KILL (is_function 0) / FUNCTION KILL (1): replies to c. */
 void script_kill(client *c, int is_function);
 /* The -BUSY text (with '-') for a command refused while a script runs

@@ -29,7 +29,9 @@
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
 #define LUA_MAX_NESTING 1000
 #define LUA_REAL_GLOBALS "__minired_globals"
-#define REDIS_VERSION_NUM_VALUE 0x00070f /* 7.0.15 */
+/* Marks an error table made of a command's error reply (as Redis 7.0). */
+#define ERR_NO_STATS_FIELD "ignore_error_stats_update"
+#define REDIS_VERSION_NUM_VALUE 0x07000f /* 7.0.15 */
 
 /* ---------------------------------------------------------- registry of libs */
 
@@ -262,6 +264,25 @@ static int raw_field(lua_State *L, const char *field) {
 
 static void reply_lua_value(client *c, lua_State *L, int resp, int depth);
 
+/* Replies e ("-CODE msg") to c, counted in the error statistics unless
+ * the error table at -1 says its command already was. */
+static void reply_lua_error_text(client *c, lua_State *L, sds e) {
+    lua_pushstring(L, ERR_NO_STATS_FIELD);
+    lua_rawget(L, -2);
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!counted) {
+        reply_error(c, e);
+        return;
+    }
+    /* Not counted again, but the script's command still failed. */
+    if (c->cmd) c->cmd->failed_calls++;
+    for (size_t i = 0; i < sds_len(e); i++)
+        if (e[i] == '\r' || e[i] == '\n') e[i] = ' ';
+    reply_proto(c, e, sds_len(e));
+    reply_proto(c, "\r\n", 2);
+}
+
 static void reply_lua_error_table(client *c, lua_State *L) {
     /* The table's err field, plus " script: ..." only from a raised
      * error (eval.c adds it); a returned {err=} is replied as it is. */
@@ -270,9 +291,9 @@ static void reply_lua_error_table(client *c, lua_State *L) {
     const char *msg = lua_tolstring(L, -1, &len);
     sds e = sds_new("-");
     e = sds_cat_len(e, msg, len);
-    reply_error(c, e);
-    sds_free(e);
     lua_pop(L, 1);
+    reply_lua_error_text(c, L, e);
+    sds_free(e);
 }
 
 static void reply_lua_table(client *c, lua_State *L, int resp, int depth) {
@@ -444,6 +465,13 @@ static sds *lua_args_to_argv(lua_State *L, int argc) {
     return argv;
 }
 
+/* Raises {err = "ERR msg"} without a position (Redis's luaPushError +
+ * luaError); the handler adds the script's line to the reply. */
+static int lua_raise(lua_State *L, const char *msg) {
+    script_lua_push_error(L, msg);
+    return lua_error(L);
+}
+
 /* redis.call (raise 1) and redis.pcall (raise 0). */
 static int lua_redis_generic_call(lua_State *L, int raise) {
     script_run *r = script_current();
@@ -470,6 +498,13 @@ static int lua_redis_generic_call(lua_State *L, int raise) {
     script_lua_push_resp(L, reply, sds_len(reply));
     int is_error = sds_len(reply) > 0 && (reply[0] == '-' || reply[0] == '!');
     sds_free(reply);
+    if (is_error && lua_istable(L, -1)) {
+        /* The command's error was counted when it was replied to the
+         * script: the script's own error reply made of it is not. */
+        lua_pushstring(L, ERR_NO_STATS_FIELD);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+    }
     if (raise && is_error) return lua_error(L);
     return 1;
 }
@@ -513,8 +548,7 @@ static int lua_redis_status_reply(lua_State *L) {
 
 static int lua_redis_sha1hex(lua_State *L) {
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "wrong number of arguments");
-        return 1;
+        return lua_raise(L, "wrong number of arguments");
     }
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
@@ -533,17 +567,14 @@ static int lua_redis_sha1hex(lua_State *L) {
 static int lua_redis_log(lua_State *L) {
     int argc = lua_gettop(L);
     if (argc < 2) {
-        luaL_error(L, "redis.log() requires two arguments or more.");
-        return 0;
+        return lua_raise(L, "redis.log() requires two arguments or more.");
     }
     if (!lua_isnumber(L, 1)) {
-        luaL_error(L, "First argument must be a number (log level).");
-        return 0;
+        return lua_raise(L, "First argument must be a number (log level).");
     }
     int level = (int)lua_tonumber(L, 1);
     if (level < LL_DEBUG || level > LL_WARNING) {
-        luaL_error(L, "Invalid debug level.");
-        return 0;
+        return lua_raise(L, "Invalid debug level.");
     }
     sds msg = sds_empty();
     for (int j = 2; j <= argc; j++) {
@@ -562,13 +593,11 @@ static int lua_redis_log(lua_State *L) {
 static int lua_redis_setresp(lua_State *L) {
     script_run *r = script_current();
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "redis.setresp() requires one argument.");
-        return 0;
+        return lua_raise(L, "redis.setresp() requires one argument.");
     }
     int resp = (int)lua_tonumber(L, -1);
     if (resp != 2 && resp != 3) {
-        luaL_error(L, "RESP version must be 2 or 3.");
-        return 0;
+        return lua_raise(L, "RESP version must be 2 or 3.");
     }
     if (r) r->sc->resp = resp;
     return 0;
@@ -576,13 +605,11 @@ static int lua_redis_setresp(lua_State *L) {
 
 static int lua_redis_set_repl(lua_State *L) {
     if (lua_gettop(L) != 1) {
-        luaL_error(L, "redis.set_repl() requires one argument.");
-        return 0;
+        return lua_raise(L, "redis.set_repl() requires two arguments.");
     }
     long long flags = (long long)lua_tonumber(L, -1);
     if ((flags & ~3LL) != 0) {
-        luaL_error(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
-        return 0;
+        return lua_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     }
     /* Effects go to the AOF and replicas alike (one stream): the flags are
      * accepted; REPL_NONE is the one that would change anything. */
@@ -714,6 +741,32 @@ static int lua_math_randomseed(lua_State *L) {
     return 0;
 }
 
+/* The base library's pcall, as Redis 7.0 replaces it: an error table
+ * with an err field (what redis.call raises) is caught as its err string;
+ * a message handler (xpcall) still sees the table. */
+static int lua_redis_pcall_global(lua_State *L) {
+    int argc = lua_gettop(L);
+    if (argc == 0) {
+        /* Redis's wrapper calls nothing and fails: false and a message. */
+        lua_pushboolean(L, 0);
+        lua_pushstring(L, "attempt to call a nil value");
+        return 2;
+    }
+    lua_pushboolean(L, 1);
+    lua_insert(L, 1);
+    if (lua_pcall(L, argc - 1, LUA_MULTRET, 0) != 0) {
+        lua_remove(L, 1);
+        if (lua_istable(L, -1)) {
+            lua_getfield(L, -1, "err");
+            if (lua_isstring(L, -1)) lua_replace(L, -2);
+            else lua_pop(L, 1);
+        }
+        lua_pushboolean(L, 0);
+        lua_insert(L, 1);
+    }
+    return lua_gettop(L);
+}
+
 /* ---------------------------------------------------------- sandbox */
 
 static int lua_global_missing(lua_State *L) {
@@ -780,6 +833,8 @@ lua_State *script_lua_new_state(void) {
     lua_pushcfunction(L, lua_math_randomseed);
     lua_setfield(L, -2, "randomseed");
     lua_pop(L, 1);
+    lua_pushcfunction(L, lua_redis_pcall_global);
+    lua_setglobal(L, "pcall");
     lua_load_redis_table(L);
     lua_pushcfunction(L, lua_error_handler);
     lua_setfield(L, LUA_REGISTRYINDEX, "__redis__err__handler");
@@ -803,6 +858,15 @@ void script_lua_protect_globals(lua_State *L) {
             lua_pop(L, 1);
         }
     }
+    /* Strings' methods come from the string library's proxy too, so
+     * getmetatable('').__index == string, as in Redis. */
+    lua_pushstring(L, "");
+    if (lua_getmetatable(L, -1)) {
+        lua_getfield(L, g, "string");
+        lua_setfield(L, -2, "__index");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     lua_pushvalue(L, g);
     lua_setfield(L, LUA_REGISTRYINDEX, LUA_REAL_GLOBALS);
     lua_pushvalue(L, g);
@@ -884,7 +948,7 @@ static void lua_reply_failure(client *c, lua_State *L, const char *funcname) {
         e = sds_cat_printf(e, " script: %s, on %s:%lld.", funcname, lua_tostring(L, -2),
                            (long long)lua_tonumber(L, -1));
     lua_pop(L, 2);
-    reply_error(c, e);
+    reply_lua_error_text(c, L, e);
     sds_free(e);
 }
 
