@@ -29,6 +29,12 @@ PREFIX ?= /usr/local
 INSTALL ?= install
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -g $(OPT) -D_GNU_SOURCE -MMD -MP
 LDLIBS_BASE := -lm
+# Lua 5.1 (issue 9). Minimal hook added by g4 for script_ldb.c; g1's
+# engine setup supersedes it on merge.
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.1 2>/dev/null || echo -I/usr/include/lua5.1)
+LUA_LIBS := $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1)
+CFLAGS_BASE += $(LUA_CFLAGS)
+LDLIBS_BASE += $(LUA_LIBS)
 
 comma := ,
 VARIANT := $(AE_BACKEND)
