@@ -54,6 +54,7 @@ ldb_cmd ldb_cmd_parse(int argc, const sds *argv) {
 void ldb_session_init(ldb_session *s, const char *body, size_t len) {
     memset(s, 0, sizeof(*s));
     s->maxlen = LDB_MAXLEN_DEFAULT_BYTES;
+    s->inbuf = sds_empty();
     s->lines = sds_split_len(body, (ssize_t)len, "\n", 1, &s->nlines);
     /* Redis lists no empty lines after the last one with text. */
     while (s->nlines > 0 && sds_len(s->lines[s->nlines - 1]) == 0) {
@@ -66,6 +67,7 @@ void ldb_session_free(ldb_session *s) {
     sds_free_split_res(s->lines, s->nlines);
     for (int i = 0; i < s->nlog; i++) sds_free(s->log[i]);
     zfree(s->log);
+    sds_free(s->inbuf);
     memset(s, 0, sizeof(*s));
 }
 
@@ -136,12 +138,11 @@ sds ldb_log_to_resp(ldb_session *s, sds out) {
 /* ------------------------------------------------------------ listing */
 
 /* "-> 3   text", "  #8   text", "->#3   text", "   1   text". */
-static sds ldb_source_row(const ldb_session *s, int line) {
-    sds row = sds_empty();
-    row = sds_cat(row, line == s->current_line ? "->" : "  ");
+sds ldb_source_row(const ldb_session *s, int line) {
+    const char *src = ldb_source_line(s, line);
+    sds row = sds_new(line == s->current_line ? "->" : "  ");
     row = sds_cat(row, ldb_break_is_set(s, line) ? "#" : " ");
-    row = sds_cat_printf(row, "%-3d %s", line, ldb_source_line(s, line));
-    return row;
+    return sds_cat_printf(row, "%-3d %s", line, src ? src : "<unknown>");
 }
 
 void ldb_list(ldb_session *s, int around, int ctx) {

@@ -55,6 +55,14 @@ typedef struct ldb_session {
     int current_line; /* line where the script stopped; 0 before start */
     sds *log;         /* pending log lines, sent as one multibulk */
     int nlog, logcap;
+    /* Stepping state, read by ldb_on_line (script_ldb_repl.c). */
+    int step;         /* stop at the next line (set at start: Redis stops
+                       * on the first line) */
+    int luabp;        /* redis.breakpoint() was called */
+    sds inbuf;        /* bytes read past the last command, kept between
+                       * stops (a client may pipeline commands) */
+    int timeout;      /* the engine saw the script run past the busy
+                       * threshold since the last stop */
 } ldb_session;
 
 /* Starts a session on a script body (borrows body: the lines are
@@ -64,6 +72,10 @@ void ldb_session_free(ldb_session *s);
 
 /* Source line n (1-based), or NULL outside the script. */
 const char *ldb_source_line(const ldb_session *s, int n);
+
+/* One listing row: "-> 3   text", "  #8   text", "   1   text" (returns
+ * new). */
+sds ldb_source_row(const ldb_session *s, int line);
 
 /* 1 if a breakpoint is set at line. */
 int ldb_break_is_set(const ldb_session *s, int line);
@@ -106,5 +118,54 @@ sds ldb_cat_lua_value(sds out, lua_State *L, int idx);
  * read. Returns NULL-free out; on a malformed or truncated reply it
  * appends what it could and sets *used to len. */
 sds ldb_cat_resp_human(sds out, const char *p, size_t len, size_t *used);
+
+/* ------------------------------------------------------------ the REPL
+ * (script_ldb_repl.c): runs inside the engine's Lua line hook. */
+
+/* What the engine provides. Each call blocks; the session runs while the
+ * server is stopped (SYNC) or in a forked child (YES). */
+typedef struct ldb_io {
+    void *ctx;
+    /* Reads up to cap bytes from the debugging client: >0 bytes read,
+     * 0 or -1 when the client is gone. */
+    ssize_t (*read)(void *ctx, char *buf, size_t cap);
+    /* Writes all of buf: 0, or -1 when the client is gone. */
+    int (*write)(void *ctx, const char *buf, size_t len);
+    /* Runs the "redis <cmd> ..." debugger command (argv[0] is the command
+     * name): the engine calls it as redis.call would and logs it with the
+     * ldb_log_redis_* helpers below. */
+    void (*redis_cmd)(void *ctx, ldb_session *s, lua_State *L, int argc, sds *argv);
+} ldb_io;
+
+typedef enum ldb_outcome {
+    LDB_RESUME = 0, /* keep running the script */
+    LDB_ABORT,      /* "abort": raise "script aborted for user request" */
+    LDB_LOST        /* the client left or sent a bad request: abort too */
+} ldb_outcome;
+
+/* The line hook's body: stops when stepping, at a breakpoint, after
+ * redis.breakpoint() or on timeout, then serves commands until step,
+ * continue or abort. ar is the hook's record (its currentline is read). */
+ldb_outcome ldb_on_line(ldb_session *s, lua_State *L, lua_Debug *ar, const ldb_io *io);
+
+/* The debugger commands that read the script's Lua state; each logs. */
+void ldb_cmd_print(ldb_session *s, lua_State *L, int argc, const sds *argv);
+void ldb_cmd_trace(ldb_session *s, lua_State *L);
+void ldb_cmd_eval(ldb_session *s, lua_State *L, int argc, const sds *argv);
+
+/* redis.debug(...) while debugging: "<debug> line N: v1, v2" for the
+ * values on L's stack (N: the calling Lua line). */
+void ldb_log_debug_call(ldb_session *s, lua_State *L);
+
+/* For the engine's redis.call while debugging (and "redis <cmd>"):
+ * "<redis> a b c", "<reply> <rendering>" (trimmed), "<error> text". */
+void ldb_log_redis_cmd(ldb_session *s, int argc, const sds *argv);
+void ldb_log_redis_reply(ldb_session *s, const char *resp, size_t len);
+void ldb_log_error(ldb_session *s, const char *msg);
+
+/* When the script ends (any way): sends the pending log plus
+ * "<endsession>" as one multibulk. The engine then sends the script's
+ * reply and closes the client, in both modes. 0, or -1 on a write error. */
+int ldb_end_session(ldb_session *s, const ldb_io *io);
 
 #endif

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -247,6 +248,188 @@ START_TEST(test_resp_human) {
 }
 END_TEST
 
+/* ------------------------------------------------------------ the REPL,
+ * driven through a plain lua_State with a line hook, fake I/O. */
+
+typedef struct fake_io {
+    sds in;          /* RESP commands the "client" sends */
+    size_t in_pos;
+    size_t chunk;    /* bytes handed out per read (tests partial reads) */
+    sds out;         /* what the session wrote */
+} fake_io;
+
+static ldb_session *hook_session;
+static ldb_io hook_io;
+
+static ssize_t fake_read(void *ctx, char *buf, size_t cap) {
+    fake_io *f = ctx;
+    size_t left = sds_len(f->in) - f->in_pos;
+    size_t n = left < cap ? left : cap;
+    if (n > f->chunk) n = f->chunk;
+    memcpy(buf, f->in + f->in_pos, n);
+    f->in_pos += n;
+    return (ssize_t)n;
+}
+
+static int fake_write(void *ctx, const char *buf, size_t len) {
+    fake_io *f = ctx;
+    f->out = sds_cat_len(f->out, buf, len);
+    return 0;
+}
+
+/* "redis ping" as the engine would log it. */
+static void fake_redis(void *ctx, ldb_session *s, lua_State *L, int argc, sds *argv) {
+    (void)ctx;
+    (void)L;
+    ldb_log_redis_cmd(s, argc, (const sds *)argv);
+    ldb_log_redis_reply(s, "+PONG\r\n", 7);
+}
+
+static void line_hook(lua_State *L, lua_Debug *ar) {
+    if (ar->event != LUA_HOOKLINE) return;
+    ldb_outcome o = ldb_on_line(hook_session, L, ar, &hook_io);
+    if (o != LDB_RESUME) luaL_error(L, "script aborted for user request");
+}
+
+static int fake_debug(lua_State *L) {
+    ldb_log_debug_call(hook_session, L);
+    return 0;
+}
+
+static int fake_breakpoint(lua_State *L) {
+    hook_session->luabp = 1;
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* Runs body under the debugger, the client sending cmds (one per
+ * string, split on spaces); returns everything the session wrote. */
+static sds run_session(const char *body, const char *const *cmds, size_t ncmds,
+                       size_t chunk, int *script_status) {
+    ldb_session s;
+    fake_io f = {.in = sds_empty(), .chunk = chunk, .out = sds_empty()};
+    for (size_t i = 0; i < ncmds; i++) {
+        int argc;
+        sds *argv = sds_split_args(cmds[i], &argc);
+        f.in = sds_cat_printf(f.in, "*%d\r\n", argc);
+        for (int j = 0; j < argc; j++)
+            f.in = sds_cat_printf(f.in, "$%zu\r\n%s\r\n", sds_len(argv[j]), argv[j]);
+        sds_free_split_res(argv, argc);
+    }
+    ldb_session_init(&s, body, strlen(body));
+    s.step = 1;
+    hook_session = &s;
+    hook_io = (ldb_io){.ctx = &f, .read = fake_read, .write = fake_write,
+                       .redis_cmd = fake_redis};
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    lua_newtable(L);
+    lua_pushcfunction(L, fake_debug);
+    lua_setfield(L, -2, "debug");
+    lua_pushcfunction(L, fake_breakpoint);
+    lua_setfield(L, -2, "breakpoint");
+    lua_setglobal(L, "redis");
+    ck_assert_int_eq(luaL_loadbuffer(L, body, strlen(body), "@user_script"), 0);
+    lua_sethook(L, line_hook, LUA_MASKLINE, 0);
+    *script_status = lua_pcall(L, 0, 1, 0);
+    if (*script_status && getenv("LDB_TEST_VERBOSE"))
+        fprintf(stderr, "script error: %s\n", lua_tostring(L, -1));
+    ldb_end_session(&s, &hook_io);
+    lua_close(L);
+    ldb_session_free(&s);
+    sds_free(f.in);
+    return f.out;
+}
+
+/* Fixture c3: stops, print, maxlen trimming, redis.debug, stepping into
+ * a function, trace, break with two lines, and the end of the session. */
+START_TEST(test_repl_c3) {
+    static const char body[] =
+        "local function f(x)\n  local y = x * 2\n  return y\nend\nlocal fn = f\n"
+        "local co = 'c'\nlocal long = string.rep('abcdefghij', 10)\n"
+        "redis.debug('x', 1, nil, true, {1,{2}}, 1.5)\nredis.debug()\nlocal r = f(3)\n"
+        "return r\n";
+    static const char *const cmds[] = {"s", "s", "s", "s", "s", "s", "s", "trace", "s", "print",
+                                       "print nosuch", "break 2 3", "s", "s"};
+    int status;
+    sds out = run_session(body, cmds, ARRAY_LEN(cmds), 4096, &status);
+    ck_assert_msg(status == 0, "got:\n%s", out);
+    static const char want[] =
+        "*2\r\n+* Stopped at 4, stop reason = step over\r\n+-> 4   end\r\n"
+        "*2\r\n+* Stopped at 5, stop reason = step over\r\n+-> 5   local fn = f\r\n"
+        "*2\r\n+* Stopped at 6, stop reason = step over\r\n+-> 6   local co = 'c'\r\n"
+        "*2\r\n+* Stopped at 7, stop reason = step over\r\n"
+        "+-> 7   local long = string.rep('abcdefghij', 10)\r\n"
+        "*2\r\n+* Stopped at 8, stop reason = step over\r\n"
+        "+-> 8   redis.debug('x', 1, nil, true, {1,{2}}, 1.5)\r\n"
+        "*3\r\n+<debug> line 8: \"x\", 1, nil, true, {1; {2}}, 1.5\r\n"
+        "+* Stopped at 9, stop reason = step over\r\n+-> 9   redis.debug()\r\n"
+        "*3\r\n+<debug> line 9: \r\n+* Stopped at 10, stop reason = step over\r\n"
+        "+-> 10  local r = f(3)\r\n"
+        "*2\r\n+* Stopped at 2, stop reason = step over\r\n+-> 2     local y = x * 2\r\n"
+        "*4\r\n+In f:\r\n+-> 2     local y = x * 2\r\n+From top level:\r\n"
+        "+   10  local r = f(3)\r\n"
+        "*2\r\n+* Stopped at 3, stop reason = step over\r\n+-> 3     return y\r\n"
+        "*2\r\n+<value> x = 3\r\n+<value> y = 6\r\n"
+        "*1\r\n+No such variable.\r\n"
+        "*6\r\n+   1   local function f(x)\r\n+  #2     local y = x * 2\r\n"
+        "+-> 3     return y\r\n+  #2     local y = x * 2\r\n+->#3     return y\r\n"
+        "+   4   end\r\n"
+        "*2\r\n+* Stopped at 11, stop reason = step over\r\n+-> 11  return r\r\n"
+        "*1\r\n+<endsession>\r\n";
+    ck_assert_msg(strcmp(out, want) == 0, "got:\n%s", out);
+    sds_free(out);
+}
+END_TEST
+
+/* Fixtures c1, c2, c10, c11: continue to a breakpoint and to
+ * redis.breakpoint(), eval (expression, statement, error, several
+ * arguments), redis, KEYS, no locals, abort; requests read one byte at a
+ * time. */
+START_TEST(test_repl_commands) {
+    static const char body[] = "local a = 1\nlocal b = a + 1\nredis.breakpoint()\n"
+                               "local s = 'hello'\nreturn {a, b, s}\n";
+    static const char *const cmds[] = {
+        "print", "print KEYS", "eval return 1+1", "eval x=", "eval local z = 5",
+        "eval return 1 + 1", "eval nosuchfn()", "redis ping", "break 2", "c", "c",
+        "foo", "abort"};
+    int status;
+    sds out = run_session(body, cmds, ARRAY_LEN(cmds), 1, &status);
+    ck_assert_int_ne(status, 0);
+    static const char want[] =
+        "*2\r\n+* Stopped at 1, stop reason = step over\r\n+-> 1   local a = 1\r\n"
+        "*1\r\n+No local variables in the current context.\r\n"
+        "*1\r\n+No such variable.\r\n"
+        "*1\r\n+<retval> 2\r\n"
+        "*1\r\n+<error> ldb_eval:1: unexpected symbol near '<eof>'\r\n"
+        "*1\r\n+<retval> nil\r\n"
+        "*1\r\n+<retval> 2\r\n"
+        "*1\r\n+<error> ldb_eval:1: attempt to call global 'nosuchfn' (a nil value)\r\n"
+        "*2\r\n+<redis> ping\r\n+<reply> \"+PONG\"\r\n"
+        "*3\r\n+-> 1   local a = 1\r\n+  #2   local b = a + 1\r\n+   3   redis.breakpoint()\r\n"
+        "*2\r\n+* Stopped at 2, stop reason = break point\r\n+->#2   local b = a + 1\r\n"
+        "*2\r\n+* Stopped at 4, stop reason = redis.breakpoint() called\r\n"
+        "+-> 4   local s = 'hello'\r\n"
+        "*1\r\n+<error> Unknown Redis Lua debugger command or wrong number of arguments.\r\n"
+        "*1\r\n+<endsession>\r\n";
+    ck_assert_msg(strcmp(out, want) == 0, "got:\n%s", out);
+    sds_free(out);
+}
+END_TEST
+
+/* The client leaving (no more input) ends the session as an abort. */
+START_TEST(test_repl_lost_client) {
+    static const char *const cmds[] = {"s"};
+    int status;
+    sds out = run_session("local a = 1\nlocal b = 2\nreturn 1\n", cmds, 1, 4096, &status);
+    ck_assert_int_ne(status, 0);
+    ck_assert_str_eq(out, "*2\r\n+* Stopped at 1, stop reason = step over\r\n+-> 1   local a = 1\r\n"
+                          "*2\r\n+* Stopped at 2, stop reason = step over\r\n+-> 2   local b = 2\r\n"
+                          "*1\r\n+<endsession>\r\n");
+    sds_free(out);
+}
+END_TEST
+
 static Suite *ldb_suite(void) {
     Suite *s = suite_create("script_ldb");
     TCase *tc = tcase_create("core");
@@ -257,6 +440,9 @@ static Suite *ldb_suite(void) {
     tcase_add_test(tc, test_help_and_unknown);
     tcase_add_test(tc, test_lua_values);
     tcase_add_test(tc, test_resp_human);
+    tcase_add_test(tc, test_repl_c3);
+    tcase_add_test(tc, test_repl_commands);
+    tcase_add_test(tc, test_repl_lost_client);
     suite_add_tcase(s, tc);
     return s;
 }
