@@ -18,6 +18,7 @@
 #include "propagate.h"
 #include "reply.h"
 #include "script.h"
+#include "script_debug.h"
 #include "script_lua.h"
 #include "sha1.h"
 #include "util.h"
@@ -208,6 +209,7 @@ static void eval_generic(client *c, int evalsha, int ro) {
     char sha[SHA1_HEX_LEN + 1];
     eval_script *es;
     if (evalsha) {
+        if (script_debug_refuse_evalsha(c)) return;
         es = eval_find(c->argv[1], sds_len(c->argv[1]), sha);
         if (es == NULL) {
             reply_error(c, "-NOSCRIPT No matching script. Please use EVAL.");
@@ -222,7 +224,11 @@ static void eval_generic(client *c, int evalsha, int ro) {
     char name[SHA1_HEX_LEN + 3] = "f_";
     memcpy(name + 2, sha, SHA1_HEX_LEN + 1);
     lua_getfield(eval_lua, LUA_REGISTRYINDEX, name);
-    script_lua_call(eval_lua, &r, c->argv + 3, (int)numkeys, c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys, 1);
+    if (script_debug_requested(c))
+        script_debug_eval(eval_lua, &r, es->body, sds_len(es->body), c->argv + 3, (int)numkeys,
+                          c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys);
+    else
+        script_lua_call(eval_lua, &r, c->argv + 3, (int)numkeys, c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys, 1);
     script_reset(&r);
     /* The script's commands propagated themselves. */
     prop_prevent(c);
@@ -307,6 +313,8 @@ static void script_help_command(client *c) {
 
 static redis_command script_subcommands[] = {
     SCRIPT_SUB("help", script_help_command, 2, CMD_LOADING | CMD_STALE, NULL, "Show helpful text about the different subcommands", "5.0.0"),
+    SCRIPT_SUB("debug", script_debug_command, 3, CMD_NOSCRIPT, NULL,
+               "Set the debug mode for executed scripts.", "3.2.0"),
     SCRIPT_SUB("kill", script_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
                "request_policy:all_shards response_policy:one_succeeded",
                "Kill the script currently in execution.", "2.6.0"),

@@ -272,7 +272,25 @@ static sds ldb_cat_table(sds out, lua_State *L, int idx, int depth) {
     sds arr = sds_empty(), map = sds_empty();
     int is_array = 1;
     long expected = 1;
-    if (!lua_checkstack(L, 3)) return sds_cat(out, "...");
+    if (!lua_checkstack(L, 4)) return sds_cat(out, "...");
+    /* The engine shows scripts read-only library tables as empty proxies
+     * whose __index is the real table (Redis's VM patch needs none): an
+     * empty table is rendered as its __index table, so `coroutine` shows
+     * its functions as in Redis. */
+    lua_pushnil(L);
+    int empty = !lua_next(L, idx);
+    if (!empty) lua_pop(L, 2); /* the first key and value */
+    if (empty && lua_getmetatable(L, idx)) {
+        lua_getfield(L, -1, "__index");
+        if (lua_istable(L, -1) && depth < LDB_VALUE_MAX_DEPTH) {
+            sds_free(arr);
+            sds_free(map);
+            out = ldb_cat_table(out, L, lua_gettop(L), depth + 1);
+            lua_pop(L, 2);
+            return out;
+        }
+        lua_pop(L, 2);
+    }
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         /* stack: key at -2, value at -1 */

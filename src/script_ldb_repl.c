@@ -28,6 +28,11 @@ static void ldb_log_named_value(ldb_session *s, lua_State *L, const char *name, 
     ldb_log_trimmed(s, ldb_cat_lua_value(line, L, idx));
 }
 
+static int ldb_get_global(lua_State *L) {
+    lua_getglobal(L, lua_tostring(L, 1));
+    return 1;
+}
+
 /* All locals of the stopped function (level 0), or the named one: the
  * last local of that name wins (the innermost), then the globals KEYS and
  * ARGV, read raw so the sandbox's guards are not involved. */
@@ -57,9 +62,11 @@ void ldb_cmd_print(ldb_session *s, lua_State *L, int argc, const sds *argv) {
         return;
     }
     if (!strcmp(want, "KEYS") || !strcmp(want, "ARGV")) {
+        /* Through the globals' guards (the engine may keep them behind a
+         * proxy), protected: a missing global raises in the sandbox. */
+        lua_pushcfunction(L, ldb_get_global);
         lua_pushstring(L, want);
-        lua_rawget(L, LUA_GLOBALSINDEX);
-        if (!lua_isnil(L, -1)) {
+        if (lua_pcall(L, 1, 1, 0) == 0 && !lua_isnil(L, -1)) {
             ldb_log_named_value(s, L, NULL, -1);
             lua_pop(L, 1);
             return;
