@@ -27,6 +27,7 @@ static ldb_session ldb;
 static int ldb_active;
 static long long ldb_clock_ms; /* run time counted from the last stop */
 static client *ldb_client;
+static int ldb_lost; /* the client left: the script goes on undebugged */
 
 /* ------------------------------------------------------------ SCRIPT DEBUG */
 
@@ -114,29 +115,37 @@ void script_debug_hook(lua_State *L, lua_Debug *ar) {
         return;
     }
     if (ar->event != LUA_HOOKLINE) return;
+    long stops = ldb.stops;
     ldb_outcome o = ldb_on_line(&ldb, L, ar, ldb_io_for(ldb_client));
-    ldb_clock_ms = mstime();
+    if (ldb.stops != stops) ldb_clock_ms = mstime(); /* time at the prompt is not run time */
     if (o == LDB_RESUME) return;
-    if (o == LDB_LOST) log_warning("Lua debugging session: the client is gone, the script is aborted.");
+    if (o == LDB_LOST) {
+        /* Redis 7.0 lets the script finish without the debugger (in a
+         * child, nobody will see its end: leave at once). */
+        if (childproc_in_child()) childproc_child_exit(0);
+        ldb_lost = 1;
+        lua_sethook(L, NULL, 0, 0);
+        return;
+    }
     script_lua_push_error(L, "script aborted for user request");
     lua_error(L);
 }
 
 void script_debug_log_call(int argc, const sds *argv, const char *reply, size_t len, const char *err) {
-    if (!ldb_active || !ldb.step) return;
+    if (!ldb_active || ldb_lost || !ldb.step) return;
     ldb_log_redis_cmd(&ldb, argc, argv);
     if (err) ldb_log_error(&ldb, err);
     else if (reply) ldb_log_redis_reply(&ldb, reply, len);
 }
 
 int script_debug_lua_debug(lua_State *L) {
-    if (ldb_active) ldb_log_debug_call(&ldb, L);
+    if (ldb_active && !ldb_lost) ldb_log_debug_call(&ldb, L);
     return 0;
 }
 
 int script_debug_lua_breakpoint(lua_State *L) {
-    if (ldb_active) ldb.luabp = 1;
-    lua_pushboolean(L, ldb_active);
+    if (ldb_active && !ldb_lost) ldb.luabp = 1;
+    lua_pushboolean(L, ldb_active && !ldb_lost);
     return 1;
 }
 
@@ -150,10 +159,11 @@ static void ldb_run(lua_State *L, script_run *r, const char *body, size_t len, s
     ldb.step = 1; /* Redis stops on the first line */
     ldb_client = r->caller;
     ldb_active = 1;
+    ldb_lost = 0;
     ldb_clock_ms = mstime();
     script_lua_call(L, r, keys, nkeys, args, nargs, 1);
-    ldb_end_session(&ldb, ldb_io_for(r->caller));
-    ldb_active = 0;
+    if (!ldb_lost) ldb_end_session(&ldb, ldb_io_for(r->caller));
+    ldb_active = ldb_lost = 0;
     ldb_client = NULL;
     ldb_session_free(&ldb);
 }
@@ -162,7 +172,9 @@ void script_debug_eval(lua_State *L, script_run *r, const char *body, size_t len
                        sds *args, int nargs) {
     client *c = r->caller;
     if (c->flags & CLIENT_LUA_DEBUG_SYNC) {
+        log_warning("Redis synchronous debugging eval session started");
         ldb_run(L, r, body, len, keys, nkeys, args, nargs);
+        log_warning("Redis synchronous debugging eval session ended");
         /* Set only now: a closing client gets no more replies queued. */
         c->flags |= CLIENT_CLOSE_AFTER_REPLY;
         return;
@@ -177,10 +189,10 @@ void script_debug_eval(lua_State *L, script_run *r, const char *body, size_t len
         /* The child owns the conversation now; the parent lets go of its
          * copy of the socket without a word. */
         lua_pop(L, 1);
-        log_notice("Redis forked for debugging eval");
         net_close_async(c);
         return;
     }
+    log_warning("Redis forked for debugging eval");
     ldb_run(L, r, body, len, keys, nkeys, args, nargs);
     sds out = reply_take_output(c);
     net_write_sync(c, out, sds_len(out));

@@ -61,6 +61,8 @@ typedef struct ldb_session {
     int luabp;        /* redis.breakpoint() was called */
     sds inbuf;        /* bytes read past the last command, kept between
                        * stops (a client may pipeline commands) */
+    long stops;       /* times the script stopped (the engine restarts
+                       * its run-time clock after each) */
     int timeout;      /* the engine saw the script run past the busy
                        * threshold since the last stop */
 } ldb_session;

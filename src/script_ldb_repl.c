@@ -235,6 +235,7 @@ ldb_outcome ldb_on_line(ldb_session *s, lua_State *L, lua_Debug *ar, const ldb_i
     else if (at_break) reason = "break point";
     else if (!s->step && s->timeout) reason = "timeout reached, infinite loop?";
     s->step = s->luabp = s->timeout = 0;
+    s->stops++;
     s->current_line = line;
     ldb_log(s, sds_cat_printf(sds_empty(), "* Stopped at %d, stop reason = %s", line, reason));
     ldb_log(s, ldb_source_row(s, line));
