@@ -184,6 +184,42 @@ pid_t childproc_fork(int kind) {
     return pid;
 }
 
+/* SCRIPT DEBUG YES children, reaped by the cron. Redis bounds them only
+ * by the clients that ask; past this many a debugging EVAL fails to fork. */
+#define CHILDPROC_LDB_MAX 64
+static pid_t ldb_pids[CHILDPROC_LDB_MAX];
+static int ldb_npids;
+
+pid_t childproc_fork_ldb(void) {
+    if (ldb_npids == CHILDPROC_LDB_MAX) {
+        errno = EAGAIN;
+        return -1;
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+        child_setup(CHILD_LDB);
+        ldb_npids = 0;
+        return 0;
+    }
+    if (pid > 0) ldb_pids[ldb_npids++] = pid;
+    return pid;
+}
+
+int childproc_ldb_children(void) {
+    return ldb_npids;
+}
+
+static void ldb_reap(void) {
+    for (int i = 0; i < ldb_npids;) {
+        int status;
+        pid_t r = waitpid(ldb_pids[i], &status, WNOHANG);
+        if (r == ldb_pids[i] || (r == -1 && errno == ECHILD))
+            ldb_pids[i] = ldb_pids[--ldb_npids];
+        else
+            i++;
+    }
+}
+
 /* Parent: the child is gone; hand it to its done handler, then forget it. */
 static void child_ended(int status) {
     info_pipe_receive();
@@ -202,6 +238,7 @@ static void child_ended(int status) {
 }
 
 void childproc_cron(void) {
+    if (ldb_npids) ldb_reap();
     if (cp.pid == -1) return;
     info_pipe_receive();
     int status;

@@ -34,6 +34,7 @@ enum childproc_kind {
     CHILD_NONE = 0,
     CHILD_RDB = 1, /* BGSAVE, SHUTDOWN never forks */
     CHILD_AOF = 2, /* BGREWRITEAOF */
+    CHILD_LDB = 3, /* SCRIPT DEBUG YES session (childproc_fork_ldb) */
     CHILD_KIND_COUNT
 };
 
@@ -56,6 +57,14 @@ void childproc_set_done_handler(int kind, childproc_done_fn *fn);
  * and latest_fork_usec are updated and dict resizing is disabled until the
  * child ends, so copy-on-write stays small. */
 pid_t childproc_fork(int kind);
+
+/* Forks the child of a SCRIPT DEBUG YES session. As in Redis these run
+ * beside the one BGSAVE/BGREWRITEAOF child (several at once, none counted
+ * by childproc_active or INFO): the child gets the same setup, and the
+ * cron reaps them. Returns as fork does (0 in the child, -1 on error). */
+pid_t childproc_fork_ldb(void);
+/* Debugging-session children not yet reaped. */
+int childproc_ldb_children(void);
 
 /* 1 while a child runs (until its done handler has been called). */
 int childproc_active(void);

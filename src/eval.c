@@ -19,6 +19,7 @@
 #include "propagate.h"
 #include "reply.h"
 #include "script.h"
+#include "script_debug.h"
 #include "script_libs.h"
 #include "script_lua.h"
 #include "sha1.h"
@@ -265,6 +266,7 @@ static void eval_generic(client *c, int evalsha, int ro) {
     char sha[SHA1_HEX_LEN + 1];
     eval_script *es;
     if (evalsha) {
+        if (script_debug_refuse_evalsha(c)) return;
         es = eval_find(c->argv[1], sds_len(c->argv[1]), sha);
         if (es == NULL) {
             reply_error(c, "-NOSCRIPT No matching script. Please use EVAL.");
@@ -279,7 +281,11 @@ static void eval_generic(client *c, int evalsha, int ro) {
     char name[SHA1_HEX_LEN + 3] = "f_";
     memcpy(name + 2, sha, SHA1_HEX_LEN + 1);
     lua_getfield(eval_lua, LUA_REGISTRYINDEX, name);
-    script_lua_call(eval_lua, &r, c->argv + 3, (int)numkeys, c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys, 1);
+    if (script_debug_requested(c))
+        script_debug_eval(eval_lua, &r, es->body, sds_len(es->body), c->argv + 3, (int)numkeys,
+                          c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys);
+    else
+        script_lua_call(eval_lua, &r, c->argv + 3, (int)numkeys, c->argv + 3 + numkeys, c->argc - 3 - (int)numkeys, 1);
     script_reset(&r);
     /* The script's commands propagated themselves. */
     prop_prevent(c);
@@ -369,6 +375,8 @@ static redis_command script_subcommands[] = {
     SCRIPT_SUB("exists", script_exists_command, -3, CMD_NOSCRIPT,
                "request_policy:all_shards response_policy:agg_logical_and",
                "Check existence of scripts in the script cache.", "2.6.0"),
+    SCRIPT_SUB("debug", script_debug_command, 3, CMD_NOSCRIPT, NULL,
+               "Set the debug mode for executed scripts.", "3.2.0"),
     SCRIPT_SUB("load", script_load_command, 3, CMD_NOSCRIPT | CMD_STALE, ALL_NODES_OK,
                "Load the specified Lua script into the script cache.", "2.6.0"),
     SCRIPT_SUB("flush", script_flush_command, -2, CMD_NOSCRIPT, ALL_NODES_OK,

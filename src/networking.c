@@ -9,6 +9,7 @@
 #include "networking.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -666,4 +667,43 @@ sds net_cat_client_info(sds s, client *c) {
                        tracking_client_redirect(c), c->resp, c->lib_name ? c->lib_name : "",
                        c->lib_ver ? c->lib_ver : "");
     return s;
+}
+
+/* ------------------------------------------------------------ sync I/O */
+
+/* Waits until c's socket is ready for events (POLLIN / POLLOUT); -1 when
+ * it failed or was hung up with nothing left to read. */
+static int net_wait_fd(int fd, short events) {
+    struct pollfd pfd = {.fd = fd, .events = events};
+    for (;;) {
+        int n = poll(&pfd, 1, -1);
+        if (n == 1) return (pfd.revents & (events | POLLHUP)) ? 0 : -1;
+        if (n == -1 && errno != EINTR) return -1;
+    }
+}
+
+ssize_t net_read_sync(client *c, char *buf, size_t cap) {
+    for (;;) {
+        ssize_t n = read(c->fd, buf, cap);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || net_wait_fd(c->fd, POLLIN) == -1) return -1;
+    }
+}
+
+int net_write_sync(client *c, const char *buf, size_t len) {
+    while (len > 0) {
+        ssize_t n = write(c->fd, buf, len);
+        if (n > 0) {
+            buf += n;
+            len -= (size_t)n;
+        } else if (n == -1 && errno == EINTR) {
+            continue;
+        } else if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (net_wait_fd(c->fd, POLLOUT) == -1) return -1;
+        } else {
+            return -1;
+        }
+    }
+    return 0;
 }

@@ -56,4 +56,11 @@ size_t net_client_output_len(const client *c);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */
 sds net_cat_client_info(sds s, client *c);
 
+/* SCRIPT DEBUG's session talks to its client while the script is stopped,
+ * outside the event loop: these wait on the socket (poll) until it is
+ * ready. net_read_sync returns the bytes read, 0 or -1 when the peer is
+ * gone; net_write_sync writes all of buf (0) or fails (-1). */
+ssize_t net_read_sync(client *c, char *buf, size_t cap);
+int net_write_sync(client *c, const char *buf, size_t len);
+
 #endif

@@ -10,6 +10,7 @@
  * Never calls into eval.c: everything it needs of the running
  * script comes through script.h. */
 #include "script_lua.h"
+#include "script_debug.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -509,6 +510,7 @@ static int lua_redis_generic_call(lua_State *L, int raise) {
     if (argv == NULL) return raise ? lua_error(L) : 1;
     sds err = NULL;
     sds reply = script_call(r, argc, argv, &err);
+    if (script_debug_active()) script_debug_log_call(argc, argv, reply, reply ? sds_len(reply) : 0, err);
     for (int j = 0; j < argc; j++) sds_free(argv[j]);
     zfree(argv);
     if (err) {
@@ -644,15 +646,8 @@ static int lua_redis_replicate_commands(lua_State *L) {
     return 1;
 }
 
-static int lua_redis_noop(lua_State *L) {
-    (void)L;
-    return 0;
-}
-
-static int lua_redis_breakpoint(lua_State *L) {
-    lua_pushboolean(L, 0);
-    return 1;
-}
+/* redis.debug / redis.breakpoint live in script_debug.c (no-ops outside
+ * a debugging session). */
 
 static int lua_redis_acl_check_cmd(lua_State *L) {
     script_run *r = script_current();
@@ -701,8 +696,8 @@ static void lua_load_redis_table(lua_State *L) {
     lua_set_fn(L, "setresp", lua_redis_setresp);
     lua_set_fn(L, "set_repl", lua_redis_set_repl);
     lua_set_fn(L, "replicate_commands", lua_redis_replicate_commands);
-    lua_set_fn(L, "breakpoint", lua_redis_breakpoint);
-    lua_set_fn(L, "debug", lua_redis_noop);
+    lua_set_fn(L, "breakpoint", script_debug_lua_breakpoint);
+    lua_set_fn(L, "debug", script_debug_lua_debug);
     lua_set_fn(L, "acl_check_cmd", lua_redis_acl_check_cmd);
     lua_set_number(L, "LOG_DEBUG", LL_DEBUG);
     lua_set_number(L, "LOG_VERBOSE", LL_VERBOSE);
@@ -1032,7 +1027,8 @@ void script_lua_call(lua_State *L, script_run *r, sds *keys, int nkeys, sds *arg
     } else {
         nparams = 2;
     }
-    if (cfg.busy_reply_threshold_ms > 0) lua_sethook(L, lua_busy_hook, LUA_MASKCOUNT, LUA_HOOK_INSTRUCTIONS);
+    if (script_debug_active()) lua_sethook(L, script_debug_hook, LUA_MASKLINE | LUA_MASKCOUNT, LUA_HOOK_INSTRUCTIONS);
+    else if (cfg.busy_reply_threshold_ms > 0) lua_sethook(L, lua_busy_hook, LUA_MASKCOUNT, LUA_HOOK_INSTRUCTIONS);
     int failed = lua_pcall(L, nparams, 1, fn);
     lua_sethook(L, NULL, 0, 0);
     if (failed) lua_reply_failure(r->caller, L, r->funcname);

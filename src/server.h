@@ -71,6 +71,8 @@
 #define CLIENT_TRACKING_NOLOOP (1ULL << 25)
 #define CLIENT_PREVENT_PROP (1ULL << 26)  /* the running command propagates nothing of its own */
 #define CLIENT_NO_SOCKET (1ULL << 27)     /* internal caller (scripts, AOF, primary link) */
+#define CLIENT_LUA_DEBUG (1ULL << 28)     /* SCRIPT DEBUG YES|SYNC: EVAL runs under the debugger */
+#define CLIENT_LUA_DEBUG_SYNC (1ULL << 29) /* SCRIPT DEBUG SYNC: in the server, changes kept */
 
 typedef struct reply_block {
     struct reply_block *next;
