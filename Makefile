@@ -135,9 +135,12 @@ unit-test: test-deps
 	@$(MAKE) -s --no-print-directory $(UNIT_BINS)
 	@sh tests/run-unit.sh $(B)/tests $(UNIT_BINS)
 
+# Workloads (tests/workloads/test_*.py) are real client libraries run by
+# Debian's python3, counted by tally.sh like the Check binaries.
+WORKLOAD_TESTS := $(wildcard tests/workloads/test_*.py)
 integration-test: test-deps all
 	@$(MAKE) -s --no-print-directory $(INTEG_BINS)
-	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS)
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS) $(WORKLOAD_TESTS)
 
 # Every step runs even after a failure, so the closing "N passed, N
 # failed" line (tests/tally.sh, summing Check's per-suite counts) covers
