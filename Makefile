@@ -9,6 +9,7 @@
 #   make run                     start a server on defaults
 #   make bench                   redis-benchmark against minired and redis-server
 #   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
+#   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
 #   make install PREFIX=/usr/local
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
@@ -70,7 +71,7 @@ SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
 SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
-.PHONY: all test unit-test integration-test test-deps run bench bench-persist clean install \
+.PHONY: all test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
         fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
@@ -203,6 +204,12 @@ bench: all
 # e.g. "--keys 200000 --rounds 1").
 bench-persist: all
 	@python3 utils/persist_bench.py --minired-server $(abspath $(SERVER_BIN)) $(PERSIST_BENCH_ARGS)
+
+# EVALSHA (a GET script and a 10-command one; 50 clients; P1 and P16) and
+# the BUSY / SCRIPT KILL bar, minired beside redis-server 7.0
+# (SCRIPT_BENCH_ARGS to shrink, e.g. "--rounds 1 --requests 20000").
+bench-scripts: all
+	@python3 utils/script_bench.py --server $(abspath $(SERVER_BIN)) $(SCRIPT_BENCH_ARGS)
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
