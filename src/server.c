@@ -19,6 +19,8 @@
 #include "aof.h"
 #include "childproc.h"
 #include "commands.h"
+#include "eval.h"
+#include "script.h"
 #include "db.h"
 #include "evict.h"
 #include "expire.h"
@@ -358,6 +360,7 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    eval_init();
     db_init(cfg.databases);
     tracking_init();
     pubsub_init();
@@ -438,6 +441,13 @@ static void shutdown_command(client *c) {
     if (abort_flag) {
         /* Only a shutdown waiting for replicas can be aborted. */
         reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    /* A script running too long would be cut in the middle: only NOSAVE
+     * (which saves nothing half-done) may stop the server then. */
+    const char *busy = script_busy_text();
+    if (busy && !(flags & SHUTDOWN_NOSAVE)) {
+        reply_error(c, busy);
         return;
     }
     if (server_prepare_shutdown(flags) == 0) exit(0);
