@@ -412,6 +412,9 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
 /* Depth of nested cmd_call (EXEC runs its queue one level down): effects
  * are emitted when the outermost call returns. */
 static int call_depth;
+/* The error count when the last call ended: a command nested in another
+ * (a script's) owns its errors, the outer one only those after it. */
+static long long errors_accounted;
 
 void cmd_call(client *c) {
     redis_command *cmd = c->cmd;
@@ -428,8 +431,10 @@ void cmd_call(client *c) {
     admin_after_command(c, cmd, duration);
     /* A command that blocked is counted when it is finally served. */
     if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
+    if (errors_accounted > errors_before) errors_before = errors_accounted;
     int failed = server.stat_total_error_replies != errors_before;
     if (failed) cmd->failed_calls++;
+    errors_accounted = server.stat_total_error_replies;
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd == cmd_exec) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);

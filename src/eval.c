@@ -18,6 +18,7 @@
 #include "propagate.h"
 #include "reply.h"
 #include "script.h"
+#include "script_libs.h"
 #include "script_lua.h"
 #include "sha1.h"
 #include "util.h"
@@ -99,6 +100,7 @@ static uint64_t eval_command_flags(const client *c, const redis_command *cmd) {
 }
 
 void eval_init(void) {
+    script_libs_register();
     cmd_set_flags_hook(eval_command_flags);
     script_client = net_create_client(-1);
     script_client->flags |= CLIENT_NO_SOCKET;

@@ -29,6 +29,8 @@
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
 #define LUA_MAX_NESTING 1000
 #define LUA_REAL_GLOBALS "__minired_globals"
+/* Marks an error table made of a command's error reply (as Redis 7.0). */
+#define ERR_NO_STATS_FIELD "ignore_error_stats_update"
 #define REDIS_VERSION_NUM_VALUE 0x07000f /* 7.0.15 */
 
 /* ---------------------------------------------------------- registry of libs */
@@ -262,6 +264,25 @@ static int raw_field(lua_State *L, const char *field) {
 
 static void reply_lua_value(client *c, lua_State *L, int resp, int depth);
 
+/* Replies e ("-CODE msg") to c, counted in the error statistics unless
+ * the error table at -1 says its command already was. */
+static void reply_lua_error_text(client *c, lua_State *L, sds e) {
+    lua_pushstring(L, ERR_NO_STATS_FIELD);
+    lua_rawget(L, -2);
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!counted) {
+        reply_error(c, e);
+        return;
+    }
+    /* Not counted again, but the script's command still failed. */
+    if (c->cmd) c->cmd->failed_calls++;
+    for (size_t i = 0; i < sds_len(e); i++)
+        if (e[i] == '\r' || e[i] == '\n') e[i] = ' ';
+    reply_proto(c, e, sds_len(e));
+    reply_proto(c, "\r\n", 2);
+}
+
 static void reply_lua_error_table(client *c, lua_State *L) {
     /* The table's err field, plus " script: ..." only from a raised
      * error (eval.c adds it); a returned {err=} is replied as it is. */
@@ -270,9 +291,9 @@ static void reply_lua_error_table(client *c, lua_State *L) {
     const char *msg = lua_tolstring(L, -1, &len);
     sds e = sds_new("-");
     e = sds_cat_len(e, msg, len);
-    reply_error(c, e);
-    sds_free(e);
     lua_pop(L, 1);
+    reply_lua_error_text(c, L, e);
+    sds_free(e);
 }
 
 static void reply_lua_table(client *c, lua_State *L, int resp, int depth) {
@@ -477,6 +498,13 @@ static int lua_redis_generic_call(lua_State *L, int raise) {
     script_lua_push_resp(L, reply, sds_len(reply));
     int is_error = sds_len(reply) > 0 && (reply[0] == '-' || reply[0] == '!');
     sds_free(reply);
+    if (is_error && lua_istable(L, -1)) {
+        /* The command's error was counted when it was replied to the
+         * script: the script's own error reply made of it is not. */
+        lua_pushstring(L, ERR_NO_STATS_FIELD);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+    }
     if (raise && is_error) return lua_error(L);
     return 1;
 }
@@ -920,7 +948,7 @@ static void lua_reply_failure(client *c, lua_State *L, const char *funcname) {
         e = sds_cat_printf(e, " script: %s, on %s:%lld.", funcname, lua_tostring(L, -2),
                            (long long)lua_tonumber(L, -1));
     lua_pop(L, 2);
-    reply_error(c, e);
+    reply_lua_error_text(c, L, e);
     sds_free(e);
 }
 

@@ -251,6 +251,29 @@ START_TEST(test_odd_errors) {
 }
 END_TEST
 
+/* A command's error inside a script is counted once (as Redis 7.0): the
+ * script's error reply made of it is not counted again, yet the script's
+ * command failed; one caught by pcall does not fail the script. */
+START_TEST(test_error_stats) {
+    HS_EXPECT_OK(ctx, "SET", "s", "x");
+    HS_EXPECT_OK(ctx, "CONFIG", "RESETSTAT");
+    redisReply *r = hs_command(ctx, HS_ARGS("EVAL", "return redis.call('incr','s')", "0"));
+    freeReplyObject(r);
+    r = hs_command(ctx, HS_ARGS("EVAL", "local ok = pcall(redis.call, 'incr', 's') return 1", "0"));
+    freeReplyObject(r);
+    r = hs_command(ctx, HS_ARGS("EVAL", "error('x')", "0"));
+    freeReplyObject(r);
+    ck_assert_int_eq(hs_info_ll(ctx, "stats", "total_error_replies"), 3);
+    hs_buf line = hs_info_field(ctx, "commandstats", "cmdstat_eval");
+    ck_assert_ptr_nonnull(strstr(line.data, "calls=3,"));
+    ck_assert_ptr_nonnull(strstr(line.data, "failed_calls=2"));
+    hs_buf_free(&line);
+    line = hs_info_field(ctx, "commandstats", "cmdstat_incr");
+    ck_assert_ptr_nonnull(strstr(line.data, "failed_calls=2"));
+    hs_buf_free(&line);
+}
+END_TEST
+
 static Suite *eval_suite(void) {
     Suite *s = suite_create("eval");
     TCase *tc = hs_tcase(s, "eval");
@@ -263,6 +286,7 @@ static Suite *eval_suite(void) {
     tcase_add_test(tc, test_oom_rules);
     tcase_add_test(tc, test_scripts_in_multi);
     tcase_add_test(tc, test_odd_errors);
+    tcase_add_test(tc, test_error_stats);
     return s;
 }
 
