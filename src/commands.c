@@ -84,7 +84,8 @@ static dict_type commands_dict_type = {
 /* Adds the categories Redis derives from flags (COMMAND INFO shows them). */
 static void cmd_set_implicit_acl(redis_command *cmd) {
     if (cmd->flags & CMD_WRITE) cmd->acl |= ACL_WRITE;
-    if (cmd->flags & CMD_READONLY) cmd->acl |= ACL_READ;
+    /* Read-only scripts (EVAL_RO...) stay out of @read, as in Redis. */
+    if ((cmd->flags & CMD_READONLY) && !(cmd->acl & ACL_SCRIPTING)) cmd->acl |= ACL_READ;
     if (cmd->flags & CMD_ADMIN) cmd->acl |= ACL_ADMIN | ACL_DANGEROUS;
     if (cmd->flags & CMD_PUBSUB) cmd->acl |= ACL_PUBSUB;
     if (cmd->flags & CMD_FAST) cmd->acl |= ACL_FAST;
@@ -421,11 +422,14 @@ void cmd_call(client *c) {
     if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
     long long errors_before = server.stat_total_error_replies;
     long long dirty_before = server.dirty;
-    server.cmd_time_ms = 0;
+    /* A script's commands (socketless, nested) see the time its command
+     * started with: keys do not expire in the middle of a script. */
+    int own_time = call_depth == 0 || !(c->flags & CLIENT_NO_SOCKET);
+    if (own_time) server.cmd_time_ms = 0;
     call_depth++;
     monotime start = mono_now_us();
     cmd->proc(c);
-    server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
+    if (own_time) server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
     long long duration = (long long)(mono_now_us() - start);
     cmd->usec += duration;
     admin_after_command(c, cmd, duration);

@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "commands.h"
+#include "db.h"
 #include "evict.h"
 #include "log.h"
 #include "monotonic.h"
@@ -99,6 +100,7 @@ int script_prepare(script_run *r, client *caller, client *sc, const char *funcna
     r->read_only = read_only || (flags & SCRIPT_FLAG_NO_WRITES);
     r->is_function = is_function;
     r->start_ms = script_now_ms();
+    db_now_ms(); /* the time every command of the script sees */
     r->next_events_ms = r->start_ms + cfg.busy_reply_threshold_ms;
     sc->db = caller->db;
     sc->db_id = caller->db_id;
@@ -151,6 +153,9 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     } else {
         if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
+        /* One stream feeds both the AOF and replicas: only REPL_NONE (no
+         * target at all) changes what propagates. */
+        if (r->repl_none) sc->flags |= CLIENT_PREVENT_PROP;
         cmd_call(sc);
         reply = reply_take_output(sc);
     }

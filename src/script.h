@@ -34,6 +34,7 @@ typedef struct script_run {
     int wrote;               /* a write command ran: no more OOM refusal, unkillable */
     int timedout;            /* past busy-reply-threshold: others get BUSY */
     int killed;              /* SCRIPT/FUNCTION KILL asked it to stop */
+    int repl_none;           /* redis.set_repl(REPL_NONE): writes propagate nothing */
     int oom;                 /* over maxmemory when the script started */
     long long start_ms;      /* monotonic start (ms) */
     long long next_events_ms; /* when the hook next processes events */
