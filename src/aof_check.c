@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "function.h"
 #include "db.h"
 #include "rdb.h"
 #include "zmalloc.h"
@@ -148,12 +149,14 @@ static int check_preamble(FILE *fp) {
         sds err = NULL;
         if (config_set_pairs(2, quiet, 1, &err) == -1) sds_free(err);
         db_init(cfg.databases);
+        function_lua_init(); /* a preamble may hold libraries */
         ready = 1;
     }
     rio r;
     rio_init_file(&r, fp);
     int ok = rdb_load_rio(&r, RDB_LOAD_AOF_PREAMBLE, NULL) == RDB_OK;
     db_empty(-1);
+    fn_flush_all();
     return ok;
 }
 

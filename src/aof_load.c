@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "function.h"
 #include "reply.h"
 #include "log.h"
 #include "networking.h"
@@ -334,6 +335,7 @@ void aof_debug_loadaof(client *c) {
     if (aof.status == AOF_ON) aof_flush(1);
     aof_feed_pause(1);
     db_empty(-1);
+    fn_flush_all(); /* the AOF holds the functions too */
     long long numcommands = server.stat_numcommands;
     int ret = aof_load_files();
     server.stat_numcommands = numcommands;

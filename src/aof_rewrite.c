@@ -21,6 +21,7 @@
 #include "childproc.h"
 #include "commands.h"
 #include "config.h"
+#include "function.h"
 #include "intset.h"
 #include "listpack.h"
 #include "log.h"
@@ -213,6 +214,10 @@ static int write_commands(FILE *fp) {
     sds ts = aof_cat_timestamp(sds_empty(), 1);
     int ok = fwrite(ts, 1, sds_len(ts), fp) == sds_len(ts);
     sds_free(ts);
+    /* Libraries first, as FUNCTION LOAD commands (Redis 7.0's order). */
+    sds fns = fn_aof_rewrite(sds_empty());
+    ok = ok && fwrite(fns, 1, sds_len(fns), fp) == sds_len(fns);
+    sds_free(fns);
     for (int j = 0; ok && j < server.dbnum; j++) {
         db *d = &server.dbs[j];
         if (dict_size(d->keys) == 0) continue;

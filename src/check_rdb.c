@@ -222,10 +222,17 @@ static int cr_opcode(cr_state *st, int op, long long *expire_ms) {
     case CR_OPCODE_MODULE_AUX:
         st->doing = "read-module-aux";
         return cr_error(st, "Module auxiliary data is not supported by minired");
-    case CR_OPCODE_FUNCTION:
-    case CR_OPCODE_FUNCTION2:
+    case CR_OPCODE_FUNCTION2: {
+        /* A library's code: read, not compiled (as redis-check-rdb). */
         st->doing = "read-functions";
-        return cr_error(st, "Functions are not supported by minired");
+        sds code = NULL;
+        if (cr_read_string(st, &code) == -1) return -1;
+        sds_free(code);
+        return 0;
+    }
+    case CR_OPCODE_FUNCTION:
+        st->doing = "read-functions";
+        return cr_error(st, "Pre-release function format not supported");
     default: {
         char reason[64];
         snprintf(reason, sizeof(reason), "Invalid object type: %d", op);

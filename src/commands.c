@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "evict.h"
+#include "function.h"
 #include "monotonic.h"
 #include "multi.h"
 #include "networking.h"
@@ -64,6 +65,7 @@ static redis_command *command_tables[] = {
     pubsub_commands,
     aof_commands,
     eval_commands,
+    function_commands,
     NULL,
 };
 

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "digest.h"
 #include "expire.h"
+#include "function.h"
 #include "log.h"
 #include "aof.h"
 #include "propagate.h"
@@ -81,7 +82,10 @@ static void debug_reload(client *c) {
         reply_error(c, "-ERR"); /* Redis replies a bare -ERR here */
         return;
     }
-    if (flush) db_empty(-1);
+    if (flush) {
+        db_empty(-1);
+        fn_flush_all(); /* the file holds the functions too */
+    }
     if (rdb_load_file(cfg.dbfilename, flags, NULL) != RDB_OK) {
         reply_error(c, "Error trying to load the RDB dump");
         return;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "db.h"
+#include "function.h"
 #include "log.h"
 #include "monotonic.h"
 #include "rdb_internal.h"
@@ -164,6 +165,8 @@ int rdb_save_rio(rio *r, const rdb_save_opts *opts) {
     snprintf(magic, sizeof(magic), "REDIS%04d", RDB_VERSION);
     if (!rio_write(r, magic, RDB_HEADER_LEN)) goto werr;
     if (rdb_save_aux_fields(r, opts) == -1) goto werr;
+    /* Functions come before the keyspace, as Redis 7.0 writes them. */
+    if (fn_rdb_save(r) == -1) goto werr;
     keys_saved = 0;
     for (int i = 0; i < server.dbnum; i++)
         if (rdb_save_db(r, &server.dbs[i]) == -1) goto werr;
@@ -441,10 +444,17 @@ static int rdb_load_opcode(rdb_loader *l, int op, db **d, rdb_key_meta *m) {
     case RDB_OPCODE_AUX: return rdb_load_aux(l);
     case RDB_OPCODE_MODULE_AUX:
         RDB_FAIL(l, "The RDB file contains AUX module data I can't load: modules are not supported");
-    case RDB_OPCODE_FUNCTION2:
-        /* Functions arrive with scripting: until then a file holding a
-         * library is refused rather than loaded without it. */
-        RDB_FAIL(l, "The RDB file contains functions, which this server cannot load yet");
+    case RDB_OPCODE_FUNCTION2: {
+        /* One library's code, compiled as FUNCTION LOAD would. A library
+         * already there is an error unless the load may replace (MERGE). */
+        sds why = NULL;
+        if (fn_rdb_load(r, (l->flags & RDB_LOAD_ALLOW_DUP) != 0, &why) == -1) {
+            log_warning("Failed loading library, %s", why);
+            sds_free(why);
+            RDB_FAIL(l, "Failed loading library");
+        }
+        return 0;
+    }
     case RDB_OPCODE_FUNCTION:
         RDB_FAIL(l, "Pre-release function format not supported.");
     default: RDB_FAIL(l, "Unknown RDB encoding type %d", op);

@@ -20,6 +20,7 @@
 #include "childproc.h"
 #include "commands.h"
 #include "eval.h"
+#include "function.h"
 #include "script.h"
 #include "db.h"
 #include "evict.h"
@@ -361,6 +362,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     eval_init();
+    function_lua_init();
     db_init(cfg.databases);
     tracking_init();
     pubsub_init();
