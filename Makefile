@@ -9,6 +9,7 @@
 #   make run                     start a server on defaults
 #   make bench                   redis-benchmark against minired and redis-server
 #   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
+#   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
 #   make install PREFIX=/usr/local
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
@@ -80,7 +81,7 @@ SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
 SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
-.PHONY: all test unit-test integration-test test-deps run bench bench-persist clean install \
+.PHONY: all test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
         fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
@@ -145,9 +146,12 @@ unit-test: test-deps
 	@$(MAKE) -s --no-print-directory $(UNIT_BINS)
 	@sh tests/run-unit.sh $(B)/tests $(UNIT_BINS)
 
+# Workloads (tests/workloads/test_*.py) are real client libraries run by
+# Debian's python3, counted by tally.sh like the Check binaries.
+WORKLOAD_TESTS := $(wildcard tests/workloads/test_*.py)
 integration-test: test-deps all
 	@$(MAKE) -s --no-print-directory $(INTEG_BINS)
-	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS)
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS) $(WORKLOAD_TESTS)
 
 # Every step runs even after a failure, so the closing "N passed, N
 # failed" line (tests/tally.sh, summing Check's per-suite counts) covers
@@ -210,6 +214,12 @@ bench: all
 # e.g. "--keys 200000 --rounds 1").
 bench-persist: all
 	@python3 utils/persist_bench.py --minired-server $(abspath $(SERVER_BIN)) $(PERSIST_BENCH_ARGS)
+
+# EVALSHA (a GET script and a 10-command one; 50 clients; P1 and P16) and
+# the BUSY / SCRIPT KILL bar, minired beside redis-server 7.0
+# (SCRIPT_BENCH_ARGS to shrink, e.g. "--rounds 1 --requests 20000").
+bench-scripts: all
+	@python3 utils/script_bench.py --server $(abspath $(SERVER_BIN)) $(SCRIPT_BENCH_ARGS)
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))

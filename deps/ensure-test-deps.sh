@@ -1,7 +1,9 @@
 #!/bin/sh
 # Makes sure the test-only dependencies are present: Check (unit tests),
-# hiredis (integration tests), pkg-config, and redis-tools (redis-cli, for
-# the --pipe test). The server itself needs none of them.
+# hiredis (integration tests), pkg-config, redis-tools (redis-cli, for
+# the --pipe test) and python3-redis (redis-py, for the script workloads in
+# tests/workloads, run by Debian's /usr/bin/python3). The server itself
+# needs none of them.
 # Debian/Ubuntu: installs what is missing through apt. Elsewhere: says what
 # to install and fails.
 set -e
@@ -11,6 +13,7 @@ pkg-config --exists check 2>/dev/null || missing="$missing check"
 pkg-config --exists hiredis 2>/dev/null || missing="$missing libhiredis-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-tools"
+/usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing="$missing python3-redis"
 [ -z "$missing" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -27,6 +30,6 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 echo "deps: missing test dependencies:$missing" >&2
-echo "deps: install Check, hiredis, pkg-config and redis-cli with your package manager" >&2
-echo "      (e.g. 'brew install check hiredis pkg-config redis' on macOS)." >&2
+echo "deps: install Check, hiredis, pkg-config, redis-cli and redis-py with your package manager" >&2
+echo "      (e.g. 'brew install check hiredis pkg-config redis' and 'pip3 install redis' on macOS)." >&2
 exit 1
