@@ -170,7 +170,12 @@ int eval_parse_shebang(const char *body, size_t len, uint64_t *flags, size_t *bo
         return 0;
     }
     const char *nl = memchr(body, '\n', len);
-    size_t line_len = nl ? (size_t)(nl - body) : len;
+    if (nl == NULL) {
+        /* A shebang must end its line: "#!lua" alone is refused. */
+        *err = sds_new("Invalid script shebang");
+        return -1;
+    }
+    size_t line_len = (size_t)(nl - body);
     *body_offset = line_len;
     /* "#!<engine> [name=..] [flags=a,b]" */
     size_t i = 2, j;

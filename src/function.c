@@ -89,10 +89,13 @@ static dict_type fn_owned_type = {
     .key_compare = dict_sds_compare,
     .val_destructor = fn_functions_dict_free_val,
 };
-/* name -> fn_function*, borrowed (the index over all libraries). */
+/* name -> fn_function*, borrowed (the index over all libraries). Case
+ * blind, as Redis 7.0's: FCALL MYFUNC finds myfunc, and a library may not
+ * register MYFUNC while another has myfunc. Library names, and names
+ * inside one library, stay case sensitive as in Redis. */
 static dict_type fn_index_type = {
-    .hash = dict_sds_hash,
-    .key_compare = dict_sds_compare,
+    .hash = dict_sds_case_hash,
+    .key_compare = dict_sds_case_compare,
 };
 
 static void fn_library_free(fn_library *lib) {
