@@ -60,6 +60,14 @@ LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             crc64.c lzf.c rio.c ziplist.c zipmap.c
 # SHA-1 for DEBUG DIGEST (values must equal Redis's own digests).
 LIB_SRCS += sha1.c
+# The Lua C libraries of the script state (issue 9): cmsgpack and struct are
+# ours; cjson and bit are Debian's lua-cjson and lua-bitop (their behaviour
+# was checked equal to Redis 7.0's), linked through pkg-config.
+LUALIBS_PKGS := lua5.1 lua5.1-cjson lua5.1-bitop
+LUALIBS_CFLAGS := $(shell pkg-config --cflags $(LUALIBS_PKGS) 2>/dev/null)
+LUALIBS_LDLIBS := $(shell pkg-config --libs $(LUALIBS_PKGS) 2>/dev/null)
+LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
+LDLIBS_BASE += $(LUALIBS_LDLIBS)
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
@@ -79,6 +87,9 @@ ifeq ($(SANITIZE),)
 	@ln -sf ../$(B)/minired-check-aof src/minired-check-aof
 	@ln -sf ../$(B)/minired-check-rdb src/minired-check-rdb
 endif
+
+$(addprefix $(B)/,lua_cmsgpack.o lua_struct.o lua_libs.o): CFLAGS_ALL += $(LUALIBS_CFLAGS)
+$(B)/tests/test_lua_libs: TEST_CFLAGS += $(LUALIBS_CFLAGS)
 
 $(B)/%.o: src/%.c | $(B)
 	$(call quiet,CC,$<)$(CC) $(CFLAGS_ALL) -c $< -o $@
