@@ -27,8 +27,18 @@ CC ?= cc
 OPT ?= -O2
 PREFIX ?= /usr/local
 INSTALL ?= install
-CFLAGS_BASE := -std=gnu11 -Wall -Wextra -g $(OPT) -D_GNU_SOURCE -MMD -MP
-LDLIBS_BASE := -lm
+# The server links Lua 5.1 (scripting) from the system's packages, found
+# with pkg-config; deps/ensure-build-deps.sh installs it when missing
+# (apt on Debian/Ubuntu) before anything is compiled.
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+  ifneq ($(shell pkg-config --exists lua5.1 2>/dev/null && echo yes),yes)
+    $(info $(shell sh deps/ensure-build-deps.sh >&2))
+  endif
+endif
+LUA_CFLAGS := $(shell pkg-config --cflags lua5.1 2>/dev/null)
+LUA_LIBS := $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1)
+CFLAGS_BASE := -std=gnu11 -Wall -Wextra -g $(OPT) -D_GNU_SOURCE -MMD -MP $(LUA_CFLAGS)
+LDLIBS_BASE := $(LUA_LIBS) -lm
 
 comma := ,
 VARIANT := $(AE_BACKEND)
@@ -262,7 +272,7 @@ fuzz:
 # Seeds: tests/fuzz/seeds/<rdb|restore>, written by Redis 7.0.
 FUZZ_SERVER_TARGETS := fuzz_rdb_load fuzz_restore
 FUZZ_SRV_CFLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
-                   -std=gnu11 -D_GNU_SOURCE -DZMALLOC_NO_SLAB -Isrc
+                   -std=gnu11 -D_GNU_SOURCE -DZMALLOC_NO_SLAB -Isrc $(LUA_CFLAGS)
 FUZZ_SRV_OBJS := $(addprefix build/fuzz/srv/,$(patsubst %.c,%.o,$(filter-out main.c,$(LIB_SRCS) $(SERVER_SRCS))))
 
 build/fuzz/srv/%.o: src/%.c
@@ -270,4 +280,4 @@ build/fuzz/srv/%.o: src/%.c
 	$(call quiet,CC,$<)$(FUZZ_CC) $(FUZZ_SRV_CFLAGS) -c $< -o $@
 
 build/fuzz/fuzz_rdb_load build/fuzz/fuzz_restore: build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_common.h $(FUZZ_SRV_OBJS)
-	$(call quiet,LINK,$@)$(FUZZ_CC) $(FUZZ_SRV_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_SRV_OBJS) -lm -o $@
+	$(call quiet,LINK,$@)$(FUZZ_CC) $(FUZZ_SRV_CFLAGS) -fsanitize=fuzzer -Itests/fuzz $< $(FUZZ_SRV_OBJS) $(LUA_LIBS) -lm -o $@

@@ -63,6 +63,7 @@ static redis_command *command_tables[] = {
     memory_commands,
     pubsub_commands,
     aof_commands,
+    eval_commands,
     NULL,
 };
 
@@ -236,7 +237,9 @@ static const unsigned caller_checks[] = {
     /* Redis evicts nothing while clients are paused, so a pause decision
      * never meets the OOM check (and must not evict: it has no effects). */
     [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
-    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_OOM | CHECK_DISK,
+    /* A script's OOM rule is its own (script.c: only before its first
+     * write, unless allow-oom), checked after its write rules. */
+    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_DISK,
     [CMD_CALLER_LOADER] = 0,
     [CMD_CALLER_PRIMARY] = 0,
 };
@@ -303,6 +306,12 @@ static cmd_listener listeners;
 
 void cmd_set_listener(const cmd_listener *l) {
     listeners = *l;
+}
+
+static cmd_busy_fn *busy_hook;
+
+void cmd_set_busy_hook(cmd_busy_fn *fn) {
+    busy_hook = fn;
 }
 
 redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
@@ -377,6 +386,15 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
         *err = sds_new("-LOADING Redis is loading the dataset in memory");
         return cmd;
     }
+    /* A script running past busy-reply-threshold lets sockets be served:
+     * only commands flagged allow-busy may run meanwhile. */
+    if ((kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && busy_hook) {
+        const char *busy = busy_hook(cmd);
+        if (busy) {
+            *err = sds_new(busy);
+            return cmd;
+        }
+    }
     /* Then CLIENT PAUSE (networking.c asks admin.c before cmd_process,
      * with CMD_CALLER_PAUSE). */
     return cmd;
@@ -447,7 +465,9 @@ static void cmd_dispatch(client *c, enum cmd_caller kind) {
         return;
     }
     cmd_call(c);
-    if (server.ready_keys) blocking_handle_ready_keys();
+    /* Inside a script (or anything nested), keys get served once the
+     * outermost command is done, never in the middle of it. */
+    if (server.ready_keys && call_depth == 0) blocking_handle_ready_keys();
 }
 
 void cmd_process(client *c) {

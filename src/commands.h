@@ -77,6 +77,10 @@ typedef struct cmd_listener {
     void (*after_unit)(void);
 } cmd_listener;
 void cmd_set_listener(const cmd_listener *l);
+/* The scripting module's question before a socket client's command: the
+ * -BUSY text if cmd may not run while a script runs too long, else NULL. */
+typedef const char *cmd_busy_fn(const redis_command *cmd);
+void cmd_set_busy_hook(cmd_busy_fn *fn);
 /* Runs argv (borrowed) as a command of the socketless client c with the
  * checks of kind, as cmd_process does (refused: error replied; inside
  * MULTI: queued), and returns the reply bytes (new). c's own argv is
@@ -125,5 +129,6 @@ extern redis_command multi_commands[];     /* multi.c */
 extern redis_command pubsub_commands[];    /* pubsub.c */
 extern redis_command memory_commands[];    /* memory.c */
 extern redis_command aof_commands[];       /* aof_rewrite.c: BGREWRITEAOF */
+extern redis_command eval_commands[];      /* eval.c: EVAL*, SCRIPT */
 
 #endif

@@ -19,6 +19,7 @@
 #include "commands.h"
 #include "config.h"
 #include "db.h"
+#include "eval.h"
 #include "expire.h"
 #include "info.h"
 #include "aof.h"
@@ -273,20 +274,28 @@ static sds info_memory(sds s) {
                        "total_system_memory_human:%s\r\n",
                        used, h_used, rss, h_rss, peak_memory, h_peak, ratio(used, peak_memory) * 100, overhead,
                        startup_memory, dataset, ratio(dataset, net) * 100, used, used, rss, sys, h_sys);
-    /* No scripting engine yet: the Lua and function figures are zero. */
-    s = sds_cat(s, "used_memory_lua:0\r\n"
-                   "used_memory_vm_eval:0\r\n"
-                   "used_memory_lua_human:0B\r\n"
-                   "used_memory_scripts_eval:0\r\n"
-                   "number_of_cached_scripts:0\r\n"
-                   "number_of_functions:0\r\n"
-                   "number_of_libraries:0\r\n"
-                   "used_memory_vm_functions:0\r\n"
-                   "used_memory_vm_total:0\r\n"
-                   "used_memory_vm_total_human:0B\r\n"
-                   "used_memory_functions:0\r\n"
-                   "used_memory_scripts:0\r\n"
-                   "used_memory_scripts_human:0B\r\n");
+    script_memory_stats st;
+    eval_memory_stats(&st);
+    char h_lua[32], h_vm[32], h_scripts[32];
+    bytes_to_human(h_lua, sizeof(h_lua), (unsigned long long)st.vm_eval);
+    bytes_to_human(h_vm, sizeof(h_vm), (unsigned long long)(st.vm_eval + st.vm_functions));
+    bytes_to_human(h_scripts, sizeof(h_scripts), (unsigned long long)(st.scripts_eval + st.functions));
+    s = sds_cat_printf(s,
+                       "used_memory_lua:%lld\r\n"
+                       "used_memory_vm_eval:%lld\r\n"
+                       "used_memory_lua_human:%s\r\n"
+                       "used_memory_scripts_eval:%lld\r\n"
+                       "number_of_cached_scripts:%lld\r\n"
+                       "number_of_functions:%lld\r\n"
+                       "used_memory_vm_functions:%lld\r\n"
+                       "used_memory_vm_total:%lld\r\n"
+                       "used_memory_vm_total_human:%s\r\n"
+                       "used_memory_functions:%lld\r\n"
+                       "used_memory_scripts:%lld\r\n"
+                       "used_memory_scripts_human:%s\r\n",
+                       st.vm_eval, st.vm_eval, h_lua, st.scripts_eval, st.cached_scripts, st.number_of_functions,
+                       st.vm_functions, st.vm_eval + st.vm_functions, h_vm, st.functions,
+                       st.scripts_eval + st.functions, h_scripts);
     s = sds_cat_printf(s,
                        "maxmemory:%llu\r\n"
                        "maxmemory_human:%s\r\n"

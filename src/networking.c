@@ -352,6 +352,17 @@ static void net_process_input(client *c) {
     }
 }
 
+/* A script running past busy-reply-threshold lets the loop serve other
+ * sockets; its caller's socket is not read meanwhile, so its next command
+ * cannot run inside the one still running. */
+void net_protect_client(client *c) {
+    ae_delete_file_event(server.el, c->fd, AE_READABLE);
+}
+
+void net_unprotect_client(client *c) {
+    ae_create_file_event(server.el, c->fd, AE_READABLE, net_read_handler, c);
+}
+
 /* CLIENT PAUSE ended (admin.c, from a timer): runs c's postponed command
  * and whatever input followed it. Declared in admin.h. */
 void net_resume_postponed(client *c) {

@@ -41,6 +41,10 @@ robj *net_arg_to_object(client *c, int i);
 /* Runs the postponed (CLIENT PAUSE) command of c and the rest of its
  * buffered input. */
 void net_resume_postponed(client *c);
+/* Stops / resumes reading c's socket (c has one): a long script's caller
+ * while the script lets the loop serve other clients. */
+void net_protect_client(client *c);
+void net_unprotect_client(client *c);
 /* Before-sleep duty: resumes the input of clients whose blocked command
  * was served or timed out. */
 void net_handle_unblocked(void);

@@ -299,6 +299,10 @@ void reply_set_deferred_array_len(client *c, void *node, long n) {
     reply_fill_deferred(node, '*', n);
 }
 
+void reply_set_deferred_set_len(client *c, void *node, long n) {
+    reply_fill_deferred(node, c->resp == 2 ? '*' : '~', n);
+}
+
 void reply_set_deferred_map_len(client *c, void *node, long pairs) {
     if (c->resp == 2) reply_fill_deferred(node, '*', pairs * 2);
     else reply_fill_deferred(node, '%', pairs);

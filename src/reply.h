@@ -61,5 +61,6 @@ void reply_help(struct client *c, const char **lines);
 void *reply_deferred_len(struct client *c);
 void reply_set_deferred_array_len(struct client *c, void *node, long n);
 void reply_set_deferred_map_len(struct client *c, void *node, long pairs);
+void reply_set_deferred_set_len(struct client *c, void *node, long n);
 
 #endif

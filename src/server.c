@@ -19,6 +19,7 @@
 #include "aof.h"
 #include "childproc.h"
 #include "commands.h"
+#include "eval.h"
 #include "db.h"
 #include "evict.h"
 #include "expire.h"
@@ -358,6 +359,7 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    eval_init();
     db_init(cfg.databases);
     tracking_init();
     pubsub_init();
