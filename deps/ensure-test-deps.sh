@@ -11,10 +11,6 @@ pkg-config --exists check 2>/dev/null || missing="$missing check"
 pkg-config --exists hiredis 2>/dev/null || missing="$missing libhiredis-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-tools"
-# The script state's Lua libraries (test_lua_libs builds against them).
-pkg-config --exists lua5.1 2>/dev/null || missing="$missing liblua5.1-0-dev"
-pkg-config --exists lua5.1-cjson 2>/dev/null || missing="$missing lua-cjson-dev"
-pkg-config --exists lua5.1-bitop 2>/dev/null || missing="$missing lua-bitop-dev"
 [ -z "$missing" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -20,6 +20,8 @@
 #include "childproc.h"
 #include "commands.h"
 #include "eval.h"
+#include "lua_libs.h"
+#include "script_lua.h"
 #include "db.h"
 #include "evict.h"
 #include "expire.h"
@@ -359,6 +361,11 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    /* Redis 7.0's extra script libraries, registered before any state. */
+    script_lua_register_lib("cjson", luaopen_cjson);
+    script_lua_register_lib("struct", luaopen_struct);
+    script_lua_register_lib("cmsgpack", luaopen_cmsgpack);
+    script_lua_register_lib("bit", luaopen_bit);
     eval_init();
     db_init(cfg.databases);
     tracking_init();
