@@ -74,6 +74,17 @@ static void monitor_send(client *c, const sds args) {
     sds_free(line);
 }
 
+void admin_feed_monitors_now(client *c) {
+    if (!monitors) return;
+    sds s = sds_empty();
+    for (int j = 0; j < c->argc; j++) {
+        if (j) s = sds_cat_len(s, " ", 1);
+        s = sds_cat_repr(s, c->argv[j], sds_len(c->argv[j]));
+    }
+    monitor_send(c, s);
+    sds_free(s);
+}
+
 static void monitor_after_command(client *c, redis_command *cmd) {
     struct monitor_stage *st = &stage[stage_depth - 1];
     if (st->c != c || st->cmd != cmd) return;

@@ -15,6 +15,10 @@ void admin_after_command(client *c, redis_command *cmd, long long duration_us);
  * it, as Redis 7.0 shows commands once they have run (with the db they
  * leave selected). */
 void admin_feed_monitors(client *c);
+/* Sends c's command to the monitors at once, before what it runs: EVAL
+ * (flagged skip_monitor) shows ahead of its script's commands, as in
+ * Redis. */
+void admin_feed_monitors_now(client *c);
 /* networking.c: c is being freed; forget it (monitor list, paused list). */
 void admin_client_freed(client *c);
 /* "-ERR unknown subcommand or wrong number of arguments for '<argv[1]>'.

@@ -313,6 +313,13 @@ static void getkeys(client *c, int with_flags) {
         idx[n] = idx[i];
         flags[n++] = flags[i];
     }
+    /* Commands whose keys are optional (EVAL with 0 keys) have none. */
+    if (n == 0 && (cmd->flags & CMD_NO_MANDATORY_KEYS)) {
+        zfree(idx);
+        zfree(flags);
+        reply_array_len(c, 0);
+        return;
+    }
     if (n == 0) {
         reply_error(c, nspecs ? "Invalid arguments specified for command" : "The command has no key arguments");
     } else {

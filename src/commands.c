@@ -84,7 +84,8 @@ static dict_type commands_dict_type = {
 /* Adds the categories Redis derives from flags (COMMAND INFO shows them). */
 static void cmd_set_implicit_acl(redis_command *cmd) {
     if (cmd->flags & CMD_WRITE) cmd->acl |= ACL_WRITE;
-    if (cmd->flags & CMD_READONLY) cmd->acl |= ACL_READ;
+    /* Read-only scripts (EVAL_RO...) stay out of @read, as in Redis. */
+    if ((cmd->flags & CMD_READONLY) && !(cmd->acl & ACL_SCRIPTING)) cmd->acl |= ACL_READ;
     if (cmd->flags & CMD_ADMIN) cmd->acl |= ACL_ADMIN | ACL_DANGEROUS;
     if (cmd->flags & CMD_PUBSUB) cmd->acl |= ACL_PUBSUB;
     if (cmd->flags & CMD_FAST) cmd->acl |= ACL_FAST;
@@ -271,7 +272,14 @@ static int cmd_runs_in_multi(const redis_command *cmd) {
            cmd == cmd_reset;
 }
 
+static cmd_flags_fn *flags_hook;
+
+void cmd_set_flags_hook(cmd_flags_fn *fn) {
+    flags_hook = fn;
+}
+
 uint64_t cmd_effective_flags(const client *c, const redis_command *cmd) {
+    if (flags_hook && (cmd->flags & CMD_NO_MANDATORY_KEYS)) return flags_hook(c, cmd);
     /* EXEC is as much a write (or denyoom) as what it will run. */
     if (cmd == cmd_exec && (c->flags & CLIENT_MULTI)) return cmd->flags | multi_queued_flags(c);
     return cmd->flags;
@@ -405,24 +413,32 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
 /* Depth of nested cmd_call (EXEC runs its queue one level down): effects
  * are emitted when the outermost call returns. */
 static int call_depth;
+/* The error count when the last call ended: a command nested in another
+ * (a script's) owns its errors, the outer one only those after it. */
+static long long errors_accounted;
 
 void cmd_call(client *c) {
     redis_command *cmd = c->cmd;
     if (server.monitor_count && !(cmd->flags & (CMD_SKIP_MONITOR | CMD_ADMIN))) admin_feed_monitors(c);
     long long errors_before = server.stat_total_error_replies;
     long long dirty_before = server.dirty;
-    server.cmd_time_ms = 0;
+    /* A script's commands (socketless, nested) see the time its command
+     * started with: keys do not expire in the middle of a script. */
+    int own_time = call_depth == 0 || !(c->flags & CLIENT_NO_SOCKET);
+    if (own_time) server.cmd_time_ms = 0;
     call_depth++;
     monotime start = mono_now_us();
     cmd->proc(c);
-    server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
+    if (own_time) server.cmd_time_ms = 0; /* outside commands, "now" is read afresh */
     long long duration = (long long)(mono_now_us() - start);
     cmd->usec += duration;
     admin_after_command(c, cmd, duration);
     /* A command that blocked is counted when it is finally served. */
     if (!(c->flags & CLIENT_BLOCKED)) cmd->calls++;
+    if (errors_accounted > errors_before) errors_before = errors_accounted;
     int failed = server.stat_total_error_replies != errors_before;
     if (failed) cmd->failed_calls++;
+    errors_accounted = server.stat_total_error_replies;
     /* EXEC is never propagated itself: its commands were, one by one. */
     if (cmd == cmd_exec) prop_prevent(c);
     prop_command_done(c, server.dirty - dirty_before);

@@ -81,6 +81,12 @@ void cmd_set_listener(const cmd_listener *l);
  * -BUSY text if cmd may not run while a script runs too long, else NULL. */
 typedef const char *cmd_busy_fn(const redis_command *cmd);
 void cmd_set_busy_hook(cmd_busy_fn *fn);
+/* The scripting module's flags of a script command (EVAL with a shebang
+ * is a write and denyoom unless its flags say otherwise): asked by
+ * cmd_effective_flags for commands flagged no_mandatory_keys (EVAL*,
+ * FCALL*); returns cmd's flags for any other. */
+typedef uint64_t cmd_flags_fn(const client *c, const redis_command *cmd);
+void cmd_set_flags_hook(cmd_flags_fn *fn);
 /* Runs argv (borrowed) as a command of the socketless client c with the
  * checks of kind, as cmd_process does (refused: error replied; inside
  * MULTI: queued), and returns the reply bytes (new). c's own argv is

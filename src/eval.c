@@ -13,11 +13,13 @@
 #include <string.h>
 #include <strings.h>
 
+#include "admin.h"
 #include "commands.h"
 #include "networking.h"
 #include "propagate.h"
 #include "reply.h"
 #include "script.h"
+#include "script_libs.h"
 #include "script_lua.h"
 #include "sha1.h"
 #include "util.h"
@@ -37,6 +39,9 @@ static client *script_client;
 static dict *eval_scripts; /* sds sha1 (lower case) -> eval_script */
 static long long eval_scripts_bytes;
 static eval_functions_stats_fn *functions_stats_hook;
+/* eval_find's memory of the last script found (NULL after a flush). */
+static eval_script *last_found;
+static char last_found_sha[SHA1_HEX_LEN];
 
 static void eval_script_free(dict *d, void *val) {
     (void)d;
@@ -59,14 +64,58 @@ static void eval_new_state(void) {
     eval_scripts_bytes = 0;
 }
 
+/* Redis's scriptFlagsToCmdFlags: declared flags replace the command's
+ * write / denyoom / stale flags. */
+static uint64_t eval_script_cmd_flags(uint64_t cmd_flags, uint64_t script_flags) {
+    if (script_flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) return cmd_flags;
+    cmd_flags &= ~(CMD_STALE | CMD_DENYOOM | CMD_WRITE | CMD_MAY_REPLICATE);
+    if (!(script_flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES))) cmd_flags |= CMD_DENYOOM;
+    if (!(script_flags & SCRIPT_FLAG_NO_WRITES)) cmd_flags |= CMD_WRITE;
+    if (script_flags & SCRIPT_FLAG_ALLOW_STALE) cmd_flags |= CMD_STALE;
+    return cmd_flags;
+}
+
+static void eval_command(client *c);
+static void evalsha_command(client *c);
+static void eval_ro_command(client *c);
+static void evalsha_ro_command(client *c);
+static eval_script *eval_find(const char *sha, size_t len, char *lower);
+
+/* The flags of an EVAL-family command as its script declares them (the
+ * shebang of the body, or of the cached script for EVALSHA). */
+static uint64_t eval_command_flags(const client *c, const redis_command *cmd) {
+    uint64_t script_flags = SCRIPT_FLAG_EVAL_COMPAT_MODE;
+    if (c->argc < 2) return cmd->flags;
+    if (cmd->proc == eval_command || cmd->proc == eval_ro_command) {
+        size_t off;
+        sds err;
+        if (eval_parse_shebang(c->argv[1], sds_len(c->argv[1]), &script_flags, &off, &err) == -1) {
+            sds_free(err);
+            return cmd->flags;
+        }
+    } else if (cmd->proc == evalsha_command || cmd->proc == evalsha_ro_command) {
+        char sha[SHA1_HEX_LEN + 1];
+        eval_script *es = eval_find(c->argv[1], sds_len(c->argv[1]), sha);
+        if (es) script_flags = es->flags;
+    } else {
+        return cmd->flags;
+    }
+    return eval_script_cmd_flags(cmd->flags, script_flags);
+}
+
 void eval_init(void) {
+    script_libs_register();
+    cmd_set_flags_hook(eval_command_flags);
     script_client = net_create_client(-1);
     script_client->flags |= CLIENT_NO_SOCKET;
+    /* MONITOR shows a script's commands as from "lua". */
+    snprintf(script_client->addr, sizeof(script_client->addr), "lua");
     eval_new_state();
     cmd_set_busy_hook(script_busy_refusal);
 }
 
 static void eval_flush(void) {
+    last_found = NULL;
     lua_close(eval_lua);
     dict_release(eval_scripts);
     eval_new_state();
@@ -153,9 +202,16 @@ static eval_script *eval_find(const char *sha, size_t len, char *lower) {
     if (len != SHA1_HEX_LEN) return NULL;
     for (int i = 0; i < SHA1_HEX_LEN; i++) lower[i] = (char)tolower((unsigned char)sha[i]);
     lower[SHA1_HEX_LEN] = '\0';
+    /* The same script runs again and again (and its flags are asked for
+     * before it runs): the last one found is remembered. */
+    if (last_found && memcmp(last_found_sha, lower, SHA1_HEX_LEN) == 0) return last_found;
     sds key = sds_new_len(lower, SHA1_HEX_LEN);
     eval_script *es = dict_fetch_value(eval_scripts, key);
     sds_free(key);
+    if (es) {
+        memcpy(last_found_sha, lower, SHA1_HEX_LEN);
+        last_found = es;
+    }
     return es;
 }
 
@@ -192,6 +248,7 @@ static eval_script *eval_create(client *c, const char *body, size_t len, char *s
 /* ---------------------------------------------------------- commands */
 
 static void eval_generic(client *c, int evalsha, int ro) {
+    if (server.monitor_count) admin_feed_monitors_now(c);
     long long numkeys;
     if (!string2ll(c->argv[2], sds_len(c->argv[2]), &numkeys)) {
         reply_error_not_integer(c);
@@ -299,24 +356,26 @@ static void script_help_command(client *c) {
     .key_specs = {{.flags = (ksflags), .notes = (note), .begin_index = 2, .keynum = 1, .keynumidx = 0,             \
                    .firstkey = 1, .keystep = 1}}
 #define EVAL_FLAGS (CMD_NOSCRIPT | CMD_STALE | CMD_SKIP_MONITOR | CMD_NO_MANDATORY_KEYS | CMD_MOVABLE_KEYS)
-#define EVAL_RW_NOTE "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags"
-#define EVAL_RO_NOTE "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags"
+#define EVAL_RW_NOTE "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"
+#define EVAL_RO_NOTE "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
 #define SCRIPT_SUB(nm, fn, ar, fl, tip, sum, ver)                                                                  \
     {.name = nm, .proc = fn, .arity = ar, .flags = fl, .acl = ACL_SCRIPTING, .tips = tip, .group = "scripting", \
      .since = ver, .summary = sum, .complexity = "O(1)"}
 
+/* In Redis's order (COMMAND INFO lists them so); DEBUG goes after
+ * EXISTS. */
 static redis_command script_subcommands[] = {
     SCRIPT_SUB("help", script_help_command, 2, CMD_LOADING | CMD_STALE, NULL, "Show helpful text about the different subcommands", "5.0.0"),
-    SCRIPT_SUB("kill", script_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
-               "request_policy:all_shards response_policy:one_succeeded",
-               "Kill the script currently in execution.", "2.6.0"),
     SCRIPT_SUB("exists", script_exists_command, -3, CMD_NOSCRIPT,
                "request_policy:all_shards response_policy:agg_logical_and",
                "Check existence of scripts in the script cache.", "2.6.0"),
-    SCRIPT_SUB("flush", script_flush_command, -2, CMD_NOSCRIPT, ALL_NODES_OK,
-               "Remove all the scripts from the script cache.", "2.6.0"),
     SCRIPT_SUB("load", script_load_command, 3, CMD_NOSCRIPT | CMD_STALE, ALL_NODES_OK,
                "Load the specified Lua script into the script cache.", "2.6.0"),
+    SCRIPT_SUB("flush", script_flush_command, -2, CMD_NOSCRIPT, ALL_NODES_OK,
+               "Remove all the scripts from the script cache.", "2.6.0"),
+    SCRIPT_SUB("kill", script_kill_command, 2, CMD_NOSCRIPT | CMD_ALLOW_BUSY,
+               "request_policy:all_shards response_policy:one_succeeded",
+               "Kill the script currently in execution.", "2.6.0"),
     {0}};
 
 redis_command eval_commands[] = {

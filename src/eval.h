@@ -18,6 +18,7 @@ typedef struct script_memory_stats {
     long long vm_functions;   /* the function engine's Lua state */
     long long functions;      /* its libraries' memory */
     long long number_of_functions;
+    long long number_of_libraries;
 } script_memory_stats;
 void eval_memory_stats(script_memory_stats *st);
 typedef void eval_functions_stats_fn(script_memory_stats *st);

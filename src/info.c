@@ -287,6 +287,7 @@ static sds info_memory(sds s) {
                        "used_memory_scripts_eval:%lld\r\n"
                        "number_of_cached_scripts:%lld\r\n"
                        "number_of_functions:%lld\r\n"
+                       "number_of_libraries:%lld\r\n"
                        "used_memory_vm_functions:%lld\r\n"
                        "used_memory_vm_total:%lld\r\n"
                        "used_memory_vm_total_human:%s\r\n"
@@ -294,7 +295,7 @@ static sds info_memory(sds s) {
                        "used_memory_scripts:%lld\r\n"
                        "used_memory_scripts_human:%s\r\n",
                        st.vm_eval, st.vm_eval, h_lua, st.scripts_eval, st.cached_scripts, st.number_of_functions,
-                       st.vm_functions, st.vm_eval + st.vm_functions, h_vm, st.functions,
+                       st.number_of_libraries, st.vm_functions, st.vm_eval + st.vm_functions, h_vm, st.functions,
                        st.scripts_eval + st.functions, h_scripts);
     s = sds_cat_printf(s,
                        "maxmemory:%llu\r\n"

@@ -17,6 +17,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "commands.h"
+#include "db.h"
 #include "evict.h"
 #include "log.h"
 #include "monotonic.h"
@@ -58,7 +59,8 @@ static long long script_now_ms(void) {
 /* Redis's checks before a script with declared flags may run. */
 static int script_flags_refusal(client *caller, uint64_t flags, int read_only, int oom) {
     if (flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) return 0;
-    if (!(flags & SCRIPT_FLAG_ALLOW_OOM) && oom) {
+    /* no-writes implies allow-oom. */
+    if (!(flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && oom) {
         reply_error(caller, "-OOM allow-oom flag is not set on the script, can not run it when used memory > "
                             "'maxmemory'");
         return -1;
@@ -98,6 +100,7 @@ int script_prepare(script_run *r, client *caller, client *sc, const char *funcna
     r->read_only = read_only || (flags & SCRIPT_FLAG_NO_WRITES);
     r->is_function = is_function;
     r->start_ms = script_now_ms();
+    db_now_ms(); /* the time every command of the script sees */
     r->next_events_ms = r->start_ms + cfg.busy_reply_threshold_ms;
     sc->db = caller->db;
     sc->db_id = caller->db_id;
@@ -150,6 +153,9 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     } else {
         if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
+        /* One stream feeds both the AOF and replicas: only REPL_NONE (no
+         * target at all) changes what propagates. */
+        if (r->repl_none) sc->flags |= CLIENT_PREVENT_PROP;
         cmd_call(sc);
         reply = reply_take_output(sc);
     }
@@ -206,7 +212,12 @@ void script_kill(client *c, int is_function) {
 }
 
 const char *script_busy_refusal(const redis_command *cmd) {
-    if (!script_is_timedout() || (cmd->flags & CMD_ALLOW_BUSY)) return NULL;
+    if (cmd->flags & CMD_ALLOW_BUSY) return NULL;
+    return script_busy_text();
+}
+
+const char *script_busy_text(void) {
+    if (!script_is_timedout()) return NULL;
     return running->is_function ? "-BUSY Redis is busy running a script. You can only call FUNCTION KILL or SHUTDOWN "
                                   "NOSAVE."
                                 : "-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN "

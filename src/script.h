@@ -34,6 +34,7 @@ typedef struct script_run {
     int wrote;               /* a write command ran: no more OOM refusal, unkillable */
     int timedout;            /* past busy-reply-threshold: others get BUSY */
     int killed;              /* SCRIPT/FUNCTION KILL asked it to stop */
+    int repl_none;           /* redis.set_repl(REPL_NONE): writes propagate nothing */
     int oom;                 /* over maxmemory when the script started */
     long long start_ms;      /* monotonic start (ms) */
     long long next_events_ms; /* when the hook next processes events */
@@ -62,6 +63,9 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err);
 int script_interrupt(script_run *r);
 /* 1 while a script runs past busy-reply-threshold. */
 int script_is_timedout(void);
+/* The -BUSY text while a script runs past busy-reply-threshold, else
+ * NULL. */
+const char *script_busy_text(void);
 /* SCRIPT KILL (is_function 0) / FUNCTION KILL (1): replies to c. */
 void script_kill(client *c, int is_function);
 /* The -BUSY text (with '-') for a command refused while a script runs

@@ -24,11 +24,15 @@
 #include "util.h"
 #include "zmalloc.h"
 
+/* Script calls between two incremental garbage-collection steps. */
+#define LUA_GC_CYCLE_CALLS 50
 /* Instructions between two calls of the busy hook (as Redis). */
 #define LUA_HOOK_INSTRUCTIONS 100000
 /* Nesting of a RESP reply converted to Lua, and of a Lua table replied. */
 #define LUA_MAX_NESTING 1000
 #define LUA_REAL_GLOBALS "__minired_globals"
+/* Marks an error table made of a command's error reply (as Redis 7.0). */
+#define ERR_NO_STATS_FIELD "ignore_error_stats_update"
 #define REDIS_VERSION_NUM_VALUE 0x07000f /* 7.0.15 */
 
 /* ---------------------------------------------------------- registry of libs */
@@ -149,6 +153,26 @@ static const char *push_resp_aggregate(lua_State *L, char type, long long n, con
     return p;
 }
 
+/* The payload of a bulk string ('$'), a blob error ('!') or a verbatim
+ * string ('=', "txt:..." -> {verbatim_string = {format =, string =}}). */
+static void push_resp_bulk(lua_State *L, char type, const char *p, size_t n) {
+    if (type == '$') {
+        lua_pushlstring(L, p, n);
+    } else if (type == '!') {
+        lua_newtable(L);
+        lua_pushlstring(L, p, n);
+        lua_set_field_pop(L, "err");
+    } else {
+        lua_newtable(L);
+        lua_newtable(L);
+        lua_pushlstring(L, p, n >= 3 ? 3 : n);
+        lua_set_field_pop(L, "format");
+        lua_pushlstring(L, n >= 4 ? p + 4 : p, n >= 4 ? n - 4 : 0);
+        lua_set_field_pop(L, "string");
+        lua_set_field_pop(L, "verbatim_string");
+    }
+}
+
 static const char *push_resp(lua_State *L, const char *p, const char *end, int depth) {
     if (p >= end || depth > LUA_MAX_NESTING || !lua_checkstack(L, 8)) return NULL;
     const char *le = resp_line_end(p, end);
@@ -199,22 +223,7 @@ static const char *push_resp(lua_State *L, const char *p, const char *end, int d
             return next;
         }
         if (next + n + 2 > end) return NULL;
-        if (type == '$') {
-            lua_pushlstring(L, next, (size_t)n);
-        } else if (type == '!') {
-            lua_newtable(L);
-            lua_pushlstring(L, next, (size_t)n);
-            lua_set_field_pop(L, "err");
-        } else {
-            /* "txt:..." -> {verbatim_string = {format = "txt", string = ...}} */
-            lua_newtable(L);
-            lua_newtable(L);
-            lua_pushlstring(L, next, n >= 3 ? 3 : (size_t)n);
-            lua_set_field_pop(L, "format");
-            lua_pushlstring(L, n >= 4 ? next + 4 : next, n >= 4 ? (size_t)n - 4 : 0);
-            lua_set_field_pop(L, "string");
-            lua_set_field_pop(L, "verbatim_string");
-        }
+        push_resp_bulk(L, type, next, (size_t)n);
         return next + n + 2;
     case '*':
     case '>':
@@ -229,7 +238,6 @@ static const char *push_resp(lua_State *L, const char *p, const char *end, int d
     case '|':
         /* Attributes carry nothing a script sees: skip, take the value. */
         string2ll(s, slen, &n);
-        lua_settop(L, lua_gettop(L));
         {
             int top = lua_gettop(L);
             next = push_resp_aggregate(L, '%', n, next, end, depth);
@@ -262,6 +270,25 @@ static int raw_field(lua_State *L, const char *field) {
 
 static void reply_lua_value(client *c, lua_State *L, int resp, int depth);
 
+/* Replies e ("-CODE msg") to c, counted in the error statistics unless
+ * the error table at -1 says its command already was. */
+static void reply_lua_error_text(client *c, lua_State *L, sds e) {
+    lua_pushstring(L, ERR_NO_STATS_FIELD);
+    lua_rawget(L, -2);
+    int counted = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!counted) {
+        reply_error(c, e);
+        return;
+    }
+    /* Not counted again, but the script's command still failed. */
+    if (c->cmd) c->cmd->failed_calls++;
+    for (size_t i = 0; i < sds_len(e); i++)
+        if (e[i] == '\r' || e[i] == '\n') e[i] = ' ';
+    reply_proto(c, e, sds_len(e));
+    reply_proto(c, "\r\n", 2);
+}
+
 static void reply_lua_error_table(client *c, lua_State *L) {
     /* The table's err field, plus " script: ..." only from a raised
      * error (eval.c adds it); a returned {err=} is replied as it is. */
@@ -270,100 +297,114 @@ static void reply_lua_error_table(client *c, lua_State *L) {
     const char *msg = lua_tolstring(L, -1, &len);
     sds e = sds_new("-");
     e = sds_cat_len(e, msg, len);
-    reply_error(c, e);
-    sds_free(e);
     lua_pop(L, 1);
+    reply_lua_error_text(c, L, e);
+    sds_free(e);
+}
+
+/* Replies s (len bytes) with CR and LF turned to spaces: as a status,
+ * or as a big number ("(" in RESP3, a bulk string in RESP2). */
+static void reply_lua_line(client *c, const char *s, size_t len, int big_number) {
+    sds line = sds_new_len(s, len);
+    for (size_t i = 0; i < sds_len(line); i++)
+        if (line[i] == '\r' || line[i] == '\n') line[i] = ' ';
+    if (!big_number) {
+        reply_status(c, line);
+    } else if (c->resp == 2) {
+        reply_bulk(c, line, sds_len(line));
+    } else {
+        sds p = sds_cat_printf(sds_new("("), "%s\r\n", line);
+        reply_proto(c, p, sds_len(p));
+        sds_free(p);
+    }
+    sds_free(line);
+}
+
+/* {map = t}: the table at -1 as a map. */
+static void reply_lua_map(client *c, lua_State *L, int resp, int depth) {
+    void *hdr = reply_deferred_len(c);
+    long n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pushvalue(L, -2); /* key copy on top: replied first */
+        reply_lua_value(c, L, resp, depth + 1);
+        reply_lua_value(c, L, resp, depth + 1);
+        n++;
+    }
+    reply_set_deferred_map_len(c, hdr, n);
+}
+
+/* {set = t}: the keys of the table at -1 as a set. */
+static void reply_lua_set(client *c, lua_State *L, int resp, int depth) {
+    void *hdr = reply_deferred_len(c);
+    long n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        lua_pushvalue(L, -1);
+        reply_lua_value(c, L, resp, depth + 1);
+        n++;
+    }
+    reply_set_deferred_set_len(c, hdr, n);
+}
+
+/* {verbatim_string = {format =, string =}} (table at -1); 0 if either
+ * field is not a string (the outer table is then an array). */
+static int reply_lua_verbatim(client *c, lua_State *L) {
+    int ft = raw_field(L, "format");
+    lua_pushstring(L, "string");
+    lua_rawget(L, -3);
+    int ok = ft == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING;
+    if (ok) {
+        size_t flen, slen;
+        const char *fmt = lua_tolstring(L, -2, &flen);
+        const char *s = lua_tolstring(L, -1, &slen);
+        char ext[4] = {0};
+        memcpy(ext, fmt, flen < 3 ? flen : 3);
+        reply_verbatim(c, s, slen, ext);
+    }
+    lua_pop(L, 2);
+    return ok;
+}
+
+/* A table's special field, as Redis 7.0 checks them in this order: the
+ * field's value is at -1; returns 1 if it made the reply. */
+static int reply_lua_special(client *c, lua_State *L, const char *field, int t, int resp, int depth) {
+    size_t len;
+    if (strcmp(field, "ok") == 0 && t == LUA_TSTRING) {
+        const char *s = lua_tolstring(L, -1, &len);
+        reply_lua_line(c, s, len, 0);
+    } else if (strcmp(field, "double") == 0 && t == LUA_TNUMBER) {
+        reply_double(c, lua_tonumber(L, -1));
+    } else if (strcmp(field, "big_number") == 0 && t == LUA_TSTRING) {
+        const char *s = lua_tolstring(L, -1, &len);
+        reply_lua_line(c, s, len, 1);
+    } else if (strcmp(field, "map") == 0 && t == LUA_TTABLE) {
+        reply_lua_map(c, L, resp, depth);
+    } else if (strcmp(field, "set") == 0 && t == LUA_TTABLE) {
+        reply_lua_set(c, L, resp, depth);
+    } else if (strcmp(field, "verbatim_string") == 0 && t == LUA_TTABLE) {
+        return reply_lua_verbatim(c, L);
+    } else {
+        return 0;
+    }
+    return 1;
 }
 
 static void reply_lua_table(client *c, lua_State *L, int resp, int depth) {
-    int t;
-    if ((t = raw_field(L, "err")) == LUA_TSTRING) {
+    static const char *fields[] = {"ok", "double", "big_number", "map", "set", "verbatim_string"};
+    if (raw_field(L, "err") == LUA_TSTRING) {
         lua_pop(L, 1);
         reply_lua_error_table(c, L);
         return;
     }
     lua_pop(L, 1);
-    if ((t = raw_field(L, "ok")) == LUA_TSTRING) {
-        sds ok = sds_new(lua_tostring(L, -1));
-        for (size_t i = 0; i < sds_len(ok); i++)
-            if (ok[i] == '\r' || ok[i] == '\n') ok[i] = ' ';
-        reply_status(c, ok);
-        sds_free(ok);
+    for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        int t = raw_field(L, fields[i]);
+        int done = reply_lua_special(c, L, fields[i], t, resp, depth);
         lua_pop(L, 1);
-        return;
+        if (done) return;
     }
-    lua_pop(L, 1);
-    if ((t = raw_field(L, "double")) == LUA_TNUMBER) {
-        reply_double(c, lua_tonumber(L, -1));
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    if ((t = raw_field(L, "big_number")) == LUA_TSTRING) {
-        size_t len;
-        const char *s = lua_tolstring(L, -1, &len);
-        sds big = sds_new_len(s, len);
-        for (size_t i = 0; i < sds_len(big); i++)
-            if (big[i] == '\r' || big[i] == '\n') big[i] = ' ';
-        if (c->resp == 2) {
-            reply_bulk(c, big, sds_len(big));
-        } else {
-            sds p = sds_cat_printf(sds_new("("), "%s\r\n", big);
-            reply_proto(c, p, sds_len(p));
-            sds_free(p);
-        }
-        sds_free(big);
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    if ((t = raw_field(L, "map")) == LUA_TTABLE) {
-        void *hdr = reply_deferred_len(c);
-        long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pushvalue(L, -2); /* key copy on top: replied first */
-            reply_lua_value(c, L, resp, depth + 1);
-            reply_lua_value(c, L, resp, depth + 1);
-            n++;
-        }
-        reply_set_deferred_map_len(c, hdr, n);
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    if ((t = raw_field(L, "set")) == LUA_TTABLE) {
-        void *hdr = reply_deferred_len(c);
-        long n = 0;
-        lua_pushnil(L);
-        while (lua_next(L, -2)) {
-            lua_pop(L, 1);
-            lua_pushvalue(L, -1);
-            reply_lua_value(c, L, resp, depth + 1);
-            n++;
-        }
-        reply_set_deferred_set_len(c, hdr, n);
-        lua_pop(L, 1);
-        return;
-    }
-    lua_pop(L, 1);
-    if ((t = raw_field(L, "verbatim_string")) == LUA_TTABLE) {
-        int ft = raw_field(L, "format");
-        lua_pushstring(L, "string");
-        lua_rawget(L, -3);
-        if (ft == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
-            size_t flen, slen;
-            const char *fmt = lua_tolstring(L, -2, &flen);
-            const char *s = lua_tolstring(L, -1, &slen);
-            char ext[4] = {0};
-            memcpy(ext, fmt, flen < 3 ? flen : 3);
-            reply_verbatim(c, s, slen, ext);
-            lua_pop(L, 3);
-            return;
-        }
-        lua_pop(L, 2);
-    }
-    lua_pop(L, 1);
     /* An array: 1, 2, ... up to the first nil. */
     void *hdr = reply_deferred_len(c);
     long n = 0;
@@ -477,6 +518,13 @@ static int lua_redis_generic_call(lua_State *L, int raise) {
     script_lua_push_resp(L, reply, sds_len(reply));
     int is_error = sds_len(reply) > 0 && (reply[0] == '-' || reply[0] == '!');
     sds_free(reply);
+    if (is_error && lua_istable(L, -1)) {
+        /* The command's error was counted when it was replied to the
+         * script: the script's own error reply made of it is not. */
+        lua_pushstring(L, ERR_NO_STATS_FIELD);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+    }
     if (raise && is_error) return lua_error(L);
     return 1;
 }
@@ -583,8 +631,10 @@ static int lua_redis_set_repl(lua_State *L) {
     if ((flags & ~3LL) != 0) {
         return lua_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     }
-    /* Effects go to the AOF and replicas alike (one stream): the flags are
-     * accepted; REPL_NONE is the one that would change anything. */
+    /* Effects go to the AOF and replicas alike (one stream): REPL_NONE is
+     * the one setting that changes anything. */
+    script_run *r = script_current();
+    if (r) r->repl_none = flags == 0;
     return 0;
 }
 
@@ -920,7 +970,7 @@ static void lua_reply_failure(client *c, lua_State *L, const char *funcname) {
         e = sds_cat_printf(e, " script: %s, on %s:%lld.", funcname, lua_tostring(L, -2),
                            (long long)lua_tonumber(L, -1));
     lua_pop(L, 2);
-    reply_error(c, e);
+    reply_lua_error_text(c, L, e);
     sds_free(e);
 }
 
@@ -943,6 +993,11 @@ void script_lua_call(lua_State *L, script_run *r, sds *keys, int nkeys, sds *arg
     if (failed) lua_reply_failure(r->caller, L, r->funcname);
     else script_lua_reply(r->caller, L, r->sc->resp);
     lua_settop(L, fn - 1);
-    /* Garbage of a script is collected a little at a time after it. */
-    lua_gc(L, LUA_GCSTEP, 1);
+    /* Garbage is collected in steps every LUA_GC_CYCLE_CALLS calls, as
+     * Redis does: cheaper than a step after each. */
+    static int calls_since_gc;
+    if (++calls_since_gc >= LUA_GC_CYCLE_CALLS) {
+        lua_gc(L, LUA_GCSTEP, LUA_GC_CYCLE_CALLS);
+        calls_since_gc = 0;
+    }
 }

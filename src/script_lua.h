@@ -17,7 +17,8 @@
 #include "script.h"
 #include "server.h"
 
-/* Adds a C library opened into every state made from now on: open is
+/* Adds a C library opened into every state made from now on (call it from
+ * script_libs_register in script_libs.c, the one list of them): open is
  * called with the state (as a lua_CFunction, like luaopen_*), must leave
  * its table on the stack, and the table becomes the read-only global
  * `name` (e.g. "cjson", "cmsgpack", "struct", "bit"). Call at start, before

@@ -21,6 +21,7 @@
 #include "commands.h"
 #include "eval.h"
 #include "lua_libs.h"
+#include "script.h"
 #include "script_lua.h"
 #include "db.h"
 #include "evict.h"
@@ -447,6 +448,13 @@ static void shutdown_command(client *c) {
     if (abort_flag) {
         /* Only a shutdown waiting for replicas can be aborted. */
         reply_error(c, "No shutdown in progress.");
+        return;
+    }
+    /* A script running too long would be cut in the middle: only NOSAVE
+     * (which saves nothing half-done) may stop the server then. */
+    const char *busy = script_busy_text();
+    if (busy && !(flags & SHUTDOWN_NOSAVE)) {
+        reply_error(c, busy);
         return;
     }
     if (server_prepare_shutdown(flags) == 0) exit(0);
