@@ -29,15 +29,19 @@ OPT ?= -O2
 PREFIX ?= /usr/local
 INSTALL ?= install
 # The server links Lua 5.1 (scripting) from the system's packages, found
-# with pkg-config; deps/ensure-build-deps.sh installs it when missing
-# (apt on Debian/Ubuntu) before anything is compiled.
+# with pkg-config, with Debian's lua-cjson and lua-bitop for the script
+# libraries cjson and bit (their behaviour was checked equal to Redis
+# 7.0's; cmsgpack and struct are ours, src/lua_*.c);
+# deps/ensure-build-deps.sh installs them when missing (apt on
+# Debian/Ubuntu) before anything is compiled.
+LUA_PKGS := lua5.1 lua5.1-cjson lua5.1-bitop
 ifeq ($(filter clean,$(MAKECMDGOALS)),)
-  ifneq ($(shell pkg-config --exists lua5.1 2>/dev/null && echo yes),yes)
+  ifneq ($(shell pkg-config --exists $(LUA_PKGS) 2>/dev/null && echo yes),yes)
     $(info $(shell sh deps/ensure-build-deps.sh >&2))
   endif
 endif
-LUA_CFLAGS := $(shell pkg-config --cflags lua5.1 2>/dev/null)
-LUA_LIBS := $(shell pkg-config --libs lua5.1 2>/dev/null || echo -llua5.1)
+LUA_CFLAGS := $(shell pkg-config --cflags $(LUA_PKGS) 2>/dev/null)
+LUA_LIBS := $(shell pkg-config --libs $(LUA_PKGS) 2>/dev/null || echo -llua5.1-cjson -llua5.1-bitop -llua5.1)
 CFLAGS_BASE := -std=gnu11 -Wall -Wextra -g $(OPT) -D_GNU_SOURCE -MMD -MP $(LUA_CFLAGS)
 LDLIBS_BASE := $(LUA_LIBS) -lm
 
@@ -71,6 +75,8 @@ LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             crc64.c lzf.c rio.c ziplist.c zipmap.c
 # SHA-1 for DEBUG DIGEST (values must equal Redis's own digests).
 LIB_SRCS += sha1.c
+# The script state's Lua C libraries (cmsgpack, struct; lua_libs.h).
+LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes sure the build dependencies of the server are present: Lua 5.1
 # (the language version Redis embeds, for scripting), found through
-# pkg-config as `lua5.1` (Debian's liblua5.1-0-dev). Nothing is vendored.
+# pkg-config as `lua5.1` (Debian's liblua5.1-0-dev), and the cjson and bit
+# libraries (lua-cjson-dev, lua-bitop-dev). Nothing is vendored.
 # Debian/Ubuntu: installs what is missing through apt (waiting for the
 # package lock if another install runs). Elsewhere: says what to install.
 set -e
@@ -9,6 +10,9 @@ set -e
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 pkg-config --exists lua5.1 2>/dev/null || missing="$missing liblua5.1-0-dev"
+# The script libraries cjson and bit (lua5.1-cjson.pc, lua5.1-bitop.pc).
+pkg-config --exists lua5.1-cjson 2>/dev/null || missing="$missing lua-cjson-dev"
+pkg-config --exists lua5.1-bitop 2>/dev/null || missing="$missing lua-bitop-dev"
 [ -z "$missing" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then

@@ -8,8 +8,12 @@
  * the libraries' insides. */
 #include "script_libs.h"
 
+#include "lua_libs.h"
 #include "script_lua.h"
 
 void script_libs_register(void) {
-    /* e.g. script_lua_register_lib("cjson", luaopen_cjson); */
+    script_lua_register_lib("cjson", luaopen_cjson);
+    script_lua_register_lib("struct", luaopen_struct);
+    script_lua_register_lib("cmsgpack", luaopen_cmsgpack);
+    script_lua_register_lib("bit", luaopen_bit);
 }
