@@ -6,7 +6,8 @@
  * scripts see is an empty proxy whose __index is the real table and whose
  * __newindex raises "Attempt to modify a readonly table"; library tables
  * are proxied the same way; rawset and setmetatable refuse the proxies.
- * Known difference: rawget()/pairs()/next() on a proxy see nothing.
+ * next(), rawget() and pairs() are wrapped to read through a proxy to its
+ * table (without ever returning the table itself).
  * Never calls into eval.c: everything it needs of the running
  * script comes through script.h. */
 #include "script_lua.h"
@@ -853,6 +854,48 @@ static int lua_guarded_setmetatable(lua_State *L) {
     return lua_guarded_call(L, "__minired_setmetatable");
 }
 
+/* next, rawget and pairs read through a read-only proxy to its table, as
+ * Redis's read-only tables can be walked: the walk sees the real table's
+ * keys and values but never hands out the table itself (a script could
+ * then write into it). */
+static void lua_unproxy_first_arg(lua_State *L) {
+    if (!lua_is_readonly(L, 1)) return;
+    lua_getmetatable(L, 1);
+    lua_getfield(L, -1, "__index");
+    lua_replace(L, 1);
+    lua_pop(L, 1);
+}
+
+static int lua_guarded_next(lua_State *L) {
+    lua_unproxy_first_arg(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "__minired_next");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int lua_guarded_rawget(lua_State *L) {
+    lua_unproxy_first_arg(L);
+    lua_getfield(L, LUA_REGISTRYINDEX, "__minired_rawget");
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int lua_guarded_pairs(lua_State *L) {
+    if (!lua_is_readonly(L, 1)) {
+        lua_getfield(L, LUA_REGISTRYINDEX, "__minired_pairs");
+        lua_insert(L, 1);
+        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+        return lua_gettop(L);
+    }
+    /* The proxy stays the state: each step asks the guarded next. */
+    lua_pushcfunction(L, lua_guarded_next);
+    lua_pushvalue(L, 1);
+    lua_pushnil(L);
+    return 3;
+}
+
 static void lua_guard_global(lua_State *L, const char *name, const char *saved_as, lua_CFunction guard) {
     lua_getglobal(L, name);
     lua_setfield(L, LUA_REGISTRYINDEX, saved_as);
@@ -897,6 +940,9 @@ lua_State *script_lua_new_state(void) {
     lua_setglobal(L, "pcall");
     lua_guard_global(L, "rawset", "__minired_rawset", lua_guarded_rawset);
     lua_guard_global(L, "setmetatable", "__minired_setmetatable", lua_guarded_setmetatable);
+    lua_guard_global(L, "next", "__minired_next", lua_guarded_next);
+    lua_guard_global(L, "rawget", "__minired_rawget", lua_guarded_rawget);
+    lua_guard_global(L, "pairs", "__minired_pairs", lua_guarded_pairs);
     lua_load_redis_table(L);
     lua_pushcfunction(L, lua_error_handler);
     lua_setfield(L, LUA_REGISTRYINDEX, "__redis__err__handler");
