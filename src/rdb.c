@@ -201,7 +201,10 @@ static int rdb_fsync_dir(const char *dir) {
 int rdb_save_file(const char *path, const rdb_save_opts *opts) {
     char dir[PATH_MAX], tmpfile[PATH_MAX + 32], cwd[PATH_MAX];
     rdb_dir_of(path, dir, sizeof(dir));
-    snprintf(tmpfile, sizeof(tmpfile), "%s/temp-%d.rdb", dir, (int)getpid());
+    /* A bare file name (dbfilename lives in "dir", the working directory)
+     * gets a bare temp name, as Redis logs it. */
+    if (strchr(path, '/')) snprintf(tmpfile, sizeof(tmpfile), "%s/temp-%d.rdb", dir, (int)getpid());
+    else snprintf(tmpfile, sizeof(tmpfile), "temp-%d.rdb", (int)getpid());
     if (getcwd(cwd, sizeof(cwd)) == NULL) snprintf(cwd, sizeof(cwd), "unknown");
     FILE *fp = fopen(tmpfile, "w");
     if (fp == NULL) {
@@ -211,7 +214,7 @@ int rdb_save_file(const char *path, const rdb_save_opts *opts) {
     }
     rio r;
     rio_init_file(&r, fp);
-    rio_set_autosync(&r, RDB_AUTOSYNC_BYTES);
+    if (cfg.rdb_save_incremental_fsync) rio_set_autosync(&r, RDB_AUTOSYNC_BYTES);
     errno = 0;
     if (rdb_save_rio(&r, opts) == -1 || fflush(fp) != 0 || fsync(fileno(fp)) == -1) {
         log_warning("Write error saving DB on disk: %s", strerror(errno ? errno : EIO));

@@ -35,8 +35,6 @@
 
 /* After a failed BGSAVE, the save points try again only this often. */
 #define CONFIG_BGSAVE_RETRY_DELAY_SEC 5
-/* rdb-save-incremental-fsync: fsync the file every this many bytes. */
-#define RDB_AUTOSYNC_BYTES (4 * 1024 * 1024)
 /* While loading, serve clients at most this often (besides every
  * RDB_LOAD_PROGRESS_BYTES of input, which is when the loader calls). */
 #define LOADING_EVENTS_PERIOD_MS 2
@@ -106,55 +104,11 @@ static size_t delayed_read(rio *r, void *buf, size_t len) {
 
 /* ---------------------------------------------------------- saving */
 
-static const char *cwd_or_unknown(char *buf, size_t len) {
-    return getcwd(buf, len) ? buf : "unknown";
-}
-
-/* fsync of the directory, so the rename itself survives a crash. */
-static void fsync_dir_of(const char *filename) {
-    (void)filename; /* files live in "dir", the working directory */
-    int fd = open(".", O_RDONLY);
-    if (fd == -1) return;
-    if (fsync(fd) == -1 && errno != EINVAL) log_warning("Failed to fsync directory: %s", strerror(errno));
-    close(fd);
-}
-
-/* Writes the dataset to a temp file named after this process, fsyncs it
- * and renames it over filename. Works in the parent (SAVE) and in the
- * BGSAVE child. 0, or -1 logged (the temp file removed). */
+/* SAVE and the BGSAVE child write through the serializer's own
+ * temp-file, fsync and rename path. */
 static int save_to(const char *filename) {
-    char tmp[TEMP_NAME_LEN], cwd[PATH_MAX];
-    snprintf(tmp, sizeof(tmp), "temp-%d.rdb", (int)getpid());
-    FILE *fp = fopen(tmp, "w");
-    if (fp == NULL) {
-        log_warning("Failed opening the temp RDB file %s (in server root dir %s) for saving: %s", tmp,
-                    cwd_or_unknown(cwd, sizeof(cwd)), strerror(errno));
-        return -1;
-    }
-    rio r;
-    rio_init_file(&r, fp);
-    if (cfg.rdb_save_incremental_fsync) rio_set_autosync(&r, RDB_AUTOSYNC_BYTES);
     rdb_save_opts opts = {0};
-    int ok = rdb_save_rio(&r, &opts) == 0 && fflush(fp) == 0 && fsync(fileno(fp)) == 0;
-    int werr = errno;
-    if (fclose(fp) != 0 && ok) {
-        ok = 0;
-        werr = errno;
-    }
-    if (!ok) {
-        log_warning("Write error saving DB on disk: %s", strerror(werr));
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, filename) == -1) {
-        log_warning("Error moving temp DB file %s on the final destination %s (in server root dir %s): %s", tmp,
-                    filename, cwd_or_unknown(cwd, sizeof(cwd)), strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    fsync_dir_of(filename);
-    log_notice("DB saved on disk");
-    return 0;
+    return rdb_save_file(filename, &opts);
 }
 
 int snapshot_save_sync(void) {
