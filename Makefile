@@ -77,6 +77,8 @@ LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
 LIB_SRCS += sha1.c
 # The script state's Lua C libraries (cmsgpack, struct; lua_libs.h).
 LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
+# Streams (radix tree of listpack nodes), HyperLogLog registers, geohash.
+LIB_SRCS += rax.c stream.c hll.c geohash.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.

@@ -66,6 +66,12 @@ static redis_command *command_tables[] = {
     aof_commands,
     eval_commands,
     function_commands,
+    stream_commands,
+    stream_group_commands,
+    stream_info_commands,
+    hll_commands,
+    geo_commands,
+    sort_commands,
     NULL,
 };
 

@@ -142,6 +142,7 @@ static void obj_free_value(robj *o) {
     case OBJ_HASH: hash_free_value(o); break;
     case OBJ_SET: set_free_value(o); break;
     case OBJ_ZSET: zset_free_value(o); break;
+    case OBJ_STREAM: stream_free_value(o); break;
     default: break;
     }
 }
@@ -152,6 +153,7 @@ robj *obj_dup(const robj *o) {
     case OBJ_HASH: return hash_dup(o);
     case OBJ_SET: return set_dup(o);
     case OBJ_ZSET: return zset_dup(o);
+    case OBJ_STREAM: return stream_dup(o);
     }
     /* A copy is never shared: Redis reports REFCOUNT 1 for it. */
     if (o->encoding == OBJ_ENCODING_INT) return obj_create_string_from_ll_unshared((long long)(intptr_t)o->ptr);
@@ -196,6 +198,7 @@ const char *obj_type_name(const robj *o) {
     case OBJ_SET: return "set";
     case OBJ_ZSET: return "zset";
     case OBJ_HASH: return "hash";
+    case OBJ_STREAM: return "stream";
     }
     return "unknown";
 }
@@ -210,6 +213,7 @@ const char *obj_encoding_name(int encoding) {
     case OBJ_ENCODING_EMBSTR: return "embstr";
     case OBJ_ENCODING_QUICKLIST: return "quicklist";
     case OBJ_ENCODING_LISTPACK: return "listpack";
+    case OBJ_ENCODING_STREAM: return "stream";
     }
     return "unknown";
 }

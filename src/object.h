@@ -16,6 +16,8 @@
 #define OBJ_SET 2
 #define OBJ_ZSET 3
 #define OBJ_HASH 4
+/* 5 is Redis's module type, which minired does not have. */
+#define OBJ_STREAM 6
 
 #define OBJ_ENCODING_RAW 0
 #define OBJ_ENCODING_INT 1
@@ -24,6 +26,7 @@
 #define OBJ_ENCODING_SKIPLIST 7
 #define OBJ_ENCODING_EMBSTR 8
 #define OBJ_ENCODING_QUICKLIST 9
+#define OBJ_ENCODING_STREAM 10
 #define OBJ_ENCODING_LISTPACK 11
 
 /* Strings up to this many bytes are stored EMBSTR: the 16-byte header, the
@@ -86,6 +89,8 @@ void set_free_value(robj *o);
 robj *set_dup(const robj *o);
 void zset_free_value(robj *o);
 robj *zset_dup(const robj *o);
+void stream_free_value(robj *o); /* t_stream.c */
+robj *stream_dup(const robj *o);
 const char *obj_encoding_name(int encoding);
 
 /* Constructors for loaders (rdb.c: RDB files, RESTORE), defined in the

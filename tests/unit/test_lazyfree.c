@@ -22,10 +22,12 @@ void list_free_value(robj *o) { (void)o; ck_abort_msg("list_free_value called");
 void hash_free_value(robj *o) { (void)o; ck_abort_msg("hash_free_value called"); }
 void set_free_value(robj *o) { (void)o; ck_abort_msg("set_free_value called"); }
 void zset_free_value(robj *o) { (void)o; ck_abort_msg("zset_free_value called"); }
+void stream_free_value(robj *o) { (void)o; ck_abort_msg("stream_free_value called"); }
 robj *list_dup(const robj *o) { (void)o; return NULL; }
 robj *hash_dup(const robj *o) { (void)o; return NULL; }
 robj *set_dup(const robj *o) { (void)o; return NULL; }
 robj *zset_dup(const robj *o) { (void)o; return NULL; }
+robj *stream_dup(const robj *o) { (void)o; return NULL; }
 
 /* The module keeps its queue arrays between calls: memory may stay above
  * the starting point by this much, far less than one freed payload. */
