@@ -170,7 +170,10 @@ int hll_to_dense(sds *s) {
             op += 2;
         } else {
             int run = SP_VAL_LEN(op), val = SP_VAL_VALUE(op);
-            if (idx + run > HLL_REGISTERS) break;
+            if (idx + run > HLL_REGISTERS) {
+                idx = -1; /* values past the last register: corrupt */
+                break;
+            }
             while (run--) dense_set(d + HLL_HDR_SIZE, idx++, (unsigned)val);
             op++;
         }
@@ -322,7 +325,7 @@ int hll_merge(uint8_t *max, const unsigned char *p, size_t len) {
             op += 2;
         } else {
             int run = SP_VAL_LEN(op), val = SP_VAL_VALUE(op);
-            if (i + run > HLL_REGISTERS) break;
+            if (i + run > HLL_REGISTERS) return -1;
             while (run--) {
                 if (val > max[i]) max[i] = (uint8_t)val;
                 i++;
