@@ -269,8 +269,10 @@ redis_command hll_commands[] = {
      .acl = ACL_HYPERLOGLOG, .first_key = 1, .last_key = 1, .key_step = 1, .ks_flags = KS_RW | KS_INSERT,
      .group = "hyperloglog", .since = "2.8.9", .summary = "Adds the specified elements to the specified HyperLogLog.",
      .complexity = "O(1) to add every element."},
-    /* Read-only, yet it may store the count it computed (see above). */
-    {.name = "pfcount", .proc = pfcount_command, .arity = -2, .flags = CMD_READONLY, .acl = ACL_HYPERLOGLOG,
+    /* Read-only, yet it may store the count it computed (see above):
+     * may_replicate, so CLIENT PAUSE WRITE holds it as Redis does. */
+    {.name = "pfcount", .proc = pfcount_command, .arity = -2, .flags = CMD_READONLY | CMD_MAY_REPLICATE,
+     .acl = ACL_HYPERLOGLOG,
      .first_key = 1, .last_key = -1, .key_step = 1, .ks_flags = KS_RW | KS_ACCESS,
      .ks_notes = "RW because it may change the internal representation of the key, and propagate to replicas",
      .group = "hyperloglog", .since = "2.8.9",

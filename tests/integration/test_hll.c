@@ -10,6 +10,7 @@
  * against redis-server). One server per test. */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -428,6 +429,19 @@ START_TEST(test_ttl_and_unshare) {
 }
 END_TEST
 
+/* PFCOUNT may write (the cached count): CLIENT PAUSE WRITE holds it. */
+START_TEST(test_pfcount_held_by_pause_write) {
+    HS_EXPECT_INT(ctx, 1, "PFADD", "h", "a");
+    HS_EXPECT_OK(ctx, "CLIENT", "PAUSE", "300", "WRITE");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    HS_EXPECT_INT(ctx, 1, "PFCOUNT", "h");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    long long ms = (t1.tv_sec - t0.tv_sec) * 1000LL + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+    ck_assert_msg(ms >= 200, "PFCOUNT answered after %lld ms during CLIENT PAUSE WRITE", ms);
+}
+END_TEST
+
 static Suite *hll_suite(void) {
     Suite *s = suite_create("hll");
     TCase *tc = hs_tcase(s, "hll");
@@ -446,6 +460,7 @@ static Suite *hll_suite(void) {
     tcase_add_test(tc, test_effects);
     tcase_add_test(tc, test_pfcount_touches_watch);
     tcase_add_test(tc, test_ttl_and_unshare);
+    tcase_add_test(tc, test_pfcount_held_by_pause_write);
     return s;
 }
 
