@@ -4,7 +4,8 @@
 PFADDs random elements (random lengths, binary bytes, repeats) in random
 batches to a few keys on both servers, now and then PFMERGEs, PFCOUNTs
 several keys, converts with PFDEBUG TODENSE, changes hll-sparse-max-bytes
-and copies a value from Redis to minired with SET, and after every step
+copies a value from Redis to minired with SET, SETs corrupted copies (bytes
+changed, cut, added) and runs every command on them, and after every step
 compares the raw replies and the exact bytes of every key (GET), so the
 sparse opcode sequences, promotions, cached counts and estimates must all
 match Redis's byte for byte. Big rounds push one key to 10^5-10^6
@@ -110,7 +111,7 @@ def copy_from_redis(p, rng):
     k = rng.choice(KEYS)
     p.r.send(encode_command([b'GET', k]))
     raw, tree = p.r.read_reply()
-    if tree is None or tree[0] != '$':
+    if tree is None or tree[0] != '$' or tree[1] is None:
         return
     value = tree[1]
     p.call(b'SET', b'copy', value)
@@ -118,6 +119,34 @@ def copy_from_redis(p, rng):
     p.call(b'PFADD', b'copy', element(rng), element(rng))
     p.call(b'GET', b'copy')
     p.call(b'PFCOUNT', b'copy', k)
+
+
+def corrupt_round(p, rng):
+    """A sparse value from Redis with random bytes changed, cut or added:
+    both servers must refuse or accept it alike, and never crash."""
+    k = rng.choice(KEYS)
+    p.r.send(encode_command([b'GET', k]))
+    raw, tree = p.r.read_reply()
+    if tree is None or tree[0] != '$' or tree[1] is None or len(tree[1]) < 16 or tree[1][4] != 1:
+        return
+    v = bytearray(tree[1])
+    for _ in range(rng.randint(1, 3)):
+        r = rng.random()
+        if r < 0.5 and len(v) > 16:
+            v[rng.randrange(16, len(v))] = rng.getrandbits(8)
+        elif r < 0.7 and len(v) > 17:
+            del v[rng.randrange(16, len(v)):]
+        elif r < 0.9:
+            v += bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 3)))
+        else:
+            v[15] &= 0x7f  # a "valid" cache over a corrupt body
+    p.call(b'SET', b'bad', bytes(v))
+    for cmd in ([b'PFCOUNT', b'bad'], [b'PFCOUNT', b'bad', k], [b'PFDEBUG', b'DECODE', b'bad'],
+                [b'PFADD', b'bad', element(rng), element(rng)], [b'PFMERGE', b'badm', b'bad'],
+                [b'PFMERGE', b'bad', k], [b'PFDEBUG', b'TODENSE', b'bad'], [b'PFDEBUG', b'GETREG', b'bad'],
+                [b'GET', b'bad'], [b'GET', b'badm']):
+        p.call(*cmd)
+    p.call(b'DEL', b'bad', b'badm')
 
 
 def big_round(p, rng):
@@ -146,6 +175,8 @@ def run(mport, rport, rounds, seed):
         rng = random.Random(seed + i)
         small_round(p, rng)
         copy_from_redis(p, rng)
+        for _ in range(10):
+            corrupt_round(p, rng)
         if i % 5 == 4:
             big_round(p, rng)
         if i % 10 == 9:
