@@ -287,6 +287,9 @@ static int sparse_set(sds *s, long index, int count, size_t sparse_max) {
     memcpy(p, seq, (size_t)seqlen);
 updated:
     sparse_merge_around(*s, prev);
+    /* Marked stale here, not only by the caller after its batch: an edit
+     * followed by a corrupt-value error leaves the bytes Redis leaves. */
+    hll_cache_invalidate((unsigned char *)*s);
     return 1;
 promote:
     if (hll_to_dense(s) == -1) return -1;

@@ -61,8 +61,8 @@ static inline void hll_cache_invalidate(unsigned char *p) { p[15] |= 0x80; }
 
 /* Adds an element to *s (may reallocate it; sparse_max is
  * hll-sparse-max-bytes). Returns 1 if a register grew, 0 if not, -1 if
- * the value is corrupt. The cache is not touched: the caller marks it
- * stale after its batch. */
+ * the value is corrupt. A sparse edit marks the cache stale; a dense one
+ * does not: the caller marks it stale after its batch. */
 int hll_add(sds *s, const void *ele, size_t len, size_t sparse_max);
 /* Raises register index to count if lower; same returns as hll_add. */
 int hll_set(sds *s, long index, int count, size_t sparse_max);
