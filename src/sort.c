@@ -617,9 +617,10 @@ static void sort_limits(const sort_opts *o, long vectorlen, long *start, long *e
 static void sort_generic(client *c, int readonly) {
     sort_opts o;
     if (sort_parse(c, readonly, &o) < 0) return;
-    robj *sv = o.storekey ? db_lookup_write(c->db, c->argv[1]) : db_lookup_read(c->db, c->argv[1]);
+    /* A read lookup with STORE too (hits, misses, "keymiss"), as Redis. */
+    robj *sv = db_lookup_read(c->db, c->argv[1]);
     if (sv && sv->type != OBJ_LIST && sv->type != OBJ_SET && sv->type != OBJ_ZSET) {
-        reply_error(c, "WRONGTYPE Operation against a key holding the wrong kind of value");
+        reply_error(c, "-WRONGTYPE Operation against a key holding the wrong kind of value");
         return;
     }
     /* A set's own order is its hash table's: what is stored, or returned
