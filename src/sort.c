@@ -310,7 +310,7 @@ static void sort_add_int(sort_loader *l, long long v) {
     it->ele_off = 1;
     it->cmp = NULL;
     it->cmp_off = 0;
-    it->score = (double)v;
+    it->score = l->score_self ? (double)v : 0; /* a BY value missing later scores 0 */
     sortbuf.ele_arena = sds_cat_len(sortbuf.ele_arena, buf, len);
 }
 

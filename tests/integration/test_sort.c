@@ -171,6 +171,9 @@ START_TEST(test_by_and_get) {
     ck_assert_int_eq(r->element[1]->type, REDIS_REPLY_NIL);
     ck_assert_str_eq(r->element[3]->str, "one");
     freeReplyObject(r);
+    /* integer elements whose BY key is missing score 0, ties by bytes */
+    HS_EXPECT_INT(ctx, 3, "RPUSH", "n", "10", "9", "2");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("10", "2", "9"), "SORT", "n", "BY", "nokey_*");
     /* a pattern without '*' names no key: BY does not sort, GET is null */
     HS_EXPECT_BULKS(ctx, HS_ARGS("3", "1", "2", "4"), "SORT", "l", "BY", "constant");
     r = hs_command(ctx, HS_ARGS("SORT", "l", "GET", "o_1"));
