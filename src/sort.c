@@ -6,7 +6,9 @@
  * Follows Redis 7.0 to the byte: options parsed before the key is looked
  * up, ties of numeric scores broken by the elements' bytes, ALPHA compared
  * as strcoll does under the C locale (up to the first NUL) unless STORE
- * asks for binary order, other ties left in input order (a stable sort).
+ * asks for binary order, other ties left in input order (a stable sort,
+ * as glibc's qsort) except BY with LIMIT, where Redis's partial quicksort
+ * decides and is reproduced.
  * Never changes the keyspace except: a sorted set is converted to its
  * skiplist encoding (Redis does so before any SORT), and STORE writes or
  * deletes its destination last, after every element was read. Buffers
@@ -277,6 +279,113 @@ static void sort_items(sort_item *v, size_t n, enum sort_mode mode, int desc) {
         sortbuf.tmpcap = need;
     }
     sort_merge(v, sortbuf.tmp, n, mode, desc ? -1 : 1);
+}
+
+/* Partial quicksort for BY with LIMIT, as Redis sorts that case: Bentley
+ * and McIlroy's quicksort ("Engineering a Sort Function", 1993, the BSD
+ * qsort), recursing only into partitions that hold part of the LIMIT
+ * range [lo, hi] (absolute indexes; base is the index of v[0]). Not
+ * stable: elements whose BY values tie come out in the order this
+ * algorithm leaves them, which must be Redis's. */
+#define SORT_PQ_INSERTION_BELOW 7
+#define SORT_PQ_MEDIAN_OF_3_ABOVE 7
+#define SORT_PQ_NINTHER_ABOVE 40
+
+typedef struct sort_pq {
+    enum sort_mode mode;
+    int sign;
+    long lo, hi;
+} sort_pq;
+
+static int sort_pq_cmp(const sort_pq *q, const sort_item *a, const sort_item *b) {
+    return q->sign * sort_compare(a, b, q->mode);
+}
+
+static void sort_swap(sort_item *a, sort_item *b) {
+    sort_item t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void sort_vecswap(sort_item *a, sort_item *b, long n) {
+    for (long i = 0; i < n; i++) sort_swap(&a[i], &b[i]);
+}
+
+static sort_item *sort_med3(const sort_pq *q, sort_item *a, sort_item *b, sort_item *c) {
+    if (sort_pq_cmp(q, a, b) < 0) return sort_pq_cmp(q, b, c) < 0 ? b : (sort_pq_cmp(q, a, c) < 0 ? c : a);
+    return sort_pq_cmp(q, b, c) > 0 ? b : (sort_pq_cmp(q, a, c) < 0 ? a : c);
+}
+
+static void sort_pq_insertion(const sort_pq *q, sort_item *v, long n) {
+    for (long m = 1; m < n; m++)
+        for (long l = m; l > 0 && sort_pq_cmp(q, &v[l - 1], &v[l]) > 0; l--) sort_swap(&v[l], &v[l - 1]);
+}
+
+/* 1 if the partition of n items at absolute index first holds none of
+ * the range (both ends before it, or both after it). */
+static int sort_pq_outside(const sort_pq *q, long first, long n) {
+    long last = first + n - 1;
+    return (q->lo < first && q->hi < first) || (q->lo > last && q->hi > last);
+}
+
+static void sort_pq_run(const sort_pq *q, sort_item *v, long n, long base) {
+    for (;;) {
+        if (n < SORT_PQ_INSERTION_BELOW) {
+            sort_pq_insertion(q, v, n);
+            return;
+        }
+        sort_item *pm = v + n / 2;
+        if (n > SORT_PQ_MEDIAN_OF_3_ABOVE) {
+            sort_item *pl = v, *pn = v + n - 1;
+            if (n > SORT_PQ_NINTHER_ABOVE) {
+                long d = n / 8;
+                pl = sort_med3(q, pl, pl + d, pl + 2 * d);
+                pm = sort_med3(q, pm - d, pm, pm + d);
+                pn = sort_med3(q, pn - 2 * d, pn - d, pn);
+            }
+            pm = sort_med3(q, pl, pm, pn);
+        }
+        sort_swap(v, pm);
+        /* v[0] is the pivot; equal items gather at both ends, then move
+         * to the middle. */
+        long pa = 1, pb = 1, pc = n - 1, pd = n - 1;
+        int swapped = 0;
+        for (;;) {
+            int r;
+            while (pb <= pc && (r = sort_pq_cmp(q, &v[pb], v)) <= 0) {
+                if (r == 0) {
+                    swapped = 1;
+                    sort_swap(&v[pa++], &v[pb]);
+                }
+                pb++;
+            }
+            while (pb <= pc && (r = sort_pq_cmp(q, &v[pc], v)) >= 0) {
+                if (r == 0) {
+                    swapped = 1;
+                    sort_swap(&v[pc], &v[pd--]);
+                }
+                pc--;
+            }
+            if (pb > pc) break;
+            sort_swap(&v[pb++], &v[pc--]);
+            swapped = 1;
+        }
+        if (!swapped) {
+            sort_pq_insertion(q, v, n);
+            return;
+        }
+        long r = pa < pb - pa ? pa : pb - pa;
+        sort_vecswap(v, v + pb - r, r);
+        r = pd - pc < n - pd - 1 ? pd - pc : n - pd - 1;
+        sort_vecswap(v + pb, v + n - r, r);
+        long left = pb - pa, right = pd - pc;
+        if (left > 1 && !sort_pq_outside(q, base, left)) sort_pq_run(q, v, left, base);
+        if (right <= 1) return;
+        base += n - right;
+        v += n - right;
+        n = right;
+        if (sort_pq_outside(q, base, n)) return;
+    }
 }
 
 /* ============================================================ loading */
@@ -644,7 +753,13 @@ static void sort_generic(client *c, int readonly) {
             enum sort_mode mode = SORT_NUMERIC;
             if (o.alpha && o.has_by) mode = o.storekey ? SORT_BY_BIN : SORT_BY_COLL;
             else if (o.alpha) mode = o.storekey ? SORT_ALPHA_BIN : SORT_ALPHA_COLL;
-            sort_items(sortbuf.items, n, mode, o.desc);
+            /* Redis sorts only the LIMIT range when sorting BY a pattern */
+            if (o.has_by && (start != 0 || end != (long)n - 1)) {
+                sort_pq q = {.mode = mode, .sign = o.desc ? -1 : 1, .lo = start, .hi = end};
+                sort_pq_run(&q, sortbuf.items, (long)n, 0);
+            } else {
+                sort_items(sortbuf.items, n, mode, o.desc);
+            }
         }
     }
     if (bad_score) reply_error(c, SORT_ERR_SCORES);

@@ -174,6 +174,14 @@ START_TEST(test_by_and_get) {
     /* integer elements whose BY key is missing score 0, ties by bytes */
     HS_EXPECT_INT(ctx, 3, "RPUSH", "n", "10", "9", "2");
     HS_EXPECT_BULKS(ctx, HS_ARGS("10", "2", "9"), "SORT", "n", "BY", "nokey_*");
+    /* BY with LIMIT: only the range is sorted, by Redis's partial
+     * quicksort, whose moves decide the order of ties */
+    HS_EXPECT_INT(ctx, 20, "RPUSH", "t", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14",
+                  "15", "16", "17", "18", "19", "20");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("20", "2", "3", "4", "5"), "SORT", "t", "BY", "nokey_*", "ALPHA", "LIMIT", "0",
+                    "5");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("1", "2", "3"), "SORT", "t", "BY", "nokey_*", "ALPHA", "LIMIT", "0", "3", "BY",
+                    "nosort");
     /* a pattern without '*' names no key: BY does not sort, GET is null */
     HS_EXPECT_BULKS(ctx, HS_ARGS("3", "1", "2", "4"), "SORT", "l", "BY", "constant");
     r = hs_command(ctx, HS_ARGS("SORT", "l", "GET", "o_1"));
