@@ -9,9 +9,10 @@
  * asks for binary order, other ties left in input order (a stable sort,
  * as glibc's qsort) except BY with LIMIT, where Redis's partial quicksort
  * decides and is reproduced.
- * Never changes the keyspace except: a sorted set is converted to its
- * skiplist encoding (Redis does so before any SORT), and STORE writes or
- * deletes its destination last, after every element was read. Buffers
+ * Never changes the keyspace except: keys its patterns meet expire as any
+ * read does, a sorted set is converted to its skiplist encoding (Redis
+ * does so before any SORT), and STORE writes or deletes its destination
+ * last, after every element was read. Buffers
  * live across calls (no allocation per element); none outlives a call
  * holding a pointer into the keyspace. */
 #include <errno.h>
