@@ -95,6 +95,18 @@ static void reply_key_spec(client *c, const key_spec *ks) {
     }
     reply_bulk_cstr(c, "flags");
     reply_ks_flags(c, ks->flags);
+    if (ks->unknown) {
+        /* Redis prints both searches as type "unknown" with an empty spec. */
+        for (int i = 0; i < 2; i++) {
+            reply_bulk_cstr(c, i ? "find_keys" : "begin_search");
+            reply_map_len(c, 2);
+            reply_bulk_cstr(c, "type");
+            reply_bulk_cstr(c, "unknown");
+            reply_bulk_cstr(c, "spec");
+            reply_map_len(c, 0);
+        }
+        return;
+    }
     reply_bulk_cstr(c, "begin_search");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");

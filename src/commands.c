@@ -200,7 +200,7 @@ void cmd_reset_stats(void) {
  * argv, and their flags to flags_out; returns the new count. */
 static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
     int start = ks->begin_index;
-    if (start >= argc) return n;
+    if (ks->unknown || start >= argc) return n;
     int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
     if (ks->keynum) {
         long long numkeys;
@@ -220,6 +220,7 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
 }
 
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags) {
+    if (cmd->getkeys) return cmd->getkeys(argv, argc, idx, flags);
     int n = 0;
     for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++)
         n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);

@@ -216,6 +216,8 @@ typedef struct key_spec {
     int keynum;         /* 0: range, 1: keynum */
     int lastkey, keystep, limit;
     int keynumidx, firstkey;
+    int unknown;        /* 1: begin_search and find_keys are "unknown" (SORT's
+                         * BY/GET/STORE): only the command's getkeys finds them */
 } key_spec;
 #define CMD_MAX_KEY_SPECS 3
 
@@ -232,6 +234,9 @@ typedef struct key_spec {
  *   group, since, summary, complexity
  *             what COMMAND DOCS reports
  *   subcommands  NULL-terminated table for container commands (CLIENT...)
+ *   getkeys   finds the keys when the specs cannot (an "unknown" spec):
+ *             fills idx / flags (room for argc) as cmd_key_positions does,
+ *             returns how many; NULL: the specs find them
  * The stats at the end are written by commands.c only. */
 typedef struct redis_command {
     const char *name;
@@ -249,6 +254,7 @@ typedef struct redis_command {
     const char *summary;
     const char *complexity;
     struct redis_command *subcommands;
+    int (*getkeys)(sds *argv, int argc, int *idx, int *flags);
     /* runtime */
     struct redis_command *parent;
     const char *fullname; /* "client|setname" for subcommands */
