@@ -256,7 +256,7 @@ XREADGROUP = encode('XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 't
 
 def prepare_group(srv, entries):
     cmds = [encode('DEL', 'tb:q')]
-    cmds += [encode('XADD', 'tb:q', '*', 'f', 'v') for _ in range(entries)]
+    cmds += [encode('XADD', 'tb:q', '*', 'f', 'v')] * entries
     cmds.append(encode('XGROUP', 'CREATE', 'tb:q', 'g', '0'))
     run_setup(srv, cmds, 'XREADGROUP setup')
 
@@ -422,7 +422,7 @@ def memory(args, workdir):
     print(head)
     print('-' * len(head))
     figures = {}
-    for what in ('stream', 'geo'):
+    for what in args.memory_sets:
         for name, binary in (('minired', args.server), ('redis', args.redis)):
             srv = bench.Server(name, binary, [], workdir, args.server_cpu)
             try:
@@ -436,7 +436,7 @@ def memory(args, workdir):
             print('%-7s %-8s %10d %10d %10d %12s %12s'
                   % (what, name, rss0, rss1, rss1 - rss0, bench._na(used0), bench._na(used1)),
                   flush=True)
-    for what in ('stream', 'geo'):
+    for what in args.memory_sets:
         a, b = figures[(what, 'minired')], figures[(what, 'redis')]
         print('%-7s rss minired/redis %.2fx (bar: <= 1.00)' % (what, bench._ratio(a, b)))
 
@@ -459,6 +459,7 @@ def parse_cli(argv):
     p.add_argument('--bench-cpu', type=int, default=0, help='core for the load generator')
     p.add_argument('--no-pin', action='store_true', help='do not use taskset')
     p.add_argument('--skip-memory', action='store_true')
+    p.add_argument('--memory-sets', default='stream,geo', help='which memory figures')
     p.add_argument('--memory-entries', type=int, default=MEMORY_ENTRIES,
                    help='stream entries / geo members for the memory figures')
     p.add_argument('--skip-throughput', action='store_true')
@@ -468,6 +469,9 @@ def parse_cli(argv):
     if args.quick:
         args.rounds, args.requests, args.pipelined_requests = 1, 10000, 50000
     args.tests = args.tests.split(',')
+    args.memory_sets = args.memory_sets.split(',')
+    if not set(args.memory_sets) <= {'stream', 'geo'}:
+        p.error('--memory-sets takes stream and/or geo')
     if args.memory_entries <= 0 or args.memory_entries % GEO_FILL_PER_CMD:
         p.error('--memory-entries must be a positive multiple of %d' % GEO_FILL_PER_CMD)
     unknown = set(args.tests) - {t[0] for t in BENCH_TESTS}
