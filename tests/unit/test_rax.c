@@ -367,6 +367,54 @@ START_TEST(test_random_mixed) {
 }
 END_TEST
 
+/* The pattern streams use to delete while walking: remove the current key,
+ * then seek ">" from it (an insert or remove invalidates iterators). */
+START_TEST(test_remove_while_walking) {
+    rax *r = rax_new();
+    model m = {NULL, 0, 0};
+    unsigned char k[KEY_MAX];
+    for (int i = 0; i < 4000; i++) {
+        size_t len = random_key(k, (int)(rnd() % 5));
+        void *v = (void *)(uintptr_t)(rnd() | 1);
+        rax_insert(r, k, len, v, NULL);
+        model_insert(&m, k, len, v);
+    }
+    rax_iter it;
+    rax_start(&it, r);
+    rax_seek(&it, "^", NULL, 0);
+    size_t at = 0, kept = 0;
+    unsigned char last[KEY_MAX];
+    while (rax_next(&it)) {
+        check_element(&it, &m, at);
+        if (rnd() % 3) {
+            size_t len = it.key_len;
+            memcpy(last, it.key, len);
+            EXPECT_EQ(rax_remove(r, last, len, NULL), 1);
+            model_remove(&m, at);
+            rax_seek(&it, ">", last, len);
+        } else {
+            at++;
+            kept++;
+        }
+    }
+    ck_assert_uint_eq(at, m.n);
+    ck_assert_uint_eq(rax_size(r), kept);
+    rax_stop(&it);
+    check_full_scan(r, &m);
+    ck_assert_uint_eq(rax_node_count(r), fresh_node_count(&m));
+    /* An unknown compare op is never true. */
+    rax_start(&it, r);
+    rax_seek(&it, "^", NULL, 0);
+    ck_assert_int_eq(rax_next(&it), 1);
+    ck_assert_int_eq(rax_compare(&it, "!=", it.key, it.key_len), 0);
+    ck_assert_int_eq(rax_compare(&it, "=", it.key, it.key_len), 0);
+    ck_assert_int_eq(rax_compare(&it, "==", it.key, it.key_len), 1);
+    rax_stop(&it);
+    rax_free(r, NULL);
+    free(m.keys);
+}
+END_TEST
+
 /* The empty tree, and a tree holding only the empty key. */
 START_TEST(test_empty_and_empty_key) {
     rax *r = rax_new();
@@ -473,6 +521,7 @@ static Suite *rax_suite(void) {
     tcase_add_test(tc, test_random_long_keys);
     tcase_add_test(tc, test_random_medium);
     tcase_add_test(tc, test_random_mixed);
+    tcase_add_test(tc, test_remove_while_walking);
     tcase_add_test(tc, test_empty_and_empty_key);
     tcase_add_test(tc, test_alloc_size_matches_zmalloc);
     tcase_add_test(tc, test_free_with_destructor);
