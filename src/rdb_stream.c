@@ -136,14 +136,13 @@ typedef struct lp_cursor {
     unsigned char *lp, *p;
 } lp_cursor;
 
-/* Reads the current entry as an integer (a string holding a canonical
- * integer counts, as Redis's lpGetIntegerIfValid) and moves on. Returns 0,
- * or -1 at the end or on a non-integer. */
+/* Reads the current entry as an integer and moves on. Returns 0, or -1 at
+ * the end or on a string: a writer always stores these counters and
+ * deltas in integer encodings (a canonical integer string is stored so
+ * too), and the stream code reads them as such. */
 static int lp_cursor_int(lp_cursor *c, int64_t *v) {
     if (c->p == NULL) return -1;
-    const unsigned char *s;
-    uint32_t len;
-    if (lp_get(c->p, v, &s, &len, NULL) != LP_KIND_INT && !lp_string_to_int64(s, len, v)) return -1;
+    if (lp_get(c->p, v, NULL, NULL, NULL) != LP_KIND_INT) return -1;
     c->p = lp_next(c->lp, c->p);
     return 0;
 }
