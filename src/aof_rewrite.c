@@ -253,9 +253,9 @@ static int write_stream_consumer(FILE *fp, sds key, const unsigned char *group, 
 
 static int write_stream(FILE *fp, sds key, robj *o) {
     stream *s = o->ptr;
-    int ok = write_stream_entries(fp, key, s) && cat_cmd(fp, 7, "XSETID", key, sds_len(key)) && cat_bulk_id(fp, &s->last_id) &&
-             cat_bulk(fp, "ENTRIESADDED", 12) && cat_bulk_ll(fp, (long long)s->entries_added) &&
-             cat_bulk(fp, "MAXDELETEDID", 12) && cat_bulk_id(fp, &s->max_deleted_entry_id);
+    int ok = write_stream_entries(fp, key, s) && cat_cmd(fp, 7, "XSETID", key, sds_len(key)) &&
+             cat_bulk_id(fp, &s->last_id) && cat_bulk(fp, "ENTRIESADDED", 12) &&
+             cat_bulk_ll(fp, (long long)s->entries_added) && cat_bulk(fp, "MAXDELETEDID", 12) && cat_bulk_id(fp, &s->max_deleted_entry_id);
     if (!ok || s->cgroups == NULL) return ok;
     rax_iter gi;
     rax_start(&gi, s->cgroups);
