@@ -16,6 +16,9 @@
 /* Entries and PEL entries shown by XINFO STREAM FULL without COUNT. */
 #define XINFO_FULL_DEFAULT_COUNT 10
 
+static const stream_id xinfo_min_id = {0, 0};
+static const stream_id xinfo_max_id = {UINT64_MAX, UINT64_MAX};
+
 /* Looks the key up as every XINFO subcommand does: NULL (replied) when
  * missing or not a stream. */
 static stream *xinfo_lookup(client *c) {
@@ -47,7 +50,7 @@ static void xinfo_reply_lag(client *c, stream *s, const stream_cg *cg) {
         reply_integer(c, 0);
         return;
     }
-    if (cg->entries_read != STREAM_CG_ENTRIES_READ_INVALID && !stream_range_has_tombstones(s, &cg->last_id, NULL))
+    if (cg->entries_read != STREAM_CG_ENTRIES_READ_INVALID && !stream_range_has_tombstones(s, &cg->last_id, &xinfo_max_id))
         read = cg->entries_read;
     else
         read = stream_estimate_distance_from_first_ever_entry(s, &cg->last_id);
@@ -186,7 +189,7 @@ static void xinfo_stream_command(client *c) {
     xinfo_reply_stream_head(c, s);
     if (full) {
         reply_bulk_cstr(c, "entries");
-        stream_reply_range(c, s, NULL, NULL, (size_t)count, 0, NULL, NULL);
+        stream_reply_range(c, s, &xinfo_min_id, &xinfo_max_id, (size_t)count, 0, NULL, NULL);
         reply_bulk_cstr(c, "groups");
         xinfo_reply_full_groups(c, s, count);
         return;
