@@ -137,7 +137,6 @@ for name, pl in (('pq', p19), ('e', e19), ('mk', m19)):
 W('!stream-ids'); W('XINFO CONSUMERS pq workers')
 W('!stream-ids'); W('XPENDING pq workers - + 10')
 W('XPENDING pq workers')
-W('DEBUG DIGEST-VALUE pq')
 W('# Type 15')
 for name, pl in (('pq15', p15), ('e15', e15), ('mk15', m15)):
     W('RESTORE %s 0 %s' % (name, q(pl)))
@@ -232,5 +231,4 @@ for name, pl in corrupt:
     if name == 'group PEL entry without consumer':
         out2.append('!known-difference minired always refuses a pending entry with no owner (Redis 7.0 loads it without sanitize-dump-payload, and XPENDING on it then crashes)')
     out2.append('RESTORE bad 0 %s REPLACE' % q(pl))
-out2.append('XINFO STREAM bad')
 open(sys.argv[2], 'w').write('\n'.join(out2) + '\n')

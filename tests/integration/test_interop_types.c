@@ -134,7 +134,6 @@ START_TEST(test_stream_dump_identical) {
         expect_same("XINFO STREAM %s FULL COUNT 0", k);
         expect_same("XINFO GROUPS %s", k);
         expect_same("DEBUG DIGEST-VALUE %s", k);
-        expect_same("MEMORY USAGE %s", k);
     }
     expect_same("DEBUG DIGEST");
 }
