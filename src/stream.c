@@ -234,7 +234,7 @@ static int next_append_id(const stream *s, const stream_id *use_id, int seq_give
         /* "ms-*": the next sequence in that millisecond, or 0 in a new one. */
         if (s->last_id.ms == use_id->ms) {
             if (s->last_id.seq == UINT64_MAX) {
-                errno = EDOM;
+                errno = ERANGE; /* Redis answers this one as "too large" */
                 return -1;
             }
             *id = s->last_id;
@@ -314,7 +314,7 @@ int stream_append(stream *s, sds *fv, long long numfields, stream_id *added, con
     size_t elebytes = 0;
     for (long long i = 0; i < numfields * 2; i++) elebytes += sds_len(fv[i]);
     if (elebytes > STREAM_LISTPACK_MAX_SIZE) {
-        errno = E2BIG;
+        errno = ERANGE;
         return -1;
     }
     stream_id id;
