@@ -666,6 +666,24 @@ void stream_first_valid_id(stream *s, stream_id *out) {
     edge_id(s, 0, out);
 }
 
+void stream_first_id_with_tombstones(stream *s, stream_id *out) {
+    rax_iter ri;
+    rax_start(&ri, s->rax);
+    rax_seek(&ri, "^", NULL, 0);
+    if (rax_next(&ri)) {
+        unsigned char *lp = ri.data;
+        stream_id master;
+        stream_id_decode(ri.key, &master);
+        unsigned char *p = lp_next(lp, lp_next(lp, lp_first(lp))); /* #master-fields */
+        p = lp_skip(lp, p, lp_int(p) + 3); /* fields, terminator, flags */
+        out->ms = master.ms + (uint64_t)lp_int(p);
+        out->seq = master.seq + (uint64_t)lp_int(lp_next(lp, p));
+    } else {
+        out->ms = out->seq = UINT64_MAX;
+    }
+    rax_stop(&ri);
+}
+
 /* ---------------------------------------------------- consumer groups */
 
 stream_cg *stream_create_cg(stream *s, const unsigned char *name, size_t len, const stream_id *last_id,

@@ -172,6 +172,10 @@ void stream_iter_stop(stream_iter *it);
 void stream_last_valid_id(stream *s, stream_id *out);
 /* First live entry's ID (0-0 when empty). */
 void stream_first_valid_id(stream *s, stream_id *out);
+/* First entry's ID, deleted ones included (UINT64_MAX-UINT64_MAX when no
+ * node is left): what Redis writes for an approximate MINID trim's
+ * threshold in the propagated command. */
+void stream_first_id_with_tombstones(stream *s, stream_id *out);
 
 /* ---------------------------------------------------- consumer groups */
 

@@ -343,7 +343,9 @@ static void propagate_rewritten(client *c, const add_trim_args *a, stream *s, in
         if (a->trim.strategy == STREAM_TRIM_MAXLEN) {
             argv[t] = sds_from_ll((long long)s->length);
         } else {
-            argv[t] = sds_new_len(buf, (size_t)stream_id_format(buf, &s->first_id));
+            stream_id first;
+            stream_first_id_with_tombstones(s, &first);
+            argv[t] = sds_new_len(buf, (size_t)stream_id_format(buf, &first));
         }
     }
     if (added) {
