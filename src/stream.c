@@ -234,7 +234,7 @@ static int next_append_id(const stream *s, const stream_id *use_id, int seq_give
         /* "ms-*": the next sequence in that millisecond, or 0 in a new one. */
         if (s->last_id.ms == use_id->ms) {
             if (s->last_id.seq == UINT64_MAX) {
-                errno = EDOM;
+                errno = ERANGE; /* Redis answers this one as "too large" */
                 return -1;
             }
             *id = s->last_id;
@@ -314,7 +314,7 @@ int stream_append(stream *s, sds *fv, long long numfields, stream_id *added, con
     size_t elebytes = 0;
     for (long long i = 0; i < numfields * 2; i++) elebytes += sds_len(fv[i]);
     if (elebytes > STREAM_LISTPACK_MAX_SIZE) {
-        errno = E2BIG;
+        errno = ERANGE;
         return -1;
     }
     stream_id id;
@@ -664,6 +664,24 @@ void stream_last_valid_id(stream *s, stream_id *out) {
 
 void stream_first_valid_id(stream *s, stream_id *out) {
     edge_id(s, 0, out);
+}
+
+void stream_first_id_with_tombstones(stream *s, stream_id *out) {
+    rax_iter ri;
+    rax_start(&ri, s->rax);
+    rax_seek(&ri, "^", NULL, 0);
+    if (rax_next(&ri)) {
+        unsigned char *lp = ri.data;
+        stream_id master;
+        stream_id_decode(ri.key, &master);
+        unsigned char *p = lp_next(lp, lp_next(lp, lp_first(lp))); /* #master-fields */
+        p = lp_skip(lp, p, lp_int(p) + 3); /* fields, terminator, flags */
+        out->ms = master.ms + (uint64_t)lp_int(p);
+        out->seq = master.seq + (uint64_t)lp_int(lp_next(lp, p));
+    } else {
+        out->ms = out->seq = UINT64_MAX;
+    }
+    rax_stop(&ri);
 }
 
 /* ---------------------------------------------------- consumer groups */
