@@ -251,7 +251,9 @@ static int xread_resolve(client *c, const struct xread_args *a, struct xread_str
         }
         if (arg[0] == '$' && arg[1] == '\0') {
             if (a->group) {
-                reply_error(c, "The $ ID is meaningful only for XREAD");
+                reply_error(c, "The $ ID is meaningless in the context of XREADGROUP: you want to read the history "
+                               "of this consumer by specifying a proper ID, or use the > ID to get new messages. "
+                               "The $ ID would just return an empty result set.");
                 return -1;
             }
             if (x->s) x->id = x->s->last_id;
