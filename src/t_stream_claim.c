@@ -153,7 +153,7 @@ static int xclaim_one(client *c, stream *s, stream_cg *cg, int j, const struct x
     if (nack == NULL) return 0;
     /* A nack FORCE just created has no owner and no idle time to check. */
     if (nack->consumer && o->min_idle && now - nack->delivery_time < o->min_idle) return 0;
-    if (*consumer == NULL) *consumer = sgroup_consumer(cg, c->argv[3], c->argv[1], c->db->id, now);
+    if (*consumer == NULL) *consumer = sgroup_consumer(cg, c->argv[3], c->argv[1], c->db->id, now, NULL);
     claim_move(nack, *consumer, key);
     nack->delivery_time = o->delivery_time;
     if (o->retrycount >= 0) nack->delivery_count = (uint64_t)o->retrycount;
@@ -254,9 +254,11 @@ static void xautoclaim_command(client *c) {
     long long attempts = (long long)a.count * XAUTOCLAIM_ATTEMPTS_FACTOR;
     long count = a.count;
     /* Claimed and deleted IDs are replied after the scan, once the cursor
-     * is known; both are at most COUNT. */
-    stream_id *claimed = zmalloc(sizeof(stream_id) * (size_t)count);
-    stream_id *deleted = zmalloc(sizeof(stream_id) * (size_t)count);
+     * is known; both are at most COUNT and at most the PEL's size (COUNT
+     * may be huge). */
+    size_t cap = rax_size(cg->pel) < (uint64_t)count ? (size_t)rax_size(cg->pel) : (size_t)count;
+    stream_id *claimed = zmalloc(sizeof(stream_id) * (cap ? cap : 1));
+    stream_id *deleted = zmalloc(sizeof(stream_id) * (cap ? cap : 1));
     long ndeleted = 0, nclaimed = 0;
     long long now = mstime();
     stream_consumer *consumer = NULL;
@@ -282,7 +284,7 @@ static void xautoclaim_command(client *c) {
             continue;
         }
         if (a.min_idle && now - nack->delivery_time < a.min_idle) continue;
-        if (consumer == NULL) consumer = sgroup_consumer(cg, c->argv[3], c->argv[1], c->db->id, now);
+        if (consumer == NULL) consumer = sgroup_consumer(cg, c->argv[3], c->argv[1], c->db->id, now, NULL);
         /* Only the consumers' PELs change: the group iterator stays valid. */
         claim_move(nack, consumer, key);
         nack->delivery_time = now;

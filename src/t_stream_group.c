@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "propagate.h"
 #include "reply.h"
+#include "script.h"
 #include "util.h"
 #include "zmalloc.h"
 
@@ -74,8 +75,10 @@ int sgroup_reply_entry(client *c, stream *s, const stream_id *id) {
     return exists;
 }
 
-stream_consumer *sgroup_consumer(stream_cg *cg, const sds name, const sds key, int dbid, long long now) {
+stream_consumer *sgroup_consumer(stream_cg *cg, const sds name, const sds key, int dbid, long long now,
+                                 int *created) {
     stream_consumer *consumer = stream_lookup_consumer(cg, (const unsigned char *)name, sds_len(name));
+    if (created) *created = consumer == NULL;
     if (consumer) {
         consumer->seen_time = now;
         return consumer;
@@ -97,7 +100,7 @@ void sgroup_prop_xclaim(int dbid, const sds key, const sds group, const char *id
     if (!prop_active()) return;
     char last[STREAM_ID_STR_LEN];
     int lastlen = stream_id_format(last, &cg->last_id);
-    prop_addf(dbid, "cssscbclclccccb", "XCLAIM", key, group, nack->consumer->name, "0", id, idlen, "TIME",
+    prop_addf(dbid, "cssscbclclcccb", "XCLAIM", key, group, nack->consumer->name, "0", id, idlen, "TIME",
               nack->delivery_time, "RETRYCOUNT", (long long)nack->delivery_count, "FORCE", "JUSTID", "LASTID",
               last, (size_t)lastlen);
 }
@@ -151,6 +154,13 @@ static int xread_parse(client *c, int group_cmd, struct xread_args *a) {
         int more = c->argc - i - 1;
         const char *o = c->argv[i];
         if (!strcasecmp(o, "BLOCK") && more) {
+            /* Refused outright in scripts, as Redis keeps doing for
+             * compatibility (MULTI and others just do not block). */
+            script_run *sr = script_current();
+            if (sr && sr->sc == c) {
+                reply_error_format(c, "%s command is not allowed with BLOCK option from scripts", c->argv[0]);
+                return -1;
+            }
             if (xread_parse_timeout(c, c->argv[++i], &a->deadline)) return -1;
         } else if (!strcasecmp(o, "COUNT") && more) {
             if (sgroup_parse_ll(c, c->argv[++i], &a->count, NULL)) return -1;
@@ -412,10 +422,10 @@ static void xread_serve(client *c, const struct xread_args *a, int i, struct xre
     }
     struct group_read g = {.c = c, .key = key, .group = a->group, .cg = x->cg, .noack = a->noack,
                            .now = mstime()};
-    int existed = stream_lookup_consumer(x->cg, (const unsigned char *)a->consumer, sds_len(a->consumer)) != NULL;
-    g.consumer = sgroup_consumer(x->cg, a->consumer, key, c->db->id, g.now);
+    int created;
+    g.consumer = sgroup_consumer(x->cg, a->consumer, key, c->db->id, g.now, &created);
     /* A NOACK read leaves no XCLAIM to create the consumer on replicas. */
-    if (!existed && a->noack)
+    if (created && a->noack)
         prop_addf(c->db->id, "ccsss", "XGROUP", "CREATECONSUMER", key, a->group, a->consumer);
     if (x->new_only) xread_reply_new(c, x->s, &x->id, count, &g);
     else xread_reply_history(c, x->s, &x->id, count, &g);
@@ -564,6 +574,10 @@ static void xgroup_create_command(client *c) {
     if (xgroup_parse_options(c, 1, &mkstream, &entries_read)) return;
     stream *s = xgroup_stream(c, mkstream, &missing);
     if (s == NULL && !missing) return;
+    if (c->argc > 8) {
+        xgroup_syntax_error(c);
+        return;
+    }
     stream_id id = {0, 0};
     if (!strcmp(c->argv[4], "$")) {
         if (s) id = s->last_id;

@@ -18,8 +18,10 @@ int sgroup_entry_exists(stream *s, const stream_id *id);
 int sgroup_reply_entry(client *c, stream *s, const stream_id *id);
 /* The consumer name of cg (borrowed), its seen time set to now; created
  * when missing, with its dirty count and "xgroup-createconsumer" event
- * on key, as Redis's consumer lookups from XREADGROUP / XCLAIM do. */
-stream_consumer *sgroup_consumer(stream_cg *cg, const sds name, const sds key, int dbid, long long now);
+ * on key, as Redis's consumer lookups from XREADGROUP / XCLAIM do;
+ * *created (may be NULL) tells which. */
+stream_consumer *sgroup_consumer(stream_cg *cg, const sds name, const sds key, int dbid, long long now,
+                                 int *created);
 /* Removes the nack of key (16-byte ID) from both PELs and frees it. */
 void sgroup_nack_unlink(stream_cg *cg, const unsigned char key[16], stream_nack *nack);
 /* Adds the effect Redis 7.0 propagates for a nack's state:
