@@ -354,7 +354,11 @@ static void xread_reply_new(client *c, stream *s, const stream_id *after, long l
         reply_array_len(c, 0);
         return;
     }
-    void *len_node = reply_deferred_len(c);
+    /* The caller saw an entry after start, so COUNT 1 (the usual queue
+     * read) replies exactly one: no deferred length to reserve. */
+    void *len_node = NULL;
+    if (count == 1) reply_array_len(c, 1);
+    else len_node = reply_deferred_len(c);
     long n = 0;
     int set_id = 0;
     stream_iter it;
@@ -372,7 +376,7 @@ static void xread_reply_new(client *c, stream *s, const stream_id *after, long l
         if (count && n == count) break;
     }
     stream_iter_stop(&it);
-    reply_set_deferred_array_len(c, len_node, n);
+    if (count != 1) reply_set_deferred_array_len(c, len_node, n);
     if (set_id) sgroup_prop_setid(c->db->id, g->key, g->group, g->cg);
 }
 
@@ -689,9 +693,12 @@ static void xack_command(client *c) {
     for (int j = 0; j < n; j++) {
         unsigned char key[16];
         stream_id_encode(key, &ids[j]);
-        void *nack;
-        if (!rax_find(cg->pel, key, 16, &nack)) continue;
-        sgroup_nack_unlink(cg, key, nack);
+        void *old;
+        /* One walk of the group's PEL finds and removes the nack. */
+        if (!rax_remove(cg->pel, key, 16, &old)) continue;
+        stream_nack *nack = old;
+        rax_remove(nack->consumer->pel, key, 16, NULL);
+        stream_nack_free(nack);
         acked++;
     }
     db_dirty(acked);
