@@ -73,6 +73,7 @@
 #define CLIENT_NO_SOCKET (1ULL << 27)     /* internal caller (scripts, AOF, primary link) */
 #define CLIENT_LUA_DEBUG (1ULL << 28)     /* SCRIPT DEBUG YES|SYNC: EVAL runs under the debugger */
 #define CLIENT_LUA_DEBUG_SYNC (1ULL << 29) /* SCRIPT DEBUG SYNC: in the server, changes kept */
+#define CLIENT_REPLAY (1ULL << 30)        /* replays effects (AOF loader, primary): no trim LIMIT */
 
 typedef struct reply_block {
     struct reply_block *next;
