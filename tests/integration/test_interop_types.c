@@ -7,7 +7,7 @@
  * a stream with consumer groups and pending entries (whose times are each
  * server's clock) is moved by DUMP/RESTORE and by RDB files both ways and
  * must come out with the same XINFO STREAM FULL, seen and delivery times
- * included. HyperLogLog values are strings and geo sets sorted sets:
+ * included, and through an AOF rewritten as commands with the same state. HyperLogLog values are strings and geo sets sorted sets:
  * Redis's payloads must restore here with the same bytes and counts. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -153,12 +153,18 @@ static void dump_key(redisContext *from, redisContext *to, const char *key) {
     freeReplyObject(d);
 }
 
-static void expect_same_stream(const char *key) {
-    expect_same("XINFO STREAM %s FULL COUNT 0", key);
+/* What does not depend on when it is asked (XPENDING's idle does). */
+static void expect_same_stream_state(const char *key) {
     expect_same("XINFO STREAM %s", key);
     expect_same("XINFO GROUPS %s", key);
-    expect_same("XPENDING %s workers - + 100", key);
+    expect_same("XPENDING %s workers", key);
     expect_same("XRANGE %s - +", key);
+}
+
+/* The same, and the seen and delivery times a DUMP or RDB carries. */
+static void expect_same_stream(const char *key) {
+    expect_same("XINFO STREAM %s FULL COUNT 0", key);
+    expect_same_stream_state(key);
 }
 
 START_TEST(test_stream_dump_both_ways) {
@@ -213,7 +219,23 @@ START_TEST(test_stream_rdb_both_ways) {
 }
 END_TEST
 
-/* The stream survives an AOF rewritten as commands and reloaded. */
+/* Turns on the AOF as commands (no RDB preamble) and waits for the
+ * rewrite that starts, then reloads it. */
+static void aof_rewrite_and_reload(redisContext *c) {
+    run(c, "CONFIG SET aof-use-rdb-preamble no");
+    run(c, "CONFIG SET appendonly yes");
+    for (int i = 0; i < 250; i++) {
+        if (hs_info_ll(c, "persistence", "aof_rewrite_in_progress") == 0 &&
+            hs_info_ll(c, "persistence", "aof_rewrite_scheduled") == 0)
+            break;
+        usleep(20000);
+    }
+    run(c, "DEBUG LOADAOF");
+}
+
+/* Both servers rewrite the same streams as commands and load them back
+ * to the same state (a pending entry whose entry was deleted is dropped
+ * by the XCLAIM that rewrites it, on both). */
 START_TEST(test_stream_aof_rewrite) {
     if (rd == NULL) return;
     populate_group_stream(cr);
@@ -221,17 +243,10 @@ START_TEST(test_stream_aof_rewrite) {
     dump_key(cr, cm, "pq");
     for (size_t i = 0; i < sizeof(plain_stream_keys) / sizeof(*plain_stream_keys); i++)
         dump_key(cr, cm, plain_stream_keys[i]);
-    HS_EXPECT_OK(cm, "CONFIG", "SET", "aof-use-rdb-preamble", "no");
-    HS_EXPECT_OK(cm, "CONFIG", "SET", "appendonly", "yes");
-    /* Wait for the rewrite that turning the AOF on starts. */
-    for (int i = 0; i < 200; i++) {
-        if (hs_info_ll(cm, "persistence", "aof_rewrite_in_progress") == 0 &&
-            hs_info_ll(cm, "persistence", "aof_rewrite_scheduled") == 0)
-            break;
-        usleep(20000);
-    }
-    HS_EXPECT_OK(cm, "DEBUG", "LOADAOF");
-    expect_same_stream("pq");
+    aof_rewrite_and_reload(cm);
+    aof_rewrite_and_reload(cr);
+    /* XCLAIM keeps delivery times and counts, not seen times (as Redis). */
+    expect_same_stream_state("pq");
     for (size_t i = 0; i < sizeof(plain_stream_keys) / sizeof(*plain_stream_keys); i++)
         expect_same("XINFO STREAM %s FULL", plain_stream_keys[i]);
     expect_same("DEBUG DIGEST");
