@@ -276,6 +276,26 @@ START_TEST(test_xinfo_resp3) {
 }
 END_TEST
 
+/* UNLINK and FLUSHALL ASYNC of streams past the lazy-free effort (64):
+ * freed in slices, the server answering meanwhile and nothing left. */
+START_TEST(test_lazyfree_streams) {
+    run("CONFIG SET stream-node-max-entries 2");
+    for (int i = 1; i <= 400; i++) run("XADD big %d-0 f %d", i, i);
+    run("XGROUP CREATE big g 0");
+    run("XREADGROUP GROUP g alice COUNT 100 STREAMS big >");
+    run("COPY big big2");
+    run("COPY big big3");
+    HS_EXPECT_INT(c, 1, "UNLINK", "big");
+    HS_EXPECT_INT(c, 0, "EXISTS", "big");
+    HS_EXPECT_INT(c, 400, "XLEN", "big2");
+    run("FLUSHALL ASYNC");
+    for (int i = 0; i < 250 && hs_info_ll(c, "memory", "lazyfree_pending_objects") > 0; i++) usleep(10000);
+    HS_EXPECT_INT(c, 0, "DBSIZE");
+    ck_assert_int_eq(hs_info_ll(c, "memory", "lazyfree_pending_objects"), 0);
+    HS_EXPECT_STATUS(c, "PONG", "PING");
+}
+END_TEST
+
 static Suite *stream_persist_suite(void) {
     Suite *s = suite_create("stream_persist");
     TCase *tc = tcase_create("core");
@@ -289,6 +309,7 @@ static Suite *stream_persist_suite(void) {
     tcase_add_test(tc, test_memory_usage_and_digest);
     tcase_add_test(tc, test_xinfo_errors);
     tcase_add_test(tc, test_xinfo_resp3);
+    tcase_add_test(tc, test_lazyfree_streams);
     suite_add_tcase(s, tc);
     return s;
 }
