@@ -278,15 +278,16 @@ static void xinfo_help_command(client *c) {
 
 #define XINFO_SUB(nm, fn, ar, sum, tip)                                                                         \
     {.name = nm, .proc = fn, .arity = ar, .flags = CMD_READONLY, .acl = ACL_READ | ACL_STREAM, .first_key = 2, \
-     .last_key = 2, .key_step = 1, .ks_flags = KS_RO, .tips = tip, .group = "stream", .since = "5.0.0",        \
+     .last_key = 2, .key_step = 1, .ks_flags = KS_RO | KS_ACCESS, .tips = tip, .group = "stream", .since = "5.0.0",        \
      .summary = sum, .complexity = "O(1)"}
 
+/* In the order Redis 7.0 lists them (COMMAND INFO / DOCS). */
 static redis_command xinfo_subcommands[] = {
     XINFO_SUB("stream", xinfo_stream_command, -3, "Get information about a stream", NULL),
+    XINFO_SUB("groups", xinfo_groups_command, 3, "List the consumer groups of a stream", NULL),
     {.name = "help", .proc = xinfo_help_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE, .acl = ACL_STREAM,
      .group = "stream", .since = "5.0.0", .summary = "Show helpful text about the different subcommands",
      .complexity = "O(1)"},
-    XINFO_SUB("groups", xinfo_groups_command, 3, "List the consumer groups of a stream", NULL),
     XINFO_SUB("consumers", xinfo_consumers_command, 4, "List the consumers in a consumer group",
               "nondeterministic_output"),
     {0}};
