@@ -302,7 +302,7 @@ int aof_load_files(void) {
     }
     if (report_progress) snapshot_loading_begin((off_t)total);
     client *c = net_create_client(-1);
-    c->flags |= CLIENT_NO_SOCKET;
+    c->flags |= CLIENT_NO_SOCKET | CLIENT_REPLAY;
     long long numcommands = server.stat_numcommands;
     int ret = load_all(mf, c);
     /* Replayed commands are not the clients' commands. */

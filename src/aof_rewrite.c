@@ -30,6 +30,7 @@
 #include "reply.h"
 #include "server.h"
 #include "skiplist.h"
+#include "stream.h"
 #include "t_zset.h"
 #include "zmalloc.h"
 
@@ -187,6 +188,93 @@ static int write_hash(FILE *fp, sds key, robj *o) {
     return ok;
 }
 
+/* ---------------------------------------------------------- streams
+ * As Redis 7.0 rewrites a stream: one XADD per entry (an empty stream is
+ * made by XADD ... MAXLEN 0 0-1 x y), XSETID with the last ID, entries
+ * added and max deleted ID, then per group XGROUP CREATE ... ENTRIESREAD,
+ * and per consumer one XCLAIM ... FORCE per pending entry (time and count
+ * kept) or, with none pending, XGROUP CREATECONSUMER. */
+
+static int cat_bulk_id(FILE *fp, const stream_id *id) {
+    char buf[STREAM_ID_STR_LEN];
+    int n = stream_id_format(buf, id);
+    return cat_bulk(fp, buf, (size_t)n);
+}
+
+/* "*argc", the command name and its first argument. */
+static int cat_cmd(FILE *fp, int argc, const char *name, const char *arg, size_t arglen) {
+    return fprintf(fp, "*%d\r\n", argc) > 0 && cat_bulk(fp, name, strlen(name)) && cat_bulk(fp, arg, arglen);
+}
+
+static int write_stream_entries(FILE *fp, sds key, stream *s) {
+    if (s->length == 0) {
+        stream_id one = {0, 1};
+        return cat_cmd(fp, 7, "XADD", key, sds_len(key)) && cat_bulk(fp, "MAXLEN", 6) && cat_bulk(fp, "0", 1) &&
+               cat_bulk_id(fp, &one) && cat_bulk(fp, "x", 1) && cat_bulk(fp, "y", 1);
+    }
+    int ok = 1;
+    stream_iter it;
+    stream_id id;
+    int64_t numfields;
+    stream_iter_start(&it, s, NULL, NULL, 0);
+    while (ok && stream_iter_next(&it, &id, &numfields)) {
+        ok = cat_cmd(fp, 3 + (int)numfields * 2, "XADD", key, sds_len(key)) && cat_bulk_id(fp, &id);
+        while (numfields--) {
+            const unsigned char *f, *v;
+            size_t flen, vlen;
+            stream_iter_field(&it, &f, &flen, &v, &vlen);
+            ok = ok && cat_bulk(fp, (const char *)f, flen) && cat_bulk(fp, (const char *)v, vlen);
+        }
+    }
+    stream_iter_stop(&it);
+    return ok;
+}
+
+static int write_stream_consumer(FILE *fp, sds key, const unsigned char *group, size_t glen, stream_consumer *cons) {
+    if (rax_size(cons->pel) == 0)
+        return cat_cmd(fp, 5, "XGROUP", "CREATECONSUMER", 14) && cat_bulk(fp, key, sds_len(key)) &&
+               cat_bulk(fp, (const char *)group, glen) && cat_bulk(fp, cons->name, sds_len(cons->name));
+    int ok = 1;
+    rax_iter it;
+    rax_start(&it, cons->pel);
+    rax_seek(&it, "^", NULL, 0);
+    while (ok && rax_next(&it)) {
+        stream_nack *nack = it.data;
+        stream_id id;
+        stream_id_decode(it.key, &id);
+        ok = cat_cmd(fp, 12, "XCLAIM", key, sds_len(key)) && cat_bulk(fp, (const char *)group, glen) &&
+             cat_bulk(fp, cons->name, sds_len(cons->name)) && cat_bulk(fp, "0", 1) && cat_bulk_id(fp, &id) &&
+             cat_bulk(fp, "TIME", 4) && cat_bulk_ll(fp, nack->delivery_time) && cat_bulk(fp, "RETRYCOUNT", 10) &&
+             cat_bulk_ll(fp, (long long)nack->delivery_count) && cat_bulk(fp, "JUSTID", 6) && cat_bulk(fp, "FORCE", 5);
+    }
+    rax_stop(&it);
+    return ok;
+}
+
+static int write_stream(FILE *fp, sds key, robj *o) {
+    stream *s = o->ptr;
+    int ok = write_stream_entries(fp, key, s) && cat_cmd(fp, 7, "XSETID", key, sds_len(key)) &&
+             cat_bulk_id(fp, &s->last_id) && cat_bulk(fp, "ENTRIESADDED", 12) &&
+             cat_bulk_ll(fp, (long long)s->entries_added) && cat_bulk(fp, "MAXDELETEDID", 12) && cat_bulk_id(fp, &s->max_deleted_entry_id);
+    if (!ok || s->cgroups == NULL) return ok;
+    rax_iter gi;
+    rax_start(&gi, s->cgroups);
+    rax_seek(&gi, "^", NULL, 0);
+    while (ok && rax_next(&gi)) {
+        stream_cg *cg = gi.data;
+        ok = cat_cmd(fp, 7, "XGROUP", "CREATE", 6) && cat_bulk(fp, key, sds_len(key)) &&
+             cat_bulk(fp, (const char *)gi.key, gi.key_len) && cat_bulk_id(fp, &cg->last_id) &&
+             cat_bulk(fp, "ENTRIESREAD", 11) && cat_bulk_ll(fp, cg->entries_read);
+        rax_iter ci;
+        rax_start(&ci, cg->consumers);
+        rax_seek(&ci, "^", NULL, 0);
+        while (ok && rax_next(&ci)) ok = write_stream_consumer(fp, key, gi.key, gi.key_len, ci.data);
+        rax_stop(&ci);
+    }
+    rax_stop(&gi);
+    return ok;
+}
+
 static int write_key(FILE *fp, db *d, sds key, robj *o) {
     int ok;
     switch (o->type) {
@@ -201,6 +289,7 @@ static int write_key(FILE *fp, db *d, sds key, robj *o) {
     case OBJ_SET: ok = write_set(fp, key, o); break;
     case OBJ_ZSET: ok = write_zset(fp, key, o); break;
     case OBJ_HASH: ok = write_hash(fp, key, o); break;
+    case OBJ_STREAM: ok = write_stream(fp, key, o); break;
     default: return 1; /* a type this writer does not know: skipped */
     }
     dict_entry *de = ok ? dict_find(d->expires, key) : NULL;

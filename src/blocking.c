@@ -46,6 +46,7 @@ struct blocking_state {
     long long deadline_ms;    /* 0: none */
     long long timer_id;       /* -1: none */
     enum blocking_timeout_reply timeout_reply;
+    int wake_on_delete;       /* run again when a key is deleted (XREADGROUP) */
 };
 
 static dict **waiting;        /* per db id, created on first use */
@@ -220,6 +221,10 @@ void blocking_client_freed(client *c) {
     c->flags &= ~CLIENT_UNBLOCKED;
 }
 
+void blocking_wake_on_delete(client *c) {
+    if (c->flags & CLIENT_BLOCKED) c->bstate->wake_on_delete = 1;
+}
+
 int blocking_is_reexecution(const client *c) {
     return server.reexecuting == c;
 }
@@ -266,7 +271,8 @@ static void blocking_rotate(struct waiters *ws) {
 }
 
 /* Re-runs the commands of the clients waiting on one key, oldest first,
- * while the key exists. */
+ * while the key exists; once it is gone, only those that must learn of its
+ * deletion (XREADGROUP) are run, the others keep waiting in order. */
 static void blocking_serve_key(int db_id, const sds key) {
     dict *w = waiting[db_id];
     dict_entry *de = dict_find(w, key);
@@ -278,8 +284,14 @@ static void blocking_serve_key(int db_id, const sds key) {
         de = dict_find(w, key); /* the FIFO may have been freed */
         if (de == NULL) return;
         ws = dict_get_val(de);
-        if (ws->first == NULL || dict_find(server.dbs[db_id].keys, key) == NULL) break;
+        if (ws->first == NULL) break;
         client *c = ws->first->c;
+        if (dict_find(server.dbs[db_id].keys, key) == NULL) {
+            if (!c->bstate->wake_on_delete) {
+                if (ws->count > 1) blocking_rotate(ws);
+                continue;
+            }
+        }
         reblock_requested = 0;
         cmd_reexecute(c);
         if (reblock_requested) {

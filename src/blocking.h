@@ -24,6 +24,9 @@ int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms);
  * The handler must return without replying. */
 void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
                     enum blocking_timeout_reply timeout_reply);
+/* Asks that c, just blocked, be run again also when one of its keys is
+ * deleted or overwritten (XREADGROUP answers it with an error). */
+void blocking_wake_on_delete(client *c);
 /* 1 while a handler runs because one of its keys was signalled: it must
  * block again (not reply) if it still finds nothing. */
 int blocking_is_reexecution(const client *c);

@@ -110,10 +110,19 @@ static void reply_key_spec(client *c, const key_spec *ks) {
     reply_bulk_cstr(c, "begin_search");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");
-    reply_bulk_cstr(c, "index");
-    reply_bulk_cstr(c, "spec");
-    reply_map_len(c, 1);
-    reply_int_field(c, "index", ks->begin_index);
+    if (ks->bs_keyword) {
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, "spec");
+        reply_map_len(c, 2);
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, ks->bs_keyword);
+        reply_int_field(c, "startfrom", ks->bs_startfrom);
+    } else {
+        reply_bulk_cstr(c, "index");
+        reply_bulk_cstr(c, "spec");
+        reply_map_len(c, 1);
+        reply_int_field(c, "index", ks->begin_index);
+    }
     reply_bulk_cstr(c, "find_keys");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");

@@ -68,6 +68,7 @@ static redis_command *command_tables[] = {
     function_commands,
     stream_commands,
     stream_group_commands,
+    stream_claim_commands,
     stream_info_commands,
     hll_commands,
     geo_commands,
@@ -200,7 +201,17 @@ void cmd_reset_stats(void) {
  * argv, and their flags to flags_out; returns the new count. */
 static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
     int start = ks->begin_index;
-    if (ks->unknown || start >= argc) return n;
+    if (ks->unknown) return n;
+    if (ks->bs_keyword) {
+        start = 0;
+        for (int i = ks->bs_startfrom; i < argc; i++)
+            if (strcasecmp(argv[i], ks->bs_keyword) == 0) {
+                start = i + 1;
+                break;
+            }
+        if (start == 0) return n;
+    }
+    if (start >= argc) return n;
     int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
     if (ks->keynum) {
         long long numkeys;
@@ -210,7 +221,9 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
         last = first + (int)numkeys * step - 1;
     } else {
         first = start;
-        last = ks->lastkey >= 0 ? start + ks->lastkey : argc + ks->lastkey;
+        if (ks->lastkey >= 0) last = start + ks->lastkey;
+        else if (ks->limit > 1) last = start + (argc - start) / ks->limit + ks->lastkey;
+        else last = argc + ks->lastkey;
     }
     for (int i = first; i <= last && i < argc && n < argc; i += step) {
         out[n] = i;

@@ -138,6 +138,7 @@ extern redis_command aof_commands[];       /* aof_rewrite.c: BGREWRITEAOF */
 extern redis_command eval_commands[];      /* eval.c: EVAL*, SCRIPT */
 extern redis_command stream_commands[];    /* t_stream.c: XADD, XRANGE, XDEL, XTRIM... */
 extern redis_command stream_group_commands[]; /* t_stream_group.c: XGROUP, XREAD*, XACK... */
+extern redis_command stream_claim_commands[]; /* t_stream_claim.c: XCLAIM, XAUTOCLAIM */
 extern redis_command stream_info_commands[]; /* t_stream_info.c: XINFO */
 extern redis_command hll_commands[];       /* hyperloglog.c: PF* */
 extern redis_command geo_commands[];       /* geo.c: GEO* */

@@ -298,6 +298,10 @@ static const config_row config_table[] = {
      .field = &cfg.zset_max_listpack_value, .min = 0, .max = LONG_MAX, .def = "64"},
     {.name = "hll-sparse-max-bytes", .type = CT_SIZE, .flags = CF_MEMORY, .field = &cfg.hll_sparse_max_bytes,
      .min = 0, .max = LONG_MAX, .def = "3000"},
+    {.name = "stream-node-max-bytes", .type = CT_SIZE, .flags = CF_MEMORY, .field = &cfg.stream_node_max_bytes,
+     .min = 0, .max = LONG_MAX, .def = "4096"},
+    {.name = "stream-node-max-entries", .type = CT_LL, .field = &cfg.stream_node_max_entries, .min = 0,
+     .max = LLONG_MAX, .def = "100"},
     /* persistence */
     {.name = "save", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_APPEND, .def = "3600 1 300 100 60 10000",
      .ops = &save_ops},

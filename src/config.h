@@ -140,6 +140,8 @@ struct server_config {
     size_t zset_max_listpack_entries;
     size_t zset_max_listpack_value;   /* bytes */
     size_t hll_sparse_max_bytes;      /* sparse HyperLogLog promoted to dense past this */
+    size_t stream_node_max_bytes;     /* a stream node closes at this size; 0: no limit */
+    long long stream_node_max_entries; /* ... or with this many entries; 0: no limit */
     int activerehashing;              /* cron helps rehash the keyspace */
     int dynamic_hz;
     long long busy_reply_threshold_ms; /* scripts: BUSY after this long */

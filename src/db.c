@@ -241,13 +241,20 @@ robj *db_lookup_read(db *d, const sds key) {
 
 /* ---------------------------------------------------------- writes */
 
-/* A list or sorted set appearing under a key may serve clients blocked on
- * it (whatever command put it there: push, RENAME, MOVE, COPY...). */
+/* A list, sorted set or stream appearing under a key may serve clients
+ * blocked on it (whatever command put it there: push, RENAME, MOVE, COPY...). */
 static inline void db_signal_if_waitable(db *d, const sds key, const robj *val) {
-    if (server.blocked_clients && (val->type == OBJ_LIST || val->type == OBJ_ZSET)) blocking_signal_key(d, key);
+    if (server.blocked_clients && (val->type == OBJ_LIST || val->type == OBJ_ZSET || val->type == OBJ_STREAM))
+        blocking_signal_key(d, key);
     /* Also a change, whichever database it lands in (MOVE and COPY ... DB
      * write to another one than the command's). */
     db_signal_modified(d, key);
+}
+
+/* A stream leaving a key (deleted or overwritten) wakes the clients
+ * blocked in XREADGROUP on it, which Redis 7.0 answers with an error. */
+static void db_signal_stream_gone(db *d, const sds key, const robj *old) {
+    if (server.blocked_clients && old->type == OBJ_STREAM) blocking_signal_key(d, key);
 }
 
 void db_add(db *d, const sds key, robj *val) {
@@ -299,6 +306,7 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         return;
     }
     robj *old = dict_get_val(existing);
+    if (old->type != val->type) db_signal_stream_gone(d, key, old);
     if (old != val) {
         /* An overwritten key keeps its access frequency (LFU), as in Redis. */
         if (MAXMEMORY_POLICY_IS_LFU(cfg.maxmemory_policy)) val->lru = old->lru;
@@ -325,6 +333,10 @@ void db_replace_unshared(db *d, const sds key, robj *val) {
 }
 
 int db_delete(db *d, const sds key) {
+    if (server.blocked_clients) {
+        dict_entry *de = dict_find(d->keys, key);
+        if (de) db_signal_stream_gone(d, key, dict_get_val(de));
+    }
     if (dict_size(d->expires)) dict_delete(d->expires, key);
     return dict_delete(d->keys, key) == DICT_OK;
 }
@@ -334,6 +346,7 @@ int db_delete_lazy(db *d, const sds key) {
     dict_entry *de = dict_unlink(d->keys, key);
     if (de == NULL) return 0;
     robj *val = dict_get_val(de);
+    db_signal_stream_gone(d, key, val);
     de->v.val = NULL; /* db_val_free skips it: lazyfree decides below */
     dict_free_unlinked_entry(d->keys, de);
     if (lazyfree_free_object(val)) db_schedule_lazyfree();

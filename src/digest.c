@@ -22,6 +22,7 @@
 #include "listpack.h"
 #include "quicklist.h"
 #include "reply.h"
+#include "stream.h"
 #include "t_zset.h"
 #include "util.h"
 
@@ -170,6 +171,28 @@ static void digest_zset(digest_t d, const robj *o) {
     dict_reset_iterator(&it);
 }
 
+/* Each entry in ID order: its ID as "<ms>.<seq>" (a dot, as Redis
+ * formats it here), then each field and value. Groups are not part of it. */
+static void digest_stream(digest_t d, const robj *o) {
+    stream_iter it;
+    stream_id id;
+    int64_t numfields;
+    stream_iter_start(&it, o->ptr, NULL, NULL, 0);
+    while (stream_iter_next(&it, &id, &numfields)) {
+        char buf[STREAM_ID_STR_LEN];
+        int len = snprintf(buf, sizeof(buf), "%llu.%llu", (unsigned long long)id.ms, (unsigned long long)id.seq);
+        digest_mix(d, buf, (size_t)len);
+        while (numfields--) {
+            const unsigned char *f, *v;
+            size_t flen, vlen;
+            stream_iter_field(&it, &f, &flen, &v, &vlen);
+            digest_mix(d, f, flen);
+            digest_mix(d, v, vlen);
+        }
+    }
+    stream_iter_stop(&it);
+}
+
 /* Folds o (and whether key has a TTL) into d. */
 static void digest_fold_value(digest_t d, db *db, const sds key, const robj *o) {
     digest_mix_u32(d, o->type);
@@ -185,6 +208,7 @@ static void digest_fold_value(digest_t d, db *db, const sds key, const robj *o) 
     case OBJ_SET: digest_set(d, o); break;
     case OBJ_HASH: digest_hash(d, o); break;
     case OBJ_ZSET: digest_zset(d, o); break;
+    case OBJ_STREAM: digest_stream(d, o); break;
     default: break;
     }
     if (db_get_expire(db, key) != -1) digest_xor(d, DIGEST_EXPIRE_MARK, strlen(DIGEST_EXPIRE_MARK));

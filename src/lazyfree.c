@@ -1,5 +1,6 @@
 /* lazyfree.c -- background freeing of big string buffers, and sliced
- * freeing of detached dicts on the main thread (see lazyfree.h).
+ * freeing of detached dicts, skiplists and streams on the main thread (see
+ * lazyfree.h).
  *
  * Owns one worker thread and its queue, and the list of dicts awaiting
  * release. The worker must never touch a block of 512 bytes or less (the
@@ -13,7 +14,9 @@
 #include <string.h>
 
 #include "monotonic.h"
+#include "listpack.h"
 #include "skiplist.h"
+#include "stream.h"
 #include "t_zset.h"
 #include "sds.h"
 #include "zmalloc.h"
@@ -99,6 +102,56 @@ static void lf_queue_sds(sds s) {
 
 static void lf_release_zsl(zskiplist *zsl);
 
+/* ---------------------------------------------------------- streams
+ * A detached stream loses a few listpack nodes per slice; its groups go
+ * with the rest once no node is left. Its effort is Redis's: one per
+ * tree node, and per group one plus the first group's PEL size. */
+static stream **lf_streams;
+static size_t lf_streams_len, lf_streams_cap;
+/* Listpack nodes freed between two looks at the clock. */
+#define LAZYFREE_STREAM_NODES_PER_CHECK 64
+
+static size_t lf_stream_effort(stream *s) {
+    size_t effort = (size_t)rax_node_count(s->rax);
+    if (s->cgroups && rax_size(s->cgroups)) {
+        rax_iter it;
+        rax_start(&it, s->cgroups);
+        rax_seek(&it, "^", NULL, 0);
+        if (rax_next(&it))
+            effort += (size_t)rax_size(s->cgroups) * (1 + (size_t)rax_size(((stream_cg *)it.data)->pel));
+        rax_stop(&it);
+    }
+    return effort;
+}
+
+static void lf_release_stream(stream *s) {
+    if (lf_streams_len == lf_streams_cap) {
+        lf_streams_cap = lf_streams_cap ? lf_streams_cap * 2 : 16;
+        lf_streams = zrealloc(lf_streams, lf_streams_cap * sizeof(stream *));
+    }
+    lf_streams[lf_streams_len++] = s;
+}
+
+/* Frees up to max nodes of s; returns 1 (s freed whole) once none is
+ * left. */
+static int lf_stream_step(stream *s, int max) {
+    rax_iter it;
+    rax_start(&it, s->rax);
+    for (int i = 0; i < max; i++) {
+        rax_seek(&it, "^", NULL, 0);
+        if (!rax_next(&it)) break;
+        unsigned char key[16];
+        size_t len = it.key_len < sizeof(key) ? it.key_len : sizeof(key);
+        memcpy(key, it.key, len);
+        lp_free(it.data);
+        rax_remove(s->rax, key, len, NULL);
+    }
+    rax_stop(&it);
+    if (rax_size(s->rax) > 0) return 0;
+    stream_free(s);
+    return 1;
+}
+
 int lazyfree_free_object(robj *o) {
     if (o->refcount != 1) {
         obj_decr_refcount(o);
@@ -128,6 +181,11 @@ int lazyfree_free_object(robj *o) {
         zfree(o);
         return 1;
     }
+    if (o->type == OBJ_STREAM && lf_stream_effort(o->ptr) > LAZYFREE_MIN_ELEMENTS) {
+        lf_release_stream(o->ptr);
+        zfree(o);
+        return 1;
+    }
     obj_decr_refcount(o);
     return 0;
 }
@@ -153,6 +211,7 @@ unsigned long lazyfree_pending_objects(void) {
     unsigned long n = __atomic_load_n(&lf_pending, __ATOMIC_RELAXED);
     for (size_t i = 0; i < lf_dicts_len; i++) n += dict_size(lf_dicts[i]);
     for (size_t i = 0; i < lf_zsls_len; i++) n += zsl_length(lf_zsls[i]);
+    for (size_t i = 0; i < lf_streams_len; i++) n += rax_size(lf_streams[i]->rax);
     return n;
 }
 
@@ -202,7 +261,7 @@ static int lf_free_buckets(dict *d, unsigned long max_buckets) {
 int lazyfree_dict_step(long long budget_us) {
     monotime start = mono_now_us();
     lf_stepping = 1;
-    while (lf_dicts_len > 0 || lf_zsls_len > 0) {
+    while (lf_dicts_len > 0 || lf_zsls_len > 0 || lf_streams_len > 0) {
         if (lf_dicts_len > 0) {
             dict *d = lf_dicts[0];
             if (lf_free_buckets(d, LAZYFREE_BUCKETS_PER_CHECK)) {
@@ -214,12 +273,17 @@ int lazyfree_dict_step(long long budget_us) {
                 lf_walk_bucket = 0;
                 dict_release(d); /* empty now: frees the bucket arrays */
             }
-        } else if (zsl_free_step(lf_zsls[0], LAZYFREE_BUCKETS_PER_CHECK)) {
-            lf_zsls_len--;
-            memmove(lf_zsls, lf_zsls + 1, lf_zsls_len * sizeof(zskiplist *));
+        } else if (lf_zsls_len > 0) {
+            if (zsl_free_step(lf_zsls[0], LAZYFREE_BUCKETS_PER_CHECK)) {
+                lf_zsls_len--;
+                memmove(lf_zsls, lf_zsls + 1, lf_zsls_len * sizeof(zskiplist *));
+            }
+        } else if (lf_stream_step(lf_streams[0], LAZYFREE_STREAM_NODES_PER_CHECK)) {
+            lf_streams_len--;
+            memmove(lf_streams, lf_streams + 1, lf_streams_len * sizeof(stream *));
         }
         if ((long long)(mono_now_us() - start) >= budget_us) break;
     }
     lf_stepping = 0;
-    return lf_dicts_len > 0 || lf_zsls_len > 0;
+    return lf_dicts_len > 0 || lf_zsls_len > 0 || lf_streams_len > 0;
 }

@@ -26,7 +26,9 @@
  * of at least LAZYFREE_MIN_BYTES, the robj is freed now and its sds on the
  * background thread (started on first use); a hash, set or sorted set of
  * more than LAZYFREE_MIN_ELEMENTS in a table encoding has its table (and
- * skiplist) queued for lazyfree_dict_step; otherwise o is released now.
+ * skiplist) queued for lazyfree_dict_step, as is a stream whose freeing
+ * effort (Redis's: tree nodes, groups and PEL entries) passes
+ * LAZYFREE_MIN_ELEMENTS; otherwise o is released now.
  * Returns 1 if work was queued for lazyfree_dict_step. */
 int lazyfree_free_object(robj *o);
 /* 1 while lazyfree_dict_step runs: values freed by a queued dict's

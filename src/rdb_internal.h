@@ -121,6 +121,12 @@ int rdb_load_double_text(rio *r, double *d, sds *err);
 struct quicklist;
 void rdb_list_append_node(struct quicklist *ql, unsigned char *lp, unsigned long count);
 
+/* Streams (rdb_stream.c): the value of a STREAM_LISTPACKS_2 (19), and
+ * either stream type read back (deep: also the checks of
+ * sanitize-dump-payload). */
+ssize_t rdb_save_stream(rio *r, const robj *o);
+robj *rdb_load_stream(rio *r, int type, int deep, sds *err);
+
 /* Like rdb_load_object, but an empty collection (which Redis skips with a
  * notice instead of failing) returns NULL with *empty = 1 and no *err. */
 robj *rdb_load_object_ex(rio *r, int type, int deep, sds *err, int *empty);

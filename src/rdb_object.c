@@ -393,6 +393,7 @@ int rdb_save_object_type(rio *r, const robj *o) {
     case OBJ_SET: t = o->encoding == OBJ_ENCODING_INTSET ? RDB_TYPE_SET_INTSET : RDB_TYPE_SET; break;
     case OBJ_ZSET: t = o->encoding == OBJ_ENCODING_LISTPACK ? RDB_TYPE_ZSET_LISTPACK : RDB_TYPE_ZSET_2; break;
     case OBJ_HASH: t = o->encoding == OBJ_ENCODING_LISTPACK ? RDB_TYPE_HASH_LISTPACK : RDB_TYPE_HASH; break;
+    case OBJ_STREAM: t = RDB_TYPE_STREAM_LISTPACKS_2; break;
     default: return -1;
     }
     return rdb_save_type(r, t) == -1 ? -1 : 0;
@@ -473,6 +474,7 @@ static ssize_t rdb_save_value(rio *r, const robj *o) {
     case OBJ_SET: return rdb_save_set(r, o);
     case OBJ_ZSET: return rdb_save_zset(r, o);
     case OBJ_HASH: return rdb_save_hash(r, o);
+    case OBJ_STREAM: return rdb_save_stream(r, o);
     default: return -1;
     }
 }
@@ -874,7 +876,7 @@ robj *rdb_load_object_ex(rio *r, int type, int deep, sds *err, int *empty) {
     case RDB_TYPE_HASH_ZIPLIST:
     case RDB_TYPE_LIST_QUICKLIST: return rdb_load_legacy_object(r, type, deep, err, empty);
     case RDB_TYPE_STREAM_LISTPACKS:
-    case RDB_TYPE_STREAM_LISTPACKS_2: rdb_err(err, "Stream values are not supported yet"); return NULL;
+    case RDB_TYPE_STREAM_LISTPACKS_2: return rdb_load_stream(r, type, deep, err);
     case RDB_TYPE_MODULE:
     case RDB_TYPE_MODULE_2: rdb_err(err, "Module values are not supported (no modules are loaded)"); return NULL;
     default: rdb_err(err, "Unknown RDB encoding type %d", type); return NULL;

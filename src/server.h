@@ -73,6 +73,7 @@
 #define CLIENT_NO_SOCKET (1ULL << 27)     /* internal caller (scripts, AOF, primary link) */
 #define CLIENT_LUA_DEBUG (1ULL << 28)     /* SCRIPT DEBUG YES|SYNC: EVAL runs under the debugger */
 #define CLIENT_LUA_DEBUG_SYNC (1ULL << 29) /* SCRIPT DEBUG SYNC: in the server, changes kept */
+#define CLIENT_REPLAY (1ULL << 30)        /* replays effects (AOF loader, primary): no trim LIMIT */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -205,14 +206,18 @@ typedef void command_proc(client *c);
 #define KS_VARIABLE_FLAGS (1 << 10)
 
 /* One key specification (COMMAND INFO's key specs): where the search for
- * keys begins (an argument index) and how keys are found from there: a
- * range (lastkey relative to the start, -1 = last argument; keystep;
- * limit) or a key count stored in an argument (keynum: keynumidx and
- * firstkey relative to the start; keystep). */
+ * keys begins (an argument index, or the argument after a keyword searched
+ * from bs_startfrom) and how keys are found from there: a range (lastkey
+ * relative to the start, -1 = last argument; keystep; limit: with lastkey
+ * -1, only the first 1/limit of the remaining arguments) or a key count
+ * stored in an argument (keynum: keynumidx and firstkey relative to the
+ * start; keystep). */
 typedef struct key_spec {
     int flags;          /* KS_*; 0 ends the list */
     const char *notes;
     int begin_index;
+    const char *bs_keyword; /* non-NULL: begin after this keyword */
+    int bs_startfrom;
     int keynum;         /* 0: range, 1: keynum */
     int lastkey, keystep, limit;
     int keynumidx, firstkey;

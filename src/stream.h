@@ -108,7 +108,9 @@ typedef struct stream_limits {
  *   - when use_id is NULL, max(now_ms, last_id.ms) with the next sequence
  *     ("*").
  * Returns 0 and the ID in *added; -1 (errno EDOM) when the ID is not
- * greater than last_id, -1 (errno ERANGE) when no greater ID exists. */
+ * greater than last_id, -1 (errno ERANGE) when no greater ID exists in
+ * that millisecond ("ms-*", "*") or the fields and values together pass
+ * 1 GB (both "Elements are too large to be stored" in Redis). */
 int stream_append(stream *s, sds *fv, long long numfields, stream_id *added, const stream_id *use_id, int seq_given,
                   long long now_ms, const stream_limits *lim);
 
@@ -124,7 +126,8 @@ typedef struct stream_trim_args {
 /* Trims s; returns how many entries were removed. */
 long long stream_trim(stream *s, const stream_trim_args *args);
 
-/* Deletes the entry with this ID; 1 if it was there, else 0. */
+/* Deletes the entry with this ID; 1 if it was there, else 0. Keeps
+ * max_deleted_entry_id and first_id up to date (XDEL). */
 int stream_delete_id(stream *s, const stream_id *id);
 
 /* ------------------------------------------------------- iteration */
@@ -169,6 +172,10 @@ void stream_iter_stop(stream_iter *it);
 void stream_last_valid_id(stream *s, stream_id *out);
 /* First live entry's ID (0-0 when empty). */
 void stream_first_valid_id(stream *s, stream_id *out);
+/* First entry's ID, deleted ones included (UINT64_MAX-UINT64_MAX when no
+ * node is left): what Redis writes for an approximate MINID trim's
+ * threshold in the propagated command. */
+void stream_first_id_with_tombstones(stream *s, stream_id *out);
 
 /* ---------------------------------------------------- consumer groups */
 

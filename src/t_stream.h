@@ -24,10 +24,11 @@ void stream_current_limits(stream_limits *lim);
  * argument" and returns -1 on a bad ID. */
 int stream_parse_id_or_reply(client *c, const sds arg, stream_id *id, uint64_t missing_seq, int strict,
                              int *seq_given);
-/* Same for an interval bound that may be exclusive ("(id"): the ID is
- * moved past itself (an exclusive start of the max ID, or end of 0-0,
- * replies "-ERR invalid start ID for the interval" / "...end ID..." as Redis
- * does and returns -1). */
+/* Same for an interval bound that may be exclusive ("(id", parsed
+ * strictly): the ID is moved past itself, up for a start (missing_seq 0),
+ * down for an end (missing_seq UINT64_MAX); an exclusive start of the max
+ * ID, or end of 0-0, replies "-ERR invalid start ID for the interval" /
+ * "...end ID..." as Redis does and returns -1. exclusive may be NULL. */
 int stream_parse_interval_id_or_reply(client *c, const sds arg, stream_id *id, int *exclusive, uint64_t missing_seq);
 /* Replies one ID as a bulk string "ms-seq". */
 void stream_reply_id(client *c, const stream_id *id);
@@ -41,9 +42,9 @@ typedef void stream_range_entry_fn(void *ctx, const stream_id *id);
  * Returns how many entries were replied. */
 size_t stream_reply_range(client *c, stream *s, const stream_id *start, const stream_id *end, size_t count, int rev,
                           stream_range_entry_fn *on_entry, void *ctx);
-/* Replies one entry by ID as [id, [field, value, ...]], or a null array
- * element when it was deleted (XCLAIM / XAUTOCLAIM / XREADGROUP history of a
- * deleted entry show it as Redis does). Returns 1 if found. */
+/* Replies one entry by ID as [id, [field, value, ...]], or as [id, null
+ * array] when it is not in the stream (how XREADGROUP's history shows a
+ * pending entry that was deleted). Returns 1 if found. */
 int stream_reply_entry(client *c, stream *s, const stream_id *id);
 
 /* Looks key up for a stream read: NULL (nothing replied) when missing, NULL

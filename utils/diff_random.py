@@ -8,6 +8,12 @@ SRANDMEMBER...), no KEYS/SCAN (table order), and set members are integers
 so sets stay intsets and list in sorted order. Half the streams run in
 RESP3.
 
+Stream values (every fourth stream of commands is mostly stream commands):
+x2 gets explicit and "ms-*" IDs only; x1 alone gets "*" IDs, and no
+command deletes, renames or copies it, so a clock-made ID is never made
+twice on one server. Every command runs under diffcheck's !stream-ids, which numbers
+clock-made IDs per server and hides times and idle fields.
+
     python3 utils/diff_random.py --server build/epoll/minired-server [--streams 40] [--length 400] [--seed 1]
 """
 import argparse
@@ -18,6 +24,9 @@ import sys
 import tempfile
 
 KEYS = ['k1', 'k2', 'k3', 'l1', 'l2', 'h1', 's1', 's2', 'z1', 'z2']
+STREAM_KEYS = ['x1', 'x2']
+GROUPS = ['g1', 'g2']
+CONSUMERS = ['c1', 'c2', 'c3']
 VALUES = ['a', 'b', 'c', '1', '2', '10', '-3', '3.5', '', 'x y', '007']
 
 
@@ -49,6 +58,34 @@ def command(rng):
     ])
 
 
+def stream_command(rng):
+    """A stream command on x1 ("*" IDs) or x2 (explicit IDs)."""
+    k, g, c = rng.choice(STREAM_KEYS), rng.choice(GROUPS), rng.choice(CONSUMERS)
+    f, v = 'f%d' % rng.randint(0, 3), '"%s"' % rng.choice(VALUES)
+    i = '%d-%d' % (rng.randint(1, 40), rng.randint(0, 2))
+    n = rng.randint(0, 6)
+    if k == 'x1':
+        add = [f'XADD x1 * {f} {v}', f'XADD x1 MAXLEN ~ {n} * {f} {v} g {v}', f'XADD x1 MINID 0 * {f} {v}']
+    else:
+        add = [f'XADD x2 {i} {f} {v}', f'XADD x2 {rng.randint(1, 40)}-* {f} {v}',
+               f'XADD x2 MAXLEN {n} {i} {f} {v}', f'XADD x2 NOMKSTREAM {i} {f} {v}', f'XDEL x2 {i} {i}',
+               f'XTRIM x2 MINID {i}', f'XCLAIM x2 {g} {c} 0 {i} {i}', f'XCLAIM x2 {g} {c} 0 {i} JUSTID',
+               f'XACK x2 {g} {i} {i}', f'XRANGE x2 {i} +', f'XSETID x2 {i}']
+    groups = [f'XGROUP CREATE {k} {g} 0', f'XGROUP CREATE {k} {g} $ MKSTREAM', f'XGROUP SETID {k} {g} 0',
+              f'XGROUP CREATECONSUMER {k} {g} {c}']
+    reads = [f'XREADGROUP GROUP {g} {c} COUNT {n + 1} STREAMS {k} >', f'XREADGROUP GROUP {g} {c} STREAMS {k} 0',
+             f'XREADGROUP GROUP {g} {c} NOACK COUNT 1 STREAMS {k} >', f'XPENDING {k} {g}',
+             f'XPENDING {k} {g} - + 10', f'XPENDING {k} {g} - + 10 {c}', f'XAUTOCLAIM {k} {g} {c} 0 0-0 COUNT {n + 1}',
+             f'XAUTOCLAIM {k} {g} {c} 0 0-0 JUSTID', f'XINFO GROUPS {k}', f'XINFO CONSUMERS {k} {g}']
+    other = [f'XLEN {k}', f'XRANGE {k} - +', f'XRANGE {k} - + COUNT {n}', f'XREVRANGE {k} + - COUNT {n}',
+             f'XTRIM {k} MAXLEN {n}', f'XTRIM {k} MAXLEN ~ {n}', f'XGROUP DESTROY {k} {g}',
+             f'XGROUP DELCONSUMER {k} {g} {c}', f'XREAD COUNT {n + 1} STREAMS {k} 0', f'XINFO STREAM {k}',
+             f'XINFO STREAM {k} FULL', f'TYPE {k}', f'EXISTS {k}', 'DEL x2', 'COPY x2 k1 REPLACE']
+    pick = rng.random()
+    kind = add if pick < 0.4 else groups if pick < 0.55 else reads if pick < 0.8 else other
+    return rng.choice(kind)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--server', required=True)
@@ -64,7 +101,9 @@ def main():
             lines = ['# seed %d' % (args.seed + i)]
             if i % 2:
                 lines += ['!shape', 'HELLO 3']
-            lines += [command(rng) for _ in range(args.length)]
+            share = 0.9 if i % 4 == 3 else 0.1
+            for _ in range(args.length):
+                lines += ['!stream-ids', stream_command(rng) if rng.random() < share else command(rng)]
             path = os.path.join(tmp, 'stream%03d.txt' % i)
             with open(path, 'w') as f:
                 f.write('\n'.join(lines) + '\n')

@@ -35,6 +35,14 @@ Case file format (tests/diff/*.txt)
                                aggregate lengths recursively, map keys, and the
                                first word of errors; not other values
     !type                      compare only the top-level RESP type
+    !stream-ids                compare after normalising what a clock decides
+                               in stream replies: an ID "<ms>-<seq>" whose ms
+                               is within a day of now becomes <idN>, numbered
+                               per server in order of first sight over the
+                               whole case (so the same ID stays the same
+                               placeholder); integers within a day of now (ms
+                               times) become <time>; an "idle" field's value
+                               and the idle of an XPENDING entry become <idle>
     !known-difference REASON   a difference here is reported as KNOWN and is
                                not counted as a failure
 """
@@ -43,6 +51,7 @@ import argparse
 import ast
 import glob
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -269,7 +278,47 @@ class CaseError(Exception):
     pass
 
 
-MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type'}
+MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type', '!stream-ids': 'stream-ids'}
+
+# --------------------------------------------------------------------------
+# !stream-ids: what the clock decides in stream replies, replaced by
+# placeholders before comparing.
+
+CLOCK_WINDOW_MS = 86400 * 1000      # "near now": within a day
+STREAM_ID_RE = re.compile(rb'([0-9]{1,20})-([0-9]{1,20})')
+
+
+def _near_now(ms):
+    return abs(ms - time.time() * 1000) < CLOCK_WINDOW_MS
+
+
+def _is_clock_id(payload):
+    m = isinstance(payload, bytes) and STREAM_ID_RE.fullmatch(payload)
+    return bool(m) and _near_now(int(m.group(1)))
+
+
+def normalise_stream_reply(value, ids):
+    """value with clock-made IDs, times and idle fields replaced; ids maps
+    this server's IDs to their placeholder numbers (kept across the case)."""
+    kind, payload = value
+    if kind in '$+=' and _is_clock_id(payload):
+        if payload not in ids:
+            ids[payload] = len(ids) + 1
+        return (kind, b'<id%d>' % ids[payload])
+    if kind == ':' and payload.lstrip(b'-').isdigit() and _near_now(int(payload)):
+        return (kind, b'<time>')
+    if not isinstance(payload, list):
+        return value
+    items = [normalise_stream_reply(item, ids) for item in payload]
+    for i in range(len(items) - 1):         # "idle" field (map or flat pairs)
+        if items[i] in (('$', b'idle'), ('+', b'idle')) and items[i + 1][0] == ':':
+            items[i + 1] = (':', b'<idle>')
+    # An XPENDING extended entry: [id, consumer, idle, deliveries].
+    if (kind == '*' and len(items) == 4 and items[0][0] == '$' and items[1][0] == '$' and
+            items[2][0] == ':' and items[3][0] == ':' and isinstance(payload[0][1], bytes) and
+            STREAM_ID_RE.fullmatch(payload[0][1])):
+        items[2] = (':', b'<idle>')
+    return (kind, items)
 
 
 def _parse_directive(line, where):
@@ -348,6 +397,7 @@ class Conn:
     def __init__(self, host, port):
         self.host, self.port = host, port
         self.sock, self.buf, self.closed = None, b'', False
+        self.stream_ids = {}    # !stream-ids placeholders, for the whole case
         self.reopen()
 
     def reopen(self):
@@ -431,7 +481,7 @@ class CaseResult:
         self.commands = 0
 
 
-def _compare(step, a, b):
+def _compare(step, a, b, conns=None):
     """True when replies a and b (raw, tree) agree under the step's mode."""
     (raw_a, tree_a), (raw_b, tree_b) = a, b
     if isinstance(raw_a, str) or isinstance(raw_b, str):
@@ -442,6 +492,9 @@ def _compare(step, a, b):
         return shape_of(tree_a) == shape_of(tree_b)
     if step.mode == 'type':
         return tree_a[0] == tree_b[0]
+    if step.mode == 'stream-ids':
+        ids = (conns[0].stream_ids, conns[1].stream_ids) if conns else ({}, {})
+        return normalise_stream_reply(tree_a, ids[0]) == normalise_stream_reply(tree_b, ids[1])
     return raw_a == raw_b
 
 
@@ -451,6 +504,8 @@ def _record(result, step, label, a, b, names):
         where, step.text, label, names[0] + ':', show(a[0]), names[1] + ':', show(b[0]))
     if step.mode in ('shape', 'type'):
         text += '\n    (compared %s only)' % step.mode
+    if step.mode == 'stream-ids':
+        text += '\n    (compared with clock-made stream IDs and times normalised)'
     if step.known:
         result.known.append(text + '\n    known difference: ' + step.known)
     else:
@@ -484,7 +539,7 @@ def _run_step(step, conns, result, names):
     in_sync, matched = True, True
     for i in range(step.count):
         a, b = conns[0].read_reply(), conns[1].read_reply()
-        if not _compare(step, a, b) or a[0] == TIMEOUT:
+        if not _compare(step, a, b, conns) or a[0] == TIMEOUT:
             matched = False
             label = '' if step.count == 1 else '  [reply %d of %d]' % (i + 1, step.count)
             _record(result, step, label, a, b, names)
