@@ -96,10 +96,17 @@ static void reply_key_spec(client *c, const key_spec *ks) {
     reply_bulk_cstr(c, "begin_search");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");
-    reply_bulk_cstr(c, "index");
+    reply_bulk_cstr(c, ks->keyword ? "keyword" : "index");
     reply_bulk_cstr(c, "spec");
-    reply_map_len(c, 1);
-    reply_int_field(c, "index", ks->begin_index);
+    if (ks->keyword) {
+        reply_map_len(c, 2);
+        reply_bulk_cstr(c, "keyword");
+        reply_bulk_cstr(c, ks->keyword);
+        reply_int_field(c, "startfrom", ks->begin_index);
+    } else {
+        reply_map_len(c, 1);
+        reply_int_field(c, "index", ks->begin_index);
+    }
     reply_bulk_cstr(c, "find_keys");
     reply_map_len(c, 2);
     reply_bulk_cstr(c, "type");

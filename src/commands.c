@@ -200,6 +200,11 @@ void cmd_reset_stats(void) {
  * argv, and their flags to flags_out; returns the new count. */
 static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
     int start = ks->begin_index;
+    if (ks->keyword) {
+        /* The key follows the keyword (searched forwards, case-insensitive). */
+        while (start < argc && strcasecmp(argv[start], ks->keyword) != 0) start++;
+        start++;
+    }
     if (start >= argc) return n;
     int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
     if (ks->keynum) {

@@ -205,7 +205,9 @@ typedef void command_proc(client *c);
 #define KS_VARIABLE_FLAGS (1 << 10)
 
 /* One key specification (COMMAND INFO's key specs): where the search for
- * keys begins (an argument index) and how keys are found from there: a
+ * keys begins (an argument index, or with keyword set: the argument after
+ * the first `keyword` found from index begin_index on, GEORADIUS's STORE)
+ * and how keys are found from there: a
  * range (lastkey relative to the start, -1 = last argument; keystep;
  * limit) or a key count stored in an argument (keynum: keynumidx and
  * firstkey relative to the start; keystep). */
@@ -213,6 +215,7 @@ typedef struct key_spec {
     int flags;          /* KS_*; 0 ends the list */
     const char *notes;
     int begin_index;
+    const char *keyword; /* begin_search by keyword (begin_index: startfrom) */
     int keynum;         /* 0: range, 1: keynum */
     int lastkey, keystep, limit;
     int keynumidx, firstkey;
