@@ -233,7 +233,8 @@ typedef struct key_spec {
  *   key_specs several key specs (when given, ks_flags is not used)
  *   tips      space-separated hints for clients (COMMAND INFO)
  *   group, since, summary, complexity
- *             what COMMAND DOCS reports
+ *             what COMMAND DOCS reports; deprecated_since (NULL: not
+ *             deprecated) and replaced_by for deprecated commands
  *   subcommands  NULL-terminated table for container commands (CLIENT...)
  * The stats at the end are written by commands.c only. */
 typedef struct redis_command {
@@ -251,6 +252,8 @@ typedef struct redis_command {
     const char *since;
     const char *summary;
     const char *complexity;
+    const char *deprecated_since;
+    const char *replaced_by;
     struct redis_command *subcommands;
     /* runtime */
     struct redis_command *parent;

@@ -352,6 +352,30 @@ START_TEST(test_resp3) {
 }
 END_TEST
 
+/* GEORADIUS and GEORADIUSBYMEMBER (and their _RO forms) are documented
+ * as deprecated; the STORE keys are found by keyword, in key-spec order
+ * (STORE's before STOREDIST's), as Redis lists them. */
+START_TEST(test_command_docs_and_keys) {
+    redisReply *r = hs_command(ctx, HS_ARGS("COMMAND", "DOCS", "georadius", "geosearch"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_int_eq(r->elements, 4);
+    redisReply *d = r->element[1];
+    ck_assert_int_eq(d->elements, 14);
+    ck_assert_str_eq(d->element[5]->str, "geo");
+    ck_assert_str_eq(d->element[8]->str, "doc_flags");
+    ck_assert_str_eq(d->element[9]->element[0]->str, "deprecated");
+    ck_assert_str_eq(d->element[11]->str, "6.2.0");
+    ck_assert_str_eq(d->element[13]->str, "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument");
+    ck_assert_int_eq(r->element[3]->elements, 8); /* GEOSEARCH is not deprecated */
+    freeReplyObject(r);
+    HS_EXPECT_BULKS(ctx, HS_ARGS("k", "d"), "COMMAND", "GETKEYS", "georadius", "k", "0", "0", "1", "km", "store",
+                    "d");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("k", "e", "d"), "COMMAND", "GETKEYS", "georadiusbymember", "k", "m", "1", "km",
+                    "STOREDIST", "d", "STORE", "e");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("k"), "COMMAND", "GETKEYS", "georadius", "k", "0", "0", "1", "km");
+}
+END_TEST
+
 static Suite *geo_suite(void) {
     Suite *s = suite_create("geo");
     TCase *tc = hs_tcase(s, "geo");
@@ -365,6 +389,7 @@ static Suite *geo_suite(void) {
     tcase_add_test(tc, test_arity_wrongtype);
     tcase_add_test(tc, test_events_and_effects);
     tcase_add_test(tc, test_resp3);
+    tcase_add_test(tc, test_command_docs_and_keys);
     return s;
 }
 
