@@ -376,6 +376,100 @@ static int geo_cmp_desc(const void *a, const void *b) {
     return -geo_cmp_asc(a, b);
 }
 
+/* ---------------------------------------------------------- partial sort */
+
+/* With COUNT below the number found, Redis 7.0 sorts only as far as the
+ * first COUNT places need, with Bentley and McIlroy's quicksort (NetBSD's
+ * variant: ninther pivot above 40 elements, insertion sort below 7) that
+ * skips partitions outside the wanted places. Equal distances come out in
+ * that algorithm's order, so it is reproduced step for step here. */
+
+typedef int geo_cmp_fn(const void *a, const void *b);
+
+static void gp_swap(geo_point *a, geo_point *b) {
+    geo_point t = *a;
+    *a = *b;
+    *b = t;
+}
+
+static void gp_swap_run(geo_point *p, size_t i, size_t j, size_t n) {
+    for (size_t k = 0; k < n; k++) gp_swap(&p[i + k], &p[j + k]);
+}
+
+static size_t gp_med3(geo_point *p, size_t a, size_t b, size_t c, geo_cmp_fn *cmp) {
+    if (cmp(&p[a], &p[b]) < 0) return cmp(&p[b], &p[c]) < 0 ? b : (cmp(&p[a], &p[c]) < 0 ? c : a);
+    return cmp(&p[b], &p[c]) > 0 ? b : (cmp(&p[a], &p[c]) < 0 ? a : c);
+}
+
+static void gp_insertion_sort(geo_point *p, size_t n, geo_cmp_fn *cmp) {
+    for (size_t m = 1; m < n; m++)
+        for (size_t l = m; l > 0 && cmp(&p[l - 1], &p[l]) > 0; l--) gp_swap(&p[l], &p[l - 1]);
+}
+
+/* Partitions p[0..n) around a pivot chosen as NetBSD does, the equal
+ * elements gathered at both ends: [0,pa) and (pd,n-1] equal the pivot,
+ * [pa,pb) are below it, (pc,pd] above. */
+static void gp_partition(geo_point *p, size_t n, geo_cmp_fn *cmp, size_t *pa_out, size_t *pb_out, size_t *pc_out,
+                        size_t *pd_out) {
+    size_t pm = n / 2;
+    if (n > 7) {
+        size_t pl = 0, pn = n - 1;
+        if (n > 40) {
+            size_t d = n / 8;
+            pl = gp_med3(p, pl, pl + d, pl + 2 * d, cmp);
+            pm = gp_med3(p, pm - d, pm, pm + d, cmp);
+            pn = gp_med3(p, pn - 2 * d, pn - d, pn, cmp);
+        }
+        pm = gp_med3(p, pl, pm, pn, cmp);
+    }
+    gp_swap(&p[0], &p[pm]);
+    size_t pa = 1, pb = 1, pc = n - 1, pd = n - 1;
+    int r;
+    for (;;) {
+        while (pb <= pc && (r = cmp(&p[pb], &p[0])) <= 0) {
+            if (r == 0) gp_swap(&p[pa++], &p[pb]);
+            pb++;
+        }
+        while (pb <= pc && (r = cmp(&p[pc], &p[0])) >= 0) {
+            if (r == 0) gp_swap(&p[pc], &p[pd--]);
+            pc--;
+        }
+        if (pb > pc) break;
+        gp_swap(&p[pb++], &p[pc--]);
+    }
+    *pa_out = pa;
+    *pb_out = pb;
+    *pc_out = pc;
+    *pd_out = pd;
+}
+
+/* Sorts p[0..n) so that places lo..hi (relative to p, may lie outside)
+ * hold what a full sort would put there. */
+static void geo_partial_sort(geo_point *p, size_t n, geo_cmp_fn *cmp, long lo, long hi) {
+    for (;;) {
+        size_t pa, pb, pc, pd;
+        if (n < 7) {
+            gp_insertion_sort(p, n, cmp);
+            return;
+        }
+        gp_partition(p, n, cmp, &pa, &pb, &pc, &pd);
+        /* Move the pivot's equals from the ends to the middle. */
+        size_t r = pa < pb - pa ? pa : pb - pa;
+        gp_swap_run(p, 0, pb - r, r);
+        r = pd - pc < n - pd - 1 ? pd - pc : n - pd - 1;
+        gp_swap_run(p, pb, n - r, r);
+        size_t left = pb - pa, right = pd - pc;
+        if (left > 1 && hi >= 0 && lo <= (long)left - 1) geo_partial_sort(p, left, cmp, lo, hi);
+        if (right <= 1) return;
+        long shift = (long)(n - right);
+        p += n - right;
+        n = right;
+        lo -= shift;
+        hi -= shift;
+        if (hi < 0 || lo > (long)n - 1) return;
+    }
+}
+
 /* ---------------------------------------------------------- GEOSEARCH & co */
 
 /* What a search command is (flags of geo_search_generic). */
@@ -552,7 +646,12 @@ static void geo_run(client *c, int flags, robj *o, geo_opts *g) {
         return;
     }
     size_t n = (g->count == 0 || ga.used < (size_t)g->count) ? ga.used : (size_t)g->count;
-    if (g->sort != GEO_SORT_NONE) qsort(ga.p, ga.used, sizeof(geo_point), g->sort == GEO_SORT_ASC ? geo_cmp_asc : geo_cmp_desc);
+    if (g->sort != GEO_SORT_NONE) {
+        geo_cmp_fn *cmp = g->sort == GEO_SORT_ASC ? geo_cmp_asc : geo_cmp_desc;
+        /* A full sort is the C library's (stable here, as for Redis). */
+        if (n == ga.used) qsort(ga.p, ga.used, sizeof(geo_point), cmp);
+        else geo_partial_sort(ga.p, ga.used, cmp, 0, (long)n - 1);
+    }
     for (size_t i = 0; i < n; i++) ga.p[i].dist /= g->shape.conversion;
     if (g->storekey) geo_store(c, flags, g, &ga, n);
     else geo_reply_points(c, g, &ga, n);

@@ -7,10 +7,10 @@ byte (members found, their order, distances, hashes and coordinates).
 
 Points cluster around a few random centres (some near the poles' Mercator
 limits and the antimeridian) so searches find many members; sets are small
-(listpack) in some streams and large (skiplist) in others. Coordinates are
-random to many decimals, so equal distances (whose order under COUNT Redis
-leaves to an unstable partial sort) practically never occur. Half the
-streams run in RESP3.
+(listpack) in some streams and large (skiplist) in others. Some points
+repeat another's coordinates (equal distances: their order under ASC, DESC
+and COUNT is the sort algorithm's) or its longitude (distances along one
+meridian). Half the streams run in RESP3.
 
     python3 utils/diff_geo.py --server build/epoll/minired-server [--streams 20] [--length 200] [--seed 1]
 """
@@ -115,11 +115,18 @@ def stream(rng, length, big):
     centres = [rand_centre(rng) for _ in range(3)]
     members = {k: [] for k in KEYS}
     npoints = rng.randint(300, 1500) if big else rng.randint(5, 120)
+    points = []
     for key in KEYS:
         batch = []
         for i in range(npoints):
             c = rng.choice(centres)
             lon, lat = near(rng, c, rng.choice([0.05, 0.5, 3, 20]))
+            r = rng.random()
+            if points and r < 0.1:
+                lon, lat = rng.choice(points)  # a tie: equal distances
+            elif points and r < 0.15:
+                lon = rng.choice(points)[0]  # one meridian
+            points.append((lon, lat))
             name = 'm%d' % i if rng.random() < 0.8 else str(i)
             batch.append('%s %s %s' % (fmt(lon), fmt(lat), name))
             members[key].append(name)
