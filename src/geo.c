@@ -26,8 +26,9 @@
 
 /* Scratch points kept on the stack before the array goes to the heap. */
 #define GEO_STACK_POINTS 128
-/* Buffer for a distance printed with 4 decimals. */
+/* Buffer for a distance printed with 4 decimals, and its scale. */
 #define GEO_DIST_BUF_BYTES 128
+#define GEO_DIST_SCALE 10000
 
 /* One member found by a search. ele points into the set, or into buf for a
  * listpack member stored as an integer. */
@@ -175,10 +176,16 @@ static void geo_reply_coord(client *c, double v) {
     }
 }
 
-/* A distance: four decimals, a bulk string in both protocols. */
+/* A distance: four decimals, a bulk string in both protocols. Redis 7.0
+ * rounds d * 10^4 to an integer (llrint: the product's rounding, then
+ * half to even) instead of printing with %.4f, and the two differ when d
+ * lies within an ulp of a half: its way is followed. */
 static void geo_reply_dist(client *c, double d) {
     char buf[GEO_DIST_BUF_BYTES];
-    int len = snprintf(buf, sizeof(buf), "%.4f", d);
+    long long v = llrint(d * GEO_DIST_SCALE);
+    unsigned long long u = v < 0 ? (unsigned long long)-(v + 1) + 1 : (unsigned long long)v;
+    int len = snprintf(buf, sizeof(buf), "%s%llu.%04llu", v < 0 ? "-" : "", u / (unsigned long long)GEO_DIST_SCALE,
+                       u % (unsigned long long)GEO_DIST_SCALE);
     reply_bulk(c, buf, (size_t)len);
 }
 
