@@ -95,8 +95,17 @@ static void area_centre(const geohash_area *a, double xy[2]) {
     if (xy[1] < GEO_LAT_MIN) xy[1] = GEO_LAT_MIN;
 }
 
+/* The bits of a score. A geo score is an integer in [0, 2^53]; any other
+ * (a plain sorted set read as geo) converts as Redis's cast does on
+ * x86-64, spelled out here because the C cast is undefined out of range. */
+static uint64_t score_bits(double score) {
+    if (score >= 0 && score < 18446744073709551616.0) return (uint64_t)score;
+    if (score < 0 && score > -9223372036854775808.0) return (uint64_t)(int64_t)score;
+    return score > 0 ? 0 : 1ULL << 63; /* +inf and >= 2^64; NaN, -inf, <= -2^63 */
+}
+
 void geohash_decode_score(double score, double xy[2]) {
-    geohash_bits h = {(uint64_t)score, GEO_STEP_MAX};
+    geohash_bits h = {score_bits(score), GEO_STEP_MAX};
     geohash_area a;
     geohash_decode(&WGS84_LON, &WGS84_LAT, h, &a);
     area_centre(&a, xy);
