@@ -236,6 +236,7 @@ diffcheck: all
 	@python3 utils/diff_notify.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_dirty.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_effects.py --server $(abspath $(SERVER_BIN))
+	@python3 utils/hll_random.py --server $(abspath $(SERVER_BIN)) --rounds 20
 
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin

@@ -200,6 +200,7 @@ void cmd_reset_stats(void) {
  * argv, and their flags to flags_out; returns the new count. */
 static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
     int start = ks->begin_index;
+    if (ks->unknown) return n;
     if (ks->keyword) {
         /* The key follows the keyword (searched forwards, case-insensitive). */
         while (start < argc && strcasecmp(argv[start], ks->keyword) != 0) start++;
@@ -225,6 +226,7 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
 }
 
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags) {
+    if (cmd->getkeys) return cmd->getkeys(argv, argc, idx, flags);
     int n = 0;
     for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++)
         n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);

@@ -296,6 +296,8 @@ static const config_row config_table[] = {
      .field = &cfg.zset_max_listpack_entries, .min = 0, .max = LONG_MAX, .def = "128"},
     {.name = "zset-max-listpack-value", .alias = "zset-max-ziplist-value", .type = CT_SIZE, .flags = CF_MEMORY,
      .field = &cfg.zset_max_listpack_value, .min = 0, .max = LONG_MAX, .def = "64"},
+    {.name = "hll-sparse-max-bytes", .type = CT_SIZE, .flags = CF_MEMORY, .field = &cfg.hll_sparse_max_bytes,
+     .min = 0, .max = LONG_MAX, .def = "3000"},
     /* persistence */
     {.name = "save", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_APPEND, .def = "3600 1 300 100 60 10000",
      .ops = &save_ops},

@@ -139,6 +139,7 @@ struct server_config {
     size_t set_max_intset_entries;
     size_t zset_max_listpack_entries;
     size_t zset_max_listpack_value;   /* bytes */
+    size_t hll_sparse_max_bytes;      /* sparse HyperLogLog promoted to dense past this */
     int activerehashing;              /* cron helps rehash the keyspace */
     int dynamic_hz;
     long long busy_reply_threshold_ms; /* scripts: BUSY after this long */

@@ -85,6 +85,10 @@ void list_free_value(robj *o);
 robj *list_dup(const robj *o);
 void hash_free_value(robj *o);
 robj *hash_dup(const robj *o);
+/* Looks field up in hash o: 0 if absent, else 1 with *str / *len the
+ * value's bytes (borrowed from the hash, or written to buf, which holds
+ * LP_INTBUF_SIZE bytes, for a listpack integer). For SORT's ->field. */
+int hash_get(robj *o, const sds field, const char **str, size_t *len, char *buf);
 void set_free_value(robj *o);
 robj *set_dup(const robj *o);
 void zset_free_value(robj *o);

@@ -849,15 +849,21 @@ static int lua_is_readonly(lua_State *L, int idx) {
 
 /* rawset and setmetatable refuse read-only tables with Redis's text (its
  * VM refuses them; here the proxies would take a raw write). */
+/* Calls the saved original (registry name) with the arguments as they are
+ * on the stack, returning all its results. */
+static int lua_call_original(lua_State *L, const char *original) {
+    lua_getfield(L, LUA_REGISTRYINDEX, original);
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 static int lua_guarded_call(lua_State *L, const char *original) {
     if (lua_is_readonly(L, 1)) {
         script_lua_push_error(L, "Attempt to modify a readonly table");
         return lua_error(L);
     }
-    lua_getfield(L, LUA_REGISTRYINDEX, original);
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return lua_call_original(L, original);
 }
 
 static int lua_guarded_rawset(lua_State *L) {
@@ -882,27 +888,16 @@ static void lua_unproxy_first_arg(lua_State *L) {
 
 static int lua_guarded_next(lua_State *L) {
     lua_unproxy_first_arg(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, "__minired_next");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return lua_call_original(L, "__minired_next");
 }
 
 static int lua_guarded_rawget(lua_State *L) {
     lua_unproxy_first_arg(L);
-    lua_getfield(L, LUA_REGISTRYINDEX, "__minired_rawget");
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return lua_call_original(L, "__minired_rawget");
 }
 
 static int lua_guarded_pairs(lua_State *L) {
-    if (!lua_is_readonly(L, 1)) {
-        lua_getfield(L, LUA_REGISTRYINDEX, "__minired_pairs");
-        lua_insert(L, 1);
-        lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-        return lua_gettop(L);
-    }
+    if (!lua_is_readonly(L, 1)) return lua_call_original(L, "__minired_pairs");
     /* The proxy stays the state: each step asks the guarded next. */
     lua_pushcfunction(L, lua_guarded_next);
     lua_pushvalue(L, 1);

@@ -207,10 +207,10 @@ typedef void command_proc(client *c);
 /* One key specification (COMMAND INFO's key specs): where the search for
  * keys begins (an argument index, or with keyword set: the argument after
  * the first `keyword` found from index begin_index on, GEORADIUS's STORE)
- * and how keys are found from there: a
- * range (lastkey relative to the start, -1 = last argument; keystep;
- * limit) or a key count stored in an argument (keynum: keynumidx and
- * firstkey relative to the start; keystep). */
+ * and how keys are found from there: a range (lastkey relative to the
+ * start, -1 = last argument; keystep; limit) or a key count stored in an
+ * argument (keynum: keynumidx and firstkey relative to the start;
+ * keystep). */
 typedef struct key_spec {
     int flags;          /* KS_*; 0 ends the list */
     const char *notes;
@@ -219,6 +219,8 @@ typedef struct key_spec {
     int keynum;         /* 0: range, 1: keynum */
     int lastkey, keystep, limit;
     int keynumidx, firstkey;
+    int unknown;        /* 1: begin_search and find_keys are "unknown" (SORT's
+                         * BY/GET/STORE): only the command's getkeys finds them */
 } key_spec;
 #define CMD_MAX_KEY_SPECS 3
 
@@ -236,6 +238,9 @@ typedef struct key_spec {
  *             what COMMAND DOCS reports; deprecated_since (NULL: not
  *             deprecated) and replaced_by for deprecated commands
  *   subcommands  NULL-terminated table for container commands (CLIENT...)
+ *   getkeys   finds the keys when the specs cannot (an "unknown" spec):
+ *             fills idx / flags (room for argc) as cmd_key_positions does,
+ *             returns how many; NULL: the specs find them
  * The stats at the end are written by commands.c only. */
 typedef struct redis_command {
     const char *name;
@@ -255,6 +260,7 @@ typedef struct redis_command {
     const char *deprecated_since;
     const char *replaced_by;
     struct redis_command *subcommands;
+    int (*getkeys)(sds *argv, int argc, int *idx, int *flags);
     /* runtime */
     struct redis_command *parent;
     const char *fullname; /* "client|setname" for subcommands */

@@ -124,7 +124,7 @@ static unsigned char *hash_lp_find(unsigned char *lp, const char *field, size_t 
 /* Looks field up. Returns 0 if absent; else 1 with *str / *len set to the
  * value's bytes (borrowed from the hash, or written to buf, which must hold
  * LP_INTBUF_SIZE bytes, for a listpack integer). */
-static int hash_get(robj *o, const sds field, const char **str, size_t *len, char *buf) {
+int hash_get(robj *o, const sds field, const char **str, size_t *len, char *buf) {
     if (o->encoding == OBJ_ENCODING_LISTPACK) {
         unsigned char *f = hash_lp_find(o->ptr, field, sds_len(field));
         if (f == NULL) return 0;

@@ -27,6 +27,13 @@ def command(rng):
     return rng.choice([
         f'SET {k} {v}', f'GET {k}', f'APPEND {k} {v}', f'INCR {k}', f'INCRBY {k} {n}', f'DEL {k}',
         f'EXISTS {k} {k2}', f'TYPE {k}', f'OBJECT ENCODING {k}', f'STRLEN {k}', f'GETRANGE {k} {n} {m}',
+        # SORT: patterns that hit k1..k3 / h1 / l1 / z1 through the elements
+        # ("1" -> k1); no ALPHA with BY (its ties keep the input order, a
+        # sorted set's being its hash table's, which differs between servers)
+        f'SORT {k}', f'SORT {k} ALPHA', f'SORT {k} DESC ALPHA LIMIT {n} {m}', f'SORT_RO {k} LIMIT {n} {m}',
+        f'SORT {k} BY nosort LIMIT {n} {m}', f'SORT {k} BY nosort DESC', f'SORT {k} BY k* GET # GET k*',
+        f'SORT_RO {k} BY h*->f{m} DESC GET h*->f1 GET l* LIMIT {n} {m}', f'SORT {k} ALPHA STORE {k2}',
+        f'SORT {k} BY nosort GET k* GET z* STORE {k2}', f'SORT {k} BY k* DESC LIMIT {n} {m} STORE {k2}',
         f'SETRANGE {k} {m} {v}', f'LPUSH {k} {v} {v}', f'RPUSH {k} {v}', f'LPOP {k}', f'RPOP {k} {m}',
         f'LRANGE {k} {n} {m}', f'LLEN {k}', f'LINDEX {k} {n}', f'LSET {k} {n} {v}', f'LREM {k} {n} {v}',
         f'LTRIM {k} {n} {m}', f'LINSERT {k} BEFORE {v} {v}', f'LMOVE {k} {k2} LEFT RIGHT', f'LPOS {k} {v}',
