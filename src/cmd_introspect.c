@@ -211,7 +211,7 @@ static void command_info_command(client *c) {
 }
 
 static void reply_command_docs(client *c, const redis_command *cmd) {
-    long fields = 4 + (cmd->subcommands ? 1 : 0);
+    long fields = 4 + (cmd->subcommands ? 1 : 0) + (cmd->deprecated_since ? 3 : 0);
     reply_map_len(c, fields);
     reply_bulk_cstr(c, "summary");
     reply_bulk_cstr(c, cmd->summary);
@@ -221,6 +221,15 @@ static void reply_command_docs(client *c, const redis_command *cmd) {
     reply_bulk_cstr(c, cmd->group);
     reply_bulk_cstr(c, "complexity");
     reply_bulk_cstr(c, cmd->complexity);
+    if (cmd->deprecated_since) {
+        reply_bulk_cstr(c, "doc_flags");
+        reply_set_len(c, 1);
+        reply_status(c, "deprecated");
+        reply_bulk_cstr(c, "deprecated_since");
+        reply_bulk_cstr(c, cmd->deprecated_since);
+        reply_bulk_cstr(c, "replaced_by");
+        reply_bulk_cstr(c, cmd->replaced_by);
+    }
     if (cmd->subcommands) {
         long n = 0;
         while (cmd->subcommands[n].name) n++;

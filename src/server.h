@@ -237,7 +237,8 @@ typedef struct key_spec {
  *   key_specs several key specs (when given, ks_flags is not used)
  *   tips      space-separated hints for clients (COMMAND INFO)
  *   group, since, summary, complexity
- *             what COMMAND DOCS reports
+ *             what COMMAND DOCS reports; deprecated_since (NULL: not
+ *             deprecated) and replaced_by for deprecated commands
  *   subcommands  NULL-terminated table for container commands (CLIENT...)
  *   getkeys   finds the keys when the specs cannot (an "unknown" spec):
  *             fills idx / flags (room for argc) as cmd_key_positions does,
@@ -258,6 +259,8 @@ typedef struct redis_command {
     const char *since;
     const char *summary;
     const char *complexity;
+    const char *deprecated_since;
+    const char *replaced_by;
     struct redis_command *subcommands;
     int (*getkeys)(sds *argv, int argc, int *idx, int *flags);
     /* runtime */
