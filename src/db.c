@@ -159,7 +159,10 @@ void db_signal_modified(db *d, const sds key) {
 
 void db_signal_flushed(int dbnum) {
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
-    for (int i = start; i <= end; i++) multi_touch_existing_in_db(i, -1);
+    for (int i = start; i <= end; i++) {
+        multi_touch_existing_in_db(i, -1);
+        blocking_signal_waited(i);
+    }
     /* A NULL key: every cached key of every database is gone. */
     if (invalidate_hook) invalidate_hook(dbnum, NULL);
 }
