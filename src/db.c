@@ -427,9 +427,10 @@ void db_swap(int a, int b) {
     x->expires = y->expires;
     y->keys = keys;
     y->expires = expires;
-    /* Lists or sorted sets may now be where clients wait for them. */
-    blocking_signal_db(a);
-    blocking_signal_db(b);
+    /* Lists, sorted sets or streams may now be where clients wait for
+     * them, and a waited stream may be gone (XREADGROUP learns it). */
+    blocking_signal_waited(a);
+    blocking_signal_waited(b);
 }
 
 /* ---------------------------------------------------------- cron */

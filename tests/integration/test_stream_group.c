@@ -329,6 +329,12 @@ START_TEST(test_block_serving_details) {
     hs_wait_blocked(ctx, 1);
     HS_EXPECT_OK(ctx, "FLUSHALL");
     CHECK_NEXT(w, "error(UNBLOCKED the stream key no longer exists)");
+    /* SWAPDB brings a database without the key. */
+    HS_EXPECT_OK(ctx, "XGROUP", "CREATE", "a", "g", "$", "MKSTREAM");
+    hs_send_only(w, HS_ARGS("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "a", ">"));
+    hs_wait_blocked(ctx, 1);
+    HS_EXPECT_OK(ctx, "SWAPDB", "0", "1");
+    CHECK_NEXT(w, "error(UNBLOCKED the stream key no longer exists)");
     redisFree(w);
 }
 END_TEST
