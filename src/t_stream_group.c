@@ -280,6 +280,9 @@ static int xread_resolve(client *c, const struct xread_args *a, struct xread_str
             continue;
         }
         if (stream_parse_id_or_reply(c, arg, &x->id, 0, 1, NULL)) return -1;
+        /* Redis stands ">" for the largest ID, so that ID reads new
+         * entries too. */
+        if (a->group && x->id.ms == UINT64_MAX && x->id.seq == UINT64_MAX) x->new_only = 1;
     }
     return 0;
 }
