@@ -186,20 +186,25 @@ static void reply_iter_entry(client *c, stream_iter *it, const stream_id *id, in
 
 size_t stream_reply_range(client *c, stream *s, const stream_id *start, const stream_id *end, size_t count, int rev,
                           stream_range_entry_fn *on_entry, void *ctx) {
-    void *len_slot = reply_deferred_len(c);
-    size_t n = 0;
+    /* Count first, then reply: walking the entries twice costs less than a
+     * deferred length, which moves the whole reply out of the client's
+     * fixed buffer into allocated blocks. */
+    size_t total = 0, n = 0;
     stream_iter it;
     stream_id id;
     int64_t numfields;
+    stream_iter_start(&it, s, start, end, rev);
+    while ((count == 0 || total < count) && stream_iter_next(&it, &id, &numfields)) total++;
+    stream_iter_stop(&it);
+    reply_array_len(c, (long)total);
     id_text text = {.ms_len = -1};
     stream_iter_start(&it, s, start, end, rev);
-    while ((count == 0 || n < count) && stream_iter_next(&it, &id, &numfields)) {
+    while (n < total && stream_iter_next(&it, &id, &numfields)) {
         reply_iter_entry(c, &it, &id, numfields, &text);
         n++;
         if (on_entry) on_entry(ctx, &id);
     }
     stream_iter_stop(&it);
-    reply_set_deferred_array_len(c, len_slot, (long)n);
     return n;
 }
 
