@@ -86,6 +86,10 @@ int stream_id_decr(stream_id *id);
  * returns its length. */
 #define STREAM_ID_STR_LEN 44
 int stream_id_format(char *buf, const stream_id *id);
+/* Rewrites only the sequence of an ID already formatted in buf whose ms
+ * part is ms_len bytes long (IDs of one millisecond in a row); returns the
+ * new length. */
+int stream_id_format_seq(char *buf, int ms_len, uint64_t seq);
 
 /* ---------------------------------------------------------- streams */
 
@@ -172,6 +176,10 @@ void stream_iter_stop(stream_iter *it);
 void stream_last_valid_id(stream *s, stream_id *out);
 /* First live entry's ID (0-0 when empty). */
 void stream_first_valid_id(stream *s, stream_id *out);
+/* First entry's ID, deleted ones included (UINT64_MAX-UINT64_MAX when no
+ * node is left): what Redis writes for an approximate MINID trim's
+ * threshold in the propagated command. */
+void stream_first_id_with_tombstones(stream *s, stream_id *out);
 
 /* ---------------------------------------------------- consumer groups */
 
