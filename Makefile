@@ -10,6 +10,7 @@
 #   make bench                   redis-benchmark against minired and redis-server
 #   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
 #   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
+#   make bench-types             stream/HLL/geo/SORT throughput and memory bars against redis-server
 #   make install PREFIX=/usr/local
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
@@ -90,7 +91,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -228,6 +229,13 @@ bench-persist: all
 # (SCRIPT_BENCH_ARGS to shrink, e.g. "--rounds 1 --requests 20000").
 bench-scripts: all
 	@python3 utils/script_bench.py --server $(abspath $(SERVER_BIN)) $(SCRIPT_BENCH_ARGS)
+
+# XADD, XRANGE, XREADGROUP+XACK, PFADD, PFCOUNT, GEOADD, GEOSEARCH and SORT
+# throughput (50 clients, P1 and P16) and the RSS of 1M stream entries / a
+# 1M-member geo set, minired beside redis-server 7.0 (TYPES_BENCH_ARGS to
+# shrink, e.g. "--quick --memory-entries 200000").
+bench-types: all
+	@python3 utils/types_bench.py --server $(abspath $(SERVER_BIN)) $(TYPES_BENCH_ARGS)
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
