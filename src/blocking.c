@@ -109,6 +109,8 @@ static int blocking_timer_proc(ae_event_loop *el, long long id, void *data) {
 
 /* Set when a handler re-run by blocking_serve_key asks to block again. */
 static int reblock_requested;
+/* The key whose waiters blocking_serve_key is running again. */
+static sds serving_key;
 
 void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
                     enum blocking_timeout_reply timeout_reply) {
@@ -229,6 +231,10 @@ int blocking_is_reexecution(const client *c) {
     return server.reexecuting == c;
 }
 
+const char *blocking_served_key(const client *c) {
+    return server.reexecuting == c ? serving_key : NULL;
+}
+
 /* ---------------------------------------------------------- wake-ups */
 
 void blocking_signal_key(db *d, const sds key) {
@@ -245,6 +251,15 @@ void blocking_signal_key(db *d, const sds key) {
     if (server.ready_keys) ready_tail->next = rk;
     else server.ready_keys = rk;
     ready_tail = rk;
+}
+
+void blocking_signal_waited(int dbnum) {
+    if (server.blocked_clients == 0 || waiting == NULL || waiting[dbnum] == NULL) return;
+    dict_iterator it;
+    dict_init_iterator(&it, waiting[dbnum]);
+    dict_entry *de;
+    while ((de = dict_next(&it)) != NULL) blocking_signal_key(&server.dbs[dbnum], dict_get_key(de));
+    dict_reset_iterator(&it);
 }
 
 void blocking_signal_db(int dbnum) {
@@ -293,7 +308,9 @@ static void blocking_serve_key(int db_id, const sds key) {
             }
         }
         reblock_requested = 0;
+        serving_key = key;
         cmd_reexecute(c);
+        serving_key = NULL;
         if (reblock_requested) {
             /* Still waiting: move on to the next waiter rather than retry
              * this one (its command found nothing it can take). */

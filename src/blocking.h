@@ -33,6 +33,13 @@ int blocking_is_reexecution(const client *c);
 /* Marks key of d ready if any client waits on it. Call after any write
  * that may give a waiting command something to serve. */
 void blocking_signal_key(db *d, const sds key);
+/* While c's command runs again because a key was signalled: that key (a
+ * read that serves several keys answers from it alone, as Redis 7.0
+ * does); otherwise NULL. */
+const char *blocking_served_key(const client *c);
+/* Signals every key of database dbnum that a client waits on, existing or
+ * not (a flush: XREADGROUP waiters learn their stream is gone). */
+void blocking_signal_waited(int dbnum);
 /* Signals every key of database dbnum that a client waits on and that
  * exists now (after SWAPDB). */
 void blocking_signal_db(int dbnum);

@@ -159,7 +159,10 @@ void db_signal_modified(db *d, const sds key) {
 
 void db_signal_flushed(int dbnum) {
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
-    for (int i = start; i <= end; i++) multi_touch_existing_in_db(i, -1);
+    for (int i = start; i <= end; i++) {
+        multi_touch_existing_in_db(i, -1);
+        blocking_signal_waited(i);
+    }
     /* A NULL key: every cached key of every database is gone. */
     if (invalidate_hook) invalidate_hook(dbnum, NULL);
 }
@@ -424,9 +427,10 @@ void db_swap(int a, int b) {
     x->expires = y->expires;
     y->keys = keys;
     y->expires = expires;
-    /* Lists or sorted sets may now be where clients wait for them. */
-    blocking_signal_db(a);
-    blocking_signal_db(b);
+    /* Lists, sorted sets or streams may now be where clients wait for
+     * them, and a waited stream may be gone (XREADGROUP learns it). */
+    blocking_signal_waited(a);
+    blocking_signal_waited(b);
 }
 
 /* ---------------------------------------------------------- cron */

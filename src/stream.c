@@ -73,10 +73,41 @@ int stream_id_decr(stream_id *id) {
     return 0;
 }
 
+/* Writes v in decimal at buf (no NUL), two digits per step: every XRANGE
+ * entry and XADD reply formats an ID, and this is their hot loop. */
+static int u64_format(char *buf, uint64_t v) {
+    static const char pairs[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                "8081828384858687888990919293949596979899";
+    char tmp[20];
+    int i = 20;
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100);
+        v /= 100;
+        tmp[--i] = pairs[2 * r + 1];
+        tmp[--i] = pairs[2 * r];
+    }
+    if (v >= 10) {
+        tmp[--i] = pairs[2 * v + 1];
+        tmp[--i] = pairs[2 * v];
+    } else {
+        tmp[--i] = (char)('0' + v);
+    }
+    memcpy(buf, tmp + i, (size_t)(20 - i));
+    return 20 - i;
+}
+
 int stream_id_format(char *buf, const stream_id *id) {
-    int n = ull2string(buf, STREAM_ID_STR_LEN, id->ms);
+    int n = u64_format(buf, id->ms);
     buf[n++] = '-';
-    n += ull2string(buf + n, (size_t)(STREAM_ID_STR_LEN - n), id->seq);
+    n += u64_format(buf + n, id->seq);
+    buf[n] = '\0';
+    return n;
+}
+
+int stream_id_format_seq(char *buf, int ms_len, uint64_t seq) {
+    int n = ms_len + 1 + u64_format(buf + ms_len + 1, seq);
+    buf[n] = '\0';
     return n;
 }
 
@@ -88,7 +119,10 @@ static int id_is_zero(const stream_id *id) {
 
 /* The integer in a node's bookkeeping entry (counts, flags, deltas are
  * always stored as integers; a string is parsed for robustness). */
-static int64_t lp_int(const unsigned char *p) {
+static inline int64_t lp_int(const unsigned char *p) {
+    /* Flags, counts and small deltas are 7-bit unsigned entries (one byte
+     * 0xxxxxxx, per the listpack specification): read those inline. */
+    if (p[0] < 0x80) return p[0];
     int64_t v = 0;
     const unsigned char *s;
     uint32_t len;
@@ -96,8 +130,14 @@ static int64_t lp_int(const unsigned char *p) {
     return v;
 }
 
+/* lp_next with the 7-bit integer entry (1 byte + 1 byte backlen) inline. */
+static inline unsigned char *lp_step(unsigned char *lp, unsigned char *p) {
+    if (p[0] < 0x80) return p[2] == LP_EOF ? NULL : p + 2;
+    return lp_next(lp, p);
+}
+
 static unsigned char *lp_skip(unsigned char *lp, unsigned char *p, int64_t n) {
-    while (n-- > 0 && p) p = lp_next(lp, p);
+    while (n-- > 0 && p) p = lp_step(lp, p);
     return p;
 }
 
@@ -108,9 +148,9 @@ static void node_last_id(unsigned char *lp, const stream_id *master, stream_id *
     *out = *master;
     if (back == 0) return; /* only the master entry: cannot happen */
     while (back-- > 0) p = lp_prev(lp, p);
-    p = lp_next(lp, p); /* flags -> ms delta */
+    p = lp_step(lp, p); /* flags -> ms delta */
     out->ms = master->ms + (uint64_t)lp_int(p);
-    p = lp_next(lp, p);
+    p = lp_step(lp, p);
     out->seq = master->seq + (uint64_t)lp_int(p);
 }
 
@@ -272,7 +312,7 @@ static int node_is_full(unsigned char *lp, size_t elebytes, const stream_limits 
     if (lp_bytes(lp) + elebytes >= max_bytes) return 1;
     if (lim->node_max_entries > 0) {
         unsigned char *p = lp_first(lp);
-        int64_t count = lp_int(p) + lp_int(lp_next(lp, p));
+        int64_t count = lp_int(p) + lp_int(lp_step(lp, p));
         if (count >= lim->node_max_entries) return 1;
     }
     return 0;
@@ -299,12 +339,12 @@ static int node_account_entry(unsigned char **lpp, sds *fv, long long numfields)
     unsigned char *lp = *lpp, *p = lp_first(lp);
     lp = lp_replace_integer(lp, &p, lp_int(p) + 1);
     *lpp = lp;
-    p = lp_next(lp, lp_next(lp, p)); /* deleted -> #master-fields */
+    p = lp_step(lp, lp_step(lp, p)); /* deleted -> #master-fields */
     if (lp_int(p) != numfields) return 0;
-    p = lp_next(lp, p);
+    p = lp_step(lp, p);
     for (long long i = 0; i < numfields; i++) {
         if (!lp_entry_eq(p, (unsigned char *)fv[2 * i], (uint32_t)sds_len(fv[2 * i]))) return 0;
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
     }
     return 1;
 }
@@ -394,19 +434,19 @@ static int trim_whole_node(stream *s, const stream_trim_args *args, unsigned cha
  * asks; returns the (maybe moved) listpack, *removed the count. */
 static unsigned char *trim_inside_node(stream *s, const stream_trim_args *args, unsigned char *lp,
                                        const stream_id *master, int64_t *removed) {
-    unsigned char *p = lp_next(lp, lp_next(lp, lp_first(lp))); /* #master-fields */
+    unsigned char *p = lp_step(lp, lp_step(lp, lp_first(lp))); /* #master-fields */
     int64_t master_fields = lp_int(p);
     p = lp_skip(lp, p, master_fields + 2); /* past fields and terminator */
     int64_t n = 0;
     while (p) {
         unsigned char *flagp = p;
         int64_t flags = lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         stream_id cur;
         cur.ms = master->ms + (uint64_t)lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         cur.seq = master->seq + (uint64_t)lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         int stop = args->strategy == STREAM_TRIM_MAXLEN ? (long long)s->length <= args->maxlen
                                                         : stream_id_cmp(&cur, &args->minid) >= 0;
         if (stop) break;
@@ -426,7 +466,7 @@ static unsigned char *trim_inside_node(stream *s, const stream_trim_args *args, 
     /* The master entry's counters. */
     p = lp_first(lp);
     lp = lp_replace_integer(lp, &p, lp_int(p) - n);
-    p = lp_next(lp, p);
+    p = lp_step(lp, p);
     lp = lp_replace_integer(lp, &p, lp_int(p) + n);
     *removed = n;
     return lp;
@@ -506,9 +546,9 @@ static void iter_load_node(stream_iter *it) {
     unsigned char *lp = it->ri.data;
     it->lp = lp;
     stream_id_decode(it->ri.key, &it->master_id);
-    unsigned char *p = lp_next(lp, lp_next(lp, lp_first(lp))); /* #master-fields */
+    unsigned char *p = lp_step(lp, lp_step(lp, lp_first(lp))); /* #master-fields */
     it->master_fields_count = (uint64_t)lp_int(p);
-    p = lp_next(lp, p);
+    p = lp_step(lp, p);
     it->master_fields_start = p;
     p = lp_skip(lp, p, (int64_t)it->master_fields_count); /* master terminator */
     it->lp_flags = NULL;
@@ -529,7 +569,7 @@ static unsigned char *iter_next_flags(stream_iter *it) {
             if (!(it->entry_flags & STREAM_ITEM_FLAG_SAMEFIELDS)) left *= 2;
             p = lp_skip(lp, p, left);
         }
-        return lp_next(lp, p);
+        return lp_step(lp, p);
     }
     /* Backwards: the lp-count before the last entry's flags tells how far
      * back that entry starts; the master terminator's is 0. */
@@ -553,15 +593,15 @@ int stream_iter_next(stream_iter *it, stream_id *id, int64_t *numfields) {
         }
         it->lp_flags = p;
         int flags = (int)lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         id->ms = it->master_id.ms + (uint64_t)lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         id->seq = it->master_id.seq + (uint64_t)lp_int(p);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         int64_t nf = (int64_t)it->master_fields_count;
         if (!(flags & STREAM_ITEM_FLAG_SAMEFIELDS)) {
             nf = lp_int(p);
-            p = lp_next(lp, p);
+            p = lp_step(lp, p);
         }
         it->entry_flags = flags;
         it->lp_ele = p;
@@ -585,15 +625,15 @@ void stream_iter_field(stream_iter *it, const unsigned char **field, size_t *fie
     uint32_t len;
     if (it->entry_flags & STREAM_ITEM_FLAG_SAMEFIELDS) {
         lp_get(it->master_field_ptr, NULL, field, &len, it->field_buf);
-        it->master_field_ptr = lp_next(it->lp, it->master_field_ptr);
+        it->master_field_ptr = lp_step(it->lp, it->master_field_ptr);
     } else {
         lp_get(it->lp_ele, NULL, field, &len, it->field_buf);
-        it->lp_ele = lp_next(it->lp, it->lp_ele);
+        it->lp_ele = lp_step(it->lp, it->lp_ele);
     }
     *field_len = len;
     lp_get(it->lp_ele, NULL, value, &len, it->value_buf);
     *value_len = len;
-    it->lp_ele = lp_next(it->lp, it->lp_ele);
+    it->lp_ele = lp_step(it->lp, it->lp_ele);
     it->field_count--;
 }
 
@@ -608,7 +648,7 @@ void stream_iter_remove_entry(stream_iter *it, stream_id *current) {
         rax_remove(it->s->rax, it->ri.key, it->ri.key_len, NULL);
     } else {
         lp = lp_replace_integer(lp, &p, live - 1);
-        p = lp_next(lp, p);
+        p = lp_step(lp, p);
         lp = lp_replace_integer(lp, &p, lp_int(p) + 1);
         if (lp != it->lp) rax_insert(it->s->rax, it->ri.key, it->ri.key_len, lp, NULL);
     }
@@ -674,10 +714,10 @@ void stream_first_id_with_tombstones(stream *s, stream_id *out) {
         unsigned char *lp = ri.data;
         stream_id master;
         stream_id_decode(ri.key, &master);
-        unsigned char *p = lp_next(lp, lp_next(lp, lp_first(lp))); /* #master-fields */
+        unsigned char *p = lp_step(lp, lp_step(lp, lp_first(lp))); /* #master-fields */
         p = lp_skip(lp, p, lp_int(p) + 3); /* fields, terminator, flags */
         out->ms = master.ms + (uint64_t)lp_int(p);
-        out->seq = master.seq + (uint64_t)lp_int(lp_next(lp, p));
+        out->seq = master.seq + (uint64_t)lp_int(lp_step(lp, p));
     } else {
         out->ms = out->seq = UINT64_MAX;
     }

@@ -86,6 +86,10 @@ int stream_id_decr(stream_id *id);
  * returns its length. */
 #define STREAM_ID_STR_LEN 44
 int stream_id_format(char *buf, const stream_id *id);
+/* Rewrites only the sequence of an ID already formatted in buf whose ms
+ * part is ms_len bytes long (IDs of one millisecond in a row); returns the
+ * new length. */
+int stream_id_format_seq(char *buf, int ms_len, uint64_t seq);
 
 /* ---------------------------------------------------------- streams */
 

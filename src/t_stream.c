@@ -149,10 +149,31 @@ void stream_reply_id(client *c, const stream_id *id) {
     reply_bulk(c, buf, (size_t)len);
 }
 
+/* An ID's text kept across the entries of one reply: entries of the same
+ * millisecond only rewrite the sequence. */
+typedef struct id_text {
+    uint64_t ms;
+    int ms_len; /* -1: nothing formatted yet */
+    int len;
+    char buf[STREAM_ID_STR_LEN];
+} id_text;
+
+static void reply_id_cached(client *c, const stream_id *id, id_text *t) {
+    if (t->ms_len >= 0 && t->ms == id->ms) {
+        t->len = stream_id_format_seq(t->buf, t->ms_len, id->seq);
+    } else {
+        t->len = stream_id_format(t->buf, id);
+        t->ms = id->ms;
+        t->ms_len = (int)(strchr(t->buf, '-') - t->buf);
+    }
+    reply_bulk(c, t->buf, (size_t)t->len);
+}
+
 /* The current entry of it as [id, [field, value, ...]]. */
-static void reply_iter_entry(client *c, stream_iter *it, const stream_id *id, int64_t numfields) {
+static void reply_iter_entry(client *c, stream_iter *it, const stream_id *id, int64_t numfields, id_text *t) {
     reply_array_len(c, 2);
-    stream_reply_id(c, id);
+    if (t) reply_id_cached(c, id, t);
+    else stream_reply_id(c, id);
     reply_array_len(c, (long)numfields * 2);
     for (int64_t i = 0; i < numfields; i++) {
         const unsigned char *f, *v;
@@ -165,19 +186,25 @@ static void reply_iter_entry(client *c, stream_iter *it, const stream_id *id, in
 
 size_t stream_reply_range(client *c, stream *s, const stream_id *start, const stream_id *end, size_t count, int rev,
                           stream_range_entry_fn *on_entry, void *ctx) {
-    void *len_slot = reply_deferred_len(c);
-    size_t n = 0;
+    /* Count first, then reply: walking the entries twice costs less than a
+     * deferred length, which moves the whole reply out of the client's
+     * fixed buffer into allocated blocks. */
+    size_t total = 0, n = 0;
     stream_iter it;
     stream_id id;
     int64_t numfields;
     stream_iter_start(&it, s, start, end, rev);
-    while ((count == 0 || n < count) && stream_iter_next(&it, &id, &numfields)) {
-        reply_iter_entry(c, &it, &id, numfields);
+    while ((count == 0 || total < count) && stream_iter_next(&it, &id, &numfields)) total++;
+    stream_iter_stop(&it);
+    reply_array_len(c, (long)total);
+    id_text text = {.ms_len = -1};
+    stream_iter_start(&it, s, start, end, rev);
+    while (n < total && stream_iter_next(&it, &id, &numfields)) {
+        reply_iter_entry(c, &it, &id, numfields, &text);
         n++;
         if (on_entry) on_entry(ctx, &id);
     }
     stream_iter_stop(&it);
-    reply_set_deferred_array_len(c, len_slot, (long)n);
     return n;
 }
 
@@ -188,7 +215,7 @@ int stream_reply_entry(client *c, stream *s, const stream_id *id) {
     stream_iter_start(&it, s, id, id, 0);
     int ok = stream_iter_next(&it, &found, &numfields);
     if (ok) {
-        reply_iter_entry(c, &it, &found, numfields);
+        reply_iter_entry(c, &it, &found, numfields, NULL);
     } else {
         reply_array_len(c, 2);
         stream_reply_id(c, id);

@@ -280,17 +280,27 @@ static int xread_resolve(client *c, const struct xread_args *a, struct xread_str
             continue;
         }
         if (stream_parse_id_or_reply(c, arg, &x->id, 0, 1, NULL)) return -1;
+        /* Redis stands ">" for the largest ID, so that ID reads new
+         * entries too. */
+        if (a->group && x->id.ms == UINT64_MAX && x->id.seq == UINT64_MAX) x->new_only = 1;
     }
     return 0;
 }
 
 /* Whether stream x has something for this read now (Redis's "serve
- * synchronously"); history reads of a group always do. */
-static int xread_has_data(struct xread_stream *x) {
+ * synchronously"); history reads of a group always do. A waiting client
+ * is served, as in Redis, once the stream's last ID passes its own, even
+ * if the entries after it were deleted meanwhile (an empty read). */
+static int xread_has_data(struct xread_stream *x, int waiting) {
     if (x->s == NULL) return 0;
     if (x->cg && !x->new_only) return 1;
     const stream_id *after = x->cg ? &x->cg->last_id : &x->id;
-    if (x->s->length == 0 || stream_id_cmp(&x->s->last_id, after) <= 0) return 0;
+    if (stream_id_cmp(&x->s->last_id, after) <= 0) return 0;
+    if (waiting) {
+        if (x->cg) x->id = x->cg->last_id;
+        return 1;
+    }
+    if (x->s->length == 0) return 0;
     stream_id maxid;
     stream_last_valid_id(x->s, &maxid);
     if (stream_id_cmp(&maxid, after) <= 0) return 0;
@@ -348,16 +358,18 @@ static void group_deliver(struct group_read *g, const stream_id *id) {
 
 /* Replies entries after start (exclusive), at most count, as an array;
  * with a group, advances it and fills the PELs. */
-static void xread_reply_new(client *c, stream *s, const stream_id *after, long long count, struct group_read *g) {
+static void xread_reply_new(client *c, stream *s, const stream_id *after, long long count, int nonempty,
+                            struct group_read *g) {
     stream_id start = *after;
     if (stream_id_incr(&start)) {
         reply_array_len(c, 0);
         return;
     }
-    /* The caller saw an entry after start, so COUNT 1 (the usual queue
+    /* When the caller saw an entry after start, COUNT 1 (the usual queue
      * read) replies exactly one: no deferred length to reserve. */
+    int one = nonempty && count == 1;
     void *len_node = NULL;
-    if (count == 1) reply_array_len(c, 1);
+    if (one) reply_array_len(c, 1);
     else len_node = reply_deferred_len(c);
     long n = 0;
     int set_id = 0;
@@ -376,7 +388,7 @@ static void xread_reply_new(client *c, stream *s, const stream_id *after, long l
         if (count && n == count) break;
     }
     stream_iter_stop(&it);
-    if (count != 1) reply_set_deferred_array_len(c, len_node, n);
+    if (!one) reply_set_deferred_array_len(c, len_node, n);
     if (set_id) sgroup_prop_setid(c->db->id, g->key, g->group, g->cg);
 }
 
@@ -421,7 +433,7 @@ static void xread_serve(client *c, const struct xread_args *a, int i, struct xre
     if (c->resp == 2) reply_array_len(c, 2);
     reply_bulk_sds(c, key);
     if (x->cg == NULL) {
-        xread_reply_new(c, x->s, &x->id, count, NULL);
+        xread_reply_new(c, x->s, &x->id, count, !blocking_is_reexecution(c), NULL);
         return;
     }
     struct group_read g = {.c = c, .key = key, .group = a->group, .cg = x->cg, .noack = a->noack,
@@ -431,7 +443,7 @@ static void xread_serve(client *c, const struct xread_args *a, int i, struct xre
     /* A NOACK read leaves no XCLAIM to create the consumer on replicas. */
     if (created && a->noack)
         prop_addf(c->db->id, "ccsss", "XGROUP", "CREATECONSUMER", key, a->group, a->consumer);
-    if (x->new_only) xread_reply_new(c, x->s, &x->id, count, &g);
+    if (x->new_only) xread_reply_new(c, x->s, &x->id, count, !blocking_is_reexecution(c), &g);
     else xread_reply_history(c, x->s, &x->id, count, &g);
     db_dirty(1);
 }
@@ -457,11 +469,15 @@ static void xread_generic(client *c, int group_cmd) {
     if (group_cmd) prop_prevent(c);
     if (xread_resolve(c, &a, st)) goto done;
     long long count = a.count;
-    if (count == 0 && blocking_is_reexecution(c)) count = XREAD_BLOCKED_DEFAULT_COUNT;
+    int waiting = blocking_is_reexecution(c);
+    const char *served_key = blocking_served_key(c);
+    if (count == 0 && waiting) count = XREAD_BLOCKED_DEFAULT_COUNT;
     void *len_node = NULL;
     long served = 0;
     for (int i = 0; i < a.nstreams; i++) {
-        if (!xread_has_data(&st[i])) continue;
+        /* A waiter is answered from the key that woke it, and only once. */
+        if (served_key && (served || strcmp(c->argv[a.streams_arg + i], served_key) != 0)) continue;
+        if (!xread_has_data(&st[i], waiting)) continue;
         if (served++ == 0) {
             if (a.nstreams > 1) len_node = reply_deferred_len(c);
             else if (c->resp == 2) reply_array_len(c, 1);

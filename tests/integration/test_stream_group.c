@@ -305,6 +305,40 @@ START_TEST(test_block_multi_and_scripts) {
 }
 END_TEST
 
+/* As Redis 7.0 serves a waiter: from the key that woke it alone, as soon
+ * as the last ID passes its own (even if the new entries were deleted),
+ * and a flush wakes XREADGROUP waiters with an error. */
+START_TEST(test_block_serving_details) {
+    HS_EXPECT_BULK(ctx, "1-1", "XADD", "a", "1-1", "f", "v");
+    HS_EXPECT_BULK(ctx, "1-1", "XADD", "b", "1-1", "f", "v");
+    redisContext *w = hs_block_client(srv, ctx, HS_ARGS("XREAD", "BLOCK", "0", "STREAMS", "a", "b", "$", "$"), 1);
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "XADD", "b", "2-1", "f", "v");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "XADD", "a", "2-1", "f", "v");
+    run_ignore(ctx, "EXEC");
+    CHECK_NEXT(w, "[[\"b\",[[\"2-1\",[\"f\",\"v\"]]]]]");
+    HS_EXPECT_OK(ctx, "XGROUP", "CREATE", "a", "g", "$");
+    hs_send_only(w, HS_ARGS("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "a", ">"));
+    hs_wait_blocked(ctx, 1);
+    HS_EXPECT_OK(ctx, "MULTI");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "XADD", "a", "3-1", "f", "v");
+    HS_EXPECT_STATUS(ctx, "QUEUED", "XDEL", "a", "3-1");
+    run_ignore(ctx, "EXEC");
+    CHECK_NEXT(w, "[[\"a\",[]]]");
+    hs_send_only(w, HS_ARGS("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "a", ">"));
+    hs_wait_blocked(ctx, 1);
+    HS_EXPECT_OK(ctx, "FLUSHALL");
+    CHECK_NEXT(w, "error(UNBLOCKED the stream key no longer exists)");
+    /* SWAPDB brings a database without the key. */
+    HS_EXPECT_OK(ctx, "XGROUP", "CREATE", "a", "g", "$", "MKSTREAM");
+    hs_send_only(w, HS_ARGS("XREADGROUP", "GROUP", "g", "c", "BLOCK", "0", "STREAMS", "a", ">"));
+    hs_wait_blocked(ctx, 1);
+    HS_EXPECT_OK(ctx, "SWAPDB", "0", "1");
+    CHECK_NEXT(w, "error(UNBLOCKED the stream key no longer exists)");
+    redisFree(w);
+}
+END_TEST
+
 /* ---------------------------------------------------------- change path */
 
 struct dirty_case {
@@ -519,6 +553,7 @@ static Suite *stream_group_suite(void) {
     tcase_add_test(tc, test_block_timeout_and_unblock);
     tcase_add_test(tc, test_block_key_deleted_group_destroyed);
     tcase_add_test(tc, test_block_multi_and_scripts);
+    tcase_add_test(tc, test_block_serving_details);
     tcase_add_test(tc, test_dirty);
     tcase_add_test(tc, test_effects);
     tcase_add_test(tc, test_effects_served);
