@@ -27,9 +27,11 @@
 /* Longest ID argument Redis parses (its stack buffer less the NUL). */
 #define STREAM_ID_ARG_MAX_BYTES 127
 /* An approximate trim without LIMIT evicts at most this many times
- * stream-node-max-entries entries, and never more than the cap. */
+ * stream-node-max-entries entries, never more than the cap, and the
+ * fallback when node-max-entries is 0 (what Redis 7.0 does: asked of it). */
 #define STREAM_TRIM_DEFAULT_LIMIT_NODES 100
 #define STREAM_TRIM_DEFAULT_LIMIT_CAP 1000000
+#define STREAM_TRIM_DEFAULT_LIMIT_UNBOUNDED_NODES 10000
 
 static const char *const ERR_INVALID_ID = "Invalid stream ID specified as stream command argument";
 
@@ -305,7 +307,8 @@ static int settle_trim_limit(client *c, add_trim_args *a, int xadd, int limit_gi
         }
     } else if (a->trim.approx) {
         long long limit = STREAM_TRIM_DEFAULT_LIMIT_NODES * cfg.stream_node_max_entries;
-        if (limit <= 0 || limit > STREAM_TRIM_DEFAULT_LIMIT_CAP) limit = STREAM_TRIM_DEFAULT_LIMIT_CAP;
+        if (limit <= 0) limit = STREAM_TRIM_DEFAULT_LIMIT_UNBOUNDED_NODES;
+        if (limit > STREAM_TRIM_DEFAULT_LIMIT_CAP) limit = STREAM_TRIM_DEFAULT_LIMIT_CAP;
         a->trim.limit = limit;
     } else {
         a->trim.limit = 0;
