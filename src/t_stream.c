@@ -83,9 +83,8 @@ static int id_part_parse(const char *s, unsigned long long *v) {
 }
 
 /* Parses without replying: 0, or -1 for an invalid ID. */
-static int parse_id(const sds arg, stream_id *id, uint64_t missing_seq, int strict, int *seq_given) {
+static int parse_id(const char *arg, size_t len, stream_id *id, uint64_t missing_seq, int strict, int *seq_given) {
     char buf[STREAM_ID_ARG_MAX_BYTES + 1];
-    size_t len = sds_len(arg);
     if (len > STREAM_ID_ARG_MAX_BYTES) return -1;
     memcpy(buf, arg, len);
     buf[len] = '\0';
@@ -118,7 +117,7 @@ static int parse_id(const sds arg, stream_id *id, uint64_t missing_seq, int stri
 
 int stream_parse_id_or_reply(client *c, const sds arg, stream_id *id, uint64_t missing_seq, int strict,
                              int *seq_given) {
-    if (parse_id(arg, id, missing_seq, strict, seq_given) == 0) return 0;
+    if (parse_id(arg, sds_len(arg), id, missing_seq, strict, seq_given) == 0) return 0;
     reply_error(c, ERR_INVALID_ID);
     return -1;
 }
@@ -127,10 +126,10 @@ int stream_parse_interval_id_or_reply(client *c, const sds arg, stream_id *id, i
     int ex = sds_len(arg) > 1 && arg[0] == '(';
     if (exclusive) *exclusive = ex;
     if (!ex) return stream_parse_id_or_reply(c, arg, id, missing_seq, 0, NULL);
-    sds inner = sds_new_len(arg + 1, sds_len(arg) - 1);
-    int r = stream_parse_id_or_reply(c, inner, id, missing_seq, 1, NULL);
-    sds_free(inner);
-    if (r != 0) return -1;
+    if (parse_id(arg + 1, sds_len(arg) - 1, id, missing_seq, 1, NULL) != 0) {
+        reply_error(c, ERR_INVALID_ID);
+        return -1;
+    }
     /* A start (missing_seq 0) moves up, an end moves down. */
     if (missing_seq == 0 && stream_id_incr(id) != 0) {
         reply_error(c, "invalid start ID for the interval");
