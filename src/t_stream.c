@@ -27,9 +27,11 @@
 /* Longest ID argument Redis parses (its stack buffer less the NUL). */
 #define STREAM_ID_ARG_MAX_BYTES 127
 /* An approximate trim without LIMIT evicts at most this many times
- * stream-node-max-entries entries, and never more than the cap. */
+ * stream-node-max-entries entries, never more than the cap, and the
+ * fallback when node-max-entries is 0 (what Redis 7.0 does: asked of it). */
 #define STREAM_TRIM_DEFAULT_LIMIT_NODES 100
 #define STREAM_TRIM_DEFAULT_LIMIT_CAP 1000000
+#define STREAM_TRIM_DEFAULT_LIMIT_UNBOUNDED_NODES 10000
 
 static const char *const ERR_INVALID_ID = "Invalid stream ID specified as stream command argument";
 
@@ -81,9 +83,8 @@ static int id_part_parse(const char *s, unsigned long long *v) {
 }
 
 /* Parses without replying: 0, or -1 for an invalid ID. */
-static int parse_id(const sds arg, stream_id *id, uint64_t missing_seq, int strict, int *seq_given) {
+static int parse_id(const char *arg, size_t len, stream_id *id, uint64_t missing_seq, int strict, int *seq_given) {
     char buf[STREAM_ID_ARG_MAX_BYTES + 1];
-    size_t len = sds_len(arg);
     if (len > STREAM_ID_ARG_MAX_BYTES) return -1;
     memcpy(buf, arg, len);
     buf[len] = '\0';
@@ -116,7 +117,7 @@ static int parse_id(const sds arg, stream_id *id, uint64_t missing_seq, int stri
 
 int stream_parse_id_or_reply(client *c, const sds arg, stream_id *id, uint64_t missing_seq, int strict,
                              int *seq_given) {
-    if (parse_id(arg, id, missing_seq, strict, seq_given) == 0) return 0;
+    if (parse_id(arg, sds_len(arg), id, missing_seq, strict, seq_given) == 0) return 0;
     reply_error(c, ERR_INVALID_ID);
     return -1;
 }
@@ -125,10 +126,10 @@ int stream_parse_interval_id_or_reply(client *c, const sds arg, stream_id *id, i
     int ex = sds_len(arg) > 1 && arg[0] == '(';
     if (exclusive) *exclusive = ex;
     if (!ex) return stream_parse_id_or_reply(c, arg, id, missing_seq, 0, NULL);
-    sds inner = sds_new_len(arg + 1, sds_len(arg) - 1);
-    int r = stream_parse_id_or_reply(c, inner, id, missing_seq, 1, NULL);
-    sds_free(inner);
-    if (r != 0) return -1;
+    if (parse_id(arg + 1, sds_len(arg) - 1, id, missing_seq, 1, NULL) != 0) {
+        reply_error(c, ERR_INVALID_ID);
+        return -1;
+    }
     /* A start (missing_seq 0) moves up, an end moves down. */
     if (missing_seq == 0 && stream_id_incr(id) != 0) {
         reply_error(c, "invalid start ID for the interval");
@@ -305,7 +306,8 @@ static int settle_trim_limit(client *c, add_trim_args *a, int xadd, int limit_gi
         }
     } else if (a->trim.approx) {
         long long limit = STREAM_TRIM_DEFAULT_LIMIT_NODES * cfg.stream_node_max_entries;
-        if (limit <= 0 || limit > STREAM_TRIM_DEFAULT_LIMIT_CAP) limit = STREAM_TRIM_DEFAULT_LIMIT_CAP;
+        if (limit <= 0) limit = STREAM_TRIM_DEFAULT_LIMIT_UNBOUNDED_NODES;
+        if (limit > STREAM_TRIM_DEFAULT_LIMIT_CAP) limit = STREAM_TRIM_DEFAULT_LIMIT_CAP;
         a->trim.limit = limit;
     } else {
         a->trim.limit = 0;
