@@ -340,6 +340,15 @@ static void getkeys(client *c, int with_flags) {
         if (!(cmd->key_specs[s].flags & KS_NOT_KEY)) nspecs++;
     int *idx = zmalloc(sizeof(int) * (size_t)argc), *flags = zmalloc(sizeof(int) * (size_t)argc);
     int found = cmd_key_positions(cmd, argv, argc, idx, flags), n = 0;
+    /* Arguments the specs cannot read give no keys; Redis's key finders
+     * of EVAL and FCALL (no mandatory keys) then answer an empty list. */
+    if (found < 0) {
+        zfree(idx);
+        zfree(flags);
+        if (cmd->flags & CMD_NO_MANDATORY_KEYS) reply_array_len(c, 0);
+        else reply_error(c, "Invalid arguments specified for command");
+        return;
+    }
     for (int i = 0; i < found; i++) {
         if (flags[i] & KS_NOT_KEY) continue;
         idx[n] = idx[i];

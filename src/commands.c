@@ -198,25 +198,32 @@ void cmd_reset_stats(void) {
 }
 
 /* Appends to out (capacity argc) the argument indexes of spec ks's keys in
- * argv, and their flags to flags_out; returns the new count. */
+ * argv, and their flags to flags_out; returns the new count, or -1 when
+ * argv does not hold what the spec describes (its range or key count past
+ * the last argument): Redis then finds no keys at all for the command
+ * (COMMAND GETKEYS: "Invalid arguments"). */
 static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int *flags_out, int n) {
     int start = ks->begin_index;
     if (ks->unknown) return n;
     if (ks->bs_keyword) {
+        /* A keyword in the last argument is no keyword (nothing follows
+         * it); a missing one means the spec has no key here. */
         start = 0;
-        for (int i = ks->bs_startfrom; i < argc; i++)
+        for (int i = ks->bs_startfrom; i < argc - 1; i++)
             if (strcasecmp(argv[i], ks->bs_keyword) == 0) {
                 start = i + 1;
                 break;
             }
         if (start == 0) return n;
     }
-    if (start >= argc) return n;
+    if (start >= argc) return -1;
     int first, last, step = ks->keystep > 0 ? ks->keystep : 1;
     if (ks->keynum) {
         long long numkeys;
         int idx = start + ks->keynumidx;
-        if (idx >= argc || !string2ll(argv[idx], sds_len(argv[idx]), &numkeys) || numkeys < 0) return n;
+        if (idx >= argc || !string2ll(argv[idx], sds_len(argv[idx]), &numkeys) || numkeys < 0 ||
+            numkeys > argc)
+            return -1;
         first = start + ks->firstkey;
         last = first + (int)numkeys * step - 1;
     } else {
@@ -225,7 +232,8 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
         else if (ks->limit > 1) last = start + (argc - start) / ks->limit + ks->lastkey;
         else last = argc + ks->lastkey;
     }
-    for (int i = first; i <= last && i < argc && n < argc; i += step) {
+    if (last >= argc) return -1;
+    for (int i = first; i <= last && n < argc; i += step) {
         out[n] = i;
         flags_out[n++] = ks->flags;
     }
@@ -235,8 +243,10 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags) {
     if (cmd->getkeys) return cmd->getkeys(argv, argc, idx, flags);
     int n = 0;
-    for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++)
+    for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++) {
         n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);
+        if (n < 0) return -1;
+    }
     return n;
 }
 
