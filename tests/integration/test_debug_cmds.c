@@ -209,6 +209,16 @@ START_TEST(test_lolwut) {
     HS_EXPECT_BULK(ctx, "Redis ver. 7.0.15\n", "LOLWUT", "VERSION", "7");
     HS_EXPECT_BULK(ctx, "Redis ver. 7.0.15\n", "LOLWUT", "foo");
     HS_EXPECT_ERROR(ctx, "ERR value is not an integer or out of range", "LOLWUT", "VERSION", "x");
+    /* VERSION 5: one undisturbed square of side 2 on a 6x6 canvas. */
+    HS_EXPECT_BULK(ctx,
+                   "\xe2\xa0\x80\xe2\xa1\xa4\xe2\xa1\x84\n\xe2\xa0\x80\xe2\xa0\x89\xe2\xa0\x81\n\n"
+                   "Georg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15\n",
+                   "LOLWUT", "VERSION", "5", "3", "1", "1");
+    HS_EXPECT_ERROR(ctx, "ERR value is not an integer or out of range", "LOLWUT", "VERSION", "5", "10", "x");
+    redisReply *r = cmd(ctx, HS_ARGS("LOLWUT", "VERSION", "5", "100000", "100000", "100000")); /* clamped */
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_ptr_nonnull(strstr(r->str, "Georg Nees"));
+    freeReplyObject(r);
 }
 END_TEST
 
