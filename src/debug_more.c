@@ -10,6 +10,7 @@
  * are Redis 7.0's. */
 #include "debug_more.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,17 +115,49 @@ static robj *debug_lookup(client *c) {
     return dict_get_val(de);
 }
 
-/* Prints each entry of lp (strings as they are, integers in decimal). */
+/* Bytes of the back-length field that ends an entry of enc bytes. */
+static size_t lp_backlen_size(size_t enc) {
+    return enc <= 127 ? 1 : enc < 16383 ? 2 : enc < 2097151 ? 3 : enc < 268435455 ? 4 : 5;
+}
+
+/* Header bytes of the entry at p: strings of 12 and 32-bit lengths have
+ * 2 and 5; every other encoding counts 1 (Redis reports the rest of an
+ * integer as payload). */
+static unsigned lp_header_size(const unsigned char *p) {
+    if ((p[0] & 0xF0) == 0xE0) return 2;
+    if (p[0] == 0xF0) return 5;
+    return 1;
+}
+
+#define LP_REPR_MAX_STR 40 /* longer strings are cut, as Redis prints them */
+
+/* One entry in Redis's lpRepr layout. */
+static void print_listpack_entry(unsigned char *lp, unsigned char *p, int index) {
+    unsigned char *next = lp_next(lp, p);
+    size_t total = (size_t)((next ? next : lp + lp_bytes(lp) - 1) - p);
+    size_t back = 1;
+    while (back < 5 && lp_backlen_size(total - back) != back) back++;
+    unsigned hdr = lp_header_size(p);
+    printf("{\n\taddr: 0x%08lx,\n\tindex: %2d,\n\toffset: %1lu,\n\thdr+entrylen+backlen: %2lu,\n"
+           "\thdrlen: %3u,\n\tbacklen: %2lu,\n\tpayload: %1u\n",
+           (unsigned long)(uintptr_t)p, index, (unsigned long)(p - lp), (unsigned long)total, hdr,
+           (unsigned long)back, (unsigned)(total - back - hdr));
+    printf("\tbytes: ");
+    for (size_t i = 0; i < total; i++) printf("%02x|", p[i]);
+    printf("\n");
+    const unsigned char *str;
+    uint32_t len;
+    unsigned char buf[LP_INTBUF_SIZE];
+    lp_get(p, NULL, &str, &len, buf);
+    if (len > LP_REPR_MAX_STR) printf("\t[str]%.*s...\n}\n", LP_REPR_MAX_STR, (const char *)str);
+    else printf("\t[str]%.*s\n}\n", (int)len, (const char *)str);
+}
+
+/* The whole listpack, in Redis's lpRepr layout (stdout). */
 static void print_listpack(unsigned char *lp) {
     printf("{total bytes %zu} {num entries %lu}\n", lp_bytes(lp), lp_length(lp));
-    long index = 0;
-    for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, p), index++) {
-        int64_t iv;
-        const unsigned char *str;
-        uint32_t len;
-        if (lp_get(p, &iv, &str, &len, NULL) == LP_KIND_INT) printf("{index: %ld, integer: %lld}\n", index, (long long)iv);
-        else printf("{index: %ld, string: %.*s}\n", index, (int)len, (const char *)str);
-    }
+    int index = 0;
+    for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, p)) print_listpack_entry(lp, p, index++);
     printf("{end}\n\n");
 }
 
@@ -151,12 +184,18 @@ void debug_quicklist(client *c) {
     }
     int full = c->argc == 4 ? atoi(c->argv[3]) : 0;
     const quicklist *ql = o->ptr;
-    printf("{count : %lu}\n{len : %lu}\n{fill : %d}\n{compress : %d}\n", ql->count, ql->len, ql->fill, ql->compress);
+    printf("{count : %lu}\n{len : %lu}\n{fill : %d}\n{compress : %d}\n{bookmark_count : 0}\n", ql->count,
+           ql->len, ql->fill, ql->compress);
     int i = 0;
     for (const ql_node *n = ql->head; n; n = n->next, i++) {
-        printf("{quicklist node(%d)\n{container : PACKED, count: %u}\n", i, (unsigned)n->count);
-        if (full) print_listpack(n->lp);
-        printf("}\n");
+        printf("{quicklist node(%d)\n", i);
+        printf("{container : PACKED, encoding: RAW, size: %zu, count: %u, recompress: 0, attempted_compress: 0}\n",
+               lp_bytes(n->lp), (unsigned)n->count);
+        if (full) {
+            printf("{ listpack:\n");
+            print_listpack(n->lp);
+            printf("}\n}\n");
+        }
     }
     fflush(stdout);
     reply_status(c, "Quicklist structure printed on stdout");
