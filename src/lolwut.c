@@ -7,9 +7,12 @@
  * after row) on a canvas of pixels printed as Unicode braille, 2x4 pixels
  * per character. The first two rows are not disturbed, so small pictures
  * are the same as Redis's byte for byte; the disorder below them is random
- * in Redis and in minired alike. VERSION 6 (Redis's random skyline) is not
- * drawn: minired replies the version line for it. Owns no state. */
+ * in Redis and in minired alike. VERSION 6 draws a city skyline in four
+ * grey levels (ANSI colours, one space per pixel): three rows of random
+ * buildings in front of a white sky, as Redis's; only pictures too small
+ * to hold a building are byte-equal. Owns no state. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -166,6 +169,70 @@ static void lolwut5(client *c, int first) {
     sds_free(out);
 }
 
+/* ---------------------------------------------------------- skyline */
+
+/* The four grey levels, darkest first: foreground;background codes. */
+static const char *const sky_colors[4] = {"0;30;40", "0;90;100", "0;37;47", "0;97;107"};
+enum { SKY_BLACK = 0, SKY_DARK = 1, SKY_LIGHT = 2, SKY_WHITE = 3 };
+
+static void sky_rect(canvas *cv, int x0, int y0, int w, int h, unsigned char color) {
+    for (int y = y0; y < y0 + h; y++)
+        for (int x = x0; x < x0 + w; x++)
+            if (x >= 0 && y >= 0 && x < cv->width && y < cv->height) cv->px[(size_t)y * (size_t)cv->width + (size_t)x] = color;
+}
+
+/* One row of buildings of one colour, standing on the bottom line, each
+ * at most max_frac of the picture's height; windows on the nearest row. */
+static void sky_layer(canvas *cv, unsigned char color, float min_frac, float max_frac, int windows) {
+    int x = -(rand() % 4);
+    while (x < cv->width) {
+        int w = 6 + rand() % 10;
+        float frac = min_frac + rand_unit() * (max_frac - min_frac);
+        int h = (int)(frac * (float)cv->height);
+        int top = cv->height - h;
+        sky_rect(cv, x, top, w, h, color);
+        if (windows)
+            for (int wy = top + 2; wy < cv->height - 1; wy += 2)
+                for (int wx = x + 2; wx + 1 < x + w - 1; wx += 4)
+                    sky_rect(cv, wx, wy, 2, 1, rand() % 2 ? SKY_LIGHT : SKY_DARK);
+        x += w + 1 + rand() % 3;
+    }
+}
+
+/* VERSION 6 [cols [rows]], defaults 80 20, each clamped to 1-1000. */
+static void lolwut6(client *c, int first) {
+    long long v[2] = {80, 20};
+    for (int i = 0; i < 2 && first + i < c->argc; i++) {
+        if (!string2ll(c->argv[first + i], sds_len(c->argv[first + i]), &v[i])) {
+            reply_error_not_integer(c);
+            return;
+        }
+    }
+    canvas *cv = canvas_new((int)clamp_long(v[0], 1, 1000), (int)clamp_long(v[1], 1, 1000));
+    memset(cv->px, SKY_WHITE, (size_t)cv->width * (size_t)cv->height);
+    if (cv->height > 1) {
+        sky_layer(cv, SKY_LIGHT, 0.5f, 0.95f, 0);
+        sky_layer(cv, SKY_DARK, 0.3f, 0.7f, 0);
+        sky_layer(cv, SKY_BLACK, 0.2f, 0.6f, 1);
+    }
+    char cell[4][32]; /* one pixel of each colour, formatted once */
+    int cell_len[4];
+    for (int i = 0; i < 4; i++) cell_len[i] = snprintf(cell[i], sizeof(cell[i]), "\033[%sm \033[0m", sky_colors[i]);
+    sds out = sds_empty();
+    for (int y = 0; y < cv->height; y++) {
+        for (int x = 0; x < cv->width; x++) {
+            unsigned char color = cv->px[(size_t)y * (size_t)cv->width + (size_t)x];
+            out = sds_cat_len(out, cell[color], (size_t)cell_len[color]);
+        }
+        out = sds_cat_len(out, "\n", 1);
+    }
+    canvas_free(cv);
+    out = sds_cat(out, "Dedicated to the 8 bit game developers of past and present.\n"
+                       "Original 8 bit image from Plaguemon by hikikomori. " LOLWUT_VERSION_LINE);
+    reply_verbatim(c, out, sds_len(out), "txt");
+    sds_free(out);
+}
+
 static void lolwut_command(client *c) {
     long long version = 0;
     if (c->argc >= 3 && strcasecmp(c->argv[1], "version") == 0) {
@@ -173,8 +240,9 @@ static void lolwut_command(client *c) {
             reply_error_not_integer(c);
             return;
         }
-        if (version == 5) {
-            lolwut5(c, 3);
+        if (version == 5 || version == 6) {
+            if (version == 5) lolwut5(c, 3);
+            else lolwut6(c, 3);
             return;
         }
     }

@@ -215,7 +215,16 @@ START_TEST(test_lolwut) {
                    "Georg Nees - schotter, plotter on paper, 1968. Redis ver. 7.0.15\n",
                    "LOLWUT", "VERSION", "5", "3", "1", "1");
     HS_EXPECT_ERROR(ctx, "ERR value is not an integer or out of range", "LOLWUT", "VERSION", "5", "10", "x");
-    redisReply *r = cmd(ctx, HS_ARGS("LOLWUT", "VERSION", "5", "100000", "100000", "100000")); /* clamped */
+    /* VERSION 6: a single sky pixel, then a clamped random skyline. */
+    HS_EXPECT_BULK(ctx,
+                   "\033[0;97;107m \033[0m\nDedicated to the 8 bit game developers of past and present.\n"
+                   "Original 8 bit image from Plaguemon by hikikomori. Redis ver. 7.0.15\n",
+                   "LOLWUT", "VERSION", "6", "1", "1");
+    redisReply *r = cmd(ctx, HS_ARGS("LOLWUT", "VERSION", "6", "5000", "5000"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_ptr_nonnull(strstr(r->str, "Plaguemon"));
+    freeReplyObject(r);
+    r = cmd(ctx, HS_ARGS("LOLWUT", "VERSION", "5", "100000", "100000", "100000")); /* clamped */
     ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
     ck_assert_ptr_nonnull(strstr(r->str, "Georg Nees"));
     freeReplyObject(r);
