@@ -1,6 +1,8 @@
 /* debug.c -- the DEBUG command: the subcommands test suites and operators
  * rely on (SLEEP, OBJECT, POPULATE, RELOAD, DIGEST, DIGEST-VALUE,
- * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP).
+ * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP); debug_more.c has the ones for
+ * client suites and encodings (PROTOCOL, LISTPACK, QUICKLIST, ...). DEBUG
+ * runs only as enable-debug-command allows (cmd_resolve asks).
  *
  * Owns no state. Reads the keyspace through db.h (DEBUG OBJECT looks at the
  * stored value directly, expired or not, as Redis does) and writes it only
@@ -257,6 +259,7 @@ static void debug_command(client *c) {
 /* ---------------------------------------------------------- table */
 
 redis_command debug_commands[] = {
-    {.name = "debug", .proc = debug_command, .arity = -2, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED,
-     .group = "server", .since = "1.0.0", .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
+    {.name = "debug", .proc = debug_command, .arity = -2,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED, .group = "server", .since = "1.0.0",
+     .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
     {0}};

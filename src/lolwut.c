@@ -178,7 +178,8 @@ enum { SKY_BLACK = 0, SKY_DARK = 1, SKY_LIGHT = 2, SKY_WHITE = 3 };
 static void sky_rect(canvas *cv, int x0, int y0, int w, int h, unsigned char color) {
     for (int y = y0; y < y0 + h; y++)
         for (int x = x0; x < x0 + w; x++)
-            if (x >= 0 && y >= 0 && x < cv->width && y < cv->height) cv->px[(size_t)y * (size_t)cv->width + (size_t)x] = color;
+            if (x >= 0 && y >= 0 && x < cv->width && y < cv->height)
+                cv->px[(size_t)y * (size_t)cv->width + (size_t)x] = color;
 }
 
 /* One row of buildings of one colour, standing on the bottom line, each
