@@ -16,6 +16,7 @@
 #include "admin.h"
 #include "aof.h"
 #include "blocking.h"
+#include "debug_more.h"
 #include "evict.h"
 #include "function.h"
 #include "monotonic.h"
@@ -73,6 +74,8 @@ static redis_command *command_tables[] = {
     hll_commands,
     geo_commands,
     sort_commands,
+    module_commands,
+    lolwut_commands,
     NULL,
 };
 
@@ -373,6 +376,10 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     }
     unsigned checks = caller_checks[kind];
     if (checks == 0) return cmd;
+    /* enable-debug-command / enable-module-command: right after arity,
+     * before NOAUTH, as Redis (debug_protected.c). */
+    if ((cmd->flags & CMD_PROTECTED) && (checks & CHECK_AUTH) && (*err = cmd_protected_refusal(c, cmd)) != NULL)
+        return cmd;
     if ((checks & CHECK_AUTH) && !c->authenticated && !(cmd->flags & CMD_NO_AUTH)) {
         *err = sds_new("-NOAUTH Authentication required.");
         return cmd;

@@ -240,6 +240,11 @@ static const config_row config_table[] = {
     {.name = "dir", .type = CT_SPECIAL, .flags = CF_PROTECTED, .ops = &dir_ops},
     {.name = "enable-protected-configs", .type = CT_ENUM, .flags = CF_IMMUTABLE,
      .field = &cfg.enable_protected_configs, .def = "no", .enums = protected_enum},
+    /* dbg: who may run DEBUG / MODULE LOAD|LOADEX|UNLOAD (commands.c asks). */
+    {.name = "enable-debug-command", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.enable_debug_cmd,
+     .def = "no", .enums = protected_enum},
+    {.name = "enable-module-command", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.enable_module_cmd,
+     .def = "no", .enums = protected_enum},
     /* security */
     {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = ""},
     /* protocol limits */

@@ -185,6 +185,8 @@ struct server_config {
     int set_proc_title;
     int supervised;               /* enum supervised_mode */
     int enable_protected_configs; /* enum protected_configs */
+    int enable_debug_cmd;         /* enum protected_configs: DEBUG */
+    int enable_module_cmd;        /* enum protected_configs: MODULE LOAD/LOADEX/UNLOAD */
 };
 
 /* Read-only to everyone but config.c. */

@@ -1,6 +1,8 @@
 /* debug.c -- the DEBUG command: the subcommands test suites and operators
  * rely on (SLEEP, OBJECT, POPULATE, RELOAD, DIGEST, DIGEST-VALUE,
- * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP).
+ * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP); debug_more.c has the ones for
+ * client suites and encodings (PROTOCOL, LISTPACK, QUICKLIST, ...). DEBUG
+ * runs only as enable-debug-command allows (cmd_resolve asks).
  *
  * Owns no state. Reads the keyspace through db.h (DEBUG OBJECT looks at the
  * stored value directly, expired or not, as Redis does) and writes it only
@@ -15,6 +17,7 @@
 #include "admin.h"
 #include "commands.h"
 #include "db.h"
+#include "debug_more.h"
 #include "digest.h"
 #include "expire.h"
 #include "function.h"
@@ -159,6 +162,9 @@ static void debug_error(client *c) {
 
 static void debug_help(client *c) {
     static const char *help[] = {
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
         "DIGEST",
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
@@ -168,6 +174,12 @@ static void debug_help(client *c) {
         "    unit tests to simulate Redis errors.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
+        "MALLCTL <key> [<val>]",
+        "    Get or set a malloc tuning integer.",
+        "MALLCTL-STR <key> [<val>]",
+        "    Get or set a malloc tuning string.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",
@@ -175,6 +187,10 @@ static void debug_help(client *c) {
         "    it is used instead of the 'key' prefix. These are not propagated to",
         "    replicas. Cluster slots are not respected so keys not belonging to the",
         "    current node can be created in cluster mode.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
         "RELOAD [option ...]",
         "    Save the RDB on disk and reload it back to memory. Valid <option> values:",
         "    * MERGE: conflicting keys will be loaded from RDB.",
@@ -194,6 +210,19 @@ static void debug_help(client *c) {
         "    default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
+        "STRINGMATCH-TEST",
+        "    Run a fuzz tester against the stringmatchlen() function.",
+        "LISTPACK <key>",
+        "    Show low level info about the listpack encoding of <key>.",
+        "QUICKLIST <key> [<0|1>]",
+        "    Show low level info about the quicklist encoding of <key>.",
+        "    The optional argument (0 by default) sets the level of detail",
+        "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
+        "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
+        "    In case NEVER is provided the last observed peak will never be reset",
+        "    In case RESET is provided the peak reset time will be restored to the default value",
+        "REPLYBUFFER RESIZING <0|1>",
+        "    Enable or disable the reply buffer resize cron job",
         NULL};
     reply_help(c, help);
 }
@@ -212,6 +241,13 @@ static void debug_command(client *c) {
     else if (argc == 2 && strcasecmp(sub, "digest") == 0) digest_debug_digest(c);
     else if (argc >= 2 && strcasecmp(sub, "digest-value") == 0) digest_debug_digest_value(c);
     else if (argc == 2 && strcasecmp(sub, "loadaof") == 0) aof_debug_loadaof(c);
+    /* dbg: debug_more.c (MALLCTL / MALLCTL-STR fall through: no jemalloc) */
+    else if (argc == 3 && strcasecmp(sub, "protocol") == 0) debug_protocol(c);
+    else if (argc == 3 && strcasecmp(sub, "listpack") == 0) debug_listpack(c);
+    else if (argc >= 3 && argc <= 4 && strcasecmp(sub, "quicklist") == 0) debug_quicklist(c);
+    else if (argc == 4 && strcasecmp(sub, "replybuffer") == 0) debug_replybuffer(c);
+    else if (argc == 2 && strcasecmp(sub, "stringmatch-test") == 0) debug_stringmatch_test(c);
+    else if (argc == 2 && strcasecmp(sub, "change-repl-id") == 0) debug_change_repl_id(c);
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);
@@ -223,6 +259,7 @@ static void debug_command(client *c) {
 /* ---------------------------------------------------------- table */
 
 redis_command debug_commands[] = {
-    {.name = "debug", .proc = debug_command, .arity = -2, .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
-     .group = "server", .since = "1.0.0", .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
+    {.name = "debug", .proc = debug_command, .arity = -2,
+     .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED, .group = "server", .since = "1.0.0",
+     .summary = "A container for debugging commands", .complexity = "Depends on subcommand."},
     {0}};

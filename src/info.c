@@ -412,8 +412,14 @@ static sds info_stats(sds s) {
 #define REPL_ID_LEN 40
 #define REPL_BACKLOG_DEFAULT_BYTES (1024 * 1024)
 
+static char replid[REPL_ID_LEN + 1];
+
+/* DEBUG CHANGE-REPL-ID: a new random primary id (the secondary stays zero). */
+void info_change_repl_id(void) {
+    get_random_hex_chars(replid, REPL_ID_LEN);
+}
+
 static sds info_replication(sds s) {
-    static char replid[REPL_ID_LEN + 1];
     if (replid[0] == '\0') get_random_hex_chars(replid, REPL_ID_LEN);
     return sds_cat_printf(s,
                           "# Replication\r\n"

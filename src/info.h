@@ -16,5 +16,7 @@ void info_reset_stats(void);
 void info_count_error(const char *msg, size_t len);
 /* Returns new sds: the INFO text for the given section names. */
 sds info_generate(int argc, sds *argv);
+/* DEBUG CHANGE-REPL-ID: draws a new master_replid. */
+void info_change_repl_id(void);
 
 #endif

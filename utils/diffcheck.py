@@ -624,7 +624,9 @@ class Server:
         os.makedirs(self.dir, exist_ok=True)
         self.log_path = os.path.join(self.dir, 'server.log')
         argv = [binary, '--port', str(self.port), '--bind', '127.0.0.1',
-                '--save', '', '--dir', self.dir, '--daemonize', 'no'] + extra_args
+                '--save', '', '--dir', self.dir, '--daemonize', 'no',
+                # Cases may use DEBUG (Redis 7.0 refuses it by default).
+                '--enable-debug-command', 'yes'] + extra_args
         self.log = open(self.log_path, 'wb')
         # A new session keeps a terminal's Ctrl-C away from the child: we stop
         # it ourselves, by PID, so it never outlives us nor dies half-way.

@@ -136,8 +136,7 @@ class Server:
         os.makedirs(self.dir, exist_ok=True)
         argv = [binary, '--port', str(port), '--bind', '127.0.0.1', '--dir', self.dir,
                 '--dbfilename', 'dump.rdb', '--save', '', '--daemonize', 'no'] + extra
-        if os.path.basename(binary).startswith('redis'):
-            argv += ['--enable-debug-command', 'yes']
+        argv += ['--enable-debug-command', 'yes']  # DEBUG POPULATE (refused by default)
         if cpu is not None:
             argv = ['taskset', '-c', str(cpu)] + argv
         self.log_path = os.path.join(self.dir, 'server.%d.log' % time.monotonic_ns())

@@ -388,8 +388,16 @@ static hs_server *hs_start_binary(const char *binary, const char *const *extra_a
     }
 }
 
+/* Tests may use DEBUG, which (as in Redis 7.0) is refused by default; a
+ * test's own --enable-debug-command comes later and wins. */
 hs_server *hs_start(const char *const *extra_args) {
-    return hs_start_binary(hs_server_path(), extra_args);
+    const char *args[HS_MAX_SERVER_ARGS];
+    int n = 0;
+    args[n++] = "--enable-debug-command";
+    args[n++] = "yes";
+    for (int i = 0; extra_args && extra_args[i] && n < HS_MAX_SERVER_ARGS - 1; i++) args[n++] = extra_args[i];
+    args[n] = NULL;
+    return hs_start_binary(hs_server_path(), args);
 }
 
 const char *hs_redis_server_path(void) {
