@@ -137,7 +137,7 @@ def main(argv):
     ap.add_argument('--redis', default='redis-server')
     ap.add_argument('--minired-port', type=int)
     ap.add_argument('--redis-port', type=int)
-    ap.add_argument('--out', default=os.path.join(os.path.dirname(__file__), '..', 'src', 'command_docs.c'))
+    ap.add_argument('--out', default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'command_docs.c')))
     opts = ap.parse_args(argv)
     servers = []
     tmp = tempfile.mkdtemp(prefix='gendocs-')
