@@ -39,19 +39,25 @@ HINT_INPUTS = ['SET ', 'XADD ', 'GEOSEARCH ', 'CLIENT KILL ', 'XGROUP CREATE ', 
                'help xadd\r', 'help client kill\r', 'help georadius\r', 'help @stream\r']
 
 
-def read_for(fd, seconds):
-    out, end = b'', time.monotonic() + seconds
+def read_until(fd, done, timeout=10.0, idle=0.3):
+    """Reads until done(output) holds and nothing more came for idle
+    seconds, or timeout passed (a loaded machine may start redis-cli
+    slowly: it asks the server for COMMAND DOCS first)."""
+    out, end = b'', time.monotonic() + timeout
+    quiet_since = time.monotonic()
     while time.monotonic() < end:
         ready, _, _ = select.select([fd], [], [], 0.05)
-        if not ready:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+            quiet_since = time.monotonic()
+        elif done(out) and time.monotonic() - quiet_since >= idle:
             break
-        if not chunk:
-            break
-        out += chunk
     return out
 
 
@@ -61,12 +67,18 @@ def cli_hint(port, text):
     if pid == 0:
         os.environ['TERM'] = 'xterm'
         os.execvp('redis-cli', ['redis-cli', '-p', str(port)])
+    prompt = b':%d> ' % port
+    typed = text.rstrip('\r').encode()
     try:
         # A window size spares linenoise its cursor-position query.
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 24, 400, 0, 0))
-        read_for(fd, 0.8)
+        read_until(fd, lambda out: prompt in out)
         os.write(fd, text.encode())
-        out = read_for(fd, 0.5)
+        if text.endswith('\r'):
+            # help: done when the prompt is back after the text.
+            out = read_until(fd, lambda out: b'\r\n' in out and out.endswith(prompt))
+        else:
+            out = read_until(fd, lambda out: prompt + typed in out)
     finally:
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
