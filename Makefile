@@ -90,7 +90,7 @@ SERVER_OBJS := $(addprefix $(B)/,$(SERVER_SRCS:.c=.o))
 SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
-.PHONY: all test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
+.PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
         bench-types fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
@@ -236,6 +236,11 @@ bench-scripts: all
 # shrink, e.g. "--quick --memory-entries 200000").
 bench-types: all
 	@python3 utils/types_bench.py --server $(abspath $(SERVER_BIN)) $(TYPES_BENCH_ARGS)
+
+# Regenerates src/command_docs.c from a redis-server 7.0's COMMAND DOCS for
+# the commands the built server has (run after adding commands; commit it).
+command-docs: all
+	@python3 utils/gen_command_docs.py --server $(abspath $(SERVER_BIN))
 
 diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))

@@ -4,9 +4,11 @@
  * Reads the command table only through commands.h; writes nothing but
  * replies. Key positions come from the table's legacy triple, the same
  * data COMMAND INFO reports, so the two can never disagree. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "command_docs.h"
 #include "commands.h"
 #include "reply.h"
 #include "util.h"
@@ -210,25 +212,90 @@ static void command_info_command(client *c) {
     }
 }
 
+/* The generated docs are sorted by full name (strcmp order). */
+static int doc_cmp(const void *key, const void *elem) {
+    return strcmp(key, ((const cmd_doc *)elem)->fullname);
+}
+
+const cmd_doc *command_doc_find(const char *fullname) {
+    return bsearch(fullname, command_docs, command_docs_count, sizeof(command_docs[0]), doc_cmp);
+}
+
+static void reply_field(client *c, const char *name, const char *value) {
+    reply_bulk_cstr(c, name);
+    reply_bulk_cstr(c, value);
+}
+
+static void reply_doc_args(client *c, const cmd_doc_arg *args, int n) {
+    reply_array_len(c, n);
+    for (int i = 0; i < n; i++) {
+        const cmd_doc_arg *a = &args[i];
+        long fields = 2 + (a->key_spec_index >= 0) + (a->token != NULL) + (a->summary != NULL) +
+                      (a->since != NULL) + (a->deprecated_since != NULL) + (a->flags != 0) +
+                      (a->value != NULL) + (a->args != NULL);
+        reply_map_len(c, fields);
+        reply_field(c, "name", a->name);
+        reply_field(c, "type", a->type);
+        if (a->key_spec_index >= 0) reply_int_field(c, "key_spec_index", a->key_spec_index);
+        if (a->token) reply_field(c, "token", a->token);
+        if (a->summary) reply_field(c, "summary", a->summary);
+        if (a->since) reply_field(c, "since", a->since);
+        if (a->deprecated_since) reply_field(c, "deprecated_since", a->deprecated_since);
+        if (a->flags) {
+            static const char *names[] = {"optional", "multiple", "multiple_token"};
+            reply_bulk_cstr(c, "flags");
+            reply_set_len(c, __builtin_popcount((unsigned)a->flags));
+            for (int b = 0; b < 3; b++)
+                if (a->flags & (1 << b)) reply_status(c, names[b]);
+        }
+        if (a->value) reply_field(c, "value", a->value);
+        if (a->args) {
+            reply_bulk_cstr(c, "arguments");
+            reply_doc_args(c, a->args, a->nargs);
+        }
+    }
+}
+
+/* The table's own fields come first (a diffcheck case proves they agree
+ * with Redis's); the generated docs add what the table lacks: doc flags,
+ * history, arguments. A minired-only command shows its table fields. */
 static void reply_command_docs(client *c, const redis_command *cmd) {
-    long fields = 4 + (cmd->subcommands ? 1 : 0) + (cmd->deprecated_since ? 3 : 0);
+    const cmd_doc *doc = command_doc_find(cmd->fullname);
+    const char *summary = cmd->summary ? cmd->summary : doc ? doc->summary : NULL;
+    const char *since = cmd->since ? cmd->since : doc ? doc->since : NULL;
+    const char *group = cmd->group ? cmd->group : doc ? doc->group : NULL;
+    const char *complexity = cmd->complexity ? cmd->complexity : doc ? doc->complexity : NULL;
+    const char *dep_since = cmd->deprecated_since ? cmd->deprecated_since : doc ? doc->deprecated_since : NULL;
+    const char *replaced_by = cmd->replaced_by ? cmd->replaced_by : doc ? doc->replaced_by : NULL;
+    int doc_flags = doc ? doc->doc_flags : (dep_since ? DOC_DEPRECATED : 0);
+    long fields = (summary != NULL) + (since != NULL) + (group != NULL) + (complexity != NULL) +
+                  (doc_flags != 0) + (dep_since != NULL) + (replaced_by != NULL) +
+                  (doc && doc->nhistory) + (doc && doc->nargs) + (cmd->subcommands != NULL);
     reply_map_len(c, fields);
-    reply_bulk_cstr(c, "summary");
-    reply_bulk_cstr(c, cmd->summary);
-    reply_bulk_cstr(c, "since");
-    reply_bulk_cstr(c, cmd->since);
-    reply_bulk_cstr(c, "group");
-    reply_bulk_cstr(c, cmd->group);
-    reply_bulk_cstr(c, "complexity");
-    reply_bulk_cstr(c, cmd->complexity);
-    if (cmd->deprecated_since) {
+    if (summary) reply_field(c, "summary", summary);
+    if (since) reply_field(c, "since", since);
+    if (group) reply_field(c, "group", group);
+    if (complexity) reply_field(c, "complexity", complexity);
+    if (doc_flags) {
         reply_bulk_cstr(c, "doc_flags");
-        reply_set_len(c, 1);
-        reply_status(c, "deprecated");
-        reply_bulk_cstr(c, "deprecated_since");
-        reply_bulk_cstr(c, cmd->deprecated_since);
-        reply_bulk_cstr(c, "replaced_by");
-        reply_bulk_cstr(c, cmd->replaced_by);
+        reply_set_len(c, __builtin_popcount((unsigned)doc_flags));
+        if (doc_flags & DOC_DEPRECATED) reply_status(c, "deprecated");
+        if (doc_flags & DOC_SYSCMD) reply_status(c, "syscmd");
+    }
+    if (dep_since) reply_field(c, "deprecated_since", dep_since);
+    if (replaced_by) reply_field(c, "replaced_by", replaced_by);
+    if (doc && doc->nhistory) {
+        reply_bulk_cstr(c, "history");
+        reply_set_len(c, doc->nhistory);
+        for (int i = 0; i < doc->nhistory; i++) {
+            reply_array_len(c, 2);
+            reply_bulk_cstr(c, doc->history[2 * i]);
+            reply_bulk_cstr(c, doc->history[2 * i + 1]);
+        }
+    }
+    if (doc && doc->nargs) {
+        reply_bulk_cstr(c, "arguments");
+        reply_doc_args(c, doc->args, doc->nargs);
     }
     if (cmd->subcommands) {
         long n = 0;

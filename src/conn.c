@@ -639,7 +639,7 @@ static redis_command client_subcommands[] = {
 redis_command conn_commands[] = {
     {.name = "ping", .proc = ping_command, .arity = -1, .flags = CMD_FAST | CMD_SENTINEL, .acl = ACL_CONNECTION,
      .tips = ALL_SHARDS_OK, .group = "connection", .since = "1.0.0", .summary = "Ping the server", .complexity = "O(1)"},
-    {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_FAST, .acl = ACL_CONNECTION,
+    {.name = "echo", .proc = echo_command, .arity = 2, .flags = CMD_LOADING | CMD_STALE | CMD_FAST, .acl = ACL_CONNECTION,
      .group = "connection", .since = "1.0.0", .summary = "Echo the given string", .complexity = "O(1)"},
     {.name = "quit", .proc = quit_command, .arity = -1,
      .flags = CMD_ALLOW_BUSY | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_FAST | CMD_NO_AUTH,

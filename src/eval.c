@@ -371,10 +371,10 @@ static void script_help_command(client *c) {
 #define EVAL_RO_NOTE "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"
 #define SCRIPT_SUB(nm, fn, ar, fl, tip, sum, ver)                                                                  \
     {.name = nm, .proc = fn, .arity = ar, .flags = fl, .acl = ACL_SCRIPTING, .tips = tip, .group = "scripting", \
-     .since = ver, .summary = sum, .complexity = "O(1)"}
+     .since = ver, .summary = sum}
 
 /* In Redis's order (COMMAND INFO lists them so); DEBUG goes after
- * EXISTS. */
+ * EXISTS. Complexities differ per subcommand: command_docs.c gives them. */
 static redis_command script_subcommands[] = {
     SCRIPT_SUB("help", script_help_command, 2, CMD_LOADING | CMD_STALE, NULL, "Show helpful text about the different subcommands", "5.0.0"),
     SCRIPT_SUB("exists", script_exists_command, -3, CMD_NOSCRIPT,

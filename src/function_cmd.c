@@ -376,8 +376,7 @@ redis_command function_commands[] = {
      .acl = ACL_SCRIPTING,
      .key_specs = {{.flags = KS_RW | KS_ACCESS | KS_UPDATE, .begin_index = 2, .keynum = 1, .keynumidx = 0,
                     .firstkey = 1, .keystep = 1,
-                    .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE "
-                             "flags"}},
+                    .notes = "We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"}},
      .group = "scripting", .since = "7.0.0", .summary = "Invoke a function",
      .complexity = "Depends on the function that is executed."},
     {.name = "fcall_ro", .proc = fcall_ro_command, .arity = -3,
@@ -386,8 +385,7 @@ redis_command function_commands[] = {
      .acl = ACL_SCRIPTING,
      .key_specs = {{.flags = KS_RO | KS_ACCESS, .begin_index = 2, .keynum = 1, .keynumidx = 0, .firstkey = 1,
                     .keystep = 1,
-                    .notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS "
-                             "flags"}},
+                    .notes = "We cannot tell how the keys will be used so we assume the worst, RO and ACCESS"}},
      .group = "scripting", .since = "7.0.0", .summary = "Invoke a read-only function",
      .complexity = "Depends on the function that is executed."},
     {0}};

@@ -207,15 +207,55 @@ START_TEST(test_command_info_get_resp3) {
 }
 END_TEST
 
-/* Known, documented difference (README): minired's COMMAND DOCS carries no
- * "arguments" entry; everything before it is Redis 7.0's bytes. */
+/* Redis 7.0's bytes, arguments (from command_docs.c) included. */
 START_TEST(test_command_docs_get_exact) {
     int fd = hs_raw_connect(srv);
     HS_RAW_EXPECT(fd, "COMMAND DOCS get\r\n",
-                  "*2\r\n$3\r\nget\r\n*8\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\nsince\r\n"
-                  "$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n");
+                  "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$22\r\nGet the value of a key\r\n$5\r\nsince\r\n"
+                  "$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n"
+                  "$9\r\narguments\r\n*1\r\n*6\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n"
+                  "$14\r\nkey_spec_index\r\n:0\r\n");
     HS_RAW_EXPECT(fd, "COMMAND DOCS nosuch\r\n", "*0\r\n");
     close(fd);
+}
+END_TEST
+
+/* RESP3: maps, the flags and history as sets; a subcommand's docs whose
+ * complexity only command_docs.c knows; a minired-only subcommand (7.2's
+ * CLIENT SETINFO) keeps its table fields and shows no arguments; a
+ * container lists its subcommands. Bytes asked of Redis 7.0.15. */
+START_TEST(test_command_docs_resp3) {
+    int fd = hs_raw_connect(srv);
+    HS_RAW_SEND_STR(fd, "HELLO 3\r\n");
+    hs_buf hello = hs_raw_read_until(fd, "$7\r\nmodules\r\n*0\r\n", HS_REPLY_TIMEOUT_MS);
+    hs_buf_free(&hello);
+    HS_RAW_EXPECT(fd, "COMMAND DOCS echo\r\n",
+                  "%1\r\n$4\r\necho\r\n%5\r\n$7\r\nsummary\r\n$21\r\nEcho the given string\r\n$5\r\nsince\r\n$5\r\n"
+                  "1.0.0\r\n$5\r\ngroup\r\n$10\r\nconnection\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n$9\r\narguments\r\n"
+                  "*1\r\n%2\r\n$4\r\nname\r\n$7\r\nmessage\r\n$4\r\ntype\r\n$6\r\nstring\r\n");
+    HS_RAW_EXPECT(fd, "COMMAND DOCS xgroup|destroy\r\n",
+                  "%1\r\n$14\r\nxgroup|destroy\r\n%5\r\n$7\r\nsummary\r\n$25\r\nDestroy a consumer group.\r\n$5\r\n"
+                  "since\r\n$5\r\n5.0.0\r\n$5\r\ngroup\r\n$6\r\nstream\r\n$10\r\ncomplexity\r\n$80\r\nO(N) where N is "
+                  "the number of entries in the group's pending entries list (PEL).\r\n$9\r\narguments\r\n*2\r\n"
+                  "%3\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
+                  "%2\r\n$4\r\nname\r\n$9\r\ngroupname\r\n$4\r\ntype\r\n$6\r\nstring\r\n");
+    close(fd);
+    redisReply *r = hs_command(ctx, HS_ARGS("COMMAND", "DOCS", "client|setinfo", "set", "xgroup"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert_int_eq(r->elements, 6);
+    ck_assert_int_eq(r->element[1]->elements, 8); /* summary, since, group, complexity */
+    redisReply *set = r->element[3];
+    ck_assert_int_eq(set->elements, 12);
+    ck_assert_str_eq(set->element[8]->str, "history");
+    ck_assert_int_eq(set->element[9]->elements, 4);
+    ck_assert_str_eq(set->element[9]->element[3]->element[1]->str,
+                     "Allowed the `NX` and `GET` options to be used together.");
+    ck_assert_str_eq(set->element[10]->str, "arguments");
+    ck_assert_int_eq(set->element[11]->elements, 5);
+    redisReply *xg = r->element[5];
+    ck_assert_str_eq(xg->element[xg->elements - 2]->str, "subcommands");
+    ck_assert_int_eq(xg->element[xg->elements - 1]->elements, 12);
+    freeReplyObject(r);
 }
 END_TEST
 
@@ -509,6 +549,7 @@ static Suite *server_suite(void) {
     tcase_add_test(tc, test_command_info_get_exact);
     tcase_add_test(tc, test_command_info_get_resp3);
     tcase_add_test(tc, test_command_docs_get_exact);
+    tcase_add_test(tc, test_command_docs_resp3);
     tcase_add_test(tc, test_command_getkeys);
     tcase_add_test(tc, test_config_get);
     tcase_add_test(tc, test_config_set);

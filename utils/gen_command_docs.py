@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""gen_command_docs.py -- writes src/command_docs.c from Redis 7.0's own
+COMMAND DOCS, for the commands minired has.
+
+The interface texts (summaries, argument trees, history, doc flags...) are
+facts of Redis's interface: rather than retyping them, this asks a running
+redis-server for them and writes them as C data, so the build never needs
+Redis. Only commands and subcommands both servers list (COMMAND LIST) are
+written. Re-run it after adding a command to minired's table:
+
+    python3 utils/gen_command_docs.py --server build/epoll/minired-server
+    python3 utils/gen_command_docs.py --minired-port 7202 --redis-port 7201
+
+Servers are started on free ports (and stopped by PID) unless ports are
+given. Standard library only.
+"""
+import argparse
+import os
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import diffcheck  # noqa: E402  (Conn, Server, encode_command)
+
+ARG_KEYS = ['name', 'type', 'key_spec_index', 'token', 'summary', 'since',
+            'deprecated_since', 'flags', 'value', 'arguments']
+ARG_FLAGS = {'optional': 'DOC_ARG_OPTIONAL', 'multiple': 'DOC_ARG_MULTIPLE',
+             'multiple_token': 'DOC_ARG_MULTIPLE_TOKEN'}
+DOC_FLAGS = {'deprecated': 'DOC_DEPRECATED', 'syscmd': 'DOC_SYSCMD'}
+DOC_KEYS = ['summary', 'since', 'group', 'complexity', 'module', 'doc_flags',
+            'deprecated_since', 'replaced_by', 'history', 'arguments', 'subcommands']
+
+
+def ask(conn, *args):
+    conn.send(diffcheck.encode_command([a.encode() for a in args]))
+    raw, tree = conn.read_reply()
+    if tree is None or tree[0] == '-':
+        sys.exit('gen_command_docs: %s failed: %r' % (' '.join(args), raw))
+    return tree
+
+
+def text(v):
+    return v[1].decode()
+
+
+def as_map(v):
+    """A RESP3 map as an ordered list of (key, value), keys decoded."""
+    assert v[0] == '%', v
+    items = v[1]
+    return [(text(items[i]), items[i + 1]) for i in range(0, len(items), 2)]
+
+
+def check_order(keys, known, where):
+    pos = [known.index(k) if k in known else -1 for k in keys]
+    if -1 in pos or pos != sorted(pos):
+        sys.exit('gen_command_docs: %s: unexpected fields %r' % (where, keys))
+
+
+def c_str(s):
+    if s is None:
+        return 'NULL'
+    out = s.replace('\\', '\\\\').replace('"', '\\"').replace('\n', '\\n')
+    return '"' + out + '"'
+
+
+class Writer:
+    def __init__(self):
+        self.lines = []
+        self.serial = 0
+
+    def ident(self, base):
+        self.serial += 1
+        return 'a_%s_%d' % (''.join(ch if ch.isalnum() else '_' for ch in base), self.serial)
+
+    def args(self, base, args):
+        """Writes the argument array (children first); returns its name."""
+        entries = []
+        for a in args:
+            fields = as_map(a)
+            check_order([k for k, _ in fields], ARG_KEYS, base)
+            f = dict(fields)
+            sub = 'NULL'
+            nsub = 0
+            if 'arguments' in f:
+                sub = self.args(base, f['arguments'][1])
+                nsub = len(f['arguments'][1])
+            flags = ' | '.join(ARG_FLAGS[text(x)] for x in f['flags'][1]) if 'flags' in f else '0'
+            ksi = int(f['key_spec_index'][1]) if 'key_spec_index' in f else -1
+            get = lambda k: text(f[k]) if k in f else None  # noqa: E731
+            entries.append('    {%s, %s, %d, %s, %s, %s, %s, %s, %s, %d, %s},' % (
+                c_str(get('name')), c_str(get('type')), ksi, c_str(get('token')),
+                c_str(get('summary')), c_str(get('since')), c_str(get('deprecated_since')),
+                flags, c_str(get('value')), nsub, sub))
+        name = self.ident(base)
+        self.lines.append('static const cmd_doc_arg %s[] = {' % name)
+        self.lines.extend(entries)
+        self.lines.append('};')
+        return name
+
+    def doc(self, fullname, fields):
+        check_order([k for k, _ in fields], DOC_KEYS, fullname)
+        f = dict(fields)
+        get = lambda k: text(f[k]) if k in f else None  # noqa: E731
+        hist, nhist = 'NULL', 0
+        if 'history' in f:
+            hist = self.ident(fullname + '_history')
+            pairs = [text(x) for h in f['history'][1] for x in h[1]]
+            nhist = len(f['history'][1])
+            self.lines.append('static const char *const %s[] = {' % hist)
+            self.lines.extend('    %s,' % c_str(p) for p in pairs)
+            self.lines.append('};')
+        args, nargs = 'NULL', 0
+        if 'arguments' in f:
+            args = self.args(fullname, f['arguments'][1])
+            nargs = len(f['arguments'][1])
+        flags = ' | '.join(DOC_FLAGS[text(x)] for x in f['doc_flags'][1]) if 'doc_flags' in f else '0'
+        return '    {%s, %s, %s, %s, %s, %s, %s, %s, %d, %s, %d, %s},' % (
+            c_str(fullname), c_str(get('summary')), c_str(get('since')), c_str(get('group')),
+            c_str(get('complexity')), flags, c_str(get('deprecated_since')),
+            c_str(get('replaced_by')), nhist, hist, nargs, args)
+
+
+HEADER = '''/* command_docs.c -- GENERATED by utils/gen_command_docs.py from Redis
+ * 7.0's COMMAND DOCS; do not edit by hand, re-run the generator.
+ *
+ * Redis's documentation of every command and subcommand minired has:
+ * summary, since, group, complexity, doc flags, history and the argument
+ * trees, as Redis 7.0 replies them. cmd_introspect.c joins it with the
+ * command table by full name ("xgroup|create"); entries are sorted by it. */
+#include "command_docs.h"
+'''
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--server', help='minired-server binary to start')
+    ap.add_argument('--redis', default='redis-server')
+    ap.add_argument('--minired-port', type=int)
+    ap.add_argument('--redis-port', type=int)
+    ap.add_argument('--out', default=os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'command_docs.c')))
+    opts = ap.parse_args(argv)
+    servers = []
+    tmp = tempfile.mkdtemp(prefix='gendocs-')
+    try:
+        ports = {}
+        for name, port, binary in (('minired', opts.minired_port, opts.server),
+                                   ('redis', opts.redis_port, opts.redis)):
+            if port is None:
+                if binary is None:
+                    sys.exit('gen_command_docs: give --server or --minired-port')
+                srv = diffcheck.Server(name, binary, [], tmp)
+                servers.append(srv)
+                srv.wait_ready()
+                port = srv.port
+            ports[name] = port
+        mini = diffcheck.Conn('127.0.0.1', ports['minired'])
+        redis = diffcheck.Conn('127.0.0.1', ports['redis'])
+        ask(redis, 'HELLO', '3')
+        ours = {text(v) for v in ask(mini, 'COMMAND', 'LIST')[1]}
+        theirs = {text(v) for v in ask(redis, 'COMMAND', 'LIST')[1]}
+        names = sorted(ours & theirs)
+        w = Writer()
+        rows = []
+        for fullname in names:
+            reply = as_map(ask(redis, 'COMMAND', 'DOCS', fullname))
+            (_, doc), = reply
+            fields = [(k, v) for k, v in as_map(doc) if k != 'subcommands']
+            rows.append(w.doc(fullname, fields))
+        out = [HEADER, ''] + w.lines + ['', 'const cmd_doc command_docs[] = {'] + rows + [
+            '};', '', 'const size_t command_docs_count = sizeof(command_docs) / sizeof(command_docs[0]);', '']
+        with open(opts.out, 'w') as f:
+            f.write('\n'.join(out))
+        print('gen_command_docs: %d commands written to %s (%d only in minired)'
+              % (len(names), opts.out, len(ours - theirs)))
+    finally:
+        for srv in servers:
+            srv.stop()
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
