@@ -981,198 +981,220 @@ static const cmd_doc_arg a_lmpop_211[] = {
     {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_lmpop_210},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_lpop_history_212[] = {
+static const cmd_doc_arg a_lolwut_212[] = {
+    {"version", "integer", -1, "VERSION", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const char *const a_lpop_history_213[] = {
     "6.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_lpop_213[] = {
+static const cmd_doc_arg a_lpop_214[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_lpos_214[] = {
+static const cmd_doc_arg a_lpos_215[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"rank", "integer", -1, "RANK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"num-matches", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"len", "integer", -1, "MAXLEN", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_lpush_history_215[] = {
+static const char *const a_lpush_history_216[] = {
     "2.4.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_lpush_216[] = {
+static const cmd_doc_arg a_lpush_217[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_lpushx_history_217[] = {
+static const char *const a_lpushx_history_218[] = {
     "4.0.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_lpushx_218[] = {
+static const cmd_doc_arg a_lpushx_219[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_lrange_219[] = {
+static const cmd_doc_arg a_lrange_220[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_lrem_220[] = {
+static const cmd_doc_arg a_lrem_221[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_lset_221[] = {
+static const cmd_doc_arg a_lset_222[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ltrim_222[] = {
+static const cmd_doc_arg a_ltrim_223[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_memory_usage_223[] = {
+static const cmd_doc_arg a_memory_usage_224[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "SAMPLES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_mget_224[] = {
+static const cmd_doc_arg a_mget_225[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_move_225[] = {
+static const cmd_doc_arg a_module_load_226[] = {
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_module_loadex_227[] = {
+    {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_module_loadex_228[] = {
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_module_loadex_229[] = {
+    {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"configs", "block", -1, "CONFIG", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 2, a_module_loadex_227},
+    {"args", "block", -1, "ARGS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 1, a_module_loadex_228},
+};
+static const cmd_doc_arg a_module_unload_230[] = {
+    {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_move_231[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"db", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_mset_226[] = {
+static const cmd_doc_arg a_mset_232[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_mset_227[] = {
-    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_mset_226},
+static const cmd_doc_arg a_mset_233[] = {
+    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_mset_232},
 };
-static const cmd_doc_arg a_msetnx_228[] = {
+static const cmd_doc_arg a_msetnx_234[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_msetnx_229[] = {
-    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_msetnx_228},
+static const cmd_doc_arg a_msetnx_235[] = {
+    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_msetnx_234},
 };
-static const cmd_doc_arg a_object_encoding_230[] = {
+static const cmd_doc_arg a_object_encoding_236[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_freq_231[] = {
+static const cmd_doc_arg a_object_freq_237[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_idletime_232[] = {
+static const cmd_doc_arg a_object_idletime_238[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_refcount_233[] = {
+static const cmd_doc_arg a_object_refcount_239[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_persist_234[] = {
+static const cmd_doc_arg a_persist_240[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_pexpire_history_235[] = {
+static const char *const a_pexpire_history_241[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_pexpire_236[] = {
+static const cmd_doc_arg a_pexpire_242[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pexpire_237[] = {
+static const cmd_doc_arg a_pexpire_243[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpire_236},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpire_242},
 };
-static const char *const a_pexpireat_history_238[] = {
+static const char *const a_pexpireat_history_244[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_pexpireat_239[] = {
+static const cmd_doc_arg a_pexpireat_245[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pexpireat_240[] = {
+static const cmd_doc_arg a_pexpireat_246[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpireat_239},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpireat_245},
 };
-static const cmd_doc_arg a_pexpiretime_241[] = {
+static const cmd_doc_arg a_pexpiretime_247[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfadd_242[] = {
+static const cmd_doc_arg a_pfadd_248[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfcount_243[] = {
+static const cmd_doc_arg a_pfcount_249[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfdebug_244[] = {
+static const cmd_doc_arg a_pfdebug_250[] = {
     {"subcommand", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfmerge_245[] = {
+static const cmd_doc_arg a_pfmerge_251[] = {
     {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sourcekey", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ping_246[] = {
+static const cmd_doc_arg a_ping_252[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psetex_247[] = {
+static const cmd_doc_arg a_psetex_253[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psubscribe_248[] = {
+static const cmd_doc_arg a_psubscribe_254[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psubscribe_249[] = {
-    {"pattern", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_psubscribe_248},
+static const cmd_doc_arg a_psubscribe_255[] = {
+    {"pattern", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_psubscribe_254},
 };
-static const char *const a_pttl_history_250[] = {
+static const char *const a_pttl_history_256[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_pttl_251[] = {
+static const cmd_doc_arg a_pttl_257[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_publish_252[] = {
+static const cmd_doc_arg a_publish_258[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_channels_253[] = {
+static const cmd_doc_arg a_pubsub_channels_259[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_numsub_254[] = {
+static const cmd_doc_arg a_pubsub_numsub_260[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardchannels_255[] = {
+static const cmd_doc_arg a_pubsub_shardchannels_261[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardnumsub_256[] = {
+static const cmd_doc_arg a_pubsub_shardnumsub_262[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_punsubscribe_257[] = {
+static const cmd_doc_arg a_punsubscribe_263[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rename_258[] = {
+static const cmd_doc_arg a_rename_264[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_renamenx_history_259[] = {
+static const char *const a_renamenx_history_265[] = {
     "3.2.0",
     "The command no longer returns an error when source and destination names are the same.",
 };
-static const cmd_doc_arg a_renamenx_260[] = {
+static const cmd_doc_arg a_renamenx_266[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_restore_history_261[] = {
+static const char *const a_restore_history_267[] = {
     "3.0.0",
     "Added the `REPLACE` modifier.",
     "5.0.0",
@@ -1180,7 +1202,7 @@ static const char *const a_restore_history_261[] = {
     "5.0.0",
     "Added the `IDLETIME` and `FREQ` options.",
 };
-static const cmd_doc_arg a_restore_262[] = {
+static const cmd_doc_arg a_restore_268[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -1189,91 +1211,91 @@ static const cmd_doc_arg a_restore_262[] = {
     {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_rpop_history_263[] = {
+static const char *const a_rpop_history_269[] = {
     "6.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_rpop_264[] = {
+static const cmd_doc_arg a_rpop_270[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rpoplpush_265[] = {
+static const cmd_doc_arg a_rpoplpush_271[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_rpush_history_266[] = {
+static const char *const a_rpush_history_272[] = {
     "2.4.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpush_267[] = {
+static const cmd_doc_arg a_rpush_273[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_rpushx_history_268[] = {
+static const char *const a_rpushx_history_274[] = {
     "4.0.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpushx_269[] = {
+static const cmd_doc_arg a_rpushx_275[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_sadd_history_270[] = {
+static const char *const a_sadd_history_276[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_sadd_271[] = {
+static const cmd_doc_arg a_sadd_277[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_scan_history_272[] = {
+static const char *const a_scan_history_278[] = {
     "6.0.0",
     "Added the `TYPE` subcommand.",
 };
-static const cmd_doc_arg a_scan_273[] = {
+static const cmd_doc_arg a_scan_279[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"type", "string", -1, "TYPE", NULL, "6.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_scard_274[] = {
+static const cmd_doc_arg a_scard_280[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_275[] = {
+static const cmd_doc_arg a_script_debug_281[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_276[] = {
-    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_275},
+static const cmd_doc_arg a_script_debug_282[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_281},
 };
-static const cmd_doc_arg a_script_exists_277[] = {
+static const cmd_doc_arg a_script_exists_283[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_script_flush_history_278[] = {
+static const char *const a_script_flush_history_284[] = {
     "6.2.0",
     "Added the `ASYNC` and `SYNC` flushing mode modifiers.",
 };
-static const cmd_doc_arg a_script_flush_279[] = {
+static const cmd_doc_arg a_script_flush_285[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_flush_280[] = {
-    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_279},
+static const cmd_doc_arg a_script_flush_286[] = {
+    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_285},
 };
-static const cmd_doc_arg a_script_load_281[] = {
+static const cmd_doc_arg a_script_load_287[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiff_282[] = {
+static const cmd_doc_arg a_sdiff_288[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiffstore_283[] = {
+static const cmd_doc_arg a_sdiffstore_289[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_select_284[] = {
+static const cmd_doc_arg a_select_290[] = {
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_set_history_285[] = {
+static const char *const a_set_history_291[] = {
     "2.6.12",
     "Added the `EX`, `PX`, `NX` and `XX` options.",
     "6.0.0",
@@ -1283,254 +1305,254 @@ static const char *const a_set_history_285[] = {
     "7.0.0",
     "Allowed the `NX` and `GET` options to be used together.",
 };
-static const cmd_doc_arg a_set_286[] = {
+static const cmd_doc_arg a_set_292[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_287[] = {
+static const cmd_doc_arg a_set_293[] = {
     {"seconds", "integer", -1, "EX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"keepttl", "pure-token", -1, "KEEPTTL", NULL, "6.0.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_288[] = {
+static const cmd_doc_arg a_set_294[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_286},
+    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_292},
     {"get", "pure-token", -1, "GET", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_287},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_293},
 };
-static const cmd_doc_arg a_setbit_289[] = {
+static const cmd_doc_arg a_setbit_295[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setex_290[] = {
+static const cmd_doc_arg a_setex_296[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setnx_291[] = {
+static const cmd_doc_arg a_setnx_297[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setrange_292[] = {
+static const cmd_doc_arg a_setrange_298[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_shutdown_history_293[] = {
+static const char *const a_shutdown_history_299[] = {
     "7.0.0",
     "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
 };
-static const cmd_doc_arg a_shutdown_294[] = {
+static const cmd_doc_arg a_shutdown_300[] = {
     {"nosave", "pure-token", -1, "NOSAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"save", "pure-token", -1, "SAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_shutdown_295[] = {
-    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_294},
+static const cmd_doc_arg a_shutdown_301[] = {
+    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_300},
     {"now", "pure-token", -1, "NOW", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"force", "pure-token", -1, "FORCE", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"abort", "pure-token", -1, "ABORT", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinter_296[] = {
+static const cmd_doc_arg a_sinter_302[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sintercard_297[] = {
+static const cmd_doc_arg a_sintercard_303[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinterstore_298[] = {
+static const cmd_doc_arg a_sinterstore_304[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sismember_299[] = {
+static const cmd_doc_arg a_sismember_305[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_slowlog_get_history_300[] = {
+static const char *const a_slowlog_get_history_306[] = {
     "4.0.0",
     "Added client IP address, port and name to the reply.",
 };
-static const cmd_doc_arg a_slowlog_get_301[] = {
+static const cmd_doc_arg a_slowlog_get_307[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smembers_302[] = {
+static const cmd_doc_arg a_smembers_308[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smismember_303[] = {
+static const cmd_doc_arg a_smismember_309[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smove_304[] = {
+static const cmd_doc_arg a_smove_310[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_305[] = {
+static const cmd_doc_arg a_sort_311[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_306[] = {
+static const cmd_doc_arg a_sort_312[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_307[] = {
+static const cmd_doc_arg a_sort_313[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_305},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_311},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_306},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_312},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"destination", "key", 2, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_308[] = {
+static const cmd_doc_arg a_sort_ro_314[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_309[] = {
+static const cmd_doc_arg a_sort_ro_315[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_310[] = {
+static const cmd_doc_arg a_sort_ro_316[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_308},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_314},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_309},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_315},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_spop_history_311[] = {
+static const char *const a_spop_history_317[] = {
     "3.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_spop_312[] = {
+static const cmd_doc_arg a_spop_318[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "3.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_spublish_313[] = {
+static const cmd_doc_arg a_spublish_319[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_srandmember_history_314[] = {
+static const char *const a_srandmember_history_320[] = {
     "2.6.0",
     "Added the optional `count` argument.",
 };
-static const cmd_doc_arg a_srandmember_315[] = {
+static const cmd_doc_arg a_srandmember_321[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "2.6.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_srem_history_316[] = {
+static const char *const a_srem_history_322[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_srem_317[] = {
+static const cmd_doc_arg a_srem_323[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sscan_318[] = {
+static const cmd_doc_arg a_sscan_324[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ssubscribe_319[] = {
+static const cmd_doc_arg a_ssubscribe_325[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_strlen_320[] = {
+static const cmd_doc_arg a_strlen_326[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_subscribe_321[] = {
+static const cmd_doc_arg a_subscribe_327[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_substr_322[] = {
+static const cmd_doc_arg a_substr_328[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunion_323[] = {
+static const cmd_doc_arg a_sunion_329[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunionstore_324[] = {
+static const cmd_doc_arg a_sunionstore_330[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunsubscribe_325[] = {
+static const cmd_doc_arg a_sunsubscribe_331[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_swapdb_326[] = {
+static const cmd_doc_arg a_swapdb_332[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"index2", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_touch_327[] = {
+static const cmd_doc_arg a_touch_333[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_ttl_history_328[] = {
+static const char *const a_ttl_history_334[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_ttl_329[] = {
+static const cmd_doc_arg a_ttl_335[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_type_330[] = {
+static const cmd_doc_arg a_type_336[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unlink_331[] = {
+static const cmd_doc_arg a_unlink_337[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unsubscribe_332[] = {
+static const cmd_doc_arg a_unsubscribe_338[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_watch_333[] = {
+static const cmd_doc_arg a_watch_339[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xack_334[] = {
+static const cmd_doc_arg a_xack_340[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xadd_history_335[] = {
+static const char *const a_xadd_history_341[] = {
     "6.2.0",
     "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option.",
     "7.0.0",
     "Added support for the `<ms>-*` explicit ID form.",
 };
-static const cmd_doc_arg a_xadd_336[] = {
+static const cmd_doc_arg a_xadd_342[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_337[] = {
+static const cmd_doc_arg a_xadd_343[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_338[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_336},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_337},
+static const cmd_doc_arg a_xadd_344[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_342},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_343},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_339[] = {
+static const cmd_doc_arg a_xadd_345[] = {
     {"auto_id", "pure-token", -1, "*", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_340[] = {
+static const cmd_doc_arg a_xadd_346[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_341[] = {
+static const cmd_doc_arg a_xadd_347[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"nomkstream", "pure-token", -1, "NOMKSTREAM", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_338},
-    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_339},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_340},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_344},
+    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_345},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_346},
 };
-static const char *const a_xautoclaim_history_342[] = {
+static const char *const a_xautoclaim_history_348[] = {
     "7.0.0",
     "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
 };
-static const cmd_doc_arg a_xautoclaim_343[] = {
+static const cmd_doc_arg a_xautoclaim_349[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -1539,7 +1561,7 @@ static const cmd_doc_arg a_xautoclaim_343[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xclaim_344[] = {
+static const cmd_doc_arg a_xclaim_350[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -1552,173 +1574,173 @@ static const cmd_doc_arg a_xclaim_344[] = {
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"id", "string", -1, "LASTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xdel_345[] = {
+static const cmd_doc_arg a_xdel_351[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xgroup_create_history_346[] = {
+static const char *const a_xgroup_create_history_352[] = {
     "7.0.0",
     "Added the `entries_read` named argument.",
 };
-static const cmd_doc_arg a_xgroup_create_347[] = {
+static const cmd_doc_arg a_xgroup_create_353[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_create_348[] = {
+static const cmd_doc_arg a_xgroup_create_354[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_347},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_353},
     {"mkstream", "pure-token", -1, "MKSTREAM", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_createconsumer_349[] = {
+static const cmd_doc_arg a_xgroup_createconsumer_355[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_delconsumer_350[] = {
+static const cmd_doc_arg a_xgroup_delconsumer_356[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_destroy_351[] = {
+static const cmd_doc_arg a_xgroup_destroy_357[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xgroup_setid_history_352[] = {
+static const char *const a_xgroup_setid_history_358[] = {
     "7.0.0",
     "Added the optional `entries_read` argument.",
 };
-static const cmd_doc_arg a_xgroup_setid_353[] = {
+static const cmd_doc_arg a_xgroup_setid_359[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_setid_354[] = {
+static const cmd_doc_arg a_xgroup_setid_360[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_353},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_359},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_consumers_355[] = {
+static const cmd_doc_arg a_xinfo_consumers_361[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_groups_history_356[] = {
+static const char *const a_xinfo_groups_history_362[] = {
     "7.0.0",
     "Added the `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_groups_357[] = {
+static const cmd_doc_arg a_xinfo_groups_363[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_stream_history_358[] = {
+static const char *const a_xinfo_stream_history_364[] = {
     "6.0.0",
     "Added the `FULL` modifier.",
     "7.0.0",
     "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_stream_359[] = {
+static const cmd_doc_arg a_xinfo_stream_365[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_stream_360[] = {
+static const cmd_doc_arg a_xinfo_stream_366[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_359},
+    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_365},
 };
-static const cmd_doc_arg a_xlen_361[] = {
+static const cmd_doc_arg a_xlen_367[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xpending_history_362[] = {
+static const char *const a_xpending_history_368[] = {
     "6.2.0",
     "Added the `IDLE` option and exclusive range intervals.",
 };
-static const cmd_doc_arg a_xpending_363[] = {
+static const cmd_doc_arg a_xpending_369[] = {
     {"min-idle-time", "integer", -1, "IDLE", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xpending_364[] = {
+static const cmd_doc_arg a_xpending_370[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_363},
+    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_369},
 };
-static const char *const a_xrange_history_365[] = {
+static const char *const a_xrange_history_371[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrange_366[] = {
+static const cmd_doc_arg a_xrange_372[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_367[] = {
+static const cmd_doc_arg a_xread_373[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_368[] = {
+static const cmd_doc_arg a_xread_374[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_367},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_373},
 };
-static const cmd_doc_arg a_xreadgroup_369[] = {
+static const cmd_doc_arg a_xreadgroup_375[] = {
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_370[] = {
+static const cmd_doc_arg a_xreadgroup_376[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_371[] = {
-    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_369},
+static const cmd_doc_arg a_xreadgroup_377[] = {
+    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_375},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"noack", "pure-token", -1, "NOACK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_370},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_376},
 };
-static const char *const a_xrevrange_history_372[] = {
+static const char *const a_xrevrange_history_378[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrevrange_373[] = {
+static const cmd_doc_arg a_xrevrange_379[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xsetid_history_374[] = {
+static const char *const a_xsetid_history_380[] = {
     "7.0.0",
     "Added the `entries_added` and `max_deleted_entry_id` arguments.",
 };
-static const cmd_doc_arg a_xsetid_375[] = {
+static const cmd_doc_arg a_xsetid_381[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"last-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"entries_added", "integer", -1, "ENTRIESADDED", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"max_deleted_entry_id", "string", -1, "MAXDELETEDID", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xtrim_history_376[] = {
+static const char *const a_xtrim_history_382[] = {
     "6.2.0",
     "Added the `MINID` trimming strategy and the `LIMIT` option.",
 };
-static const cmd_doc_arg a_xtrim_377[] = {
+static const cmd_doc_arg a_xtrim_383[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_378[] = {
+static const cmd_doc_arg a_xtrim_384[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_379[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_377},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_378},
+static const cmd_doc_arg a_xtrim_385[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_383},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_384},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_380[] = {
+static const cmd_doc_arg a_xtrim_386[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_379},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_385},
 };
-static const char *const a_zadd_history_381[] = {
+static const char *const a_zadd_history_387[] = {
     "2.4.0",
     "Accepts multiple elements.",
     "3.0.2",
@@ -1726,271 +1748,271 @@ static const char *const a_zadd_history_381[] = {
     "6.2.0",
     "Added the `GT` and `LT` options.",
 };
-static const cmd_doc_arg a_zadd_382[] = {
+static const cmd_doc_arg a_zadd_388[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_383[] = {
+static const cmd_doc_arg a_zadd_389[] = {
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_384[] = {
+static const cmd_doc_arg a_zadd_390[] = {
     {"score", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_385[] = {
+static const cmd_doc_arg a_zadd_391[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_382},
-    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_383},
+    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_388},
+    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_389},
     {"change", "pure-token", -1, "CH", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"increment", "pure-token", -1, "INCR", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_384},
+    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_390},
 };
-static const cmd_doc_arg a_zcard_386[] = {
+static const cmd_doc_arg a_zcard_392[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zcount_387[] = {
+static const cmd_doc_arg a_zcount_393[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiff_388[] = {
+static const cmd_doc_arg a_zdiff_394[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiffstore_389[] = {
+static const cmd_doc_arg a_zdiffstore_395[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zincrby_390[] = {
+static const cmd_doc_arg a_zincrby_396[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_391[] = {
+static const cmd_doc_arg a_zinter_397[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_392[] = {
+static const cmd_doc_arg a_zinter_398[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_391},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_397},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zintercard_393[] = {
+static const cmd_doc_arg a_zintercard_399[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_394[] = {
+static const cmd_doc_arg a_zinterstore_400[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_395[] = {
+static const cmd_doc_arg a_zinterstore_401[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_394},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_400},
 };
-static const cmd_doc_arg a_zlexcount_396[] = {
+static const cmd_doc_arg a_zlexcount_402[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_397[] = {
+static const cmd_doc_arg a_zmpop_403[] = {
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_398[] = {
+static const cmd_doc_arg a_zmpop_404[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_397},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_403},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmscore_399[] = {
+static const cmd_doc_arg a_zmscore_405[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmax_400[] = {
+static const cmd_doc_arg a_zpopmax_406[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmin_401[] = {
+static const cmd_doc_arg a_zpopmin_407[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_402[] = {
+static const cmd_doc_arg a_zrandmember_408[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_403[] = {
+static const cmd_doc_arg a_zrandmember_409[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_402},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_408},
 };
-static const char *const a_zrange_history_404[] = {
+static const char *const a_zrange_history_410[] = {
     "6.2.0",
     "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.",
 };
-static const cmd_doc_arg a_zrange_405[] = {
+static const cmd_doc_arg a_zrange_411[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_406[] = {
+static const cmd_doc_arg a_zrange_412[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_407[] = {
+static const cmd_doc_arg a_zrange_413[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_405},
+    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_411},
     {"rev", "pure-token", -1, "REV", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_406},
+    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_412},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_408[] = {
+static const cmd_doc_arg a_zrangebylex_414[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_409[] = {
+static const cmd_doc_arg a_zrangebylex_415[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_408},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_414},
 };
-static const char *const a_zrangebyscore_history_410[] = {
+static const char *const a_zrangebyscore_history_416[] = {
     "2.0.0",
     "Added the `WITHSCORES` modifier.",
 };
-static const cmd_doc_arg a_zrangebyscore_411[] = {
+static const cmd_doc_arg a_zrangebyscore_417[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebyscore_412[] = {
+static const cmd_doc_arg a_zrangebyscore_418[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, "2.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_411},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_417},
 };
-static const cmd_doc_arg a_zrangestore_413[] = {
+static const cmd_doc_arg a_zrangestore_419[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_414[] = {
+static const cmd_doc_arg a_zrangestore_420[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_415[] = {
+static const cmd_doc_arg a_zrangestore_421[] = {
     {"dst", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"src", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_413},
+    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_419},
     {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_414},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_420},
 };
-static const cmd_doc_arg a_zrank_416[] = {
+static const cmd_doc_arg a_zrank_422[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_zrem_history_417[] = {
+static const char *const a_zrem_history_423[] = {
     "2.4.0",
     "Accepts multiple elements.",
 };
-static const cmd_doc_arg a_zrem_418[] = {
+static const cmd_doc_arg a_zrem_424[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebylex_419[] = {
+static const cmd_doc_arg a_zremrangebylex_425[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyrank_420[] = {
+static const cmd_doc_arg a_zremrangebyrank_426[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyscore_421[] = {
+static const cmd_doc_arg a_zremrangebyscore_427[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrange_422[] = {
+static const cmd_doc_arg a_zrevrange_428[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_423[] = {
+static const cmd_doc_arg a_zrevrangebylex_429[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_424[] = {
+static const cmd_doc_arg a_zrevrangebylex_430[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_423},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_429},
 };
-static const char *const a_zrevrangebyscore_history_425[] = {
+static const char *const a_zrevrangebyscore_history_431[] = {
     "2.1.6",
     "`min` and `max` can be exclusive.",
 };
-static const cmd_doc_arg a_zrevrangebyscore_426[] = {
+static const cmd_doc_arg a_zrevrangebyscore_432[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebyscore_427[] = {
+static const cmd_doc_arg a_zrevrangebyscore_433[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_426},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_432},
 };
-static const cmd_doc_arg a_zrevrank_428[] = {
+static const cmd_doc_arg a_zrevrank_434[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscan_429[] = {
+static const cmd_doc_arg a_zscan_435[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscore_430[] = {
+static const cmd_doc_arg a_zscore_436[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_431[] = {
+static const cmd_doc_arg a_zunion_437[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_432[] = {
+static const cmd_doc_arg a_zunion_438[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_431},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_437},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_433[] = {
+static const cmd_doc_arg a_zunionstore_439[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_434[] = {
+static const cmd_doc_arg a_zunionstore_440[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_433},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_439},
 };
 
 const cmd_doc command_docs[] = {
@@ -2127,173 +2149,180 @@ const cmd_doc command_docs[] = {
     {"llen", "Get the length of a list", "1.0.0", "list", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_llen_206},
     {"lmove", "Pop an element from a list, push it to another list and return it", "6.2.0", "list", "O(1)", 0, NULL, NULL, 0, NULL, 4, a_lmove_209},
     {"lmpop", "Pop elements from a list", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", 0, NULL, NULL, 0, NULL, 4, a_lmpop_211},
-    {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_lpop_history_212, 2, a_lpop_213},
-    {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", 0, NULL, NULL, 0, NULL, 5, a_lpos_214},
-    {"lpush", "Prepend one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_lpush_history_215, 2, a_lpush_216},
-    {"lpushx", "Prepend an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_lpushx_history_217, 2, a_lpushx_218},
-    {"lrange", "Get a range of elements from a list", "1.0.0", "list", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.", 0, NULL, NULL, 0, NULL, 3, a_lrange_219},
-    {"lrem", "Remove elements from a list", "1.0.0", "list", "O(N+M) where N is the length of the list and M is the number of elements removed.", 0, NULL, NULL, 0, NULL, 3, a_lrem_220},
-    {"lset", "Set the value of an element in a list by its index", "1.0.0", "list", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", 0, NULL, NULL, 0, NULL, 3, a_lset_221},
-    {"ltrim", "Trim a list to the specified range", "1.0.0", "list", "O(N) where N is the number of elements to be removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_ltrim_222},
+    {"lolwut", "Display some computer art and the Redis version", "5.0.0", "server", NULL, 0, NULL, NULL, 0, NULL, 1, a_lolwut_212},
+    {"lpop", "Remove and get the first elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_lpop_history_213, 2, a_lpop_214},
+    {"lpos", "Return the index of matching elements on a list", "6.0.6", "list", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", 0, NULL, NULL, 0, NULL, 5, a_lpos_215},
+    {"lpush", "Prepend one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_lpush_history_216, 2, a_lpush_217},
+    {"lpushx", "Prepend an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_lpushx_history_218, 2, a_lpushx_219},
+    {"lrange", "Get a range of elements from a list", "1.0.0", "list", "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.", 0, NULL, NULL, 0, NULL, 3, a_lrange_220},
+    {"lrem", "Remove elements from a list", "1.0.0", "list", "O(N+M) where N is the length of the list and M is the number of elements removed.", 0, NULL, NULL, 0, NULL, 3, a_lrem_221},
+    {"lset", "Set the value of an element in a list by its index", "1.0.0", "list", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", 0, NULL, NULL, 0, NULL, 3, a_lset_222},
+    {"ltrim", "Trim a list to the specified range", "1.0.0", "list", "O(N) where N is the number of elements to be removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_ltrim_223},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", 0, NULL, NULL, 0, NULL, 2, a_memory_usage_223},
-    {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", 0, NULL, NULL, 0, NULL, 1, a_mget_224},
+    {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", 0, NULL, NULL, 0, NULL, 2, a_memory_usage_224},
+    {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", 0, NULL, NULL, 0, NULL, 1, a_mget_225},
+    {"module", "A container for module commands", "4.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"module|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"module|list", "List all modules loaded by the server", "4.0.0", "server", "O(N) where N is the number of loaded modules.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"module|load", "Load a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_module_load_226},
+    {"module|loadex", "Load a module with extended parameters", "7.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_module_loadex_229},
+    {"module|unload", "Unload a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_module_unload_230},
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_move_225},
-    {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_mset_227},
-    {"msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_msetnx_229},
+    {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_move_231},
+    {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_mset_233},
+    {"msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_msetnx_235},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_encoding_230},
-    {"object|freq", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_freq_231},
+    {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_encoding_236},
+    {"object|freq", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_freq_237},
     {"object|help", "Show helpful text about the different subcommands", "6.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"object|idletime", "Get the time since a Redis object was last accessed", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_idletime_232},
-    {"object|refcount", "Get the number of references to the value of the key", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_refcount_233},
-    {"persist", "Remove the expiration from a key", "2.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_persist_234},
-    {"pexpire", "Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpire_history_235, 3, a_pexpire_237},
-    {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpireat_history_238, 3, a_pexpireat_240},
-    {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_pexpiretime_241},
-    {"pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "hyperloglog", "O(1) to add every element.", 0, NULL, NULL, 0, NULL, 2, a_pfadd_242},
-    {"pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "hyperloglog", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", 0, NULL, NULL, 0, NULL, 1, a_pfcount_243},
-    {"pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 2, a_pfdebug_244},
-    {"pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "hyperloglog", "O(N) to merge N HyperLogLogs, but with high constant times.", 0, NULL, NULL, 0, NULL, 2, a_pfmerge_245},
+    {"object|idletime", "Get the time since a Redis object was last accessed", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_idletime_238},
+    {"object|refcount", "Get the number of references to the value of the key", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_refcount_239},
+    {"persist", "Remove the expiration from a key", "2.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_persist_240},
+    {"pexpire", "Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpire_history_241, 3, a_pexpire_243},
+    {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpireat_history_244, 3, a_pexpireat_246},
+    {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_pexpiretime_247},
+    {"pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "hyperloglog", "O(1) to add every element.", 0, NULL, NULL, 0, NULL, 2, a_pfadd_248},
+    {"pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "hyperloglog", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", 0, NULL, NULL, 0, NULL, 1, a_pfcount_249},
+    {"pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 2, a_pfdebug_250},
+    {"pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "hyperloglog", "O(N) to merge N HyperLogLogs, but with high constant times.", 0, NULL, NULL, 0, NULL, 2, a_pfmerge_251},
     {"pfselftest", "An internal command for testing HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
-    {"ping", "Ping the server", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_ping_246},
-    {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_psetex_247},
-    {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", 0, NULL, NULL, 0, NULL, 1, a_psubscribe_249},
-    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_250, 1, a_pttl_251},
-    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_252},
+    {"ping", "Ping the server", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_ping_252},
+    {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_psetex_253},
+    {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", 0, NULL, NULL, 0, NULL, 1, a_psubscribe_255},
+    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_256, 1, a_pttl_257},
+    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_258},
     {"pubsub", "A container for Pub/Sub commands", "2.8.0", "pubsub", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_253},
+    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_259},
     {"pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"pubsub|numpat", "Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_254},
-    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_255},
-    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_256},
-    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_257},
+    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_260},
+    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_261},
+    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_262},
+    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_263},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_258},
-    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_259, 2, a_renamenx_260},
+    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_264},
+    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_265, 2, a_renamenx_266},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_261, 7, a_restore_262},
-    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_263, 2, a_rpop_264},
-    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_265},
-    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_266, 2, a_rpush_267},
-    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_268, 2, a_rpushx_269},
-    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_270, 2, a_sadd_271},
+    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_267, 7, a_restore_268},
+    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_269, 2, a_rpop_270},
+    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_271},
+    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_272, 2, a_rpush_273},
+    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_274, 2, a_rpushx_275},
+    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_276, 2, a_sadd_277},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_272, 4, a_scan_273},
-    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_274},
+    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_278, 4, a_scan_279},
+    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_280},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_276},
-    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_277},
-    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_278, 1, a_script_flush_280},
+    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_282},
+    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_283},
+    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_284, 1, a_script_flush_286},
     {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_281},
-    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_282},
-    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_283},
-    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_284},
-    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_285, 5, a_set_288},
-    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_289},
-    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_290},
-    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_291},
-    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_292},
-    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_293, 4, a_shutdown_295},
-    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_296},
-    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_297},
-    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_298},
-    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_299},
+    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_287},
+    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_288},
+    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_289},
+    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_290},
+    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_291, 5, a_set_294},
+    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_295},
+    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_296},
+    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_297},
+    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_298},
+    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_299, 4, a_shutdown_301},
+    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_302},
+    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_303},
+    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_304},
+    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_305},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_300, 1, a_slowlog_get_301},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_306, 1, a_slowlog_get_307},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_302},
-    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_303},
-    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_304},
-    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_307},
-    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_310},
-    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_311, 2, a_spop_312},
-    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_313},
-    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_314, 2, a_srandmember_315},
-    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_316, 2, a_srem_317},
-    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_318},
-    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_319},
-    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_320},
-    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_321},
-    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_322},
-    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_323},
-    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_324},
-    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_325},
-    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_326},
+    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_308},
+    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_309},
+    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_310},
+    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_313},
+    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_316},
+    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_317, 2, a_spop_318},
+    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_319},
+    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_320, 2, a_srandmember_321},
+    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_322, 2, a_srem_323},
+    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_324},
+    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_325},
+    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_326},
+    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_327},
+    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_328},
+    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_329},
+    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_330},
+    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_331},
+    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_332},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_327},
-    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_328, 1, a_ttl_329},
-    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_330},
-    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_331},
-    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_332},
+    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_333},
+    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_334, 1, a_ttl_335},
+    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_336},
+    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_337},
+    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_338},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_333},
-    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_334},
-    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_335, 5, a_xadd_341},
-    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_342, 7, a_xautoclaim_343},
-    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_344},
-    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_345},
+    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_339},
+    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_340},
+    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_341, 5, a_xadd_347},
+    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_348, 7, a_xautoclaim_349},
+    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_350},
+    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_351},
     {"xgroup", "A container for consumer groups commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_346, 5, a_xgroup_create_348},
-    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_349},
-    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_350},
-    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_351},
+    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_352, 5, a_xgroup_create_354},
+    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_355},
+    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_356},
+    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_357},
     {"xgroup|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_352, 4, a_xgroup_setid_354},
+    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_358, 4, a_xgroup_setid_360},
     {"xinfo", "A container for stream introspection commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_355},
-    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_356, 1, a_xinfo_groups_357},
+    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_361},
+    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_362, 1, a_xinfo_groups_363},
     {"xinfo|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_358, 2, a_xinfo_stream_360},
-    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_361},
-    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_362, 3, a_xpending_364},
-    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_365, 4, a_xrange_366},
-    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_368},
-    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_371},
-    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_372, 4, a_xrevrange_373},
-    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_374, 4, a_xsetid_375},
-    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_376, 2, a_xtrim_380},
-    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_381, 6, a_zadd_385},
-    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_386},
-    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_387},
-    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_388},
-    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_389},
-    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_390},
-    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_392},
-    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_393},
-    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_395},
-    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_396},
-    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_398},
-    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_399},
-    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_400},
-    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_401},
-    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_403},
-    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_404, 7, a_zrange_407},
-    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_409},
-    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_410, 5, a_zrangebyscore_412},
-    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_415},
-    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_416},
-    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_417, 2, a_zrem_418},
-    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_419},
-    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_420},
-    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_421},
-    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_422},
-    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_424},
-    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_425, 5, a_zrevrangebyscore_427},
-    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_428},
-    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_429},
-    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_430},
-    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_432},
-    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_434},
+    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_364, 2, a_xinfo_stream_366},
+    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_367},
+    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_368, 3, a_xpending_370},
+    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_371, 4, a_xrange_372},
+    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_374},
+    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_377},
+    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_378, 4, a_xrevrange_379},
+    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_380, 4, a_xsetid_381},
+    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_382, 2, a_xtrim_386},
+    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_387, 6, a_zadd_391},
+    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_392},
+    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_393},
+    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_394},
+    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_395},
+    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_396},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_398},
+    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_399},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_401},
+    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_402},
+    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_404},
+    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_405},
+    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_406},
+    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_407},
+    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_409},
+    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_410, 7, a_zrange_413},
+    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_415},
+    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_416, 5, a_zrangebyscore_418},
+    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_421},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_422},
+    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_423, 2, a_zrem_424},
+    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_425},
+    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_426},
+    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_427},
+    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_428},
+    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_430},
+    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_431, 5, a_zrevrangebyscore_433},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_434},
+    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_435},
+    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_436},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_438},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_440},
 };
 
 const size_t command_docs_count = sizeof(command_docs) / sizeof(command_docs[0]);
