@@ -237,7 +237,7 @@ bench-scripts: all
 bench-types: all
 	@python3 utils/types_bench.py --server $(abspath $(SERVER_BIN)) $(TYPES_BENCH_ARGS)
 
-# Regenerates src/command_docs.c from a redis-server 7.0's COMMAND DOCS for
+# Regenerates src/command_docs_a_k.c and src/command_docs_l_z.c from a redis-server 7.0's COMMAND DOCS for
 # the commands the built server has (run after adding commands; commit it).
 command-docs: all
 	@python3 utils/gen_command_docs.py --server $(abspath $(SERVER_BIN))

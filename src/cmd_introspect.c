@@ -218,7 +218,9 @@ static int doc_cmp(const void *key, const void *elem) {
 }
 
 const cmd_doc *command_doc_find(const char *fullname) {
-    return bsearch(fullname, command_docs, command_docs_count, sizeof(command_docs[0]), doc_cmp);
+    const cmd_doc *d = bsearch(fullname, command_docs_a_k, command_docs_a_k_count, sizeof(cmd_doc), doc_cmp);
+    if (d == NULL) d = bsearch(fullname, command_docs_l_z, command_docs_l_z_count, sizeof(cmd_doc), doc_cmp);
+    return d;
 }
 
 static void reply_field(client *c, const char *name, const char *value) {

@@ -1,5 +1,5 @@
 /* command_docs.h -- Redis 7.0's documentation of each command (COMMAND
- * DOCS): the data generated into command_docs.c by
+ * DOCS): the data generated into command_docs_a_k.c / _l_z.c by
  * utils/gen_command_docs.py, next to the command table it completes. */
 #ifndef MINIRED_COMMAND_DOCS_H
 #define MINIRED_COMMAND_DOCS_H
@@ -40,8 +40,12 @@ typedef struct cmd_doc {
     const cmd_doc_arg *args;
 } cmd_doc;
 
-extern const cmd_doc command_docs[];
-extern const size_t command_docs_count;
+/* The generated tables, each sorted by full name; every name in the
+ * first sorts before every name in the second. */
+extern const cmd_doc command_docs_a_k[];
+extern const size_t command_docs_a_k_count;
+extern const cmd_doc command_docs_l_z[];
+extern const size_t command_docs_l_z_count;
 
 /* The docs of fullname, or NULL if Redis has none (minired-only). */
 const cmd_doc *command_doc_find(const char *fullname);

@@ -374,7 +374,7 @@ static void script_help_command(client *c) {
      .since = ver, .summary = sum}
 
 /* In Redis's order (COMMAND INFO lists them so); DEBUG goes after
- * EXISTS. Complexities differ per subcommand: command_docs.c gives them. */
+ * EXISTS. Complexities differ per subcommand: the generated command_docs_*.c give them. */
 static redis_command script_subcommands[] = {
     SCRIPT_SUB("help", script_help_command, 2, CMD_LOADING | CMD_STALE, NULL, "Show helpful text about the different subcommands", "5.0.0"),
     SCRIPT_SUB("exists", script_exists_command, -3, CMD_NOSCRIPT,

@@ -849,7 +849,7 @@ static void xpending_command(client *c) {
 
 /* ---------------------------------------------------------- table */
 
-/* The complexities (not all O(1)) come from command_docs.c. */
+/* The complexities (not all O(1)) come from the generated command_docs_*.c. */
 #define XGROUP_SUB(n, fn, ar, fl, ks, sum, ver)                                                                 \
     {.name = (n), .proc = (fn), .arity = (ar), .flags = (fl), .acl = ACL_STREAM, .first_key = 2, .last_key = 2, \
      .key_step = 1, .ks_flags = (ks), .group = "stream", .since = (ver), .summary = (sum)}
