@@ -151,6 +151,10 @@ static int apply_maxmemory(char *err, size_t errlen) {
     return hooks.maxmemory_changed ? hooks.maxmemory_changed(err, errlen) : 0;
 }
 
+static int apply_requirepass(char *err, size_t errlen) {
+    return hooks.requirepass_changed ? hooks.requirepass_changed(err, errlen) : 0;
+}
+
 static int apply_appendonly(char *err, size_t errlen) {
     return hooks.appendonly_changed ? hooks.appendonly_changed(err, errlen) : 0;
 }
@@ -159,6 +163,7 @@ static const struct config_enum loglevel_enum[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
 static const struct config_enum sanitize_dump_enum[] = {
     {"no", SANITIZE_DUMP_NO}, {"yes", SANITIZE_DUMP_YES}, {"clients", SANITIZE_DUMP_CLIENTS}, {NULL, 0}};
+static const struct config_enum acl_pubsub_enum[] = {{"allchannels", 1}, {"resetchannels", 0}, {NULL, 0}};
 static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPSTART},
                                                      {"systemd", SUPERVISED_SYSTEMD},
                                                      {"auto", SUPERVISED_AUTODETECT},
@@ -222,6 +227,11 @@ static const config_row config_table[] = {
     {.name = "protected-mode", .type = CT_BOOL, .field = &cfg.protected_mode, .def = "yes"},
     {.name = "maxclients", .type = CT_UINT, .field = &cfg.maxclients, .min = 1, .max = UINT_MAX, .def = "10000",
      .apply = apply_maxclients},
+    /* ACL (acl.c, acl_cmd.c) */
+    {.name = "acl-pubsub-default", .type = CT_ENUM, .field = &cfg.acl_pubsub_default_all, .def = "resetchannels",
+     .enums = acl_pubsub_enum},
+    {.name = "acllog-max-len", .type = CT_LL, .field = &cfg.acllog_max_len, .min = 0, .max = LONG_MAX, .def = "128"},
+    {.name = "aclfile", .type = CT_STRING, .flags = CF_IMMUTABLE | CF_EMPTY_IS_NULL, .field = &cfg.aclfile, .def = ""},
     /* process */
     {.name = "daemonize", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.daemonize, .def = "no"},
     {.name = "supervised", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.supervised, .def = "no",
@@ -241,7 +251,8 @@ static const config_row config_table[] = {
     {.name = "enable-protected-configs", .type = CT_ENUM, .flags = CF_IMMUTABLE,
      .field = &cfg.enable_protected_configs, .def = "no", .enums = protected_enum},
     /* security */
-    {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = ""},
+    {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = "",
+     .apply = apply_requirepass},
     /* protocol limits */
     {.name = "proto-max-bulk-len", .type = CT_LL, .flags = CF_MEMORY, .field = &cfg.proto_max_bulk_len,
      .min = MB_BYTES, .max = LLONG_MAX, .def = "536870912"},

@@ -4,6 +4,7 @@
  * Owns the event loop, the listeners and the process-level fields of
  * `server`. Signal handlers only set a flag; the cron acts on it, so no
  * shutdown work ever runs inside a signal handler. */
+#include "acl.h"
 #include "server.h"
 
 #include <errno.h>
@@ -361,6 +362,7 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    acl_init();
     eval_init();
     function_lua_init();
     db_init(cfg.databases);
@@ -381,6 +383,7 @@ void server_init(void) {
         .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
         .appendonly_changed = aof_config_changed,
+        .requirepass_changed = acl_requirepass_changed,
     };
     config_set_hooks(&hooks);
     char err[512];
