@@ -200,11 +200,15 @@ int acl_delete_user(const char *name) {
     return 0;
 }
 
+/* Created on first use too, so code that makes clients without the
+ * server's start-up (unit tests) finds it. */
 acl_user *acl_default_user(void) {
+    if (default_user == NULL) acl_init();
     return default_user;
 }
 
 void acl_init(void) {
+    if (default_user) return;
     default_user = acl_create_user("default", 7);
     const char *err;
     const char *rules[] = {"on", "nopass", "~*", "&*", "+@all"};
@@ -219,6 +223,7 @@ int acl_requirepass_changed(char *errbuf, size_t errlen) {
     (void)errbuf;
     (void)errlen;
     const char *err;
+    acl_user *default_user = acl_default_user();
     acl_apply_rule(default_user, "resetpass", 9, &err);
     if (cfg.requirepass == NULL) {
         acl_apply_rule(default_user, "nopass", 6, &err);
@@ -750,7 +755,9 @@ static int set_reads_old_value(const redis_command *cmd, sds *argv, int argc) {
 static enum acl_denial selector_check(const acl_selector *s, const redis_command *cmd, sds *argv, int argc,
                                       int *pos) {
     *pos = 0;
-    if (!bitmap_get(s, cmd->id)) return ACL_DENIED_CMD;
+    /* Commands a client may send before authenticating (AUTH, HELLO...)
+     * are never denied, as in Redis. */
+    if (!bitmap_get(s, cmd->id) && !(cmd->flags & CMD_NO_AUTH)) return ACL_DENIED_CMD;
     if (!(s->flags & ACL_SEL_ALLKEYS)) {
         int stack_idx[ACL_STACK_KEYS], stack_flags[ACL_STACK_KEYS];
         int *idx = stack_idx, *flags = stack_flags;
@@ -801,4 +808,85 @@ enum acl_denial acl_check(const acl_user *u, const redis_command *cmd, sds *argv
         }
     }
     return d;
+}
+
+/* ---------------------------------------------------------- reloading */
+
+/* The user list set aside while a file is loaded into an empty one. */
+struct acl_snapshot {
+    acl_user **users;
+    int n;
+};
+
+acl_snapshot *acl_snapshot_take(void) {
+    acl_snapshot *s = zmalloc(sizeof(*s));
+    s->users = users;
+    s->n = nusers;
+    users = NULL;
+    nusers = 0;
+    return s;
+}
+
+static void free_user_list(acl_user **list, int n) {
+    for (int i = 0; i < n; i++) acl_free_user(list[i]);
+    zfree(list);
+}
+
+void acl_snapshot_restore(acl_snapshot *s) {
+    free_user_list(users, nusers);
+    users = s->users;
+    nusers = s->n;
+    zfree(s);
+}
+
+/* The file had no default user: a fresh one, as at start (without
+ * requirepass, which only redis.conf gives). */
+void acl_snapshot_keep_default(acl_snapshot *s) {
+    (void)s;
+    acl_user *d = acl_create_user("default", 7);
+    const char *err;
+    const char *rules[] = {"on", "nopass", "~*", "&*", "+@all"};
+    for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) acl_apply_rule(d, rules[i], strlen(rules[i]), &err);
+}
+
+/* Keeps the loaded users, reusing the old objects of users that still
+ * exist (their clients stay connected), and closes the clients of users
+ * that are gone. */
+void acl_snapshot_release(acl_snapshot *s) {
+    for (int i = 0; i < nusers; i++) {
+        for (int j = 0; j < s->n; j++) {
+            if (s->users[j] == NULL || strcmp(s->users[j]->name, users[i]->name) != 0) continue;
+            acl_user *old = s->users[j];
+            s->users[j] = NULL;
+            user_take_contents(old, users[i]);
+            users[i] = old;
+            break;
+        }
+    }
+    default_user = acl_find_user("default", 7);
+    for (int j = 0; j < s->n; j++) {
+        if (s->users[j] == NULL) continue;
+        acl_kill_clients_of(s->users[j]);
+        acl_free_user(s->users[j]);
+    }
+    zfree(s->users);
+    zfree(s);
+}
+
+static int selector_reads_all_keys(const acl_selector *s) {
+    if (s->flags & ACL_SEL_ALLKEYS) return 1;
+    for (int i = 0; i < s->nkeys; i++)
+        if ((s->keys[i].perm & ACL_PERM_READ) && strcmp(s->keys[i].pattern, "*") == 0) return 1;
+    return 0;
+}
+
+int acl_reads_all_keys(const acl_user *u, const redis_command *cmd, sds *argv, int argc) {
+    if (u == NULL || u->unrestricted) return 1;
+    if (cmd == NULL) return 0;
+    int pos;
+    if (selector_reads_all_keys(&u->root) && selector_check(&u->root, cmd, argv, argc, &pos) == ACL_OK) return 1;
+    for (int i = 0; i < u->nselectors; i++)
+        if (selector_reads_all_keys(u->selectors[i]) && selector_check(u->selectors[i], cmd, argv, argc, &pos) == ACL_OK)
+            return 1;
+    return 0;
 }

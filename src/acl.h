@@ -77,6 +77,9 @@ int acl_check_password(const acl_user *u, const char *pass, size_t len);
 /* Whether u may run cmd with argv; on denial *pos is the offending
  * argument index (0 for the command). */
 enum acl_denial acl_check(const acl_user *u, const struct redis_command *cmd, sds *argv, int argc, int *pos);
+/* Whether a selector of u that allows this call reads every key (SORT's
+ * BY / GET patterns name keys no ACL check sees). */
+int acl_reads_all_keys(const acl_user *u, const struct redis_command *cmd, sds *argv, int argc);
 /* Category bit by name (without '@'), 0 when unknown. */
 uint64_t acl_category_by_name(const char *name);
 int acl_category_count(void);
@@ -86,7 +89,28 @@ int acl_users(acl_user ***out);
 int acl_delete_user(const char *name);
 
 
+/* Loading a file all or nothing (acl_file.c): take sets the users aside
+ * and starts an empty list; restore puts them back (dropping what was
+ * loaded); release keeps the loaded ones. */
+typedef struct acl_snapshot acl_snapshot;
+acl_snapshot *acl_snapshot_take(void);
+void acl_snapshot_restore(acl_snapshot *s);
+void acl_snapshot_keep_default(acl_snapshot *s);
+void acl_snapshot_release(acl_snapshot *s);
+
+/* acl_file.c */
+/* Replaces the users with the file's; NULL, or the error (new sds). */
+sds acl_load_file(const char *path);
+/* Writes ACL LIST's lines to path atomically; NULL, or the error. */
+sds acl_save_file(const char *path);
+/* Applies redis.conf's user lines and the aclfile at start; -1 (logged)
+ * when the server must not start. */
+int acl_load_startup(void);
+
 /* acl_cmd.c */
+/* Closes every client running as u (the running client after its reply),
+ * so none keeps a freed user. */
+void acl_kill_clients_of(acl_user *u);
 /* NULL when c's user may run cmd with c->argv; else the -NOPERM error
  * (new sds), with an ACL LOG entry in kind's context. */
 sds acl_check_client(client *c, const struct redis_command *cmd, enum cmd_caller kind);

@@ -172,9 +172,8 @@ const char *acl_client_username(const client *c) {
     return c->user ? c->user->name : "default";
 }
 
-/* Closes every client running as u (the caller's own connection after
- * its reply), so none keeps a freed user. */
-static void kill_clients_of(client *self, acl_user *u) {
+void acl_kill_clients_of(acl_user *u) {
+    client *self = server.current_client;
     client *o = server.clients;
     while (o) {
         client *next = o->next;
@@ -226,7 +225,7 @@ static void acl_deluser_command(client *c) {
     for (int i = 2; i < c->argc; i++) {
         acl_user *u = acl_find_user(c->argv[i], sds_len(c->argv[i]));
         if (u == NULL) continue;
-        kill_clients_of(c, u);
+        acl_kill_clients_of(u);
         acl_delete_user(c->argv[i]);
         deleted++;
     }
@@ -318,7 +317,7 @@ static void acl_cat_command(client *c) {
         return;
     }
     if (c->argc > 3) {
-        reply_error_format(c, "unknown subcommand or wrong number of arguments for 'cat'. Try ACL HELP.");
+        reply_error_format(c, "unknown subcommand or wrong number of arguments for '%s'. Try ACL HELP.", c->argv[1]);
         return;
     }
     uint64_t bit = acl_category_by_name(c->argv[2]);
@@ -335,10 +334,14 @@ static void acl_cat_command(client *c) {
 static void acl_genpass_command(client *c) {
     long long bits = GENPASS_DEFAULT_BITS;
     if (c->argc > 3) {
-        reply_error(c, "unknown subcommand or wrong number of arguments for 'genpass'. Try ACL HELP.");
+        reply_error_format(c, "unknown subcommand or wrong number of arguments for '%s'. Try ACL HELP.", c->argv[1]);
         return;
     }
-    if (c->argc == 3 && (!string2ll(c->argv[2], sds_len(c->argv[2]), &bits) || bits <= 0 || bits > GENPASS_MAX_BITS)) {
+    if (c->argc == 3 && !string2ll(c->argv[2], sds_len(c->argv[2]), &bits)) {
+        reply_error_not_integer(c);
+        return;
+    }
+    if (bits <= 0 || bits > GENPASS_MAX_BITS) {
         reply_error(c, "ACL GENPASS argument must be the number of bits for the output password, a positive number "
                        "up to 4096");
         return;
@@ -354,7 +357,7 @@ static void acl_genpass_command(client *c) {
 static void acl_log_command(client *c) {
     long long count = 10;
     if (c->argc > 3) {
-        reply_error(c, "unknown subcommand or wrong number of arguments for 'log'. Try ACL HELP.");
+        reply_error_format(c, "unknown subcommand or wrong number of arguments for '%s'. Try ACL HELP.", c->argv[1]);
         return;
     }
     if (c->argc == 3) {
@@ -368,10 +371,11 @@ static void acl_log_command(client *c) {
             reply_ok(c);
             return;
         }
-        if (!string2ll(c->argv[2], sds_len(c->argv[2]), &count) || count < 0) {
-            reply_error(c, "value is not an integer or out of range");
+        if (!string2ll(c->argv[2], sds_len(c->argv[2]), &count)) {
+            reply_error_not_integer(c);
             return;
         }
+        if (count < 0) count = 0; /* Redis answers an empty list */
     }
     long n = acl_log_len < count ? acl_log_len : (long)count;
     reply_array_len(c, n);
@@ -438,7 +442,13 @@ static void acl_load_command(client *c) {
         reply_error(c, NO_ACLFILE_ERROR);
         return;
     }
-    reply_error(c, "ACL LOAD is not supported yet");
+    sds err = acl_load_file(cfg.aclfile);
+    if (err) {
+        reply_error(c, err);
+        sds_free(err);
+        return;
+    }
+    reply_ok(c);
 }
 
 static void acl_save_command(client *c) {
@@ -446,7 +456,13 @@ static void acl_save_command(client *c) {
         reply_error(c, NO_ACLFILE_ERROR);
         return;
     }
-    reply_error(c, "ACL SAVE is not supported yet");
+    sds err = acl_save_file(cfg.aclfile);
+    if (err) {
+        reply_error(c, err);
+        sds_free(err);
+        return;
+    }
+    reply_ok(c);
 }
 
 static void acl_help_command(client *c) {

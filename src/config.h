@@ -228,6 +228,8 @@ struct config_hooks {
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);
+/* The redis.conf `user` lines (without the word "user"), for acl_file.c. */
+const char *const *config_user_lines(int *count);
 /* Calls the resetstat hook, if any. */
 void config_resetstat(void);
 

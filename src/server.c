@@ -363,6 +363,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     acl_init();
+    if (acl_load_startup() == -1) exit(1);
     eval_init();
     function_lua_init();
     db_init(cfg.databases);
