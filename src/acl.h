@@ -114,6 +114,9 @@ void acl_kill_clients_of(acl_user *u);
 /* NULL when c's user may run cmd with c->argv; else the -NOPERM error
  * (new sds), with an ACL LOG entry in kind's context. */
 sds acl_check_client(client *c, const struct redis_command *cmd, enum cmd_caller kind);
+/* EXEC's second look at a queued command (the rules may have changed
+ * since it was queued): NULL, or Redis's -NOPERM text (new sds). */
+sds acl_check_exec(client *c, const struct redis_command *cmd);
 /* Checks user/pass; on success c runs as that user (returns 1); a failure
  * is logged (returns 0). */
 int acl_authenticate(client *c, const sds username, const sds pass);

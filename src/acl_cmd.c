@@ -145,6 +145,29 @@ sds acl_check_client(client *c, const redis_command *cmd, enum cmd_caller kind) 
     return err;
 }
 
+sds acl_check_exec(client *c, const redis_command *cmd) {
+    acl_user *u = c->user;
+    if (u == NULL || u->unrestricted) return NULL;
+    int pos;
+    enum acl_denial d = acl_check(u, cmd, c->argv, c->argc, &pos);
+    if (d == ACL_OK) return NULL;
+    const char *why;
+    if (d == ACL_DENIED_CMD) {
+        acl_log_add(c, "command", "multi", cmd->fullname, strlen(cmd->fullname), u->name);
+        why = "no permission to execute the command or subcommand";
+    } else if (d == ACL_DENIED_KEY) {
+        acl_log_add(c, "key", "multi", c->argv[pos], sds_len(c->argv[pos]), u->name);
+        why = "no permission to touch the specified keys";
+    } else {
+        acl_log_add(c, "channel", "multi", c->argv[pos], sds_len(c->argv[pos]), u->name);
+        why = "no permission to access one of the channels used as arguments";
+    }
+    return sds_cat_printf(sds_empty(),
+                          "-NOPERM ACLs rules changed between the moment the transaction was accumulated and the "
+                          "EXEC call. This command is no longer allowed for the following reason: %s",
+                          why);
+}
+
 /* ---------------------------------------------------------- auth */
 
 int acl_authenticate(client *c, const sds username, const sds pass) {

@@ -6,7 +6,6 @@
  * often with no syscall for epoll), and a writable event is installed only
  * when a socket would block. A client is never freed while one of its
  * commands is running: such frees are deferred to CLOSE_ASAP. */
-#include "acl.h"
 #include "networking.h"
 
 #include <errno.h>
@@ -17,6 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "admin.h"
 #include "aof.h"
 #include "blocking.h"

@@ -4,7 +4,6 @@
  * Owns the event loop, the listeners and the process-level fields of
  * `server`. Signal handlers only set a flag; the cron acts on it, so no
  * shutdown work ever runs inside a signal handler. */
-#include "acl.h"
 #include "server.h"
 
 #include <errno.h>
@@ -17,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "aof.h"
 #include "childproc.h"
 #include "commands.h"

@@ -307,6 +307,30 @@ START_TEST(test_aclfile_round_trip) {
 }
 END_TEST
 
+/* Rules changed between MULTI and EXEC: EXEC looks again, per command. */
+START_TEST(test_exec_rechecks) {
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "m", "on", "nopass", "+@all", "~*");
+    redisContext *c = connect_as("m", "x");
+    HS_EXPECT_OK(c, "MULTI");
+    HS_EXPECT_STATUS(c, "QUEUED", "SET", "k", "1");
+    HS_EXPECT_STATUS(c, "QUEUED", "GET", "k");
+    HS_EXPECT_STATUS(c, "QUEUED", "GET", "z");
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "m", "-set", "resetkeys", "~z");
+    redisReply *r = hs_command(c, HS_ARGS("EXEC"));
+    ck_assert_int_eq((int)r->elements, 3);
+    HS_CHECK_ERROR(r->element[0], "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+                                  "the EXEC call. This command is no longer allowed for the following reason: no "
+                                  "permission to execute the command or subcommand");
+    HS_CHECK_ERROR(r->element[1], "NOPERM ACLs rules changed between the moment the transaction was accumulated and "
+                                  "the EXEC call. This command is no longer allowed for the following reason: no "
+                                  "permission to touch the specified keys");
+    HS_CHECK_NIL(r->element[2]);
+    freeReplyObject(r);
+    redisFree(c);
+    HS_EXPECT_NIL(ctx, "GET", "k");
+}
+END_TEST
+
 static Suite *acl_suite(void) {
     Suite *s = suite_create("acl");
     TCase *tc = hs_tcase(s, "acl");
@@ -320,6 +344,7 @@ static Suite *acl_suite(void) {
     tcase_add_test(tc, test_multi_and_scripts);
     tcase_add_test(tc, test_cat_genpass_help);
     tcase_add_test(tc, test_deluser_kills_and_client_list);
+    tcase_add_test(tc, test_exec_rechecks);
     TCase *files = hs_tcase(s, "aclfile");
     tcase_add_test(files, test_aclfile_round_trip);
     return s;
