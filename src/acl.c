@@ -873,6 +873,13 @@ void acl_snapshot_release(acl_snapshot *s) {
     zfree(s);
 }
 
+int acl_channel_allowed(const acl_user *u, const sds ch, int is_pattern) {
+    if (channel_allowed(&u->root, ch, is_pattern)) return 1;
+    for (int i = 0; i < u->nselectors; i++)
+        if (channel_allowed(u->selectors[i], ch, is_pattern)) return 1;
+    return 0;
+}
+
 static int selector_reads_all_keys(const acl_selector *s) {
     if (s->flags & ACL_SEL_ALLKEYS) return 1;
     for (int i = 0; i < s->nkeys; i++)

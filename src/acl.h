@@ -80,6 +80,8 @@ enum acl_denial acl_check(const acl_user *u, const struct redis_command *cmd, sd
 /* Whether a selector of u that allows this call reads every key (SORT's
  * BY / GET patterns name keys no ACL check sees). */
 int acl_reads_all_keys(const acl_user *u, const struct redis_command *cmd, sds *argv, int argc);
+/* Whether any selector of u lets it use channel (or pattern) ch. */
+int acl_channel_allowed(const acl_user *u, const sds ch, int is_pattern);
 /* Category bit by name (without '@'), 0 when unknown. */
 uint64_t acl_category_by_name(const char *name);
 int acl_category_count(void);

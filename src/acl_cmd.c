@@ -13,6 +13,7 @@
 #include "acl.h"
 #include "commands.h"
 #include "networking.h"
+#include "pubsub.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -210,6 +211,24 @@ void acl_kill_clients_of(acl_user *u) {
     }
 }
 
+static int subscription_allowed(const sds name, int is_pattern, void *ctx) {
+    return acl_channel_allowed(ctx, name, is_pattern);
+}
+
+/* After u's rules changed, as Redis: its clients subscribed to a channel
+ * it may no longer use are closed. */
+static void kill_pubsub_clients_if_needed(client *self, acl_user *u) {
+    client *o = server.clients;
+    while (o) {
+        client *next = o->next;
+        if (o->user == u && o->pubsub && !pubsub_client_all(o, subscription_allowed, u)) {
+            if (o == self) o->flags |= CLIENT_CLOSE_AFTER_REPLY;
+            else net_free_client(o);
+        }
+        o = next;
+    }
+}
+
 /* ---------------------------------------------------------- subcommands */
 
 static void acl_setuser_command(client *c) {
@@ -234,6 +253,7 @@ static void acl_setuser_command(client *c) {
         sds_free(err);
         return;
     }
+    if (!(u->root.flags & ACL_SEL_ALLCHANNELS)) kill_pubsub_clients_if_needed(c, u);
     reply_ok(c);
 }
 

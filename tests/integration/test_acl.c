@@ -331,6 +331,24 @@ START_TEST(test_exec_rechecks) {
 }
 END_TEST
 
+/* A subscriber whose user loses the channel is disconnected. */
+START_TEST(test_channel_change_kills_subscriber) {
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "ps", "on", "nopass", "+@all", "resetchannels", "&a*");
+    redisContext *c = connect_as("ps", "x");
+    redisReply *r = hs_command(c, HS_ARGS("SUBSCRIBE", "a1"));
+    freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "ps", "&b*");
+    r = hs_command(c, HS_ARGS("PING"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "ps", "resetchannels", "&b*");
+    r = redisCommand(c, "PING");
+    ck_assert_msg(r == NULL, "subscriber kept after losing its channel");
+    if (r) freeReplyObject(r);
+    redisFree(c);
+}
+END_TEST
+
 static Suite *acl_suite(void) {
     Suite *s = suite_create("acl");
     TCase *tc = hs_tcase(s, "acl");
@@ -345,6 +363,7 @@ static Suite *acl_suite(void) {
     tcase_add_test(tc, test_cat_genpass_help);
     tcase_add_test(tc, test_deluser_kills_and_client_list);
     tcase_add_test(tc, test_exec_rechecks);
+    tcase_add_test(tc, test_channel_change_kills_subscriber);
     TCase *files = hs_tcase(s, "aclfile");
     tcase_add_test(files, test_aclfile_round_trip);
     return s;
