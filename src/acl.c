@@ -10,10 +10,12 @@
  * recreate it. The default user exists from acl_init on. */
 #include "acl.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "commands.h"
+#include "log.h"
 #include "sha256.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -83,7 +85,25 @@ static void selector_clear_channels(acl_selector *s) {
     s->nchannels = 0;
 }
 
+static void selector_clear_fargs(acl_selector *s) {
+    for (int i = 0; i < s->nfargs; i++) sds_free(s->fargs[i].arg);
+    zfree(s->fargs);
+    s->fargs = NULL;
+    s->nfargs = 0;
+}
+
+/* Any rule that decides a command's bit drops its first-argument rules. */
+static void fargs_remove(acl_selector *s, int id) {
+    int kept = 0;
+    for (int i = 0; i < s->nfargs; i++) {
+        if (s->fargs[i].id == id) sds_free(s->fargs[i].arg);
+        else s->fargs[kept++] = s->fargs[i];
+    }
+    s->nfargs = kept;
+}
+
 static void selector_free_contents(acl_selector *s) {
+    selector_clear_fargs(s);
     selector_clear_rules(s);
     selector_clear_keys(s);
     selector_clear_channels(s);
@@ -97,6 +117,11 @@ static void selector_copy(acl_selector *dst, const acl_selector *src) {
     for (int i = 0; i < src->nkeys; i++) {
         dst->keys[i].perm = src->keys[i].perm;
         dst->keys[i].pattern = sds_dup(src->keys[i].pattern);
+    }
+    dst->fargs = src->nfargs ? zmalloc(sizeof(acl_first_arg) * (size_t)src->nfargs) : NULL;
+    for (int i = 0; i < src->nfargs; i++) {
+        dst->fargs[i].id = src->fargs[i].id;
+        dst->fargs[i].arg = sds_dup(src->fargs[i].arg);
     }
     dst->channels = src->nchannels ? zmalloc(sizeof(sds) * (size_t)src->nchannels) : NULL;
     for (int i = 0; i < src->nchannels; i++) dst->channels[i] = sds_dup(src->channels[i]);
@@ -207,8 +232,21 @@ acl_user *acl_default_user(void) {
     return default_user;
 }
 
+static void max_command_id(redis_command *cmd, void *arg) {
+    int *max = arg;
+    if (cmd->id > *max) *max = cmd->id;
+}
+
 void acl_init(void) {
     if (default_user) return;
+    /* The bitmaps are fixed-size: a table outgrowing them is a build
+     * mistake, caught before any rule could write past them. */
+    int max = 0;
+    cmd_foreach(max_command_id, &max);
+    if (max >= ACL_MAX_COMMANDS) {
+        log_warning("ACL: %d commands exceed ACL_MAX_COMMANDS (%d)", max + 1, ACL_MAX_COMMANDS);
+        abort();
+    }
     default_user = acl_create_user("default", 7);
     const char *err;
     const char *rules[] = {"on", "nopass", "~*", "&*", "+@all"};
@@ -241,10 +279,13 @@ int acl_requirepass_changed(char *errbuf, size_t errlen) {
 struct rule_target {
     uint64_t category;
     redis_command *cmd;
+    const char *first_arg; /* within the parsed name; len first_arg_len */
+    size_t first_arg_len;
 };
 
 static void set_command_bits(acl_selector *s, redis_command *cmd, int on) {
     bitmap_set(s, cmd->id, on);
+    if (s->nfargs) fargs_remove(s, cmd->id);
     if (cmd->subcommands)
         for (redis_command *sub = cmd->subcommands; sub->name; sub++) bitmap_set(s, sub->id, on);
 }
@@ -257,7 +298,9 @@ struct category_ctx {
 
 static void set_category_one(redis_command *cmd, void *arg) {
     struct category_ctx *ctx = arg;
-    if (cmd->acl & ctx->bit) bitmap_set(ctx->s, cmd->id, ctx->on);
+    if (!(cmd->acl & ctx->bit)) return;
+    bitmap_set(ctx->s, cmd->id, ctx->on);
+    if (ctx->s->nfargs) fargs_remove(ctx->s, cmd->id);
 }
 
 static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
@@ -269,7 +312,8 @@ static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
     }
 }
 
-/* Parses "get", "client|id" or "@read"; 0 if unknown. */
+/* Parses "get", "client|id", "select|0" (first_arg set) or "@read"; 0 if
+ * unknown. */
 static int parse_target(const char *name, size_t len, struct rule_target *t) {
     memset(t, 0, sizeof(*t));
     char buf[128];
@@ -282,9 +326,13 @@ static int parse_target(const char *name, size_t len, struct rule_target *t) {
     redis_command *cmd = cmd_lookup(buf, strlen(buf));
     if (cmd == NULL) return 0;
     if (bar) {
-        if (cmd->subcommands == NULL || strchr(bar + 1, '|')) return 0;
-        cmd = cmd_lookup_subcommand(cmd, bar + 1);
-        if (cmd == NULL) return 0;
+        if (strchr(bar + 1, '|') || bar[1] == '\0') return 0;
+        if (cmd->subcommands == NULL) {
+            t->first_arg = name + (bar + 1 - buf);
+            t->first_arg_len = len - (size_t)(bar + 1 - buf);
+        } else if ((cmd = cmd_lookup_subcommand(cmd, bar + 1)) == NULL) {
+            return 0;
+        }
     }
     t->cmd = cmd;
     return 1;
@@ -320,9 +368,31 @@ static void apply_command_rule(acl_selector *s, const char *name, size_t len, co
 
 static void set_all_commands(acl_selector *s, int on) {
     memset(s->allowed, on ? 0xff : 0, sizeof(s->allowed));
+    selector_clear_fargs(s);
     if (on) s->flags |= ACL_SEL_ALLCOMMANDS;
     else s->flags &= ~ACL_SEL_ALLCOMMANDS;
     selector_clear_rules(s);
+}
+
+/* "+select|0": the first argument is allowed unless the whole command
+ * already is (Redis's deprecated first-argument rules). */
+static void add_first_arg(acl_selector *s, const redis_command *cmd, const char *arg, size_t len) {
+    if (bitmap_get(s, cmd->id)) return;
+    for (int i = 0; i < s->nfargs; i++)
+        if (s->fargs[i].id == cmd->id && sds_len(s->fargs[i].arg) == len && strncasecmp(s->fargs[i].arg, arg, len) == 0)
+            return;
+    s->fargs = zrealloc(s->fargs, sizeof(acl_first_arg) * (size_t)(s->nfargs + 1));
+    s->fargs[s->nfargs].id = cmd->id;
+    s->fargs[s->nfargs++].arg = sds_new_len(arg, len);
+}
+
+static int first_arg_allowed(const acl_selector *s, const redis_command *cmd, sds *argv, int argc) {
+    if (argc < 2) return 0;
+    for (int i = 0; i < s->nfargs; i++)
+        if (s->fargs[i].id == cmd->id && sds_len(s->fargs[i].arg) == sds_len(argv[1]) &&
+            strcasecmp(s->fargs[i].arg, argv[1]) == 0)
+            return 1;
+    return 0;
 }
 
 /* ---------------------------------------------------------- selector rules */
@@ -423,9 +493,17 @@ static int selector_apply(acl_selector *s, const char *op, size_t len, const cha
     if (len >= 1 && op[0] == '&') return add_channel(s, op + 1, len - 1, err);
     if (len >= 2 && (op[0] == '+' || op[0] == '-')) {
         struct rule_target t;
-        if (!parse_target(op + 1, len - 1, &t)) {
+        if (op[len - 1] == '|' && op[1] != '@') {
+            *err = ERR_SYNTAX;
+            return -1;
+        }
+        if (!parse_target(op + 1, len - 1, &t) || (t.first_arg && op[0] == '-')) {
             *err = ERR_UNKNOWN_CMD;
             return -1;
+        }
+        if (t.first_arg) {
+            add_first_arg(s, t.cmd, t.first_arg, t.first_arg_len);
+            return 0;
         }
         apply_command_rule(s, op + 1, len - 1, &t, op[0] == '+');
         return 0;
@@ -610,9 +688,12 @@ struct fixup_ctx {
 static void fixup_one(redis_command *cmd, void *arg) {
     struct fixup_ctx *f = arg;
     int want = bitmap_get(f->real, cmd->id);
-    if (want == bitmap_get(f->fake, cmd->id)) return;
-    f->out = sds_cat_printf(f->out, " %c%s", want ? '+' : '-', cmd->fullname);
-    set_command_bits(f->fake, cmd, want);
+    if (want != bitmap_get(f->fake, cmd->id)) {
+        f->out = sds_cat_printf(f->out, " %c%s", want ? '+' : '-', cmd->fullname);
+        set_command_bits(f->fake, cmd, want);
+    }
+    for (int i = 0; i < f->real->nfargs; i++)
+        if (f->real->fargs[i].id == cmd->id) f->out = sds_cat_printf(f->out, " +%s|%s", cmd->fullname, f->real->fargs[i].arg);
 }
 
 sds acl_describe_selector_commands(const acl_selector *s) {
@@ -757,7 +838,8 @@ static enum acl_denial selector_check(const acl_selector *s, const redis_command
     *pos = 0;
     /* Commands a client may send before authenticating (AUTH, HELLO...)
      * are never denied, as in Redis. */
-    if (!bitmap_get(s, cmd->id) && !(cmd->flags & CMD_NO_AUTH)) return ACL_DENIED_CMD;
+    if (!bitmap_get(s, cmd->id) && !(cmd->flags & CMD_NO_AUTH) && !(s->nfargs && first_arg_allowed(s, cmd, argv, argc)))
+        return ACL_DENIED_CMD;
     if (!(s->flags & ACL_SEL_ALLKEYS)) {
         int stack_idx[ACL_STACK_KEYS], stack_flags[ACL_STACK_KEYS];
         int *idx = stack_idx, *flags = stack_flags;

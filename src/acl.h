@@ -25,6 +25,11 @@ typedef struct acl_key_pattern {
     sds pattern;
 } acl_key_pattern;
 
+typedef struct acl_first_arg {
+    int id; /* command id */
+    sds arg;
+} acl_first_arg;
+
 typedef struct acl_selector {
     int flags;
     uint64_t allowed[ACL_MAX_COMMANDS / 64];
@@ -32,6 +37,9 @@ typedef struct acl_selector {
     int nrules;
     acl_key_pattern *keys;
     int nkeys;
+    struct acl_first_arg *fargs; /* "+select|0": first arguments allowed for
+                                  * a command whose bit is off */
+    int nfargs;
     sds *channels;
     int nchannels;
 } acl_selector;
