@@ -135,8 +135,12 @@ int acl_load_startup(void) {
             if (words) sds_free_split_res(words, n);
             return -1;
         }
+        /* A declared user starts from nothing: an existing one (default)
+         * is reset first, as Redis does. */
         acl_user *u = acl_find_user(words[0], sds_len(words[0]));
-        if (u == NULL) u = acl_create_user(words[0], sds_len(words[0]));
+        const char *ignored;
+        if (u) acl_apply_rule(u, "reset", 5, &ignored);
+        else u = acl_create_user(words[0], sds_len(words[0]));
         for (int j = 1; j < n; j++) {
             const char *why;
             if (acl_apply_rule(u, words[j], sds_len(words[j]), &why) == -1) {

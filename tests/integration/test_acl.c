@@ -350,6 +350,24 @@ START_TEST(test_channel_change_kills_subscriber) {
 }
 END_TEST
 
+/* `user` lines of the configuration: a new user is created as given, an
+ * existing one (default) is reset first. */
+START_TEST(test_config_user_lines) {
+    hs_server *s = hs_start(HS_ARGS("--user", "u1", "on", ">pw", "~a*", "+get", "--user", "default", "on", "nopass",
+                                    "~*", "&*", "+@all"));
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_BULKS(c,
+                    HS_ARGS("user default on nopass sanitize-payload ~* &* +@all",
+                            "user u1 on #" PW_HASH " ~a* resetchannels -@all +get"),
+                    "ACL", "LIST");
+    HS_EXPECT_OK(c, "AUTH", "u1", "pw");
+    HS_EXPECT_NIL(c, "GET", "a1");
+    HS_EXPECT_ERROR(c, NOPERM_KEYS, "GET", "b1");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 static Suite *acl_suite(void) {
     Suite *s = suite_create("acl");
     TCase *tc = hs_tcase(s, "acl");
@@ -367,6 +385,7 @@ static Suite *acl_suite(void) {
     tcase_add_test(tc, test_channel_change_kills_subscriber);
     TCase *files = hs_tcase(s, "aclfile");
     tcase_add_test(files, test_aclfile_round_trip);
+    tcase_add_test(files, test_config_user_lines);
     return s;
 }
 
