@@ -76,6 +76,8 @@ LIB_SRCS := zmalloc.c sds.c dict.c siphash.c util.c monotonic.c \
             crc64.c lzf.c rio.c ziplist.c zipmap.c
 # SHA-1 for DEBUG DIGEST (values must equal Redis's own digests).
 LIB_SRCS += sha1.c
+# SHA-256 for ACL passwords (stored and shown as hex digests, as Redis does).
+LIB_SRCS += sha256.c
 # The script state's Lua C libraries (cmsgpack, struct; lua_libs.h).
 LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 # Streams (radix tree of listpack nodes), HyperLogLog registers, geohash.

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "admin.h"
 #include "aof.h"
 #include "blocking.h"
@@ -76,6 +77,7 @@ static redis_command *command_tables[] = {
     sort_commands,
     module_commands,
     lolwut_commands,
+    acl_commands,
     NULL,
 };
 
@@ -116,8 +118,11 @@ static void cmd_fill_key_specs(redis_command *cmd) {
     ks->keystep = cmd->key_step;
 }
 
+static int next_command_id;
+
 static void cmd_prepare(redis_command *cmd, redis_command *parent) {
     cmd_fill_key_specs(cmd);
+    cmd->id = next_command_id++;
     cmd->parent = parent;
     if (parent) {
         sds full = sds_cat_printf(sds_empty(), "%s|%s", parent->name, cmd->name);
@@ -266,16 +271,18 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
 #define CHECK_PUBSUB (1u << 4)   /* RESP2 subscribed mode allows only pub/sub commands */
 #define CHECK_DISK (1u << 5)     /* MISCONF: writes (and PING) refused after a failed BGSAVE */
 #define CHECK_LOADING (1u << 6)  /* -LOADING for commands without CMD_LOADING */
+#define CHECK_ACL (1u << 7)      /* the user's command, key and channel permissions */
 
 static const unsigned caller_checks[] = {
-    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
-    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
+    [CMD_CALLER_CLIENT] =
+        CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
     /* Redis evicts nothing while clients are paused, so a pause decision
      * never meets the OOM check (and must not evict: it has no effects). */
     [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
     /* A script's OOM rule is its own (script.c: only before its first
      * write, unless allow-oom), checked after its write rules. */
-    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_DISK,
+    [CMD_CALLER_SCRIPT] = CHECK_NOSCRIPT | CHECK_ACL | CHECK_DISK,
     [CMD_CALLER_LOADER] = 0,
     [CMD_CALLER_PRIMARY] = 0,
 };
@@ -392,7 +399,9 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
         *err = sds_new("This Redis command is not allowed from script");
         return cmd;
     }
-    /* ACL checks come here (after NOAUTH and no-multi, before OOM). */
+    /* ACL (after NOAUTH and no-multi, before OOM, as Redis orders them). */
+    if ((checks & CHECK_ACL) && c->user && !c->user->unrestricted && (*err = acl_check_client(c, cmd, kind)))
+        return cmd;
     if ((checks & CHECK_OOM) && cfg.maxmemory) {
         /* As Redis, evict before any command, refuse only some. */
         int out_of_memory = evict_before_command(c) == -1;

@@ -144,6 +144,7 @@ extern redis_command stream_claim_commands[]; /* t_stream_claim.c: XCLAIM, XAUTO
 extern redis_command stream_info_commands[]; /* t_stream_info.c: XINFO */
 extern redis_command hll_commands[];       /* hyperloglog.c: PF* */
 extern redis_command geo_commands[];       /* geo.c: GEO* */
+extern redis_command acl_commands[];       /* acl_cmd.c: ACL */
 extern redis_command sort_commands[];      /* sort.c: SORT, SORT_RO */
 
 #endif

@@ -151,6 +151,10 @@ static int apply_maxmemory(char *err, size_t errlen) {
     return hooks.maxmemory_changed ? hooks.maxmemory_changed(err, errlen) : 0;
 }
 
+static int apply_requirepass(char *err, size_t errlen) {
+    return hooks.requirepass_changed ? hooks.requirepass_changed(err, errlen) : 0;
+}
+
 static int apply_appendonly(char *err, size_t errlen) {
     return hooks.appendonly_changed ? hooks.appendonly_changed(err, errlen) : 0;
 }
@@ -159,6 +163,7 @@ static const struct config_enum loglevel_enum[] = {
     {"debug", LL_DEBUG}, {"verbose", LL_VERBOSE}, {"notice", LL_NOTICE}, {"warning", LL_WARNING}, {NULL, 0}};
 static const struct config_enum sanitize_dump_enum[] = {
     {"no", SANITIZE_DUMP_NO}, {"yes", SANITIZE_DUMP_YES}, {"clients", SANITIZE_DUMP_CLIENTS}, {NULL, 0}};
+static const struct config_enum acl_pubsub_enum[] = {{"allchannels", 1}, {"resetchannels", 0}, {NULL, 0}};
 static const struct config_enum supervised_enum[] = {{"upstart", SUPERVISED_UPSTART},
                                                      {"systemd", SUPERVISED_SYSTEMD},
                                                      {"auto", SUPERVISED_AUTODETECT},
@@ -199,6 +204,7 @@ static int validate_appenddirname(const char *v, char *err, size_t errlen) {
     return -1;
 }
 
+static const struct special_ops user_ops;
 static const struct special_ops bind_ops, save_ops, dir_ops, notify_ops, obuf_ops, sigterm_ops, sigint_ops;
 
 /* Redis 7.0's defaults, bounds and mutability, checked against
@@ -222,6 +228,13 @@ static const config_row config_table[] = {
     {.name = "protected-mode", .type = CT_BOOL, .field = &cfg.protected_mode, .def = "yes"},
     {.name = "maxclients", .type = CT_UINT, .field = &cfg.maxclients, .min = 1, .max = UINT_MAX, .def = "10000",
      .apply = apply_maxclients},
+    /* ACL (acl.c, acl_cmd.c) */
+    {.name = "acl-pubsub-default", .type = CT_ENUM, .field = &cfg.acl_pubsub_default_all, .def = "resetchannels",
+     .enums = acl_pubsub_enum},
+    {.name = "acllog-max-len", .type = CT_LL, .field = &cfg.acllog_max_len, .min = 0, .max = LONG_MAX, .def = "128"},
+    {.name = "user", .type = CT_SPECIAL, .flags = CF_IMMUTABLE | CF_MULTI_ARG | CF_APPEND | CF_HIDDEN,
+     .ops = &user_ops},
+    {.name = "aclfile", .type = CT_STRING, .flags = CF_IMMUTABLE | CF_EMPTY_IS_NULL, .field = &cfg.aclfile, .def = ""},
     /* process */
     {.name = "daemonize", .type = CT_BOOL, .flags = CF_IMMUTABLE, .field = &cfg.daemonize, .def = "no"},
     {.name = "supervised", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.supervised, .def = "no",
@@ -246,7 +259,8 @@ static const config_row config_table[] = {
     {.name = "enable-module-command", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.enable_module_cmd,
      .def = "no", .enums = protected_enum},
     /* security */
-    {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = ""},
+    {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = "",
+     .apply = apply_requirepass},
     /* protocol limits */
     {.name = "proto-max-bulk-len", .type = CT_LL, .flags = CF_MEMORY, .field = &cfg.proto_max_bulk_len,
      .min = MB_BYTES, .max = LLONG_MAX, .def = "536870912"},
@@ -927,6 +941,43 @@ static const struct special_ops sigint_ops = {.set = sigint_set, .get = sigint_g
 static const struct special_ops bind_ops = {.set = bind_set, .get = bind_get, .rewrite = bind_rewrite};
 static const struct special_ops notify_ops = {.set = notify_set, .get = notify_get, .rewrite = notify_rewrite};
 static const struct special_ops obuf_ops = {.set = obuf_set, .get = obuf_get, .rewrite = obuf_rewrite};
+/* "user <name> <rules...>" lines, kept as given for acl.c to apply at
+ * start (users need the command table, which exists only later). */
+static char **user_lines;
+static int user_line_count;
+
+static int user_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    (void)r;
+    (void)err;
+    (void)errlen;
+    if (!append) {
+        for (int i = 0; i < user_line_count; i++) zfree(user_lines[i]);
+        user_line_count = 0;
+    }
+    sds line = sds_empty();
+    for (int i = 0; i < argc; i++) line = sds_cat_printf(line, "%s%s", i ? " " : "", argv[i]);
+    user_lines = zrealloc(user_lines, sizeof(char *) * (size_t)(user_line_count + 1));
+    user_lines[user_line_count++] = zstrdup(line);
+    sds_free(line);
+    return 0;
+}
+
+static sds user_get(const config_row *r, sds out) {
+    (void)r;
+    return out;
+}
+
+static void user_rewrite(const config_row *r, struct line_vec *out) {
+    (void)r;
+    for (int i = 0; i < user_line_count; i++) line_vec_push(out, sds_cat_printf(sds_empty(), "user %s", user_lines[i]));
+}
+
+const char *const *config_user_lines(int *count) {
+    *count = user_line_count;
+    return (const char *const *)user_lines;
+}
+
+static const struct special_ops user_ops = {.set = user_set, .get = user_get, .rewrite = user_rewrite};
 static const struct special_ops save_ops = {.set = save_set, .get = save_get, .rewrite = save_rewrite};
 static const struct special_ops dir_ops = {.set = dir_set, .get = dir_get, .rewrite = dir_rewrite};
 

@@ -184,6 +184,9 @@ struct server_config {
     int always_show_logo;
     int set_proc_title;
     int supervised;               /* enum supervised_mode */
+    int acl_pubsub_default_all;   /* acl.c: new users get allchannels (1) or resetchannels (0) */
+    long long acllog_max_len;     /* acl_cmd.c: ACL LOG entries kept */
+    char *aclfile;                /* acl_cmd.c: ACL LOAD / SAVE file, NULL if none */
     int enable_protected_configs; /* enum protected_configs */
     int enable_debug_cmd;         /* enum protected_configs: DEBUG */
     int enable_module_cmd;        /* enum protected_configs: MODULE LOAD/LOADEX/UNLOAD */
@@ -223,9 +226,12 @@ struct config_hooks {
     int (*maxmemory_changed)(char *err, size_t errlen); /* evicts at once */
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
     int (*appendonly_changed)(char *err, size_t errlen); /* starts / stops the AOF */
+    int (*requirepass_changed)(char *err, size_t errlen); /* the default user's password */
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);
+/* The redis.conf `user` lines (without the word "user"), for acl_file.c. */
+const char *const *config_user_lines(int *count);
 /* Calls the resetstat hook, if any. */
 void config_resetstat(void);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "admin.h"
 #include "blocking.h"
 #include "multi.h"
@@ -54,22 +55,6 @@ static void quit_command(client *c) {
     c->flags |= CLIENT_CLOSE_AFTER_REPLY;
 }
 
-/* Compares in time that depends only on the lengths, so a remote peer
- * cannot learn a password prefix by timing replies. */
-static int secret_equal(const char *a, size_t alen, const char *b, size_t blen) {
-    unsigned char diff = alen != blen;
-    size_t n = alen < blen ? alen : blen;
-    for (size_t i = 0; i < n; i++) diff |= (unsigned char)(a[i] ^ b[i]);
-    return diff == 0;
-}
-
-/* Checks user/password against the single "default" user. */
-static int auth_check(const sds user, const sds pass) {
-    if (strcmp(user, "default") != 0) return 0;
-    if (cfg.requirepass == NULL) return 1; /* nopass: any password works */
-    return secret_equal(pass, sds_len(pass), cfg.requirepass, strlen(cfg.requirepass));
-}
-
 static void auth_command(client *c) {
     if (c->argc > 3) {
         reply_error_syntax(c);
@@ -78,7 +63,7 @@ static void auth_command(client *c) {
     sds user, pass;
     sds def = NULL;
     if (c->argc == 2) {
-        if (cfg.requirepass == NULL) {
+        if (acl_default_nopass()) {
             reply_error(c, "AUTH <password> called without any password configured for the default user. "
                            "Are you sure your configuration is correct?");
             return;
@@ -89,13 +74,12 @@ static void auth_command(client *c) {
         user = c->argv[1];
         pass = c->argv[2];
     }
-    int ok = auth_check(user, pass);
+    int ok = acl_authenticate(c, user, pass);
     sds_free(def);
     if (!ok) {
         reply_error(c, WRONGPASS_ERROR);
         return;
     }
-    c->authenticated = 1;
     reply_ok(c);
 }
 
@@ -165,11 +149,10 @@ static void hello_command(client *c) {
         }
     }
     if (user) {
-        if (!auth_check(user, pass)) {
+        if (!acl_authenticate(c, user, pass)) {
             reply_error(c, WRONGPASS_ERROR);
             return;
         }
-        c->authenticated = 1;
     }
     if (!c->authenticated) {
         reply_error(c, NOAUTH_HELLO_ERROR);
@@ -188,7 +171,7 @@ static void reset_command(client *c) {
     c->db_id = 0;
     c->db = &server.dbs[0];
     c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
-    c->authenticated = cfg.requirepass == NULL;
+    acl_client_init(c);
     sds_free(c->name);
     c->name = NULL;
     reply_status(c, "RESET");
@@ -310,7 +293,7 @@ static int kill_parse_filters(client *c, struct kill_filter *f) {
         } else if (strcasecmp(opt, "laddr") == 0) {
             f->laddr = val;
         } else if (strcasecmp(opt, "user") == 0) {
-            if (strcmp(val, "default") != 0) {
+            if (acl_find_user(val, sds_len(c->argv[i + 1])) == NULL) {
                 reply_error_format(c, "No such user '%s'", val);
                 return 0;
             }
@@ -334,6 +317,7 @@ static int kill_matches(const struct kill_filter *f, const client *self, const c
     if (f->addr && strcmp(o->addr, f->addr) != 0) return 0;
     if (f->laddr && strcmp(o->laddr, f->laddr) != 0) return 0;
     if (f->type && !client_is_type(o, f->type)) return 0;
+    if (f->user && strcmp(acl_client_username(o), f->user) != 0) return 0;
     if (f->id && o->id != f->id) return 0;
     if (o == self && f->skipme) return 0;
     return 1;

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "commands.h"
 #include "db.h"
 #include "networking.h"
@@ -320,7 +321,13 @@ static void exec_command(client *c) {
         c->argc = q->argc;
         c->argv = q->argv;
         c->cmd = q->cmd;
-        cmd_call(c);
+        sds denied = acl_check_exec(c, q->cmd);
+        if (denied) {
+            reply_error(c, denied);
+            sds_free(denied);
+        } else {
+            cmd_call(c);
+        }
         /* Arguments the keyspace took now belong to it. */
         net_release_stolen_in(c, q->argv, q->argc);
     }

@@ -16,6 +16,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "admin.h"
 #include "aof.h"
 #include "blocking.h"
@@ -78,7 +79,7 @@ client *net_create_client(int fd) {
     c->fd = fd;
     c->id = server.next_client_id++;
     c->resp = 2;
-    c->authenticated = cfg.requirepass == NULL;
+    acl_client_init(c);
     c->db_id = 0;
     c->db = &server.dbs[0];
     c->querybuf = sds_empty();
@@ -190,7 +191,7 @@ static void net_accept_common(int fd, const char *ip, int port, int is_unix) {
         server.stat_rejected_conn++;
         return;
     }
-    if (cfg.protected_mode && cfg.requirepass == NULL && !net_is_loopback(ip, is_unix)) {
+    if (cfg.protected_mode && acl_default_nopass() && !net_is_loopback(ip, is_unix)) {
         net_refuse(fd, PROTECTED_MODE_ERROR);
         server.stat_rejected_conn++;
         return;
@@ -659,11 +660,11 @@ sds net_cat_client_info(sds s, client *c) {
     s = sds_cat_printf(s,
                        " db=%d sub=%lu psub=%lu ssub=%lu multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=%zu"
                        " multi-mem=%zu rbs=%zu rbp=%zu obl=%zu oll=%lu omem=%zu tot-mem=%zu events=%s%s"
-                       " cmd=%s user=default redir=%lld resp=%d lib-name=%s lib-ver=%s",
+                       " cmd=%s user=%s redir=%lld resp=%d lib-name=%s lib-ver=%s",
                        c->db_id, sub, psub, ssub, multi_queued_count(c), qbuf, qfree, argv_mem,
                        multi_queued_bytes(c), sizeof(c->buf), c->bufpos, c->bufpos,
                        c->reply_blocks, c->reply_bytes, tot, (ev & AE_READABLE) ? "r" : "",
-                       (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL",
+                       (ev & AE_WRITABLE) ? "w" : "", c->lastcmd ? c->lastcmd->fullname : "NULL", acl_client_username(c),
                        tracking_client_redirect(c), c->resp, c->lib_name ? c->lib_name : "",
                        c->lib_ver ? c->lib_ver : "");
     return s;

@@ -89,6 +89,22 @@ void pubsub_client_counts(const client *c, unsigned long *channels, unsigned lon
     *shard_channels = client_kind_count(c, PS_SHARD);
 }
 
+int pubsub_client_all(const client *c, int (*fn)(const sds name, int is_pattern, void *ctx), void *ctx) {
+    if (c->pubsub == NULL) return 1;
+    for (int kind = 0; kind < PS_KINDS; kind++) {
+        dict *d = c->pubsub->sets[kind];
+        if (d == NULL) continue;
+        dict_iterator it;
+        dict_init_iterator(&it, d);
+        dict_entry *de;
+        int ok = 1;
+        while (ok && (de = dict_next(&it)) != NULL) ok = fn(dict_get_key(de), kind == PS_PATTERN, ctx);
+        dict_reset_iterator(&it);
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
 unsigned long pubsub_channel_count(void) {
     return dict_size(indexes[PS_CHANNEL]);
 }

@@ -25,6 +25,9 @@ void pubsub_client_counts(const client *c, unsigned long *channels, unsigned lon
 /* Server-wide counts (INFO stats pubsub_channels, pubsub_patterns,
  * pubsubshard_channels): channels and shard channels with at least one
  * subscriber, distinct patterns. */
+/* Whether fn (borrowing each name) says yes for every channel and
+ * pattern c is subscribed to; stops at the first no. */
+int pubsub_client_all(const client *c, int (*fn)(const sds name, int is_pattern, void *ctx), void *ctx);
 unsigned long pubsub_channel_count(void);
 unsigned long pubsub_pattern_count(void);
 unsigned long pubsub_shard_channel_count(void);

@@ -103,6 +103,7 @@ int script_prepare(script_run *r, client *caller, client *sc, const char *funcna
     db_now_ms(); /* the time every command of the script sees */
     r->next_events_ms = r->start_ms + cfg.busy_reply_threshold_ms;
     sc->db = caller->db;
+    sc->user = caller->user; /* scripts run with their caller's permissions */
     sc->db_id = caller->db_id;
     sc->resp = 2;
     running = r;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "acl.h"
 #include "aof.h"
 #include "childproc.h"
 #include "commands.h"
@@ -361,6 +362,8 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    acl_init();
+    if (acl_load_startup() == -1) exit(1);
     eval_init();
     function_lua_init();
     db_init(cfg.databases);
@@ -381,6 +384,7 @@ void server_init(void) {
         .maxmemory_changed = evict_maxmemory_changed,
         .resetstat = server_reset_stats,
         .appendonly_changed = aof_config_changed,
+        .requirepass_changed = acl_requirepass_changed,
     };
     config_set_hooks(&hooks);
     char err[512];

@@ -88,6 +88,7 @@ typedef struct client {
     uint64_t flags;
     int resp;                 /* 2 or 3 */
     int authenticated;
+    struct acl_user *user;    /* acl.c: whose permissions apply */
     int db_id;
     struct db *db;
     /* input: owned by networking.c */
@@ -266,6 +267,7 @@ typedef struct redis_command {
     /* runtime */
     struct redis_command *parent;
     const char *fullname; /* "client|setname" for subcommands */
+    int id;               /* commands.c: dense index for ACL bitmaps */
     long long calls, usec, rejected_calls, failed_calls;
 } redis_command;
 

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "acl.h"
 #include "db.h"
 #include "intset.h"
 #include "notify.h"
@@ -43,6 +44,8 @@
 #define SORT_ERR_SCORES "One or more scores can't be converted into double"
 #define SORT_ERR_BY_CLUSTER "BY option of SORT denied in Cluster mode."
 #define SORT_ERR_GET_CLUSTER "GET option of SORT denied in Cluster mode."
+#define SORT_ERR_BY_ACL "BY option of SORT denied due to insufficient ACL permissions."
+#define SORT_ERR_GET_ACL "GET option of SORT denied due to insufficient ACL permissions."
 
 /* A BY or GET pattern, parsed once per call as Redis reads it: C-string
  * functions over the argument, so a NUL ends the search for '*', "->" and
@@ -576,10 +579,17 @@ static int sort_parse(client *c, int readonly, sort_opts *o) {
             } else if (sort_cluster_enabled()) {
                 reply_error(c, SORT_ERR_BY_CLUSTER);
                 return -1;
+            } else if (!acl_reads_all_keys(c->user, c->cmd, c->argv, c->argc)) {
+                reply_error(c, SORT_ERR_BY_ACL);
+                return -1;
             }
         } else if (!strcasecmp(opt, "get") && left >= 1) {
             if (sort_cluster_enabled()) {
                 reply_error(c, SORT_ERR_GET_CLUSTER);
+                return -1;
+            }
+            if (!acl_reads_all_keys(c->user, c->cmd, c->argv, c->argc)) {
+                reply_error(c, SORT_ERR_GET_ACL);
                 return -1;
             }
             o->ngets = sort_add_get(c->argv[++j], o->ngets);

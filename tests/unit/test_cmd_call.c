@@ -17,6 +17,7 @@
 #include "networking.h"
 #include "propagate.h"
 #include "reply.h"
+#include "acl.h"
 #include "server.h"
 #include "zmalloc.h"
 
@@ -38,6 +39,9 @@ static void setup(void) {
         mono_init();
         cmd_init();
         db_init(cfg.databases);
+        /* requirepass is the default user's password (server.c's hook). */
+        static const struct config_hooks hooks = {.requirepass_changed = acl_requirepass_changed};
+        config_set_hooks(&hooks);
         started = 1;
     }
     set_config("requirepass", "");

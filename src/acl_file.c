@@ -1,0 +1,163 @@
+/* acl_file.c -- users from outside: `user` lines of redis.conf (applied at
+ * start) and the `aclfile` (loaded at start and by ACL LOAD, written by
+ * ACL SAVE).
+ *
+ * Loading is all or nothing: the file is applied to a scratch user list
+ * and only swapped in when every line is good, with Redis's error texts
+ * otherwise. Saving writes a temporary file and renames it over the old
+ * one, so a crash never leaves half a file. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "acl.h"
+#include "log.h"
+#include "util.h"
+#include "zmalloc.h"
+
+#define ACL_LOAD_WARNING "WARNING: ACL errors detected, no change to the previously active ACL rules was performed"
+
+/* Applies one "name rule rule..." set of words to a new user in the
+ * scratch list (users). Returns NULL or an error (new sds). */
+static sds apply_user_words(sds *words, int n, const char *where) {
+    if (acl_find_user(words[0], sds_len(words[0])))
+        return sds_cat_printf(sds_empty(), "WARNING: Duplicate user '%s' found on %s. ", words[0], where);
+    acl_user *u = acl_create_user(words[0], sds_len(words[0]));
+    for (int i = 1; i < n; i++) {
+        const char *why;
+        if (acl_apply_rule(u, words[i], sds_len(words[i]), &why) == -1)
+            return sds_cat_printf(sds_empty(), "%s: Error in applying operation '%s': %s. ", where, words[i], why);
+    }
+    return NULL;
+}
+
+/* Parses text (an ACL file) into the current user list, which the caller
+ * has emptied. Returns NULL, or the error (new sds) as ACL LOAD says it. */
+static sds load_text(const char *path, const char *text) {
+    int nlines;
+    sds *lines = sds_split_len(text, (ssize_t)strlen(text), "\n", 1, &nlines);
+    sds err = NULL;
+    for (int i = 0; i < nlines && err == NULL; i++) {
+        sds line = sds_trim(lines[i], " \t\r\n");
+        if (sds_len(line) == 0) continue;
+        int n;
+        sds *words = sds_split_args(line, &n);
+        if (words == NULL || n < 2 || strcmp(words[0], "user") != 0) {
+            err = sds_cat_printf(sds_empty(), "%s:%d should start with user keyword followed by the username. ", path,
+                                 i + 1);
+        } else {
+            sds where = sds_cat_printf(sds_empty(), "line %d", i + 1);
+            sds pos = sds_cat_printf(sds_empty(), "%s:%d", path, i + 1);
+            err = apply_user_words(words + 1, n - 1, acl_find_user(words[1], sds_len(words[1])) ? where : pos);
+            sds_free(where);
+            sds_free(pos);
+        }
+        if (words) sds_free_split_res(words, n);
+    }
+    sds_free_split_res(lines, nlines);
+    return err;
+}
+
+static sds read_file(const char *path, sds *err) {
+    FILE *f = fopen(path, "r");
+    if (f == NULL) {
+        *err = sds_cat_printf(sds_empty(), "Error loading ACLs, opening file '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    sds text = sds_empty();
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) text = sds_cat_len(text, buf, n);
+    fclose(f);
+    return text;
+}
+
+sds acl_load_file(const char *path) {
+    sds err = NULL;
+    sds text = read_file(path, &err);
+    if (text == NULL) return err;
+    acl_snapshot *old = acl_snapshot_take();
+    err = load_text(path, text);
+    sds_free(text);
+    if (err) {
+        acl_snapshot_restore(old);
+        return sds_cat(err, ACL_LOAD_WARNING);
+    }
+    /* A file without the default user leaves it as a fresh server has it. */
+    if (acl_find_user("default", 7) == NULL) acl_snapshot_keep_default(old);
+    acl_snapshot_release(old);
+    return NULL;
+}
+
+sds acl_save_file(const char *path) {
+    sds tmp = sds_cat_printf(sds_empty(), "%s.tmp-%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL) {
+        sds err = sds_cat_printf(sds_empty(), "Opening temp ACL file for ACL SAVE: %s", strerror(errno));
+        sds_free(tmp);
+        return err;
+    }
+    acl_user **all;
+    int n = acl_users(&all);
+    int ok = 1;
+    for (int i = 0; i < n && ok; i++) {
+        sds rules = acl_describe_user(all[i]);
+        ok = fprintf(f, "user %s %s\n", all[i]->name, rules) > 0;
+        sds_free(rules);
+    }
+    ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) == -1) {
+        sds err = sds_cat_printf(sds_empty(), "Writing ACL file for ACL SAVE: %s", strerror(errno));
+        unlink(tmp);
+        sds_free(tmp);
+        return err;
+    }
+    sds_free(tmp);
+    return NULL;
+}
+
+int acl_load_startup(void) {
+    int nlines;
+    const char *const *lines = config_user_lines(&nlines);
+    if (nlines && cfg.aclfile) {
+        log_warning("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is "
+                    "invalid. This setup is very likely to lead to configuration errors and security holes, please "
+                    "define either an ACL file or declare users directly in your redis.conf, but not both.");
+        return -1;
+    }
+    for (int i = 0; i < nlines; i++) {
+        int n;
+        sds *words = sds_split_args(lines[i], &n);
+        if (words == NULL || n < 1) {
+            log_warning("Error in user declaration '%s': Syntax error", lines[i]);
+            if (words) sds_free_split_res(words, n);
+            return -1;
+        }
+        /* A declared user starts from nothing: an existing one (default)
+         * is reset first, as Redis does. */
+        acl_user *u = acl_find_user(words[0], sds_len(words[0]));
+        const char *ignored;
+        if (u) acl_apply_rule(u, "reset", 5, &ignored);
+        else u = acl_create_user(words[0], sds_len(words[0]));
+        for (int j = 1; j < n; j++) {
+            const char *why;
+            if (acl_apply_rule(u, words[j], sds_len(words[j]), &why) == -1) {
+                log_warning("Error in user declaration '%s': %s", words[j], why);
+                sds_free_split_res(words, n);
+                return -1;
+            }
+        }
+        sds_free_split_res(words, n);
+    }
+    if (cfg.aclfile) {
+        sds err = acl_load_file(cfg.aclfile);
+        if (err) {
+            log_warning("Aborting Redis startup because of ACL errors: %s", err);
+            sds_free(err);
+            return -1;
+        }
+    }
+    return 0;
+}
