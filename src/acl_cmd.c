@@ -578,7 +578,7 @@ static redis_command acl_subcommands[] = {
      .since = "6.0.0", .summary = "Modify or create the rules for a specific ACL user",
      .complexity = "O(N). Where N is the number of rules provided."},
     {.name = "users", .proc = acl_users_command, .arity = 2, .flags = ACL_CMD_FLAGS, .group = "server",
-     .since = "6.0.0", .summary = "List the username of all the configured ACL users",
+     .since = "6.0.0", .summary = "List the username of all the configured ACL rules",
      .complexity = "O(N). Where N is the number of configured users."},
     {.name = "whoami", .proc = acl_whoami_command, .arity = 2, .flags = CMD_NOSCRIPT | CMD_LOADING | CMD_STALE,
      .group = "server", .since = "6.0.0", .summary = "Return the name of the user associated to the current connection",

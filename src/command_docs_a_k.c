@@ -10,197 +10,237 @@
 #include "command_docs.h"
 
 
-static const cmd_doc_arg a_append_1[] = {
+static const cmd_doc_arg a_acl_cat_1[] = {
+    {"categoryname", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_acl_deluser_2[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_acl_dryrun_3[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"command", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_acl_genpass_4[] = {
+    {"bits", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const char *const a_acl_getuser_history_5[] = {
+    "6.2.0",
+    "Added Pub/Sub channel patterns.",
+    "7.0.0",
+    "Added selectors and changed the format of key and channel patterns from a list to their rule representation.",
+};
+static const cmd_doc_arg a_acl_getuser_6[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_acl_log_7[] = {
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"reset", "pure-token", -1, "RESET", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_acl_log_8[] = {
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_acl_log_7},
+};
+static const char *const a_acl_setuser_history_9[] = {
+    "6.2.0",
+    "Added Pub/Sub channel patterns.",
+    "7.0.0",
+    "Added selectors and key based permissions.",
+};
+static const cmd_doc_arg a_acl_setuser_10[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"rule", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_append_11[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_auth_history_2[] = {
+static const char *const a_auth_history_12[] = {
     "6.0.0",
     "Added ACL style (username and password).",
 };
-static const cmd_doc_arg a_auth_3[] = {
+static const cmd_doc_arg a_auth_13[] = {
     {"username", "string", -1, NULL, NULL, "6.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_bgsave_history_4[] = {
+static const char *const a_bgsave_history_14[] = {
     "3.2.2",
     "Added the `SCHEDULE` option.",
 };
-static const cmd_doc_arg a_bgsave_5[] = {
+static const cmd_doc_arg a_bgsave_15[] = {
     {"schedule", "pure-token", -1, "SCHEDULE", NULL, "3.2.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_bitcount_history_6[] = {
+static const char *const a_bitcount_history_16[] = {
     "7.0.0",
     "Added the `BYTE|BIT` option.",
 };
-static const cmd_doc_arg a_bitcount_7[] = {
+static const cmd_doc_arg a_bitcount_17[] = {
     {"byte", "pure-token", -1, "BYTE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bit", "pure-token", -1, "BIT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitcount_8[] = {
+static const cmd_doc_arg a_bitcount_18[] = {
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitcount_7},
+    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitcount_17},
 };
-static const cmd_doc_arg a_bitcount_9[] = {
+static const cmd_doc_arg a_bitcount_19[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_bitcount_8},
+    {"index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_bitcount_18},
 };
-static const cmd_doc_arg a_bitfield_10[] = {
+static const cmd_doc_arg a_bitfield_20[] = {
     {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitfield_11[] = {
+static const cmd_doc_arg a_bitfield_21[] = {
     {"wrap", "pure-token", -1, "WRAP", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sat", "pure-token", -1, "SAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"fail", "pure-token", -1, "FAIL", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitfield_12[] = {
+static const cmd_doc_arg a_bitfield_22[] = {
     {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitfield_13[] = {
+static const cmd_doc_arg a_bitfield_23[] = {
     {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitfield_14[] = {
-    {"encoding_offset_value", "block", -1, "SET", NULL, NULL, NULL, 0, NULL, 3, a_bitfield_12},
-    {"encoding_offset_increment", "block", -1, "INCRBY", NULL, NULL, NULL, 0, NULL, 3, a_bitfield_13},
+static const cmd_doc_arg a_bitfield_24[] = {
+    {"encoding_offset_value", "block", -1, "SET", NULL, NULL, NULL, 0, NULL, 3, a_bitfield_22},
+    {"encoding_offset_increment", "block", -1, "INCRBY", NULL, NULL, NULL, 0, NULL, 3, a_bitfield_23},
 };
-static const cmd_doc_arg a_bitfield_15[] = {
-    {"wrap_sat_fail", "oneof", -1, "OVERFLOW", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_bitfield_11},
-    {"write_operation", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bitfield_14},
+static const cmd_doc_arg a_bitfield_25[] = {
+    {"wrap_sat_fail", "oneof", -1, "OVERFLOW", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_bitfield_21},
+    {"write_operation", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bitfield_24},
 };
-static const cmd_doc_arg a_bitfield_16[] = {
-    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, 0, NULL, 2, a_bitfield_10},
-    {"write", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bitfield_15},
+static const cmd_doc_arg a_bitfield_26[] = {
+    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, 0, NULL, 2, a_bitfield_20},
+    {"write", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bitfield_25},
 };
-static const cmd_doc_arg a_bitfield_17[] = {
+static const cmd_doc_arg a_bitfield_27[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 2, a_bitfield_16},
+    {"operation", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 2, a_bitfield_26},
 };
-static const cmd_doc_arg a_bitfield_ro_18[] = {
+static const cmd_doc_arg a_bitfield_ro_28[] = {
     {"encoding", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitfield_ro_19[] = {
+static const cmd_doc_arg a_bitfield_ro_29[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 2, a_bitfield_ro_18},
+    {"encoding_offset", "block", -1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 2, a_bitfield_ro_28},
 };
-static const cmd_doc_arg a_bitop_20[] = {
+static const cmd_doc_arg a_bitop_30[] = {
     {"operation", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_bitpos_history_21[] = {
+static const char *const a_bitpos_history_31[] = {
     "7.0.0",
     "Added the `BYTE|BIT` option.",
 };
-static const cmd_doc_arg a_bitpos_22[] = {
+static const cmd_doc_arg a_bitpos_32[] = {
     {"byte", "pure-token", -1, "BYTE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bit", "pure-token", -1, "BIT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bitpos_23[] = {
+static const cmd_doc_arg a_bitpos_33[] = {
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_22},
+    {"index_unit", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_32},
 };
-static const cmd_doc_arg a_bitpos_24[] = {
+static const cmd_doc_arg a_bitpos_34[] = {
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"end_index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_23},
+    {"end_index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_33},
 };
-static const cmd_doc_arg a_bitpos_25[] = {
+static const cmd_doc_arg a_bitpos_35[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bit", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_24},
+    {"index", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_bitpos_34},
 };
-static const cmd_doc_arg a_blmove_26[] = {
+static const cmd_doc_arg a_blmove_36[] = {
     {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_blmove_27[] = {
+static const cmd_doc_arg a_blmove_37[] = {
     {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_blmove_28[] = {
+static const cmd_doc_arg a_blmove_38[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmove_26},
-    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmove_27},
+    {"wherefrom", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmove_36},
+    {"whereto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmove_37},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_blmpop_29[] = {
+static const cmd_doc_arg a_blmpop_39[] = {
     {"left", "pure-token", -1, "LEFT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"right", "pure-token", -1, "RIGHT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_blmpop_30[] = {
+static const cmd_doc_arg a_blmpop_40[] = {
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmpop_29},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_blmpop_39},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_blpop_history_31[] = {
+static const char *const a_blpop_history_41[] = {
     "6.0.0",
     "`timeout` is interpreted as a double instead of an integer.",
 };
-static const cmd_doc_arg a_blpop_32[] = {
+static const cmd_doc_arg a_blpop_42[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_brpop_history_33[] = {
+static const char *const a_brpop_history_43[] = {
     "6.0.0",
     "`timeout` is interpreted as a double instead of an integer.",
 };
-static const cmd_doc_arg a_brpop_34[] = {
+static const cmd_doc_arg a_brpop_44[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_brpoplpush_history_35[] = {
+static const char *const a_brpoplpush_history_45[] = {
     "6.0.0",
     "`timeout` is interpreted as a double instead of an integer.",
 };
-static const cmd_doc_arg a_brpoplpush_36[] = {
+static const cmd_doc_arg a_brpoplpush_46[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bzmpop_37[] = {
+static const cmd_doc_arg a_bzmpop_47[] = {
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_bzmpop_38[] = {
+static const cmd_doc_arg a_bzmpop_48[] = {
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bzmpop_37},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_bzmpop_47},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_bzpopmax_history_39[] = {
+static const char *const a_bzpopmax_history_49[] = {
     "6.0.0",
     "`timeout` is interpreted as a double instead of an integer.",
 };
-static const cmd_doc_arg a_bzpopmax_40[] = {
+static const cmd_doc_arg a_bzpopmax_50[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_bzpopmin_history_41[] = {
+static const char *const a_bzpopmin_history_51[] = {
     "6.0.0",
     "`timeout` is interpreted as a double instead of an integer.",
 };
-static const cmd_doc_arg a_bzpopmin_42[] = {
+static const cmd_doc_arg a_bzpopmin_52[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"timeout", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_caching_43[] = {
+static const cmd_doc_arg a_client_caching_53[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_caching_44[] = {
-    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_caching_43},
+static const cmd_doc_arg a_client_caching_54[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_caching_53},
 };
-static const char *const a_client_kill_history_45[] = {
+static const char *const a_client_kill_history_55[] = {
     "2.8.12",
     "Added new filter format.",
     "2.8.12",
@@ -212,29 +252,29 @@ static const char *const a_client_kill_history_45[] = {
     "6.2.0",
     "`LADDR` option.",
 };
-static const cmd_doc_arg a_client_kill_46[] = {
+static const cmd_doc_arg a_client_kill_56[] = {
     {"normal", "pure-token", -1, "NORMAL", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"master", "pure-token", -1, "MASTER", NULL, "3.2.0", NULL, 0, NULL, 0, NULL},
     {"slave", "pure-token", -1, "SLAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"replica", "pure-token", -1, "REPLICA", NULL, "5.0.0", NULL, 0, NULL, 0, NULL},
     {"pubsub", "pure-token", -1, "PUBSUB", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_kill_47[] = {
+static const cmd_doc_arg a_client_kill_57[] = {
     {"client-id", "integer", -1, "ID", NULL, "2.8.12", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"normal_master_slave_pubsub", "oneof", -1, "TYPE", NULL, "2.8.12", NULL, DOC_ARG_OPTIONAL, NULL, 5, a_client_kill_46},
+    {"normal_master_slave_pubsub", "oneof", -1, "TYPE", NULL, "2.8.12", NULL, DOC_ARG_OPTIONAL, NULL, 5, a_client_kill_56},
     {"username", "string", -1, "USER", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"ip:port", "string", -1, "ADDR", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"ip:port", "string", -1, "LADDR", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"yes/no", "string", -1, "SKIPME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_kill_48[] = {
+static const cmd_doc_arg a_client_kill_58[] = {
     {"ip:port", "string", -1, NULL, NULL, NULL, "2.8.12", 0, NULL, 0, NULL},
-    {"new-format", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 6, a_client_kill_47},
+    {"new-format", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 6, a_client_kill_57},
 };
-static const cmd_doc_arg a_client_kill_49[] = {
-    {"filter", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_kill_48},
+static const cmd_doc_arg a_client_kill_59[] = {
+    {"filter", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_kill_58},
 };
-static const char *const a_client_list_history_50[] = {
+static const char *const a_client_list_history_60[] = {
     "2.8.12",
     "Added unique client `id` field.",
     "5.0.0",
@@ -248,55 +288,55 @@ static const char *const a_client_list_history_50[] = {
     "7.0.3",
     "Added `ssub` field.",
 };
-static const cmd_doc_arg a_client_list_51[] = {
+static const cmd_doc_arg a_client_list_61[] = {
     {"normal", "pure-token", -1, "NORMAL", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"master", "pure-token", -1, "MASTER", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"replica", "pure-token", -1, "REPLICA", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pubsub", "pure-token", -1, "PUBSUB", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_list_52[] = {
+static const cmd_doc_arg a_client_list_62[] = {
     {"client-id", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_list_53[] = {
-    {"normal_master_replica_pubsub", "oneof", -1, "TYPE", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_client_list_51},
-    {"id", "block", -1, "ID", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 1, a_client_list_52},
+static const cmd_doc_arg a_client_list_63[] = {
+    {"normal_master_replica_pubsub", "oneof", -1, "TYPE", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_client_list_61},
+    {"id", "block", -1, "ID", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 1, a_client_list_62},
 };
-static const cmd_doc_arg a_client_no_evict_54[] = {
+static const cmd_doc_arg a_client_no_evict_64[] = {
     {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_no_evict_55[] = {
-    {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_no_evict_54},
+static const cmd_doc_arg a_client_no_evict_65[] = {
+    {"enabled", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_no_evict_64},
 };
-static const char *const a_client_pause_history_56[] = {
+static const char *const a_client_pause_history_66[] = {
     "6.2.0",
     "`CLIENT PAUSE WRITE` mode added along with the `mode` option.",
 };
-static const cmd_doc_arg a_client_pause_57[] = {
+static const cmd_doc_arg a_client_pause_67[] = {
     {"write", "pure-token", -1, "WRITE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"all", "pure-token", -1, "ALL", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_pause_58[] = {
+static const cmd_doc_arg a_client_pause_68[] = {
     {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"mode", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_client_pause_57},
+    {"mode", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_client_pause_67},
 };
-static const cmd_doc_arg a_client_reply_59[] = {
+static const cmd_doc_arg a_client_reply_69[] = {
     {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"skip", "pure-token", -1, "SKIP", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_reply_60[] = {
-    {"on_off_skip", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_client_reply_59},
+static const cmd_doc_arg a_client_reply_70[] = {
+    {"on_off_skip", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_client_reply_69},
 };
-static const cmd_doc_arg a_client_setname_61[] = {
+static const cmd_doc_arg a_client_setname_71[] = {
     {"connection-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_tracking_62[] = {
+static const cmd_doc_arg a_client_tracking_72[] = {
     {"on", "pure-token", -1, "ON", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"off", "pure-token", -1, "OFF", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_tracking_63[] = {
-    {"status", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_tracking_62},
+static const cmd_doc_arg a_client_tracking_73[] = {
+    {"status", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_client_tracking_72},
     {"client-id", "integer", -1, "REDIRECT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"prefix", "string", -1, "PREFIX", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
     {"bcast", "pure-token", -1, "BCAST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
@@ -304,744 +344,758 @@ static const cmd_doc_arg a_client_tracking_63[] = {
     {"optout", "pure-token", -1, "OPTOUT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"noloop", "pure-token", -1, "NOLOOP", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_unblock_64[] = {
+static const cmd_doc_arg a_client_unblock_74[] = {
     {"timeout", "pure-token", -1, "TIMEOUT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"error", "pure-token", -1, "ERROR", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_client_unblock_65[] = {
+static const cmd_doc_arg a_client_unblock_75[] = {
     {"client-id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"timeout_error", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_client_unblock_64},
+    {"timeout_error", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_client_unblock_74},
 };
-static const cmd_doc_arg a_command_docs_66[] = {
+static const cmd_doc_arg a_command_docs_76[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_command_info_history_67[] = {
+static const char *const a_command_info_history_77[] = {
     "7.0.0",
     "Allowed to be called with no argument to get info on all commands.",
 };
-static const cmd_doc_arg a_command_info_68[] = {
+static const cmd_doc_arg a_command_info_78[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_command_list_69[] = {
+static const cmd_doc_arg a_command_list_79[] = {
     {"module-name", "string", -1, "MODULE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"category", "string", -1, "ACLCAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "PATTERN", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_command_list_70[] = {
-    {"filterby", "oneof", -1, "FILTERBY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_command_list_69},
+static const cmd_doc_arg a_command_list_80[] = {
+    {"filterby", "oneof", -1, "FILTERBY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_command_list_79},
 };
-static const char *const a_config_get_history_71[] = {
+static const char *const a_config_get_history_81[] = {
     "7.0.0",
     "Added the ability to pass multiple pattern parameters in one call",
 };
-static const cmd_doc_arg a_config_get_72[] = {
+static const cmd_doc_arg a_config_get_82[] = {
     {"parameter", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_config_get_73[] = {
-    {"parameter", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_config_get_72},
+static const cmd_doc_arg a_config_get_83[] = {
+    {"parameter", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_config_get_82},
 };
-static const char *const a_config_set_history_74[] = {
+static const char *const a_config_set_history_84[] = {
     "7.0.0",
     "Added the ability to set multiple parameters in one call.",
 };
-static const cmd_doc_arg a_config_set_75[] = {
+static const cmd_doc_arg a_config_set_85[] = {
     {"parameter", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_config_set_76[] = {
-    {"parameter_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_config_set_75},
+static const cmd_doc_arg a_config_set_86[] = {
+    {"parameter_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_config_set_85},
 };
-static const cmd_doc_arg a_copy_77[] = {
+static const cmd_doc_arg a_copy_87[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination-db", "integer", -1, "DB", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_decr_78[] = {
+static const cmd_doc_arg a_decr_88[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_decrby_79[] = {
+static const cmd_doc_arg a_decrby_89[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"decrement", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_del_80[] = {
+static const cmd_doc_arg a_del_90[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_dump_81[] = {
+static const cmd_doc_arg a_dump_91[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_echo_82[] = {
+static const cmd_doc_arg a_echo_92[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_eval_83[] = {
+static const cmd_doc_arg a_eval_93[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_eval_ro_84[] = {
+static const cmd_doc_arg a_eval_ro_94[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_evalsha_85[] = {
+static const cmd_doc_arg a_evalsha_95[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_evalsha_ro_86[] = {
+static const cmd_doc_arg a_evalsha_ro_96[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_exists_history_87[] = {
+static const char *const a_exists_history_97[] = {
     "3.0.3",
     "Accepts multiple `key` arguments.",
 };
-static const cmd_doc_arg a_exists_88[] = {
+static const cmd_doc_arg a_exists_98[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_expire_history_89[] = {
+static const char *const a_expire_history_99[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_expire_90[] = {
+static const cmd_doc_arg a_expire_100[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_expire_91[] = {
+static const cmd_doc_arg a_expire_101[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expire_90},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expire_100},
 };
-static const char *const a_expireat_history_92[] = {
+static const char *const a_expireat_history_102[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_expireat_93[] = {
+static const cmd_doc_arg a_expireat_103[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_expireat_94[] = {
+static const cmd_doc_arg a_expireat_104[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expireat_93},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expireat_103},
 };
-static const cmd_doc_arg a_expiretime_95[] = {
+static const cmd_doc_arg a_expiretime_105[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_96[] = {
+static const cmd_doc_arg a_fcall_106[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_ro_97[] = {
+static const cmd_doc_arg a_fcall_ro_107[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_flushall_history_98[] = {
+static const char *const a_flushall_history_108[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushall_99[] = {
+static const cmd_doc_arg a_flushall_109[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushall_100[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_99},
+static const cmd_doc_arg a_flushall_110[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_109},
 };
-static const char *const a_flushdb_history_101[] = {
+static const char *const a_flushdb_history_111[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushdb_102[] = {
+static const cmd_doc_arg a_flushdb_112[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushdb_103[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_102},
+static const cmd_doc_arg a_flushdb_113[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_112},
 };
-static const cmd_doc_arg a_function_delete_104[] = {
+static const cmd_doc_arg a_function_delete_114[] = {
     {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_105[] = {
+static const cmd_doc_arg a_function_flush_115[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_106[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_105},
+static const cmd_doc_arg a_function_flush_116[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_115},
 };
-static const cmd_doc_arg a_function_list_107[] = {
+static const cmd_doc_arg a_function_list_117[] = {
     {"library-name-pattern", "string", -1, "LIBRARYNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withcode", "pure-token", -1, "WITHCODE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_load_108[] = {
+static const cmd_doc_arg a_function_load_118[] = {
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"function-code", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_109[] = {
+static const cmd_doc_arg a_function_restore_119[] = {
     {"flush", "pure-token", -1, "FLUSH", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"append", "pure-token", -1, "APPEND", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_110[] = {
+static const cmd_doc_arg a_function_restore_120[] = {
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_109},
+    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_119},
 };
-static const char *const a_geoadd_history_111[] = {
+static const char *const a_geoadd_history_121[] = {
     "6.2.0",
     "Added the `CH`, `NX` and `XX` options.",
 };
-static const cmd_doc_arg a_geoadd_112[] = {
+static const cmd_doc_arg a_geoadd_122[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_113[] = {
+static const cmd_doc_arg a_geoadd_123[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_114[] = {
+static const cmd_doc_arg a_geoadd_124[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_112},
+    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_122},
     {"change", "pure-token", -1, "CH", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_113},
+    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_123},
 };
-static const cmd_doc_arg a_geodist_115[] = {
+static const cmd_doc_arg a_geodist_125[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geodist_116[] = {
+static const cmd_doc_arg a_geodist_126[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member2", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_115},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_125},
 };
-static const cmd_doc_arg a_geohash_117[] = {
+static const cmd_doc_arg a_geohash_127[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geopos_118[] = {
+static const cmd_doc_arg a_geopos_128[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_georadius_history_119[] = {
+static const char *const a_georadius_history_129[] = {
     "6.2.0",
     "Added the `ANY` option for `COUNT`.",
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_georadius_120[] = {
+static const cmd_doc_arg a_georadius_130[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_121[] = {
+static const cmd_doc_arg a_georadius_131[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_122[] = {
+static const cmd_doc_arg a_georadius_132[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_123[] = {
+static const cmd_doc_arg a_georadius_133[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_120},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_130},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_121},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_122},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_131},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_132},
     {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_georadius_ro_history_124[] = {
+static const char *const a_georadius_ro_history_134[] = {
     "6.2.0",
     "Added the `ANY` option for `COUNT`.",
 };
-static const cmd_doc_arg a_georadius_ro_125[] = {
+static const cmd_doc_arg a_georadius_ro_135[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_126[] = {
+static const cmd_doc_arg a_georadius_ro_136[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_127[] = {
+static const cmd_doc_arg a_georadius_ro_137[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_128[] = {
+static const cmd_doc_arg a_georadius_ro_138[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_125},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_135},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_126},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_127},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_136},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_137},
 };
-static const char *const a_georadiusbymember_history_129[] = {
+static const char *const a_georadiusbymember_history_139[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_georadiusbymember_130[] = {
+static const cmd_doc_arg a_georadiusbymember_140[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_131[] = {
+static const cmd_doc_arg a_georadiusbymember_141[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_132[] = {
+static const cmd_doc_arg a_georadiusbymember_142[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_133[] = {
+static const cmd_doc_arg a_georadiusbymember_143[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_130},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_140},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_131},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_132},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_141},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_142},
     {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_134[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_144[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_135[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_145[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_136[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_146[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_137[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_147[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_134},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_144},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_135},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_136},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_145},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_146},
 };
-static const char *const a_geosearch_history_138[] = {
+static const char *const a_geosearch_history_148[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_geosearch_139[] = {
+static const cmd_doc_arg a_geosearch_149[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_140[] = {
+static const cmd_doc_arg a_geosearch_150[] = {
     {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_139},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_149},
 };
-static const cmd_doc_arg a_geosearch_141[] = {
+static const cmd_doc_arg a_geosearch_151[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_142[] = {
+static const cmd_doc_arg a_geosearch_152[] = {
     {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_141},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_151},
 };
-static const cmd_doc_arg a_geosearch_143[] = {
+static const cmd_doc_arg a_geosearch_153[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_144[] = {
+static const cmd_doc_arg a_geosearch_154[] = {
     {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_143},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_153},
 };
-static const cmd_doc_arg a_geosearch_145[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_142},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_144},
+static const cmd_doc_arg a_geosearch_155[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_152},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_154},
 };
-static const cmd_doc_arg a_geosearch_146[] = {
+static const cmd_doc_arg a_geosearch_156[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_147[] = {
+static const cmd_doc_arg a_geosearch_157[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_148[] = {
+static const cmd_doc_arg a_geosearch_158[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_140},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_145},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_146},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_147},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_150},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_155},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_156},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_157},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_geosearchstore_history_149[] = {
+static const char *const a_geosearchstore_history_159[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_geosearchstore_150[] = {
+static const cmd_doc_arg a_geosearchstore_160[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_151[] = {
+static const cmd_doc_arg a_geosearchstore_161[] = {
     {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_150},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_160},
 };
-static const cmd_doc_arg a_geosearchstore_152[] = {
+static const cmd_doc_arg a_geosearchstore_162[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_153[] = {
+static const cmd_doc_arg a_geosearchstore_163[] = {
     {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_152},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_162},
 };
-static const cmd_doc_arg a_geosearchstore_154[] = {
+static const cmd_doc_arg a_geosearchstore_164[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_155[] = {
+static const cmd_doc_arg a_geosearchstore_165[] = {
     {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_154},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_164},
 };
-static const cmd_doc_arg a_geosearchstore_156[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_153},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_155},
+static const cmd_doc_arg a_geosearchstore_166[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_163},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_165},
 };
-static const cmd_doc_arg a_geosearchstore_157[] = {
+static const cmd_doc_arg a_geosearchstore_167[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_158[] = {
+static const cmd_doc_arg a_geosearchstore_168[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_159[] = {
+static const cmd_doc_arg a_geosearchstore_169[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"source", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_151},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_156},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_157},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_158},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_161},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_166},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_167},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_168},
     {"storedist", "pure-token", -1, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_get_160[] = {
+static const cmd_doc_arg a_get_170[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getbit_161[] = {
+static const cmd_doc_arg a_getbit_171[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getdel_162[] = {
+static const cmd_doc_arg a_getdel_172[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_163[] = {
+static const cmd_doc_arg a_getex_173[] = {
     {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_164[] = {
+static const cmd_doc_arg a_getex_174[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_163},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_173},
 };
-static const cmd_doc_arg a_getrange_165[] = {
+static const cmd_doc_arg a_getrange_175[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getset_166[] = {
+static const cmd_doc_arg a_getset_176[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_hdel_history_167[] = {
+static const char *const a_hdel_history_177[] = {
     "2.4.0",
     "Accepts multiple `field` arguments.",
 };
-static const cmd_doc_arg a_hdel_168[] = {
+static const cmd_doc_arg a_hdel_178[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_hello_history_169[] = {
+static const char *const a_hello_history_179[] = {
     "6.2.0",
     "`protover` made optional; when called without arguments the command reports the current connection's context.",
 };
-static const cmd_doc_arg a_hello_170[] = {
+static const cmd_doc_arg a_hello_180[] = {
     {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_171[] = {
+static const cmd_doc_arg a_hello_181[] = {
     {"protover", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_170},
+    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_180},
     {"clientname", "string", -1, "SETNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_172[] = {
-    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_171},
+static const cmd_doc_arg a_hello_182[] = {
+    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_181},
 };
-static const cmd_doc_arg a_hexists_173[] = {
+static const cmd_doc_arg a_hexists_183[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hget_174[] = {
+static const cmd_doc_arg a_hget_184[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hgetall_175[] = {
+static const cmd_doc_arg a_hgetall_185[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrby_176[] = {
+static const cmd_doc_arg a_hincrby_186[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrbyfloat_177[] = {
+static const cmd_doc_arg a_hincrbyfloat_187[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hkeys_178[] = {
+static const cmd_doc_arg a_hkeys_188[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hlen_179[] = {
+static const cmd_doc_arg a_hlen_189[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmget_180[] = {
+static const cmd_doc_arg a_hmget_190[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_181[] = {
+static const cmd_doc_arg a_hmset_191[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_182[] = {
+static const cmd_doc_arg a_hmset_192[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_181},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_191},
 };
-static const cmd_doc_arg a_hrandfield_183[] = {
+static const cmd_doc_arg a_hrandfield_193[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hrandfield_184[] = {
+static const cmd_doc_arg a_hrandfield_194[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_183},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_193},
 };
-static const cmd_doc_arg a_hscan_185[] = {
+static const cmd_doc_arg a_hscan_195[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_hset_history_186[] = {
+static const char *const a_hset_history_196[] = {
     "4.0.0",
     "Accepts multiple `field` and `value` arguments.",
 };
-static const cmd_doc_arg a_hset_187[] = {
+static const cmd_doc_arg a_hset_197[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hset_188[] = {
+static const cmd_doc_arg a_hset_198[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_187},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_197},
 };
-static const cmd_doc_arg a_hsetnx_189[] = {
+static const cmd_doc_arg a_hsetnx_199[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hstrlen_190[] = {
+static const cmd_doc_arg a_hstrlen_200[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hvals_191[] = {
+static const cmd_doc_arg a_hvals_201[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incr_192[] = {
+static const cmd_doc_arg a_incr_202[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrby_193[] = {
+static const cmd_doc_arg a_incrby_203[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrbyfloat_194[] = {
+static const cmd_doc_arg a_incrbyfloat_204[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_info_history_195[] = {
+static const char *const a_info_history_205[] = {
     "7.0.0",
     "Added support for taking multiple section arguments.",
 };
-static const cmd_doc_arg a_info_196[] = {
+static const cmd_doc_arg a_info_206[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_keys_197[] = {
+static const cmd_doc_arg a_keys_207[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 
 const cmd_doc command_docs_a_k[] = {
-    {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", 0, NULL, NULL, 0, NULL, 2, a_append_1},
-    {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", 0, NULL, NULL, 1, a_auth_history_2, 2, a_auth_3},
+    {"acl", "A container for Access List Control commands ", "6.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|cat", "List the ACL categories or the commands inside a category", "6.0.0", "server", "O(1) since the categories and commands are a fixed set.", 0, NULL, NULL, 0, NULL, 1, a_acl_cat_1},
+    {"acl|deluser", "Remove the specified ACL users and the associated rules", "6.0.0", "server", "O(1) amortized time considering the typical user.", 0, NULL, NULL, 0, NULL, 1, a_acl_deluser_2},
+    {"acl|dryrun", "Returns whether the user can execute the given command without executing the command.", "7.0.0", "server", "O(1).", 0, NULL, NULL, 0, NULL, 3, a_acl_dryrun_3},
+    {"acl|genpass", "Generate a pseudorandom secure password to use for ACL users", "6.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_acl_genpass_4},
+    {"acl|getuser", "Get the rules for a specific ACL user", "6.0.0", "server", "O(N). Where N is the number of password, command and pattern rules that the user has.", 0, NULL, NULL, 2, a_acl_getuser_history_5, 1, a_acl_getuser_6},
+    {"acl|help", "Show helpful text about the different subcommands", "6.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|list", "List the current ACL rules in ACL config file format", "6.0.0", "server", "O(N). Where N is the number of configured users.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|load", "Reload the ACLs from the configured ACL file", "6.0.0", "server", "O(N). Where N is the number of configured users.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|log", "List latest events denied because of ACLs in place", "6.0.0", "server", "O(N) with N being the number of entries shown.", 0, NULL, NULL, 0, NULL, 1, a_acl_log_8},
+    {"acl|save", "Save the current ACL rules in the configured ACL file", "6.0.0", "server", "O(N). Where N is the number of configured users.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|setuser", "Modify or create the rules for a specific ACL user", "6.0.0", "server", "O(N). Where N is the number of rules provided.", 0, NULL, NULL, 2, a_acl_setuser_history_9, 2, a_acl_setuser_10},
+    {"acl|users", "List the username of all the configured ACL rules", "6.0.0", "server", "O(N). Where N is the number of configured users.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"acl|whoami", "Return the name of the user associated to the current connection", "6.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", 0, NULL, NULL, 0, NULL, 2, a_append_11},
+    {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", 0, NULL, NULL, 1, a_auth_history_12, 2, a_auth_13},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"bgsave", "Asynchronously save the dataset to disk", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_bgsave_history_4, 1, a_bgsave_5},
-    {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", 0, NULL, NULL, 1, a_bitcount_history_6, 2, a_bitcount_9},
-    {"bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "bitmap", "O(1) for each subcommand specified", 0, NULL, NULL, 0, NULL, 2, a_bitfield_17},
-    {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", 0, NULL, NULL, 0, NULL, 2, a_bitfield_ro_19},
-    {"bitop", "Perform bitwise operations between strings", "2.6.0", "bitmap", "O(N)", 0, NULL, NULL, 0, NULL, 3, a_bitop_20},
-    {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", 0, NULL, NULL, 1, a_bitpos_history_21, 3, a_bitpos_25},
-    {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", 0, NULL, NULL, 0, NULL, 5, a_blmove_28},
-    {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", 0, NULL, NULL, 0, NULL, 5, a_blmpop_30},
-    {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", 0, NULL, NULL, 1, a_blpop_history_31, 2, a_blpop_32},
-    {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", 0, NULL, NULL, 1, a_brpop_history_33, 2, a_brpop_34},
-    {"brpoplpush", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments", 1, a_brpoplpush_history_35, 3, a_brpoplpush_36},
-    {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 5, a_bzmpop_38},
-    {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 1, a_bzpopmax_history_39, 2, a_bzpopmax_40},
-    {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 1, a_bzpopmin_history_41, 2, a_bzpopmin_42},
+    {"bgsave", "Asynchronously save the dataset to disk", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_bgsave_history_14, 1, a_bgsave_15},
+    {"bitcount", "Count set bits in a string", "2.6.0", "bitmap", "O(N)", 0, NULL, NULL, 1, a_bitcount_history_16, 2, a_bitcount_19},
+    {"bitfield", "Perform arbitrary bitfield integer operations on strings", "3.2.0", "bitmap", "O(1) for each subcommand specified", 0, NULL, NULL, 0, NULL, 2, a_bitfield_27},
+    {"bitfield_ro", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD", "6.0.0", "bitmap", "O(1) for each subcommand specified", 0, NULL, NULL, 0, NULL, 2, a_bitfield_ro_29},
+    {"bitop", "Perform bitwise operations between strings", "2.6.0", "bitmap", "O(N)", 0, NULL, NULL, 0, NULL, 3, a_bitop_30},
+    {"bitpos", "Find first bit set or clear in a string", "2.8.7", "bitmap", "O(N)", 0, NULL, NULL, 1, a_bitpos_history_31, 3, a_bitpos_35},
+    {"blmove", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "list", "O(1)", 0, NULL, NULL, 0, NULL, 5, a_blmove_38},
+    {"blmpop", "Pop elements from a list, or block until one is available", "7.0.0", "list", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", 0, NULL, NULL, 0, NULL, 5, a_blmpop_40},
+    {"blpop", "Remove and get the first element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", 0, NULL, NULL, 1, a_blpop_history_41, 2, a_blpop_42},
+    {"brpop", "Remove and get the last element in a list, or block until one is available", "2.0.0", "list", "O(N) where N is the number of provided keys.", 0, NULL, NULL, 1, a_brpop_history_43, 2, a_brpop_44},
+    {"brpoplpush", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`BLMOVE` with the `RIGHT` and `LEFT` arguments", 1, a_brpoplpush_history_45, 3, a_brpoplpush_46},
+    {"bzmpop", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 5, a_bzmpop_48},
+    {"bzpopmax", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 1, a_bzpopmax_history_49, 2, a_bzpopmax_50},
+    {"bzpopmin", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 1, a_bzpopmin_history_51, 2, a_bzpopmin_52},
     {"client", "A container for client connection commands", "2.4.0", "connection", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_caching_44},
+    {"client|caching", "Instruct the server about tracking or not keys in the next request", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_caching_54},
     {"client|getname", "Get the current connection name", "2.6.9", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"client|getredir", "Get tracking notifications redirection client ID if any", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"client|help", "Show helpful text about the different subcommands", "5.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"client|id", "Returns the client ID for the current connection", "5.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"client|info", "Returns information about the current client connection.", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"client|kill", "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections", 0, NULL, NULL, 5, a_client_kill_history_45, 1, a_client_kill_49},
-    {"client|list", "Get the list of client connections", "2.4.0", "connection", "O(N) where N is the number of client connections", 0, NULL, NULL, 6, a_client_list_history_50, 2, a_client_list_53},
-    {"client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_no_evict_55},
-    {"client|pause", "Stop processing commands from clients for some time", "2.9.50", "connection", "O(1)", 0, NULL, NULL, 1, a_client_pause_history_56, 2, a_client_pause_58},
-    {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_reply_60},
-    {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_setname_61},
-    {"client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "connection", "O(1). Some options may introduce additional complexity.", 0, NULL, NULL, 0, NULL, 7, a_client_tracking_63},
+    {"client|kill", "Kill the connection of a client", "2.4.0", "connection", "O(N) where N is the number of client connections", 0, NULL, NULL, 5, a_client_kill_history_55, 1, a_client_kill_59},
+    {"client|list", "Get the list of client connections", "2.4.0", "connection", "O(N) where N is the number of client connections", 0, NULL, NULL, 6, a_client_list_history_60, 2, a_client_list_63},
+    {"client|no-evict", "Set client eviction mode for the current connection", "7.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_no_evict_65},
+    {"client|pause", "Stop processing commands from clients for some time", "2.9.50", "connection", "O(1)", 0, NULL, NULL, 1, a_client_pause_history_66, 2, a_client_pause_68},
+    {"client|reply", "Instruct the server whether to reply to commands", "3.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_reply_70},
+    {"client|setname", "Set the current connection name", "2.6.9", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_client_setname_71},
+    {"client|tracking", "Enable or disable server assisted client side caching support", "6.0.0", "connection", "O(1). Some options may introduce additional complexity.", 0, NULL, NULL, 0, NULL, 7, a_client_tracking_73},
     {"client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", 0, NULL, NULL, 0, NULL, 2, a_client_unblock_65},
+    {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", 0, NULL, NULL, 0, NULL, 2, a_client_unblock_75},
     {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command", "Get array of Redis command details", "2.8.13", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|count", "Get total number of Redis commands", "2.8.13", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 0, NULL, 1, a_command_docs_66},
+    {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 0, NULL, 1, a_command_docs_76},
     {"command|getkeys", "Extract keys given a full Redis command", "2.8.13", "server", "O(N) where N is the number of arguments to the command", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|getkeysandflags", "Extract keys and access flags given a full Redis command", "7.0.0", "server", "O(N) where N is the number of arguments to the command", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"command|info", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 1, a_command_info_history_67, 1, a_command_info_68},
-    {"command|list", "Get an array of Redis command names", "7.0.0", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 1, a_command_list_70},
+    {"command|info", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 1, a_command_info_history_77, 1, a_command_info_78},
+    {"command|list", "Get an array of Redis command names", "7.0.0", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 1, a_command_list_80},
     {"config", "A container for server configuration commands", "2.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"config|get", "Get the values of configuration parameters", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_get_history_71, 1, a_config_get_73},
+    {"config|get", "Get the values of configuration parameters", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_get_history_81, 1, a_config_get_83},
     {"config|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"config|resetstat", "Reset the stats returned by INFO", "2.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"config|rewrite", "Rewrite the configuration file with the in memory configuration", "2.8.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"config|set", "Set configuration parameters to the given values", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_set_history_74, 1, a_config_set_76},
-    {"copy", "Copy a key", "6.2.0", "generic", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", 0, NULL, NULL, 0, NULL, 4, a_copy_77},
+    {"config|set", "Set configuration parameters to the given values", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_set_history_84, 1, a_config_set_86},
+    {"copy", "Copy a key", "6.2.0", "generic", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", 0, NULL, NULL, 0, NULL, 4, a_copy_87},
     {"dbsize", "Return the number of keys in the selected database", "1.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"debug", "A container for debugging commands", "1.0.0", "server", "Depends on subcommand.", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
-    {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_decr_78},
-    {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_decrby_79},
-    {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", 0, NULL, NULL, 0, NULL, 1, a_del_80},
+    {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_decr_88},
+    {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_decrby_89},
+    {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", 0, NULL, NULL, 0, NULL, 1, a_del_90},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", 0, NULL, NULL, 0, NULL, 1, a_dump_81},
-    {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_echo_82},
-    {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_83},
-    {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_ro_84},
-    {"evalsha", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_85},
-    {"evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_ro_86},
+    {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", 0, NULL, NULL, 0, NULL, 1, a_dump_91},
+    {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_echo_92},
+    {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_93},
+    {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_ro_94},
+    {"evalsha", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_95},
+    {"evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_ro_96},
     {"exec", "Execute all commands issued after MULTI", "1.2.0", "transactions", "Depends on commands in the transaction", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"exists", "Determine if a key exists", "1.0.0", "generic", "O(N) where N is the number of keys to check.", 0, NULL, NULL, 1, a_exists_history_87, 1, a_exists_88},
-    {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expire_history_89, 3, a_expire_91},
-    {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expireat_history_92, 3, a_expireat_94},
-    {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_expiretime_95},
-    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_96},
-    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_97},
-    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_98, 1, a_flushall_100},
-    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_101, 1, a_flushdb_103},
+    {"exists", "Determine if a key exists", "1.0.0", "generic", "O(N) where N is the number of keys to check.", 0, NULL, NULL, 1, a_exists_history_97, 1, a_exists_98},
+    {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expire_history_99, 3, a_expire_101},
+    {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expireat_history_102, 3, a_expireat_104},
+    {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_expiretime_105},
+    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_106},
+    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_107},
+    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_108, 1, a_flushall_110},
+    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_111, 1, a_flushdb_113},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_104},
+    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_114},
     {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_106},
+    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_116},
     {"function|help", "Show helpful text about the different subcommands", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"function|kill", "Kill the function currently in execution.", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_107},
-    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_108},
-    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_110},
+    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_117},
+    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_118},
+    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_120},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_111, 4, a_geoadd_114},
-    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_116},
-    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_117},
-    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_118},
-    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_119, 12, a_georadius_123},
-    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_124, 10, a_georadius_ro_128},
-    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_129, 11, a_georadiusbymember_133},
-    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_137},
-    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_138, 8, a_geosearch_148},
-    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_149, 7, a_geosearchstore_159},
-    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_160},
-    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_161},
-    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_162},
-    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_164},
-    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_165},
-    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_166},
-    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_167, 2, a_hdel_168},
-    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_169, 1, a_hello_172},
-    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_173},
-    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_174},
-    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_175},
-    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_176},
-    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_177},
-    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_178},
-    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_179},
-    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_180},
-    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_182},
-    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_184},
-    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_185},
-    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_186, 2, a_hset_188},
-    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_189},
-    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_190},
-    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_191},
-    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_192},
-    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_193},
-    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_194},
-    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_195, 1, a_info_196},
-    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_197},
+    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_121, 4, a_geoadd_124},
+    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_126},
+    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_127},
+    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_128},
+    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_129, 12, a_georadius_133},
+    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_134, 10, a_georadius_ro_138},
+    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_139, 11, a_georadiusbymember_143},
+    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_147},
+    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_148, 8, a_geosearch_158},
+    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_159, 7, a_geosearchstore_169},
+    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_170},
+    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_171},
+    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_172},
+    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_174},
+    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_175},
+    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_176},
+    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_177, 2, a_hdel_178},
+    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_179, 1, a_hello_182},
+    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_183},
+    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_184},
+    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_185},
+    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_186},
+    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_187},
+    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_188},
+    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_189},
+    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_190},
+    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_192},
+    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_194},
+    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_195},
+    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_196, 2, a_hset_198},
+    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_199},
+    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_200},
+    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_201},
+    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_202},
+    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_203},
+    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_204},
+    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_205, 1, a_info_206},
+    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_207},
 };
 
 const size_t command_docs_a_k_count = sizeof(command_docs_a_k) / sizeof(command_docs_a_k[0]);
