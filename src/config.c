@@ -348,12 +348,22 @@ static const config_row config_table[] = {
      .field = &cfg.replica_serve_stale_data, .def = "yes"},
 };
 
-#define CONFIG_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
+#define CONFIG_MAIN_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
+
+static sds cat_memory(sds s, unsigned long long v);
+#include "config_stored.h"
+
+/* Every row: config_table's, then the stored-only ones. */
+#define CONFIG_ROWS (CONFIG_MAIN_ROWS + STORED_ROWS)
+
+static const config_row *row_at(int i) {
+    return i < CONFIG_MAIN_ROWS ? &config_table[i] : &stored_table[i - CONFIG_MAIN_ROWS];
+}
 
 /* The row named name or, with *via_alias set, whose alias it is. */
 static const config_row *row_lookup_alias(const char *name, int *via_alias) {
     for (int i = 0; i < CONFIG_ROWS; i++) {
-        const config_row *r = &config_table[i];
+        const config_row *r = row_at(i);
         *via_alias = r->alias && str_eq_nocase(r->alias, name);
         if (*via_alias || str_eq_nocase(r->name, name)) return r;
     }
@@ -366,7 +376,8 @@ static const config_row *row_lookup(const char *name) {
 }
 
 static int row_index(const config_row *r) {
-    return (int)(r - config_table);
+    if (r >= config_table && r < config_table + CONFIG_MAIN_ROWS) return (int)(r - config_table);
+    return CONFIG_MAIN_ROWS + (int)(r - stored_table);
 }
 
 /* ------------------------------------------------------------ numbers */
@@ -938,13 +949,14 @@ void config_release(void) {
     zfree(cfg.appendfilename);
     zfree(cfg.appenddirname);
     memset(&cfg, 0, sizeof(cfg));
+    stored_release();
 }
 
 void config_init_defaults(void) {
     char err[CONFIG_ERR_LEN];
     config_release();
     for (int i = 0; i < CONFIG_ROWS; i++) {
-        const config_row *r = &config_table[i];
+        const config_row *r = row_at(i);
         /* Defaults are literals checked by the unit tests: cannot fail. */
         if (r->def) row_set_string(r, r->def, err, sizeof(err));
     }
@@ -1213,7 +1225,7 @@ sds *config_get_matching(int npatterns, char **patterns, int *count) {
         const char *pat = patterns[p];
         int exact = strpbrk(pat, "*?[") == NULL;
         for (int slot = 0; slot < 2 * CONFIG_ROWS; slot++) {
-            const config_row *r = &config_table[slot / 2];
+            const config_row *r = row_at(slot / 2);
             const char *name = slot % 2 ? r->alias : r->name;
             if (taken[slot] || !name) continue;
             if (exact ? !str_eq_nocase(pat, name) : !string_match(pat, name, 1)) continue;
@@ -1472,7 +1484,7 @@ int config_rewrite(sds *err) {
     rewrite_read(&st, text ? text : "");
     sds_free(text);
     struct line_vec tail = {0};
-    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, &config_table[i], &tail);
+    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, row_at(i), &tail);
     sds content = rewrite_content(&st, &tail);
     int rc = rewrite_replace_file(config_path, content, err);
     sds_free(content);

@@ -721,7 +721,7 @@ START_TEST(test_get_matching) {
     ck_assert_str_eq(p[3], "6379");
     config_free_pairs(p, n);
     /* globs: case-insensitive, table names, each directive once */
-    p = get(&n, 2, "*port*", "port");
+    p = get(&n, 2, "p*rt", "port");
     ck_assert_int_eq(n, 1);
     ck_assert_str_eq(p[0], "port");
     config_free_pairs(p, n);
@@ -932,9 +932,12 @@ START_TEST(test_example_file_loads) {
     sds text = read_file(found);
     for (int i = 0; i < n; i++) {
         sds line = sds_cat_printf(sds_empty(), "\n%s ", p[2 * i]);
-        ck_assert_msg(strstr(text, line) != NULL || alias_documented(text, p[2 * i]),
+        sds commented = sds_cat_printf(sds_empty(), "\n# %s <", p[2 * i]); /* replicaof <host> <port> */
+        ck_assert_msg(strstr(text, line) != NULL || strstr(text, commented) != NULL ||
+                          alias_documented(text, p[2 * i]),
                       "redis.conf.example lacks '%s'", p[2 * i]);
         sds_free(line);
+        sds_free(commented);
     }
     sds_free(text);
     config_free_pairs(p, n);
@@ -1207,7 +1210,7 @@ START_TEST(test_aliases) {
     for (int i = 0; i < n; i++) ck_assert_ptr_nonnull(strstr(p[2 * i], "ziplist"));
     config_free_pairs(p, n);
     p = get(&n, 1, "maxmemory*");
-    ck_assert_int_eq(n, 4);
+    ck_assert_int_eq(n, 5);
     config_free_pairs(p, n);
     /* an alias and its name asked together: two answers, as in Redis */
     p = get(&n, 2, "hash-max-ziplist-entries", "hash-max-listpack-entries");
@@ -1216,7 +1219,7 @@ START_TEST(test_aliases) {
     ck_assert_str_eq(p[2], "hash-max-listpack-entries");
     config_free_pairs(p, n);
     p = get(&n, 1, "slave*");
-    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(n, 8); /* as Redis 7.0 lists them */
     config_free_pairs(p, n);
     config_release();
 }
