@@ -61,6 +61,7 @@ enum row_type {
 #define CF_APPEND (1u << 6)      /* later lines of one load add to the first */
 #define CF_FULL_U64 (1u << 7)    /* CT_ULL memory value over all of 0..2^64-1 */
 #define CF_HIDDEN (1u << 8)      /* test knob: not listed by a CONFIG GET glob */
+#define CF_REWRITE_ALWAYS (1u << 9) /* CONFIG REWRITE writes it even at its default, as Redis */
 
 struct config_enum {
     const char *name;
@@ -1380,8 +1381,8 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        sds line = sds_new_len(p, len);
-        if (len && line[len - 1] == '\r') sds_range(line, 0, (ssize_t)len - 2);
+        /* Redis trims every line it reads back, comments included. */
+        sds line = sds_trim(sds_new_len(p, len), " \t\r\n");
         line_vec_push(&st->lines, line);
         rewrite_index_line(st, st->lines.n - 1);
         p += len + (nl ? 1 : 0);
@@ -1395,7 +1396,7 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
  * is at its default. */
 static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
     int i = row_index(r), nocc = st->nocc[i];
-    if (nocc == 0 && row_is_default(r)) return;
+    if (nocc == 0 && row_is_default(r) && !(r->flags & CF_REWRITE_ALWAYS)) return;
     struct line_vec now = {0};
     row_rewrite(r, &now);
     for (int k = 0; k < now.n; k++) {

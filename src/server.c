@@ -5,6 +5,7 @@
  * `server`. Signal handlers only set a flag; the cron acts on it, so no
  * shutdown work ever runs inside a signal handler. */
 #include "server.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -261,12 +262,14 @@ static int server_prepare_shutdown(int flags) {
     /* Saving a half-loaded dataset would overwrite the good file. */
     if (snapshot_loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
     log_warning("User requested shutdown...");
+    supervise_stopping();
     if (snapshot_on_shutdown(flags) == -1) {
         log_warning("Errors trying to shut down the server. Check the logs for more information.");
         server.shutdown_asap = 0;
         return -1;
     }
-    const char *pidfile = cfg.pidfile ? cfg.pidfile : (cfg.daemonize ? DEFAULT_DAEMON_PIDFILE : NULL);
+    int background = cfg.daemonize && !supervise_active();
+    const char *pidfile = cfg.pidfile ? cfg.pidfile : (background ? DEFAULT_DAEMON_PIDFILE : NULL);
     if (pidfile) {
         log_notice("Removing the pid file.");
         unlink(pidfile);
@@ -400,7 +403,7 @@ void server_init(void) {
 }
 
 void server_run(void) {
-    log_notice("Server initialized");
+    log_warning("Server initialized");
     /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
      * reads the RDB, even when there is no AOF yet); either way the AOF is
      * opened (or created from what was loaded) after. */
@@ -408,6 +411,7 @@ void server_run(void) {
     else snapshot_load_at_start();
     aof_open_at_start();
     log_notice("Ready to accept connections");
+    supervise_ready();
     ae_main(server.el);
 }
 
