@@ -35,7 +35,7 @@
 struct own_server {
     pid_t pid;
     int port;
-    char dir[128], conf[192], log[192];
+    char dir[128], conf[512], log[192];
 };
 
 static int free_port(void) {
@@ -301,6 +301,63 @@ START_TEST(test_supervised_systemd_notifies) {
 }
 END_TEST
 
+/* ---------------------------------------------------------- install */
+
+/* make install + utils/install-server.sh into a staging root: the tree
+ * holds the server, the check-tool links, the commented config, the unit,
+ * and a config that starts the server (data and log dirs redirected). */
+START_TEST(test_install_into_destdir) {
+    if (access("Makefile", R_OK) != 0 || access("utils/install-server.sh", R_OK) != 0) {
+        fprintf(stderr, "note: not run from the repo root, install check skipped\n");
+        return;
+    }
+    char root[] = "/tmp/minired-install-XXXXXX", cmd[1024], path[512];
+    ck_assert_ptr_nonnull(mkdtemp(root));
+    snprintf(cmd, sizeof(cmd), "make -s install PREFIX=/usr DESTDIR=%s >%s/make.log 2>&1", root, root);
+    ck_assert_msg(system(cmd) == 0, "make install failed (see %s/make.log)", root);
+    snprintf(cmd, sizeof(cmd), "DESTDIR=%s PREFIX=/usr PORT=7000 sh utils/install-server.sh >%s/inst.log 2>&1",
+             root, root);
+    ck_assert_msg(system(cmd) == 0, "install-server.sh failed (see %s/inst.log)", root);
+    const char *must[] = {"/usr/bin/minired-server", "/usr/bin/minired-check-aof", "/usr/bin/minired-check-rdb",
+                          "/usr/share/minired/redis.conf.example", "/usr/lib/systemd/system/minired.service",
+                          "/etc/minired/minired.conf", "/var/lib/minired", "/var/log/minired"};
+    for (size_t i = 0; i < sizeof(must) / sizeof(must[0]); i++) {
+        snprintf(path, sizeof(path), "%s%s", root, must[i]);
+        ck_assert_msg(access(path, F_OK) == 0, "missing %s", path);
+    }
+    snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/minired.service", root);
+    char *unit = slurp(path);
+    ck_assert_ptr_nonnull(strstr(unit, "\nType=notify\n"));
+    ck_assert_ptr_nonnull(
+        strstr(unit, "ExecStart=/usr/bin/minired-server /etc/minired/minired.conf --supervised systemd"));
+    ck_assert_ptr_null(strstr(unit, "@"));
+    free(unit);
+    snprintf(path, sizeof(path), "%s/etc/minired/minired.conf", root);
+    char *conf = slurp(path);
+    ck_assert_ptr_nonnull(strstr(conf, "\nport 7000\n"));
+    ck_assert_ptr_nonnull(strstr(conf, "\ndir /var/lib/minired\n"));
+    ck_assert_ptr_nonnull(strstr(conf, "\nsupervised auto\n"));
+    free(conf);
+    /* the generated config starts the installed server */
+    struct own_server s = {0};
+    snprintf(s.dir, sizeof(s.dir), "%s", root);
+    snprintf(s.conf, sizeof(s.conf), "%s", path);
+    snprintf(s.log, sizeof(s.log), "%s/server.log", root);
+    s.port = free_port();
+    /* the staged dirs stand in for /var (dir must exist when read) */
+    snprintf(cmd, sizeof(cmd), "sed -i -e 's|^dir .*|dir %s/var/lib/minired|' -e 's|^logfile .*|logfile \"\"|' %s",
+             root, path);
+    ck_assert_int_eq(system(cmd), 0);
+    FILE *fp = fopen(path, "a");
+    fprintf(fp, "port %d\n", s.port);
+    fclose(fp);
+    snprintf(cmd, sizeof(cmd), "%s/usr/bin/minired-server", root);
+    own_start(&s, cmd);
+    own_stop(&s);
+    own_cleanup(&s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- INFO */
 
 /* The rules of prometheus redis_exporter's INFO parser: a line is empty,
@@ -346,6 +403,7 @@ static Suite *config_multi_suite(void) {
     tcase_add_test(tc, test_rewrite_like_redis);
     tcase_add_test(tc, test_supervised_systemd_notifies);
     tcase_add_test(tc, test_info_parses_as_exporter);
+    tcase_add_test(tc, test_install_into_destdir);
     return s;
 }
 
