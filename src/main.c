@@ -35,6 +35,8 @@ static void print_usage(void) {
             "\n"
             "Options are redis.conf directives written as --directive value,\n"
             "applied after the configuration file (see redis.conf.example).\n"
+            "Every directive Redis 7.0 accepts is accepted; \"--supervised systemd\"\n"
+            "reports readiness over $NOTIFY_SOCKET.\n"
             "\n"
             "Examples:\n"
             "       ./minired-server (run the server with default config)\n"

@@ -358,6 +358,59 @@ START_TEST(test_install_into_destdir) {
 }
 END_TEST
 
+/* supervised upstart: the server stops itself (SIGSTOP) once configured
+ * and runs on when upstart continues it. */
+START_TEST(test_supervised_upstart_stops) {
+    struct own_server s = {0};
+    strcpy(s.dir, "/tmp/minired-upstart-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s.dir));
+    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
+    s.port = free_port();
+    char port[16];
+    snprintf(port, sizeof(port), "%d", s.port);
+    pid_t parent = getpid();
+    s.pid = fork();
+    ck_assert(s.pid != -1);
+    if (s.pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) _exit(127);
+        int fd = open(s.log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd == -1) _exit(127);
+        dup2(fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        setenv("UPSTART_JOB", "minired", 1);
+        execl(hs_server_path(), hs_server_path(), "--port", port, "--bind", "127.0.0.1", "--dir", s.dir, "--save",
+              "", "--supervised", "upstart", (char *)NULL);
+        _exit(127);
+    }
+    int st = 0;
+    ck_assert_int_eq(waitpid(s.pid, &st, WUNTRACED), s.pid);
+    ck_assert_msg(WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "not stopped by SIGSTOP: 0x%x", st);
+    kill(s.pid, SIGCONT);
+    long long deadline = hs_now_ms() + START_WAIT_MS;
+    redisContext *c = NULL;
+    while (!c) {
+        c = redisConnect("127.0.0.1", s.port);
+        if (c && c->err) {
+            redisFree(c);
+            c = NULL;
+            ck_assert_msg(hs_now_ms() < deadline, "server did not start after SIGCONT");
+            hs_sleep_ms(POLL_MS);
+        }
+    }
+    hs_buf sup = hs_info_field(c, "server", "process_supervised");
+    ck_assert_str_eq(sup.data, "upstart");
+    hs_buf_free(&sup);
+    redisFree(c);
+    own_stop(&s);
+    char *log = slurp(s.log);
+    ck_assert_ptr_nonnull(strstr(log, "supervised by upstart, will stop to signal readiness."));
+    ck_assert_ptr_nonnull(strstr(log, "no config file specified, using the default config"));
+    free(log);
+    own_cleanup(&s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- INFO */
 
 /* The rules of prometheus redis_exporter's INFO parser: a line is empty,
@@ -404,6 +457,7 @@ static Suite *config_multi_suite(void) {
     tcase_add_test(tc, test_supervised_systemd_notifies);
     tcase_add_test(tc, test_info_parses_as_exporter);
     tcase_add_test(tc, test_install_into_destdir);
+    tcase_add_test(tc, test_supervised_upstart_stops);
     return s;
 }
 
