@@ -118,6 +118,8 @@ struct config_row {
 };
 
 static struct config_hooks hooks;
+static char **renames;   /* rename-command pairs, owned; see config_command_renames */
+static int rename_count;
 static char *config_path; /* absolute, owned; NULL: no config file */
 
 static void line_vec_push(struct line_vec *lv, sds line) {
@@ -951,6 +953,10 @@ void config_release(void) {
     zfree(cfg.appenddirname);
     memset(&cfg, 0, sizeof(cfg));
     stored_release();
+    for (int i = 0; i < 2 * rename_count; i++) zfree(renames[i]);
+    zfree(renames);
+    renames = NULL;
+    rename_count = 0;
 }
 
 void config_init_defaults(void) {
@@ -961,6 +967,11 @@ void config_init_defaults(void) {
         /* Defaults are literals checked by the unit tests: cannot fail. */
         if (r->def) row_set_string(r, r->def, err, sizeof(err));
     }
+}
+
+int config_command_renames(char *const **pairs) {
+    *pairs = renames;
+    return rename_count;
 }
 
 void config_set_hooks(const struct config_hooks *h) {
@@ -1070,6 +1081,14 @@ static const char *load_directive(struct load_ctx *ctx, int argc, char **argv, c
                                   sds *err, int *include_failed) {
     if (str_eq_nocase(argv[0], "include") && argc == 2) {
         *include_failed = load_include(ctx, argv[1], err) == -1;
+        return NULL;
+    }
+    if (str_eq_nocase(argv[0], "rename-command")) {
+        if (argc != 3) return "wrong number of arguments";
+        renames = zrealloc(renames, sizeof(char *) * 2 * (size_t)(rename_count + 1));
+        renames[2 * rename_count] = zstrdup(argv[1]);
+        renames[2 * rename_count + 1] = zstrdup(argv[2]);
+        rename_count++;
         return NULL;
     }
     const config_row *r = row_lookup(argv[0]);

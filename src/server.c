@@ -351,6 +351,21 @@ static void server_raise_fd_limit(void) {
     server_store_maxclients(fit);
 }
 
+/* "rename-command" lines, applied once the command table exists (config
+ * is read before it is built). A bad one is fatal, as in Redis, with the
+ * banner of a config error (without the line number Redis knows). */
+static void server_apply_renames(void) {
+    char *const *pairs;
+    int n = config_command_renames(&pairs);
+    for (int i = 0; i < n; i++) {
+        const char *why;
+        if (cmd_rename(pairs[2 * i], pairs[2 * i + 1], &why) == 0) continue;
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (%s) ***\n>>> 'rename-command \"%s\" \"%s\"'\n%s\n",
+                CONFIG_SERVER_NAME_VERSION, pairs[2 * i], pairs[2 * i + 1], why);
+        exit(1);
+    }
+}
+
 void server_init(void) {
     unsigned char seed[16];
     get_random_bytes(seed, sizeof(seed));
@@ -364,6 +379,7 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    server_apply_renames();
     eval_init();
     function_lua_init();
     db_init(cfg.databases);

@@ -168,6 +168,44 @@ START_TEST(test_debian_conf_starts) {
 }
 END_TEST
 
+/* rename-command: a renamed command answers under its new name only, ""
+ * removes one, an unknown one stops the start; CONFIG REWRITE keeps the
+ * lines as they are. */
+START_TEST(test_rename_command) {
+    struct own_server s = {0};
+    strcpy(s.dir, "/tmp/minired-rename-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(s.dir));
+    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
+    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
+    s.port = free_port();
+    FILE *fp = fopen(s.conf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nrename-command flushall myflush\n"
+                "rename-command DEBUG \"\"\n",
+            s.port, s.dir);
+    fclose(fp);
+    own_start(&s, hs_server_path());
+    redisContext *c = own_connect(&s);
+    HS_EXPECT_OK(c, "MYFLUSH");
+    HS_EXPECT_ERROR_PREFIX(c, "ERR unknown command 'FLUSHALL'", "FLUSHALL");
+    HS_EXPECT_ERROR_PREFIX(c, "ERR unknown command 'DEBUG'", "DEBUG", "SLEEP", "0");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "timeout", "7");
+    HS_EXPECT_OK(c, "CONFIG", "REWRITE");
+    redisFree(c);
+    own_stop(&s);
+    char *text = slurp(s.conf);
+    ck_assert_ptr_nonnull(strstr(text, "\nrename-command flushall myflush\nrename-command DEBUG \"\"\n"));
+    ck_assert_ptr_nonnull(strstr(text, "\ntimeout 7\n"));
+    free(text);
+    hs_buf out = {0};
+    int st = hs_run_server_once(HS_ARGS("--port", "0", "--rename-command", "nosuch", "x"), START_WAIT_MS, &out);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "status 0x%x", st);
+    ck_assert_ptr_nonnull(strstr(out.data, "No such command in rename-command"));
+    hs_buf_free(&out);
+    own_cleanup(&s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- REWRITE */
 
 /* The same CONFIG SETs on both servers: in-place lines, removed
@@ -454,6 +492,7 @@ static Suite *config_multi_suite(void) {
     TCase *tc = hs_tcase(s, "operations");
     tcase_add_test(tc, test_debian_conf_starts);
     tcase_add_test(tc, test_rewrite_like_redis);
+    tcase_add_test(tc, test_rename_command);
     tcase_add_test(tc, test_supervised_systemd_notifies);
     tcase_add_test(tc, test_info_parses_as_exporter);
     tcase_add_test(tc, test_install_into_destdir);
