@@ -190,6 +190,32 @@ static void words_rewrite(const config_row *r, struct line_vec *out) {
 
 static const struct special_ops words_ops = {.set = words_set, .get = words_get, .rewrite = words_rewrite};
 
+/* Percentiles are kept as Redis shows them: "%f" without trailing zeros
+ * ("50.0" and "5e1" read back as "50"). */
+static int percentiles_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
+    if (words_set(r, argc, argv, append, err, errlen) == -1) return -1;
+    char **slot = r->field;
+    int n;
+    sds *w = sds_split_len(*slot, (ssize_t)strlen(*slot), " ", 1, &n);
+    sds out = sds_empty();
+    for (int i = 0; i < n && (*slot)[0]; i++) {
+        char num[64];
+        snprintf(num, sizeof(num), "%f", strtod(w[i], NULL));
+        char *end = num + strlen(num) - 1;
+        while (*end == '0') *end-- = '\0';
+        if (*end == '.') *end = '\0';
+        out = sds_cat_printf(out, "%s%s", i ? " " : "", num);
+    }
+    if (w) sds_free_split_res(w, n);
+    zfree(*slot);
+    *slot = zstrdup(out);
+    sds_free(out);
+    return 0;
+}
+
+static const struct special_ops percentiles_ops = {
+    .set = percentiles_set, .get = words_get, .rewrite = words_rewrite};
+
 #define S_BOOL(n, a, f, d, fl) {.name = n, .alias = a, .type = CT_BOOL, .flags = fl, .field = &stored.f, .def = d}
 #define S_LL(n, a, f, lo, hi, d, fl)                                                                          \
     {.name = n, .alias = a, .type = CT_LL, .flags = fl, .field = &stored.f, .min = lo, .max = hi, .def = d}
@@ -246,8 +272,9 @@ static const config_row stored_table[] = {
     S_BOOL("io-threads-do-reads", NULL, io_threads_do_reads, "no", CF_IMMUTABLE),
     S_BOOL("jemalloc-bg-thread", NULL, jemalloc_bg_thread, "yes", 0),
     S_BOOL("latency-tracking", NULL, latency_tracking, "yes", 0),
-    S_WORDS("latency-tracking-info-percentiles", NULL, latency_percentiles, "50 99 99.9", CF_REWRITE_ALWAYS,
-            validate_percentiles),
+    {.name = "latency-tracking-info-percentiles", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_REWRITE_ALWAYS,
+     .field = &stored.latency_percentiles, .def = "50 99 99.9", .ops = &percentiles_ops,
+     .validate = validate_percentiles},
     S_STR("masterauth", NULL, masterauth, "", 0),
     S_STR("masteruser", NULL, masteruser, "", 0),
     {.name = "maxmemory-clients", .type = CT_SPECIAL, .field = &stored.maxmemory_clients, .def = "0",
@@ -308,7 +335,7 @@ static const config_row stored_table[] = {
 static void stored_release(void) {
     for (int i = 0; i < STORED_ROWS; i++) {
         const config_row *r = &stored_table[i];
-        if (r->type == CT_STRING || r->ops == &words_ops || r->ops == &memory_pct_ops) {
+        if (r->type == CT_STRING || r->ops == &words_ops || r->ops == &memory_pct_ops || r->ops == &percentiles_ops) {
             zfree(*(char **)r->field);
             *(char **)r->field = NULL;
         }
