@@ -6,12 +6,14 @@
 #   make V=1 ...                 show full compiler command lines
 #   make SANITIZE=address,undefined test
 #   make AE_BACKEND=select|poll|epoll|kqueue
-#   make run                     start a server on defaults
+#   make run ARGS="--port 7000"  start a server (ARGS: its command line)
 #   make bench                   redis-benchmark against minired and redis-server
 #   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
 #   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
 #   make bench-types             stream/HLL/geo/SORT throughput and memory bars against redis-server
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local [DESTDIR=/staging]
+#                                server, check-tool links, commented config,
+#                                systemd unit; then utils/install-server.sh
 #
 # Objects go to build/<variant>/ so sanitizer or backend builds never mix with
 # the default one; the default variant's binary is also src/minired-server.
@@ -28,6 +30,9 @@ endif
 CC ?= cc
 OPT ?= -O2
 PREFIX ?= /usr/local
+# /usr installs configs under /etc, as distributions do; others under PREFIX.
+SYSCONFDIR ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+LOCALSTATEDIR ?= /var
 INSTALL ?= install
 # The server links Lua 5.1 (scripting) from the system's packages, found
 # with pkg-config, with Debian's lua-cjson and lua-bitop for the script
@@ -209,7 +214,7 @@ build/ae-only-%: test-deps
 	@sh tests/run-unit.sh x build/$*$(if $(SANITIZE),-san-$(subst $(comma),_,$(SANITIZE)))/tests/test_ae
 
 run: all
-	./$(SERVER_BIN)
+	./$(SERVER_BIN) $(ARGS)
 
 # Long runs kept out of `make test`: a million keys expiring at once while
 # a client PINGs (fails if any PING waits over 25 ms).
@@ -258,6 +263,16 @@ install: all
 	$(INSTALL) -m 755 $(SERVER_BIN) $(DESTDIR)$(PREFIX)/bin/minired-server
 	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-aof
 	ln -sf minired-server $(DESTDIR)$(PREFIX)/bin/minired-check-rdb
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/share/minired $(DESTDIR)$(PREFIX)/share/doc/minired \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/sbin
+	$(INSTALL) -m 644 redis.conf.example $(DESTDIR)$(PREFIX)/share/minired/redis.conf.example
+	$(INSTALL) -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/minired/README.md
+	$(INSTALL) -m 755 utils/install-server.sh $(DESTDIR)$(PREFIX)/sbin/minired-install-server
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@LOCALSTATEDIR@|$(LOCALSTATEDIR)|g' \
+	    utils/systemd/minired.service > $(DESTDIR)$(PREFIX)/lib/systemd/system/minired.service
+	@# $(SYSCONFDIR)/minired/minired.conf (from the example, with this
+	@# host's port and dirs) is utils/install-server.sh's, as are the user and
+	@# data dirs: make install never replaces an operator's config.
 
 clean:
 	rm -rf build src/minired-server src/minired-check-aof src/minired-check-rdb

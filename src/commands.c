@@ -192,6 +192,24 @@ void cmd_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
     }
 }
 
+static int cmd_renamed; /* a rename-command ran: names no longer match the dict */
+
+int cmd_rename(const char *from, const char *to, const char **why) {
+    sds key = sds_new(from);
+    redis_command *cmd = dict_fetch_value(commands_dict, key);
+    int rc = -1;
+    if (!cmd) *why = "No such command in rename-command";
+    else if (to[0] && cmd_lookup(to, strlen(to))) *why = "Target command name already exists";
+    else rc = 0;
+    if (rc == 0) {
+        cmd_renamed = 1; /* the last-command shortcut compares table names */
+        dict_delete(commands_dict, key); /* the dict owns keys only */
+        if (to[0]) dict_add(commands_dict, sds_new(to), cmd);
+    }
+    sds_free(key);
+    return rc;
+}
+
 unsigned long cmd_count(void) {
     return dict_size(commands_dict);
 }
@@ -341,7 +359,7 @@ static int cmd_refused_on_oom(const client *c, enum cmd_caller kind, const redis
  * loops): comparing the name with it is cheaper than hashing it. */
 static inline redis_command *cmd_find_cached(client *c, redis_command **container) {
     redis_command *last = c->lastcmd;
-    if (last && last->parent == NULL && last->subcommands == NULL) {
+    if (last && !cmd_renamed && last->parent == NULL && last->subcommands == NULL) {
         size_t len = sds_len(c->argv[0]);
         /* A NUL inside argv[0] can't match: names hold none. */
         if (strlen(last->name) == len && strncasecmp(last->name, c->argv[0], len) == 0) {

@@ -100,6 +100,10 @@ void cmd_reset_stats(void);
 void cmd_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx);
 /* Number of top-level commands. */
 unsigned long cmd_count(void);
+/* "rename-command from to": the command answers as `to` from now on (""
+ * removes it), as Redis applies it at start. Returns 0, or -1 with *why
+ * Redis's reason (static text). */
+int cmd_rename(const char *from, const char *to, const char **why);
 
 /* Tips shared by several tables. */
 #define ALL_SHARDS_OK "request_policy:all_shards response_policy:all_succeeded"

@@ -61,6 +61,7 @@ enum row_type {
 #define CF_APPEND (1u << 6)      /* later lines of one load add to the first */
 #define CF_FULL_U64 (1u << 7)    /* CT_ULL memory value over all of 0..2^64-1 */
 #define CF_HIDDEN (1u << 8)      /* test knob: not listed by a CONFIG GET glob */
+#define CF_REWRITE_ALWAYS (1u << 9) /* CONFIG REWRITE writes it even at its default, as Redis */
 
 struct config_enum {
     const char *name;
@@ -117,6 +118,8 @@ struct config_row {
 };
 
 static struct config_hooks hooks;
+static char **renames;   /* rename-command pairs, owned; see config_command_renames */
+static int rename_count;
 static char *config_path; /* absolute, owned; NULL: no config file */
 
 static void line_vec_push(struct line_vec *lv, sds line) {
@@ -367,12 +370,22 @@ static const config_row config_table[] = {
      .field = &cfg.replica_serve_stale_data, .def = "yes"},
 };
 
-#define CONFIG_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
+#define CONFIG_MAIN_ROWS ((int)(sizeof(config_table) / sizeof(config_table[0])))
+
+static sds cat_memory(sds s, unsigned long long v);
+#include "config_stored.h"
+
+/* Every row: config_table's, then the stored-only ones. */
+#define CONFIG_ROWS (CONFIG_MAIN_ROWS + STORED_ROWS)
+
+static const config_row *row_at(int i) {
+    return i < CONFIG_MAIN_ROWS ? &config_table[i] : &stored_table[i - CONFIG_MAIN_ROWS];
+}
 
 /* The row named name or, with *via_alias set, whose alias it is. */
 static const config_row *row_lookup_alias(const char *name, int *via_alias) {
     for (int i = 0; i < CONFIG_ROWS; i++) {
-        const config_row *r = &config_table[i];
+        const config_row *r = row_at(i);
         *via_alias = r->alias && str_eq_nocase(r->alias, name);
         if (*via_alias || str_eq_nocase(r->name, name)) return r;
     }
@@ -385,7 +398,8 @@ static const config_row *row_lookup(const char *name) {
 }
 
 static int row_index(const config_row *r) {
-    return (int)(r - config_table);
+    if (r >= config_table && r < config_table + CONFIG_MAIN_ROWS) return (int)(r - config_table);
+    return CONFIG_MAIN_ROWS + (int)(r - stored_table);
 }
 
 /* ------------------------------------------------------------ numbers */
@@ -994,16 +1008,26 @@ void config_release(void) {
     zfree(cfg.appendfilename);
     zfree(cfg.appenddirname);
     memset(&cfg, 0, sizeof(cfg));
+    stored_release();
+    for (int i = 0; i < 2 * rename_count; i++) zfree(renames[i]);
+    zfree(renames);
+    renames = NULL;
+    rename_count = 0;
 }
 
 void config_init_defaults(void) {
     char err[CONFIG_ERR_LEN];
     config_release();
     for (int i = 0; i < CONFIG_ROWS; i++) {
-        const config_row *r = &config_table[i];
+        const config_row *r = row_at(i);
         /* Defaults are literals checked by the unit tests: cannot fail. */
         if (r->def) row_set_string(r, r->def, err, sizeof(err));
     }
+}
+
+int config_command_renames(char *const **pairs) {
+    *pairs = renames;
+    return rename_count;
 }
 
 void config_set_hooks(const struct config_hooks *h) {
@@ -1113,6 +1137,14 @@ static const char *load_directive(struct load_ctx *ctx, int argc, char **argv, c
                                   sds *err, int *include_failed) {
     if (str_eq_nocase(argv[0], "include") && argc == 2) {
         *include_failed = load_include(ctx, argv[1], err) == -1;
+        return NULL;
+    }
+    if (str_eq_nocase(argv[0], "rename-command")) {
+        if (argc != 3) return "wrong number of arguments";
+        renames = zrealloc(renames, sizeof(char *) * 2 * (size_t)(rename_count + 1));
+        renames[2 * rename_count] = zstrdup(argv[1]);
+        renames[2 * rename_count + 1] = zstrdup(argv[2]);
+        rename_count++;
         return NULL;
     }
     const config_row *r = row_lookup(argv[0]);
@@ -1269,7 +1301,7 @@ sds *config_get_matching(int npatterns, char **patterns, int *count) {
         const char *pat = patterns[p];
         int exact = strpbrk(pat, "*?[") == NULL;
         for (int slot = 0; slot < 2 * CONFIG_ROWS; slot++) {
-            const config_row *r = &config_table[slot / 2];
+            const config_row *r = row_at(slot / 2);
             const char *name = slot % 2 ? r->alias : r->name;
             if (taken[slot] || !name) continue;
             if (exact ? !str_eq_nocase(pat, name) : !string_match(pat, name, 1)) continue;
@@ -1424,8 +1456,8 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
     while (*p) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        sds line = sds_new_len(p, len);
-        if (len && line[len - 1] == '\r') sds_range(line, 0, (ssize_t)len - 2);
+        /* Redis trims every line it reads back, comments included. */
+        sds line = sds_trim(sds_new_len(p, len), " \t\r\n");
         line_vec_push(&st->lines, line);
         rewrite_index_line(st, st->lines.n - 1);
         p += len + (nl ? 1 : 0);
@@ -1439,7 +1471,7 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
  * is at its default. */
 static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
     int i = row_index(r), nocc = st->nocc[i];
-    if (nocc == 0 && row_is_default(r)) return;
+    if (nocc == 0 && row_is_default(r) && !(r->flags & CF_REWRITE_ALWAYS)) return;
     struct line_vec now = {0};
     row_rewrite(r, &now);
     for (int k = 0; k < now.n; k++) {
@@ -1528,7 +1560,7 @@ int config_rewrite(sds *err) {
     rewrite_read(&st, text ? text : "");
     sds_free(text);
     struct line_vec tail = {0};
-    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, &config_table[i], &tail);
+    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, row_at(i), &tail);
     sds content = rewrite_content(&st, &tail);
     int rc = rewrite_replace_file(config_path, content, err);
     sds_free(content);

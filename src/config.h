@@ -267,6 +267,10 @@ void config_free_pairs(sds *pairs, int count);
  * CONFIG_REWRITE_SIGNATURE. Returns 0, or -1 with *err a new sds (text
  * without "ERR "). */
 int config_rewrite(sds *err);
+/* The "rename-command from to" lines of the last load, in order: *pairs
+ * gets 2 * count borrowed strings (from, to, from, to...). config.c only
+ * stores them; the server applies them once its command table exists. */
+int config_command_renames(char *const **pairs);
 /* Frees every owned value in cfg (tests, shutdown); cfg is left zeroed. */
 void config_release(void);
 

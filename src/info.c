@@ -28,6 +28,7 @@
 #include "monotonic.h"
 #include "networking.h"
 #include "pubsub.h"
+#include "supervise.h"
 #include "reply.h"
 #include "snapshot.h"
 #include "util.h"
@@ -163,7 +164,7 @@ static sds info_server(sds s) {
                        "atomicvar_api:c11-builtin\r\n"
                        "gcc_version:%d.%d.%d\r\n"
                        "process_id:%ld\r\n"
-                       "process_supervised:no\r\n"
+                       "process_supervised:%s\r\n"
                        "run_id:%s\r\n"
                        "tcp_port:%d\r\n"
                        "server_time_usec:%lld\r\n"
@@ -183,7 +184,7 @@ static sds info_server(sds s) {
 #else
                        0, 0, 0,
 #endif
-                       (long)server.pid, server.runid, cfg.port, ustime(), uptime, uptime / 86400, cfg.hz, cfg.hz,
+                       (long)server.pid, supervise_info_name(), server.runid, cfg.port, ustime(), uptime, uptime / 86400, cfg.hz, cfg.hz,
                        (long long)db_lru_clock(), server.executable ? server.executable : "",
                        server.configfile ? server.configfile : "", MINIRED_VERSION);
     return s;

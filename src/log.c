@@ -52,7 +52,33 @@ void log_msg(int level, const char *fmt, ...) {
     if (to_close) fclose(fp);
 }
 
+/* Writes v in decimal at the end of buf[0..len); returns where it starts
+ * (no snprintf: it is not async-signal-safe). */
+static char *log_ulong_digits(char *buf, size_t len, unsigned long v) {
+    char *p = buf + len;
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && p > buf);
+    return p;
+}
+
 void log_raw_signal_safe(const char *msg) {
+    /* Redis's handler lines: "<pid>:signal-handler (<unix time>) <msg>". */
+    char line[256], pid[24], now[24];
+    const char *pid_s = log_ulong_digits(pid, sizeof(pid) - 1, (unsigned long)getpid());
+    const char *now_s = log_ulong_digits(now, sizeof(now) - 1, (unsigned long)time(NULL));
+    pid[sizeof(pid) - 1] = now[sizeof(now) - 1] = '\0';
+    size_t used = 0;
+    const char *parts[] = {pid_s, ":signal-handler (", now_s, ") ", msg};
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t n = strlen(parts[i]);
+        if (used + n >= sizeof(line)) n = sizeof(line) - 1 - used;
+        memcpy(line + used, parts[i], n);
+        used += n;
+    }
+    line[used] = '\0';
+    msg = line;
     int fd = STDOUT_FILENO;
     int opened = 0;
     if (cfg.logfile && cfg.logfile[0]) {

@@ -16,6 +16,7 @@
 #include "config.h"
 #include "log.h"
 #include "server.h"
+#include "supervise.h"
 #include "server_main.h"
 #include "zmalloc.h"
 
@@ -34,6 +35,8 @@ static void print_usage(void) {
             "\n"
             "Options are redis.conf directives written as --directive value,\n"
             "applied after the configuration file (see redis.conf.example).\n"
+            "Every directive Redis 7.0 accepts is accepted; \"--supervised systemd\"\n"
+            "reports readiness over $NOTIFY_SOCKET.\n"
             "\n"
             "Examples:\n"
             "       ./minired-server (run the server with default config)\n"
@@ -131,15 +134,20 @@ int main(int argc, char **argv) {
         return 1;
     }
     if (server.configfile) config_set_file_path(server.configfile);
-    if (cfg.daemonize) daemonize();
-    log_notice("oO0OoO0OoO0Oo minired is starting oO0OoO0OoO0Oo");
-    log_notice("minired version=%s, redis-compat=%s, bits=%d, pid=%d, just started", MINIRED_VERSION,
+    /* As Redis: a supervised server stays in the foreground (the init
+     * system tracks its pid) even with daemonize yes. */
+    int supervised = supervise_start(cfg.supervised);
+    if (cfg.daemonize && !supervised) daemonize();
+    log_warning("oO0OoO0OoO0Oo minired is starting oO0OoO0OoO0Oo");
+    log_warning("minired version=%s, redis-compat=%s, bits=%d, pid=%d, just started", MINIRED_VERSION,
                MINIRED_REDIS_COMPAT_VERSION, (int)sizeof(long) * 8, (int)getpid());
     if (!configfile)
         log_warning("Warning: no config file specified, using the default config. In order to specify a config "
                     "file use %s /path/to/redis.conf", argv[0]);
+    else
+        log_warning("Configuration loaded");
     server_init();
-    if (cfg.daemonize || cfg.pidfile) create_pidfile();
+    if ((cfg.daemonize && !supervised) || cfg.pidfile) create_pidfile();
     log_notice("Running mode=standalone, port=%d.", cfg.port);
     server_run();
     return 0;

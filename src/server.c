@@ -5,6 +5,7 @@
  * `server`. Signal handlers only set a flag; the cron acts on it, so no
  * shutdown work ever runs inside a signal handler. */
 #include "server.h"
+#include "supervise.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -262,12 +263,14 @@ static int server_prepare_shutdown(int flags) {
     /* Saving a half-loaded dataset would overwrite the good file. */
     if (snapshot_loading()) flags = (flags & ~SHUTDOWN_SAVE) | SHUTDOWN_NOSAVE;
     log_warning("User requested shutdown...");
+    supervise_stopping();
     if (snapshot_on_shutdown(flags) == -1) {
         log_warning("Errors trying to shut down the server. Check the logs for more information.");
         server.shutdown_asap = 0;
         return -1;
     }
-    const char *pidfile = cfg.pidfile ? cfg.pidfile : (cfg.daemonize ? DEFAULT_DAEMON_PIDFILE : NULL);
+    int background = cfg.daemonize && !supervise_active();
+    const char *pidfile = cfg.pidfile ? cfg.pidfile : (background ? DEFAULT_DAEMON_PIDFILE : NULL);
     if (pidfile) {
         log_notice("Removing the pid file.");
         unlink(pidfile);
@@ -349,6 +352,21 @@ static void server_raise_fd_limit(void) {
     server_store_maxclients(fit);
 }
 
+/* "rename-command" lines, applied once the command table exists (config
+ * is read before it is built). A bad one is fatal, as in Redis, with the
+ * banner of a config error (without the line number Redis knows). */
+static void server_apply_renames(void) {
+    char *const *pairs;
+    int n = config_command_renames(&pairs);
+    for (int i = 0; i < n; i++) {
+        const char *why;
+        if (cmd_rename(pairs[2 * i], pairs[2 * i + 1], &why) == 0) continue;
+        fprintf(stderr, "\n*** FATAL CONFIG FILE ERROR (%s) ***\n>>> 'rename-command \"%s\" \"%s\"'\n%s\n",
+                CONFIG_SERVER_NAME_VERSION, pairs[2 * i], pairs[2 * i + 1], why);
+        exit(1);
+    }
+}
+
 void server_init(void) {
     unsigned char seed[16];
     get_random_bytes(seed, sizeof(seed));
@@ -362,6 +380,7 @@ void server_init(void) {
     server.next_client_id = 1;
     server_setup_signals();
     cmd_init();
+    server_apply_renames();
     acl_init();
     if (acl_load_startup() == -1) exit(1);
     eval_init();
@@ -404,7 +423,7 @@ void server_init(void) {
 }
 
 void server_run(void) {
-    log_notice("Server initialized");
+    log_warning("Server initialized");
     /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
      * reads the RDB, even when there is no AOF yet); either way the AOF is
      * opened (or created from what was loaded) after. */
@@ -412,6 +431,7 @@ void server_run(void) {
     else snapshot_load_at_start();
     aof_open_at_start();
     log_notice("Ready to accept connections");
+    supervise_ready();
     ae_main(server.el);
 }
 

@@ -118,7 +118,7 @@ END_TEST
 
 START_TEST(test_get_globs_and_aliases) {
     expect_get_set("maxmemory*", HS_ARGS("maxmemory", "0", "maxmemory-policy", "noeviction", "maxmemory-samples", "5",
-                                         "maxmemory-eviction-tenacity", "10"));
+                                         "maxmemory-eviction-tenacity", "10", "maxmemory-clients", "0"));
     expect_get_set("*max-listpack*",
                    HS_ARGS("hash-max-listpack-entries", "512", "hash-max-listpack-value", "64",
                            "list-max-listpack-size", "-2", "zset-max-listpack-entries", "128",
