@@ -32,11 +32,11 @@
 #define US_PER_SEC 1000000LL
 #define NS_PER_US 1000LL
 
-/* Quicklist details Redis appends to DEBUG OBJECT for lists. Nodes are
- * never compressed here, so the uncompressed size is the listpacks' sum. */
+/* Quicklist details Redis appends to DEBUG OBJECT for lists; the
+ * uncompressed size is the listpacks' sum, compressed or not. */
 static sds debug_quicklist_info(sds s, const quicklist *ql) {
     size_t bytes = 0;
-    for (const ql_node *n = ql->head; n; n = n->next) bytes += lp_bytes(n->lp);
+    for (const ql_node *n = ql->head; n; n = n->next) bytes += ql_node_bytes(n);
     double avg = ql->len ? (double)ql->count / (double)ql->len : 0.0;
     return sds_cat_printf(s, " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%zu",
                           ql->len, avg, ql->fill, ql->compress != 0, bytes);

@@ -64,7 +64,7 @@ static size_t quicklist_mem(const quicklist *ql, long long samples) {
     size_t size = sizeof(quicklist), elesize = 0;
     long long n = 0;
     for (const ql_node *node = ql->head; node && n < samples; node = node->next, n++)
-        elesize += sizeof(ql_node) + zmalloc_size(node->lp);
+        elesize += sizeof(ql_node) + ql_node_alloc_size(node);
     if (n) size += (size_t)((double)elesize / (double)n * (double)ql->len);
     return size;
 }
