@@ -157,6 +157,17 @@ static void debug_error(client *c) {
     sds_free(e);
 }
 
+/* ---- helper mem: DEBUG QUICKLIST-PACKED-THRESHOLD <size> (memory units). */
+static void debug_quicklist_packed_threshold(client *c) {
+    int err = 0;
+    unsigned long long sz = memtoull(c->argv[2], &err);
+    if (err || !ql_set_packed_threshold(sz))
+        reply_error(c, "argument must be a memory value bigger than 1 and smaller than 4gb");
+    else
+        reply_ok(c);
+}
+/* ---- end helper mem */
+
 static void debug_help(client *c) {
     static const char *help[] = {
         "DIGEST",
@@ -204,6 +215,7 @@ static void debug_command(client *c) {
     if (argc == 2 && strcasecmp(sub, "help") == 0) debug_help(c);
     else if (argc == 3 && strcasecmp(sub, "sleep") == 0) debug_sleep(c);
     else if (argc == 3 && strcasecmp(sub, "object") == 0) debug_object(c);
+    else if (argc == 3 && strcasecmp(sub, "quicklist-packed-threshold") == 0) debug_quicklist_packed_threshold(c);
     else if (argc >= 2 && strcasecmp(sub, "reload") == 0) debug_reload(c);
     else if (argc >= 3 && argc <= 5 && strcasecmp(sub, "populate") == 0) debug_populate(c);
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);

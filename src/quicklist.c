@@ -97,7 +97,8 @@ static void decompress(ql_node *n) {
  * smaller is kept. A node that did not pay is not retried until it
  * changes. */
 static void compress_node(ql_node *n) {
-    if (n->lp == NULL || n->no_gain) return;
+    /* PLAIN nodes stay plain: their RDB form is the bare element. */
+    if (n->lp == NULL || n->no_gain || n->plain) return;
     size_t sz = lp_bytes(n->lp);
     n->no_gain = 1;
     if (sz < QL_MIN_COMPRESS_BYTES) return;
@@ -231,10 +232,26 @@ static void remove_node(quicklist *ql, ql_node *n) {
     zfree(n);
 }
 
-/* Returns a new node holding just the len bytes at s. */
+static unsigned long long packed_threshold = QL_PACKED_THRESHOLD_DEFAULT;
+
+int ql_set_packed_threshold(unsigned long long sz) {
+    if (sz > QL_PACKED_THRESHOLD_MAX) return 0;
+    packed_threshold = sz ? sz : QL_PACKED_THRESHOLD_DEFAULT;
+    return 1;
+}
+
+static int is_large(size_t len) {
+    return len >= packed_threshold;
+}
+
+/* Returns a new node holding just the len bytes at s; PLAIN when large.
+ * (A PLAIN node keeps its element in a one-entry listpack: every reader
+ * works on it unchanged; only RDB tells it apart.) */
 static ql_node *node_with_value(const void *s, size_t len) {
     unsigned char *lp = lp_must(lp_append(lp_new(0), s, len32(len)));
-    return node_new(lp, 1);
+    ql_node *n = node_new(lp, 1);
+    n->plain = (unsigned)is_large(len);
+    return n;
 }
 
 /* ------------------------------------------------------------ limits */
@@ -254,12 +271,12 @@ static int node_fits(const quicklist *ql, size_t bytes, unsigned long count) {
 }
 
 static int allow_insert(const quicklist *ql, const ql_node *n, size_t len) {
-    if (n == NULL) return 0;
+    if (n == NULL || n->plain || is_large(len)) return 0;
     return node_fits(ql, ql_node_bytes(n) + len + QL_ENTRY_OVERHEAD_BYTES, (unsigned long)n->count + 1);
 }
 
 static int allow_merge(const quicklist *ql, const ql_node *a, const ql_node *b) {
-    if (a == NULL || b == NULL) return 0;
+    if (a == NULL || b == NULL || a->plain || b->plain) return 0;
     size_t bytes = ql_node_bytes(a) + ql_node_bytes(b) - QL_LP_FRAME_BYTES;
     return node_fits(ql, bytes, (unsigned long)a->count + b->count);
 }
@@ -335,6 +352,7 @@ quicklist *ql_dup(const quicklist *ql) {
     copy->compress = ql->compress;
     for (const ql_node *n = ql->head; n; n = n->next) {
         ql_node *c = node_new(n->lp ? lp_dup(n->lp) : NULL, n->count);
+        c->plain = n->plain;
         if (n->lzf) {
             c->lzf = zmalloc(n->lzf_len);
             memcpy(c->lzf, n->lzf, n->lzf_len);
@@ -368,6 +386,14 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp) {
     }
     link_node(ql, ql->tail, node_new(lp, (uint32_t)count), 1);
     ql->count += count;
+    recompress(ql, NULL);
+}
+
+void ql_append_plain(quicklist *ql, const void *s, size_t len) {
+    ql_node *n = node_with_value(s, len);
+    n->plain = 1;
+    link_node(ql, ql->tail, n, 1);
+    ql->count++;
     recompress(ql, NULL);
 }
 
@@ -567,7 +593,16 @@ int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
     if (!locate(ql, idx, &n, &offset)) return 0;
     unsigned char *p = lp_seek(raw(ql, n), offset);
     size_t new_bytes = lp_bytes(n->lp) - entry_size(n->lp, p) + len + QL_ENTRY_OVERHEAD_BYTES;
-    if (node_fits(ql, new_bytes, n->count)) {
+    int in_place = n->plain ? is_large(len) : !is_large(len) && node_fits(ql, new_bytes, n->count);
+    if (!in_place && n->count == 1) {
+        /* A PLAIN node getting a small value, or a lone element becoming
+         * large: the new value goes in after it, then the node goes. */
+        insert_value(ql, n, p, 0, 1, s, len);
+        delete_one(ql, n, p, NULL);
+        recompress(ql, NULL);
+        return 1;
+    }
+    if (in_place) {
         n->lp = lp_must(lp_replace(n->lp, &p, s, len32(len)));
         recompress(ql, NULL);
         return 1;

@@ -61,6 +61,7 @@ typedef struct ql_node {
     unsigned touched : 1;        /* on the touched chain */
     unsigned in_window : 1;      /* scratch mark: within depth of an end */
     unsigned no_gain : 1;        /* compression did not pay; unchanged since */
+    unsigned plain : 1;          /* PLAIN node: one large element alone, never merged */
 } ql_node;
 
 typedef struct quicklist {
@@ -125,6 +126,16 @@ const unsigned char *ql_node_lzf(const ql_node *n, size_t *lzf_len);
 unsigned char *ql_node_listpack(quicklist *ql, ql_node *n);
 /* Number of compressed nodes. */
 unsigned long ql_compressed_nodes(const quicklist *ql);
+
+/* Elements of at least this many bytes get a PLAIN node of their own, as
+ * Redis 7.0 stores large elements (DEBUG QUICKLIST-PACKED-THRESHOLD). */
+#define QL_PACKED_THRESHOLD_DEFAULT (1ULL << 30)
+#define QL_PACKED_THRESHOLD_MAX ((1ULL << 32) - (1ULL << 20))
+/* Sets the process-wide threshold (0: the default). Returns 0 when sz is
+ * above QL_PACKED_THRESHOLD_MAX, leaving it unchanged. */
+int ql_set_packed_threshold(unsigned long long sz);
+/* Borrows s: appends it as a PLAIN node whatever its size (RDB load). */
+void ql_append_plain(quicklist *ql, const void *s, size_t len);
 
 /* ------------------------------------------------------------ ends */
 

@@ -429,6 +429,15 @@ static ssize_t rdb_save_list(rio *r, const robj *o) {
     const quicklist *ql = o->ptr;
     ssize_t n = rdb_save_len(r, ql->len);
     for (ql_node *node = ql->head; node && n != -1; node = node->next) {
+        if (node->plain) { /* the bare element, as Redis saves PLAIN nodes */
+            rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PLAIN));
+            unsigned char buf[LP_INTBUF_SIZE];
+            const unsigned char *s;
+            uint32_t len;
+            lp_get(lp_first(node->lp), NULL, &s, &len, buf);
+            if (n != -1) rdb_add(&n, rdb_save_raw_string(r, s, len));
+            continue;
+        }
         rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PACKED));
         size_t clen;
         const unsigned char *c = ql_node_lzf(node, &clen);
@@ -694,7 +703,7 @@ static robj *rdb_load_quicklist2(rio *r, sds *err, int *empty) {
         unsigned char *blob = rdb_load_blob(r, &len, err);
         if (blob == NULL) goto fail;
         if (container == RDB_QUICKLIST_NODE_PLAIN) {
-            ql_push_tail(ql, blob, len);
+            ql_append_plain(ql, blob, len);
             zfree(blob);
             continue;
         }

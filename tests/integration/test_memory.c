@@ -70,7 +70,7 @@ START_TEST(test_help_and_errors) {
     HS_EXPECT_ARITY(ctx, "memory", "MEMORY");
     HS_EXPECT_ARITY(ctx, "memory|usage", "MEMORY", "USAGE");
     HS_EXPECT_ERROR(ctx, "ERR unknown subcommand 'foo'. Try MEMORY HELP.", "MEMORY", "foo");
-    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand 'Stats'. Try MEMORY HELP.", "MEMORY", "Stats");
+    HS_EXPECT_ERROR(ctx, "ERR unknown subcommand 'purgex'. Try MEMORY HELP.", "MEMORY", "purgex");
     HS_EXPECT_NIL(ctx, "MEMORY", "USAGE", "nokey");
     HS_EXPECT_NIL(ctx, "MEMORY", "USAGE", "nokey", "SAMPLES", "3");
     HS_EXPECT_OK(ctx, "SET", "s", "hello");

@@ -40,6 +40,9 @@ static size_t byte_limit(int fill) {
     return fill < 0 ? size_levels[-fill - 1] : QL_SIZE_SAFETY_LIMIT_BYTES;
 }
 
+/* The packed threshold a test set (0: default, not checked). */
+static size_t plain_threshold;
+
 /* Links, counts and fill limits of every node; with a compress depth,
  * plain ends and compressed insides (but for one node left plain by a
  * read, and nodes whose compression did not pay). */
@@ -58,13 +61,26 @@ static void check_structure(const quicklist *ql) {
             ck_assert_uint_lt(n->lzf_len + QL_MIN_COMPRESS_IMPROVE, n->sz);
         }
         ck_assert_uint_eq(lp_length(lp), n->count);
+        if (n->plain) {
+            ck_assert_uint_eq(n->count, 1);
+            ck_assert_ptr_nonnull(n->lp); /* PLAIN nodes are never compressed */
+        }
+        if (plain_threshold && !n->plain) { /* every element below the threshold */
+            for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, p)) {
+                unsigned char buf[LP_INTBUF_SIZE];
+                const unsigned char *str;
+                uint32_t len;
+                lp_get(p, NULL, &str, &len, buf);
+                ck_assert_uint_lt(len, plain_threshold);
+            }
+        }
         if (n->count > 1) {
             ck_assert_uint_le(lp_bytes(lp), byte_limit(ql->fill));
             if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned)ql->fill);
         }
         int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
         if (ql->compress && !inner) ck_assert_ptr_nonnull(n->lp);
-        if (ql->compress && inner && n->lp && !n->no_gain) plain_inner++;
+        if (ql->compress && inner && n->lp && !n->no_gain && !n->plain) plain_inner++;
         if (lp != n->lp) free(lp);
         total += n->count;
         nodes++;
@@ -698,6 +714,19 @@ START_TEST(test_random_fill) {
 }
 END_TEST
 
+/* The same operations with a low packed threshold: large values get PLAIN
+ * nodes (with and without compression around them). */
+START_TEST(test_random_plain) {
+    static const int fills[] = {2, 128, -1, -2};
+    plain_threshold = _i % 2 ? 12 : 100;
+    ck_assert_int_eq(ql_set_packed_threshold(plain_threshold), 1);
+    random_ops(fills[_i % 4], 3000, _i / 4);
+    ck_assert_int_eq(ql_set_packed_threshold(0), 1);
+    ck_assert_int_eq(ql_set_packed_threshold(QL_PACKED_THRESHOLD_MAX + 1), 0);
+    plain_threshold = 0;
+}
+END_TEST
+
 /* The same operations over compressed inner nodes (depth 1 and 2). */
 START_TEST(test_random_compressed) {
     static const int fills[] = {2, 128, -1, -2, 3};
@@ -722,6 +751,7 @@ static Suite *quicklist_suite(void) {
     tcase_add_test(tc, test_index_both_ends);
     tcase_add_loop_test(tc, test_random_fill, 0, 7);
     tcase_add_loop_test(tc, test_random_compressed, 0, 10);
+    tcase_add_loop_test(tc, test_random_plain, 0, 8);
     suite_add_tcase(s, tc);
     return s;
 }
