@@ -36,7 +36,7 @@
  * uncompressed size is the listpacks' sum, compressed or not. */
 static sds debug_quicklist_info(sds s, const quicklist *ql) {
     size_t bytes = 0;
-    for (const ql_node *n = ql->head; n; n = n->next) bytes += ql_node_bytes(n);
+    for (const ql_node *n = ql->head; n; n = n->next) bytes += ql_node_data_bytes(n);
     double avg = ql->len ? (double)ql->count / (double)ql->len : 0.0;
     return sds_cat_printf(s, " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%zu",
                           ql->len, avg, ql->fill, ql->compress != 0, bytes);

@@ -178,6 +178,15 @@ size_t ql_node_bytes(const ql_node *n) {
     return n->lp ? lp_bytes(n->lp) : n->sz;
 }
 
+size_t ql_node_data_bytes(const ql_node *n) {
+    if (!n->plain) return ql_node_bytes(n);
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *str;
+    uint32_t len;
+    lp_get(lp_first(n->lp), NULL, &str, &len, buf);
+    return len;
+}
+
 size_t ql_node_alloc_size(const ql_node *n) {
     return n->lp ? zmalloc_size(n->lp) : zmalloc_size(n->lzf);
 }

@@ -117,6 +117,9 @@ int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long
 
 /* Bytes of n's listpack, compressed or not. */
 size_t ql_node_bytes(const ql_node *n);
+/* Bytes of n's data as Redis counts them (DEBUG OBJECT): its listpack's,
+ * or for a PLAIN node its element's length. */
+size_t ql_node_data_bytes(const ql_node *n);
 /* Bytes n holds in its allocation (listpack or LZF form), as MEMORY USAGE
  * counts them. */
 size_t ql_node_alloc_size(const ql_node *n);
