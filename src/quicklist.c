@@ -201,6 +201,10 @@ unsigned char *ql_node_listpack(quicklist *ql, ql_node *n) {
     return read_raw(ql, n);
 }
 
+void ql_settle(quicklist *ql) {
+    recompress(ql, NULL);
+}
+
 unsigned long ql_compressed_nodes(const quicklist *ql) {
     unsigned long k = 0;
     for (const ql_node *n = ql->head; n; n = n->next) k += n->lp == NULL;

@@ -127,6 +127,9 @@ size_t ql_node_alloc_size(const ql_node *n);
 const unsigned char *ql_node_lzf(const ql_node *n, size_t *lzf_len);
 /* n's listpack, decompressing n if needed (n then counts as read). */
 unsigned char *ql_node_listpack(quicklist *ql, ql_node *n);
+/* Compresses again what reads left plain, so the list is exactly as Redis
+ * would hold it (before serializing it). Invalidates entries. */
+void ql_settle(quicklist *ql);
 /* Number of compressed nodes. */
 unsigned long ql_compressed_nodes(const quicklist *ql);
 

@@ -426,7 +426,10 @@ static ssize_t rdb_save_lzf_blob(rio *r, const void *c, size_t clen, size_t len)
 }
 
 static ssize_t rdb_save_list(rio *r, const robj *o) {
-    const quicklist *ql = o->ptr;
+    /* A node a read left plain is compressed first: Redis writes every
+     * inner node compressed (the list itself is unchanged). */
+    quicklist *ql = o->ptr;
+    ql_settle(ql);
     ssize_t n = rdb_save_len(r, ql->len);
     for (ql_node *node = ql->head; node && n != -1; node = node->next) {
         if (node->plain) { /* the bare element, as Redis saves PLAIN nodes */
