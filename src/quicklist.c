@@ -139,7 +139,9 @@ static void mark_window(quicklist *ql, int mark) {
 /* Ends an operation: plain ends, compressed inside. keep (may be NULL) is
  * an iterator's node: it stays plain, on the chain for next time. */
 static void recompress(quicklist *ql, ql_node *keep) {
-    if (ql->compress == 0) {
+    /* Every node within depth of an end: nothing to compress, and (as in
+     * Redis) no walk, so a huge depth costs nothing per operation. */
+    if (ql->compress == 0 || ql->len < 2 * (unsigned long)ql->compress) {
         while (ql->touched) untouch(ql, ql->touched);
         return;
     }

@@ -79,7 +79,7 @@ static void check_structure(const quicklist *ql) {
             if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned)ql->fill);
         }
         int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
-        if (ql->compress && !inner) ck_assert_ptr_nonnull(n->lp);
+        if (ql->compress && !inner && ql->len >= 2 * (unsigned long)ql->compress) ck_assert_ptr_nonnull(n->lp);
         if (ql->compress && inner && n->lp && !n->no_gain && !n->plain) plain_inner++;
         if (lp != n->lp) free(lp);
         total += n->count;
