@@ -81,11 +81,18 @@ static void untouch(quicklist *ql, ql_node *n) {
     n->touched = 0;
 }
 
+/* A compressed node holds the LZF form of its listpack, or for a PLAIN
+ * node of its bare element (what Redis compresses, and writes to RDB). */
 static void decompress(ql_node *n) {
     if (n->lp) return;
     unsigned char *lp = zmalloc(n->sz);
     /* Our own compressor wrote it: a mismatch is memory corruption. */
     if (lzf_decompress(n->lzf, n->lzf_len, lp, n->sz) != n->sz) abort();
+    if (n->plain) {
+        unsigned char *elem = lp;
+        lp = lp_must(lp_append(lp_new(0), elem, n->sz));
+        zfree(elem);
+    }
     zfree(n->lzf);
     n->lzf = NULL;
     n->lzf_len = 0;
@@ -97,13 +104,19 @@ static void decompress(ql_node *n) {
  * smaller is kept. A node that did not pay is not retried until it
  * changes. */
 static void compress_node(ql_node *n) {
-    /* PLAIN nodes stay plain: their RDB form is the bare element. */
-    if (n->lp == NULL || n->no_gain || n->plain) return;
+    if (n->lp == NULL || n->no_gain) return;
+    const unsigned char *data = n->lp;
     size_t sz = lp_bytes(n->lp);
+    unsigned char intbuf[LP_INTBUF_SIZE];
+    if (n->plain) {
+        uint32_t len;
+        lp_get(lp_first(n->lp), NULL, &data, &len, intbuf);
+        sz = len;
+    }
     n->no_gain = 1;
     if (sz < QL_MIN_COMPRESS_BYTES) return;
     unsigned char *out = sz <= QL_LZF_SCRATCH_BYTES ? lzf_scratch : zmalloc(sz);
-    size_t clen = lzf_compress(n->lp, sz, out, sz);
+    size_t clen = lzf_compress(data, sz, out, sz);
     if (clen != 0 && clen + QL_MIN_COMPRESS_IMPROVE < sz) {
         n->lzf = zmalloc(clen);
         memcpy(n->lzf, out, clen);
@@ -181,7 +194,7 @@ size_t ql_node_bytes(const ql_node *n) {
 }
 
 size_t ql_node_data_bytes(const ql_node *n) {
-    if (!n->plain) return ql_node_bytes(n);
+    if (!n->plain || n->lp == NULL) return ql_node_bytes(n);
     unsigned char buf[LP_INTBUF_SIZE];
     const unsigned char *str;
     uint32_t len;

@@ -56,7 +56,7 @@ typedef struct ql_node {
     unsigned char *lzf;          /* owned LZF form of the listpack while compressed */
     struct ql_node *touched_next; /* chain of nodes to recheck for compression */
     uint32_t count;              /* entries in the listpack */
-    uint32_t sz;                 /* listpack bytes while compressed */
+    uint32_t sz;                 /* bytes at lzf once decompressed */
     uint32_t lzf_len;            /* bytes at lzf */
     unsigned touched : 1;        /* on the touched chain */
     unsigned in_window : 1;      /* scratch mark: within depth of an end */
@@ -115,7 +115,8 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp);
  * may append it as is; else its entries must be pushed one by one. */
 int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long count);
 
-/* Bytes of n's listpack, compressed or not. */
+/* Bytes of n's listpack, compressed or not (of a compressed PLAIN node:
+ * its element's, the bytes its LZF form holds). */
 size_t ql_node_bytes(const ql_node *n);
 /* Bytes of n's data as Redis counts them (DEBUG OBJECT): its listpack's,
  * or for a PLAIN node its element's length. */

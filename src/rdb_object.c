@@ -432,8 +432,14 @@ static ssize_t rdb_save_list(rio *r, const robj *o) {
     ql_settle(ql);
     ssize_t n = rdb_save_len(r, ql->len);
     for (ql_node *node = ql->head; node && n != -1; node = node->next) {
+        size_t clen;
+        const unsigned char *c = ql_node_lzf(node, &clen);
         if (node->plain) { /* the bare element, as Redis saves PLAIN nodes */
             rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PLAIN));
+            if (c) {
+                if (n != -1) rdb_add(&n, rdb_save_lzf_blob(r, c, clen, ql_node_bytes(node)));
+                continue;
+            }
             unsigned char buf[LP_INTBUF_SIZE];
             const unsigned char *s;
             uint32_t len;
@@ -442,8 +448,6 @@ static ssize_t rdb_save_list(rio *r, const robj *o) {
             continue;
         }
         rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PACKED));
-        size_t clen;
-        const unsigned char *c = ql_node_lzf(node, &clen);
         if (n == -1) break;
         if (c) rdb_add(&n, rdb_save_lzf_blob(r, c, clen, ql_node_bytes(node)));
         else rdb_add(&n, rdb_save_raw_string(r, node->lp, lp_bytes(node->lp)));

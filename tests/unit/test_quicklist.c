@@ -56,14 +56,19 @@ static void check_structure(const quicklist *ql) {
         if (lp == NULL) {
             lp = malloc(n->sz);
             ck_assert_uint_eq(lzf_decompress(n->lzf, n->lzf_len, lp, n->sz), n->sz);
-            ck_assert_uint_eq(lp_bytes(lp), n->sz);
+            if (n->plain) { /* the bare element */
+                unsigned char *elem = lp;
+                lp = lp_append(lp_new(0), elem, n->sz);
+                free(elem);
+            } else {
+                ck_assert_uint_eq(lp_bytes(lp), n->sz);
+            }
             ck_assert_uint_ge(n->sz, QL_MIN_COMPRESS_BYTES);
             ck_assert_uint_lt(n->lzf_len + QL_MIN_COMPRESS_IMPROVE, n->sz);
         }
         ck_assert_uint_eq(lp_length(lp), n->count);
         if (n->plain) {
             ck_assert_uint_eq(n->count, 1);
-            ck_assert_ptr_nonnull(n->lp); /* PLAIN nodes are never compressed */
         }
         if (plain_threshold && !n->plain) { /* every element below the threshold */
             for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, p)) {
@@ -80,8 +85,11 @@ static void check_structure(const quicklist *ql) {
         }
         int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
         if (ql->compress && !inner && ql->len >= 2 * (unsigned long)ql->compress) ck_assert_ptr_nonnull(n->lp);
-        if (ql->compress && inner && n->lp && !n->no_gain && !n->plain) plain_inner++;
-        if (lp != n->lp) free(lp);
+        if (ql->compress && inner && n->lp && !n->no_gain) plain_inner++;
+        if (lp != n->lp) {
+            if (n->plain) lp_free(lp);
+            else free(lp);
+        }
         total += n->count;
         nodes++;
         prev = n;
