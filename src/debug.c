@@ -35,11 +35,11 @@
 #define US_PER_SEC 1000000LL
 #define NS_PER_US 1000LL
 
-/* Quicklist details Redis appends to DEBUG OBJECT for lists. Nodes are
- * never compressed here, so the uncompressed size is the listpacks' sum. */
+/* Quicklist details Redis appends to DEBUG OBJECT for lists; the
+ * uncompressed size is the listpacks' sum, compressed or not. */
 static sds debug_quicklist_info(sds s, const quicklist *ql) {
     size_t bytes = 0;
-    for (const ql_node *n = ql->head; n; n = n->next) bytes += lp_bytes(n->lp);
+    for (const ql_node *n = ql->head; n; n = n->next) bytes += ql_node_data_bytes(n);
     double avg = ql->len ? (double)ql->count / (double)ql->len : 0.0;
     return sds_cat_printf(s, " ql_nodes:%lu ql_avg_node:%.2f ql_listpack_max:%d ql_compressed:%d ql_uncompressed_size:%zu",
                           ql->len, avg, ql->fill, ql->compress != 0, bytes);
@@ -160,6 +160,17 @@ static void debug_error(client *c) {
     sds_free(e);
 }
 
+/* ---- helper mem: DEBUG QUICKLIST-PACKED-THRESHOLD <size> (memory units). */
+static void debug_quicklist_packed_threshold(client *c) {
+    int err = 0;
+    unsigned long long sz = memtoull(c->argv[2], &err);
+    if (err || !ql_set_packed_threshold(sz))
+        reply_error(c, "argument must be a memory value bigger than 1 and smaller than 4gb");
+    else
+        reply_ok(c);
+}
+/* ---- end helper mem */
+
 static void debug_help(client *c) {
     static const char *help[] = {
         "CHANGE-REPL-ID",
@@ -208,6 +219,9 @@ static void debug_help(client *c) {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+        "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "STRINGMATCH-TEST",
@@ -233,6 +247,7 @@ static void debug_command(client *c) {
     if (argc == 2 && strcasecmp(sub, "help") == 0) debug_help(c);
     else if (argc == 3 && strcasecmp(sub, "sleep") == 0) debug_sleep(c);
     else if (argc == 3 && strcasecmp(sub, "object") == 0) debug_object(c);
+    else if (argc == 3 && strcasecmp(sub, "quicklist-packed-threshold") == 0) debug_quicklist_packed_threshold(c);
     else if (argc >= 2 && strcasecmp(sub, "reload") == 0) debug_reload(c);
     else if (argc >= 3 && argc <= 5 && strcasecmp(sub, "populate") == 0) debug_populate(c);
     else if (argc == 3 && strcasecmp(sub, "set-active-expire") == 0) debug_set_active_expire(c);

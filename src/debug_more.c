@@ -183,20 +183,35 @@ void debug_quicklist(client *c) {
         return;
     }
     int full = c->argc == 4 ? atoi(c->argv[3]) : 0;
-    const quicklist *ql = o->ptr;
+    quicklist *ql = o->ptr;
     printf("{count : %lu}\n{len : %lu}\n{fill : %d}\n{compress : %d}\n{bookmark_count : 0}\n", ql->count,
            ql->len, ql->fill, ql->compress);
     int i = 0;
-    for (const ql_node *n = ql->head; n; n = n->next, i++) {
+    for (ql_node *n = ql->head; n; n = n->next, i++) {
+        size_t lzf_len;
+        int lzf = ql_node_lzf(n, &lzf_len) != NULL;
         printf("{quicklist node(%d)\n", i);
-        printf("{container : PACKED, encoding: RAW, size: %zu, count: %u, recompress: 0, attempted_compress: 0}\n",
-               lp_bytes(n->lp), (unsigned)n->count);
-        if (full) {
+        printf("{container : %s, encoding: %s, size: %zu, count: %u, recompress: 0, attempted_compress: 0}\n",
+               n->plain ? "PLAIN" : "PACKED", lzf ? "LZF" : "RAW", ql_node_data_bytes(n), (unsigned)n->count);
+        if (!full) continue;
+        /* Reading a compressed node decompresses it; ql_settle below
+         * compresses it back, so printing leaves the list as it was. */
+        unsigned char *lp = ql_node_listpack(ql, n);
+        if (n->plain) {
+            /* The element alone, printed as a C string as Redis does. */
+            const unsigned char *v;
+            uint32_t len;
+            unsigned char ibuf[LP_INTBUF_SIZE];
+            lp_get(lp_first(lp), NULL, &v, &len, ibuf);
+            printf("{ entry : %.*s }\n", (int)strnlen((const char *)v, (size_t)len), v);
+        } else {
             printf("{ listpack:\n");
-            print_listpack(n->lp);
-            printf("}\n}\n");
+            print_listpack(lp);
+            printf("}\n");
         }
+        printf("}\n");
     }
+    ql_settle(ql);
     fflush(stdout);
     reply_status(c, "Quicklist structure printed on stdout");
 }

@@ -225,28 +225,50 @@ static size_t clients_memory(void) {
     return n;
 }
 
-/* Hash-table overhead of the keyspace: bucket arrays and entries. */
-static size_t keyspace_overhead(void) {
-    size_t n = 0;
-    for (int i = 0; i < server.dbnum; i++) {
-        const db *d = &server.dbs[i];
-        n += (dict_slots(d->keys) + dict_slots(d->expires)) * sizeof(dict_entry *);
-        n += (dict_size(d->keys) + dict_size(d->expires)) * sizeof(dict_entry);
-    }
-    return n;
+void info_mem_db(int id, size_t *main_bytes, size_t *expires_bytes) {
+    const db *d = &server.dbs[id];
+    *main_bytes = dict_size(d->keys) * (sizeof(dict_entry) + sizeof(robj)) + dict_slots(d->keys) * sizeof(dict_entry *);
+    *expires_bytes = dict_size(d->expires) * sizeof(dict_entry) + dict_slots(d->expires) * sizeof(dict_entry *);
 }
 
 static double ratio(size_t a, size_t b) {
     return b ? (double)a / (double)b : 0.0;
 }
 
+void info_mem_compute(info_mem *m) {
+    memset(m, 0, sizeof(*m));
+    m->used = zmalloc_used_memory();
+    m->rss = zmalloc_get_rss();
+    if (m->used > peak_memory) peak_memory = m->used;
+    m->peak = peak_memory;
+    m->startup = startup_memory;
+    m->clients_normal = clients_memory();
+    m->nclients = server.client_count;
+    m->aof_buffer = aof_buffer_mem();
+    script_memory_stats st;
+    eval_memory_stats(&st);
+    m->lua_caches = (size_t)st.scripts_eval;
+    m->functions_caches = (size_t)st.functions;
+    m->overhead = m->startup + m->clients_normal + m->aof_buffer + m->lua_caches + m->functions_caches;
+    for (int i = 0; i < server.dbnum; i++) {
+        size_t mainb, expb;
+        if (dict_size(server.dbs[i].keys) == 0) continue;
+        info_mem_db(i, &mainb, &expb);
+        m->overhead += mainb + expb;
+        m->keys += dict_size(server.dbs[i].keys);
+    }
+    m->dataset = m->used > m->overhead ? m->used - m->overhead : 0;
+    m->net = m->used > m->startup ? m->used - m->startup : 0;
+    size_t vm = (size_t)(st.vm_eval + st.vm_functions);
+    m->alloc_allocated = m->used;
+    m->alloc_resident = m->rss > vm ? m->rss - vm : 0;
+    m->alloc_active = m->alloc_resident;
+}
+
 static sds info_memory(sds s) {
-    size_t used = zmalloc_used_memory(), rss = zmalloc_get_rss();
-    if (used > peak_memory) peak_memory = used;
-    size_t clients = clients_memory();
-    size_t overhead = startup_memory + clients + keyspace_overhead();
-    size_t dataset = used > overhead ? used - overhead : 0;
-    size_t net = used > startup_memory ? used - startup_memory : 0;
+    info_mem m;
+    info_mem_compute(&m);
+    size_t used = m.used, rss = m.rss, overhead = m.overhead, dataset = m.dataset, net = m.net;
     char h_used[32], h_rss[32], h_peak[32], h_sys[32], h_max[32];
     long long sys = total_system_memory();
     bytes_to_human(h_used, sizeof(h_used), used);
@@ -274,7 +296,8 @@ static sds info_memory(sds s) {
                        "total_system_memory:%lld\r\n"
                        "total_system_memory_human:%s\r\n",
                        used, h_used, rss, h_rss, peak_memory, h_peak, ratio(used, peak_memory) * 100, overhead,
-                       startup_memory, dataset, ratio(dataset, net) * 100, used, used, rss, sys, h_sys);
+                       startup_memory, dataset, ratio(dataset, net) * 100, m.alloc_allocated, m.alloc_active,
+                       m.alloc_resident, sys, h_sys);
     script_memory_stats st;
     eval_memory_stats(&st);
     char h_lua[32], h_vm[32], h_scripts[32];
@@ -302,12 +325,12 @@ static sds info_memory(sds s) {
                        "maxmemory:%llu\r\n"
                        "maxmemory_human:%s\r\n"
                        "maxmemory_policy:%s\r\n"
-                       "allocator_frag_ratio:1.00\r\n"
-                       "allocator_frag_bytes:0\r\n"
+                       "allocator_frag_ratio:%.2f\r\n"
+                       "allocator_frag_bytes:%lld\r\n"
                        "allocator_rss_ratio:%.2f\r\n"
                        "allocator_rss_bytes:%lld\r\n"
-                       "rss_overhead_ratio:1.00\r\n"
-                       "rss_overhead_bytes:0\r\n"
+                       "rss_overhead_ratio:%.2f\r\n"
+                       "rss_overhead_bytes:%lld\r\n"
                        "mem_fragmentation_ratio:%.2f\r\n"
                        "mem_fragmentation_bytes:%lld\r\n"
                        "mem_not_counted_for_evict:0\r\n"
@@ -321,9 +344,11 @@ static sds info_memory(sds s) {
                        "active_defrag_running:0\r\n"
                        "lazyfree_pending_objects:%lu\r\n"
                        "lazyfreed_objects:%llu\r\n",
-                       cfg.maxmemory, h_max, policy ? policy : "noeviction", ratio(rss, used),
-                       (long long)rss - (long long)used, ratio(rss, used), (long long)rss - (long long)used, clients,
-                       aof_buffer_mem(), lazyfree_pending_objects(), lazyfree_freed_objects());
+                       cfg.maxmemory, h_max, policy ? policy : "noeviction",
+                       ratio(m.alloc_active, m.alloc_allocated), (long long)m.alloc_active - (long long)m.alloc_allocated,
+                       ratio(m.alloc_resident, m.alloc_active), (long long)m.alloc_resident - (long long)m.alloc_active,
+                       ratio(rss, m.alloc_resident), (long long)rss - (long long)m.alloc_resident, ratio(rss, used),
+                       (long long)rss - (long long)used, m.clients_normal, m.aof_buffer, lazyfree_pending_objects(), lazyfree_freed_objects());
     sds_free(policy);
     return s;
 }

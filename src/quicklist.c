@@ -1,8 +1,16 @@
 /* quicklist.c -- lists as a doubly linked chain of listpack nodes.
  *
  * Owns the nodes and their listpacks (whose bytes it reaches only through
- * listpack.h). Never compresses nodes (list-compress-depth is stored, not
- * applied), never logs, no globals.
+ * listpack.h) and their LZF forms. Never logs; one global, a scratch
+ * buffer for compression.
+ *
+ * Compression (list-compress-depth d > 0): every operation makes the nodes
+ * it works on plain first (raw(), which puts them on ql->touched) and ends
+ * with recompress(), which keeps the d nodes at each end plain and
+ * compresses the touched nodes and the ones just pushed out of the ends.
+ * Reads decompress through read_raw(), which first recompresses whatever
+ * an earlier read left plain, so at most one inner node a list is plain
+ * between operations.
  * Key invariants: no node is empty; node counts equal their listpacks'
  * lengths and sum to ql->count; a node of 2+ entries stays within the fill
  * (entries and bytes), so a value over the byte budget sits alone. */
@@ -12,6 +20,7 @@
 #include <string.h>
 
 #include "listpack.h"
+#include "lzf.h"
 #include "zmalloc.h"
 
 /* Byte budget of a node for fill -1 .. -5. */
@@ -41,10 +50,180 @@ static uint32_t len32(size_t len) {
 
 static ql_node *node_new(unsigned char *lp, uint32_t count) {
     ql_node *n = zmalloc(sizeof(*n));
-    n->prev = n->next = NULL;
+    memset(n, 0, sizeof(*n));
     n->lp = lp;
     n->count = count;
     return n;
+}
+
+/* ------------------------------------------------------------ compression */
+
+/* Compressed forms of nodes up to the largest fill level are built here
+ * and copied out at their exact size, so no allocation is shrunk. */
+#define QL_LZF_SCRATCH_BYTES 65536
+static unsigned char lzf_scratch[QL_LZF_SCRATCH_BYTES];
+
+/* Puts n on the chain recompress() goes through. */
+static void touch(quicklist *ql, ql_node *n) {
+    if (ql->compress == 0 || n->touched) return;
+    n->touched = 1;
+    n->touched_next = ql->touched;
+    ql->touched = n;
+}
+
+static void untouch(quicklist *ql, ql_node *n) {
+    if (!n->touched) return;
+    for (ql_node **pp = &ql->touched; *pp; pp = &(*pp)->touched_next)
+        if (*pp == n) {
+            *pp = n->touched_next;
+            break;
+        }
+    n->touched = 0;
+}
+
+/* A compressed node holds the LZF form of its listpack, or for a PLAIN
+ * node of its bare element (what Redis compresses, and writes to RDB). */
+static void decompress(ql_node *n) {
+    if (n->lp) return;
+    unsigned char *lp = zmalloc(n->sz);
+    /* Our own compressor wrote it: a mismatch is memory corruption. */
+    if (lzf_decompress(n->lzf, n->lzf_len, lp, n->sz) != n->sz) abort();
+    if (n->plain) {
+        unsigned char *elem = lp;
+        lp = lp_must(lp_append(lp_new(0), elem, n->sz));
+        zfree(elem);
+    }
+    zfree(n->lzf);
+    n->lzf = NULL;
+    n->lzf_len = 0;
+    n->lp = lp;
+}
+
+/* Compresses n when that pays, as Redis 7.0 decides: not under
+ * QL_MIN_COMPRESS_BYTES, and only a form QL_MIN_COMPRESS_IMPROVE bytes
+ * smaller is kept. A node that did not pay is not retried until it
+ * changes. */
+static void compress_node(ql_node *n) {
+    if (n->lp == NULL || n->no_gain) return;
+    const unsigned char *data = n->lp;
+    size_t sz = lp_bytes(n->lp);
+    unsigned char intbuf[LP_INTBUF_SIZE];
+    if (n->plain) {
+        uint32_t len;
+        lp_get(lp_first(n->lp), NULL, &data, &len, intbuf);
+        sz = len;
+    }
+    n->no_gain = 1;
+    if (sz < QL_MIN_COMPRESS_BYTES) return;
+    unsigned char *out = sz <= QL_LZF_SCRATCH_BYTES ? lzf_scratch : zmalloc(sz);
+    size_t clen = lzf_compress(data, sz, out, sz);
+    if (clen != 0 && clen + QL_MIN_COMPRESS_IMPROVE < sz) {
+        n->lzf = zmalloc(clen);
+        memcpy(n->lzf, out, clen);
+        n->lzf_len = (uint32_t)clen;
+        n->sz = (uint32_t)sz;
+        lp_free(n->lp);
+        n->lp = NULL;
+        n->no_gain = 0;
+    }
+    if (out != lzf_scratch) zfree(out);
+}
+
+/* Makes n plain for a change and returns its listpack. */
+static unsigned char *raw(quicklist *ql, ql_node *n) {
+    decompress(n);
+    n->no_gain = 0;
+    touch(ql, n);
+    return n->lp;
+}
+
+/* Marks (mark=1) or unmarks the d nodes at each end, making them plain. */
+static void mark_window(quicklist *ql, int mark) {
+    ql_node *h = ql->head, *t = ql->tail;
+    for (int i = 0; i < ql->compress && h; i++, h = h->next, t = t->prev) {
+        h->in_window = t->in_window = (unsigned)mark;
+        if (mark) {
+            decompress(h);
+            decompress(t);
+        }
+    }
+}
+
+/* Ends an operation: plain ends, compressed inside. keep (may be NULL) is
+ * an iterator's node: it stays plain, on the chain for next time. */
+static void recompress(quicklist *ql, ql_node *keep) {
+    /* Every node within depth of an end: nothing to compress, and (as in
+     * Redis) no walk, so a huge depth costs nothing per operation. */
+    if (ql->compress == 0 || ql->len < 2 * (unsigned long)ql->compress) {
+        while (ql->touched) untouch(ql, ql->touched);
+        return;
+    }
+    mark_window(ql, 1);
+    /* The nodes an insertion may just have pushed out of each end. */
+    ql_node *h = ql->head, *t = ql->tail;
+    for (int i = 0; i < ql->compress && h; i++, h = h->next, t = t->prev) {}
+    for (int i = 0; i < 2 && h; i++, h = h->next, t = t->prev) {
+        if (!h->in_window && h != keep) compress_node(h);
+        if (!t->in_window && t != keep) compress_node(t);
+    }
+    ql_node *n = ql->touched;
+    ql->touched = NULL;
+    while (n) {
+        ql_node *next = n->touched_next;
+        n->touched = 0;
+        if (n == keep) touch(ql, n);
+        else if (!n->in_window) compress_node(n);
+        n = next;
+    }
+    mark_window(ql, 0);
+}
+
+/* Makes n plain for reading; whatever an earlier read left plain is
+ * compressed again first. */
+static unsigned char *read_raw(quicklist *ql, ql_node *n) {
+    if (n->lp == NULL) {
+        recompress(ql, NULL);
+        decompress(n);
+        touch(ql, n);
+    }
+    return n->lp;
+}
+
+size_t ql_node_bytes(const ql_node *n) {
+    return n->lp ? lp_bytes(n->lp) : n->sz;
+}
+
+size_t ql_node_data_bytes(const ql_node *n) {
+    if (!n->plain || n->lp == NULL) return ql_node_bytes(n);
+    unsigned char buf[LP_INTBUF_SIZE];
+    const unsigned char *str;
+    uint32_t len;
+    lp_get(lp_first(n->lp), NULL, &str, &len, buf);
+    return len;
+}
+
+size_t ql_node_alloc_size(const ql_node *n) {
+    return n->lp ? zmalloc_size(n->lp) : zmalloc_size(n->lzf);
+}
+
+const unsigned char *ql_node_lzf(const ql_node *n, size_t *lzf_len) {
+    if (n->lp) return NULL;
+    *lzf_len = n->lzf_len;
+    return n->lzf;
+}
+
+unsigned char *ql_node_listpack(quicklist *ql, ql_node *n) {
+    return read_raw(ql, n);
+}
+
+void ql_settle(quicklist *ql) {
+    recompress(ql, NULL);
+}
+
+unsigned long ql_compressed_nodes(const quicklist *ql) {
+    unsigned long k = 0;
+    for (const ql_node *n = ql->head; n; n = n->next) k += n->lp == NULL;
+    return k;
 }
 
 /* Links n next to at (at NULL: the list is empty). */
@@ -65,6 +244,7 @@ static void link_node(quicklist *ql, ql_node *at, ql_node *n, int after) {
         if (ql->head == at) ql->head = n;
     }
     ql->len++;
+    touch(ql, n);
 }
 
 /* Unlinks and frees n; its entries must already be out of ql->count. */
@@ -74,14 +254,32 @@ static void remove_node(quicklist *ql, ql_node *n) {
     if (ql->head == n) ql->head = n->next;
     if (ql->tail == n) ql->tail = n->prev;
     ql->len--;
+    untouch(ql, n);
     lp_free(n->lp);
+    zfree(n->lzf);
     zfree(n);
 }
 
-/* Returns a new node holding just the len bytes at s. */
+static unsigned long long packed_threshold = QL_PACKED_THRESHOLD_DEFAULT;
+
+int ql_set_packed_threshold(unsigned long long sz) {
+    if (sz > QL_PACKED_THRESHOLD_MAX) return 0;
+    packed_threshold = sz ? sz : QL_PACKED_THRESHOLD_DEFAULT;
+    return 1;
+}
+
+static int is_large(size_t len) {
+    return len >= packed_threshold;
+}
+
+/* Returns a new node holding just the len bytes at s; PLAIN when large.
+ * (A PLAIN node keeps its element in a one-entry listpack: every reader
+ * works on it unchanged; only RDB tells it apart.) */
 static ql_node *node_with_value(const void *s, size_t len) {
     unsigned char *lp = lp_must(lp_append(lp_new(0), s, len32(len)));
-    return node_new(lp, 1);
+    ql_node *n = node_new(lp, 1);
+    n->plain = (unsigned)is_large(len);
+    return n;
 }
 
 /* ------------------------------------------------------------ limits */
@@ -101,19 +299,21 @@ static int node_fits(const quicklist *ql, size_t bytes, unsigned long count) {
 }
 
 static int allow_insert(const quicklist *ql, const ql_node *n, size_t len) {
-    if (n == NULL) return 0;
-    return node_fits(ql, lp_bytes(n->lp) + len + QL_ENTRY_OVERHEAD_BYTES, (unsigned long)n->count + 1);
+    if (n == NULL || n->plain || is_large(len)) return 0;
+    return node_fits(ql, ql_node_bytes(n) + len + QL_ENTRY_OVERHEAD_BYTES, (unsigned long)n->count + 1);
 }
 
 static int allow_merge(const quicklist *ql, const ql_node *a, const ql_node *b) {
-    if (a == NULL || b == NULL) return 0;
-    size_t bytes = lp_bytes(a->lp) + lp_bytes(b->lp) - QL_LP_FRAME_BYTES;
+    if (a == NULL || b == NULL || a->plain || b->plain) return 0;
+    size_t bytes = ql_node_bytes(a) + ql_node_bytes(b) - QL_LP_FRAME_BYTES;
     return node_fits(ql, bytes, (unsigned long)a->count + b->count);
 }
 
 /* Moves every entry of a->next to the end of a and frees a->next. */
 static void merge_next(quicklist *ql, ql_node *a) {
     ql_node *b = a->next;
+    raw(ql, a);
+    raw(ql, b);
     lp_item items[QL_MERGE_BATCH];
     unsigned char *p = lp_first(b->lp);
     while (p) {
@@ -150,12 +350,17 @@ quicklist *ql_create(int fill) {
     ql->count = ql->len = 0;
     ql->fill = clamp_fill(fill);
     ql->compress = 0;
+    ql->touched = NULL;
     return ql;
 }
 
 void ql_set_options(quicklist *ql, int fill, int compress_depth) {
     ql->fill = clamp_fill(fill);
-    ql->compress = compress_depth < 0 ? 0 : compress_depth;
+    int depth = compress_depth < 0 ? 0 : compress_depth;
+    if (depth != ql->compress) {
+        recompress(ql, NULL); /* settle the chain under the old depth */
+        ql->compress = depth;
+    }
 }
 
 void ql_free(quicklist *ql) {
@@ -163,6 +368,7 @@ void ql_free(quicklist *ql) {
     while (n) {
         ql_node *next = n->next;
         lp_free(n->lp);
+        zfree(n->lzf);
         zfree(n);
         n = next;
     }
@@ -172,8 +378,19 @@ void ql_free(quicklist *ql) {
 quicklist *ql_dup(const quicklist *ql) {
     quicklist *copy = ql_create(ql->fill);
     copy->compress = ql->compress;
-    for (const ql_node *n = ql->head; n; n = n->next) link_node(copy, copy->tail, node_new(lp_dup(n->lp), n->count), 1);
+    for (const ql_node *n = ql->head; n; n = n->next) {
+        ql_node *c = node_new(n->lp ? lp_dup(n->lp) : NULL, n->count);
+        c->plain = n->plain;
+        if (n->lzf) {
+            c->lzf = zmalloc(n->lzf_len);
+            memcpy(c->lzf, n->lzf, n->lzf_len);
+            c->lzf_len = n->lzf_len;
+            c->sz = n->sz;
+        }
+        link_node(copy, copy->tail, c, 1);
+    }
     copy->count = ql->count;
+    recompress(copy, NULL);
     return copy;
 }
 
@@ -197,6 +414,15 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp) {
     }
     link_node(ql, ql->tail, node_new(lp, (uint32_t)count), 1);
     ql->count += count;
+    recompress(ql, NULL);
+}
+
+void ql_append_plain(quicklist *ql, const void *s, size_t len) {
+    ql_node *n = node_with_value(s, len);
+    n->plain = 1;
+    link_node(ql, ql->tail, n, 1);
+    ql->count++;
+    recompress(ql, NULL);
 }
 
 /* ------------------------------------------------------------ ends */
@@ -204,12 +430,14 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp) {
 void ql_push(quicklist *ql, const void *s, size_t len, enum ql_where where) {
     ql_node *end = (where == QL_HEAD) ? ql->head : ql->tail;
     if (allow_insert(ql, end, len)) {
+        raw(ql, end);
         end->lp = lp_must(where == QL_HEAD ? lp_prepend(end->lp, s, len32(len)) : lp_append(end->lp, s, len32(len)));
         end->count++;
     } else {
         link_node(ql, end, node_with_value(s, len), where == QL_TAIL);
     }
     ql->count++;
+    recompress(ql, NULL);
 }
 
 void ql_push_head(quicklist *ql, const void *s, size_t len) {
@@ -248,11 +476,13 @@ static void delete_one(quicklist *ql, ql_node *n, unsigned char *p, unsigned cha
 int ql_pop(quicklist *ql, enum ql_where where, sds *str, long long *ival) {
     ql_node *n = (where == QL_HEAD) ? ql->head : ql->tail;
     if (n == NULL) return QL_POP_EMPTY;
+    raw(ql, n);
     unsigned char *p = (where == QL_HEAD) ? lp_first(n->lp) : lp_last(n->lp);
     int kind = read_out(p, str, ival);
     /* No merging here: pops eat nodes from the ends, and merging a
      * shrinking end node into its neighbour would only copy bytes. */
     delete_one(ql, n, p, NULL);
+    recompress(ql, NULL);
     return kind;
 }
 
@@ -309,13 +539,14 @@ int ql_index(quicklist *ql, long idx, ql_entry *e) {
     ql_node *n;
     long offset;
     if (!locate(ql, idx, &n, &offset)) return 0;
-    fill_entry(ql, e, n, lp_seek(n->lp, offset), offset);
+    fill_entry(ql, e, n, lp_seek(read_raw(ql, n), offset), offset);
     return 1;
 }
 
 /* Splits n before its entry k (0 < k < count): n keeps [0, k), the new
  * node after it gets [k, count). Returns the new node. */
 static ql_node *split_node(quicklist *ql, ql_node *n, long k) {
+    raw(ql, n);
     unsigned char *right = lp_delete_range(lp_dup(n->lp), 0, (unsigned long)k);
     ql_node *r = node_new(right, n->count - (uint32_t)k);
     n->lp = lp_delete_range(n->lp, k, n->count - (unsigned long)k);
@@ -331,6 +562,7 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
                          size_t len) {
     uint32_t l = len32(len);
     ql->count++;
+    raw(ql, n);
     if (allow_insert(ql, n, len)) {
         n->lp = lp_must(lp_insert(n->lp, s, l, p, after ? LP_AFTER : LP_BEFORE, NULL));
         n->count++;
@@ -339,9 +571,11 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
     int at_tail = after && offset == (long)n->count - 1;
     int at_head = !after && offset == 0;
     if (at_tail && allow_insert(ql, n->next, len)) {
+        raw(ql, n->next);
         n->next->lp = lp_must(lp_prepend(n->next->lp, s, l));
         n->next->count++;
     } else if (at_head && allow_insert(ql, n->prev, len)) {
+        raw(ql, n->prev);
         n->prev->lp = lp_must(lp_append(n->prev->lp, s, l));
         n->prev->count++;
     } else if (at_tail || at_head) {
@@ -352,6 +586,7 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
             n->lp = lp_must(lp_append(n->lp, s, l));
             n->count++;
         } else if (allow_insert(ql, right, len)) {
+            raw(ql, right);
             right->lp = lp_must(lp_prepend(right->lp, s, l));
             right->count++;
         } else {
@@ -365,10 +600,12 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
 
 void ql_insert_before(quicklist *ql, ql_entry *e, const void *s, size_t len) {
     insert_value(ql, e->node, e->lp_entry, e->offset, 0, s, len);
+    recompress(ql, NULL);
 }
 
 void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len) {
     insert_value(ql, e->node, e->lp_entry, e->offset, 1, s, len);
+    recompress(ql, NULL);
 }
 
 /* Size in bytes of entry p of lp (encoding, data and backlen). */
@@ -382,10 +619,20 @@ int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
     ql_node *n;
     long offset;
     if (!locate(ql, idx, &n, &offset)) return 0;
-    unsigned char *p = lp_seek(n->lp, offset);
+    unsigned char *p = lp_seek(raw(ql, n), offset);
     size_t new_bytes = lp_bytes(n->lp) - entry_size(n->lp, p) + len + QL_ENTRY_OVERHEAD_BYTES;
-    if (node_fits(ql, new_bytes, n->count)) {
+    int in_place = n->plain ? is_large(len) : !is_large(len) && node_fits(ql, new_bytes, n->count);
+    if (!in_place && n->count == 1) {
+        /* A PLAIN node getting a small value, or a lone element becoming
+         * large: the new value goes in after it, then the node goes. */
+        insert_value(ql, n, p, 0, 1, s, len);
+        delete_one(ql, n, p, NULL);
+        recompress(ql, NULL);
+        return 1;
+    }
+    if (in_place) {
         n->lp = lp_must(lp_replace(n->lp, &p, s, len32(len)));
+        recompress(ql, NULL);
         return 1;
     }
     /* Too big for this node (which holds 2+ entries): take the old value
@@ -398,6 +645,7 @@ int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
         insert_value(ql, n, next, offset, 0, s, len);
     else
         insert_value(ql, n, lp_last(n->lp), offset - 1, 1, s, len);
+    recompress(ql, NULL);
     return 1;
 }
 
@@ -420,6 +668,7 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
             remove_node(ql, n);
         } else {
             del = n->count - (unsigned long)offset < left ? n->count - (unsigned long)offset : left;
+            raw(ql, n);
             n->lp = lp_delete_range(n->lp, offset, del);
             n->count -= (uint32_t)del;
             ql->count -= del;
@@ -430,6 +679,7 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
     }
     if (boundary == NULL) boundary = ql->head;
     if (boundary) merge_around(ql, boundary);
+    recompress(ql, NULL);
     return extent;
 }
 
@@ -440,11 +690,11 @@ void ql_iter_init(quicklist *ql, ql_iter *it, enum ql_direction direction) {
     it->direction = direction;
     if (direction == QL_HEAD_TO_TAIL) {
         it->node = ql->head;
-        it->pos = it->node ? lp_first(it->node->lp) : NULL;
+        it->pos = it->node ? lp_first(read_raw(ql, it->node)) : NULL;
         it->offset = 0;
     } else {
         it->node = ql->tail;
-        it->pos = it->node ? lp_last(it->node->lp) : NULL;
+        it->pos = it->node ? lp_last(read_raw(ql, it->node)) : NULL;
         it->offset = it->node ? (long)it->node->count - 1 : 0;
     }
 }
@@ -462,7 +712,7 @@ int ql_iter_init_at(quicklist *ql, ql_iter *it, enum ql_direction direction, lon
     }
     it->node = n;
     it->offset = offset;
-    it->pos = lp_seek(n->lp, offset);
+    it->pos = lp_seek(read_raw(ql, n), offset);
     return 1;
 }
 
@@ -471,7 +721,8 @@ int ql_next(ql_iter *it, ql_entry *e) {
     while (it->node && it->pos == NULL) {
         it->node = forward ? it->node->next : it->node->prev;
         if (it->node) {
-            it->pos = forward ? lp_first(it->node->lp) : lp_last(it->node->lp);
+            unsigned char *lp = read_raw(it->ql, it->node);
+            it->pos = forward ? lp_first(lp) : lp_last(lp);
             it->offset = forward ? 0 : (long)it->node->count - 1;
         }
     }
@@ -488,13 +739,15 @@ void ql_del_entry(ql_iter *it, ql_entry *e) {
     int forward = it->direction == QL_HEAD_TO_TAIL;
     unsigned char *next;
     int emptied = (n->count == 1);
+    raw(ql, n); /* plain already (e was read from it); marks it changed */
 
     delete_one(ql, n, e->lp_entry, &next);
     if (emptied) {
         /* n was freed: continue in the neighbour. */
         it->node = forward ? next_node : prev;
-        it->pos = it->node ? (forward ? lp_first(it->node->lp) : lp_last(it->node->lp)) : NULL;
+        it->pos = it->node ? (forward ? lp_first(raw(ql, it->node)) : lp_last(raw(ql, it->node))) : NULL;
         it->offset = (it->node && !forward) ? (long)it->node->count - 1 : 0;
+        recompress(ql, it->node);
         return;
     }
     /* Offset, within n, of the entry to visit next. */
@@ -518,6 +771,7 @@ void ql_del_entry(ql_iter *it, ql_entry *e) {
         it->pos = next;
     else
         it->pos = offset < 0 ? NULL : (next ? lp_prev(n->lp, next) : lp_last(n->lp));
+    recompress(ql, n);
 }
 
 /* ------------------------------------------------------------ values */

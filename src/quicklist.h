@@ -8,8 +8,14 @@
  * than the limit gets a node of its own. Pushes and pops at both ends are
  * O(1) amortized; LINDEX / LSET skip whole nodes by their counts.
  *
- * list-compress-depth is accepted and remembered but nodes are never
- * compressed: every node's listpack is always plain and readable.
+ * list-compress-depth d > 0 keeps the d nodes at each end plain and
+ * compresses every inner node's listpack with LZF, as Redis 7.0 does:
+ * nodes under QL_MIN_COMPRESS_BYTES stay plain, and so does a node whose
+ * compressed form would not save QL_MIN_COMPRESS_IMPROVE bytes. A
+ * compressed node is decompressed when an operation reaches it and
+ * compressed again when the operation is done (a node decompressed only
+ * for reading stays plain until the next node is read or the list
+ * changes, so entries read from it stay valid meanwhile).
  *
  * Values go in as bytes and are copied. Listpacks store canonical decimal
  * integers as integers, so an entry reads back either as a string or as an
@@ -39,10 +45,23 @@ enum ql_direction { QL_HEAD_TO_TAIL = 0, QL_TAIL_TO_HEAD = 1 };
 /* What a pop found. */
 enum ql_pop_result { QL_POP_EMPTY = 0, QL_POP_STR = 1, QL_POP_INT = 2 };
 
+/* Nodes under this many bytes are never compressed (Redis's figure). */
+#define QL_MIN_COMPRESS_BYTES 48
+/* A compressed form must be this many bytes smaller to be kept. */
+#define QL_MIN_COMPRESS_IMPROVE 8
+
 typedef struct ql_node {
     struct ql_node *prev, *next;
-    unsigned char *lp;           /* owned listpack, never empty */
-    uint32_t count;              /* entries in lp */
+    unsigned char *lp;           /* owned listpack, never empty; NULL while compressed */
+    unsigned char *lzf;          /* owned LZF form of the listpack while compressed */
+    struct ql_node *touched_next; /* chain of nodes to recheck for compression */
+    uint32_t count;              /* entries in the listpack */
+    uint32_t sz;                 /* bytes at lzf once decompressed */
+    uint32_t lzf_len;            /* bytes at lzf */
+    unsigned touched : 1;        /* on the touched chain */
+    unsigned in_window : 1;      /* scratch mark: within depth of an end */
+    unsigned no_gain : 1;        /* compression did not pay; unchanged since */
+    unsigned plain : 1;          /* PLAIN node: one large element alone, never merged */
 } ql_node;
 
 typedef struct quicklist {
@@ -50,7 +69,8 @@ typedef struct quicklist {
     unsigned long count;         /* entries in all nodes */
     unsigned long len;           /* nodes */
     int fill;                    /* clamped list-max-listpack-size */
-    int compress;                /* list-compress-depth, stored only */
+    int compress;                /* list-compress-depth: plain nodes at each end */
+    ql_node *touched;            /* nodes made plain since the last recompression */
 } quicklist;
 
 /* One element, as read by ql_index or an iterator. All pointers borrow the
@@ -94,6 +114,35 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp);
 /* 1 if a node holding lp (count entries) respects ql's fill, so a loader
  * may append it as is; else its entries must be pushed one by one. */
 int ql_listpack_fits(const quicklist *ql, const unsigned char *lp, unsigned long count);
+
+/* Bytes of n's listpack, compressed or not (of a compressed PLAIN node:
+ * its element's, the bytes its LZF form holds). */
+size_t ql_node_bytes(const ql_node *n);
+/* Bytes of n's data as Redis counts them (DEBUG OBJECT): its listpack's,
+ * or for a PLAIN node its element's length. */
+size_t ql_node_data_bytes(const ql_node *n);
+/* Bytes n holds in its allocation (listpack or LZF form), as MEMORY USAGE
+ * counts them. */
+size_t ql_node_alloc_size(const ql_node *n);
+/* n's LZF form and its length when n is compressed, else NULL. */
+const unsigned char *ql_node_lzf(const ql_node *n, size_t *lzf_len);
+/* n's listpack, decompressing n if needed (n then counts as read). */
+unsigned char *ql_node_listpack(quicklist *ql, ql_node *n);
+/* Compresses again what reads left plain, so the list is exactly as Redis
+ * would hold it (before serializing it). Invalidates entries. */
+void ql_settle(quicklist *ql);
+/* Number of compressed nodes. */
+unsigned long ql_compressed_nodes(const quicklist *ql);
+
+/* Elements of at least this many bytes get a PLAIN node of their own, as
+ * Redis 7.0 stores large elements (DEBUG QUICKLIST-PACKED-THRESHOLD). */
+#define QL_PACKED_THRESHOLD_DEFAULT (1ULL << 30)
+#define QL_PACKED_THRESHOLD_MAX ((1ULL << 32) - (1ULL << 20))
+/* Sets the process-wide threshold (0: the default). Returns 0 when sz is
+ * above QL_PACKED_THRESHOLD_MAX, leaving it unchanged. */
+int ql_set_packed_threshold(unsigned long long sz);
+/* Borrows s: appends it as a PLAIN node whatever its size (RDB load). */
+void ql_append_plain(quicklist *ql, const void *s, size_t len);
 
 /* ------------------------------------------------------------ ends */
 

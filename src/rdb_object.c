@@ -414,12 +414,43 @@ static ssize_t rdb_save_string_value(rio *r, const robj *o) {
     return rdb_save_raw_string(r, p, len);
 }
 
+/* An already compressed blob (a compressed quicklist node) written as an
+ * LZF string, as Redis writes its compressed nodes whatever rdbcompression
+ * says. */
+static ssize_t rdb_save_lzf_blob(rio *r, const void *c, size_t clen, size_t len) {
+    ssize_t a = rdb_save_type(r, (RDB_ENCVAL << 6) | RDB_ENC_LZF), b = -1, d = -1, e = -1;
+    if (a != -1) b = rdb_save_len(r, clen);
+    if (b != -1) d = rdb_save_len(r, len);
+    if (d != -1) e = rdb_write(r, c, clen);
+    return e == -1 ? -1 : a + b + d + e;
+}
+
 static ssize_t rdb_save_list(rio *r, const robj *o) {
-    const quicklist *ql = o->ptr;
+    /* A node a read left plain is compressed first: Redis writes every
+     * inner node compressed (the list itself is unchanged). */
+    quicklist *ql = o->ptr;
+    ql_settle(ql);
     ssize_t n = rdb_save_len(r, ql->len);
     for (ql_node *node = ql->head; node && n != -1; node = node->next) {
+        size_t clen;
+        const unsigned char *c = ql_node_lzf(node, &clen);
+        if (node->plain) { /* the bare element, as Redis saves PLAIN nodes */
+            rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PLAIN));
+            if (c) {
+                if (n != -1) rdb_add(&n, rdb_save_lzf_blob(r, c, clen, ql_node_bytes(node)));
+                continue;
+            }
+            unsigned char buf[LP_INTBUF_SIZE];
+            const unsigned char *s;
+            uint32_t len;
+            lp_get(lp_first(node->lp), NULL, &s, &len, buf);
+            if (n != -1) rdb_add(&n, rdb_save_raw_string(r, s, len));
+            continue;
+        }
         rdb_add(&n, rdb_save_len(r, RDB_QUICKLIST_NODE_PACKED));
-        if (n != -1) rdb_add(&n, rdb_save_raw_string(r, node->lp, lp_bytes(node->lp)));
+        if (n == -1) break;
+        if (c) rdb_add(&n, rdb_save_lzf_blob(r, c, clen, ql_node_bytes(node)));
+        else rdb_add(&n, rdb_save_raw_string(r, node->lp, lp_bytes(node->lp)));
     }
     return n;
 }
@@ -679,7 +710,7 @@ static robj *rdb_load_quicklist2(rio *r, sds *err, int *empty) {
         unsigned char *blob = rdb_load_blob(r, &len, err);
         if (blob == NULL) goto fail;
         if (container == RDB_QUICKLIST_NODE_PLAIN) {
-            ql_push_tail(ql, blob, len);
+            ql_append_plain(ql, blob, len);
             zfree(blob);
             continue;
         }

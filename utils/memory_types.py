@@ -2,6 +2,10 @@
 """memory_types.py -- resident memory of one N-element collection of each
 type (list, hash, set, sorted set) in minired and in redis-server.
 
+`list-lzf` is the list-compress-depth bar: N 100-byte JSON records (the
+same field names in each, so nodes compress) pushed with
+list-compress-depth 1 on both servers; the final RSS is shown too.
+
 For each type and server: start the server fresh, read VmRSS, pipeline N
 RPUSH / HSET / SADD / ZADD commands into one key, read VmRSS again; the
 difference is reported in MB.
@@ -51,24 +55,37 @@ def fill(port, make, n):
     s.close()
 
 
+def json_record(i):
+    """A 100-byte JSON record whose field names repeat from record to record."""
+    rec = b'{"id":%07d,"user":"user%07d","email":"u%07d@example.com","active":true,"score":%05d}' % (
+        i, i, i, i % 100000)
+    return rec + b' ' * (100 - len(rec))
+
+
 TYPES = {
     'list': lambda i: (b'RPUSH', b'k', b'value:%d' % i),
+    'list-lzf': lambda i: (b'RPUSH', b'k', json_record(i)),
     'hash': lambda i: (b'HSET', b'k', b'field:%d' % i, b'value:%d' % i),
     'set': lambda i: (b'SADD', b'k', b'member:%d' % i),
     'zset': lambda i: (b'ZADD', b'k', b'%d' % i, b'member:%d' % i),
 }
 
 
-def measure(binary, make, n):
+EXTRA_ARGS = {'list-lzf': ['--list-compress-depth', '1']}
+
+
+def measure(binary, name, n):
+    """Returns (RSS growth, final RSS) in MB."""
     port = free_port()
     with tempfile.TemporaryDirectory() as d:
-        p = subprocess.Popen([binary, '--port', str(port), '--save', '', '--dir', d],
+        p = subprocess.Popen([binary, '--port', str(port), '--save', '', '--dir', d] + EXTRA_ARGS.get(name, []),
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             time.sleep(START_WAIT_S)
             before = rss_kb(p.pid)
-            fill(port, make, n)
-            return (rss_kb(p.pid) - before) / 1024
+            fill(port, TYPES[name], n)
+            after = rss_kb(p.pid)
+            return (after - before) / 1024, after / 1024
         finally:
             p.terminate()
             p.wait()
@@ -79,12 +96,13 @@ def main():
     ap.add_argument('--server', required=True)
     ap.add_argument('--redis', default='redis-server')
     ap.add_argument('-n', type=int, default=1000000)
+    ap.add_argument('--types', default=','.join(TYPES), help='comma-separated subset of ' + ','.join(TYPES))
     args = ap.parse_args()
-    print('%-6s %12s %12s %7s' % ('type', 'minired MB', 'redis MB', 'ratio'))
-    for name, make in TYPES.items():
-        m = measure(os.path.abspath(args.server), make, args.n)
-        r = measure(args.redis, make, args.n)
-        print('%-6s %12.1f %12.1f %6.2fx' % (name, m, r, m / r if r else 0))
+    print('%-8s %12s %12s %7s %14s %14s' % ('type', 'minired MB', 'redis MB', 'ratio', 'minired RSS', 'redis RSS'))
+    for name in args.types.split(','):
+        m, mt = measure(os.path.abspath(args.server), name, args.n)
+        r, rt = measure(args.redis, name, args.n)
+        print('%-8s %12.1f %12.1f %6.2fx %14.1f %14.1f' % (name, m, r, m / r if r else 0, mt, rt))
     return 0
 
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "listpack.h"
+#include "lzf.h"
 #include "quicklist.h"
 #include "sds.h"
 #include "zmalloc.h"
@@ -39,22 +40,61 @@ static size_t byte_limit(int fill) {
     return fill < 0 ? size_levels[-fill - 1] : QL_SIZE_SAFETY_LIMIT_BYTES;
 }
 
-/* Links, counts and fill limits of every node. */
+/* The packed threshold a test set (0: default, not checked). */
+static size_t plain_threshold;
+
+/* Links, counts and fill limits of every node; with a compress depth,
+ * plain ends and compressed insides (but for one node left plain by a
+ * read, and nodes whose compression did not pay). */
 static void check_structure(const quicklist *ql) {
-    unsigned long total = 0, nodes = 0;
+    unsigned long total = 0, nodes = 0, plain_inner = 0;
     const ql_node *prev = NULL;
     for (const ql_node *n = ql->head; n; n = n->next) {
         ck_assert_ptr_eq(n->prev, prev);
         ck_assert_uint_gt(n->count, 0);
-        ck_assert_uint_eq(lp_length(n->lp), n->count);
+        unsigned char *lp = n->lp;
+        if (lp == NULL) {
+            lp = malloc(n->sz);
+            ck_assert_uint_eq(lzf_decompress(n->lzf, n->lzf_len, lp, n->sz), n->sz);
+            if (n->plain) { /* the bare element */
+                unsigned char *elem = lp;
+                lp = lp_append(lp_new(0), elem, n->sz);
+                free(elem);
+            } else {
+                ck_assert_uint_eq(lp_bytes(lp), n->sz);
+            }
+            ck_assert_uint_ge(n->sz, QL_MIN_COMPRESS_BYTES);
+            ck_assert_uint_lt(n->lzf_len + QL_MIN_COMPRESS_IMPROVE, n->sz);
+        }
+        ck_assert_uint_eq(lp_length(lp), n->count);
+        if (n->plain) {
+            ck_assert_uint_eq(n->count, 1);
+        }
+        if (plain_threshold && !n->plain) { /* every element below the threshold */
+            for (unsigned char *p = lp_first(lp); p; p = lp_next(lp, p)) {
+                unsigned char buf[LP_INTBUF_SIZE];
+                const unsigned char *str;
+                uint32_t len;
+                lp_get(p, NULL, &str, &len, buf);
+                ck_assert_uint_lt(len, plain_threshold);
+            }
+        }
         if (n->count > 1) {
-            ck_assert_uint_le(lp_bytes(n->lp), byte_limit(ql->fill));
+            ck_assert_uint_le(lp_bytes(lp), byte_limit(ql->fill));
             if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned)ql->fill);
+        }
+        int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
+        if (ql->compress && !inner && ql->len >= 2 * (unsigned long)ql->compress) ck_assert_ptr_nonnull(n->lp);
+        if (ql->compress && inner && n->lp && !n->no_gain) plain_inner++;
+        if (lp != n->lp) {
+            if (n->plain) lp_free(lp);
+            else free(lp);
         }
         total += n->count;
         nodes++;
         prev = n;
     }
+    ck_assert_uint_le(plain_inner, 1);
     ck_assert_ptr_eq(ql->tail, prev);
     ck_assert_uint_eq(ql->count, total);
     ck_assert_uint_eq(ql_count_nodes(ql), nodes);
@@ -543,8 +583,9 @@ END_TEST
 
 /* -------------------------------------------------------- random model */
 
-static void random_ops(int fill, int ops) {
+static void random_ops(int fill, int ops, int depth) {
     quicklist *ql = ql_create(fill);
+    ql_set_options(ql, fill, depth);
     model m = {0};
     char *buf = malloc(VALBUF_BYTES);
     for (int op = 0; op < ops; op++) {
@@ -677,7 +718,27 @@ static void random_ops(int fill, int ops) {
 
 START_TEST(test_random_fill) {
     static const int fills[] = {1, 2, 128, -1, -2, -5, 3};
-    random_ops(fills[_i], 4000);
+    random_ops(fills[_i], 4000, 0);
+}
+END_TEST
+
+/* The same operations with a low packed threshold: large values get PLAIN
+ * nodes (with and without compression around them). */
+START_TEST(test_random_plain) {
+    static const int fills[] = {2, 128, -1, -2};
+    plain_threshold = _i % 2 ? 12 : 100;
+    ck_assert_int_eq(ql_set_packed_threshold(plain_threshold), 1);
+    random_ops(fills[_i % 4], 3000, _i / 4);
+    ck_assert_int_eq(ql_set_packed_threshold(0), 1);
+    ck_assert_int_eq(ql_set_packed_threshold(QL_PACKED_THRESHOLD_MAX + 1), 0);
+    plain_threshold = 0;
+}
+END_TEST
+
+/* The same operations over compressed inner nodes (depth 1 and 2). */
+START_TEST(test_random_compressed) {
+    static const int fills[] = {2, 128, -1, -2, 3};
+    random_ops(fills[_i % 5], 3000, 1 + _i / 5);
 }
 END_TEST
 
@@ -697,6 +758,8 @@ static Suite *quicklist_suite(void) {
     tcase_add_test(tc, test_dup_and_append_listpack);
     tcase_add_test(tc, test_index_both_ends);
     tcase_add_loop_test(tc, test_random_fill, 0, 7);
+    tcase_add_loop_test(tc, test_random_compressed, 0, 10);
+    tcase_add_loop_test(tc, test_random_plain, 0, 8);
     suite_add_tcase(s, tc);
     return s;
 }
