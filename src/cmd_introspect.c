@@ -220,6 +220,8 @@ static int doc_cmp(const void *key, const void *elem) {
 const cmd_doc *command_doc_find(const char *fullname) {
     const cmd_doc *d = bsearch(fullname, command_docs_a_k, command_docs_a_k_count, sizeof(cmd_doc), doc_cmp);
     if (d == NULL) d = bsearch(fullname, command_docs_l_z, command_docs_l_z_count, sizeof(cmd_doc), doc_cmp);
+    if (d == NULL)
+        d = bsearch(fullname, command_docs_minired, command_docs_minired_count, sizeof(cmd_doc), doc_cmp);
     return d;
 }
 

@@ -46,6 +46,9 @@ extern const cmd_doc command_docs_a_k[];
 extern const size_t command_docs_a_k_count;
 extern const cmd_doc command_docs_l_z[];
 extern const size_t command_docs_l_z_count;
+/* minired's own commands, written by hand (command_docs_minired.c). */
+extern const cmd_doc command_docs_minired[];
+extern const size_t command_docs_minired_count;
 
 /* The docs of fullname, or NULL if Redis has none (minired-only). */
 const cmd_doc *command_doc_find(const char *fullname);

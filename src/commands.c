@@ -78,6 +78,7 @@ static redis_command *command_tables[] = {
     module_commands,
     lolwut_commands,
     acl_commands,
+    testctl_commands,
     NULL,
 };
 

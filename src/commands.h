@@ -131,6 +131,7 @@ extern redis_command admin_commands[];     /* admin.c: MONITOR */
 extern redis_command debug_commands[];     /* debug.c */
 extern redis_command module_commands[];    /* module_cmd.c: MODULE (no modules) */
 extern redis_command lolwut_commands[];    /* lolwut.c */
+extern redis_command testctl_commands[];   /* testctl.c: MINIRED (test controls) */
 extern redis_command dump_commands[];      /* dump.c: DUMP, RESTORE */
 extern redis_command evict_commands[];     /* evict.c */
 extern redis_command list_commands[];      /* t_list.c */

@@ -8,6 +8,7 @@
  * passed its row's validation, and a failed CONFIG SET leaves cfg exactly as
  * it was before the call. */
 #include "config.h"
+#include "testctl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -261,6 +262,10 @@ static const config_row config_table[] = {
      .def = "no", .enums = protected_enum},
     {.name = "enable-module-command", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.enable_module_cmd,
      .def = "no", .enums = protected_enum},
+    /* minired's own: who may run MINIRED (testctl.c); settable at runtime
+     * only when enabled at start. */
+    {.name = "enable-test-controls", .type = CT_ENUM, .field = &cfg.enable_test_controls, .def = "no",
+     .enums = protected_enum, .validate = testctl_validate_setting},
     /* security */
     {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = "",
      .apply = apply_requirepass},

@@ -190,6 +190,7 @@ struct server_config {
     int enable_protected_configs; /* enum protected_configs */
     int enable_debug_cmd;         /* enum protected_configs: DEBUG */
     int enable_module_cmd;        /* enum protected_configs: MODULE LOAD/LOADEX/UNLOAD */
+    int enable_test_controls;     /* enum protected_configs: MINIRED (testctl.c) */
 };
 
 /* Read-only to everyone but config.c. */

@@ -23,11 +23,12 @@
 #include "listpack.h"
 #include "quicklist.h"
 #include "reply.h"
+#include "testctl.h"
 #include "util.h"
 
 /* ---------------------------------------------------------- protected */
 
-static int client_is_local(const client *c) {
+int client_is_local(const client *c) {
     if (c->flags & CLIENT_UNIX_SOCKET) return 1;
     return strncmp(c->addr, "127.0.0.1:", strlen("127.0.0.1:")) == 0 ||
            strncmp(c->addr, "[::1]:", strlen("[::1]:")) == 0;
@@ -35,6 +36,7 @@ static int client_is_local(const client *c) {
 
 sds cmd_protected_refusal(client *c, const redis_command *cmd) {
     const redis_command *top = cmd->parent ? cmd->parent : cmd;
+    if (strcmp(top->name, "minired") == 0) return testctl_refusal(c);
     int is_debug = strcmp(top->name, "debug") == 0;
     int mode = is_debug ? cfg.enable_debug_cmd : cfg.enable_module_cmd;
     if (mode == PROTECTED_CONFIGS_YES || (mode == PROTECTED_CONFIGS_LOCAL && client_is_local(c))) return NULL;

@@ -8,6 +8,9 @@
 /* NULL if c may run the protected command cmd (DEBUG, MODULE LOAD /
  * LOADEX / UNLOAD), else Redis's refusal text (caller frees). */
 sds cmd_protected_refusal(client *c, const redis_command *cmd);
+/* 1 if c came over the unix socket or a loopback address ("local" in
+ * enable-debug-command and its kin). */
+int client_is_local(const client *c);
 
 void debug_protocol(client *c);         /* PROTOCOL <type> */
 void debug_listpack(client *c);         /* LISTPACK <key> */

@@ -5,6 +5,7 @@
  * `server`. Signal handlers only set a flag; the cron acts on it, so no
  * shutdown work ever runs inside a signal handler. */
 #include "server.h"
+#include "testctl.h"
 #include "supervise.h"
 
 #include <errno.h>
@@ -381,6 +382,7 @@ void server_init(void) {
     server_setup_signals();
     cmd_init();
     server_apply_renames();
+    testctl_init();
     acl_init();
     if (acl_load_startup() == -1) exit(1);
     eval_init();

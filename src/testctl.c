@@ -1,0 +1,87 @@
+/* testctl.c -- the MINIRED command family: test controls for client
+ * authors, off unless enable-test-controls allows them.
+ *
+ * MINIRED is minired's own name, so it can never collide with a Redis
+ * command. Its subcommands are protected commands: cmd_resolve asks
+ * cmd_protected_refusal, which asks testctl_refusal here, before any of
+ * them runs. The clock lives in vclock.c, fault injection in fault.c; this
+ * file owns only the gate and the container. */
+#include "testctl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "commands.h"
+#include "config.h"
+#include "debug_more.h"
+#include "reply.h"
+
+/* Whether enable-test-controls was yes or local once the configuration
+ * was loaded; -1 until then (the configuration file may set anything). */
+static int enabled_at_start = -1;
+
+void testctl_init(void) {
+    enabled_at_start = cfg.enable_test_controls != PROTECTED_CONFIGS_NO;
+}
+
+int testctl_validate_setting(const char *value, char *err, size_t errlen) {
+    (void)value;
+    if (enabled_at_start == 0) {
+        snprintf(err, errlen, "enable-test-controls can be changed at runtime only when it was enabled at start");
+        return -1;
+    }
+    return 0;
+}
+
+sds testctl_refusal(client *c) {
+    int mode = cfg.enable_test_controls;
+    if (mode == PROTECTED_CONFIGS_YES || (mode == PROTECTED_CONFIGS_LOCAL && client_is_local(c))) return NULL;
+    return sds_new("MINIRED command not allowed. If the enable-test-controls option is set to \"local\", you can "
+                   "run it from a local connection, otherwise you need to set this option in the configuration "
+                   "file, and then restart the server.");
+}
+
+static void minired_help_command(client *c) {
+    static const char *help[] = {
+        "CLOCK FREEZE",
+        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times).",
+        "CLOCK ADVANCE <milliseconds>",
+        "    Move the data clock forward; keys whose TTL passes expire as if the time went by.",
+        "CLOCK SET <unix-time-milliseconds>",
+        "    Set the data clock (frozen) to the given time; it may not go back.",
+        "CLOCK RESUME",
+        "    Let the data clock run again from where it stands.",
+        "CLOCK GET",
+        "    Return the data clock in milliseconds and whether it is frozen.",
+        "FAULT ADD <id> <match> <action> [COUNT <n>] [PROBABILITY <p>] [CLIENT <name-or-id>]",
+        "    Inject a fault into the commands other clients send that match.",
+        "FAULT DEL <id>",
+        "    Remove a fault.",
+        "FAULT LIST",
+        "    List the faults and how often each fired.",
+        "FAULT RESET",
+        "    Remove every fault.",
+        NULL};
+    reply_help(c, help);
+}
+
+/* ---------------------------------------------------------- table */
+
+#define TESTCTL_FLAGS (CMD_ADMIN | CMD_NOSCRIPT | CMD_LOADING | CMD_STALE | CMD_PROTECTED)
+
+static redis_command minired_subcommands[] = {
+    {.name = "clock", .proc = testctl_clock_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
+     .since = "7.0.0", .summary = "Read, freeze, advance or set the clock the data reads", .complexity = "O(1)"},
+    {.name = "fault", .proc = testctl_fault_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
+     .since = "7.0.0", .summary = "Add, remove or list injected faults",
+     .complexity = "O(N) where N is the number of faults"},
+    {.name = "help", .proc = minired_help_command, .arity = 2, .flags = TESTCTL_FLAGS, .group = "server",
+     .since = "7.0.0", .summary = "Show helpful text about the different subcommands", .complexity = "O(1)"},
+    {0}};
+
+redis_command testctl_commands[] = {
+    {.name = "minired", .arity = -2, .group = "server", .since = "7.0.0",
+     .summary = "A container for minired's test controls (virtual clock, fault injection)",
+     .complexity = "Depends on subcommand.", .subcommands = minired_subcommands},
+    {0}};
