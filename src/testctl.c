@@ -17,21 +17,8 @@
 #include "debug_more.h"
 #include "reply.h"
 
-/* Whether enable-test-controls was yes or local once the configuration
- * was loaded; -1 until then (the configuration file may set anything). */
-static int enabled_at_start = -1;
-
 void testctl_init(void) {
-    enabled_at_start = cfg.enable_test_controls != PROTECTED_CONFIGS_NO;
-}
-
-int testctl_validate_setting(const char *value, char *err, size_t errlen) {
-    (void)value;
-    if (enabled_at_start == 0) {
-        snprintf(err, errlen, "enable-test-controls can be changed at runtime only when it was enabled at start");
-        return -1;
-    }
-    return 0;
+    cfg.test_controls_locked = cfg.enable_test_controls == PROTECTED_CONFIGS_NO;
 }
 
 sds testctl_refusal(client *c) {
