@@ -1,21 +1,15 @@
-/* vclock.c -- the virtual clock the data reads, and MINIRED CLOCK.
+/* vclock.c -- the virtual clock the data reads: its state and arithmetic.
  *
- * Owns vclock_state (read inline by vclock.h); nothing else writes it.
+ * Owns vclock_state (read inline by vclock.h); only vclock_cmd.c (MINIRED
+ * CLOCK) changes it, through the vclock_apply_* functions here.
  * Invariant: the data clock never goes backwards while this server runs
  * (FREEZE, ADVANCE, SET and RESUME only hold it or move it forward), so
  * stream IDs, TTLs and LRU stamps taken from it stay ordered. The real
  * clock keeps pacing the server (cron, script limits, fsync): only "the
  * time of the data" is virtual. The arithmetic (vclock_apply_*) is pure so
- * tests/unit/test_vclock.c checks it without a server. */
+ * tests/unit/test_vclock.c checks it without a server (this file
+ * includes no server header). */
 #include "vclock.h"
-
-#include <strings.h>
-
-#include "blocking.h"
-#include "db.h"
-#include "reply.h"
-#include "testctl.h"
-#include "util.h"
 
 struct vclock_state vclock_state;
 
@@ -69,79 +63,4 @@ enum vclock_result vclock_apply_set(struct vclock_state *st, long long real_us, 
     enum vclock_result r = vclock_move_to(&next, real_us, unix_ms * 1000);
     if (r == VCLOCK_OK) *st = next;
     return r;
-}
-
-/* ---------------------------------------------------------- command */
-
-const char *testctl_clock_refusal(void) {
-    /* Absolute times (TTLs, stream IDs, LASTSAVE) go into the RDB, the AOF
-     * and the replication stream as the data clock reads them: a replica
-     * or a cluster peer on real time would disagree with us. minired has
-     * no replication or cluster mode yet, so nothing refuses today; once
-     * it has, this returns the refusal while there are replicas, while
-     * this server is a replica, or in cluster mode. */
-    return NULL;
-}
-
-/* What the rest of the server caches of the data clock is refreshed at
- * once, so a moved clock shows in the very next command. */
-static void vclock_after_move(client *c) {
-    server.cmd_time_ms = 0;
-    db_clock_refresh();
-    blocking_clock_moved();
-    c->last_interaction_ms = vclock_ms(); /* the issuer was just active */
-}
-
-static void vclock_reply_result(client *c, enum vclock_result r, const char *op) {
-    switch (r) {
-    case VCLOCK_OK: reply_ok(c); break;
-    case VCLOCK_NEGATIVE: reply_error_format(c, "CLOCK %s needs a non-negative integer", op); break;
-    case VCLOCK_BACKWARDS:
-        reply_error_format(c, "CLOCK SET may not move the clock back (it reads %lld ms)", vclock_ms());
-        break;
-    case VCLOCK_OVERFLOW:
-        reply_error_format(c, "CLOCK %s would move the clock past %lld ms", op, (long long)VCLOCK_MAX_MS);
-        break;
-    }
-}
-
-static void vclock_reply_get(client *c) {
-    reply_map_len(c, 2);
-    reply_bulk_cstr(c, "ms");
-    reply_integer(c, vclock_ms());
-    reply_bulk_cstr(c, "frozen");
-    reply_bool(c, vclock_state.frozen);
-}
-
-void testctl_clock_command(client *c) {
-    const char *why = testctl_clock_refusal();
-    if (why) {
-        reply_error(c, why);
-        return;
-    }
-    const char *op = c->argv[2];
-    long long real_us = ustime(), arg = 0;
-    enum vclock_result r;
-    int with_arg = strcasecmp(op, "advance") == 0 || strcasecmp(op, "set") == 0;
-    int known = with_arg || strcasecmp(op, "freeze") == 0 || strcasecmp(op, "resume") == 0 ||
-                strcasecmp(op, "get") == 0;
-    if (!known || c->argc != (with_arg ? 4 : 3)) {
-        reply_error_format(c, "unknown subcommand or wrong number of arguments for '%.128s'. Try MINIRED HELP.",
-                           op);
-        return;
-    }
-    if (strcasecmp(op, "get") == 0) {
-        vclock_reply_get(c);
-        return;
-    }
-    if (with_arg && !string2ll(c->argv[3], sds_len(c->argv[3]), &arg)) {
-        reply_error_not_integer(c);
-        return;
-    }
-    if (strcasecmp(op, "freeze") == 0) r = vclock_apply_freeze(&vclock_state, real_us);
-    else if (strcasecmp(op, "resume") == 0) r = vclock_apply_resume(&vclock_state, real_us);
-    else if (strcasecmp(op, "advance") == 0) r = vclock_apply_advance(&vclock_state, real_us, arg);
-    else r = vclock_apply_set(&vclock_state, real_us, arg);
-    if (r == VCLOCK_OK) vclock_after_move(c);
-    vclock_reply_result(c, r, with_arg ? (strcasecmp(op, "set") == 0 ? "SET" : "ADVANCE") : op);
 }
