@@ -352,6 +352,7 @@ void blocking_handle_ready_keys(void) {
 }
 
 void blocking_clock_moved(void) {
+    if (server.blocked_clients == 0) return;
     for (client *c = server.clients; c; c = c->next) {
         struct blocking_state *bs = c->bstate;
         if (!(c->flags & CLIENT_BLOCKED) || bs == NULL || bs->timer_id == -1) continue;

@@ -45,13 +45,13 @@ sds testctl_refusal(client *c) {
 static void minired_help_command(client *c) {
     static const char *help[] = {
         "CLOCK FREEZE",
-        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times).",
+        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times, LRU/LFU).",
         "CLOCK ADVANCE <milliseconds>",
-        "    Move the data clock forward; keys whose TTL passes expire as if the time went by.",
+        "    Move the data clock forward (it stays frozen or running); keys whose TTL passes expire at once.",
         "CLOCK SET <unix-time-milliseconds>",
-        "    Set the data clock (frozen) to the given time; it may not go back.",
+        "    Set the data clock to the given time and freeze it there; it may not go back.",
         "CLOCK RESUME",
-        "    Let the data clock run again from where it stands.",
+        "    Let the data clock run again from where it stands (no jump).",
         "CLOCK GET",
         "    Return the data clock in milliseconds and whether it is frozen.",
         "FAULT ADD <id> <match> <action> [COUNT <n>] [PROBABILITY <p>] [CLIENT <name-or-id>]",
@@ -72,7 +72,8 @@ static void minired_help_command(client *c) {
 
 static redis_command minired_subcommands[] = {
     {.name = "clock", .proc = testctl_clock_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
-     .since = "7.0.0", .summary = "Read, freeze, advance or set the clock the data reads", .complexity = "O(1)"},
+     .since = "7.0.0", .summary = "Read, freeze, advance or set the clock the data reads",
+     .complexity = "O(1), or O(N) where N is the number of connected clients while any is blocked"},
     {.name = "fault", .proc = testctl_fault_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
      .since = "7.0.0", .summary = "Add, remove or list injected faults",
      .complexity = "O(N) where N is the number of faults"},
