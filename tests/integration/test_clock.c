@@ -289,6 +289,30 @@ START_TEST(test_time_streams_idle) {
     HS_EXPECT_OK(ctx, "SET", "o", "1");
     HS_EXPECT_OK(ctx, "MINIRED", "CLOCK", "ADVANCE", "20000");
     HS_EXPECT_INT(ctx, 20, "OBJECT", "IDLETIME", "o");
+    /* LFU counters decay by the minutes the clock moved (lfu-decay-time 1) */
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "allkeys-lfu");
+    HS_EXPECT_OK(ctx, "SET", "f", "1");
+    HS_EXPECT_INT(ctx, 5, "OBJECT", "FREQ", "f");
+    HS_EXPECT_OK(ctx, "MINIRED", "CLOCK", "ADVANCE", "180000");
+    HS_EXPECT_INT(ctx, 2, "OBJECT", "FREQ", "f");
+    HS_EXPECT_OK(ctx, "CONFIG", "SET", "maxmemory-policy", "noeviction");
+    /* RESTORE's relative TTL counts from the clock; ABSTTL in its past
+     * restores nothing */
+    r = hs_command(ctx, HS_ARGS("DUMP", "f"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    const char *argv[] = {"RESTORE", "g", "5000", r->str};
+    size_t lens[] = {7, 1, 4, r->len};
+    redisReply *rr = hs_command_argv(ctx, 4, argv, lens);
+    HS_CHECK_STATUS(rr, "OK");
+    freeReplyObject(rr);
+    HS_EXPECT_INT(ctx, 5000, "PTTL", "g");
+    const char *argv2[] = {"RESTORE", "h", "4102444800000", r->str, "ABSTTL"};
+    size_t lens2[] = {7, 1, 13, r->len, 6};
+    rr = hs_command_argv(ctx, 5, argv2, lens2);
+    HS_CHECK_STATUS(rr, "OK");
+    freeReplyObject(rr);
+    freeReplyObject(r);
+    HS_EXPECT_INT(ctx, 0, "EXISTS", "h");
     /* another connection left idle sees its idle= and age= on the clock */
     redisContext *other = hs_connect(srv);
     HS_EXPECT_STATUS(other, "PONG", "PING");
