@@ -35,9 +35,8 @@ static const cmd_doc_arg m_fault[] = {
 const cmd_doc command_docs_minired[] = {
     {"minired", "A container for minired's test controls (virtual clock, fault injection)", "7.0.0", "server",
      "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"minired|clock", "Read, freeze, advance or set the clock the data reads", "7.0.0", "server",
-     "O(1), or O(N) where N is the number of connected clients while any is blocked", 0, NULL, NULL, 0, NULL, 1,
-     m_clock},
+    {"minired|clock", "Read, freeze, advance or set the clock the data reads", "7.0.0", "server", "O(1)", 0, NULL,
+     NULL, 0, NULL, 1, m_clock},
     {"minired|fault", "Add, remove or list injected faults", "7.0.0", "server",
      "O(N) where N is the number of faults", 0, NULL, NULL, 0, NULL, 2, m_fault},
     {"minired|help", "Show helpful text about the different subcommands", "7.0.0", "server", "O(1)", 0, NULL,

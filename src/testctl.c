@@ -72,8 +72,7 @@ static void minired_help_command(client *c) {
 
 static redis_command minired_subcommands[] = {
     {.name = "clock", .proc = testctl_clock_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
-     .since = "7.0.0", .summary = "Read, freeze, advance or set the clock the data reads",
-     .complexity = "O(1), or O(N) where N is the number of connected clients while any is blocked"},
+     .since = "7.0.0", .summary = "Read, freeze, advance or set the clock the data reads", .complexity = "O(1)"},
     {.name = "fault", .proc = testctl_fault_command, .arity = -3, .flags = TESTCTL_FLAGS, .group = "server",
      .since = "7.0.0", .summary = "Add, remove or list injected faults",
      .complexity = "O(N) where N is the number of faults"},
