@@ -2,8 +2,9 @@
  * and what reads it: every subcommand in RESP2 and RESP3, wrong arity and
  * bad arguments, the enable-test-controls gate, lazy and active expiry with
  * their `expired` events and effects, TTL/PTTL, TIME, XADD * IDs, XPENDING
- * idle, OBJECT IDLETIME, CLIENT LIST idle=, blocking timeouts, and the
- * clock commands inside MULTI and pipelines.
+ * idle, OBJECT IDLETIME / FREQ, RESTORE's TTL, CLIENT LIST idle=, blocking
+ * timeouts, slow log / latency / LASTSAVE stamps, and the clock commands
+ * inside MULTI and pipelines.
  *
  * Each test first sets the clock to a fixed time (CLOCK SET freezes it), so
  * every reply that shows the time is exact. One server per test. */
@@ -387,6 +388,34 @@ START_TEST(test_multi_and_pipeline) {
 }
 END_TEST
 
+START_TEST(test_stamps) {
+    /* slow log, latency monitor and LASTSAVE stamp the data clock. The
+     * latency monitor keeps 32-bit seconds, as Redis does, so this test
+     * sets 2030-01-01 on a server of its own rather than 2100. */
+    hs_server *s = hs_start(HS_ARGS("--enable-test-controls", "yes"));
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_OK(c, "MINIRED", "CLOCK", "SET", "1893456000000");
+    HS_EXPECT_OK(c, "CONFIG", "SET", "slowlog-log-slower-than", "0");
+    HS_EXPECT_STATUS(c, "PONG", "PING");
+    redisReply *r = hs_command(c, HS_ARGS("SLOWLOG", "GET", "1"));
+    ck_assert_int_eq(r->elements, 1);
+    ck_assert_int_eq(r->element[0]->element[1]->integer, 1893456000LL);
+    freeReplyObject(r);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "latency-monitor-threshold", "1");
+    HS_EXPECT_OK(c, "MINIRED", "CLOCK", "ADVANCE", "2000");
+    HS_EXPECT_OK(c, "DEBUG", "SLEEP", "0.01");
+    r = hs_command(c, HS_ARGS("LATENCY", "LATEST"));
+    ck_assert_int_eq(r->elements, 1);
+    ck_assert_int_eq(r->element[0]->element[1]->integer, 1893456002LL);
+    freeReplyObject(r);
+    HS_EXPECT_OK(c, "MINIRED", "CLOCK", "ADVANCE", "3000");
+    HS_EXPECT_OK(c, "SAVE");
+    HS_EXPECT_INT(c, 1893456005LL, "LASTSAVE");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 static Suite *clock_suite(void) {
     Suite *s = suite_create("clock");
     TCase *tc = tcase_create("core");
@@ -402,6 +431,7 @@ static Suite *clock_suite(void) {
     tcase_add_test(tc, test_time_streams_idle);
     tcase_add_test(tc, test_blocking_timeout);
     tcase_add_test(tc, test_multi_and_pipeline);
+    tcase_add_test(tc, test_stamps);
     suite_add_tcase(s, tc);
     return s;
 }
