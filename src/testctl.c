@@ -32,13 +32,13 @@ sds testctl_refusal(client *c) {
 static void minired_help_command(client *c) {
     static const char *help[] = {
         "CLOCK FREEZE",
-        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times).",
+        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times, LRU/LFU).",
         "CLOCK ADVANCE <milliseconds>",
-        "    Move the data clock forward; keys whose TTL passes expire as if the time went by.",
+        "    Move the data clock forward (it stays frozen or running); keys whose TTL passes expire at once.",
         "CLOCK SET <unix-time-milliseconds>",
-        "    Set the data clock (frozen) to the given time; it may not go back.",
+        "    Set the data clock to the given time and freeze it there; it may not go back.",
         "CLOCK RESUME",
-        "    Let the data clock run again from where it stands.",
+        "    Let the data clock run again from where it stands (no jump).",
         "CLOCK GET",
         "    Return the data clock in milliseconds and whether it is frozen.",
         "FAULT ADD <id> <match> <action> [COUNT <n>] [PROBABILITY <p>] [CLIENT <name-or-id>]",
