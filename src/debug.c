@@ -1,7 +1,9 @@
 /* debug.c -- the DEBUG command: the subcommands test suites and operators
  * rely on (SLEEP, OBJECT, POPULATE, RELOAD, DIGEST, DIGEST-VALUE,
  * SET-ACTIVE-EXPIRE, ERROR, LOG, HELP); debug_more.c has the ones for
- * client suites and encodings (PROTOCOL, LISTPACK, QUICKLIST, ...). DEBUG
+ * client suites and encodings (PROTOCOL, LISTPACK, QUICKLIST, ...), and
+ * debug_extra.c the internals, persistence and crash ones (HTSTATS,
+ * SDSLEN, PAUSE-CRON, RESTART, SEGFAULT, ...). DEBUG
  * runs only as enable-debug-command allows (cmd_resolve asks).
  *
  * Owns no state. Reads the keyspace through db.h (DEBUG OBJECT looks at the
@@ -17,6 +19,7 @@
 #include "admin.h"
 #include "commands.h"
 #include "db.h"
+#include "debug_extra.h"
 #include "debug_more.h"
 #include "digest.h"
 #include "expire.h"
@@ -173,9 +176,18 @@ static void debug_quicklist_packed_threshold(client *c) {
 
 static void debug_help(client *c) {
     static const char *help[] = {
+        "AOF-FLUSH-SLEEP <microsec>",
+        "    Server will sleep before flushing the AOF, this is used for testing.",
+        "ASSERT",
+        "    Crash by assertion failed.",
         "CHANGE-REPL-ID",
         "    Change the replication IDs of the instance.",
         "    Dangerous: should be used only for testing the replication subsystem.",
+        "CONFIG-REWRITE-FORCE-ALL",
+        "    Like CONFIG REWRITE but writes all configuration options, including",
+        "    keywords not listed in original configuration file or default values.",
+        "CRASH-AND-RECOVER [<milliseconds>]",
+        "    Hard crash and restart after a <milliseconds> delay (default 0).",
         "DIGEST",
         "    Output a hex signature representing the current DB content.",
         "DIGEST-VALUE <key> [<key> ...]",
@@ -183,16 +195,30 @@ static void debug_help(client *c) {
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",
+        "LEAK <string>",
+        "    Create a memory leak of the input string.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "HTSTATS <dbid>",
+        "    Return hash table statistics of the specified Redis database.",
+        "HTSTATS-KEY <key>",
+        "    Like HTSTATS but for the hash table stored at <key>'s value.",
         "LOADAOF",
         "    Flush the AOF buffers on disk and reload the AOF in memory.",
+        "REPLICATE <string>",
+        "    Replicates the provided string to replicas, allowing data divergence.",
         "MALLCTL <key> [<val>]",
         "    Get or set a malloc tuning integer.",
         "MALLCTL-STR <key> [<val>]",
         "    Get or set a malloc tuning string.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
+        "DROP-CLUSTER-PACKET-FILTER <packet-type>",
+        "    Drop all packets that match the filtered type. Set to -1 allow all packets.",
+        "OOM",
+        "    Crash the server simulating an out-of-memory error.",
+        "PANIC",
+        "    Crash the server simulating a panic.",
         "POPULATE <count> [<prefix>] [<size>]",
         "    Create <count> string keys named key:<num>. If <prefix> is specified then",
         "    it is used instead of the 'key' prefix. These are not propagated to",
@@ -215,6 +241,12 @@ static void debug_help(client *c) {
         "      existing RDB file.",
         "    * DEBUG RELOAD NOSAVE NOFLUSH MERGE: add the contents of an existing RDB",
         "      file to the database.",
+        "RESTART [<milliseconds>]",
+        "    Graceful restart: save config, db, restart after a <milliseconds> delay (default 0).",
+        "SDSLEN <key>",
+        "    Show low level SDS string info representing `key` and value.",
+        "SEGFAULT",
+        "    Crash the server with sigsegv.",
         "SET-ACTIVE-EXPIRE <0|1>",
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
@@ -222,21 +254,31 @@ static void debug_help(client *c) {
         "QUICKLIST-PACKED-THRESHOLD <size>",
         "    Sets the threshold for elements to be inserted as plain vs packed nodes",
         "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
+        "SET-SKIP-CHECKSUM-VALIDATION <0|1>",
+        "    Enables or disables checksum checks for RDB files and RESTORE's payload.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
         "STRINGMATCH-TEST",
         "    Run a fuzz tester against the stringmatchlen() function.",
+        "STRUCTSIZE",
+        "    Return the size of different Redis core C structures.",
         "LISTPACK <key>",
         "    Show low level info about the listpack encoding of <key>.",
         "QUICKLIST <key> [<0|1>]",
         "    Show low level info about the quicklist encoding of <key>.",
         "    The optional argument (0 by default) sets the level of detail",
+        "CLIENT-EVICTION",
+        "    Show low level client eviction pools info (maxmemory-clients).",
+        "PAUSE-CRON <0|1>",
+        "    Stop periodic cron job processing.",
         "REPLYBUFFER PEAK-RESET-TIME <NEVER||RESET|time>",
         "    Sets the time (in milliseconds) to wait between client reply buffer peak resets.",
         "    In case NEVER is provided the last observed peak will never be reset",
         "    In case RESET is provided the peak reset time will be restored to the default value",
         "REPLYBUFFER RESIZING <0|1>",
         "    Enable or disable the reply buffer resize cron job",
+        "CLUSTERLINK KILL <to|from|all> <node-id>",
+        "    Kills the link based on the direction to/from (both) with the provided node.",
         NULL};
     reply_help(c, help);
 }
@@ -263,6 +305,7 @@ static void debug_command(client *c) {
     else if (argc == 4 && strcasecmp(sub, "replybuffer") == 0) debug_replybuffer(c);
     else if (argc == 2 && strcasecmp(sub, "stringmatch-test") == 0) debug_stringmatch_test(c);
     else if (argc == 2 && strcasecmp(sub, "change-repl-id") == 0) debug_change_repl_id(c);
+    else if (debug_extra_dispatch(c)) return; /* dbg2: debug_extra.c */
     else if (argc == 3 && strcasecmp(sub, "log") == 0) {
         log_warning("DEBUG LOG: %s", c->argv[2]);
         reply_ok(c);
