@@ -138,6 +138,7 @@ static void crash_oom(size_t size) {
     crash_panic(__FILE__, __LINE__, "minired aborting for OUT OF MEMORY. Allocating %zu bytes!", size);
 }
 
+#ifndef CRASH_UNDER_SANITIZER
 static void crash_signal_handler(int sig, siginfo_t *info, void *secret) {
     (void)secret;
     crash_report_start();
@@ -147,6 +148,7 @@ static void crash_signal_handler(int sig, siginfo_t *info, void *secret) {
         log_warning("Killed by PID: %ld, UID: %d", (long)info->si_pid, (int)info->si_uid);
     crash_report_end(sig);
 }
+#endif
 
 void crash_setup(void) {
     zmalloc_set_oom_handler(crash_oom);
