@@ -120,8 +120,9 @@ $(LIBBASE): $(LIB_OBJS) Makefile
 	@rm -f $@
 	$(call quiet,AR,$@)ar rcs $@ $(LIB_OBJS)
 
+# -rdynamic: a crash report's stack trace names the server's functions.
 $(SERVER_BIN): $(SERVER_OBJS) $(LIBBASE)
-	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
+	$(call quiet,LINK,$@)$(CC) $(LDFLAGS_ALL) -rdynamic -o $@ $(SERVER_OBJS) $(LIBBASE) $(LDLIBS_BASE)
 	@ln -sf minired-server $(B)/minired-check-aof
 	@ln -sf minired-server $(B)/minired-check-rdb
 

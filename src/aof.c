@@ -258,6 +258,12 @@ static void try_fsync(void) {
     }
 }
 
+static long aof_flush_sleep_us; /* DEBUG AOF-FLUSH-SLEEP */
+
+void aof_set_flush_sleep(long us) {
+    aof_flush_sleep_us = us;
+}
+
 void aof_flush(int force) {
     if (aof.fd == -1) return;
     if (aof.buf == NULL || sds_len(aof.buf) == 0) {
@@ -285,6 +291,7 @@ void aof_flush(int force) {
         log_notice("Asynchronous AOF fsync is taking too long (disk is busy?). Writing the AOF buffer without "
                    "waiting for fsync to complete, this may slow down Redis.");
     }
+    if (aof_flush_sleep_us > 0) usleep((useconds_t)aof_flush_sleep_us);
     size_t len = sds_len(aof.buf);
     ssize_t n = write_all(aof.fd, aof.buf, len);
     aof.flush_postponed_start = 0;

@@ -65,6 +65,9 @@ int aof_rewrite_in_progress(void);
 
 /* DEBUG LOADAOF: replies OK after reloading the keyspace from the AOF. */
 void aof_debug_loadaof(struct client *c);
+/* DEBUG AOF-FLUSH-SLEEP: sleep this many microseconds before each write of
+ * the AOF buffer (0: never), so tests can catch a flush in progress. */
+void aof_set_flush_sleep(long us);
 
 /* minired-check-aof [--fix] <file.manifest|file.aof>: the whole tool, run
  * when the binary is invoked under that name. Returns the exit status. */

@@ -1444,6 +1444,7 @@ struct rewrite_state {
     int *occ[CONFIG_ROWS];
     int nocc[CONFIG_ROWS];
     int has_signature;
+    int force_all; /* write rows at their default too */
 };
 
 static void rewrite_index_line(struct rewrite_state *st, int idx) {
@@ -1484,7 +1485,7 @@ static void rewrite_read(struct rewrite_state *st, const char *text) {
  * is at its default. */
 static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
     int i = row_index(r), nocc = st->nocc[i];
-    if (nocc == 0 && row_is_default(r) && !(r->flags & CF_REWRITE_ALWAYS)) return;
+    if (nocc == 0 && !st->force_all && row_is_default(r) && !(r->flags & CF_REWRITE_ALWAYS)) return;
     struct line_vec now = {0};
     row_rewrite(r, &now);
     for (int k = 0; k < now.n; k++) {
@@ -1558,8 +1559,13 @@ static int rewrite_replace_file(const char *path, const sds content, sds *err) {
 }
 
 int config_rewrite(sds *err) {
+    return config_rewrite_ex(0, err);
+}
+
+int config_rewrite_ex(int force_all, sds *err) {
     *err = NULL;
     if (!config_path) {
+        errno = EFAULT; /* what Redis's fopen(NULL) leaves */
         *err = sds_new("The server is running without a config file");
         return -1;
     }
@@ -1570,6 +1576,7 @@ int config_rewrite(sds *err) {
     }
     struct rewrite_state st;
     memset(&st, 0, sizeof(st));
+    st.force_all = force_all;
     rewrite_read(&st, text ? text : "");
     sds_free(text);
     struct line_vec tail = {0};

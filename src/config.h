@@ -269,6 +269,9 @@ void config_free_pairs(sds *pairs, int count);
  * CONFIG_REWRITE_SIGNATURE. Returns 0, or -1 with *err a new sds (text
  * without "ERR "). */
 int config_rewrite(sds *err);
+/* Same; force_all also appends every directive at its default value
+ * (DEBUG CONFIG-REWRITE-FORCE-ALL). On failure errno tells why. */
+int config_rewrite_ex(int force_all, sds *err);
 /* The "rename-command from to" lines of the last load, in order: *pairs
  * gets 2 * count borrowed strings (from, to, from, to...). config.c only
  * stores them; the server applies them once its command table exists. */

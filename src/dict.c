@@ -716,6 +716,11 @@ static size_t table_stats(char *buf, size_t bufsize, dict *d, int t) {
     unsigned long slots = 0, maxchainlen = 0, totchainlen = 0;
     const char *name = t == 0 ? "main hash table" : "rehashing target";
 
+    if (d->ht_used[t] == 0) {
+        int n = snprintf(buf, bufsize, "Hash table %d stats (%s):\nNo stats available for empty dictionaries\n", t,
+                         name);
+        return written(n, bufsize);
+    }
     for (unsigned long i = 0; i < size; i++) {
         unsigned long len = 0;
         for (dict_entry *he = d->ht_table[t][i]; he; he = he->next) len++;
@@ -751,10 +756,6 @@ static size_t table_stats(char *buf, size_t bufsize, dict *d, int t) {
 void dict_get_stats(char *buf, size_t bufsize, dict *d) {
     if (bufsize == 0) return;
     buf[0] = '\0';
-    if (dict_size(d) == 0) {
-        snprintf(buf, bufsize, "No stats available for empty dictionaries\n");
-        return;
-    }
     size_t l = table_stats(buf, bufsize, d, 0);
     if (dict_is_rehashing(d) && l < bufsize - 1) table_stats(buf + l, bufsize - l, d, 1);
 }

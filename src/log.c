@@ -52,6 +52,15 @@ void log_msg(int level, const char *fmt, ...) {
     if (to_close) fclose(fp);
 }
 
+void log_raw(const char *text) {
+    int to_close;
+    FILE *fp = log_open(&to_close);
+    if (fp == NULL) return;
+    fputs(text, fp);
+    fflush(fp);
+    if (to_close) fclose(fp);
+}
+
 /* Writes v in decimal at the end of buf[0..len); returns where it starts
  * (no snprintf: it is not async-signal-safe). */
 static char *log_ulong_digits(char *buf, size_t len, unsigned long v) {

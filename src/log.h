@@ -9,6 +9,9 @@
 void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The role letter of every line ('M' by default; 'C' in a forked child). */
 void log_set_role(char role);
+/* Writes text as is, with no prefix and no level filter (a crash report's
+ * banner and dumps). */
+void log_raw(const char *text);
 /* Async-signal-safe: writes a preformatted message (no timestamp). */
 void log_raw_signal_safe(const char *msg);
 

@@ -99,6 +99,7 @@ int main(int argc, char **argv) {
     config_init_defaults();
     if (invoked_as(argv[0], "minired-check-rdb")) return check_rdb_main(argc, argv); /* after the defaults: values are decoded */
     server.executable = argv[0];
+    server.exec_argv = argv;
     char resolved[PATH_MAX];
     if (realpath(argv[0], resolved)) server.executable = zstrdup(resolved);
     int first_opt = 1;

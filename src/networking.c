@@ -643,15 +643,24 @@ static sds net_cat_flags(sds s, const client *c) {
     return sds_cat(s, flags);
 }
 
-sds net_cat_client_info(sds s, client *c) {
-    long long now = vclock_ms();
-    int ev = c->fd == -1 ? 0 : ae_get_file_events(server.el, c->fd);
+static size_t net_client_argv_mem(const client *c) {
     size_t argv_mem = 0;
     for (int i = 0; i < c->argc; i++)
         if (c->argv[i]) argv_mem += sds_len(c->argv[i]);
+    return argv_mem;
+}
+
+size_t net_client_tot_mem(const client *c) {
+    return sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes + net_client_argv_mem(c);
+}
+
+sds net_cat_client_info(sds s, client *c) {
+    long long now = vclock_ms();
+    int ev = c->fd == -1 ? 0 : ae_get_file_events(server.el, c->fd);
+    size_t argv_mem = net_client_argv_mem(c);
     size_t qbuf = sds_len(c->querybuf);
     size_t qfree = sds_avail(c->querybuf);
-    size_t tot = sizeof(client) + sds_alloc_size(c->querybuf) + c->reply_bytes + argv_mem;
+    size_t tot = net_client_tot_mem(c);
     unsigned long sub, psub, ssub;
     pubsub_client_counts(c, &sub, &psub, &ssub);
     s = sds_cat_printf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",

@@ -56,6 +56,8 @@ void net_check_output_limits(client *c);
 size_t net_client_output_len(const client *c);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */
 sds net_cat_client_info(sds s, client *c);
+/* The memory CLIENT LIST reports as tot-mem for c. */
+size_t net_client_tot_mem(const client *c);
 
 /* SCRIPT DEBUG's session talks to its client while the script is stopped,
  * outside the event loop: these wait on the socket (poll) until it is

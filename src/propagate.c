@@ -182,6 +182,13 @@ void prop_flush(void) {
     sds_free(out);
 }
 
+void prop_feed_raw(int argc, sds *argv) {
+    if (!consumer_count) return;
+    sds out = cat_command(sds_empty(), argc, argv);
+    for (int i = 0; i < consumer_count; i++) consumers[i].fn(out, sds_len(out), consumers[i].ctx);
+    sds_free(out);
+}
+
 /* ---------------------------------------------------------- consumers */
 
 void prop_add_consumer(prop_consumer_fn *fn, void *ctx) {

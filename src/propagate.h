@@ -39,6 +39,10 @@ void prop_prevent(client *c);
 void prop_command_done(client *c, long long dirty);
 /* Ends an execution unit: emits its effects to the consumers. */
 void prop_flush(void);
+/* DEBUG REPLICATE: hands argv (borrowed) to the consumers at once, as one
+ * command outside any unit: no SELECT, no MULTI/EXEC, as Redis feeds its
+ * replicas this command (the data may diverge: that is the point). */
+void prop_feed_raw(int argc, sds *argv);
 /* Effects waiting for prop_flush. */
 int prop_pending(void);
 

@@ -69,6 +69,12 @@ int rdb_load_rio(rio *r, int flags, rdb_load_stats *st);
 /* Same from a file: RDB_NOT_EXIST when it does not exist. */
 int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
 
+/* DEBUG SET-SKIP-CHECKSUM-VALIDATION: when on, RDB loads and DUMP payloads
+ * (RESTORE, FUNCTION RESTORE) are taken without checking their CRC64 (the
+ * payload's version is still checked). */
+void rdb_set_skip_checksum(int on);
+int rdb_skip_checksum(void);
+
 /* While a load runs, called about every RDB_LOAD_PROGRESS_BYTES bytes so
  * the server can serve clients (-LOADING) and update INFO's loading_*
  * fields. loaded: bytes read so far. */

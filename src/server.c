@@ -22,6 +22,8 @@
 #include "aof.h"
 #include "childproc.h"
 #include "commands.h"
+#include "crashlog.h"
+#include "debug_extra.h"
 #include "eval.h"
 #include "function.h"
 #include "script.h"
@@ -185,6 +187,8 @@ static void server_shutdown_while_loading(void) {
 
 static int server_cron(ae_event_loop *el, long long id, void *data) {
     (void)el, (void)id, (void)data;
+    /* DEBUG PAUSE-CRON: no periodic work at all (as Redis's serverCron). */
+    if (debug_cron_paused()) return 1000 / cfg.hz;
     long long now = mstime();
     static long long last_sample_ms;
     if (now - last_sample_ms >= INFO_SAMPLE_PERIOD_MS) {
@@ -381,6 +385,8 @@ void server_init(void) {
     server.start_mono_us = (long long)mono_now_us();
     server.next_client_id = 1;
     server_setup_signals();
+    crash_setup();
+    debug_set_prepare_shutdown(server_prepare_shutdown);
     cmd_init();
     server_apply_renames();
     testctl_init();

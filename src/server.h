@@ -284,6 +284,7 @@ struct server_state {
     ae_event_loop *el;
     pid_t pid;
     char *executable;
+    char **exec_argv;           /* main's argv: DEBUG RESTART re-executes it */
     char *configfile;           /* absolute path, NULL if none */
     time_t start_time;
     long long start_mono_us;

@@ -727,7 +727,8 @@ START_TEST(test_stats) {
     char buf[4096];
     dict *d = dict_create(&int_type);
     dict_get_stats(buf, sizeof(buf), d);
-    ck_assert_ptr_nonnull(strstr(buf, "No stats available"));
+    /* Redis 7.0's text for a table with no elements, header included */
+    ck_assert_str_eq(buf, "Hash table 0 stats (main hash table):\nNo stats available for empty dictionaries\n");
     fill_int(d, 0, 3);
     dict_get_stats(buf, sizeof(buf), d);
     ck_assert_ptr_nonnull(strstr(buf, "Hash table 0 stats (main hash table):"));
@@ -737,6 +738,11 @@ START_TEST(test_stats) {
     ck_assert_ptr_null(strstr(buf, "Hash table 1"));
     fill_int(d, 3, 500);
     dict_expand(d, 5000);
+    dict_get_stats(buf, sizeof(buf), d);
+    /* nothing moved yet: the target has no stats */
+    ck_assert_ptr_nonnull(
+        strstr(buf, "Hash table 1 stats (rehashing target):\nNo stats available for empty dictionaries\n"));
+    dict_rehash(d, 10);
     dict_get_stats(buf, sizeof(buf), d);
     ck_assert_ptr_nonnull(strstr(buf, "Hash table 1 stats (rehashing target):"));
     ck_assert_ptr_nonnull(strstr(buf, " table size: 8192\n"));
