@@ -27,6 +27,7 @@ struct prop_override {
 typedef struct prop_consumer {
     prop_consumer_fn *fn;
     void *ctx;
+    int replica; /* a replica's view: also gets DEBUG REPLICATE's commands */
 } prop_consumer;
 
 #define PROP_MAX_CONSUMERS 16
@@ -185,16 +186,25 @@ void prop_flush(void) {
 void prop_feed_raw(int argc, sds *argv) {
     if (!consumer_count) return;
     sds out = cat_command(sds_empty(), argc, argv);
-    for (int i = 0; i < consumer_count; i++) consumers[i].fn(out, sds_len(out), consumers[i].ctx);
+    for (int i = 0; i < consumer_count; i++)
+        if (consumers[i].replica) consumers[i].fn(out, sds_len(out), consumers[i].ctx);
     sds_free(out);
 }
 
 /* ---------------------------------------------------------- consumers */
 
-void prop_add_consumer(prop_consumer_fn *fn, void *ctx) {
+static void add_consumer(prop_consumer_fn *fn, void *ctx, int replica) {
     if (consumer_count == PROP_MAX_CONSUMERS) return;
-    consumers[consumer_count++] = (prop_consumer){fn, ctx};
+    consumers[consumer_count++] = (prop_consumer){fn, ctx, replica};
     stream_db = -1; /* a new reader must be told the database first */
+}
+
+void prop_add_consumer(prop_consumer_fn *fn, void *ctx) {
+    add_consumer(fn, ctx, 0);
+}
+
+void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx) {
+    add_consumer(fn, ctx, 1);
 }
 
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx) {
@@ -225,7 +235,7 @@ void prop_debug_command(client *c) {
     if (strcasecmp(arg, "on") == 0) {
         if (capture == NULL) {
             capture = sds_empty();
-            prop_add_consumer(capture_consume, NULL);
+            prop_add_replica_consumer(capture_consume, NULL); /* shows what a replica gets */
         }
         sds_clear(capture);
         stream_db = -1;

@@ -39,9 +39,10 @@ void prop_prevent(client *c);
 void prop_command_done(client *c, long long dirty);
 /* Ends an execution unit: emits its effects to the consumers. */
 void prop_flush(void);
-/* DEBUG REPLICATE: hands argv (borrowed) to the consumers at once, as one
- * command outside any unit: no SELECT, no MULTI/EXEC, as Redis feeds its
- * replicas this command (the data may diverge: that is the point). */
+/* DEBUG REPLICATE: hands argv (borrowed) at once to the replica consumers
+ * only (never the AOF, which could not load it back), as one command
+ * outside any unit: no SELECT, no MULTI/EXEC, as Redis feeds its replicas
+ * this command (the data may diverge: that is the point). */
 void prop_feed_raw(int argc, sds *argv);
 /* Effects waiting for prop_flush. */
 int prop_pending(void);
@@ -49,6 +50,9 @@ int prop_pending(void);
 /* Consumers receive the RESP bytes of each flushed unit. */
 typedef void prop_consumer_fn(const char *buf, size_t len, void *ctx);
 void prop_add_consumer(prop_consumer_fn *fn, void *ctx);
+/* Same for a reader that sees what a replica sees (replication, DEBUG
+ * EFFECTS): it also gets DEBUG REPLICATE's raw commands. */
+void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx);
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx);
 
 /* DEBUG EFFECTS ON | OFF | GET (a capture consumer for tests). */

@@ -285,6 +285,11 @@ START_TEST(test_aof_flush_sleep) {
     ck_assert_int_lt(hs_now_ms() - t0, 250);
     HS_EXPECT_OK(ctx, "DEBUG", "AOF-FLUSH-SLEEP", "abc"); /* atoi, as Redis */
     HS_EXPECT_ERROR(ctx, SUBCMD_ERR("AOF-FLUSH-SLEEP"), "DEBUG", "AOF-FLUSH-SLEEP");
+    /* DEBUG REPLICATE feeds replicas only: the AOF never gets the bogus
+     * command, so it still loads (and keeps k). */
+    HS_EXPECT_OK(ctx, "DEBUG", "REPLICATE", "nosuchcommand", "x");
+    HS_EXPECT_OK(ctx, "DEBUG", "LOADAOF");
+    HS_EXPECT_BULK(ctx, "v2", "GET", "k");
 }
 END_TEST
 
