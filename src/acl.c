@@ -4,16 +4,18 @@
  * check cmd_resolve asks.
  *
  * Owns the user list; never replies (acl_cmd.c does). Invariant: a
- * selector's bitmap is always what replaying its base (+@all / -@all)
- * and then its kept rules gives, except for the single-command
- * differences the description adds at the end, so ACL LIST can always
- * recreate it. The default user exists from acl_init on. */
+ * selector is its bitmap, its base flag (+@all / -@all) and its
+ * first-argument rules, nothing else: the description is derived from
+ * them, as Redis 7.0 derives it, so replaying ACL LIST recreates the
+ * same bitmap. The default user exists from acl_init on. */
 #include "acl.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "acl_absent.h"
 #include "commands.h"
 #include "log.h"
 #include "sha256.h"
@@ -64,13 +66,6 @@ static void bitmap_set(acl_selector *s, int id, int on) {
     else s->allowed[id / 64] &= ~(1ULL << (id % 64));
 }
 
-static void selector_clear_rules(acl_selector *s) {
-    for (int i = 0; i < s->nrules; i++) sds_free(s->rules[i]);
-    zfree(s->rules);
-    s->rules = NULL;
-    s->nrules = 0;
-}
-
 static void selector_clear_keys(acl_selector *s) {
     for (int i = 0; i < s->nkeys; i++) sds_free(s->keys[i].pattern);
     zfree(s->keys);
@@ -104,15 +99,12 @@ static void fargs_remove(acl_selector *s, int id) {
 
 static void selector_free_contents(acl_selector *s) {
     selector_clear_fargs(s);
-    selector_clear_rules(s);
     selector_clear_keys(s);
     selector_clear_channels(s);
 }
 
 static void selector_copy(acl_selector *dst, const acl_selector *src) {
     *dst = *src;
-    dst->rules = dst->nrules ? zmalloc(sizeof(sds) * (size_t)src->nrules) : NULL;
-    for (int i = 0; i < src->nrules; i++) dst->rules[i] = sds_dup(src->rules[i]);
     dst->keys = src->nkeys ? zmalloc(sizeof(acl_key_pattern) * (size_t)src->nkeys) : NULL;
     for (int i = 0; i < src->nkeys; i++) {
         dst->keys[i].perm = src->keys[i].perm;
@@ -137,9 +129,13 @@ static void selector_clear_selectors(acl_user *u) {
     u->nselectors = 0;
 }
 
+static int all_bits_set(const acl_selector *s);
+
+/* The one flag the hot path tests: every command, key and channel, no
+ * selectors to look at. */
 static void user_update_unrestricted(acl_user *u) {
     int all = ACL_SEL_ALLKEYS | ACL_SEL_ALLCHANNELS | ACL_SEL_ALLCOMMANDS;
-    u->unrestricted = (u->root.flags & all) == all && u->root.nrules == 0;
+    u->unrestricted = (u->root.flags & all) == all && all_bits_set(&u->root);
 }
 
 acl_user *acl_find_user(const char *name, size_t len) {
@@ -243,8 +239,9 @@ void acl_init(void) {
      * mistake, caught before any rule could write past them. */
     int max = 0;
     cmd_foreach(max_command_id, &max);
-    if (max >= ACL_MAX_COMMANDS) {
-        log_warning("ACL: %d commands exceed ACL_MAX_COMMANDS (%d)", max + 1, ACL_MAX_COMMANDS);
+    int next = acl_absent_init(max + 1);
+    if (next > ACL_MAX_COMMANDS) {
+        log_warning("ACL: %d commands exceed ACL_MAX_COMMANDS (%d)", next, ACL_MAX_COMMANDS);
         abort();
     }
     default_user = acl_create_user("default", 7);
@@ -275,6 +272,13 @@ int acl_requirepass_changed(char *errbuf, size_t errlen) {
 
 /* ---------------------------------------------------------- command rules */
 
+/* Every command a rule can name: the table's, then Redis's that minired
+ * lacks (acl_absent.c). */
+static void acl_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
+    cmd_foreach(fn, ctx);
+    acl_absent_foreach(fn, ctx);
+}
+
 /* What a command rule names: a category (bit), or a command (cmd). */
 struct rule_target {
     uint64_t category;
@@ -296,11 +300,11 @@ struct category_ctx {
     int on;
 };
 
+/* A container in the category takes all its subcommands with it, as in
+ * Redis (whatever their own categories). */
 static void set_category_one(redis_command *cmd, void *arg) {
     struct category_ctx *ctx = arg;
-    if (!(cmd->acl & ctx->bit)) return;
-    bitmap_set(ctx->s, cmd->id, ctx->on);
-    if (ctx->s->nfargs) fargs_remove(ctx->s, cmd->id);
+    if (cmd->acl & ctx->bit) set_command_bits(ctx->s, cmd, ctx->on);
 }
 
 static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
@@ -308,7 +312,7 @@ static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
         set_command_bits(s, t->cmd, on);
     } else {
         struct category_ctx ctx = {s, t->category, on};
-        cmd_foreach(set_category_one, &ctx);
+        acl_foreach(set_category_one, &ctx);
     }
 }
 
@@ -324,6 +328,7 @@ static int parse_target(const char *name, size_t len, struct rule_target *t) {
     char *bar = strchr(buf, '|');
     if (bar) *bar = '\0';
     redis_command *cmd = cmd_lookup(buf, strlen(buf));
+    if (cmd == NULL) cmd = acl_absent_lookup(buf);
     if (cmd == NULL) return 0;
     if (bar) {
         if (strchr(bar + 1, '|') || bar[1] == '\0') return 0;
@@ -338,40 +343,11 @@ static int parse_target(const char *name, size_t len, struct rule_target *t) {
     return 1;
 }
 
-/* Applies "+x" / "-x" (not @all) and keeps the rule list as Redis 7.0
- * shows it: only category rules that move away from the base (+@cat on
- * -@all, -@cat on +@all) are kept, in order; a rule that changes nothing
- * is dropped, and one undoing an earlier opposite rule on the same
- * category removes it. Single commands are never kept: the description
- * derives them from the bitmap. */
-static void apply_command_rule(acl_selector *s, const char *name, size_t len, const struct rule_target *t, int on) {
-    uint64_t before[ACL_MAX_COMMANDS / 64];
-    memcpy(before, s->allowed, sizeof(before));
-    apply_target(s, t, on);
-    if (t->cmd || memcmp(before, s->allowed, sizeof(before)) == 0) return;
-    int cancelled = 0, kept = 0;
-    for (int i = 0; i < s->nrules; i++) {
-        if (sds_len(s->rules[i]) == len + 1 && strncasecmp(s->rules[i] + 1, name, len) == 0) {
-            if ((s->rules[i][0] == '+') != on) cancelled = 1;
-            sds_free(s->rules[i]);
-        } else {
-            s->rules[kept++] = s->rules[i];
-        }
-    }
-    s->nrules = kept;
-    if (cancelled || on == ((s->flags & ACL_SEL_ALLCOMMANDS) != 0)) return;
-    sds rule = sds_cat_len(sds_new(on ? "+" : "-"), name, len);
-    sds_to_lower(rule);
-    s->rules = zrealloc(s->rules, sizeof(sds) * (size_t)(s->nrules + 1));
-    s->rules[s->nrules++] = rule;
-}
-
 static void set_all_commands(acl_selector *s, int on) {
     memset(s->allowed, on ? 0xff : 0, sizeof(s->allowed));
     selector_clear_fargs(s);
     if (on) s->flags |= ACL_SEL_ALLCOMMANDS;
     else s->flags &= ~ACL_SEL_ALLCOMMANDS;
-    selector_clear_rules(s);
 }
 
 /* "+select|0": the first argument is allowed unless the whole command
@@ -505,7 +481,7 @@ static int selector_apply(acl_selector *s, const char *op, size_t len, const cha
             add_first_arg(s, t.cmd, t.first_arg, t.first_arg_len);
             return 0;
         }
-        apply_command_rule(s, op + 1, len - 1, &t, op[0] == '+');
+        apply_target(s, &t, op[0] == '+');
         return 0;
     }
     *err = ERR_SYNTAX;
@@ -696,20 +672,70 @@ static void fixup_one(redis_command *cmd, void *arg) {
         if (f->real->fargs[i].id == cmd->id) f->out = sds_cat_printf(f->out, " +%s|%s", cmd->fullname, f->real->fargs[i].arg);
 }
 
+struct count_ctx {
+    const acl_selector *s;
+    uint64_t bit;
+    int on, off;
+};
+
+/* Counts as Redis 7.0 counts: over its command table, not minired's. */
+static void count_one(redis_command *cmd, void *arg) {
+    struct count_ctx *c = arg;
+    if (!(cmd->acl & c->bit) || acl_absent_not_in_redis(cmd)) return;
+    if (bitmap_get(c->s, cmd->id)) c->on++;
+    else c->off++;
+}
+
+static void all_bits_one(redis_command *cmd, void *arg) {
+    if (!bitmap_get(arg, cmd->id)) ((acl_selector *)arg)->flags |= ACL_SEL_ALLKEYS;
+}
+
+/* Whether every command of the table is allowed (a scratch copy carries
+ * the answer in a flag bit, as cmd_foreach has no early exit). */
+static int all_bits_set(const acl_selector *s) {
+    acl_selector probe;
+    memcpy(probe.allowed, s->allowed, sizeof(probe.allowed));
+    probe.flags = 0;
+    cmd_foreach(all_bits_one, &probe);
+    return probe.flags == 0;
+}
+
+/* Redis 7.0 keeps no rule history: ACL LIST describes the bitmap. From the
+ * base (+@all if the selector was given all commands, future ones
+ * included, else -@all) it repeatedly picks the category that best fits
+ * what is still unexplained (fewest commands that differ, then most that
+ * agree; it must agree more than it differs), then names the single
+ * commands left over. The left-over commands come in table order; Redis
+ * prints them in its command dict's order, which its random hash seed
+ * changes at every start. */
 sds acl_describe_selector_commands(const acl_selector *s) {
-    int all = (s->flags & ACL_SEL_ALLCOMMANDS) != 0;
-    sds out = sds_new(all ? "+@all" : "-@all");
-    acl_selector fake;
+    int additive = !(s->flags & ACL_SEL_ALLCOMMANDS);
+    sds out = sds_new(additive ? "-@all" : "+@all");
+    acl_selector fake, temp;
     memset(&fake, 0, sizeof(fake));
-    set_all_commands(&fake, all);
-    for (int i = 0; i < s->nrules; i++) {
-        struct rule_target t;
-        if (parse_target(s->rules[i] + 1, sds_len(s->rules[i]) - 1, &t)) apply_target(&fake, &t, s->rules[i][0] == '+');
-        out = sds_cat_printf(out, " %s", s->rules[i]);
+    memset(&temp, 0, sizeof(temp));
+    set_all_commands(&fake, !additive);
+    memcpy(temp.allowed, s->allowed, sizeof(temp.allowed));
+    for (;;) {
+        int best = -1, mindiff = INT_MAX, maxsame = 0;
+        for (int j = 0; j < CATEGORY_COUNT; j++) {
+            struct count_ctx c = {&temp, categories[j].bit, 0, 0};
+            acl_foreach(count_one, &c);
+            int diff = additive ? c.off : c.on, same = additive ? c.on : c.off;
+            if (same > diff && (diff < mindiff || (diff == mindiff && same > maxsame))) {
+                best = j;
+                mindiff = diff;
+                maxsame = same;
+            }
+        }
+        if (best < 0) break;
+        struct rule_target t = {.category = categories[best].bit};
+        apply_target(&fake, &t, additive);
+        apply_target(&temp, &t, !additive);
+        out = sds_cat_printf(out, " %c@%s", additive ? '+' : '-', categories[best].name);
     }
-    /* Whatever the kept rules do not explain, command by command. */
     struct fixup_ctx f = {s, &fake, out};
-    cmd_foreach(fixup_one, &f);
+    acl_foreach(fixup_one, &f);
     return f.out;
 }
 

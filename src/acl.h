@@ -33,8 +33,6 @@ typedef struct acl_first_arg {
 typedef struct acl_selector {
     int flags;
     uint64_t allowed[ACL_MAX_COMMANDS / 64];
-    sds *rules; /* "+get", "-@read", ... in the order kept (see acl.c) */
-    int nrules;
     acl_key_pattern *keys;
     int nkeys;
     struct acl_first_arg *fargs; /* "+select|0": first arguments allowed for

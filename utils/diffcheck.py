@@ -43,6 +43,12 @@ Case file format (tests/diff/*.txt)
                                placeholder); integers within a day of now (ms
                                times) become <time>; an "idle" field's value
                                and the idle of an XPENDING entry become <idle>
+    !acl-rules                 compare after sorting each run of single-command
+                               rules ("+get -set +client|id") in every string:
+                               Redis lists them in its command dict's order,
+                               which its random hash seed changes per start;
+                               rules naming commands Redis 7.0 lacks (MINIRED,
+                               CLIENT SETINFO / NO-TOUCH) are dropped
     !known-difference REASON   a difference here is reported as KNOWN and is
                                not counted as a failure
 """
@@ -278,7 +284,8 @@ class CaseError(Exception):
     pass
 
 
-MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type', '!stream-ids': 'stream-ids'}
+MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type', '!stream-ids': 'stream-ids',
+             '!acl-rules': 'acl-rules'}
 
 # --------------------------------------------------------------------------
 # !stream-ids: what the clock decides in stream replies, replaced by
@@ -389,6 +396,31 @@ def parse_case(path):
 
 
 # --------------------------------------------------------------------------
+# !acl-rules: single-command rules in Redis's random dict order.
+
+ACL_SINGLE_RE = re.compile(rb'^[+-][^@]')
+ACL_MINIRED_ONLY_RE = re.compile(rb'^[+-](minired(\|.*)?|client\|setinfo|client\|no-touch)$', re.I)
+
+
+def normalise_acl_rules(value):
+    kind, payload = value
+    if isinstance(payload, list):
+        return (kind, [normalise_acl_rules(item) for item in payload])
+    if kind not in '$+' or not isinstance(payload, bytes):
+        return value
+    out, run = [], []
+    for tok in payload.replace(b')', b' )').split(b' ') + [b'']:
+        if ACL_MINIRED_ONLY_RE.match(tok):
+            continue
+        if ACL_SINGLE_RE.match(tok):
+            run.append(tok)
+            continue
+        out += sorted(run) + [tok]
+        run = []
+    return (kind, b' '.join(out))
+
+
+# --------------------------------------------------------------------------
 # Connections.
 
 class Conn:
@@ -495,6 +527,8 @@ def _compare(step, a, b, conns=None):
     if step.mode == 'stream-ids':
         ids = (conns[0].stream_ids, conns[1].stream_ids) if conns else ({}, {})
         return normalise_stream_reply(tree_a, ids[0]) == normalise_stream_reply(tree_b, ids[1])
+    if step.mode == 'acl-rules':
+        return normalise_acl_rules(tree_a) == normalise_acl_rules(tree_b)
     return raw_a == raw_b
 
 
@@ -506,6 +540,8 @@ def _record(result, step, label, a, b, names):
         text += '\n    (compared %s only)' % step.mode
     if step.mode == 'stream-ids':
         text += '\n    (compared with clock-made stream IDs and times normalised)'
+    if step.mode == 'acl-rules':
+        text += '\n    (compared with single-command ACL rules sorted)'
     if step.known:
         result.known.append(text + '\n    known difference: ' + step.known)
     else:
