@@ -111,6 +111,9 @@ void acl_snapshot_release(acl_snapshot *s);
 sds acl_load_file(const char *path);
 /* Writes ACL LIST's lines to path atomically; NULL, or the error. */
 sds acl_save_file(const char *path);
+/* CONFIG REWRITE's user lines ("user name rules\n" each) from the users
+ * as they are; empty when an aclfile holds them (returns new). */
+sds acl_config_user_lines(void);
 /* Applies redis.conf's user lines and the aclfile at start; -1 (logged)
  * when the server must not start. */
 int acl_load_startup(void);

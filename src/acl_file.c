@@ -90,6 +90,23 @@ sds acl_load_file(const char *path) {
     return NULL;
 }
 
+/* One "user name rules" line per user, as ACL SAVE writes them. */
+static sds users_text(void) {
+    acl_user **all;
+    int n = acl_users(&all);
+    sds out = sds_empty();
+    for (int i = 0; i < n; i++) {
+        sds rules = acl_describe_user(all[i]);
+        out = sds_cat_printf(out, "user %s %s\n", all[i]->name, rules);
+        sds_free(rules);
+    }
+    return out;
+}
+
+sds acl_config_user_lines(void) {
+    return cfg.aclfile ? sds_empty() : users_text();
+}
+
 sds acl_save_file(const char *path) {
     sds tmp = sds_cat_printf(sds_empty(), "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
@@ -98,14 +115,9 @@ sds acl_save_file(const char *path) {
         sds_free(tmp);
         return err;
     }
-    acl_user **all;
-    int n = acl_users(&all);
-    int ok = 1;
-    for (int i = 0; i < n && ok; i++) {
-        sds rules = acl_describe_user(all[i]);
-        ok = fprintf(f, "user %s %s\n", all[i]->name, rules) > 0;
-        sds_free(rules);
-    }
+    sds text = users_text();
+    int ok = fwrite(text, 1, sds_len(text), f) == sds_len(text);
+    sds_free(text);
     ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) == -1) {
