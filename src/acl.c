@@ -374,7 +374,7 @@ static int first_arg_allowed(const acl_selector *s, const redis_command *cmd, sd
 /* ---------------------------------------------------------- selector rules */
 
 #define ERR_SYNTAX "Syntax error"
-#define ERR_UNKNOWN_CMD "Unknown command or category name in ACL"
+#define ERR_UNKNOWN_CMD ACL_ERR_UNKNOWN_CMD
 #define ERR_KEYS_AFTER_ALL                                                                                \
     "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any " \
     "effect. Try 'resetkeys' to start with an empty list of patterns"
@@ -600,7 +600,7 @@ int acl_apply_rule(acl_user *u, const char *op, size_t len, const char **err) {
 /* Joins the arguments of a selector Redis's clients split on spaces:
  * "(~x*" "+set)" is one rule. Returns the joined rules (new array of new
  * sds), or NULL with *err on an unmatched parenthesis. */
-static sds *merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
+sds *acl_merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
     sds *out = zmalloc(sizeof(sds) * (size_t)(argc ? argc : 1));
     int n = 0;
     for (int i = 0; i < argc; i++) {
@@ -632,7 +632,7 @@ static sds *merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
 int acl_setuser_args(acl_user *u, sds *argv, int argc, sds *err) {
     *err = NULL;
     int n;
-    sds *rules = merge_selector_args(argv, argc, &n, err);
+    sds *rules = acl_merge_selector_args(argv, argc, &n, err);
     if (rules == NULL) return -1;
     acl_user *copy = acl_dup_user(u);
     int rc = 0;
@@ -957,17 +957,17 @@ void acl_snapshot_keep_default(acl_snapshot *s) {
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) acl_apply_rule(d, rules[i], strlen(rules[i]), &err);
 }
 
-/* Keeps the loaded users, reusing the old objects of users that still
- * exist (their clients stay connected), and closes the clients of users
- * that are gone. */
+/* Keeps the loaded users. As Redis 7.0: the default user keeps its
+ * object (its clients stay, under the new rules); every other old user is
+ * dropped and its clients closed, even when the file kept it unchanged. */
 void acl_snapshot_release(acl_snapshot *s) {
     for (int i = 0; i < nusers; i++) {
+        if (strcmp(users[i]->name, "default") != 0) continue;
         for (int j = 0; j < s->n; j++) {
-            if (s->users[j] == NULL || strcmp(s->users[j]->name, users[i]->name) != 0) continue;
-            acl_user *old = s->users[j];
+            if (s->users[j] != default_user) continue;
             s->users[j] = NULL;
-            user_take_contents(old, users[i]);
-            users[i] = old;
+            user_take_contents(default_user, users[i]);
+            users[i] = default_user;
             break;
         }
     }

@@ -69,6 +69,13 @@ void acl_free_user(acl_user *u);
 acl_user *acl_dup_user(const acl_user *u);
 /* Applies one rule to u; on error returns -1 and sets *err (static text). */
 int acl_apply_rule(acl_user *u, const char *op, size_t len, const char **err);
+/* The one rule error Redis calls "missing" (ENOENT): ACL LOAD reports
+ * each of these, but only the first error of any other kind per line. */
+#define ACL_ERR_UNKNOWN_CMD "Unknown command or category name in ACL"
+/* Joins the arguments of a selector split on spaces ("(~x*" "+set)" is
+ * one rule): new array of new sds, or NULL with *err (new sds) on an
+ * unmatched parenthesis. */
+sds *acl_merge_selector_args(sds *argv, int argc, int *outc, sds *err);
 /* Applies argv[0..argc) to a copy of u (merging "(...)" selectors split on
  * spaces); on success replaces u's contents, returns 0; on error replies
  * nothing and returns -1 with *err a new sds (Redis's text). */
