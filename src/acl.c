@@ -876,8 +876,10 @@ static enum acl_denial selector_check(const acl_selector *s, const redis_command
         int n = cmd_key_positions(cmd, argv, argc, idx, flags);
         enum acl_denial d = ACL_OK;
         int set_reads = set_reads_old_value(cmd, argv, argc);
+        /* A spec flagged not-key (SPUBLISH / SSUBSCRIBE's shard channel)
+         * is checked as a channel below, never as a key, as in Redis. */
         for (int i = 0; i < n && d == ACL_OK; i++)
-            if (!key_allowed(s, argv[idx[i]], key_spec_perm(set_reads ? flags[i] : flags[i] & ~KS_ACCESS))) {
+            if (!(flags[i] & KS_NOT_KEY) && !key_allowed(s, argv[idx[i]], key_spec_perm(set_reads ? flags[i] : flags[i] & ~KS_ACCESS))) {
                 d = ACL_DENIED_KEY;
                 *pos = idx[i];
             }

@@ -178,9 +178,9 @@ int acl_authenticate(client *c, const sds username, const sds pass) {
         c->authenticated = 1;
         return 1;
     }
-    /* The object is the command that tried (auth or hello). */
-    const char *object = c->cmd ? c->cmd->fullname : "auth";
-    acl_log_add(c, "auth", "toplevel", object, strlen(object), username);
+    /* The object is the command that tried, as typed ("AUTH", "hello"). */
+    if (c->argc > 0) acl_log_add(c, "auth", "toplevel", c->argv[0], sds_len(c->argv[0]), username);
+    else acl_log_add(c, "auth", "toplevel", "auth", 4, username);
     return 0;
 }
 
