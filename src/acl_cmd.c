@@ -20,6 +20,8 @@
 
 /* Denials of the same kind within this long update one log entry. */
 #define ACL_LOG_GROUPING_MS 60000
+/* Only the newest entries are looked at for grouping, as in Redis 7.0. */
+#define ACL_LOG_GROUPING_SCAN 10
 #define GENPASS_DEFAULT_BITS 256
 #define GENPASS_MAX_BITS 4096
 
@@ -63,15 +65,16 @@ static void acl_log_trim(void) {
 }
 
 /* Records a denial (or a failed AUTH) as Redis does: an entry equal in
- * reason, context, object and user to one from the last minute is
- * counted there and moved to the front. */
+ * reason, context, object and user to one from the last minute, among
+ * the 10 newest, is counted there and moved to the front. */
 static void acl_log_add(client *c, const char *reason, const char *context, const char *object, size_t objlen,
                         const char *username) {
     client *real = server.current_client ? server.current_client : c;
     sds info = net_cat_client_info(sds_empty(), real);
     long long now = now_ms();
     acl_log_entry **pp = &acl_log;
-    for (; *pp; pp = &(*pp)->next) {
+    int scanned = 0;
+    for (; *pp && scanned < ACL_LOG_GROUPING_SCAN; pp = &(*pp)->next, scanned++) {
         acl_log_entry *e = *pp;
         if (e->reason == reason && e->context == context && sds_len(e->object) == objlen &&
             memcmp(e->object, object, objlen) == 0 && strcmp(e->username, username) == 0 &&
