@@ -316,31 +316,57 @@ static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
     }
 }
 
-/* Parses "get", "client|id", "select|0" (first_arg set) or "@read"; 0 if
- * unknown. */
-static int parse_target(const char *name, size_t len, struct rule_target *t) {
-    memset(t, 0, sizeof(*t));
+/* "get", "config", "config|get" (a container's subcommand, nothing
+ * deeper), as Redis looks names up for rules; NULL if none. */
+static redis_command *lookup_rule_command(const char *name, size_t len) {
     char buf[128];
-    if (len == 0 || len >= sizeof(buf)) return 0;
+    if (len >= sizeof(buf)) return NULL;
     memcpy(buf, name, len);
     buf[len] = '\0';
-    if (buf[0] == '@') return (t->category = acl_category_by_name(buf + 1)) != 0;
     char *bar = strchr(buf, '|');
-    if (bar) *bar = '\0';
+    if (bar) *bar++ = '\0';
+    if (bar && strchr(bar, '|')) return NULL;
     redis_command *cmd = cmd_lookup(buf, strlen(buf));
     if (cmd == NULL) cmd = acl_absent_lookup(buf);
-    if (cmd == NULL) return 0;
-    if (bar) {
-        if (strchr(bar + 1, '|') || bar[1] == '\0') return 0;
-        if (cmd->subcommands == NULL) {
-            t->first_arg = name + (bar + 1 - buf);
-            t->first_arg_len = len - (size_t)(bar + 1 - buf);
-        } else if ((cmd = cmd_lookup_subcommand(cmd, bar + 1)) == NULL) {
-            return 0;
-        }
+    if (cmd == NULL || bar == NULL) return cmd;
+    return cmd->subcommands ? cmd_lookup_subcommand(cmd, bar) : NULL;
+}
+
+#define ERR_SYNTAX "Syntax error"
+#define ERR_UNKNOWN_CMD ACL_ERR_UNKNOWN_CMD
+#define ERR_SUBCOMMAND_FIRST_ARG "Allowing first-arg of a subcommand is not supported"
+
+/* Parses the name of a "+name" (plus) or "-name" rule: "@read", "get",
+ * "client|id", or "select|0" (first_arg set; plus only), checking in
+ * Redis's order so the same error comes out. 0, or -1 with *err. */
+static int parse_target(const char *name, size_t len, int plus, struct rule_target *t, const char **err) {
+    memset(t, 0, sizeof(*t));
+    *err = ERR_UNKNOWN_CMD;
+    if (len >= 1 && name[0] == '@') {
+        char cat[64];
+        if (len - 1 >= sizeof(cat)) return -1;
+        memcpy(cat, name + 1, len - 1);
+        cat[len - 1] = '\0';
+        return (t->category = acl_category_by_name(cat)) != 0 ? 0 : -1;
     }
+    const char *bar = plus ? memrchr(name, '|', len) : NULL;
+    if (bar == NULL) return (t->cmd = lookup_rule_command(name, len)) != NULL ? 0 : -1;
+    /* "+x|y": x must name a command (or a container's subcommand). */
+    redis_command *cmd = lookup_rule_command(name, (size_t)(bar - name));
+    if (cmd == NULL) return -1;
+    if (cmd->parent) {
+        *err = ERR_SUBCOMMAND_FIRST_ARG;
+        return -1;
+    }
+    if (bar + 1 == name + len) {
+        *err = ERR_SYNTAX;
+        return -1;
+    }
+    if (cmd->subcommands) return (t->cmd = lookup_rule_command(name, len)) != NULL ? 0 : -1;
     t->cmd = cmd;
-    return 1;
+    t->first_arg = bar + 1;
+    t->first_arg_len = len - (size_t)(bar + 1 - name);
+    return 0;
 }
 
 static void set_all_commands(acl_selector *s, int on) {
@@ -373,8 +399,6 @@ static int first_arg_allowed(const acl_selector *s, const redis_command *cmd, sd
 
 /* ---------------------------------------------------------- selector rules */
 
-#define ERR_SYNTAX "Syntax error"
-#define ERR_UNKNOWN_CMD ACL_ERR_UNKNOWN_CMD
 #define ERR_KEYS_AFTER_ALL                                                                                \
     "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any " \
     "effect. Try 'resetkeys' to start with an empty list of patterns"
@@ -467,16 +491,9 @@ static int selector_apply(acl_selector *s, const char *op, size_t len, const cha
     if (len >= 1 && op[0] == '~') return add_key_pattern(s, ACL_PERM_ALL, op + 1, len - 1, err);
     if (len >= 1 && op[0] == '%') return parse_percent_keys(s, op, len, err);
     if (len >= 1 && op[0] == '&') return add_channel(s, op + 1, len - 1, err);
-    if (len >= 2 && (op[0] == '+' || op[0] == '-')) {
+    if (len >= 1 && (op[0] == '+' || op[0] == '-')) {
         struct rule_target t;
-        if (op[len - 1] == '|' && op[1] != '@') {
-            *err = ERR_SYNTAX;
-            return -1;
-        }
-        if (!parse_target(op + 1, len - 1, &t) || (t.first_arg && op[0] == '-')) {
-            *err = ERR_UNKNOWN_CMD;
-            return -1;
-        }
+        if (parse_target(op + 1, len - 1, op[0] == '+', &t, err) == -1) return -1;
         if (t.first_arg) {
             add_first_arg(s, t.cmd, t.first_arg, t.first_arg_len);
             return 0;
