@@ -411,11 +411,8 @@ static int add_key_pattern(acl_selector *s, int perm, const char *pat, size_t le
         *err = ERR_KEYS_AFTER_ALL;
         return -1;
     }
-    if (len == 1 && pat[0] == '*' && perm == ACL_PERM_ALL) {
-        selector_clear_keys(s);
-        s->flags |= ACL_SEL_ALLKEYS;
-        return 0;
-    }
+    /* "%RW~*" is a pattern like any other, as in Redis: only allkeys /
+     * "~*" (selector_apply) give all keys. */
     for (int i = 0; i < s->nkeys; i++) {
         if (sds_len(s->keys[i].pattern) == len && memcmp(s->keys[i].pattern, pat, len) == 0) {
             s->keys[i].perm |= perm;
@@ -468,13 +465,23 @@ static int op_is(const char *op, size_t len, const char *word) {
 
 /* Rules that a selector (root or "(...)") understands. */
 static int selector_apply(acl_selector *s, const char *op, size_t len, const char **err) {
-    if (op_is(op, len, "allkeys")) return add_key_pattern(s, ACL_PERM_ALL, "*", 1, err);
+    /* "allkeys" / "~*" and "allchannels" / "&*" are accepted again when
+     * already given (only another pattern after them is an error). */
+    if (op_is(op, len, "allkeys") || op_is(op, len, "~*")) {
+        selector_clear_keys(s);
+        s->flags |= ACL_SEL_ALLKEYS;
+        return 0;
+    }
+    if (op_is(op, len, "allchannels") || op_is(op, len, "&*")) {
+        selector_clear_channels(s);
+        s->flags |= ACL_SEL_ALLCHANNELS;
+        return 0;
+    }
     if (op_is(op, len, "resetkeys")) {
         selector_clear_keys(s);
         s->flags &= ~ACL_SEL_ALLKEYS;
         return 0;
     }
-    if (op_is(op, len, "allchannels")) return add_channel(s, "*", 1, err);
     if (op_is(op, len, "resetchannels")) {
         selector_clear_channels(s);
         s->flags &= ~ACL_SEL_ALLCHANNELS;

@@ -7,7 +7,8 @@ selectors; ACL GETUSER and ACL LIST are then compared byte for byte by
 utils/diffcheck.py (with !acl-rules: the single-command rules Redis prints
 in its random dict order are sorted first).
 
-What it checks is Redis 7.0's description of a command bitmap: the base
+What it checks is Redis 7.0's description of a command bitmap (with key,
+channel and password rules mixed in): the base
 (+@all / -@all), the categories it best-fits, the single commands left
 over, first-argument rules, and that an error leaves the user unchanged.
 Bounded: --streams files of --length SETUSER calls each.
@@ -36,6 +37,9 @@ SUBCOMMANDS = ['config|get', 'config|set', 'client|id', 'client|kill', 'client|l
                'command|docs', 'cluster|info', 'cluster|reset']
 FIRST_ARGS = ['select|0', 'select|1', 'debug|object', 'debug|sleep', 'get|x']
 WORDS = ['allcommands', 'nocommands', '+@all', '-@all']
+# Key and channel rules, some of which fail after allkeys / allchannels.
+PATTERNS = ['~k*', '~*', '%R~r*', '%W~w*', '%RW~x*', 'allkeys', 'resetkeys', '&c*', '&*', 'allchannels',
+            'resetchannels', 'on', 'off', 'nopass', '>pw', 'resetpass']
 
 
 def rule(rng):
@@ -46,8 +50,10 @@ def rule(rng):
         return rng.choice('+-') + rng.choice(COMMANDS)
     if r < 0.82:
         return rng.choice('+-') + rng.choice(SUBCOMMANDS)
-    if r < 0.92:
+    if r < 0.88:
         return '+' + rng.choice(FIRST_ARGS)
+    if r < 0.94:
+        return rng.choice(PATTERNS)
     return rng.choice(WORDS)
 
 
