@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """diff_acl_rules.py -- randomized ACL rule differential test: random
 sequences of command rules (+cmd, -cmd, +@category, -@category,
-+cmd|sub, +cmd|firstarg, allcommands, nocommands, reset) given to ACL
-SETUSER, in one call or spread over several, on the root and in
-selectors; ACL GETUSER and ACL LIST are then compared byte for byte by
++cmd|sub, +cmd|firstarg, allcommands, nocommands, reset) with key,
+channel and password rules mixed in, given to ACL SETUSER in one call or
+spread over several, on the root and in selectors (half the streams in
+RESP3); ACL GETUSER and ACL LIST are then compared byte for byte by
 utils/diffcheck.py (with !acl-rules: the single-command rules Redis prints
 in its random dict order are sorted first).
 
-What it checks is Redis 7.0's description of a command bitmap (with key,
-channel and password rules mixed in): the base
-(+@all / -@all), the categories it best-fits, the single commands left
-over, first-argument rules, and that an error leaves the user unchanged.
-Bounded: --streams files of --length SETUSER calls each.
+What it checks is Redis 7.0's description of a user: the base (+@all /
+-@all), the categories it best-fits, the single commands left over,
+first-argument rules, patterns, and that an error leaves the user as it
+was. Bounded: --streams files of --length SETUSER calls each.
 
     python3 utils/diff_acl_rules.py --server build/epoll/minired-server [--streams 10] [--length 60] [--seed 1]
 """
@@ -63,7 +63,8 @@ def setuser(rng, user):
         rules.insert(0, 'reset')
     if rng.random() < 0.15:
         inner = [rule(rng) for _ in range(rng.randint(1, 4))]
-        rules.append('(%s)' % ' '.join(['~s*'] + inner))
+        inner = [r for r in inner if r not in ('on', 'off', 'nopass', '>pw', 'resetpass')]
+        rules.append('(%s)' % ' '.join([rng.choice(['~s*', '%R~s*', '&c*', 'allkeys'])] + inner))
     if rng.random() < 0.1:
         rules.append('clearselectors')
     return 'ACL SETUSER %s %s' % (user, ' '.join('"%s"' % x for x in rules))
@@ -93,7 +94,10 @@ def main():
         files = []
         for i in range(args.streams):
             rng = random.Random(args.seed + i)
-            lines = ['# seed %d' % (args.seed + i)] + stream(rng, args.length)
+            lines = ['# seed %d' % (args.seed + i)]
+            if i % 2:
+                lines.append('HELLO 3')
+            lines += stream(rng, args.length)
             lines += ['ACL DELUSER u1 u2 u3']
             path = os.path.join(tmp, 'acl%03d.txt' % i)
             with open(path, 'w') as f:
