@@ -825,12 +825,13 @@ int acl_check_password(const acl_user *u, const char *pass, size_t len) {
 }
 
 /* Access a key spec asks for: reads for access, writes for insert /
- * update / delete; a spec saying neither needs both. */
+ * update / delete; a spec saying neither (MEMORY USAGE, TYPE) needs only
+ * a pattern matching the name, of any kind, as in Redis. */
 static int key_spec_perm(int ks_flags) {
     int perm = 0;
     if (ks_flags & KS_ACCESS) perm |= ACL_PERM_READ;
     if (ks_flags & (KS_INSERT | KS_UPDATE | KS_DELETE)) perm |= ACL_PERM_WRITE;
-    return perm ? perm : ACL_PERM_ALL;
+    return perm;
 }
 
 static int key_allowed(const acl_selector *s, const sds key, int perm) {

@@ -10,8 +10,8 @@ in its random dict order are sorted first).
 
 What it checks is Redis 7.0's description of a user: the base (+@all /
 -@all), the categories it best-fits, the single commands left over,
-first-argument rules, patterns, and that an error leaves the user as it
-was. Bounded: --streams files of --length SETUSER calls each.
+first-argument rules, patterns, that an error leaves the user as it was,
+and what ACL DRYRUN answers for sample calls under those rules. Bounded: --streams files of --length SETUSER calls each.
 
     python3 utils/diff_acl_rules.py --server build/epoll/minired-server [--streams 10] [--length 60] [--seed 1]
 """
@@ -40,6 +40,16 @@ WORDS = ['allcommands', 'nocommands', '+@all', '-@all']
 # Key and channel rules, some of which fail after allkeys / allchannels.
 PATTERNS = ['~k*', '~*', '%R~r*', '%W~w*', '%RW~x*', 'allkeys', 'resetkeys', '&c*', '&*', 'allchannels',
             'resetchannels', 'on', 'off', 'nopass', '>pw', 'resetpass']
+
+
+# Calls ACL DRYRUN tries: keys read / written, channels, shard channels,
+# patterns, first arguments, subcommands, scripts.
+DRYRUN_CALLS = ['GET k1', 'GET s1', 'SET k1 v', 'SET r1 v', 'SET w1 v GET', 'HSET x1 f v', 'MGET k1 s1 r1',
+                'COPY k1 w1', 'LMOVE k1 w1 LEFT RIGHT', 'PUBLISH c1 m', 'PUBLISH d1 m', 'SUBSCRIBE c1 d1',
+                'PSUBSCRIBE c*', 'PSUBSCRIBE d*', 'SPUBLISH c1 m', 'SSUBSCRIBE c1', 'SELECT 0', 'SELECT 1',
+                'DEBUG OBJECT k1', 'DEBUG SLEEP 0', 'CLIENT ID', 'CLIENT KILL ID 1', 'CONFIG GET maxmemory',
+                'EVAL "return 1" 1 k1', 'SORT k1', 'FLUSHALL', 'PING', 'AUTH a b', 'OBJECT ENCODING k1',
+                'XINFO STREAM s1', 'MEMORY USAGE r1', 'COMMAND DOCS get', 'FUNCTION LOAD x', 'KEYS *']
 
 
 def rule(rng):
@@ -77,6 +87,8 @@ def stream(rng, length):
         user = rng.choice(users)
         lines.append(setuser(rng, user))
         lines += ['!acl-rules', 'ACL GETUSER %s' % user]
+        for _ in range(rng.randint(0, 3)):
+            lines.append('ACL DRYRUN %s %s' % (user, rng.choice(DRYRUN_CALLS)))
         if rng.random() < 0.15:
             lines += ['!acl-rules', 'ACL LIST']
     return lines
