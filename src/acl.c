@@ -932,12 +932,13 @@ enum acl_denial acl_check(const acl_user *u, const redis_command *cmd, sds *argv
     enum acl_denial d = selector_check(&u->root, cmd, argv, argc, pos);
     if (d == ACL_OK) return ACL_OK;
     /* As Redis: the most specific denial of any selector is reported
-     * (channel over key over command), the first one among equals. */
+     * (channel over key over command); among equals, the one at the
+     * later argument. */
     for (int i = 0; i < u->nselectors; i++) {
         int p;
         enum acl_denial sd = selector_check(u->selectors[i], cmd, argv, argc, &p);
         if (sd == ACL_OK) return ACL_OK;
-        if (sd > d) {
+        if (sd > d || (sd == d && p > *pos)) {
             d = sd;
             *pos = p;
         }

@@ -49,7 +49,12 @@ DRYRUN_CALLS = ['GET k1', 'GET s1', 'SET k1 v', 'SET r1 v', 'SET w1 v GET', 'HSE
                 'PSUBSCRIBE c*', 'PSUBSCRIBE d*', 'SPUBLISH c1 m', 'SSUBSCRIBE c1', 'SELECT 0', 'SELECT 1',
                 'DEBUG OBJECT k1', 'DEBUG SLEEP 0', 'CLIENT ID', 'CLIENT KILL ID 1', 'CONFIG GET maxmemory',
                 'EVAL "return 1" 1 k1', 'SORT k1', 'FLUSHALL', 'PING', 'AUTH a b', 'OBJECT ENCODING k1',
-                'XINFO STREAM s1', 'MEMORY USAGE r1', 'COMMAND DOCS get', 'FUNCTION LOAD x', 'KEYS *']
+                'XINFO STREAM s1', 'MEMORY USAGE r1', 'COMMAND DOCS get', 'FUNCTION LOAD x', 'KEYS *',
+                'SORT k1 BY w*', 'SORT k1 GET r*', 'SORT_RO s1 BY nosort', 'GEORADIUS k1 0 0 1 km STORE w1',
+                'BITOP AND w1 k1 r1', 'XREADGROUP GROUP g c STREAMS s1 >', 'BLMPOP 0 1 k1 LEFT',
+                'ZUNIONSTORE w1 1 k1', 'PFCOUNT r1', 'SINTERCARD 1 r1', 'RENAME k1 w1', 'TYPE x1',
+                'EVAL "return 1" 2 k1 w1', 'FCALL f 1 s1', 'UNSUBSCRIBE d1', 'PUBSUB CHANNELS', 'DEL k1 x1',
+                'SET x1 v GET', 'GETEX k1', 'LCS k1 s1', 'XADD s1 * f v', 'MSET k1 v w1 v', 'WATCH k1']
 
 
 def rule(rng):
