@@ -261,6 +261,7 @@ diffcheck: all
 	@python3 utils/diffcheck.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_random.py --server $(abspath $(SERVER_BIN)) --streams 20
 	@python3 utils/diff_geo.py --server $(abspath $(SERVER_BIN)) --streams 12
+	@python3 utils/diff_acl_rules.py --server $(abspath $(SERVER_BIN)) --streams 10
 	@python3 utils/diff_notify.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_dirty.py --server $(abspath $(SERVER_BIN))
 	@python3 utils/diff_effects.py --server $(abspath $(SERVER_BIN))

@@ -4,16 +4,18 @@
  * check cmd_resolve asks.
  *
  * Owns the user list; never replies (acl_cmd.c does). Invariant: a
- * selector's bitmap is always what replaying its base (+@all / -@all)
- * and then its kept rules gives, except for the single-command
- * differences the description adds at the end, so ACL LIST can always
- * recreate it. The default user exists from acl_init on. */
+ * selector is its bitmap, its base flag (+@all / -@all) and its
+ * first-argument rules, nothing else: the description is derived from
+ * them, as Redis 7.0 derives it, so replaying ACL LIST recreates the
+ * same bitmap. The default user exists from acl_init on. */
 #include "acl.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "acl_absent.h"
 #include "commands.h"
 #include "log.h"
 #include "sha256.h"
@@ -64,13 +66,6 @@ static void bitmap_set(acl_selector *s, int id, int on) {
     else s->allowed[id / 64] &= ~(1ULL << (id % 64));
 }
 
-static void selector_clear_rules(acl_selector *s) {
-    for (int i = 0; i < s->nrules; i++) sds_free(s->rules[i]);
-    zfree(s->rules);
-    s->rules = NULL;
-    s->nrules = 0;
-}
-
 static void selector_clear_keys(acl_selector *s) {
     for (int i = 0; i < s->nkeys; i++) sds_free(s->keys[i].pattern);
     zfree(s->keys);
@@ -104,15 +99,12 @@ static void fargs_remove(acl_selector *s, int id) {
 
 static void selector_free_contents(acl_selector *s) {
     selector_clear_fargs(s);
-    selector_clear_rules(s);
     selector_clear_keys(s);
     selector_clear_channels(s);
 }
 
 static void selector_copy(acl_selector *dst, const acl_selector *src) {
     *dst = *src;
-    dst->rules = dst->nrules ? zmalloc(sizeof(sds) * (size_t)src->nrules) : NULL;
-    for (int i = 0; i < src->nrules; i++) dst->rules[i] = sds_dup(src->rules[i]);
     dst->keys = src->nkeys ? zmalloc(sizeof(acl_key_pattern) * (size_t)src->nkeys) : NULL;
     for (int i = 0; i < src->nkeys; i++) {
         dst->keys[i].perm = src->keys[i].perm;
@@ -137,9 +129,13 @@ static void selector_clear_selectors(acl_user *u) {
     u->nselectors = 0;
 }
 
+static int all_bits_set(const acl_selector *s);
+
+/* The one flag the hot path tests: every command, key and channel, no
+ * selectors to look at. */
 static void user_update_unrestricted(acl_user *u) {
     int all = ACL_SEL_ALLKEYS | ACL_SEL_ALLCHANNELS | ACL_SEL_ALLCOMMANDS;
-    u->unrestricted = (u->root.flags & all) == all && u->root.nrules == 0;
+    u->unrestricted = (u->root.flags & all) == all && all_bits_set(&u->root);
 }
 
 acl_user *acl_find_user(const char *name, size_t len) {
@@ -243,8 +239,9 @@ void acl_init(void) {
      * mistake, caught before any rule could write past them. */
     int max = 0;
     cmd_foreach(max_command_id, &max);
-    if (max >= ACL_MAX_COMMANDS) {
-        log_warning("ACL: %d commands exceed ACL_MAX_COMMANDS (%d)", max + 1, ACL_MAX_COMMANDS);
+    int next = acl_absent_init(max + 1);
+    if (next > ACL_MAX_COMMANDS) {
+        log_warning("ACL: %d commands exceed ACL_MAX_COMMANDS (%d)", next, ACL_MAX_COMMANDS);
         abort();
     }
     default_user = acl_create_user("default", 7);
@@ -275,6 +272,13 @@ int acl_requirepass_changed(char *errbuf, size_t errlen) {
 
 /* ---------------------------------------------------------- command rules */
 
+/* Every command a rule can name: the table's, then Redis's that minired
+ * lacks (acl_absent.c). */
+static void acl_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
+    cmd_foreach(fn, ctx);
+    acl_absent_foreach(fn, ctx);
+}
+
 /* What a command rule names: a category (bit), or a command (cmd). */
 struct rule_target {
     uint64_t category;
@@ -296,11 +300,11 @@ struct category_ctx {
     int on;
 };
 
+/* A container in the category takes all its subcommands with it, as in
+ * Redis (whatever their own categories). */
 static void set_category_one(redis_command *cmd, void *arg) {
     struct category_ctx *ctx = arg;
-    if (!(cmd->acl & ctx->bit)) return;
-    bitmap_set(ctx->s, cmd->id, ctx->on);
-    if (ctx->s->nfargs) fargs_remove(ctx->s, cmd->id);
+    if (cmd->acl & ctx->bit) set_command_bits(ctx->s, cmd, ctx->on);
 }
 
 static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
@@ -308,62 +312,61 @@ static void apply_target(acl_selector *s, const struct rule_target *t, int on) {
         set_command_bits(s, t->cmd, on);
     } else {
         struct category_ctx ctx = {s, t->category, on};
-        cmd_foreach(set_category_one, &ctx);
+        acl_foreach(set_category_one, &ctx);
     }
 }
 
-/* Parses "get", "client|id", "select|0" (first_arg set) or "@read"; 0 if
- * unknown. */
-static int parse_target(const char *name, size_t len, struct rule_target *t) {
-    memset(t, 0, sizeof(*t));
+/* "get", "config", "config|get" (a container's subcommand, nothing
+ * deeper), as Redis looks names up for rules; NULL if none. */
+static redis_command *lookup_rule_command(const char *name, size_t len) {
     char buf[128];
-    if (len == 0 || len >= sizeof(buf)) return 0;
+    if (len >= sizeof(buf)) return NULL;
     memcpy(buf, name, len);
     buf[len] = '\0';
-    if (buf[0] == '@') return (t->category = acl_category_by_name(buf + 1)) != 0;
     char *bar = strchr(buf, '|');
-    if (bar) *bar = '\0';
+    if (bar) *bar++ = '\0';
+    if (bar && strchr(bar, '|')) return NULL;
     redis_command *cmd = cmd_lookup(buf, strlen(buf));
-    if (cmd == NULL) return 0;
-    if (bar) {
-        if (strchr(bar + 1, '|') || bar[1] == '\0') return 0;
-        if (cmd->subcommands == NULL) {
-            t->first_arg = name + (bar + 1 - buf);
-            t->first_arg_len = len - (size_t)(bar + 1 - buf);
-        } else if ((cmd = cmd_lookup_subcommand(cmd, bar + 1)) == NULL) {
-            return 0;
-        }
-    }
-    t->cmd = cmd;
-    return 1;
+    if (cmd == NULL) cmd = acl_absent_lookup(buf);
+    if (cmd == NULL || bar == NULL) return cmd;
+    return cmd->subcommands ? cmd_lookup_subcommand(cmd, bar) : NULL;
 }
 
-/* Applies "+x" / "-x" (not @all) and keeps the rule list as Redis 7.0
- * shows it: only category rules that move away from the base (+@cat on
- * -@all, -@cat on +@all) are kept, in order; a rule that changes nothing
- * is dropped, and one undoing an earlier opposite rule on the same
- * category removes it. Single commands are never kept: the description
- * derives them from the bitmap. */
-static void apply_command_rule(acl_selector *s, const char *name, size_t len, const struct rule_target *t, int on) {
-    uint64_t before[ACL_MAX_COMMANDS / 64];
-    memcpy(before, s->allowed, sizeof(before));
-    apply_target(s, t, on);
-    if (t->cmd || memcmp(before, s->allowed, sizeof(before)) == 0) return;
-    int cancelled = 0, kept = 0;
-    for (int i = 0; i < s->nrules; i++) {
-        if (sds_len(s->rules[i]) == len + 1 && strncasecmp(s->rules[i] + 1, name, len) == 0) {
-            if ((s->rules[i][0] == '+') != on) cancelled = 1;
-            sds_free(s->rules[i]);
-        } else {
-            s->rules[kept++] = s->rules[i];
-        }
+#define ERR_SYNTAX "Syntax error"
+#define ERR_UNKNOWN_CMD ACL_ERR_UNKNOWN_CMD
+#define ERR_SUBCOMMAND_FIRST_ARG "Allowing first-arg of a subcommand is not supported"
+
+/* Parses the name of a "+name" (plus) or "-name" rule: "@read", "get",
+ * "client|id", or "select|0" (first_arg set; plus only), checking in
+ * Redis's order so the same error comes out. 0, or -1 with *err. */
+static int parse_target(const char *name, size_t len, int plus, struct rule_target *t, const char **err) {
+    memset(t, 0, sizeof(*t));
+    *err = ERR_UNKNOWN_CMD;
+    if (len >= 1 && name[0] == '@') {
+        char cat[64];
+        if (len - 1 >= sizeof(cat)) return -1;
+        memcpy(cat, name + 1, len - 1);
+        cat[len - 1] = '\0';
+        return (t->category = acl_category_by_name(cat)) != 0 ? 0 : -1;
     }
-    s->nrules = kept;
-    if (cancelled || on == ((s->flags & ACL_SEL_ALLCOMMANDS) != 0)) return;
-    sds rule = sds_cat_len(sds_new(on ? "+" : "-"), name, len);
-    sds_to_lower(rule);
-    s->rules = zrealloc(s->rules, sizeof(sds) * (size_t)(s->nrules + 1));
-    s->rules[s->nrules++] = rule;
+    const char *bar = plus ? memrchr(name, '|', len) : NULL;
+    if (bar == NULL) return (t->cmd = lookup_rule_command(name, len)) != NULL ? 0 : -1;
+    /* "+x|y": x must name a command (or a container's subcommand). */
+    redis_command *cmd = lookup_rule_command(name, (size_t)(bar - name));
+    if (cmd == NULL) return -1;
+    if (cmd->parent) {
+        *err = ERR_SUBCOMMAND_FIRST_ARG;
+        return -1;
+    }
+    if (bar + 1 == name + len) {
+        *err = ERR_SYNTAX;
+        return -1;
+    }
+    if (cmd->subcommands) return (t->cmd = lookup_rule_command(name, len)) != NULL ? 0 : -1;
+    t->cmd = cmd;
+    t->first_arg = bar + 1;
+    t->first_arg_len = len - (size_t)(bar + 1 - name);
+    return 0;
 }
 
 static void set_all_commands(acl_selector *s, int on) {
@@ -371,7 +374,6 @@ static void set_all_commands(acl_selector *s, int on) {
     selector_clear_fargs(s);
     if (on) s->flags |= ACL_SEL_ALLCOMMANDS;
     else s->flags &= ~ACL_SEL_ALLCOMMANDS;
-    selector_clear_rules(s);
 }
 
 /* "+select|0": the first argument is allowed unless the whole command
@@ -397,8 +399,6 @@ static int first_arg_allowed(const acl_selector *s, const redis_command *cmd, sd
 
 /* ---------------------------------------------------------- selector rules */
 
-#define ERR_SYNTAX "Syntax error"
-#define ERR_UNKNOWN_CMD "Unknown command or category name in ACL"
 #define ERR_KEYS_AFTER_ALL                                                                                \
     "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any " \
     "effect. Try 'resetkeys' to start with an empty list of patterns"
@@ -411,11 +411,8 @@ static int add_key_pattern(acl_selector *s, int perm, const char *pat, size_t le
         *err = ERR_KEYS_AFTER_ALL;
         return -1;
     }
-    if (len == 1 && pat[0] == '*' && perm == ACL_PERM_ALL) {
-        selector_clear_keys(s);
-        s->flags |= ACL_SEL_ALLKEYS;
-        return 0;
-    }
+    /* "%RW~*" is a pattern like any other, as in Redis: only allkeys /
+     * "~*" (selector_apply) give all keys. */
     for (int i = 0; i < s->nkeys; i++) {
         if (sds_len(s->keys[i].pattern) == len && memcmp(s->keys[i].pattern, pat, len) == 0) {
             s->keys[i].perm |= perm;
@@ -468,13 +465,23 @@ static int op_is(const char *op, size_t len, const char *word) {
 
 /* Rules that a selector (root or "(...)") understands. */
 static int selector_apply(acl_selector *s, const char *op, size_t len, const char **err) {
-    if (op_is(op, len, "allkeys")) return add_key_pattern(s, ACL_PERM_ALL, "*", 1, err);
+    /* "allkeys" / "~*" and "allchannels" / "&*" are accepted again when
+     * already given (only another pattern after them is an error). */
+    if (op_is(op, len, "allkeys") || op_is(op, len, "~*")) {
+        selector_clear_keys(s);
+        s->flags |= ACL_SEL_ALLKEYS;
+        return 0;
+    }
+    if (op_is(op, len, "allchannels") || op_is(op, len, "&*")) {
+        selector_clear_channels(s);
+        s->flags |= ACL_SEL_ALLCHANNELS;
+        return 0;
+    }
     if (op_is(op, len, "resetkeys")) {
         selector_clear_keys(s);
         s->flags &= ~ACL_SEL_ALLKEYS;
         return 0;
     }
-    if (op_is(op, len, "allchannels")) return add_channel(s, "*", 1, err);
     if (op_is(op, len, "resetchannels")) {
         selector_clear_channels(s);
         s->flags &= ~ACL_SEL_ALLCHANNELS;
@@ -491,21 +498,14 @@ static int selector_apply(acl_selector *s, const char *op, size_t len, const cha
     if (len >= 1 && op[0] == '~') return add_key_pattern(s, ACL_PERM_ALL, op + 1, len - 1, err);
     if (len >= 1 && op[0] == '%') return parse_percent_keys(s, op, len, err);
     if (len >= 1 && op[0] == '&') return add_channel(s, op + 1, len - 1, err);
-    if (len >= 2 && (op[0] == '+' || op[0] == '-')) {
+    if (len >= 1 && (op[0] == '+' || op[0] == '-')) {
         struct rule_target t;
-        if (op[len - 1] == '|' && op[1] != '@') {
-            *err = ERR_SYNTAX;
-            return -1;
-        }
-        if (!parse_target(op + 1, len - 1, &t) || (t.first_arg && op[0] == '-')) {
-            *err = ERR_UNKNOWN_CMD;
-            return -1;
-        }
+        if (parse_target(op + 1, len - 1, op[0] == '+', &t, err) == -1) return -1;
         if (t.first_arg) {
             add_first_arg(s, t.cmd, t.first_arg, t.first_arg_len);
             return 0;
         }
-        apply_command_rule(s, op + 1, len - 1, &t, op[0] == '+');
+        apply_target(s, &t, op[0] == '+');
         return 0;
     }
     *err = ERR_SYNTAX;
@@ -624,7 +624,7 @@ int acl_apply_rule(acl_user *u, const char *op, size_t len, const char **err) {
 /* Joins the arguments of a selector Redis's clients split on spaces:
  * "(~x*" "+set)" is one rule. Returns the joined rules (new array of new
  * sds), or NULL with *err on an unmatched parenthesis. */
-static sds *merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
+sds *acl_merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
     sds *out = zmalloc(sizeof(sds) * (size_t)(argc ? argc : 1));
     int n = 0;
     for (int i = 0; i < argc; i++) {
@@ -656,7 +656,7 @@ static sds *merge_selector_args(sds *argv, int argc, int *outc, sds *err) {
 int acl_setuser_args(acl_user *u, sds *argv, int argc, sds *err) {
     *err = NULL;
     int n;
-    sds *rules = merge_selector_args(argv, argc, &n, err);
+    sds *rules = acl_merge_selector_args(argv, argc, &n, err);
     if (rules == NULL) return -1;
     acl_user *copy = acl_dup_user(u);
     int rc = 0;
@@ -696,20 +696,70 @@ static void fixup_one(redis_command *cmd, void *arg) {
         if (f->real->fargs[i].id == cmd->id) f->out = sds_cat_printf(f->out, " +%s|%s", cmd->fullname, f->real->fargs[i].arg);
 }
 
+struct count_ctx {
+    const acl_selector *s;
+    uint64_t bit;
+    int on, off;
+};
+
+/* Counts as Redis 7.0 counts: over its command table, not minired's. */
+static void count_one(redis_command *cmd, void *arg) {
+    struct count_ctx *c = arg;
+    if (!(cmd->acl & c->bit) || acl_absent_not_in_redis(cmd)) return;
+    if (bitmap_get(c->s, cmd->id)) c->on++;
+    else c->off++;
+}
+
+static void all_bits_one(redis_command *cmd, void *arg) {
+    if (!bitmap_get(arg, cmd->id)) ((acl_selector *)arg)->flags |= ACL_SEL_ALLKEYS;
+}
+
+/* Whether every command of the table is allowed (a scratch copy carries
+ * the answer in a flag bit, as cmd_foreach has no early exit). */
+static int all_bits_set(const acl_selector *s) {
+    acl_selector probe;
+    memcpy(probe.allowed, s->allowed, sizeof(probe.allowed));
+    probe.flags = 0;
+    cmd_foreach(all_bits_one, &probe);
+    return probe.flags == 0;
+}
+
+/* Redis 7.0 keeps no rule history: ACL LIST describes the bitmap. From the
+ * base (+@all if the selector was given all commands, future ones
+ * included, else -@all) it repeatedly picks the category that best fits
+ * what is still unexplained (fewest commands that differ, then most that
+ * agree; it must agree more than it differs), then names the single
+ * commands left over. The left-over commands come in table order; Redis
+ * prints them in its command dict's order, which its random hash seed
+ * changes at every start. */
 sds acl_describe_selector_commands(const acl_selector *s) {
-    int all = (s->flags & ACL_SEL_ALLCOMMANDS) != 0;
-    sds out = sds_new(all ? "+@all" : "-@all");
-    acl_selector fake;
+    int additive = !(s->flags & ACL_SEL_ALLCOMMANDS);
+    sds out = sds_new(additive ? "-@all" : "+@all");
+    acl_selector fake, temp;
     memset(&fake, 0, sizeof(fake));
-    set_all_commands(&fake, all);
-    for (int i = 0; i < s->nrules; i++) {
-        struct rule_target t;
-        if (parse_target(s->rules[i] + 1, sds_len(s->rules[i]) - 1, &t)) apply_target(&fake, &t, s->rules[i][0] == '+');
-        out = sds_cat_printf(out, " %s", s->rules[i]);
+    memset(&temp, 0, sizeof(temp));
+    set_all_commands(&fake, !additive);
+    memcpy(temp.allowed, s->allowed, sizeof(temp.allowed));
+    for (;;) {
+        int best = -1, mindiff = INT_MAX, maxsame = 0;
+        for (int j = 0; j < CATEGORY_COUNT; j++) {
+            struct count_ctx c = {&temp, categories[j].bit, 0, 0};
+            acl_foreach(count_one, &c);
+            int diff = additive ? c.off : c.on, same = additive ? c.on : c.off;
+            if (same > diff && (diff < mindiff || (diff == mindiff && same > maxsame))) {
+                best = j;
+                mindiff = diff;
+                maxsame = same;
+            }
+        }
+        if (best < 0) break;
+        struct rule_target t = {.category = categories[best].bit};
+        apply_target(&fake, &t, additive);
+        apply_target(&temp, &t, !additive);
+        out = sds_cat_printf(out, " %c@%s", additive ? '+' : '-', categories[best].name);
     }
-    /* Whatever the kept rules do not explain, command by command. */
     struct fixup_ctx f = {s, &fake, out};
-    cmd_foreach(fixup_one, &f);
+    acl_foreach(fixup_one, &f);
     return f.out;
 }
 
@@ -775,12 +825,13 @@ int acl_check_password(const acl_user *u, const char *pass, size_t len) {
 }
 
 /* Access a key spec asks for: reads for access, writes for insert /
- * update / delete; a spec saying neither needs both. */
+ * update / delete; a spec saying neither (MEMORY USAGE, TYPE) needs only
+ * a pattern matching the name, of any kind, as in Redis. */
 static int key_spec_perm(int ks_flags) {
     int perm = 0;
     if (ks_flags & KS_ACCESS) perm |= ACL_PERM_READ;
     if (ks_flags & (KS_INSERT | KS_UPDATE | KS_DELETE)) perm |= ACL_PERM_WRITE;
-    return perm ? perm : ACL_PERM_ALL;
+    return perm;
 }
 
 static int key_allowed(const acl_selector *s, const sds key, int perm) {
@@ -850,8 +901,10 @@ static enum acl_denial selector_check(const acl_selector *s, const redis_command
         int n = cmd_key_positions(cmd, argv, argc, idx, flags);
         enum acl_denial d = ACL_OK;
         int set_reads = set_reads_old_value(cmd, argv, argc);
+        /* A spec flagged not-key (SPUBLISH / SSUBSCRIBE's shard channel)
+         * is checked as a channel below, never as a key, as in Redis. */
         for (int i = 0; i < n && d == ACL_OK; i++)
-            if (!key_allowed(s, argv[idx[i]], key_spec_perm(set_reads ? flags[i] : flags[i] & ~KS_ACCESS))) {
+            if (!(flags[i] & KS_NOT_KEY) && !key_allowed(s, argv[idx[i]], key_spec_perm(set_reads ? flags[i] : flags[i] & ~KS_ACCESS))) {
                 d = ACL_DENIED_KEY;
                 *pos = idx[i];
             }
@@ -879,12 +932,13 @@ enum acl_denial acl_check(const acl_user *u, const redis_command *cmd, sds *argv
     enum acl_denial d = selector_check(&u->root, cmd, argv, argc, pos);
     if (d == ACL_OK) return ACL_OK;
     /* As Redis: the most specific denial of any selector is reported
-     * (channel over key over command), the first one among equals. */
+     * (channel over key over command); among equals, the one at the
+     * later argument. */
     for (int i = 0; i < u->nselectors; i++) {
         int p;
         enum acl_denial sd = selector_check(u->selectors[i], cmd, argv, argc, &p);
         if (sd == ACL_OK) return ACL_OK;
-        if (sd > d) {
+        if (sd > d || (sd == d && p > *pos)) {
             d = sd;
             *pos = p;
         }
@@ -931,17 +985,17 @@ void acl_snapshot_keep_default(acl_snapshot *s) {
     for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) acl_apply_rule(d, rules[i], strlen(rules[i]), &err);
 }
 
-/* Keeps the loaded users, reusing the old objects of users that still
- * exist (their clients stay connected), and closes the clients of users
- * that are gone. */
+/* Keeps the loaded users. As Redis 7.0: the default user keeps its
+ * object (its clients stay, under the new rules); every other old user is
+ * dropped and its clients closed, even when the file kept it unchanged. */
 void acl_snapshot_release(acl_snapshot *s) {
     for (int i = 0; i < nusers; i++) {
+        if (strcmp(users[i]->name, "default") != 0) continue;
         for (int j = 0; j < s->n; j++) {
-            if (s->users[j] == NULL || strcmp(s->users[j]->name, users[i]->name) != 0) continue;
-            acl_user *old = s->users[j];
+            if (s->users[j] != default_user) continue;
             s->users[j] = NULL;
-            user_take_contents(old, users[i]);
-            users[i] = old;
+            user_take_contents(default_user, users[i]);
+            users[i] = default_user;
             break;
         }
     }

@@ -33,8 +33,6 @@ typedef struct acl_first_arg {
 typedef struct acl_selector {
     int flags;
     uint64_t allowed[ACL_MAX_COMMANDS / 64];
-    sds *rules; /* "+get", "-@read", ... in the order kept (see acl.c) */
-    int nrules;
     acl_key_pattern *keys;
     int nkeys;
     struct acl_first_arg *fargs; /* "+select|0": first arguments allowed for
@@ -71,6 +69,13 @@ void acl_free_user(acl_user *u);
 acl_user *acl_dup_user(const acl_user *u);
 /* Applies one rule to u; on error returns -1 and sets *err (static text). */
 int acl_apply_rule(acl_user *u, const char *op, size_t len, const char **err);
+/* The one rule error Redis calls "missing" (ENOENT): ACL LOAD reports
+ * each of these, but only the first error of any other kind per line. */
+#define ACL_ERR_UNKNOWN_CMD "Unknown command or category name in ACL"
+/* Joins the arguments of a selector split on spaces ("(~x*" "+set)" is
+ * one rule): new array of new sds, or NULL with *err (new sds) on an
+ * unmatched parenthesis. */
+sds *acl_merge_selector_args(sds *argv, int argc, int *outc, sds *err);
 /* Applies argv[0..argc) to a copy of u (merging "(...)" selectors split on
  * spaces); on success replaces u's contents, returns 0; on error replies
  * nothing and returns -1 with *err a new sds (Redis's text). */
@@ -113,6 +118,9 @@ void acl_snapshot_release(acl_snapshot *s);
 sds acl_load_file(const char *path);
 /* Writes ACL LIST's lines to path atomically; NULL, or the error. */
 sds acl_save_file(const char *path);
+/* CONFIG REWRITE's user lines ("user name rules\n" each) from the users
+ * as they are; empty when an aclfile holds them (returns new). */
+sds acl_config_user_lines(void);
 /* Applies redis.conf's user lines and the aclfile at start; -1 (logged)
  * when the server must not start. */
 int acl_load_startup(void);

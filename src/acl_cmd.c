@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "acl.h"
+#include "acl_absent.h"
 #include "commands.h"
 #include "networking.h"
 #include "pubsub.h"
@@ -20,6 +21,8 @@
 
 /* Denials of the same kind within this long update one log entry. */
 #define ACL_LOG_GROUPING_MS 60000
+/* Only the newest entries are looked at for grouping, as in Redis 7.0. */
+#define ACL_LOG_GROUPING_SCAN 10
 #define GENPASS_DEFAULT_BITS 256
 #define GENPASS_MAX_BITS 4096
 
@@ -63,17 +66,18 @@ static void acl_log_trim(void) {
 }
 
 /* Records a denial (or a failed AUTH) as Redis does: an entry equal in
- * reason, context, object and user to one from the last minute is
- * counted there and moved to the front. */
+ * reason, context, object and user to one from the last minute, among
+ * the 10 newest, is counted there and moved to the front. */
 static void acl_log_add(client *c, const char *reason, const char *context, const char *object, size_t objlen,
                         const char *username) {
     client *real = server.current_client ? server.current_client : c;
     sds info = net_cat_client_info(sds_empty(), real);
     long long now = now_ms();
     acl_log_entry **pp = &acl_log;
-    for (; *pp; pp = &(*pp)->next) {
+    int scanned = 0;
+    for (; *pp && scanned < ACL_LOG_GROUPING_SCAN; pp = &(*pp)->next, scanned++) {
         acl_log_entry *e = *pp;
-        if (e->reason == reason && e->context == context && sds_len(e->object) == objlen &&
+        if (strcmp(e->reason, reason) == 0 && strcmp(e->context, context) == 0 && sds_len(e->object) == objlen &&
             memcmp(e->object, object, objlen) == 0 && strcmp(e->username, username) == 0 &&
             now - e->ctime_ms < ACL_LOG_GROUPING_MS) {
             *pp = e->next;
@@ -178,9 +182,10 @@ int acl_authenticate(client *c, const sds username, const sds pass) {
         c->authenticated = 1;
         return 1;
     }
-    /* The object is the command that tried (auth or hello). */
-    const char *object = c->cmd ? c->cmd->fullname : "auth";
-    acl_log_add(c, "auth", "toplevel", object, strlen(object), username);
+    /* The object is the command that tried, as typed ("AUTH", "hello"). */
+    const char *ctx = (c->flags & (CLIENT_MULTI | CLIENT_IN_EXEC)) ? "multi" : "toplevel";
+    if (c->argc > 0) acl_log_add(c, "auth", ctx, c->argv[0], sds_len(c->argv[0]), username);
+    else acl_log_add(c, "auth", ctx, "auth", 4, username);
     return 0;
 }
 
@@ -346,11 +351,11 @@ struct cat_ctx {
     long n;
 };
 
+/* As Redis 7.0: containers are listed too (CLIENT is @slow), and so are
+ * Redis's commands minired lacks, which the rules know (acl_absent.c). */
 static void cat_one(redis_command *cmd, void *arg) {
     struct cat_ctx *ctx = arg;
     if (!(cmd->acl & ctx->bit)) return;
-    /* A container is listed through its subcommands. */
-    if (cmd->subcommands) return;
     reply_bulk_cstr(ctx->c, cmd->fullname);
     ctx->n++;
 }
@@ -373,6 +378,7 @@ static void acl_cat_command(client *c) {
     void *len = reply_deferred_len(c);
     struct cat_ctx ctx = {c, bit, 0};
     cmd_foreach(cat_one, &ctx);
+    acl_absent_foreach(cat_one, &ctx);
     reply_set_deferred_array_len(c, len, ctx.n);
 }
 

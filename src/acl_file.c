@@ -18,45 +18,59 @@
 
 #define ACL_LOAD_WARNING "WARNING: ACL errors detected, no change to the previously active ACL rules was performed"
 
-/* Applies one "name rule rule..." set of words to a new user in the
- * scratch list (users). Returns NULL or an error (new sds). */
-static sds apply_user_words(sds *words, int n, const char *where) {
-    if (acl_find_user(words[0], sds_len(words[0])))
-        return sds_cat_printf(sds_empty(), "WARNING: Duplicate user '%s' found on %s. ", words[0], where);
-    acl_user *u = acl_create_user(words[0], sds_len(words[0]));
-    for (int i = 1; i < n; i++) {
-        const char *why;
-        if (acl_apply_rule(u, words[i], sds_len(words[i]), &why) == -1)
-            return sds_cat_printf(sds_empty(), "%s: Error in applying operation '%s': %s. ", where, words[i], why);
+/* Applies one line's rules (words after the user name) to the new user
+ * u; errors are appended to errs as Redis 7.0 words them: every unknown
+ * command or category, but only the first error of any other kind, since
+ * it may change what the later rules mean. */
+static sds apply_line_rules(acl_user *u, sds *words, int n, const char *path, int lineno, sds errs) {
+    int merged, syntax_error = 0;
+    sds merr = NULL;
+    sds *rules = acl_merge_selector_args(words, n, &merged, &merr);
+    if (rules == NULL) {
+        sds_free(merr);
+        return sds_cat_printf(errs, "%s:%d: Unmatched parenthesis in selector definition. ", path, lineno);
     }
-    return NULL;
+    for (int j = 0; j < merged; j++) {
+        rules[j] = sds_trim(rules[j], "\t\r\n");
+        const char *why;
+        if (acl_apply_rule(u, rules[j], sds_len(rules[j]), &why) == 0) continue;
+        if (strcmp(why, ACL_ERR_UNKNOWN_CMD) == 0)
+            errs = sds_cat_printf(errs, "%s:%d: Error in applying operation '%s': %s. ", path, lineno, rules[j], why);
+        else if (!syntax_error)
+            errs = sds_cat_printf(errs, "%s:%d: %s. ", path, lineno, why);
+        syntax_error |= strcmp(why, ACL_ERR_UNKNOWN_CMD) != 0;
+    }
+    for (int j = 0; j < merged; j++) sds_free(rules[j]);
+    zfree(rules);
+    return errs;
 }
 
 /* Parses text (an ACL file) into the current user list, which the caller
- * has emptied. Returns NULL, or the error (new sds) as ACL LOAD says it. */
+ * has emptied. As Redis 7.0: lines split on single spaces (no quoting, no
+ * comments), every line looked at and all errors collected. Returns NULL,
+ * or the errors (new sds) as ACL LOAD says them. */
 static sds load_text(const char *path, const char *text) {
     int nlines;
     sds *lines = sds_split_len(text, (ssize_t)strlen(text), "\n", 1, &nlines);
-    sds err = NULL;
-    for (int i = 0; i < nlines && err == NULL; i++) {
+    sds errs = sds_empty();
+    for (int i = 0; i < nlines; i++) {
         sds line = sds_trim(lines[i], " \t\r\n");
         if (sds_len(line) == 0) continue;
         int n;
-        sds *words = sds_split_args(line, &n);
-        if (words == NULL || n < 2 || strcmp(words[0], "user") != 0) {
-            err = sds_cat_printf(sds_empty(), "%s:%d should start with user keyword followed by the username. ", path,
-                                 i + 1);
+        sds *words = sds_split_len(line, (ssize_t)sds_len(line), " ", 1, &n);
+        if (n < 2 || strcmp(words[0], "user") != 0) {
+            errs = sds_cat_printf(errs, "%s:%d should start with user keyword followed by the username. ", path, i + 1);
         } else {
-            sds where = sds_cat_printf(sds_empty(), "line %d", i + 1);
-            sds pos = sds_cat_printf(sds_empty(), "%s:%d", path, i + 1);
-            err = apply_user_words(words + 1, n - 1, acl_find_user(words[1], sds_len(words[1])) ? where : pos);
-            sds_free(where);
-            sds_free(pos);
+            acl_user *u = acl_create_user(words[1], sds_len(words[1]));
+            if (u == NULL) errs = sds_cat_printf(errs, "WARNING: Duplicate user '%s' found on line %d. ", words[1], i + 1);
+            else errs = apply_line_rules(u, words + 2, n - 2, path, i + 1, errs);
         }
-        if (words) sds_free_split_res(words, n);
+        sds_free_split_res(words, n);
     }
     sds_free_split_res(lines, nlines);
-    return err;
+    if (sds_len(errs)) return errs;
+    sds_free(errs);
+    return NULL;
 }
 
 static sds read_file(const char *path, sds *err) {
@@ -90,6 +104,23 @@ sds acl_load_file(const char *path) {
     return NULL;
 }
 
+/* One "user name rules" line per user, as ACL SAVE writes them. */
+static sds users_text(void) {
+    acl_user **all;
+    int n = acl_users(&all);
+    sds out = sds_empty();
+    for (int i = 0; i < n; i++) {
+        sds rules = acl_describe_user(all[i]);
+        out = sds_cat_printf(out, "user %s %s\n", all[i]->name, rules);
+        sds_free(rules);
+    }
+    return out;
+}
+
+sds acl_config_user_lines(void) {
+    return cfg.aclfile ? sds_empty() : users_text();
+}
+
 sds acl_save_file(const char *path) {
     sds tmp = sds_cat_printf(sds_empty(), "%s.tmp-%ld", path, (long)getpid());
     FILE *f = fopen(tmp, "w");
@@ -98,14 +129,9 @@ sds acl_save_file(const char *path) {
         sds_free(tmp);
         return err;
     }
-    acl_user **all;
-    int n = acl_users(&all);
-    int ok = 1;
-    for (int i = 0; i < n && ok; i++) {
-        sds rules = acl_describe_user(all[i]);
-        ok = fprintf(f, "user %s %s\n", all[i]->name, rules) > 0;
-        sds_free(rules);
-    }
+    sds text = users_text();
+    int ok = fwrite(text, 1, sds_len(text), f) == sds_len(text);
+    sds_free(text);
     ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     ok = fclose(f) == 0 && ok;
     if (!ok || rename(tmp, path) == -1) {
@@ -141,15 +167,27 @@ int acl_load_startup(void) {
         const char *ignored;
         if (u) acl_apply_rule(u, "reset", 5, &ignored);
         else u = acl_create_user(words[0], sds_len(words[0]));
-        for (int j = 1; j < n; j++) {
+        /* Selectors come split on spaces ("(~a*" "+get)"), as CONFIG
+         * REWRITE writes them. */
+        int merged = 0, rc = 0;
+        sds merr = NULL;
+        sds *rules = acl_merge_selector_args(words + 1, n - 1, &merged, &merr);
+        if (rules == NULL) {
+            log_warning("Error in user declaration '%s': %s", lines[i], merr);
+            sds_free(merr);
+            rc = -1;
+        }
+        for (int j = 0; j < merged && rc == 0; j++) {
             const char *why;
-            if (acl_apply_rule(u, words[j], sds_len(words[j]), &why) == -1) {
-                log_warning("Error in user declaration '%s': %s", words[j], why);
-                sds_free_split_res(words, n);
-                return -1;
+            if (acl_apply_rule(u, rules[j], sds_len(rules[j]), &why) == -1) {
+                log_warning("Error in user declaration '%s': %s", rules[j], why);
+                rc = -1;
             }
         }
+        for (int j = 0; j < merged; j++) sds_free(rules[j]);
+        zfree(rules);
         sds_free_split_res(words, n);
+        if (rc) return -1;
     }
     if (cfg.aclfile) {
         sds err = acl_load_file(cfg.aclfile);

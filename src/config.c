@@ -62,6 +62,7 @@ enum row_type {
 #define CF_FULL_U64 (1u << 7)    /* CT_ULL memory value over all of 0..2^64-1 */
 #define CF_HIDDEN (1u << 8)      /* test knob: not listed by a CONFIG GET glob */
 #define CF_REWRITE_ALWAYS (1u << 9) /* CONFIG REWRITE writes it even at its default, as Redis */
+#define CF_REWRITE_EXTRA_AT_END (1u << 10) /* REWRITE: lines beyond the file's go to its end, as Redis */
 
 struct config_enum {
     const char *name;
@@ -244,7 +245,8 @@ static const config_row config_table[] = {
     {.name = "acl-pubsub-default", .type = CT_ENUM, .field = &cfg.acl_pubsub_default_all, .def = "resetchannels",
      .enums = acl_pubsub_enum},
     {.name = "acllog-max-len", .type = CT_LL, .field = &cfg.acllog_max_len, .min = 0, .max = LONG_MAX, .def = "128"},
-    {.name = "user", .type = CT_SPECIAL, .flags = CF_IMMUTABLE | CF_MULTI_ARG | CF_APPEND | CF_HIDDEN,
+    {.name = "user", .type = CT_SPECIAL,
+     .flags = CF_IMMUTABLE | CF_MULTI_ARG | CF_APPEND | CF_HIDDEN | CF_REWRITE_ALWAYS | CF_REWRITE_EXTRA_AT_END,
      .ops = &user_ops},
     {.name = "aclfile", .type = CT_STRING, .flags = CF_IMMUTABLE | CF_EMPTY_IS_NULL, .field = &cfg.aclfile, .def = ""},
     /* process */
@@ -994,9 +996,22 @@ static sds user_get(const config_row *r, sds out) {
     return out;
 }
 
+/* As Redis: the users as they are now (ACL SETUSER / DELUSER since the
+ * start included), not the lines the file had. */
 static void user_rewrite(const config_row *r, struct line_vec *out) {
     (void)r;
-    for (int i = 0; i < user_line_count; i++) line_vec_push(out, sds_cat_printf(sds_empty(), "user %s", user_lines[i]));
+    if (hooks.acl_user_lines == NULL) {
+        for (int i = 0; i < user_line_count; i++)
+            line_vec_push(out, sds_cat_printf(sds_empty(), "user %s", user_lines[i]));
+        return;
+    }
+    sds text = hooks.acl_user_lines();
+    int n;
+    sds *lines = sds_split_len(text, (ssize_t)sds_len(text), "\n", 1, &n);
+    for (int i = 0; i < n; i++)
+        if (sds_len(lines[i])) line_vec_push(out, sds_dup(lines[i]));
+    sds_free_split_res(lines, n);
+    sds_free(text);
 }
 
 const char *const *config_user_lines(int *count) {
@@ -1494,6 +1509,8 @@ static void rewrite_row(struct rewrite_state *st, const config_row *r, struct li
         } else if (k < nocc) {
             sds_free(st->lines.v[st->occ[i][k]]);
             st->lines.v[st->occ[i][k]] = now.v[k];
+        } else if (r->flags & CF_REWRITE_EXTRA_AT_END) {
+            line_vec_push(tail, now.v[k]);
         } else {
             sds *last = &st->lines.v[st->occ[i][nocc - 1]];
             *last = sds_cat_sds(sds_cat(*last, "\n"), now.v[k]);

@@ -229,6 +229,9 @@ struct config_hooks {
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
     int (*appendonly_changed)(char *err, size_t errlen); /* starts / stops the AOF */
     int (*requirepass_changed)(char *err, size_t errlen); /* the default user's password */
+    /* CONFIG REWRITE's `user` lines from the live ACL state, one per line
+     * ("user name rules...\n"; empty with an aclfile); new sds. */
+    sds (*acl_user_lines)(void);
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);

@@ -100,7 +100,12 @@ void multi_queue_command(client *c) {
     reply_proto(c, "+QUEUED\r\n", 9);
 }
 
+/* The size of the transaction EXEC is running (one at a time): Redis's
+ * CLIENT INFO and ACL LOG client-info still show multi=<count> then. */
+static long exec_running_count;
+
 long multi_queued_count(const client *c) {
+    if (c->flags & CLIENT_IN_EXEC) return exec_running_count;
     if (!(c->flags & CLIENT_MULTI) || c->mstate == NULL) return -1;
     return c->mstate->count;
 }
@@ -312,6 +317,7 @@ static void exec_command(client *c) {
     unwatch_all(c); /* the queue's own changes must not find c */
     c->flags &= ~CLIENT_MULTI;
     c->flags |= CLIENT_IN_EXEC;
+    exec_running_count = ms->count;
     int saved_argc = c->argc;
     sds *saved_argv = c->argv;
     redis_command *saved_cmd = c->cmd;

@@ -627,7 +627,7 @@ static sds net_cat_flags(sds s, const client *c) {
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
     if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
-    if (c->flags & CLIENT_MULTI) *p++ = 'x';
+    if (c->flags & (CLIENT_MULTI | CLIENT_IN_EXEC)) *p++ = 'x'; /* still 'x' while EXEC runs, as Redis */
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';
     if (c->flags & CLIENT_TRACKING) *p++ = 't';
     if (c->flags & CLIENT_TRACKING_BROKEN_REDIR) *p++ = 'R';

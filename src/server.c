@@ -413,6 +413,7 @@ void server_init(void) {
         .resetstat = server_reset_stats,
         .appendonly_changed = aof_config_changed,
         .requirepass_changed = acl_requirepass_changed,
+        .acl_user_lines = acl_config_user_lines,
     };
     config_set_hooks(&hooks);
     char err[512];

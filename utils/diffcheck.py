@@ -43,6 +43,16 @@ Case file format (tests/diff/*.txt)
                                placeholder); integers within a day of now (ms
                                times) become <time>; an "idle" field's value
                                and the idle of an XPENDING entry become <idle>
+    !acl-rules                 compare after sorting each run of single-command
+                               rules ("+get -set +client|id") in every string:
+                               Redis lists them in its command dict's order,
+                               which its random hash seed changes per start;
+                               rules naming commands Redis 7.0 lacks (MINIRED,
+                               CLIENT SETINFO / NO-TOUCH) are dropped
+    !acl-log                   compare ACL LOG entries with age-seconds left
+                               out and client-info cut to the fields that do
+                               not depend on the process (flags db sub psub
+                               ssub multi cmd user resp)
     !known-difference REASON   a difference here is reported as KNOWN and is
                                not counted as a failure
 """
@@ -278,7 +288,8 @@ class CaseError(Exception):
     pass
 
 
-MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type', '!stream-ids': 'stream-ids'}
+MODIFIERS = {'!ignore': 'ignore', '!shape': 'shape', '!type': 'type', '!stream-ids': 'stream-ids',
+             '!acl-rules': 'acl-rules', '!acl-log': 'acl-log'}
 
 # --------------------------------------------------------------------------
 # !stream-ids: what the clock decides in stream replies, replaced by
@@ -389,6 +400,49 @@ def parse_case(path):
 
 
 # --------------------------------------------------------------------------
+# !acl-rules: single-command rules in Redis's random dict order.
+
+ACL_SINGLE_RE = re.compile(rb'^[+-][^@]')
+ACL_MINIRED_ONLY_RE = re.compile(rb'^[+-](minired(\|.*)?|client\|setinfo|client\|no-touch)$', re.I)
+
+
+def normalise_acl_rules(value):
+    kind, payload = value
+    if isinstance(payload, list):
+        return (kind, [normalise_acl_rules(item) for item in payload])
+    if kind not in '$+' or not isinstance(payload, bytes):
+        return value
+    out, run = [], []
+    for tok in payload.replace(b')', b' )').split(b' ') + [b'']:
+        if ACL_MINIRED_ONLY_RE.match(tok):
+            continue
+        if ACL_SINGLE_RE.match(tok):
+            run.append(tok)
+            continue
+        out += sorted(run) + [tok]
+        run = []
+    return (kind, b' '.join(out))
+
+
+ACL_LOG_CLIENT_FIELDS = (b'flags', b'db', b'sub', b'psub', b'ssub', b'multi', b'cmd', b'user', b'resp')
+
+
+def normalise_acl_log(value):
+    kind, payload = value
+    if not isinstance(payload, list):
+        return value
+    items = [normalise_acl_log(item) for item in payload]
+    for i in range(0, len(items) - 1, 2):
+        key = items[i][1]
+        if key == b'age-seconds':
+            items[i + 1] = ('', b'<age>')
+        elif key == b'client-info' and isinstance(items[i + 1][1], bytes):
+            kept = [f for f in items[i + 1][1].split(b' ') if f.split(b'=')[0] in ACL_LOG_CLIENT_FIELDS]
+            items[i + 1] = (items[i + 1][0], b' '.join(kept))
+    return (kind, items)
+
+
+# --------------------------------------------------------------------------
 # Connections.
 
 class Conn:
@@ -495,6 +549,10 @@ def _compare(step, a, b, conns=None):
     if step.mode == 'stream-ids':
         ids = (conns[0].stream_ids, conns[1].stream_ids) if conns else ({}, {})
         return normalise_stream_reply(tree_a, ids[0]) == normalise_stream_reply(tree_b, ids[1])
+    if step.mode == 'acl-rules':
+        return normalise_acl_rules(tree_a) == normalise_acl_rules(tree_b)
+    if step.mode == 'acl-log':
+        return normalise_acl_log(tree_a) == normalise_acl_log(tree_b)
     return raw_a == raw_b
 
 
@@ -506,6 +564,10 @@ def _record(result, step, label, a, b, names):
         text += '\n    (compared %s only)' % step.mode
     if step.mode == 'stream-ids':
         text += '\n    (compared with clock-made stream IDs and times normalised)'
+    if step.mode == 'acl-rules':
+        text += '\n    (compared with single-command ACL rules sorted)'
+    if step.mode == 'acl-log':
+        text += '\n    (compared without ages and process-bound client-info fields)'
     if step.known:
         result.known.append(text + '\n    known difference: ' + step.known)
     else:

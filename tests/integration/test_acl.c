@@ -308,6 +308,80 @@ START_TEST(test_aclfile_round_trip) {
 }
 END_TEST
 
+/* ACL LOAD as Redis 7.0: clients of every non-default user are closed
+ * (kept users too), the default user's stay; every line is looked at and
+ * all errors are listed, with nothing changed. */
+START_TEST(test_acl_load_clients_and_errors) {
+    char path[] = "/tmp/minired-acl-XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    const char *text = "user default on nopass ~* &* +@all\nuser a on nopass ~* &* +@all\n";
+    ck_assert_int_eq((int)write(fd, text, strlen(text)), (int)strlen(text));
+    close(fd);
+    hs_server *s = hs_start(HS_ARGS("--aclfile", path));
+    redisContext *c = hs_connect(s);
+    redisContext *a = hs_connect(s);
+    HS_EXPECT_OK(a, "AUTH", "a", "x");
+    HS_EXPECT_OK(c, "ACL", "LOAD");
+    redisReply *r = redisCommand(a, "PING");
+    ck_assert_msg(r == NULL, "client of a reloaded user kept");
+    if (r) freeReplyObject(r);
+    redisFree(a);
+    HS_EXPECT_STATUS(c, "PONG", "PING");
+    FILE *f = fopen(path, "w");
+    fputs("user default on nopass ~* &* +@all\nuser a on +nope ~* ~x +nope2\nfoo\nuser a on\n"
+          "user b on (~a* +get) ( +set ~b )\n",
+          f);
+    fclose(f);
+    char want[2048];
+    snprintf(want, sizeof(want),
+                              "ERR %s:2: Error in applying operation '+nope': Unknown command or category name in ACL. "
+                              "%s:2: Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and "
+                              "does not have any effect. Try 'resetkeys' to start with an empty list of patterns. "
+                              "%s:2: Error in applying operation '+nope2': Unknown command or category name in ACL. "
+                              "%s:3 should start with user keyword followed by the username. WARNING: Duplicate user "
+                              "'a' found on line 4. WARNING: ACL errors detected, no change to the previously active "
+                              "ACL rules was performed",
+                              path, path, path, path);
+    HS_EXPECT_ERROR(c, want, "ACL", "LOAD");
+    HS_EXPECT_BULKS(c, HS_ARGS("user a on nopass ~* &* +@all", "user default on nopass ~* &* +@all"), "ACL", "LIST");
+    f = fopen(path, "w");
+    fputs("user default on nopass ~* &* +@all\nuser b on (~a* +get) ( +set ~b )\n", f);
+    fclose(f);
+    HS_EXPECT_OK(c, "ACL", "LOAD");
+    HS_EXPECT_BULKS(c,
+                    HS_ARGS("user b on resetchannels -@all (~a* resetchannels -@all +get) (~b resetchannels -@all "
+                            "+set)",
+                            "user default on nopass ~* &* +@all"),
+                    "ACL", "LIST");
+    redisFree(c);
+    hs_stop(s);
+    unlink(path);
+}
+END_TEST
+
+static int reply_has(const redisReply *r, const char *s) {
+    for (size_t i = 0; i < r->elements; i++)
+        if (strcmp(r->element[i]->str, s) == 0) return 1;
+    return 0;
+}
+
+/* ACL CAT lists containers (CLIENT is @slow) and Redis's commands the rules
+ * know though minired lacks them, as Redis 7.0 does. */
+START_TEST(test_cat_lists_containers) {
+    redisReply *r = hs_command(ctx, HS_ARGS("ACL", "CAT", "slow"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+    ck_assert(reply_has(r, "client") && reply_has(r, "client|kill") && reply_has(r, "cluster|info"));
+    freeReplyObject(r);
+    r = hs_command(ctx, HS_ARGS("ACL", "CAT", "connection"));
+    ck_assert(reply_has(r, "command") && reply_has(r, "wait") && !reply_has(r, "get"));
+    freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "ACL", "SETUSER", "ab", "+@all", "-migrate", "-cluster|reset", "+cluster|info");
+    HS_EXPECT_BULKS(ctx, HS_ARGS("user ab off resetchannels +@all -cluster|reset -migrate", "user default on nopass ~* &* +@all"),
+                    "ACL", "LIST");
+}
+END_TEST
+
 /* Rules changed between MULTI and EXEC: EXEC looks again, per command. */
 START_TEST(test_exec_rechecks) {
     HS_EXPECT_OK(ctx, "ACL", "SETUSER", "m", "on", "nopass", "+@all", "~*");
@@ -380,12 +454,14 @@ static Suite *acl_suite(void) {
     tcase_add_test(tc, test_permissions);
     tcase_add_test(tc, test_multi_and_scripts);
     tcase_add_test(tc, test_cat_genpass_help);
+    tcase_add_test(tc, test_cat_lists_containers);
     tcase_add_test(tc, test_deluser_kills_and_client_list);
     tcase_add_test(tc, test_exec_rechecks);
     tcase_add_test(tc, test_channel_change_kills_subscriber);
     TCase *files = hs_tcase(s, "aclfile");
     tcase_add_test(files, test_aclfile_round_trip);
     tcase_add_test(files, test_config_user_lines);
+    tcase_add_test(files, test_acl_load_clients_and_errors);
     return s;
 }
 
