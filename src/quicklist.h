@@ -14,15 +14,17 @@
  * compressed form would not save QL_MIN_COMPRESS_IMPROVE bytes. A
  * compressed node is decompressed when an operation reaches it and
  * compressed again when the operation is done (a node decompressed only
- * for reading stays plain until the next node is read or the list
- * changes, so entries read from it stay valid meanwhile).
+ * for reading stays plain until a compressed node of any list is read or
+ * its list changes: entries read from it stay valid meanwhile, and at most
+ * one inner node in the whole process is plain between operations).
  *
  * Values go in as bytes and are copied. Listpacks store canonical decimal
  * integers as integers, so an entry reads back either as a string or as an
  * integer (ql_entry.str == NULL); the bytes are the same ones pushed.
  *
  * Iterators and entries borrow the list: any change to the list other than
- * ql_del_entry on the iterator that produced the entry invalidates them. */
+ * ql_del_entry on the iterator that produced the entry invalidates them,
+ * and so does reading another list (one list is read at a time). */
 #ifndef MINIRED_QUICKLIST_H
 #define MINIRED_QUICKLIST_H
 
@@ -50,27 +52,35 @@ enum ql_pop_result { QL_POP_EMPTY = 0, QL_POP_STR = 1, QL_POP_INT = 2 };
 /* A compressed form must be this many bytes smaller to be kept. */
 #define QL_MIN_COMPRESS_IMPROVE 8
 
+/* A node is 32 bytes, as Redis 7.0's: many small lists (one node each)
+ * must cost no more than there. Only the current operation's changed nodes
+ * and the one node a read left plain need tracking, and both live in
+ * quicklist.c's own state rather than in every node. */
 typedef struct ql_node {
     struct ql_node *prev, *next;
-    unsigned char *lp;           /* owned listpack, never empty; NULL while compressed */
-    unsigned char *lzf;          /* owned LZF form of the listpack while compressed */
-    struct ql_node *touched_next; /* chain of nodes to recheck for compression */
-    uint32_t count;              /* entries in the listpack */
-    uint32_t sz;                 /* bytes at lzf once decompressed */
-    uint32_t lzf_len;            /* bytes at lzf */
-    unsigned touched : 1;        /* on the touched chain */
-    unsigned in_window : 1;      /* scratch mark: within depth of an end */
-    unsigned no_gain : 1;        /* compression did not pay; unchanged since */
-    unsigned plain : 1;          /* PLAIN node: one large element alone, never merged */
+    union {
+        unsigned char *lp;       /* owned listpack, never empty (not compressed) */
+        unsigned char *lzf;      /* owned LZF blob: 4-byte length, then the data (compressed) */
+    };
+    uint32_t sz;                 /* while compressed: bytes once decompressed */
+    uint16_t count;              /* entries in the listpack (<= QL_NODE_MAX_COUNT) */
+    uint16_t compressed : 1;     /* lzf is in use, not lp */
+    uint16_t touched : 1;        /* changed by the current operation */
+    uint16_t in_window : 1;      /* scratch mark: within depth of an end */
+    uint16_t no_gain : 1;        /* compression did not pay; unchanged since */
+    uint16_t plain : 1;          /* PLAIN node: one large element alone, never merged */
 } ql_node;
 
+/* Most entries a node holds: node_fits() refuses more, whatever the fill. */
+#define QL_NODE_MAX_COUNT UINT16_MAX
+
+/* 40 bytes, as Redis 7.0's quicklist header. */
 typedef struct quicklist {
     ql_node *head, *tail;
     unsigned long count;         /* entries in all nodes */
     unsigned long len;           /* nodes */
     int fill;                    /* clamped list-max-listpack-size */
     int compress;                /* list-compress-depth: plain nodes at each end */
-    ql_node *touched;            /* nodes made plain since the last recompression */
 } quicklist;
 
 /* One element, as read by ql_index or an iterator. All pointers borrow the

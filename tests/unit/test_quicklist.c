@@ -52,10 +52,13 @@ static void check_structure(const quicklist *ql) {
     for (const ql_node *n = ql->head; n; n = n->next) {
         ck_assert_ptr_eq(n->prev, prev);
         ck_assert_uint_gt(n->count, 0);
-        unsigned char *lp = n->lp;
+        unsigned char *lp = n->compressed ? NULL : n->lp;
         if (lp == NULL) {
+            size_t lzf_len;
+            const unsigned char *lzf = ql_node_lzf(n, &lzf_len);
+            ck_assert_ptr_nonnull(lzf);
             lp = malloc(n->sz);
-            ck_assert_uint_eq(lzf_decompress(n->lzf, n->lzf_len, lp, n->sz), n->sz);
+            ck_assert_uint_eq(lzf_decompress(lzf, lzf_len, lp, n->sz), n->sz);
             if (n->plain) { /* the bare element */
                 unsigned char *elem = lp;
                 lp = lp_append(lp_new(0), elem, n->sz);
@@ -64,7 +67,7 @@ static void check_structure(const quicklist *ql) {
                 ck_assert_uint_eq(lp_bytes(lp), n->sz);
             }
             ck_assert_uint_ge(n->sz, QL_MIN_COMPRESS_BYTES);
-            ck_assert_uint_lt(n->lzf_len + QL_MIN_COMPRESS_IMPROVE, n->sz);
+            ck_assert_uint_lt(lzf_len + QL_MIN_COMPRESS_IMPROVE, n->sz);
         }
         ck_assert_uint_eq(lp_length(lp), n->count);
         if (n->plain) {
@@ -84,9 +87,9 @@ static void check_structure(const quicklist *ql) {
             if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned)ql->fill);
         }
         int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
-        if (ql->compress && !inner && ql->len >= 2 * (unsigned long)ql->compress) ck_assert_ptr_nonnull(n->lp);
-        if (ql->compress && inner && n->lp && !n->no_gain) plain_inner++;
-        if (lp != n->lp) {
+        if (ql->compress && !inner && ql->len >= 2 * (unsigned long)ql->compress) ck_assert(!n->compressed);
+        if (ql->compress && inner && !n->compressed && !n->no_gain) plain_inner++;
+        if (n->compressed) {
             if (n->plain) lp_free(lp);
             else free(lp);
         }
