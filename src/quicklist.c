@@ -412,17 +412,6 @@ static void merge_next(quicklist *ql, ql_node *a) {
     remove_node(ql, b);
 }
 
-/* Merges x with its neighbours while the result fits; returns the node
- * that now holds x's entries. */
-static ql_node *merge_around(quicklist *ql, ql_node *x) {
-    if (allow_merge(ql, x->prev, x)) {
-        x = x->prev;
-        merge_next(ql, x);
-    }
-    while (allow_merge(ql, x, x->next)) merge_next(ql, x);
-    return x;
-}
-
 /* ------------------------------------------------------------ lifecycle */
 
 quicklist *ql_create(int fill) {
@@ -647,14 +636,46 @@ static ql_node *split_node(quicklist *ql, ql_node *n, long k) {
     return r;
 }
 
-/* Inserts before or after entry p (at offset) of n, keeping every node
- * within the fill: into n if it has room, else into the neighbour at that
- * end, else into a new node, splitting n when the spot is in its middle. */
+/* Merges around center as Redis 7.0 does after a split: the two nodes
+ * before it, the two after it, then center with each neighbour. */
+static void merge_center(quicklist *ql, ql_node *center) {
+    ql_node *prev = center->prev, *next = center->next;
+    if (prev && allow_merge(ql, prev->prev, prev)) merge_next(ql, prev->prev);
+    if (next && allow_merge(ql, next, next->next)) merge_next(ql, next);
+    ql_node *target = center;
+    if (allow_merge(ql, center->prev, center)) {
+        target = center->prev;
+        merge_next(ql, target);
+    }
+    if (allow_merge(ql, target, target->next)) merge_next(ql, target);
+}
+
+/* Inserts a large value as its own PLAIN node, splitting n when the spot
+ * is inside it; nothing is merged (Redis 7.0's order and choices). */
+static void insert_large(quicklist *ql, ql_node *n, long offset, int after, const void *s, size_t len) {
+    int at_tail = after && offset == (long)n->count - 1;
+    int at_head = !after && offset == 0;
+    if (n->plain || at_tail || at_head) {
+        link_node(ql, n, node_with_value(s, len), after);
+        return;
+    }
+    split_node(ql, n, after ? offset + 1 : offset);
+    link_node(ql, n, node_with_value(s, len), 1);
+}
+
+/* Inserts before or after entry p (at offset) of n as Redis 7.0 does:
+ * into n if it has room; at an end of n into the neighbour there if it has
+ * room, or a new node at an end of the list; else n is split at the spot,
+ * the value joins the split-off part, and nodes around are merged. */
 static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offset, int after, const void *s,
                          size_t len) {
     uint32_t l = len32(len);
     ql->count++;
     raw(ql, n);
+    if (is_large(len)) {
+        insert_large(ql, n, offset, after, s, len);
+        return;
+    }
     if (allow_insert(ql, n, len)) {
         n->lp = lp_must(lp_insert(n->lp, s, l, p, after ? LP_AFTER : LP_BEFORE, NULL));
         n->count++;
@@ -662,31 +683,29 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
     }
     int at_tail = after && offset == (long)n->count - 1;
     int at_head = !after && offset == 0;
-    if (at_tail && allow_insert(ql, n->next, len)) {
+    if (at_tail && n->next && allow_insert(ql, n->next, len)) {
         raw(ql, n->next);
         n->next->lp = lp_must(lp_prepend(n->next->lp, s, l));
         n->next->count++;
-    } else if (at_head && allow_insert(ql, n->prev, len)) {
+    } else if (at_head && n->prev && allow_insert(ql, n->prev, len)) {
         raw(ql, n->prev);
         n->prev->lp = lp_must(lp_append(n->prev->lp, s, l));
         n->prev->count++;
-    } else if (at_tail || at_head) {
-        link_node(ql, n, node_with_value(s, len), at_tail);
+    } else if ((at_tail && n->next == NULL) || (at_head && n->prev == NULL) || n->plain) {
+        /* (A PLAIN node is never split: its element stays alone.) */
+        link_node(ql, n, node_with_value(s, len), after);
     } else {
+        /* n keeps the part before the spot, the new node the rest. */
         ql_node *right = split_node(ql, n, after ? offset + 1 : offset);
-        if (allow_insert(ql, n, len)) {
-            n->lp = lp_must(lp_append(n->lp, s, l));
-            n->count++;
-        } else if (allow_insert(ql, right, len)) {
-            raw(ql, right);
+        if (after) {
             right->lp = lp_must(lp_prepend(right->lp, s, l));
             right->count++;
+            merge_center(ql, n);
         } else {
-            link_node(ql, n, node_with_value(s, len), 1);
+            n->lp = lp_must(lp_append(n->lp, s, l));
+            n->count++;
+            merge_center(ql, right);
         }
-        /* The halves may now fit with their outer neighbours. */
-        right = merge_around(ql, right);
-        if (right->prev) merge_around(ql, right->prev);
     }
 }
 
@@ -700,20 +719,14 @@ void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len) {
     recompress(ql, NULL);
 }
 
-/* Size in bytes of entry p of lp (encoding, data and backlen). */
-static size_t entry_size(unsigned char *lp, unsigned char *p) {
-    unsigned char *next = lp_next(lp, p);
-    unsigned char *end = next ? next : lp + lp_bytes(lp) - 1;
-    return (size_t)(end - p);
-}
-
 int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
     ql_node *n;
     long offset;
     if (!locate(ql, idx, &n, &offset)) return 0;
     unsigned char *p = lp_seek(raw(ql, n), offset);
-    size_t new_bytes = lp_bytes(n->lp) - entry_size(n->lp, p) + len + QL_ENTRY_OVERHEAD_BYTES;
-    int in_place = n->plain ? is_large(len) : !is_large(len) && node_fits(ql, new_bytes, n->count);
+    /* Redis 7.0 replaces a packed node's element in place whatever the
+     * node's size then (7.2 added the fill check). */
+    int in_place = n->plain ? is_large(len) : !is_large(len);
     if (!in_place && n->count == 1) {
         /* A PLAIN node getting a small value, or a lone element becoming
          * large: the new value goes in after it, then the node goes. */
@@ -748,8 +761,6 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
     unsigned long index = start < 0 ? ql->count - (unsigned long)(-(start + 1)) - 1 : (unsigned long)start;
     unsigned long extent = ql->count - index < count ? ql->count - index : count;
     unsigned long left = extent;
-    /* The node left of the gap once done: where merging is worth a try. */
-    ql_node *boundary = (offset > 0) ? n : n->prev;
 
     while (left > 0) {
         ql_node *next = n->next;
@@ -769,8 +780,8 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
         n = next;
         offset = 0;
     }
-    if (boundary == NULL) boundary = ql->head;
-    if (boundary) merge_around(ql, boundary);
+    /* No merging of the nodes around the gap: Redis 7.0 leaves them as
+     * they are, and node boundaries show in DUMP and RDB bytes. */
     recompress(ql, NULL);
     return extent;
 }
@@ -842,24 +853,12 @@ void ql_del_entry(ql_iter *it, ql_entry *e) {
         recompress(ql, it->node);
         return;
     }
-    /* Offset, within n, of the entry to visit next. */
+    /* No merging with the neighbours: Redis 7.0 deletes in place, and
+     * node boundaries show in DUMP and RDB bytes. */
     long offset = forward ? e->offset : e->offset - 1;
-    int merged = 0;
-    if (allow_merge(ql, n->prev, n)) {
-        offset += (long)n->prev->count;
-        n = n->prev;
-        merge_next(ql, n);
-        merged = 1;
-    }
-    while (allow_merge(ql, n, n->next)) {
-        merge_next(ql, n);
-        merged = 1;
-    }
     it->node = n;
     it->offset = offset;
-    if (merged)
-        it->pos = (offset >= 0 && offset < (long)n->count) ? lp_seek(n->lp, offset) : NULL;
-    else if (forward)
+    if (forward)
         it->pos = next;
     else
         it->pos = offset < 0 ? NULL : (next ? lp_prev(n->lp, next) : lp_last(n->lp));

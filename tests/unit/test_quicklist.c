@@ -82,8 +82,9 @@ static void check_structure(const quicklist *ql) {
                 ck_assert_uint_lt(len, plain_threshold);
             }
         }
+        /* (LSET replaces in place whatever the node's size then, as Redis
+         * 7.0 does, so a node's bytes may pass the fill's budget.) */
         if (n->count > 1) {
-            ck_assert_uint_le(lp_bytes(lp), byte_limit(ql->fill));
             if (ql->fill > 0) ck_assert_uint_le(n->count, (unsigned)ql->fill);
         }
         int inner = nodes >= (unsigned long)ql->compress && ql->len - nodes > (unsigned long)ql->compress;
@@ -419,13 +420,14 @@ START_TEST(test_split_and_merge) {
     ck_assert_uint_eq(ql_del_range(ql, 2, 1), 1);
     expect_list(ql, "0 1 2 3 Y 4 5 6 7");
     ck_assert_uint_eq(ql_count_nodes(ql), 3);
-    /* Deleting Y: [0 1] + [2 3] fit in one node. */
+    /* Deleting Y: [0 1] + [2 3] would fit in one node, but deletions
+     * never merge (Redis 7.0 leaves the nodes; boundaries show in DUMP). */
     ck_assert_uint_eq(ql_del_range(ql, 4, 1), 1);
     expect_list(ql, "0 1 2 3 4 5 6 7");
-    ck_assert_uint_eq(ql_count_nodes(ql), 2);
+    ck_assert_uint_eq(ql_count_nodes(ql), 3);
     check_structure(ql);
 
-    /* Iterator deletes merge too: empty out 1, 2 and 5, 6. */
+    /* Iterator deletes do not merge either: empty out 1, 2 and 5, 6. */
     ql_iter it;
     ql_iter_init(ql, &it, QL_HEAD_TO_TAIL);
     while (ql_next(&it, &e))
@@ -433,7 +435,7 @@ START_TEST(test_split_and_merge) {
             ql_entry_eq(&e, "6", 1))
             ql_del_entry(&it, &e);
     expect_list(ql, "0 3 4 7");
-    ck_assert_uint_eq(ql_count_nodes(ql), 1);
+    ck_assert_uint_eq(ql_count_nodes(ql), 3);
     check_structure(ql);
 
     /* Full node, spot at its end: the neighbour with room takes it. */
@@ -452,7 +454,7 @@ START_TEST(test_split_and_merge) {
     expect_list(ql, "h B 0 1 2 3 A 4 5");
     check_structure(ql);
 
-    /* A range across nodes: whole inner nodes go, the edges merge. */
+    /* A range across nodes: whole inner nodes go, the edges stay apart. */
     ql_free(ql);
     ql = ql_create(4);
     push_numbers(ql, 0, 19); /* 5 nodes of 4 */
@@ -461,7 +463,7 @@ START_TEST(test_split_and_merge) {
     ck_assert_uint_eq(ql_count_nodes(ql), 2); /* [0 1 2] [17 18 19] */
     ck_assert_uint_eq(ql_del_range(ql, -2, 10), 2);
     expect_list(ql, "0 1 2 17");
-    ck_assert_uint_eq(ql_count_nodes(ql), 1);
+    ck_assert_uint_eq(ql_count_nodes(ql), 2);
     ck_assert_uint_eq(ql_del_range(ql, -5, 1), 0); /* out of range */
     ck_assert_uint_eq(ql_del_range(ql, 4, 1), 0);
     ck_assert_uint_eq(ql_del_range(ql, 0, 0), 0);
