@@ -212,12 +212,81 @@ START_TEST(test_threshold_arguments) {
 }
 END_TEST
 
+/* Fills key with n compressible records (many inner nodes at depth 1). */
+static void fill_records(const char *key, int n) {
+    char v[128];
+    for (int i = 0; i < n; i++) {
+        snprintf(v, sizeof(v), "{\"id\":%d,\"name\":\"user%d\",\"role\":\"member\",\"active\":true}", i, i % 7);
+        HS_EXPECT_INT(ctx, i + 1, "RPUSH", key, v);
+    }
+}
+
+static long long memory_usage(const char *key) {
+    redisReply *r = hs_command(ctx, HS_ARGS("MEMORY", "USAGE", key, "SAMPLES", "0"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+static redisReply *dump(const char *key) {
+    redisReply *r = hs_command(ctx, HS_ARGS("DUMP", key));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    return r;
+}
+
+/* A read decompresses one inner node and leaves it plain until another
+ * read or a change; MEMORY USAGE and DUMP must still see the list as
+ * Redis holds it (every inner node compressed), and reading a second list
+ * must leave the first one whole. */
+START_TEST(test_reads_leave_no_trace) {
+    fill_records("a", 600);
+    fill_records("b", 600);
+    long long mem_a = memory_usage("a");
+    redisReply *d1 = dump("a");
+    redisReply *r = hs_command(ctx, HS_ARGS("LINDEX", "a", "300"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_ptr_nonnull(strstr(r->str, "\"id\":300,"));
+    freeReplyObject(r);
+    ck_assert_int_eq(memory_usage("a"), mem_a);
+    redisReply *d2 = dump("a");
+    ck_assert_uint_eq(d2->len, d1->len);
+    ck_assert_int_eq(memcmp(d2->str, d1->str, d1->len), 0);
+    /* Interleaved reads of two lists, then a full read of each. */
+    for (int i = 0; i < 20; i++) {
+        char idx[16];
+        snprintf(idx, sizeof(idx), "%d", 37 * i % 600);
+        freeReplyObject(hs_command(ctx, HS_ARGS("LINDEX", "a", idx)));
+        freeReplyObject(hs_command(ctx, HS_ARGS("LRANGE", "b", idx, "-100")));
+    }
+    const char *keys[] = {"a", "b"};
+    for (int k = 0; k < 2; k++) {
+        r = hs_command(ctx, HS_ARGS("LRANGE", keys[k], "0", "-1"));
+        ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+        ck_assert_uint_eq(r->elements, 600);
+        for (size_t i = 0; i < r->elements; i++) {
+            char want[32];
+            snprintf(want, sizeof(want), "\"id\":%zu,", i);
+            ck_assert_ptr_nonnull(strstr(r->element[i]->str, want));
+        }
+        freeReplyObject(r);
+    }
+    redisReply *d3 = dump("a");
+    ck_assert_uint_eq(d3->len, d1->len);
+    ck_assert_int_eq(memcmp(d3->str, d1->str, d1->len), 0);
+    freeReplyObject(d1);
+    freeReplyObject(d2);
+    freeReplyObject(d3);
+}
+END_TEST
+
 static Suite *list_nodes_suite(void) {
     Suite *s = suite_create("list_nodes");
     TCase *tc = hs_tcase(s, "list_nodes");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_compressed_and_plain);
     tcase_add_test(tc, test_threshold_arguments);
+    tcase_add_test(tc, test_reads_leave_no_trace);
     return s;
 }
 
