@@ -1,8 +1,8 @@
 /* quicklist.c -- lists as a doubly linked chain of listpack nodes.
  *
  * Owns the nodes and their listpacks (whose bytes it reaches only through
- * listpack.h) and their LZF forms. Never logs; one global, a scratch
- * buffer for compression.
+ * listpack.h) and their LZF forms. Never logs; its globals are a scratch
+ * buffer for compression and the compression state below.
  *
  * Compression (list-compress-depth d > 0): every operation makes the nodes
  * it works on plain first (raw(), which records them in the touched set)
@@ -13,8 +13,9 @@
  * the process is plain between operations. Both pieces of state are this
  * file's globals, not per node or per list, so nodes stay 32 bytes.
  * Key invariants: no node is empty; node counts equal their listpacks'
- * lengths and sum to ql->count; a node of 2+ entries stays within the fill
- * (entries and bytes), so a value over the byte budget sits alone. */
+ * lengths and sum to ql->count; an insertion keeps a node of 2+ entries
+ * within the fill (entries and bytes), so a value over the byte budget
+ * sits alone (LSET replaces in place whatever the size, as Redis 7.0). */
 #include "quicklist.h"
 
 #include <stdlib.h>

@@ -2,10 +2,13 @@
  *
  * Each node holds a listpack of up to `fill` entries (positive fill) or up
  * to a byte budget (negative fill: -1..-5 = 4, 8, 16, 32, 64 KB), the
- * semantics of redis.conf's list-max-listpack-size. Whatever the fill, a
- * node never grows past its size limit (QL_SIZE_SAFETY_LIMIT_BYTES for a
- * positive fill) unless it holds a single element, so an element larger
- * than the limit gets a node of its own. Pushes and pops at both ends are
+ * semantics of redis.conf's list-max-listpack-size. Whatever the fill, an
+ * insertion never grows a node past its size limit (QL_SIZE_SAFETY_LIMIT_BYTES
+ * for a positive fill), so an element larger than the limit gets a node of
+ * its own; only a replacement (LSET) may, as in Redis 7.0. Node boundaries
+ * show in RDB and DUMP bytes, so every split and merge follows Redis 7.0's
+ * choices: deletions never merge nodes, an insertion into a full node
+ * splits it and merges around the split. Pushes and pops at both ends are
  * O(1) amortized; LINDEX / LSET skip whole nodes by their counts.
  *
  * list-compress-depth d > 0 keeps the d nodes at each end plain and
@@ -174,14 +177,16 @@ int ql_pop(quicklist *ql, enum ql_where where, sds *str, long long *ival);
  * idx is out of range. */
 int ql_index(quicklist *ql, long idx, ql_entry *e);
 /* Borrows s: replaces the element at idx. Returns 1, or 0 if out of range.
- * A value that no longer fits its node moves to a neighbour or a new node. */
+ * A packed node takes a small value in place whatever its size then; a
+ * value at or above the packed threshold gets a PLAIN node of its own, and
+ * a small value replacing a PLAIN one goes into a neighbour or a new node. */
 int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len);
 /* Borrows s: inserts before / after the element e (from ql_index or an
  * iterator over this list). Invalidates e and every iterator. */
 void ql_insert_before(quicklist *ql, ql_entry *e, const void *s, size_t len);
 void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len);
 /* Deletes up to count elements from start (negative from the tail), as
- * LTRIM needs. Returns the number deleted. Small neighbours are merged. */
+ * LTRIM needs. Returns the number deleted. Nodes are not merged. */
 unsigned long ql_del_range(quicklist *ql, long start, unsigned long count);
 
 /* ------------------------------------------------------------ iteration */
@@ -194,7 +199,7 @@ int ql_iter_init_at(quicklist *ql, ql_iter *it, enum ql_direction direction, lon
 /* Fills *e with the next element. Returns 1, or 0 at the end. */
 int ql_next(ql_iter *it, ql_entry *e);
 /* Deletes e, the entry it last returned; it goes on with the element that
- * followed e in its direction. Small neighbours may be merged. */
+ * followed e in its direction. Nodes are not merged. */
 void ql_del_entry(ql_iter *it, ql_entry *e);
 
 /* ------------------------------------------------------------ values */
