@@ -60,7 +60,10 @@ static size_t dict_sampled_mem(dict *d, long long samples, int with_val) {
     return (size_t)((double)elesize / (double)n * (double)dict_size(d));
 }
 
-static size_t quicklist_mem(const quicklist *ql, long long samples) {
+static size_t quicklist_mem(quicklist *ql, long long samples) {
+    /* A node a read left plain is compressed first, so the figure is the
+     * one for the list as Redis holds it (every inner node compressed). */
+    ql_settle(ql);
     size_t size = sizeof(quicklist), elesize = 0;
     long long n = 0;
     for (const ql_node *node = ql->head; node && n < samples; node = node->next, n++)

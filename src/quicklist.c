@@ -1,19 +1,21 @@
 /* quicklist.c -- lists as a doubly linked chain of listpack nodes.
  *
  * Owns the nodes and their listpacks (whose bytes it reaches only through
- * listpack.h) and their LZF forms. Never logs; one global, a scratch
- * buffer for compression.
+ * listpack.h) and their LZF forms. Never logs; its globals are a scratch
+ * buffer for compression and the compression state below.
  *
  * Compression (list-compress-depth d > 0): every operation makes the nodes
- * it works on plain first (raw(), which puts them on ql->touched) and ends
- * with recompress(), which keeps the d nodes at each end plain and
+ * it works on plain first (raw(), which records them in the touched set)
+ * and ends with recompress(), which keeps the d nodes at each end plain and
  * compresses the touched nodes and the ones just pushed out of the ends.
  * Reads decompress through read_raw(), which first recompresses whatever
- * an earlier read left plain, so at most one inner node a list is plain
- * between operations.
+ * an earlier read (of any list) left plain, so at most one inner node in
+ * the process is plain between operations. Both pieces of state are this
+ * file's globals, not per node or per list, so nodes stay 32 bytes.
  * Key invariants: no node is empty; node counts equal their listpacks'
- * lengths and sum to ql->count; a node of 2+ entries stays within the fill
- * (entries and bytes), so a value over the byte budget sits alone. */
+ * lengths and sum to ql->count; an insertion keeps a node of 2+ entries
+ * within the fill (entries and bytes), so a value over the byte budget
+ * sits alone (LSET replaces in place whatever the size, as Redis 7.0). */
 #include "quicklist.h"
 
 #include <stdlib.h>
@@ -48,12 +50,33 @@ static uint32_t len32(size_t len) {
     return (uint32_t)len;
 }
 
-static ql_node *node_new(unsigned char *lp, uint32_t count) {
+static uint16_t count16(unsigned long count) {
+    if (count > QL_NODE_MAX_COUNT) abort(); /* node_fits() bounds every node */
+    return (uint16_t)count;
+}
+
+static ql_node *node_new(unsigned char *lp, unsigned long count) {
     ql_node *n = zmalloc(sizeof(*n));
     memset(n, 0, sizeof(*n));
     n->lp = lp;
-    n->count = count;
+    n->count = count16(count);
     return n;
+}
+
+/* Frees n's listpack or LZF blob (not n). */
+static void node_free_data(ql_node *n) {
+    if (n->compressed) zfree(n->lzf);
+    else lp_free(n->lp);
+}
+
+/* An LZF blob starts with the length of the compressed data that follows
+ * (Redis's compressed nodes carry the same 4-byte header). */
+#define QL_LZF_HDR_BYTES 4
+
+static uint32_t lzf_blob_len(const unsigned char *blob) {
+    uint32_t len;
+    memcpy(&len, blob, sizeof(len));
+    return len;
 }
 
 /* ------------------------------------------------------------ compression */
@@ -63,19 +86,44 @@ static ql_node *node_new(unsigned char *lp, uint32_t count) {
 #define QL_LZF_SCRATCH_BYTES 65536
 static unsigned char lzf_scratch[QL_LZF_SCRATCH_BYTES];
 
-/* Puts n on the chain recompress() goes through. */
+/* The nodes the current operation made plain or changed, all of one list
+ * (touched_ql): recompress() goes through them at the operation's end. An
+ * operation touches a few nodes (ql_dup, which copies node states, touches
+ * at most one), so the set is a small array searched linearly; should one
+ * ever need more, it moves to the heap until the operation ends. */
+#define QL_TOUCHED_STATIC_CAP 32
+static ql_node *touched_static[QL_TOUCHED_STATIC_CAP];
+static ql_node **touched = touched_static;
+static size_t touched_n, touched_cap = QL_TOUCHED_STATIC_CAP;
+static const quicklist *touched_ql;
+
+/* The node a read (or an iterator) left plain, and its list. */
+static quicklist *linger_ql;
+static ql_node *linger_node;
+
 static void touch(quicklist *ql, ql_node *n) {
     if (ql->compress == 0 || n->touched) return;
+    /* Every operation drains the set before returning: a node of another
+     * list here is a bug. */
+    if (touched_n && touched_ql != ql) abort();
+    if (touched_n == touched_cap) {
+        ql_node **bigger = zmalloc(2 * touched_cap * sizeof(*touched));
+        memcpy(bigger, touched, touched_n * sizeof(*touched));
+        if (touched != touched_static) zfree(touched);
+        touched = bigger;
+        touched_cap *= 2;
+    }
+    touched_ql = ql;
+    touched[touched_n++] = n;
     n->touched = 1;
-    n->touched_next = ql->touched;
-    ql->touched = n;
 }
 
-static void untouch(quicklist *ql, ql_node *n) {
+static void untouch(ql_node *n) {
+    if (n == linger_node) linger_ql = NULL, linger_node = NULL;
     if (!n->touched) return;
-    for (ql_node **pp = &ql->touched; *pp; pp = &(*pp)->touched_next)
-        if (*pp == n) {
-            *pp = n->touched_next;
+    for (size_t i = 0; i < touched_n; i++)
+        if (touched[i] == n) {
+            touched[i] = touched[--touched_n];
             break;
         }
     n->touched = 0;
@@ -84,18 +132,18 @@ static void untouch(quicklist *ql, ql_node *n) {
 /* A compressed node holds the LZF form of its listpack, or for a PLAIN
  * node of its bare element (what Redis compresses, and writes to RDB). */
 static void decompress(ql_node *n) {
-    if (n->lp) return;
+    if (!n->compressed) return;
     unsigned char *lp = zmalloc(n->sz);
     /* Our own compressor wrote it: a mismatch is memory corruption. */
-    if (lzf_decompress(n->lzf, n->lzf_len, lp, n->sz) != n->sz) abort();
+    if (lzf_decompress(n->lzf + QL_LZF_HDR_BYTES, lzf_blob_len(n->lzf), lp, n->sz) != n->sz) abort();
     if (n->plain) {
         unsigned char *elem = lp;
         lp = lp_must(lp_append(lp_new(0), elem, n->sz));
         zfree(elem);
     }
     zfree(n->lzf);
-    n->lzf = NULL;
-    n->lzf_len = 0;
+    n->compressed = 0;
+    n->sz = 0;
     n->lp = lp;
 }
 
@@ -104,7 +152,7 @@ static void decompress(ql_node *n) {
  * smaller is kept. A node that did not pay is not retried until it
  * changes. */
 static void compress_node(ql_node *n) {
-    if (n->lp == NULL || n->no_gain) return;
+    if (n->compressed || n->no_gain) return;
     const unsigned char *data = n->lp;
     size_t sz = lp_bytes(n->lp);
     unsigned char intbuf[LP_INTBUF_SIZE];
@@ -118,12 +166,14 @@ static void compress_node(ql_node *n) {
     unsigned char *out = sz <= QL_LZF_SCRATCH_BYTES ? lzf_scratch : zmalloc(sz);
     size_t clen = lzf_compress(data, sz, out, sz);
     if (clen != 0 && clen + QL_MIN_COMPRESS_IMPROVE < sz) {
-        n->lzf = zmalloc(clen);
-        memcpy(n->lzf, out, clen);
-        n->lzf_len = (uint32_t)clen;
-        n->sz = (uint32_t)sz;
+        unsigned char *blob = zmalloc(QL_LZF_HDR_BYTES + clen);
+        uint32_t clen32 = (uint32_t)clen;
+        memcpy(blob, &clen32, sizeof(clen32));
+        memcpy(blob + QL_LZF_HDR_BYTES, out, clen);
         lp_free(n->lp);
-        n->lp = NULL;
+        n->lzf = blob;
+        n->compressed = 1;
+        n->sz = (uint32_t)sz;
         n->no_gain = 0;
     }
     if (out != lzf_scratch) zfree(out);
@@ -149,13 +199,44 @@ static void mark_window(quicklist *ql, int mark) {
     }
 }
 
+/* Compresses n, the node another list's read left plain, unless it now
+ * sits within that list's depth of an end. */
+static void settle_linger(void) {
+    quicklist *ql = linger_ql;
+    ql_node *n = linger_node;
+    linger_ql = NULL;
+    linger_node = NULL;
+    if (n == NULL || ql->compress == 0 || ql->len < 2 * (unsigned long)ql->compress) return;
+    mark_window(ql, 1);
+    if (!n->in_window) compress_node(n);
+    mark_window(ql, 0);
+}
+
+static void drop_touched(void) {
+    for (size_t i = 0; i < touched_n; i++) touched[i]->touched = 0;
+    touched_n = 0;
+    if (touched != touched_static) {
+        zfree(touched);
+        touched = touched_static;
+        touched_cap = QL_TOUCHED_STATIC_CAP;
+    }
+}
+
 /* Ends an operation: plain ends, compressed inside. keep (may be NULL) is
- * an iterator's node: it stays plain, on the chain for next time. */
+ * an iterator's node: it stays plain (the lingering node) for next time. */
 static void recompress(quicklist *ql, ql_node *keep) {
+    if (linger_ql == ql) {
+        ql_node *l = linger_node;
+        linger_ql = NULL;
+        linger_node = NULL;
+        touch(ql, l);
+    } else if (keep && linger_node) {
+        settle_linger(); /* one lingering node in the process */
+    }
     /* Every node within depth of an end: nothing to compress, and (as in
      * Redis) no walk, so a huge depth costs nothing per operation. */
     if (ql->compress == 0 || ql->len < 2 * (unsigned long)ql->compress) {
-        while (ql->touched) untouch(ql, ql->touched);
+        drop_touched();
         return;
     }
     mark_window(ql, 1);
@@ -166,14 +247,14 @@ static void recompress(quicklist *ql, ql_node *keep) {
         if (!h->in_window && h != keep) compress_node(h);
         if (!t->in_window && t != keep) compress_node(t);
     }
-    ql_node *n = ql->touched;
-    ql->touched = NULL;
-    while (n) {
-        ql_node *next = n->touched_next;
-        n->touched = 0;
-        if (n == keep) touch(ql, n);
-        else if (!n->in_window) compress_node(n);
-        n = next;
+    for (size_t i = 0; i < touched_n; i++) {
+        ql_node *n = touched[i];
+        if (n != keep && !n->in_window) compress_node(n);
+    }
+    drop_touched();
+    if (keep && !keep->in_window) {
+        linger_ql = ql;
+        linger_node = keep;
     }
     mark_window(ql, 0);
 }
@@ -181,20 +262,21 @@ static void recompress(quicklist *ql, ql_node *keep) {
 /* Makes n plain for reading; whatever an earlier read left plain is
  * compressed again first. */
 static unsigned char *read_raw(quicklist *ql, ql_node *n) {
-    if (n->lp == NULL) {
-        recompress(ql, NULL);
+    if (n->compressed) {
+        settle_linger();
         decompress(n);
-        touch(ql, n);
+        linger_ql = ql;
+        linger_node = n;
     }
     return n->lp;
 }
 
 size_t ql_node_bytes(const ql_node *n) {
-    return n->lp ? lp_bytes(n->lp) : n->sz;
+    return n->compressed ? n->sz : lp_bytes(n->lp);
 }
 
 size_t ql_node_data_bytes(const ql_node *n) {
-    if (!n->plain || n->lp == NULL) return ql_node_bytes(n);
+    if (!n->plain || n->compressed) return ql_node_bytes(n);
     unsigned char buf[LP_INTBUF_SIZE];
     const unsigned char *str;
     uint32_t len;
@@ -203,13 +285,13 @@ size_t ql_node_data_bytes(const ql_node *n) {
 }
 
 size_t ql_node_alloc_size(const ql_node *n) {
-    return n->lp ? zmalloc_size(n->lp) : zmalloc_size(n->lzf);
+    return zmalloc_size(n->compressed ? n->lzf : n->lp);
 }
 
 const unsigned char *ql_node_lzf(const ql_node *n, size_t *lzf_len) {
-    if (n->lp) return NULL;
-    *lzf_len = n->lzf_len;
-    return n->lzf;
+    if (!n->compressed) return NULL;
+    *lzf_len = lzf_blob_len(n->lzf);
+    return n->lzf + QL_LZF_HDR_BYTES;
 }
 
 unsigned char *ql_node_listpack(quicklist *ql, ql_node *n) {
@@ -222,7 +304,7 @@ void ql_settle(quicklist *ql) {
 
 unsigned long ql_compressed_nodes(const quicklist *ql) {
     unsigned long k = 0;
-    for (const ql_node *n = ql->head; n; n = n->next) k += n->lp == NULL;
+    for (const ql_node *n = ql->head; n; n = n->next) k += n->compressed;
     return k;
 }
 
@@ -254,9 +336,8 @@ static void remove_node(quicklist *ql, ql_node *n) {
     if (ql->head == n) ql->head = n->next;
     if (ql->tail == n) ql->tail = n->prev;
     ql->len--;
-    untouch(ql, n);
-    lp_free(n->lp);
-    zfree(n->lzf);
+    untouch(n);
+    node_free_data(n);
     zfree(n);
 }
 
@@ -294,6 +375,7 @@ static int clamp_fill(int fill) {
  * single entry always fits: that is how big values get a node alone. */
 static int node_fits(const quicklist *ql, size_t bytes, unsigned long count) {
     if (count <= 1) return 1;
+    if (count > QL_NODE_MAX_COUNT) return 0;
     if (ql->fill < 0) return bytes <= ql_size_levels_bytes[-ql->fill - 1];
     return count <= (unsigned long)ql->fill && bytes <= QL_SIZE_SAFETY_LIMIT_BYTES;
 }
@@ -327,19 +409,8 @@ static void merge_next(quicklist *ql, ql_node *a) {
         }
         a->lp = lp_must(lp_batch_append(a->lp, items, n));
     }
-    a->count += b->count;
+    a->count = count16((unsigned long)a->count + b->count);
     remove_node(ql, b);
-}
-
-/* Merges x with its neighbours while the result fits; returns the node
- * that now holds x's entries. */
-static ql_node *merge_around(quicklist *ql, ql_node *x) {
-    if (allow_merge(ql, x->prev, x)) {
-        x = x->prev;
-        merge_next(ql, x);
-    }
-    while (allow_merge(ql, x, x->next)) merge_next(ql, x);
-    return x;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -350,7 +421,6 @@ quicklist *ql_create(int fill) {
     ql->count = ql->len = 0;
     ql->fill = clamp_fill(fill);
     ql->compress = 0;
-    ql->touched = NULL;
     return ql;
 }
 
@@ -364,32 +434,44 @@ void ql_set_options(quicklist *ql, int fill, int compress_depth) {
 }
 
 void ql_free(quicklist *ql) {
+    if (linger_ql == ql) linger_ql = NULL, linger_node = NULL;
     ql_node *n = ql->head;
     while (n) {
         ql_node *next = n->next;
-        lp_free(n->lp);
-        zfree(n->lzf);
+        node_free_data(n);
         zfree(n);
         n = next;
     }
     zfree(ql);
 }
 
+/* Copies the nodes in their states: the source is settled but for its
+ * lingering node, whose copy alone may need compressing. */
 quicklist *ql_dup(const quicklist *ql) {
     quicklist *copy = ql_create(ql->fill);
     copy->compress = ql->compress;
+    ql_node *copy_linger = NULL;
     for (const ql_node *n = ql->head; n; n = n->next) {
-        ql_node *c = node_new(n->lp ? lp_dup(n->lp) : NULL, n->count);
-        c->plain = n->plain;
-        if (n->lzf) {
-            c->lzf = zmalloc(n->lzf_len);
-            memcpy(c->lzf, n->lzf, n->lzf_len);
-            c->lzf_len = n->lzf_len;
-            c->sz = n->sz;
+        ql_node *c = zmalloc(sizeof(*c));
+        *c = *n;
+        c->touched = 0;
+        if (n->compressed) {
+            size_t bytes = QL_LZF_HDR_BYTES + lzf_blob_len(n->lzf);
+            c->lzf = zmalloc(bytes);
+            memcpy(c->lzf, n->lzf, bytes);
+        } else {
+            c->lp = lp_dup(n->lp);
         }
-        link_node(copy, copy->tail, c, 1);
+        c->prev = copy->tail;
+        c->next = NULL;
+        if (copy->tail) copy->tail->next = c;
+        else copy->head = c;
+        copy->tail = c;
+        copy->len++;
+        if (n == linger_node) copy_linger = c;
     }
     copy->count = ql->count;
+    if (copy_linger) touch(copy, copy_linger);
     recompress(copy, NULL);
     return copy;
 }
@@ -412,7 +494,7 @@ void ql_append_listpack(quicklist *ql, unsigned char *lp) {
         lp_free(lp);
         return;
     }
-    link_node(ql, ql->tail, node_new(lp, (uint32_t)count), 1);
+    link_node(ql, ql->tail, node_new(lp, count), 1);
     ql->count += count;
     recompress(ql, NULL);
 }
@@ -548,21 +630,53 @@ int ql_index(quicklist *ql, long idx, ql_entry *e) {
 static ql_node *split_node(quicklist *ql, ql_node *n, long k) {
     raw(ql, n);
     unsigned char *right = lp_delete_range(lp_dup(n->lp), 0, (unsigned long)k);
-    ql_node *r = node_new(right, n->count - (uint32_t)k);
+    ql_node *r = node_new(right, n->count - (unsigned long)k);
     n->lp = lp_delete_range(n->lp, k, n->count - (unsigned long)k);
-    n->count = (uint32_t)k;
+    n->count = count16((unsigned long)k);
     link_node(ql, n, r, 1);
     return r;
 }
 
-/* Inserts before or after entry p (at offset) of n, keeping every node
- * within the fill: into n if it has room, else into the neighbour at that
- * end, else into a new node, splitting n when the spot is in its middle. */
+/* Merges around center as Redis 7.0 does after a split: the two nodes
+ * before it, the two after it, then center with each neighbour. */
+static void merge_center(quicklist *ql, ql_node *center) {
+    ql_node *prev = center->prev, *next = center->next;
+    if (prev && allow_merge(ql, prev->prev, prev)) merge_next(ql, prev->prev);
+    if (next && allow_merge(ql, next, next->next)) merge_next(ql, next);
+    ql_node *target = center;
+    if (allow_merge(ql, center->prev, center)) {
+        target = center->prev;
+        merge_next(ql, target);
+    }
+    if (allow_merge(ql, target, target->next)) merge_next(ql, target);
+}
+
+/* Inserts a large value as its own PLAIN node, splitting n when the spot
+ * is inside it; nothing is merged (Redis 7.0's order and choices). */
+static void insert_large(quicklist *ql, ql_node *n, long offset, int after, const void *s, size_t len) {
+    int at_tail = after && offset == (long)n->count - 1;
+    int at_head = !after && offset == 0;
+    if (n->plain || at_tail || at_head) {
+        link_node(ql, n, node_with_value(s, len), after);
+        return;
+    }
+    split_node(ql, n, after ? offset + 1 : offset);
+    link_node(ql, n, node_with_value(s, len), 1);
+}
+
+/* Inserts before or after entry p (at offset) of n as Redis 7.0 does:
+ * into n if it has room; at an end of n into the neighbour there if it has
+ * room, or a new node at an end of the list; else n is split at the spot,
+ * the value joins the split-off part, and nodes around are merged. */
 static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offset, int after, const void *s,
                          size_t len) {
     uint32_t l = len32(len);
     ql->count++;
     raw(ql, n);
+    if (is_large(len)) {
+        insert_large(ql, n, offset, after, s, len);
+        return;
+    }
     if (allow_insert(ql, n, len)) {
         n->lp = lp_must(lp_insert(n->lp, s, l, p, after ? LP_AFTER : LP_BEFORE, NULL));
         n->count++;
@@ -570,31 +684,29 @@ static void insert_value(quicklist *ql, ql_node *n, unsigned char *p, long offse
     }
     int at_tail = after && offset == (long)n->count - 1;
     int at_head = !after && offset == 0;
-    if (at_tail && allow_insert(ql, n->next, len)) {
+    if (at_tail && n->next && allow_insert(ql, n->next, len)) {
         raw(ql, n->next);
         n->next->lp = lp_must(lp_prepend(n->next->lp, s, l));
         n->next->count++;
-    } else if (at_head && allow_insert(ql, n->prev, len)) {
+    } else if (at_head && n->prev && allow_insert(ql, n->prev, len)) {
         raw(ql, n->prev);
         n->prev->lp = lp_must(lp_append(n->prev->lp, s, l));
         n->prev->count++;
-    } else if (at_tail || at_head) {
-        link_node(ql, n, node_with_value(s, len), at_tail);
+    } else if ((at_tail && n->next == NULL) || (at_head && n->prev == NULL) || n->plain) {
+        /* (A PLAIN node is never split: its element stays alone.) */
+        link_node(ql, n, node_with_value(s, len), after);
     } else {
+        /* n keeps the part before the spot, the new node the rest. */
         ql_node *right = split_node(ql, n, after ? offset + 1 : offset);
-        if (allow_insert(ql, n, len)) {
-            n->lp = lp_must(lp_append(n->lp, s, l));
-            n->count++;
-        } else if (allow_insert(ql, right, len)) {
-            raw(ql, right);
+        if (after) {
             right->lp = lp_must(lp_prepend(right->lp, s, l));
             right->count++;
+            merge_center(ql, n);
         } else {
-            link_node(ql, n, node_with_value(s, len), 1);
+            n->lp = lp_must(lp_append(n->lp, s, l));
+            n->count++;
+            merge_center(ql, right);
         }
-        /* The halves may now fit with their outer neighbours. */
-        right = merge_around(ql, right);
-        if (right->prev) merge_around(ql, right->prev);
     }
 }
 
@@ -608,20 +720,14 @@ void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len) {
     recompress(ql, NULL);
 }
 
-/* Size in bytes of entry p of lp (encoding, data and backlen). */
-static size_t entry_size(unsigned char *lp, unsigned char *p) {
-    unsigned char *next = lp_next(lp, p);
-    unsigned char *end = next ? next : lp + lp_bytes(lp) - 1;
-    return (size_t)(end - p);
-}
-
 int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len) {
     ql_node *n;
     long offset;
     if (!locate(ql, idx, &n, &offset)) return 0;
     unsigned char *p = lp_seek(raw(ql, n), offset);
-    size_t new_bytes = lp_bytes(n->lp) - entry_size(n->lp, p) + len + QL_ENTRY_OVERHEAD_BYTES;
-    int in_place = n->plain ? is_large(len) : !is_large(len) && node_fits(ql, new_bytes, n->count);
+    /* Redis 7.0 replaces a packed node's element in place whatever the
+     * node's size then (7.2 added the fill check). */
+    int in_place = n->plain ? is_large(len) : !is_large(len);
     if (!in_place && n->count == 1) {
         /* A PLAIN node getting a small value, or a lone element becoming
          * large: the new value goes in after it, then the node goes. */
@@ -656,8 +762,6 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
     unsigned long index = start < 0 ? ql->count - (unsigned long)(-(start + 1)) - 1 : (unsigned long)start;
     unsigned long extent = ql->count - index < count ? ql->count - index : count;
     unsigned long left = extent;
-    /* The node left of the gap once done: where merging is worth a try. */
-    ql_node *boundary = (offset > 0) ? n : n->prev;
 
     while (left > 0) {
         ql_node *next = n->next;
@@ -670,15 +774,15 @@ unsigned long ql_del_range(quicklist *ql, long start, unsigned long count) {
             del = n->count - (unsigned long)offset < left ? n->count - (unsigned long)offset : left;
             raw(ql, n);
             n->lp = lp_delete_range(n->lp, offset, del);
-            n->count -= (uint32_t)del;
+            n->count = count16(n->count - del);
             ql->count -= del;
         }
         left -= del;
         n = next;
         offset = 0;
     }
-    if (boundary == NULL) boundary = ql->head;
-    if (boundary) merge_around(ql, boundary);
+    /* No merging of the nodes around the gap: Redis 7.0 leaves them as
+     * they are, and node boundaries show in DUMP and RDB bytes. */
     recompress(ql, NULL);
     return extent;
 }
@@ -750,24 +854,12 @@ void ql_del_entry(ql_iter *it, ql_entry *e) {
         recompress(ql, it->node);
         return;
     }
-    /* Offset, within n, of the entry to visit next. */
+    /* No merging with the neighbours: Redis 7.0 deletes in place, and
+     * node boundaries show in DUMP and RDB bytes. */
     long offset = forward ? e->offset : e->offset - 1;
-    int merged = 0;
-    if (allow_merge(ql, n->prev, n)) {
-        offset += (long)n->prev->count;
-        n = n->prev;
-        merge_next(ql, n);
-        merged = 1;
-    }
-    while (allow_merge(ql, n, n->next)) {
-        merge_next(ql, n);
-        merged = 1;
-    }
     it->node = n;
     it->offset = offset;
-    if (merged)
-        it->pos = (offset >= 0 && offset < (long)n->count) ? lp_seek(n->lp, offset) : NULL;
-    else if (forward)
+    if (forward)
         it->pos = next;
     else
         it->pos = offset < 0 ? NULL : (next ? lp_prev(n->lp, next) : lp_last(n->lp));

@@ -2,10 +2,13 @@
  *
  * Each node holds a listpack of up to `fill` entries (positive fill) or up
  * to a byte budget (negative fill: -1..-5 = 4, 8, 16, 32, 64 KB), the
- * semantics of redis.conf's list-max-listpack-size. Whatever the fill, a
- * node never grows past its size limit (QL_SIZE_SAFETY_LIMIT_BYTES for a
- * positive fill) unless it holds a single element, so an element larger
- * than the limit gets a node of its own. Pushes and pops at both ends are
+ * semantics of redis.conf's list-max-listpack-size. Whatever the fill, an
+ * insertion never grows a node past its size limit (QL_SIZE_SAFETY_LIMIT_BYTES
+ * for a positive fill), so an element larger than the limit gets a node of
+ * its own; only a replacement (LSET) may, as in Redis 7.0. Node boundaries
+ * show in RDB and DUMP bytes, so every split and merge follows Redis 7.0's
+ * choices: deletions never merge nodes, an insertion into a full node
+ * splits it and merges around the split. Pushes and pops at both ends are
  * O(1) amortized; LINDEX / LSET skip whole nodes by their counts.
  *
  * list-compress-depth d > 0 keeps the d nodes at each end plain and
@@ -14,15 +17,17 @@
  * compressed form would not save QL_MIN_COMPRESS_IMPROVE bytes. A
  * compressed node is decompressed when an operation reaches it and
  * compressed again when the operation is done (a node decompressed only
- * for reading stays plain until the next node is read or the list
- * changes, so entries read from it stay valid meanwhile).
+ * for reading stays plain until a compressed node of any list is read or
+ * its list changes: entries read from it stay valid meanwhile, and at most
+ * one inner node in the whole process is plain between operations).
  *
  * Values go in as bytes and are copied. Listpacks store canonical decimal
  * integers as integers, so an entry reads back either as a string or as an
  * integer (ql_entry.str == NULL); the bytes are the same ones pushed.
  *
  * Iterators and entries borrow the list: any change to the list other than
- * ql_del_entry on the iterator that produced the entry invalidates them. */
+ * ql_del_entry on the iterator that produced the entry invalidates them,
+ * and so does reading another list (one list is read at a time). */
 #ifndef MINIRED_QUICKLIST_H
 #define MINIRED_QUICKLIST_H
 
@@ -50,27 +55,35 @@ enum ql_pop_result { QL_POP_EMPTY = 0, QL_POP_STR = 1, QL_POP_INT = 2 };
 /* A compressed form must be this many bytes smaller to be kept. */
 #define QL_MIN_COMPRESS_IMPROVE 8
 
+/* A node is 32 bytes, as Redis 7.0's: many small lists (one node each)
+ * must cost no more than there. Only the current operation's changed nodes
+ * and the one node a read left plain need tracking, and both live in
+ * quicklist.c's own state rather than in every node. */
 typedef struct ql_node {
     struct ql_node *prev, *next;
-    unsigned char *lp;           /* owned listpack, never empty; NULL while compressed */
-    unsigned char *lzf;          /* owned LZF form of the listpack while compressed */
-    struct ql_node *touched_next; /* chain of nodes to recheck for compression */
-    uint32_t count;              /* entries in the listpack */
-    uint32_t sz;                 /* bytes at lzf once decompressed */
-    uint32_t lzf_len;            /* bytes at lzf */
-    unsigned touched : 1;        /* on the touched chain */
-    unsigned in_window : 1;      /* scratch mark: within depth of an end */
-    unsigned no_gain : 1;        /* compression did not pay; unchanged since */
-    unsigned plain : 1;          /* PLAIN node: one large element alone, never merged */
+    union {
+        unsigned char *lp;       /* owned listpack, never empty (not compressed) */
+        unsigned char *lzf;      /* owned LZF blob: 4-byte length, then the data (compressed) */
+    };
+    uint32_t sz;                 /* while compressed: bytes once decompressed */
+    uint16_t count;              /* entries in the listpack (<= QL_NODE_MAX_COUNT) */
+    uint16_t compressed : 1;     /* lzf is in use, not lp */
+    uint16_t touched : 1;        /* changed by the current operation */
+    uint16_t in_window : 1;      /* scratch mark: within depth of an end */
+    uint16_t no_gain : 1;        /* compression did not pay; unchanged since */
+    uint16_t plain : 1;          /* PLAIN node: one large element alone, never merged */
 } ql_node;
 
+/* Most entries a node holds: node_fits() refuses more, whatever the fill. */
+#define QL_NODE_MAX_COUNT UINT16_MAX
+
+/* 40 bytes, as Redis 7.0's quicklist header. */
 typedef struct quicklist {
     ql_node *head, *tail;
     unsigned long count;         /* entries in all nodes */
     unsigned long len;           /* nodes */
     int fill;                    /* clamped list-max-listpack-size */
     int compress;                /* list-compress-depth: plain nodes at each end */
-    ql_node *touched;            /* nodes made plain since the last recompression */
 } quicklist;
 
 /* One element, as read by ql_index or an iterator. All pointers borrow the
@@ -164,14 +177,16 @@ int ql_pop(quicklist *ql, enum ql_where where, sds *str, long long *ival);
  * idx is out of range. */
 int ql_index(quicklist *ql, long idx, ql_entry *e);
 /* Borrows s: replaces the element at idx. Returns 1, or 0 if out of range.
- * A value that no longer fits its node moves to a neighbour or a new node. */
+ * A packed node takes a small value in place whatever its size then; a
+ * value at or above the packed threshold gets a PLAIN node of its own, and
+ * a small value replacing a PLAIN one goes into a neighbour or a new node. */
 int ql_replace_at_index(quicklist *ql, long idx, const void *s, size_t len);
 /* Borrows s: inserts before / after the element e (from ql_index or an
  * iterator over this list). Invalidates e and every iterator. */
 void ql_insert_before(quicklist *ql, ql_entry *e, const void *s, size_t len);
 void ql_insert_after(quicklist *ql, ql_entry *e, const void *s, size_t len);
 /* Deletes up to count elements from start (negative from the tail), as
- * LTRIM needs. Returns the number deleted. Small neighbours are merged. */
+ * LTRIM needs. Returns the number deleted. Nodes are not merged. */
 unsigned long ql_del_range(quicklist *ql, long start, unsigned long count);
 
 /* ------------------------------------------------------------ iteration */
@@ -184,7 +199,7 @@ int ql_iter_init_at(quicklist *ql, ql_iter *it, enum ql_direction direction, lon
 /* Fills *e with the next element. Returns 1, or 0 at the end. */
 int ql_next(ql_iter *it, ql_entry *e);
 /* Deletes e, the entry it last returned; it goes on with the element that
- * followed e in its direction. Small neighbours may be merged. */
+ * followed e in its direction. Nodes are not merged. */
 void ql_del_entry(ql_iter *it, ql_entry *e);
 
 /* ------------------------------------------------------------ values */

@@ -723,7 +723,12 @@ static robj *rdb_load_quicklist2(rio *r, sds *err, int *empty) {
             zfree(blob);
             continue;
         }
-        rdb_list_append_node(ql, blob, w.count);
+        /* Redis 7.0 keeps a loaded node as it is, whatever the fill (a
+         * node LSET grew past it, or saved under another fill), so DUMP
+         * and RDB bytes survive a reload; only a node too large for a
+         * node's count (a crafted payload) is taken apart. */
+        if (w.count <= QL_NODE_MAX_COUNT) ql_append_listpack(ql, blob);
+        else rdb_list_append_node(ql, blob, w.count);
     }
     if (ql_length(ql) == 0) {
         obj_decr_refcount(o);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crc64.h"
 #include "harness.h"
 
 #define MODEL_MAX 4000
@@ -212,12 +213,127 @@ START_TEST(test_threshold_arguments) {
 }
 END_TEST
 
+/* Fills key with n compressible records (many inner nodes at depth 1). */
+static void fill_records(const char *key, int n) {
+    char v[128];
+    for (int i = 0; i < n; i++) {
+        snprintf(v, sizeof(v), "{\"id\":%d,\"name\":\"user%d\",\"role\":\"member\",\"active\":true}", i, i % 7);
+        HS_EXPECT_INT(ctx, i + 1, "RPUSH", key, v);
+    }
+}
+
+static long long memory_usage(const char *key) {
+    redisReply *r = hs_command(ctx, HS_ARGS("MEMORY", "USAGE", key, "SAMPLES", "0"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_INTEGER);
+    long long v = r->integer;
+    freeReplyObject(r);
+    return v;
+}
+
+static redisReply *dump(const char *key) {
+    redisReply *r = hs_command(ctx, HS_ARGS("DUMP", key));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    return r;
+}
+
+/* A read decompresses one inner node and leaves it plain until another
+ * read or a change; MEMORY USAGE and DUMP must still see the list as
+ * Redis holds it (every inner node compressed), and reading a second list
+ * must leave the first one whole. */
+START_TEST(test_reads_leave_no_trace) {
+    fill_records("a", 600);
+    fill_records("b", 600);
+    long long mem_a = memory_usage("a");
+    redisReply *d1 = dump("a");
+    redisReply *r = hs_command(ctx, HS_ARGS("LINDEX", "a", "300"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_ptr_nonnull(strstr(r->str, "\"id\":300,"));
+    freeReplyObject(r);
+    ck_assert_int_eq(memory_usage("a"), mem_a);
+    redisReply *d2 = dump("a");
+    ck_assert_uint_eq(d2->len, d1->len);
+    ck_assert_int_eq(memcmp(d2->str, d1->str, d1->len), 0);
+    /* Interleaved reads of two lists, then a full read of each. */
+    for (int i = 0; i < 20; i++) {
+        char idx[16];
+        snprintf(idx, sizeof(idx), "%d", 37 * i % 600);
+        freeReplyObject(hs_command(ctx, HS_ARGS("LINDEX", "a", idx)));
+        freeReplyObject(hs_command(ctx, HS_ARGS("LRANGE", "b", idx, "-100")));
+    }
+    const char *keys[] = {"a", "b"};
+    for (int k = 0; k < 2; k++) {
+        r = hs_command(ctx, HS_ARGS("LRANGE", keys[k], "0", "-1"));
+        ck_assert_int_eq(r->type, REDIS_REPLY_ARRAY);
+        ck_assert_uint_eq(r->elements, 600);
+        for (size_t i = 0; i < r->elements; i++) {
+            char want[32];
+            snprintf(want, sizeof(want), "\"id\":%zu,", i);
+            ck_assert_ptr_nonnull(strstr(r->element[i]->str, want));
+        }
+        freeReplyObject(r);
+    }
+    redisReply *d3 = dump("a");
+    ck_assert_uint_eq(d3->len, d1->len);
+    ck_assert_int_eq(memcmp(d3->str, d1->str, d1->len), 0);
+    freeReplyObject(d1);
+    freeReplyObject(d2);
+    freeReplyObject(d3);
+}
+END_TEST
+
+/* A RESTORE payload (QUICKLIST_2) of one packed node holding n entries
+ * "0".."n%100" as small integers; returns its length. */
+static size_t payload_big_node(unsigned char *out, unsigned n) {
+    size_t lp_len = 6 + 2 * (size_t)n + 1, k = 0;
+    out[k++] = 18; /* RDB_TYPE_LIST_QUICKLIST_2 */
+    out[k++] = 1;  /* one node */
+    out[k++] = 2;  /* PACKED */
+    out[k++] = 0x80; /* 32-bit length follows, big endian */
+    for (int sh = 24; sh >= 0; sh -= 8) out[k++] = (unsigned char)(lp_len >> sh);
+    for (int sh = 0; sh < 32; sh += 8) out[k++] = (unsigned char)(lp_len >> sh);
+    out[k++] = n > 65535 ? 0xff : (unsigned char)n; /* count unknown past 65535 */
+    out[k++] = n > 65535 ? 0xff : (unsigned char)(n >> 8);
+    for (unsigned i = 0; i < n; i++) {
+        out[k++] = (unsigned char)(i % 100); /* 7-bit unsigned integer */
+        out[k++] = 1;                        /* its backlen */
+    }
+    out[k++] = 0xff;
+    out[k++] = 10; /* RDB version 10 */
+    out[k++] = 0;
+    uint64_t crc = crc64(0, out, k);
+    for (int i = 0; i < 8; i++) out[k++] = (unsigned char)(crc >> (8 * i));
+    return k;
+}
+
+/* A node of more entries than a node may count (a crafted payload) is
+ * taken apart into nodes within the fill; nothing breaks. */
+START_TEST(test_restore_oversized_node) {
+    static unsigned char payload[200000];
+    size_t len = payload_big_node(payload, 70000);
+    const char *argv[] = {"RESTORE", "big", "0", (const char *)payload};
+    size_t lens[] = {7, 3, 1, len};
+    redisReply *r = hs_command_argv(ctx, 4, argv, lens);
+    HS_CHECK_STATUS(r, "OK");
+    freeReplyObject(r);
+    HS_EXPECT_INT(ctx, 70000, "LLEN", "big");
+    HS_EXPECT_BULK(ctx, "99", "LINDEX", "big", "69999");
+    r = hs_command(ctx, HS_ARGS("DEBUG", "OBJECT", "big"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STATUS);
+    ck_assert_ptr_null(strstr(r->str, "ql_nodes:1 "));
+    freeReplyObject(r);
+    HS_EXPECT_OK(ctx, "DEBUG", "RELOAD");
+    HS_EXPECT_INT(ctx, 70000, "LLEN", "big");
+}
+END_TEST
+
 static Suite *list_nodes_suite(void) {
     Suite *s = suite_create("list_nodes");
     TCase *tc = hs_tcase(s, "list_nodes");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_compressed_and_plain);
     tcase_add_test(tc, test_threshold_arguments);
+    tcase_add_test(tc, test_reads_leave_no_trace);
+    tcase_add_test(tc, test_restore_oversized_node);
     return s;
 }
 

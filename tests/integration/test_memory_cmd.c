@@ -110,6 +110,33 @@ START_TEST(test_doctor_malloc_purge) {
 }
 END_TEST
 
+/* After a peak, libc malloc keeps the freed memory: a Redis built on libc
+ * takes the allocator's resident and active bytes from the RSS and its
+ * allocated bytes from used_memory, so it reports the peak, the high total
+ * RSS and a high allocator fragmentation, but no allocator RSS overhead
+ * (resident equals active there; jemalloc Redis reports that one instead). */
+START_TEST(test_doctor_after_peak) {
+    HS_EXPECT_OK(ctx, "SELECT", "1");
+    HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "200000", "tmp", "100");
+    HS_EXPECT_OK(ctx, "SELECT", "0");
+    HS_EXPECT_OK(ctx, "DEBUG", "POPULATE", "40000", "keep", "100");
+    HS_EXPECT_OK(ctx, "SELECT", "1");
+    HS_EXPECT_OK(ctx, "FLUSHDB", "SYNC");
+    redisReply *r = hs_command(ctx, HS_ARGS("MEMORY", "DOCTOR"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    ck_assert_msg(strncmp(r->str, "Sam, I detected a few issues in this Redis instance memory implants:\n\n", 70) == 0,
+                  "%s", r->str);
+    ck_assert_ptr_nonnull(strstr(r->str, "\n * Peak memory: In the past this instance used more than 150%"));
+    ck_assert_ptr_nonnull(strstr(r->str, "\n * High total RSS: "));
+    ck_assert_ptr_nonnull(strstr(r->str, "Note: The currently used allocator is \"libc\".\n\n"));
+    ck_assert_ptr_nonnull(strstr(r->str, "\n * High allocator fragmentation: "));
+    ck_assert_ptr_null(strstr(r->str, "High allocator RSS overhead"));
+    ck_assert_ptr_null(strstr(r->str, "High process RSS overhead"));
+    ck_assert_ptr_nonnull(strstr(r->str, "I'm here to keep you safe, Sam. I want to help you.\n"));
+    freeReplyObject(r);
+}
+END_TEST
+
 /* RESP3: STATS is a map with a nested map per db, DOCTOR verbatim text. */
 START_TEST(test_resp3) {
     int fd = hs_raw_connect(srv);
@@ -136,6 +163,7 @@ static Suite *memory_cmd_suite(void) {
     tcase_add_test(tc, test_stats_fields);
     tcase_add_test(tc, test_info_agrees);
     tcase_add_test(tc, test_doctor_malloc_purge);
+    tcase_add_test(tc, test_doctor_after_peak);
     tcase_add_test(tc, test_resp3);
     return s;
 }
