@@ -405,17 +405,17 @@ START_TEST(test_help_lists_fault) {
     ck_assert_msg(seen, "MINIRED HELP does not describe the fault actions");
     freeReplyObject(r);
     /* COMMAND DOCS carries the grammar as an argument tree. */
-    r = hs_command(ctl, HS_ARGS("COMMAND", "DOCS", "minired|fault"));
-    ck_assert_uint_eq(r->elements, 2);
-    hs_buf dump = {0};
-    hs_cat_reply(&dump, r);
+    /* (Read raw: the tree is deeper than hiredis nests.) */
+    int fd = hs_raw_connect(srv), closed = 0;
+    hs_buf dump = raw_exchange(fd, "COMMAND DOCS minired|fault\r\n", &closed);
+    close(fd);
+    ck_assert(dump.len > 0 && dump.data[0] == '*');
     const char *const tokens[] = {"oneof", "ADD", "DEL", "LIST", "RESET", "ANY", "COMMAND", "KEY", "ERROR", "DELAY",
                                   "CLOSE", "BEFORE", "AFTER", "DROP-REPLY", "PARTIAL", "STALL", "SLOW-READ",
                                   "COUNT", "PROBABILITY", "CLIENT", NULL};
     for (int i = 0; tokens[i]; i++)
         ck_assert_msg(strstr(dump.data, tokens[i]) != NULL, "COMMAND DOCS minired|fault lacks %s", tokens[i]);
     hs_buf_free(&dump);
-    freeReplyObject(r);
 }
 END_TEST
 
