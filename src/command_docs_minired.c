@@ -30,8 +30,8 @@ static const cmd_doc_arg m_clock[] = {
  * fault tests check COMMAND DOCS has it). */
 static const cmd_doc_arg m_fault_match[] = {
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"command", "string", -1, "COMMAND", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"key", "pattern", -1, "KEY", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"name", "string", -1, "COMMAND", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"pattern", "pattern", -1, "KEY", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 static const cmd_doc_arg m_fault_close_when[] = {
     {"before", "pure-token", -1, "BEFORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -50,12 +50,12 @@ static const cmd_doc_arg m_fault_partial[] = {
     {"then", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, m_fault_partial_then},
 };
 static const cmd_doc_arg m_fault_action[] = {
-    {"error", "string", -1, "ERROR", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"delay", "integer", -1, "DELAY", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"text", "string", -1, "ERROR", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"milliseconds", "integer", -1, "DELAY", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"close-block", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, m_fault_close},
     {"drop-reply", "pure-token", -1, "DROP-REPLY", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"partial-block", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, m_fault_partial},
-    {"slow-read", "integer", -1, "SLOW-READ", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"milliseconds", "integer", -1, "SLOW-READ", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 static const cmd_doc_arg m_fault_add[] = {
     {"add", "pure-token", -1, "ADD", NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -64,7 +64,7 @@ static const cmd_doc_arg m_fault_add[] = {
     {"action", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 6, m_fault_action},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"probability", "double", -1, "PROBABILITY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"client", "string", -1, "CLIENT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"name-or-id", "string", -1, "CLIENT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
 static const cmd_doc_arg m_fault_del[] = {
     {"del", "pure-token", -1, "DEL", NULL, NULL, NULL, 0, NULL, 0, NULL},
