@@ -182,6 +182,15 @@ START_TEST(test_bad_arguments) {
                     "x", "ANY", "ERROR", "");
     HS_EXPECT_ERROR(ctl, "ERR COMMAND needs a command name, or container|subcommand", "MINIRED", "FAULT", "ADD",
                     "x", "COMMAND", "config|", "DROP-REPLY");
+    HS_EXPECT_ARITY(ctl, "minired|fault", "MINIRED", "FAULT", "ADD", "x", "KEY");
+    HS_EXPECT_ERROR(ctl, "ERR COUNT needs an argument", "MINIRED", "FAULT", "ADD", "x", "ANY", "PARTIAL", "3",
+                    "STALL", "COUNT");
+    HS_EXPECT_ERROR(ctl, "ERR ERROR text must be non-empty and hold no CR, LF or NUL", "MINIRED", "FAULT", "ADD",
+                    "x", "ANY", "ERROR", "-");
+    HS_EXPECT_ERROR(ctl, "ERR ERROR text must be non-empty and hold no CR, LF or NUL", "MINIRED", "FAULT", "ADD",
+                    "x", "ANY", "ERROR", "a\r\nb");
+    HS_EXPECT_ERROR(ctl, "ERR unknown fault option 'BEFORE' (expected COUNT, PROBABILITY or CLIENT)", "MINIRED",
+                    "FAULT", "ADD", "x", "ANY", "DROP-REPLY", "BEFORE");
     HS_EXPECT_OK(ctl, "MINIRED", "FAULT", "ADD", "x", "ANY", "DROP-REPLY", "PROBABILITY", "0");
     HS_EXPECT_ERROR(ctl, "ERR fault 'x' already exists", "MINIRED", "FAULT", "ADD", "x", "ANY", "CLOSE");
     /* Nothing half-parsed was kept. */
@@ -203,6 +212,14 @@ START_TEST(test_error_action) {
     expect_exchange(fd, "INCR n\r\n", "-ERR something went wrong\r\n", 0);
     expect_exchange(fd, "SCRIPT KILL\r\n", "-BUSY busy\r\n", 0);
     expect_exchange(fd, "GET k\r\n", "$-1\r\n", 0);
+    /* KEY looks at every key the command names; a command that cannot
+     * run has no keys and gets its own error. */
+    expect_exchange(fd, "MSET a 1 slot:2 2\r\n", "-MOVED 3999 127.0.0.1:6381\r\n", 0);
+    expect_exchange(fd, "GET slot:1 extra\r\n", "-ERR wrong number of arguments for 'get' command\r\n", 0);
+    /* Only what the client sends is matched, not a script's own calls. */
+    expect_exchange(fd, "EVAL \"return redis.call('set','k','v')\" 0\r\n", "+OK\r\n", 0);
+    HS_EXPECT_BULK(ctl, "v", "GET", "k");
+    HS_EXPECT_INT(ctl, 1, "DEL", "k");
     close(fd);
     /* The same bytes in RESP3. */
     fd = raw_resp3();
