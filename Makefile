@@ -11,6 +11,7 @@
 #   make bench-persist           SAVE/load/BGSAVE/AOF figures against redis-server
 #   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
 #   make bench-types             stream/HLL/geo/SORT throughput and memory bars against redis-server
+#   make bench-clock             MINIRED CLOCK ADVANCE over 1M keys: worst PING while they expire
 #   make install PREFIX=/usr/local [DESTDIR=/staging]
 #                                server, check-tool links, commented config,
 #                                systemd unit; then utils/install-server.sh
@@ -98,7 +99,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        bench-types fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types bench-clock fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -243,6 +244,12 @@ bench-scripts: all
 # shrink, e.g. "--quick --memory-entries 200000").
 bench-types: all
 	@python3 utils/types_bench.py --server $(abspath $(SERVER_BIN)) $(TYPES_BENCH_ARGS)
+
+# MINIRED CLOCK ADVANCE 3600000 over 1M keys with TTLs within the hour:
+# the worst PING meanwhile (bar: 5 ms) and how long until DBSIZE is 0
+# (CLOCK_BENCH_ARGS to shrink, e.g. "--keys 200000").
+bench-clock: all
+	@python3 utils/clock_bench.py --server $(abspath $(SERVER_BIN)) $(CLOCK_BENCH_ARGS)
 
 # Regenerates src/command_docs_a_k.c and src/command_docs_l_z.c from a redis-server 7.0's COMMAND DOCS for
 # the commands the built server has (run after adding commands; commit it).

@@ -19,6 +19,7 @@
 #include "networking.h"
 #include "reply.h"
 #include "util.h"
+#include "vclock.h"
 #include "zmalloc.h"
 
 struct waiter {
@@ -92,14 +93,25 @@ int blocking_parse_timeout(client *c, const sds arg, long long *deadline_ms) {
         reply_error(c, "timeout is negative");
         return -1;
     }
-    long long now = mstime();
+    long long now = vclock_ms(); /* deadlines are on the data clock */
     *deadline_ms = rel == 0 ? 0 : (rel > LLONG_MAX - now ? LLONG_MAX : now + rel);
     return 0;
+}
+
+/* Milliseconds of real time until the data clock reaches deadline_ms, as
+ * far as can be told now (a frozen clock: re-checked after that long). */
+static long long blocking_wait_ms(long long deadline_ms) {
+    long long wait = deadline_ms - vclock_ms();
+    return wait > 0 ? wait : 0;
 }
 
 static int blocking_timer_proc(ae_event_loop *el, long long id, void *data) {
     (void)el, (void)id;
     client *c = data;
+    /* The timer runs on real time, the deadline on the data clock: a
+     * frozen clock has not got there yet, so wait again. */
+    long long wait = blocking_wait_ms(c->bstate->deadline_ms);
+    if (wait > 0) return wait;
     c->bstate->timer_id = -1; /* this timer ends now */
     blocking_unblock(c, BLOCK_UNBLOCK_TIMEOUT);
     return AE_NOMORE;
@@ -157,8 +169,7 @@ void blocking_block(client *c, sds *keys, int numkeys, long long deadline_ms,
         bs->nodes[i] = n;
     }
     if (deadline_ms) {
-        long long wait = deadline_ms - mstime();
-        bs->timer_id = ae_create_time_event(server.el, wait > 0 ? wait : 0, blocking_timer_proc, c, NULL);
+        bs->timer_id = ae_create_time_event(server.el, blocking_wait_ms(deadline_ms), blocking_timer_proc, c, NULL);
     }
     c->bstate = bs;
     c->flags |= CLIENT_BLOCKED;
@@ -337,5 +348,17 @@ void blocking_handle_ready_keys(void) {
             zfree(list);
             list = next;
         }
+    }
+}
+
+void blocking_clock_moved(void) {
+    if (server.blocked_clients == 0) return;
+    for (client *c = server.clients; c; c = c->next) {
+        struct blocking_state *bs = c->bstate;
+        if (!(c->flags & CLIENT_BLOCKED) || bs == NULL || bs->timer_id == -1) continue;
+        /* Re-armed rather than unblocked here: the timeout reply is sent
+         * from the timer, after the command that moved the clock. */
+        ae_delete_time_event(server.el, bs->timer_id);
+        bs->timer_id = ae_create_time_event(server.el, blocking_wait_ms(bs->deadline_ms), blocking_timer_proc, c, NULL);
     }
 }

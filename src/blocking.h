@@ -49,6 +49,9 @@ void blocking_handle_ready_keys(void);
  * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED. */
 enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR };
 void blocking_unblock(client *c, enum blocking_unblock_reason why);
+/* The data clock moved (MINIRED CLOCK): every blocked client's timer is
+ * re-armed for what is left of its deadline (0 ms once it has passed). */
+void blocking_clock_moved(void);
 /* Forgets c (it is being freed). */
 void blocking_client_freed(client *c);
 

@@ -8,7 +8,6 @@
  * passed its row's validation, and a failed CONFIG SET leaves cfg exactly as
  * it was before the call. */
 #include "config.h"
-#include "testctl.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -190,6 +189,15 @@ static const struct config_enum appendfsync_enum[] = {
     {"everysec", APPENDFSYNC_EVERYSEC}, {"always", APPENDFSYNC_ALWAYS}, {"no", APPENDFSYNC_NO}, {NULL, 0}};
 
 /* Redis refuses file names with a directory part: files live in "dir". */
+/* enable-test-controls may change at runtime only when it was enabled at
+ * start (testctl_init sets test_controls_locked otherwise). */
+static int validate_test_controls(const char *v, char *err, size_t errlen) {
+    (void)v;
+    if (!cfg.test_controls_locked) return 0;
+    snprintf(err, errlen, "enable-test-controls can be changed at runtime only when it was enabled at start");
+    return -1;
+}
+
 static int validate_dbfilename(const char *v, char *err, size_t errlen) {
     if (!strchr(v, '/')) return 0;
     snprintf(err, errlen, "dbfilename can't be a path, just a filename");
@@ -265,7 +273,7 @@ static const config_row config_table[] = {
     /* minired's own: who may run MINIRED (testctl.c); settable at runtime
      * only when enabled at start. */
     {.name = "enable-test-controls", .type = CT_ENUM, .field = &cfg.enable_test_controls, .def = "no",
-     .enums = protected_enum, .validate = testctl_validate_setting},
+     .enums = protected_enum, .validate = validate_test_controls},
     /* security */
     {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = "",
      .apply = apply_requirepass},

@@ -191,6 +191,7 @@ struct server_config {
     int enable_debug_cmd;         /* enum protected_configs: DEBUG */
     int enable_module_cmd;        /* enum protected_configs: MODULE LOAD/LOADEX/UNLOAD */
     int enable_test_controls;     /* enum protected_configs: MINIRED (testctl.c) */
+    int test_controls_locked;     /* disabled at start: CONFIG SET may not enable them */
 };
 
 /* Read-only to everyone but config.c. */

@@ -25,6 +25,7 @@
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* Milliseconds of rehashing per cron tick (for the first table that
  * needs it: one tick never pays for several). */
@@ -43,7 +44,8 @@
 #define DB_ASYNC_FLUSH_MIN_KEYS 4096
 #define DB_MS_PER_MINUTE 60000
 
-/* Unix ms read by the cron: the LRU/LFU clocks need no better. */
+/* Data-clock ms read by the cron (and when MINIRED CLOCK moves it): the
+ * LRU/LFU clocks need no better. */
 static long long db_clock_ms;
 static long long db_lazyfree_timer_id = -1;
 static void db_schedule_lazyfree(void);
@@ -77,11 +79,15 @@ void db_init(int n) {
         server.dbs[i].expires = dict_create(&expires_type);
         server.dbs[i].id = i;
     }
-    db_clock_ms = mstime();
+    db_clock_ms = vclock_ms();
+}
+
+void db_clock_refresh(void) {
+    db_clock_ms = vclock_ms();
 }
 
 long long db_now_ms(void) {
-    if (server.cmd_time_ms == 0) server.cmd_time_ms = mstime();
+    if (server.cmd_time_ms == 0) server.cmd_time_ms = vclock_ms();
     return server.cmd_time_ms;
 }
 
@@ -450,7 +456,7 @@ static void db_shrink_if_sparse(dict *d) {
 }
 
 void db_cron_rehash(void) {
-    db_clock_ms = mstime();
+    db_clock_ms = vclock_ms();
     for (int i = 0; i < server.dbnum; i++) {
         db_shrink_if_sparse(server.dbs[i].keys);
         db_shrink_if_sparse(server.dbs[i].expires);

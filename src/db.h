@@ -10,6 +10,9 @@
 
 /* Unix ms "now" for expiry decisions: fixed for the running command. */
 long long db_now_ms(void);
+/* Re-reads the data clock the LRU/LFU stamps use (the cron does it every
+ * tick; MINIRED CLOCK at once). */
+void db_clock_refresh(void);
 /* Adds n changes to the dirty counter (INFO rdb_changes_since_last_save):
  * handlers call it beside each change, per element as Redis counts. */
 static inline void db_dirty(long long n) {

@@ -20,6 +20,7 @@
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* Keys sampled per database per round at effort 1 (+1/4 per effort step). */
 #define EXPIRE_KEYS_PER_LOOP 20
@@ -106,7 +107,7 @@ static int expire_cycle(long long budget_us) {
     unsigned long per_loop = EXPIRE_KEYS_PER_LOOP + EXPIRE_KEYS_PER_LOOP / 4 * (unsigned long)effort;
     unsigned long stale = (unsigned long)(EXPIRE_ACCEPTABLE_STALE_PERC - effort);
     monotime start = mono_now_us();
-    long long now_ms = mstime();
+    long long now_ms = vclock_ms(); /* the data clock: MINIRED CLOCK moves it */
     unsigned long total_sampled = 0, total_expired = 0;
     int timed_out = 0;
     if (expire_cursors_len != server.dbnum) {

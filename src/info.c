@@ -33,6 +33,7 @@
 #include "snapshot.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 #define INFO_SAMPLES 16
 
@@ -184,7 +185,7 @@ static sds info_server(sds s) {
 #else
                        0, 0, 0,
 #endif
-                       (long)server.pid, supervise_info_name(), server.runid, cfg.port, ustime(), uptime, uptime / 86400, cfg.hz, cfg.hz,
+                       (long)server.pid, supervise_info_name(), server.runid, cfg.port, vclock_us(), uptime, uptime / 86400, cfg.hz, cfg.hz,
                        (long long)db_lru_clock(), server.executable ? server.executable : "",
                        server.configfile ? server.configfile : "", MINIRED_VERSION);
     return s;
@@ -525,7 +526,7 @@ static sds info_cluster(sds s) {
 static long long avg_ttl_ms(db *d) {
     dict_entry *des[AVG_TTL_SAMPLES];
     unsigned int n = dict_get_some_keys(d->expires, des, AVG_TTL_SAMPLES);
-    long long now = mstime(), sum = 0, live = 0;
+    long long now = vclock_ms(), sum = 0, live = 0;
     for (unsigned int i = 0; i < n; i++) {
         long long ttl = dict_get_signed_int_val(des[i]) - now;
         if (ttl > 0) {

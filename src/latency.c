@@ -16,6 +16,7 @@
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* Histograms by command: open addressing on the entry's address, so the
  * per-command cost is a multiply and (almost always) one probe. */
@@ -104,7 +105,7 @@ static void event_add_sample(const char *name, long long ms) {
         events[event_count++] = ts;
     }
     uint32_t v = ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-    int32_t now = (int32_t)time(NULL);
+    int32_t now = (int32_t)vclock_s();
     if (v > ts->max_ms) ts->max_ms = v;
     struct latency_sample *prev = &ts->samples[(ts->idx + LATENCY_TS_LEN - 1) % LATENCY_TS_LEN];
     if (prev->time == now) {
@@ -270,7 +271,7 @@ static sds latency_graph(sds out, const struct latency_series *ts) {
     struct spark_sample sm[LATENCY_TS_LEN];
     int n = 0;
     uint32_t min = 0, max = 0;
-    time_t now = time(NULL);
+    time_t now = (time_t)vclock_s();
     FOR_EACH_SAMPLE(ts, s) {
         if (n == 0 || s->latency_ms < min) min = s->latency_ms;
         if (n == 0 || s->latency_ms > max) max = s->latency_ms;
@@ -319,7 +320,7 @@ static void latency_analyze(const struct latency_series *ts, struct latency_stat
     }
     if (st->samples == 0) return;
     st->avg = (uint32_t)(sum / st->samples);
-    st->period = (long)(time(NULL) - oldest);
+    st->period = (long)(vclock_s() - oldest);
     if (st->period == 0) st->period = 1;
     sum = 0;
     FOR_EACH_SAMPLE(ts, s) sum += s->latency_ms > st->avg ? s->latency_ms - st->avg : st->avg - s->latency_ms;

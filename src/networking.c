@@ -30,6 +30,7 @@
 #include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* Most iovecs handed to one writev: the fixed buffer plus blocks. */
 #define NET_MAX_IOV 16
@@ -85,8 +86,8 @@ client *net_create_client(int fd) {
     c->db = &server.dbs[0];
     c->querybuf = sds_empty();
     resp_parser_init(&c->parser);
-    c->ctime = time(NULL);
-    c->last_interaction_ms = mstime();
+    c->ctime = (time_t)vclock_s(); /* age= and idle= are on the data clock */
+    c->last_interaction_ms = vclock_ms();
     if (fd != -1) {
         char err[ANET_ERR_LEN];
         anet_non_block(err, fd);
@@ -432,7 +433,7 @@ static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask
         return;
     }
     sds_incr_len(c->querybuf, n);
-    c->last_interaction_ms = server.loop_ms;
+    c->last_interaction_ms = vclock_ms_from_real(server.loop_ms);
     server.stat_net_input_bytes += n;
     if (net_pending_input_bytes(c) > cfg.client_max_querybuf_len) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
@@ -519,7 +520,7 @@ static int net_write_to_client(client *c) {
         net_free_client(c);
         return -1;
     }
-    if (total > 0) c->last_interaction_ms = server.loop_ms;
+    if (total > 0) c->last_interaction_ms = vclock_ms_from_real(server.loop_ms);
     if (!net_has_pending_output(c)) {
         if (c->flags & CLIENT_WRITE_HANDLER) {
             ae_delete_file_event(server.el, c->fd, AE_WRITABLE);
@@ -695,7 +696,7 @@ static sds net_cat_flags(sds s, const client *c) {
 }
 
 sds net_cat_client_info(sds s, client *c) {
-    long long now = mstime();
+    long long now = vclock_ms();
     int ev = c->fd == -1 ? 0 : ae_get_file_events(server.el, c->fd);
     size_t argv_mem = 0;
     for (int i = 0; i < c->argc; i++)
@@ -707,7 +708,7 @@ sds net_cat_client_info(sds s, client *c) {
     pubsub_client_counts(c, &sub, &psub, &ssub);
     s = sds_cat_printf(s, "id=%llu addr=%s laddr=%s fd=%d name=%s age=%lld idle=%lld flags=",
                        (unsigned long long)c->id, c->addr, c->laddr, c->fd, c->name ? c->name : "",
-                       (long long)(time(NULL) - c->ctime), (now - c->last_interaction_ms) / 1000);
+                       (long long)(now / 1000 - c->ctime), (now - c->last_interaction_ms) / 1000);
     s = net_cat_flags(s, c);
     s = sds_cat_printf(s,
                        " db=%d sub=%lu psub=%lu ssub=%lu multi=%ld qbuf=%zu qbuf-free=%zu argv-mem=%zu"

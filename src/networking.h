@@ -23,6 +23,7 @@ void net_handle_pending_writes(void);
 /* Frees clients marked CLOSE_ASAP. */
 void net_free_clients_async(void);
 /* Cron duty: closes idle clients past cfg.timeout_sec. */
+/* now_ms: the data clock (idle times and `timeout` are on it). */
 void net_clients_cron(long long now_ms);
 /* Frees the current command's arguments and readies c for the next. */
 void net_reset_client(client *c);

@@ -26,6 +26,7 @@
 #include "rdb_internal.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 #define RDB_MAGIC "REDIS"
 #define RDB_MAGIC_LEN 5
@@ -485,7 +486,7 @@ static int rdb_load_body(rdb_loader *l) {
     if (rdb_load_magic(l) == -1) return -1;
     db *d = &server.dbs[0];
     rdb_key_meta m = {-1, -1, -1};
-    long long now_ms = mstime();
+    long long now_ms = vclock_ms(); /* keys already expired are skipped */
     while (1) {
         int type;
         if (rdb_load_type(l->r, &type, &l->err) == -1) RDB_FAIL(l, "Unexpected EOF reading RDB file");

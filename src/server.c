@@ -40,6 +40,7 @@
 #include "tracking.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 struct server_state server;
 
@@ -190,7 +191,7 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
         info_track_sample();
         last_sample_ms = now;
     }
-    net_clients_cron(now);
+    net_clients_cron(vclock_ms_from_real(now)); /* idle times are on the data clock */
     childproc_cron();
     snapshot_cron();
     db_cron_rehash();
@@ -440,7 +441,7 @@ void server_run(void) {
 /* ---------------------------------------------------------- commands */
 
 static void time_command(client *c) {
-    long long us = ustime();
+    long long us = vclock_us();
     reply_array_len(c, 2);
     reply_bulk_ll(c, us / 1000000);
     reply_bulk_ll(c, us % 1000000);

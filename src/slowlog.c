@@ -15,6 +15,7 @@
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* SLOWLOG GET without a count. */
 #define SLOWLOG_GET_DEFAULT_COUNT 10
@@ -86,7 +87,7 @@ static slowlog_entry *entry_create(const client *c, const redis_command *cmd, lo
             e->argv[j] = entry_arg(c, cmd, j);
     }
     e->id = next_id++;
-    e->time = (long long)time(NULL);
+    e->time = vclock_s();
     e->duration = duration;
     e->peer = sds_new(c->addr);
     e->name = sds_new(c->name ? c->name : "");

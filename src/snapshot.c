@@ -32,6 +32,7 @@
 #include "rio.h"
 #include "server.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* After a failed BGSAVE, the save points try again only this often. */
 #define CONFIG_BGSAVE_RETRY_DELAY_SEC 5
@@ -41,7 +42,8 @@
 #define TEMP_NAME_LEN 64
 
 static struct {
-    time_t lastsave;              /* last successful save (LASTSAVE) */
+    time_t lastsave;              /* last successful save, real time (save points) */
+    long long lastsave_data;      /* the same on the data clock (LASTSAVE, INFO) */
     time_t lastbgsave_try;        /* last BGSAVE attempt, for the retry delay */
     int lastbgsave_ok;            /* rdb_last_bgsave_status */
     long long save_time_last;     /* rdb_last_bgsave_time_sec; -1 none */
@@ -115,6 +117,7 @@ int snapshot_save_sync(void) {
     if (save_to(cfg.dbfilename) == -1) return -1;
     server.dirty = 0;
     snap.lastsave = time(NULL);
+    snap.lastsave_data = vclock_s();
     snap.lastbgsave_ok = 1;
     return 0;
 }
@@ -151,6 +154,7 @@ static void bgsave_done(int exitcode, int bysignal) {
         log_notice("Background saving terminated with success");
         server.dirty -= snap.dirty_before_bgsave;
         snap.lastsave = time(NULL);
+        snap.lastsave_data = vclock_s();
         snap.lastbgsave_ok = 1;
     } else if (!bysignal) {
         log_warning("Background saving error");
@@ -173,6 +177,7 @@ void snapshot_reset_stats(void) {
 
 void snapshot_init(void) {
     snap.lastsave = time(NULL);
+    snap.lastsave_data = vclock_s();
     childproc_set_done_handler(CHILD_RDB, bgsave_done);
     rdb_set_save_progress_hook(save_progress);
 }
@@ -356,7 +361,7 @@ sds snapshot_info_fields(sds s) {
                           "rdb_last_load_keys_loaded:%lld\r\n",
                           snap.loading, cs.current_cow_peak, cs.current_cow_size, cs.current_cow_size_age,
                           cs.current_fork_perc, cs.current_save_keys_processed, cs.current_save_keys_total,
-                          server.dirty, bgsave, (long long)snap.lastsave, snap.lastbgsave_ok ? "ok" : "err",
+                          server.dirty, bgsave, snap.lastsave_data, snap.lastbgsave_ok ? "ok" : "err",
                           snap.save_time_last,
                           bgsave && snap.save_time_start != -1 ? (long long)(now - snap.save_time_start) : -1LL,
                           snap.saves, cs.rdb_last_cow_size, snap.last_load_keys_expired,
@@ -422,7 +427,7 @@ static void bgsave_command(client *c) {
 }
 
 static void lastsave_command(client *c) {
-    reply_integer(c, (long long)snap.lastsave);
+    reply_integer(c, snap.lastsave_data);
 }
 
 redis_command snapshot_commands[] = {

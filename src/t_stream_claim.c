@@ -19,6 +19,7 @@
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* XAUTOCLAIM's default COUNT, and how many PEL entries it may look at per
  * entry it may claim (idle filter). */
@@ -179,7 +180,7 @@ static void xclaim_command(client *c) {
     stream_id id;
     while (j < c->argc && claim_parse_id(c->argv[j], &id) == 0) j++;
     int last_id_arg = j - 1;
-    long long now = mstime();
+    long long now = vclock_ms();
     if (xclaim_parse_opts(c, j, now, &o)) return;
     int propagate_last_id = 0;
     if (stream_id_cmp(&o.last_id, &cg->last_id) > 0) {
@@ -260,7 +261,7 @@ static void xautoclaim_command(client *c) {
     stream_id *claimed = zmalloc(sizeof(stream_id) * (cap ? cap : 1));
     stream_id *deleted = zmalloc(sizeof(stream_id) * (cap ? cap : 1));
     long ndeleted = 0, nclaimed = 0;
-    long long now = mstime();
+    long long now = vclock_ms();
     stream_consumer *consumer = NULL;
     unsigned char key[16];
     stream_id_encode(key, &a.start);

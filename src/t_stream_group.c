@@ -23,6 +23,7 @@
 #include "script.h"
 #include "util.h"
 #include "zmalloc.h"
+#include "vclock.h"
 
 /* A blocked read served without COUNT returns at most this many entries
  * per stream, as in Redis (a low ID must not flood the client). */
@@ -135,7 +136,7 @@ static int xread_parse_timeout(client *c, const sds arg, long long *deadline) {
         return -1;
     }
     if (ms > 0) {
-        long long now = mstime();
+        long long now = vclock_ms();
         if (ms > LLONG_MAX - now) {
             reply_error(c, "timeout is out of range");
             return -1;
@@ -437,7 +438,7 @@ static void xread_serve(client *c, const struct xread_args *a, int i, struct xre
         return;
     }
     struct group_read g = {.c = c, .key = key, .group = a->group, .cg = x->cg, .noack = a->noack,
-                           .now = mstime()};
+                           .now = vclock_ms()};
     int created;
     g.consumer = sgroup_consumer(x->cg, a->consumer, key, c->db->id, g.now, &created);
     /* A NOACK read leaves no XCLAIM to create the consumer on replicas. */
@@ -662,7 +663,7 @@ static void xgroup_createconsumer_command(client *c) {
     stream_cg *cg = xgroup_group(c, s);
     if (cg == NULL) return;
     sds name = c->argv[4];
-    if (stream_create_consumer(cg, (const unsigned char *)name, sds_len(name), mstime()) == NULL) {
+    if (stream_create_consumer(cg, (const unsigned char *)name, sds_len(name), vclock_ms()) == NULL) {
         reply_integer(c, 0);
         return;
     }
@@ -805,7 +806,7 @@ static void xpending_range(client *c, stream_cg *cg, struct xpending_range *r) {
     unsigned char startkey[16], endkey[16];
     stream_id_encode(startkey, &r->start);
     stream_id_encode(endkey, &r->end);
-    long long now = mstime();
+    long long now = vclock_ms();
     void *len_node = reply_deferred_len(c);
     long n = 0;
     rax_iter ri;

@@ -12,6 +12,7 @@
 #include "reply.h"
 #include "t_stream.h"
 #include "util.h"
+#include "vclock.h"
 
 /* Entries and PEL entries shown by XINFO STREAM FULL without COUNT. */
 #define XINFO_FULL_DEFAULT_COUNT 10
@@ -243,7 +244,7 @@ static void xinfo_consumers_command(client *c) {
         reply_error_format(c, "-NOGROUP No such consumer group '%s' for key name '%s'", c->argv[3], c->argv[2]);
         return;
     }
-    long long now = mstime();
+    long long now = vclock_ms();
     reply_array_len(c, (long)rax_size(cg->consumers));
     rax_iter it;
     rax_start(&it, cg->consumers);

@@ -17,21 +17,8 @@
 #include "debug_more.h"
 #include "reply.h"
 
-/* Whether enable-test-controls was yes or local once the configuration
- * was loaded; -1 until then (the configuration file may set anything). */
-static int enabled_at_start = -1;
-
 void testctl_init(void) {
-    enabled_at_start = cfg.enable_test_controls != PROTECTED_CONFIGS_NO;
-}
-
-int testctl_validate_setting(const char *value, char *err, size_t errlen) {
-    (void)value;
-    if (enabled_at_start == 0) {
-        snprintf(err, errlen, "enable-test-controls can be changed at runtime only when it was enabled at start");
-        return -1;
-    }
-    return 0;
+    cfg.test_controls_locked = cfg.enable_test_controls == PROTECTED_CONFIGS_NO;
 }
 
 sds testctl_refusal(client *c) {
@@ -45,13 +32,13 @@ sds testctl_refusal(client *c) {
 static void minired_help_command(client *c) {
     static const char *help[] = {
         "CLOCK FREEZE",
-        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times).",
+        "    Stop the clock the data reads (TTLs, TIME, stream IDs, idle times, LRU/LFU).",
         "CLOCK ADVANCE <milliseconds>",
-        "    Move the data clock forward; keys whose TTL passes expire as if the time went by.",
+        "    Move the data clock forward (it stays frozen or running); keys whose TTL passes expire at once.",
         "CLOCK SET <unix-time-milliseconds>",
-        "    Set the data clock (frozen) to the given time; it may not go back.",
+        "    Set the data clock to the given time and freeze it there; it may not go back.",
         "CLOCK RESUME",
-        "    Let the data clock run again from where it stands.",
+        "    Let the data clock run again from where it stands (no jump).",
         "CLOCK GET",
         "    Return the data clock in milliseconds and whether it is frozen.",
         "FAULT ADD <id> <match> <action> [COUNT <n>] [PROBABILITY <p>] [CLIENT <name-or-id>]",

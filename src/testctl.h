@@ -14,9 +14,6 @@
 /* Called once after the configuration is loaded: remembers whether test
  * controls were enabled at start (CONFIG SET may only change them then). */
 void testctl_init(void);
-/* validate hook of enable-test-controls (config.c): -1 with err set when a
- * CONFIG SET may not change it (disabled at start). */
-int testctl_validate_setting(const char *value, char *err, size_t errlen);
 /* The refusal text for a client that may not run MINIRED now (NULL when
  * allowed); called by cmd_protected_refusal. */
 sds testctl_refusal(client *c);
