@@ -16,14 +16,6 @@
 #include "sds.h"
 #include "zmalloc.h"
 
-/* config.o's enable-test-controls row validates through testctl.c, a
- * server file this test does not link: allow every change here. */
-int testctl_validate_setting(const char *value, char *err, size_t errlen);
-int testctl_validate_setting(const char *value, char *err, size_t errlen) {
-    (void)value, (void)err, (void)errlen;
-    return 0;
-}
-
 /* object.o calls into the collection types' files (server layer); these
  * tests only make strings, so the per-type hooks are never reached. */
 void list_free_value(robj *o) { (void)o; ck_abort_msg("list_free_value called"); }
