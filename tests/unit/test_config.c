@@ -15,14 +15,6 @@
 #include "sds.h"
 #include "zmalloc.h"
 
-/* config.o's enable-test-controls row validates through testctl.c, a
- * server file this test does not link: allow every change here. */
-int testctl_validate_setting(const char *value, char *err, size_t errlen);
-int testctl_validate_setting(const char *value, char *err, size_t errlen) {
-    (void)value, (void)err, (void)errlen;
-    return 0;
-}
-
 #define BANNER "\n*** FATAL CONFIG FILE ERROR (" CONFIG_SERVER_NAME_VERSION ") ***\n"
 
 /* Loads text on top of the defaults; returns 0/-1, error text in *err. */

@@ -28,14 +28,6 @@ robj *hash_dup(const robj *o) { (void)o; return NULL; }
 robj *set_dup(const robj *o) { (void)o; return NULL; }
 robj *zset_dup(const robj *o) { (void)o; return NULL; }
 robj *stream_dup(const robj *o) { (void)o; return NULL; }
-/* config.o's enable-test-controls row validates through testctl.c, a
- * server file this test does not link. */
-int testctl_validate_setting(const char *value, char *err, size_t errlen);
-int testctl_validate_setting(const char *value, char *err, size_t errlen) {
-    (void)value, (void)err, (void)errlen;
-    return 0;
-}
-
 /* The module keeps its queue arrays between calls: memory may stay above
  * the starting point by this much, far less than one freed payload. */
 #define BOOKKEEPING_BYTES (16 * 1024)
