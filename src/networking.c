@@ -21,6 +21,7 @@
 #include "aof.h"
 #include "blocking.h"
 #include "commands.h"
+#include "fault.h"
 #include "log.h"
 #include "monotonic.h"
 #include "multi.h"
@@ -315,8 +316,10 @@ static void net_process_input(client *c) {
         net_reset_client(c);
     }
     while (c->argv || c->qb_pos < len) {
-        /* A blocked client's later commands wait until it is served. */
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) break;
+        /* A blocked client's later commands wait until it is served (and
+         * a client an injected fault holds, until the fault lets go). */
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED | CLIENT_FAULT_HOLD_INPUT))
+            break;
         if (c->argv == NULL) {
             resp_limits lim = {cfg.proto_max_bulk_len, c->authenticated};
             size_t consumed;
@@ -343,7 +346,9 @@ static void net_process_input(client *c) {
         /* CLIENT PAUSE: the command waits, parsed, until admin.c calls
          * net_resume_postponed. */
         if (admin_should_postpone(c)) break;
-        cmd_process(c);
+        /* With no fault defined this costs one predictable branch. */
+        if (__builtin_expect(fault_armed, 0)) fault_process(c);
+        else cmd_process(c);
         c->commands_processed++;
         if (c->flags & CLIENT_BLOCKED) break; /* argv kept for re-execution */
         net_reset_client(c);
@@ -548,7 +553,7 @@ void net_handle_pending_writes(void) {
         server.pending_write = c->pw_next;
         c->pw_next = NULL;
         c->flags &= ~CLIENT_PENDING_WRITE;
-        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_WRITE_HANDLER)) continue;
+        if (c->flags & (CLIENT_CLOSE_ASAP | CLIENT_WRITE_HANDLER | CLIENT_FAULT_HOLD_OUTPUT)) continue;
         if (net_write_to_client(c) == -1) continue;
         if (net_has_pending_output(c)) {
             if (ae_create_file_event(server.el, c->fd, AE_WRITABLE, net_write_handler, c) == AE_ERR)
@@ -557,6 +562,53 @@ void net_handle_pending_writes(void) {
                 c->flags |= CLIENT_WRITE_HANDLER;
         }
     }
+}
+
+/* ---------------------------------------------------------- fault holds */
+
+void net_hold_output(client *c) {
+    c->flags |= CLIENT_FAULT_HOLD_OUTPUT;
+    /* A writable event would keep firing (level-triggered) while held. */
+    if (c->flags & CLIENT_WRITE_HANDLER) {
+        ae_delete_file_event(server.el, c->fd, AE_WRITABLE);
+        c->flags &= ~CLIENT_WRITE_HANDLER;
+    }
+}
+
+void net_release_output(client *c) {
+    c->flags &= ~CLIENT_FAULT_HOLD_OUTPUT;
+    if (net_has_pending_output(c) && !(c->flags & (CLIENT_PENDING_WRITE | CLIENT_WRITE_HANDLER)))
+        net_schedule_write(c);
+}
+
+void net_truncate_output(client *c, size_t keep) {
+    size_t offset = c->sentlen; /* where the head block's pending bytes start */
+    if (c->bufpos > 0) {
+        size_t avail = c->bufpos - c->sentlen;
+        if (keep < avail) c->bufpos = c->sentlen + keep;
+        keep -= keep < avail ? keep : avail;
+        offset = 0;
+    }
+    /* Keep blocks while keep lasts (cutting the one it ends in), free the
+     * rest. */
+    reply_block **link = &c->reply_head, *b;
+    c->reply_tail = NULL;
+    while ((b = *link) != NULL && keep > 0) {
+        size_t avail = b->used - offset;
+        if (keep < avail) b->used = offset + keep;
+        keep -= keep < avail ? keep : avail;
+        c->reply_tail = b;
+        link = &b->next;
+        offset = 0;
+    }
+    while ((b = *link) != NULL) {
+        *link = b->next;
+        c->reply_bytes -= b->size;
+        c->reply_blocks--;
+        zfree(b);
+    }
+    /* Nothing pending is an empty buffer, so no zero-length write waits. */
+    if (c->reply_head == NULL && c->bufpos == c->sentlen) c->bufpos = c->sentlen = 0;
 }
 
 /* ---------------------------------------------------------- output limits */

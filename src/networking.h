@@ -54,6 +54,12 @@ void net_handle_unblocked(void);
 void net_check_output_limits(client *c);
 /* Bytes of output pending for c. */
 size_t net_client_output_len(const client *c);
+/* Fault injection (fault.c): holds c's output (not written until
+ * released), releases it (scheduling the write), and cuts c's pending
+ * output to its first keep bytes. */
+void net_hold_output(client *c);
+void net_release_output(client *c);
+void net_truncate_output(client *c, size_t keep);
 /* Appends the CLIENT LIST line of c (no newline) to s; returns s. */
 sds net_cat_client_info(sds s, client *c);
 /* The memory CLIENT LIST reports as tot-mem for c. */

@@ -74,6 +74,11 @@
 #define CLIENT_LUA_DEBUG (1ULL << 28)     /* SCRIPT DEBUG YES|SYNC: EVAL runs under the debugger */
 #define CLIENT_LUA_DEBUG_SYNC (1ULL << 29) /* SCRIPT DEBUG SYNC: in the server, changes kept */
 #define CLIENT_REPLAY (1ULL << 30)        /* replays effects (AOF loader, primary): no trim LIMIT */
+/* Fault injection (fault.c): the client issued MINIRED (never faulted);
+ * its input is not processed for now; its output is not written for now. */
+#define CLIENT_FAULT_EXEMPT (1ULL << 31)
+#define CLIENT_FAULT_HOLD_INPUT (1ULL << 32)
+#define CLIENT_FAULT_HOLD_OUTPUT (1ULL << 33)
 
 typedef struct reply_block {
     struct reply_block *next;
