@@ -22,6 +22,7 @@ enum { ACL_SANITIZE_DEFAULT = 0, ACL_SANITIZE_SKIP, ACL_SANITIZE_ALWAYS };
 
 typedef struct acl_key_pattern {
     int perm;
+    int prefix_len; /* pattern is this many literal bytes then one '*'; -1: any other glob */
     sds pattern;
 } acl_key_pattern;
 

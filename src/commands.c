@@ -121,8 +121,19 @@ static void cmd_fill_key_specs(redis_command *cmd) {
 
 static int next_command_id;
 
+/* The most common shape (GET, SET, HSET...): one spec naming one key at
+ * a fixed index. */
+static int cmd_simple_key(const redis_command *cmd) {
+    const key_spec *ks = &cmd->key_specs[0];
+    if (cmd->getkeys || !ks->flags || cmd->key_specs[1].flags || ks->bs_keyword || ks->keynum || ks->unknown ||
+        ks->lastkey != 0 || ks->begin_index <= 0)
+        return 0;
+    return ks->begin_index;
+}
+
 static void cmd_prepare(redis_command *cmd, redis_command *parent) {
     cmd_fill_key_specs(cmd);
+    cmd->simple_key = cmd_simple_key(cmd);
     cmd->id = next_command_id++;
     cmd->parent = parent;
     if (parent) {
@@ -269,6 +280,14 @@ static int keys_from_spec(const key_spec *ks, sds *argv, int argc, int *out, int
 
 int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, int *flags) {
     if (cmd->getkeys) return cmd->getkeys(argv, argc, idx, flags);
+    /* Asked on every command of a restricted ACL user: the one-key shape
+     * skips the general walk (same answer). */
+    if (cmd->simple_key) {
+        if (cmd->simple_key >= argc) return -1;
+        idx[0] = cmd->simple_key;
+        flags[0] = cmd->key_specs[0].flags;
+        return 1;
+    }
     int n = 0;
     for (int s = 0; s < CMD_MAX_KEY_SPECS && cmd->key_specs[s].flags; s++) {
         n = keys_from_spec(&cmd->key_specs[s], argv, argc, idx, flags, n);

@@ -273,6 +273,8 @@ typedef struct redis_command {
     struct redis_command *parent;
     const char *fullname; /* "client|setname" for subcommands */
     int id;               /* commands.c: dense index for ACL bitmaps */
+    int simple_key;       /* >0: its one key is always argv[simple_key] (a single
+                           * fixed-index spec, no getkeys): checks skip the walk */
     long long calls, usec, rejected_calls, failed_calls;
 } redis_command;
 

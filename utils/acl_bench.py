@@ -7,7 +7,9 @@ Starts one server pinned to a core (taskset -c 1), creates a user limited to
 default user and as the restricted one. Reports, per user, the median over
 the rounds of the server's CPU time per request (utime+stime from
 /proc/PID/stat around each run) and of the throughput, and their ratio.
-The issue 11 bar: restricted / default CPU per request <= 1.03.
+The issue 11 bar: restricted / default CPU per request <= 1.03 (the median
+of the per-round ratios is the figure checked; the ratio of the medians is
+printed too).
 Works against minired or redis-server (--server). Owns only its child
 server, stopped by PID on exit. Standard library only.
 
@@ -116,8 +118,12 @@ def main(argv):
         for w, (rps, cpu) in med.items():
             print('median %-10s %10.0f req/s %7.3f us/req' % (w, rps, cpu))
         ratio = med['restricted'][1] / med['default'][1]
-        print('cpu/request restricted/default = %.3f (bar <= 1.03)' % ratio)
-        return 0 if ratio <= 1.03 else 1
+        # Each round's two runs are back to back, so their ratio cancels the
+        # machine's drift between rounds; its median is the steadier figure.
+        paired = statistics.median(r[1] / d[1] for r, d in zip(results['restricted'], results['default']))
+        print('cpu/request restricted/default: ratio of medians %.3f, median of per-round ratios %.3f '
+              '(bar <= 1.03)' % (ratio, paired))
+        return 0 if paired <= 1.03 else 1
     finally:
         server.stop()
 
