@@ -8,6 +8,7 @@
  * passed its row's validation, and a failed CONFIG SET leaves cfg exactly as
  * it was before the call. */
 #include "config.h"
+#include "config_internal.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -70,12 +71,6 @@ struct config_enum {
 };
 
 typedef struct config_row config_row;
-
-/* A growable list of owned lines (CONFIG REWRITE). */
-struct line_vec {
-    sds *v;
-    int n, cap;
-};
 
 
 /* Custom behaviour of a CT_SPECIAL row. set gets the words after the
@@ -273,9 +268,10 @@ static const config_row config_table[] = {
     {.name = "enable-module-command", .type = CT_ENUM, .flags = CF_IMMUTABLE, .field = &cfg.enable_module_cmd,
      .def = "no", .enums = protected_enum},
     /* minired's own: who may run MINIRED (testctl.c); settable at runtime
-     * only when enabled at start. */
-    {.name = "enable-test-controls", .type = CT_ENUM, .field = &cfg.enable_test_controls, .def = "no",
-     .enums = protected_enum, .validate = validate_test_controls},
+     * only when enabled at start. Hidden from CONFIG GET globs, so that
+     * CONFIG GET * lists exactly what Redis lists (named, it answers). */
+    {.name = "enable-test-controls", .type = CT_ENUM, .flags = CF_HIDDEN, .field = &cfg.enable_test_controls,
+     .def = "no", .enums = protected_enum, .validate = validate_test_controls},
     /* security */
     {.name = "requirepass", .type = CT_STRING, .flags = CF_EMPTY_IS_NULL, .field = &cfg.requirepass, .def = "",
      .apply = apply_requirepass},
@@ -1451,158 +1447,41 @@ done:
     return rc;
 }
 
-/* ------------------------------------------------------------ CONFIG REWRITE */
+/* ------------------------------------------------------------ for config_rewrite.c */
 
-/* The file as lines, and for each table row the indexes of its lines. */
-struct rewrite_state {
-    struct line_vec lines;
-    int *occ[CONFIG_ROWS];
-    int nocc[CONFIG_ROWS];
-    int has_signature;
-    int force_all; /* write rows at their default too */
-};
-
-static void rewrite_index_line(struct rewrite_state *st, int idx) {
-    const char *line = st->lines.v[idx];
-    while (*line == ' ' || *line == '\t') line++;
-    if (line[0] == '#') {
-        if (strncmp(line, CONFIG_REWRITE_SIGNATURE, strlen(CONFIG_REWRITE_SIGNATURE)) == 0) st->has_signature = 1;
-        return;
-    }
-    int argc;
-    sds *argv = sds_split_args(line, &argc);
-    if (!argv) return;
-    const config_row *r = argc > 0 ? row_lookup(argv[0]) : NULL;
-    sds_free_split_res(argv, argc);
-    if (!r) return;
-    int i = row_index(r);
-    st->occ[i] = zrealloc(st->occ[i], sizeof(int) * (size_t)(st->nocc[i] + 1));
-    st->occ[i][st->nocc[i]++] = idx;
+void config_line_vec_push(struct line_vec *lv, sds line) {
+    line_vec_push(lv, line);
 }
 
-static void rewrite_read(struct rewrite_state *st, const char *text) {
-    const char *p = text;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        /* Redis trims every line it reads back, comments included. */
-        sds line = sds_trim(sds_new_len(p, len), " \t\r\n");
-        line_vec_push(&st->lines, line);
-        rewrite_index_line(st, st->lines.n - 1);
-        p += len + (nl ? 1 : 0);
-    }
+void config_line_vec_free(struct line_vec *lv) {
+    line_vec_free(lv);
 }
 
-/* Replaces the row's lines in place; extra old lines become blank. Extra
- * new lines (more save points than save lines) stay with the last old one
- * rather than at the end of the file as Redis puts them, so a directive's
- * lines stay together. A row absent from the file goes to *tail, unless it
- * is at its default. */
-static void rewrite_row(struct rewrite_state *st, const config_row *r, struct line_vec *tail) {
-    int i = row_index(r), nocc = st->nocc[i];
-    if (nocc == 0 && !st->force_all && row_is_default(r) && !(r->flags & CF_REWRITE_ALWAYS)) return;
-    struct line_vec now = {0};
-    row_rewrite(r, &now);
-    for (int k = 0; k < now.n; k++) {
-        if (nocc == 0) {
-            line_vec_push(tail, now.v[k]);
-        } else if (k < nocc) {
-            sds_free(st->lines.v[st->occ[i][k]]);
-            st->lines.v[st->occ[i][k]] = now.v[k];
-        } else if (r->flags & CF_REWRITE_EXTRA_AT_END) {
-            line_vec_push(tail, now.v[k]);
-        } else {
-            sds *last = &st->lines.v[st->occ[i][nocc - 1]];
-            *last = sds_cat_sds(sds_cat(*last, "\n"), now.v[k]);
-            sds_free(now.v[k]);
-        }
-    }
-    for (int k = now.n; k < nocc; k++) sds_clear(st->lines.v[st->occ[i][k]]);
-    zfree(now.v);
+int config_row_count(void) {
+    return CONFIG_ROWS;
 }
 
-/* Joins the lines, turning every run of blank lines into one. */
-static sds rewrite_content(struct rewrite_state *st, struct line_vec *tail) {
-    if (tail->n && !st->has_signature) {
-        line_vec_push(&st->lines, sds_empty());
-        line_vec_push(&st->lines, sds_new(CONFIG_REWRITE_SIGNATURE));
-    }
-    for (int i = 0; i < tail->n; i++) line_vec_push(&st->lines, tail->v[i]);
-    tail->n = 0;
-    sds out = sds_empty();
-    int was_blank = 0;
-    for (int i = 0; i < st->lines.n; i++) {
-        int blank = sds_len(st->lines.v[i]) == 0;
-        if (blank && was_blank) continue;
-        was_blank = blank;
-        out = sds_cat(sds_cat_sds(out, st->lines.v[i]), "\n");
-    }
-    return out;
+const config_row *config_row_at(int i) {
+    return row_at(i);
 }
 
-static int write_all(int fd, const char *p, size_t len) {
-    while (len > 0) {
-        ssize_t w = write(fd, p, len);
-        if (w < 0 && errno == EINTR) continue;
-        if (w < 0) return -1;
-        p += w;
-        len -= (size_t)w;
-    }
-    return 0;
+int config_row_index_of(const char *name) {
+    const config_row *r = row_lookup(name);
+    return r ? row_index(r) : -1;
 }
 
-/* Writes content next to path, fsyncs and renames over it, keeping the
- * old file's mode, so a crash never leaves a half-written config. */
-static int rewrite_replace_file(const char *path, const sds content, sds *err) {
-    sds tmp = sds_cat_printf(sds_empty(), "%s.tmp-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    int ok = fd != -1;
-    if (ok) {
-        struct stat sb;
-        mode_t mode = stat(path, &sb) == 0 ? (sb.st_mode & 07777) : 0644;
-        ok = write_all(fd, content, sds_len(content)) == 0 && fchmod(fd, mode) == 0 && fsync(fd) == 0;
-        int saved = errno;
-        close(fd);
-        if (ok && rename(tmp, path) == -1) {
-            ok = 0;
-            saved = errno;
-        }
-        if (!ok) unlink(tmp);
-        errno = saved;
-    }
-    if (!ok) *err = sds_cat_printf(sds_empty(), "Rewriting config file: %s", strerror(errno));
-    sds_free(tmp);
-    return ok ? 0 : -1;
+int config_row_needs_line(const config_row *r) {
+    return !row_is_default(r) || (r->flags & CF_REWRITE_ALWAYS);
 }
 
-int config_rewrite(sds *err) {
-    return config_rewrite_ex(0, err);
+int config_row_extra_at_end(const config_row *r) {
+    return (r->flags & CF_REWRITE_EXTRA_AT_END) != 0;
 }
 
-int config_rewrite_ex(int force_all, sds *err) {
-    *err = NULL;
-    if (!config_path) {
-        errno = EFAULT; /* what Redis's fopen(NULL) leaves */
-        *err = sds_new("The server is running without a config file");
-        return -1;
-    }
-    sds text = read_whole_file(config_path);
-    if (!text && errno != ENOENT) {
-        *err = sds_cat_printf(sds_empty(), "Rewriting config file: %s", strerror(errno));
-        return -1;
-    }
-    struct rewrite_state st;
-    memset(&st, 0, sizeof(st));
-    st.force_all = force_all;
-    rewrite_read(&st, text ? text : "");
-    sds_free(text);
-    struct line_vec tail = {0};
-    for (int i = 0; i < CONFIG_ROWS; i++) rewrite_row(&st, row_at(i), &tail);
-    sds content = rewrite_content(&st, &tail);
-    int rc = rewrite_replace_file(config_path, content, err);
-    sds_free(content);
-    line_vec_free(&tail);
-    line_vec_free(&st.lines);
-    for (int i = 0; i < CONFIG_ROWS; i++) zfree(st.occ[i]);
-    return rc;
+void config_row_lines(const config_row *r, struct line_vec *out) {
+    row_rewrite(r, out);
+}
+
+sds config_read_file(const char *path) {
+    return read_whole_file(path);
 }
