@@ -12,15 +12,13 @@ stops it by PID. A few seconds in all.
 """
 
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from workload_server import Server  # noqa: E402
 
 sys.dont_write_bytecode = True
 
@@ -32,47 +30,6 @@ except ImportError:
     print('0%: Checks: 1, Failures: 0, Errors: 1')
     sys.exit(1)
 
-START_TIMEOUT_S = 10.0
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """One server child on a free port, in its own temporary directory."""
-
-    def __init__(self, binary):
-        self.dir = tempfile.mkdtemp(prefix='minired-workload.')
-        self.port = free_port()
-        self.log = open(os.path.join(self.dir, 'server.log'), 'wb')
-        self.proc = subprocess.Popen(
-            [binary, '--port', str(self.port), '--bind', '127.0.0.1',
-             '--save', '', '--dir', self.dir, '--daemonize', 'no'],
-            stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            cwd=self.dir, start_new_session=True)
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                socket.create_connection(('127.0.0.1', self.port), 0.5).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        self.stop()
-        raise RuntimeError('server %s did not start' % binary)
-
-    def stop(self):
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        self.log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 # ------------------------------------------------------------ redis-py Lock
