@@ -12,6 +12,10 @@
 #   make bench-scripts           EVALSHA throughput and the BUSY bar against redis-server
 #   make bench-types             stream/HLL/geo/SORT throughput and memory bars against redis-server
 #   make bench-clock             MINIRED CLOCK ADVANCE over 1M keys: worst PING while they expire
+#   make bench-acl               CPU per request of a ~cache:* +@read user against the default user
+#   make bench-instr BASELINE=/path/to/old-minired-server
+#                                instructions per request (callgrind) against another build,
+#                                and of a restricted ACL user against the default one
 #   make install PREFIX=/usr/local [DESTDIR=/staging]
 #                                server, check-tool links, commented config,
 #                                systemd unit; then utils/install-server.sh
@@ -99,7 +103,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        bench-types bench-clock fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types bench-clock bench-acl bench-instr fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -251,6 +255,14 @@ bench-types: all
 # (CLOCK_BENCH_ARGS to shrink, e.g. "--keys 200000").
 bench-clock: all
 	@python3 utils/clock_bench.py --server $(abspath $(SERVER_BIN)) $(CLOCK_BENCH_ARGS)
+
+# The ACL bar in CPU time (noisy on a shared VM: see bench-instr).
+bench-acl: all
+	@python3 utils/acl_bench.py --server $(abspath $(SERVER_BIN))
+
+# Instructions per request under callgrind: steady where CPU time is not.
+bench-instr: all
+	@python3 utils/instr_bench.py --server $(abspath $(SERVER_BIN)) --acl-user $(if $(BASELINE),--baseline $(BASELINE))
 
 # Regenerates src/command_docs_a_k.c and src/command_docs_l_z.c from a redis-server 7.0's COMMAND DOCS for
 # the commands the built server has (run after adding commands; commit it).
