@@ -438,7 +438,11 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
         return cmd;
     }
     /* ACL (after NOAUTH and no-multi, before OOM, as Redis orders them). */
-    if ((checks & CHECK_ACL) && c->user && !c->user->unrestricted && (*err = acl_check_client(c, cmd, kind)))
+    /* The allowed path calls the pure check alone; only a denial pays for
+     * acl_check_client, which checks again to log and word the error. */
+    int acl_pos;
+    if ((checks & CHECK_ACL) && c->user && !c->user->unrestricted &&
+        acl_check(c->user, cmd, c->argv, c->argc, &acl_pos) != ACL_OK && (*err = acl_check_client(c, cmd, kind)))
         return cmd;
     if ((checks & CHECK_OOM) && cfg.maxmemory) {
         /* As Redis, evict before any command, refuse only some. */
