@@ -249,7 +249,7 @@ static void hs_make_server_dir(hs_server *s) {
 }
 
 /* Asks the kernel for a free port; the server may still lose the race. */
-static int hs_free_port(void) {
+int hs_free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
@@ -887,4 +887,40 @@ redisContext *hs_block_client(const hs_server *s, redisContext *observer, const 
     hs_send_only(c, args);
     hs_wait_blocked(observer, expect_blocked);
     return c;
+}
+
+/* ---------------------------------------------------------- conf servers */
+
+#define HS_CONF_SERVER_START_MS 10000
+#define HS_CONF_SERVER_STOP_MS 20000
+#define HS_CONF_SERVER_POLL_MS 20
+
+void hs_conf_server_start(hs_conf_server *s, const char *binary) {
+    char *argv[] = {(char *)binary, s->conf, NULL};
+    s->pid = hs_spawn(argv, s->log);
+    long long deadline = hs_now_ms() + HS_CONF_SERVER_START_MS;
+    for (;;) {
+        redisContext *c = redisConnect("127.0.0.1", s->port);
+        int up = c && !c->err;
+        if (c) redisFree(c);
+        if (up) return;
+        ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "%s exited at start (log %s)", binary, s->log);
+        ck_assert_msg(hs_now_ms() < deadline, "%s did not start (log %s)", binary, s->log);
+        hs_sleep_ms(HS_CONF_SERVER_POLL_MS);
+    }
+}
+
+void hs_conf_server_stop(hs_conf_server *s) {
+    kill(s->pid, SIGTERM);
+    long long deadline = hs_now_ms() + HS_CONF_SERVER_STOP_MS;
+    int st = 0;
+    while (waitpid(s->pid, &st, WNOHANG) == 0) {
+        if (hs_now_ms() > deadline) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+            ck_abort_msg("server did not stop");
+        }
+        hs_sleep_ms(HS_CONF_SERVER_POLL_MS);
+    }
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status 0x%x", st);
 }

@@ -94,6 +94,23 @@ hs_buf hs_read_log(const hs_server *s);
  * (caller frees). For start-up errors. */
 int hs_run_server_once(const char *const *args, int timeout_ms, hs_buf *output);
 
+/* A server a test runs from a config file of its own ("<binary> <conf>",
+ * output to log), for what hs_start's command line cannot show: CONFIG
+ * REWRITE, a whole redis.conf. The test fills dir / conf / log / port
+ * (hs_free_port); the helpers fork, wait and stop it. */
+typedef struct hs_conf_server {
+    pid_t pid;
+    int port;
+    char dir[128], conf[512], log[192];
+} hs_conf_server;
+/* A loopback TCP port free right now. */
+int hs_free_port(void);
+/* Starts it and waits until it accepts connections (fails the test if it
+ * exits or does not accept within HS_CONF_SERVER_START_MS). */
+void hs_conf_server_start(hs_conf_server *s, const char *binary);
+/* SIGTERM; fails the test unless it exits with status 0 in time. */
+void hs_conf_server_stop(hs_conf_server *s);
+
 /* ---------------------------------------------------------- hiredis */
 
 /* Connects over TCP / the unix socket; fails the test on error. Returns

@@ -23,9 +23,6 @@
 #include "harness.h"
 
 #define SET_FAILED(name, why) "ERR CONFIG SET failed (possibly related to argument '" name "') - " why
-#define START_WAIT_MS 10000
-#define STOP_WAIT_MS 20000
-#define POLL_MS 20
 
 static hs_server *srv;
 static redisContext *ctx;
@@ -148,80 +145,19 @@ END_TEST
 
 /* ---------------------------------------------------------- REWRITE */
 
-struct own_server {
-    pid_t pid;
-    int port;
-    char dir[128], conf[192], log[192];
-};
-
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-    ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
-/* Starts the server as "minired-server <conf>" and waits until it
- * answers PING. */
-static void own_start(struct own_server *s) {
-    pid_t parent = getpid();
-    s->pid = fork();
-    ck_assert(s->pid != -1);
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd == -1) _exit(127);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        execl(hs_server_path(), hs_server_path(), s->conf, (char *)NULL);
-        _exit(127);
-    }
-    long long deadline = hs_now_ms() + START_WAIT_MS;
-    for (;;) {
-        redisContext *c = redisConnect("127.0.0.1", s->port);
-        int up = c && !c->err;
-        if (c) redisFree(c);
-        if (up) return;
-        ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "server exited at start (log %s)", s->log);
-        ck_assert_msg(hs_now_ms() < deadline, "server did not start (log %s)", s->log);
-        hs_sleep_ms(POLL_MS);
-    }
-}
-
-/* SIGTERM; the server must exit with status 0. */
-static void own_stop(struct own_server *s) {
-    kill(s->pid, SIGTERM);
-    long long deadline = hs_now_ms() + STOP_WAIT_MS;
-    int st = 0;
-    while (waitpid(s->pid, &st, WNOHANG) == 0) {
-        if (hs_now_ms() > deadline) {
-            kill(s->pid, SIGKILL);
-            waitpid(s->pid, NULL, 0);
-            ck_abort_msg("server did not stop");
-        }
-        hs_sleep_ms(POLL_MS);
-    }
-    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status 0x%x", st);
-}
-
 START_TEST(test_rewrite_survives_restart) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     strcpy(s.dir, "/tmp/minired-cfgtest-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s.dir));
     snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
     snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = free_port();
+    s.port = hs_free_port();
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "# test config\nport %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nhash-max-ziplist-entries 100\n", s.port,
             s.dir);
     fclose(fp);
-    own_start(&s);
+    hs_conf_server_start(&s, hs_server_path());
     redisContext *c = redisConnect("127.0.0.1", s.port);
     ck_assert(c && !c->err);
     HS_EXPECT_OK(c, "CONFIG", "SET", "maxmemory", "3mb", "maxmemory-policy", "volatile-lfu", "notify-keyspace-events",
@@ -229,8 +165,8 @@ START_TEST(test_rewrite_survives_restart) {
                  "slowlog-log-slower-than", "-1");
     HS_EXPECT_OK(c, "CONFIG", "REWRITE");
     redisFree(c);
-    own_stop(&s);
-    own_start(&s);
+    hs_conf_server_stop(&s);
+    hs_conf_server_start(&s, hs_server_path());
     c = redisConnect("127.0.0.1", s.port);
     ck_assert(c && !c->err);
     HS_EXPECT_BULKS(c, HS_ARGS("maxmemory", "3145728"), "CONFIG", "GET", "maxmemory");
@@ -243,7 +179,7 @@ START_TEST(test_rewrite_survives_restart) {
                             "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 524288 10"),
                     "CONFIG", "GET", "client-output-buffer-limit");
     redisFree(c);
-    own_stop(&s);
+    hs_conf_server_stop(&s);
     /* the old name in the file became the new one, in place */
     fp = fopen(s.conf, "r");
     ck_assert_ptr_nonnull(fp);
@@ -265,24 +201,24 @@ END_TEST
  * SETUSER / DELUSER included), over the file's user lines in order, the
  * rest (here the default user) at the end. */
 START_TEST(test_rewrite_user_lines) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     strcpy(s.dir, "/tmp/minired-cfgtest-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s.dir));
     snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
     snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = free_port();
+    s.port = hs_free_port();
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nuser alice on >pw ~a* +get\nuser bob off\n", s.port, s.dir);
     fclose(fp);
-    own_start(&s);
+    hs_conf_server_start(&s, hs_server_path());
     redisContext *c = redisConnect("127.0.0.1", s.port);
     ck_assert(c && !c->err);
     HS_EXPECT_OK(c, "ACL", "SETUSER", "carol", "on", "nopass", "~*", "+@read");
     HS_EXPECT_INT(c, 1, "ACL", "DELUSER", "bob");
     HS_EXPECT_OK(c, "CONFIG", "REWRITE");
     redisFree(c);
-    own_stop(&s);
+    hs_conf_server_stop(&s);
     fp = fopen(s.conf, "r");
     ck_assert_ptr_nonnull(fp);
     char text[4096];

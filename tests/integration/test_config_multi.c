@@ -27,27 +27,9 @@
 
 #define DEBIAN_CONF "/etc/redis/redis.conf"
 #define START_WAIT_MS 10000
-#define STOP_WAIT_MS 20000
 #define POLL_MS 20
 #define NOTIFY_WAIT_MS 5000
 #define FILE_MAX_BYTES (1 << 20)
-
-struct own_server {
-    pid_t pid;
-    int port;
-    char dir[128], conf[512], log[192];
-};
-
-static int free_port(void) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = 0};
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t sl = sizeof(sa);
-    ck_assert(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-    ck_assert(getsockname(fd, (struct sockaddr *)&sa, &sl) == 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
 
 /* Returns the whole file (caller frees), or NULL if unreadable. */
 static char *slurp(const char *path) {
@@ -62,14 +44,14 @@ static char *slurp(const char *path) {
 
 /* A temp dir with <dir>/redis.conf: Debian's file with the port, dir,
  * daemonize, logfile and pidfile lines replaced, as an operator would. */
-static int own_prepare(struct own_server *s, const char *tag) {
+static int own_prepare(hs_conf_server *s, const char *tag) {
     char *text = slurp(DEBIAN_CONF);
     if (!text) return -1;
     snprintf(s->dir, sizeof(s->dir), "/tmp/minired-%s-XXXXXX", tag);
     ck_assert_ptr_nonnull(mkdtemp(s->dir));
     snprintf(s->conf, sizeof(s->conf), "%s/redis.conf", s->dir);
     snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
-    s->port = free_port();
+    s->port = hs_free_port();
     FILE *out = fopen(s->conf, "w");
     ck_assert_ptr_nonnull(out);
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
@@ -85,56 +67,13 @@ static int own_prepare(struct own_server *s, const char *tag) {
     return 0;
 }
 
-/* Starts "<binary> <conf>" and waits until it accepts connections. */
-static void own_start(struct own_server *s, const char *binary) {
-    pid_t parent = getpid();
-    s->pid = fork();
-    ck_assert(s->pid != -1);
-    if (s->pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent) _exit(127);
-        int fd = open(s->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd == -1) _exit(127);
-        dup2(fd, STDOUT_FILENO);
-        dup2(fd, STDERR_FILENO);
-        execl(binary, binary, s->conf, (char *)NULL);
-        _exit(127);
-    }
-    long long deadline = hs_now_ms() + START_WAIT_MS;
-    for (;;) {
-        redisContext *c = redisConnect("127.0.0.1", s->port);
-        int up = c && !c->err;
-        if (c) redisFree(c);
-        if (up) return;
-        ck_assert_msg(waitpid(s->pid, NULL, WNOHANG) == 0, "%s exited at start (log %s)", binary, s->log);
-        ck_assert_msg(hs_now_ms() < deadline, "%s did not start (log %s)", binary, s->log);
-        hs_sleep_ms(POLL_MS);
-    }
-}
-
-/* SIGTERM; the server must exit with status 0. */
-static void own_stop(struct own_server *s) {
-    kill(s->pid, SIGTERM);
-    long long deadline = hs_now_ms() + STOP_WAIT_MS;
-    int st = 0;
-    while (waitpid(s->pid, &st, WNOHANG) == 0) {
-        if (hs_now_ms() > deadline) {
-            kill(s->pid, SIGKILL);
-            waitpid(s->pid, NULL, 0);
-            ck_abort_msg("server did not stop");
-        }
-        hs_sleep_ms(POLL_MS);
-    }
-    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "server exit status 0x%x", st);
-}
-
-static void own_cleanup(struct own_server *s) {
+static void own_cleanup(hs_conf_server *s) {
     char cmd[256];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", s->dir);
     ck_assert_int_eq(system(cmd), 0);
 }
 
-static redisContext *own_connect(const struct own_server *s) {
+static redisContext *own_connect(const hs_conf_server *s) {
     redisContext *c = redisConnect("127.0.0.1", s->port);
     ck_assert(c && !c->err);
     return c;
@@ -143,12 +82,12 @@ static redisContext *own_connect(const struct own_server *s) {
 /* ---------------------------------------------------------- Debian's file */
 
 START_TEST(test_debian_conf_starts) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     if (own_prepare(&s, "debconf") == -1) {
         fprintf(stderr, "note: %s not readable, Debian config check skipped\n", DEBIAN_CONF);
         return;
     }
-    own_start(&s, hs_server_path());
+    hs_conf_server_start(&s, hs_server_path());
     redisContext *c = own_connect(&s);
     HS_EXPECT_STATUS(c, "PONG", "PING");
     /* directives minired only stores keep the file's values */
@@ -156,7 +95,7 @@ START_TEST(test_debian_conf_starts) {
     HS_EXPECT_BULKS(c, HS_ARGS("oom-score-adj-values", "0 200 800"), "CONFIG", "GET", "oom-score-adj-values");
     HS_EXPECT_BULKS(c, HS_ARGS("replica-priority", "100"), "CONFIG", "GET", "replica-priority");
     redisFree(c);
-    own_stop(&s);
+    hs_conf_server_stop(&s);
     char *log = slurp(s.log);
     ck_assert_ptr_nonnull(log);
     ck_assert_msg(strstr(log, "# Configuration loaded\n") != NULL, "no 'Configuration loaded' in log:\n%s", log);
@@ -172,19 +111,19 @@ END_TEST
  * removes one, an unknown one stops the start; CONFIG REWRITE keeps the
  * lines as they are. */
 START_TEST(test_rename_command) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     strcpy(s.dir, "/tmp/minired-rename-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s.dir));
     snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
     snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = free_port();
+    s.port = hs_free_port();
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nrename-command flushall myflush\n"
                 "rename-command DEBUG \"\"\n",
             s.port, s.dir);
     fclose(fp);
-    own_start(&s, hs_server_path());
+    hs_conf_server_start(&s, hs_server_path());
     redisContext *c = own_connect(&s);
     HS_EXPECT_OK(c, "MYFLUSH");
     HS_EXPECT_ERROR_PREFIX(c, "ERR unknown command 'FLUSHALL'", "FLUSHALL");
@@ -192,7 +131,7 @@ START_TEST(test_rename_command) {
     HS_EXPECT_OK(c, "CONFIG", "SET", "timeout", "7");
     HS_EXPECT_OK(c, "CONFIG", "REWRITE");
     redisFree(c);
-    own_stop(&s);
+    hs_conf_server_stop(&s);
     char *text = slurp(s.conf);
     ck_assert_ptr_nonnull(strstr(text, "\nrename-command flushall myflush\nrename-command DEBUG \"\"\n"));
     ck_assert_ptr_nonnull(strstr(text, "\ntimeout 7\n"));
@@ -242,20 +181,20 @@ static int cmp_str(const void *a, const void *b) {
 
 START_TEST(test_rewrite_like_redis) {
     const char *redis = hs_redis_server_path();
-    struct own_server m = {0}, r = {0};
+    hs_conf_server m = {0}, r = {0};
     if (!redis || own_prepare(&m, "rwm") == -1 || own_prepare(&r, "rwr") == -1) {
         fprintf(stderr, "note: redis-server or %s missing, rewrite comparison skipped\n", DEBIAN_CONF);
         return;
     }
-    own_start(&m, hs_server_path());
-    own_start(&r, redis);
+    hs_conf_server_start(&m, hs_server_path());
+    hs_conf_server_start(&r, redis);
     redisContext *cm = own_connect(&m), *cr = own_connect(&r);
     apply_changes(cm);
     apply_changes(cr);
     redisFree(cm);
     redisFree(cr);
-    own_stop(&m);
-    own_stop(&r);
+    hs_conf_server_stop(&m);
+    hs_conf_server_stop(&r);
     char *tm = slurp(m.conf), *tr = slurp(r.conf);
     hs_buf hm, hr;
     char **lm, **lr;
@@ -298,12 +237,12 @@ static hs_buf notify_collect(int fd, const char *want) {
 }
 
 START_TEST(test_supervised_systemd_notifies) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     strcpy(s.dir, "/tmp/minired-notify-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s.dir));
     snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
     snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = free_port();
+    s.port = hs_free_port();
     char sock_path[192];
     snprintf(sock_path, sizeof(sock_path), "%s/notify.sock", s.dir);
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
@@ -316,7 +255,7 @@ START_TEST(test_supervised_systemd_notifies) {
     fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nsupervised auto\ndaemonize yes\n", s.port, s.dir);
     fclose(fp);
     setenv("NOTIFY_SOCKET", sock_path, 1);
-    own_start(&s, hs_server_path());
+    hs_conf_server_start(&s, hs_server_path());
     unsetenv("NOTIFY_SOCKET");
     hs_buf got = notify_collect(fd, "READY=1\n");
     ck_assert_str_eq(got.data, "STATUS=Redis is loading...\nSTATUS=Ready to accept connections\nREADY=1\n");
@@ -326,7 +265,7 @@ START_TEST(test_supervised_systemd_notifies) {
     ck_assert_str_eq(sup.data, "systemd");
     hs_buf_free(&sup);
     redisFree(c);
-    own_stop(&s); /* the pid we forked is the server: it did not daemonize */
+    hs_conf_server_stop(&s); /* the pid we forked is the server: it did not daemonize */
     got = notify_collect(fd, "STOPPING=1\n");
     ck_assert_str_eq(got.data, "STOPPING=1\n");
     hs_buf_free(&got);
@@ -377,11 +316,11 @@ START_TEST(test_install_into_destdir) {
     ck_assert_ptr_nonnull(strstr(conf, "\nsupervised auto\n"));
     free(conf);
     /* the generated config starts the installed server */
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     snprintf(s.dir, sizeof(s.dir), "%s", root);
     snprintf(s.conf, sizeof(s.conf), "%s", path);
     snprintf(s.log, sizeof(s.log), "%s/server.log", root);
-    s.port = free_port();
+    s.port = hs_free_port();
     /* the staged dirs stand in for /var (dir must exist when read) */
     snprintf(cmd, sizeof(cmd), "sed -i -e 's|^dir .*|dir %s/var/lib/minired|' -e 's|^logfile .*|logfile \"\"|' %s",
              root, path);
@@ -390,8 +329,8 @@ START_TEST(test_install_into_destdir) {
     fprintf(fp, "port %d\n", s.port);
     fclose(fp);
     snprintf(cmd, sizeof(cmd), "%s/usr/bin/minired-server", root);
-    own_start(&s, cmd);
-    own_stop(&s);
+    hs_conf_server_start(&s, cmd);
+    hs_conf_server_stop(&s);
     own_cleanup(&s);
 }
 END_TEST
@@ -399,11 +338,11 @@ END_TEST
 /* supervised upstart: the server stops itself (SIGSTOP) once configured
  * and runs on when upstart continues it. */
 START_TEST(test_supervised_upstart_stops) {
-    struct own_server s = {0};
+    hs_conf_server s = {0};
     strcpy(s.dir, "/tmp/minired-upstart-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(s.dir));
     snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = free_port();
+    s.port = hs_free_port();
     char port[16];
     snprintf(port, sizeof(port), "%d", s.port);
     pid_t parent = getpid();
@@ -440,7 +379,7 @@ START_TEST(test_supervised_upstart_stops) {
     ck_assert_str_eq(sup.data, "upstart");
     hs_buf_free(&sup);
     redisFree(c);
-    own_stop(&s);
+    hs_conf_server_stop(&s);
     char *log = slurp(s.log);
     ck_assert_ptr_nonnull(strstr(log, "supervised by upstart, will stop to signal readiness."));
     ck_assert_ptr_nonnull(strstr(log, "no config file specified, using the default config"));
