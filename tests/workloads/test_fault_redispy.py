@@ -18,10 +18,9 @@ free port and stops it by PID. A few seconds in all.
 import os
 import sys
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workload_server import Server  # noqa: E402
+from workload_server import Server, run_checks  # noqa: E402
 
 sys.dont_write_bytecode = True
 
@@ -162,33 +161,21 @@ def main():
         print('set MINIRED_SERVER to the server binary')
         return 2
     server = Server(binary, ['--enable-test-controls', 'yes'])
-    failures = errors = 0
     try:
         # The controlling connection: MINIRED exempts it from every fault.
         ctl = redis.Redis(port=server.port, socket_timeout=10, single_connection_client=True)
-        for test in TESTS:
+
+        def run_one(test):
             fault(ctl, 'RESET')
             ctl.flushall()
             ctl.set('k', 'v')
-            t0 = time.monotonic()
-            try:
-                test(server.port, ctl)
-                print('ok    %s (%.2fs)' % (test.__name__, time.monotonic() - t0))
-            except AssertionError:
-                failures += 1
-                print('FAIL  %s' % test.__name__)
-                traceback.print_exc(file=sys.stdout)
-            except Exception:  # a client error is a failure of the server too
-                errors += 1
-                print('ERROR %s' % test.__name__)
-                traceback.print_exc(file=sys.stdout)
+            test(server.port, ctl)
+
+        rc = run_checks(TESTS, run_one)
         ctl.close()
     finally:
         server.stop()
-    n = len(TESTS)
-    print('%d%%: Checks: %d, Failures: %d, Errors: %d'
-          % (100 * (n - failures - errors) // n, n, failures, errors))
-    return 1 if failures or errors else 0
+    return rc
 
 
 if __name__ == '__main__':

@@ -15,10 +15,9 @@ import os
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workload_server import Server  # noqa: E402
+from workload_server import Server, run_checks  # noqa: E402
 
 sys.dont_write_bytecode = True
 
@@ -211,30 +210,18 @@ def main():
         print('set MINIRED_SERVER to the server binary')
         return 2
     server = Server(binary)
-    failures = errors = 0
     try:
         r = redis.Redis(port=server.port, socket_timeout=10)
-        for test in TESTS:
+
+        def run_one(test):
             r.flushall()
-            t0 = time.monotonic()
-            try:
-                test(r)
-                print('ok    %s (%.2fs)' % (test.__name__, time.monotonic() - t0))
-            except AssertionError:
-                failures += 1
-                print('FAIL  %s' % test.__name__)
-                traceback.print_exc(file=sys.stdout)
-            except Exception:  # a client error is a failure of the server too
-                errors += 1
-                print('ERROR %s' % test.__name__)
-                traceback.print_exc(file=sys.stdout)
+            test(r)
+
+        rc = run_checks(TESTS, run_one)
         r.close()
     finally:
         server.stop()
-    n = len(TESTS)
-    print('%d%%: Checks: %d, Failures: %d, Errors: %d'
-          % (100 * (n - failures - errors) // n, n, failures, errors))
-    return 1 if failures or errors else 0
+    return rc
 
 
 if __name__ == '__main__':

@@ -8,8 +8,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import traceback
 
 START_TIMEOUT_S = 10.0
 STOP_TIMEOUT_S = 5.0
@@ -53,3 +55,27 @@ class Server:
                 self.proc.wait()
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_checks(tests, run_one):
+    """Runs every test through run_one(test), printing a line for each and
+    then Check's summary line (tests/tally.sh counts it); returns the exit
+    status. A client exception other than an assertion is an error."""
+    failures = errors = 0
+    for test in tests:
+        t0 = time.monotonic()
+        try:
+            run_one(test)
+            print('ok    %s (%.2fs)' % (test.__name__, time.monotonic() - t0))
+        except AssertionError:
+            failures += 1
+            print('FAIL  %s' % test.__name__)
+            traceback.print_exc(file=sys.stdout)
+        except Exception:  # a client error is a failure of the server too
+            errors += 1
+            print('ERROR %s' % test.__name__)
+            traceback.print_exc(file=sys.stdout)
+    n = len(tests)
+    print('%d%%: Checks: %d, Failures: %d, Errors: %d'
+          % (100 * (n - failures - errors) // n if n else 100, n, failures, errors))
+    return 1 if failures or errors else 0
