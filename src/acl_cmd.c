@@ -8,11 +8,11 @@
 #include <math.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "acl.h"
 #include "acl_absent.h"
 #include "commands.h"
+#include "monotonic.h"
 #include "networking.h"
 #include "pubsub.h"
 #include "reply.h"
@@ -36,12 +36,6 @@ typedef struct acl_log_entry {
 
 static acl_log_entry *acl_log; /* newest first */
 static long acl_log_len;
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void log_entry_free(acl_log_entry *e) {
     sds_free(e->object);
@@ -72,7 +66,7 @@ static void acl_log_add(client *c, const char *reason, const char *context, cons
                         const char *username) {
     client *real = server.current_client ? server.current_client : c;
     sds info = net_cat_client_info(sds_empty(), real);
-    long long now = now_ms();
+    long long now = mstime(); /* ACL LOG ages: real time, not the data clock */
     acl_log_entry **pp = &acl_log;
     int scanned = 0;
     for (; *pp && scanned < ACL_LOG_GROUPING_SCAN; pp = &(*pp)->next, scanned++) {
@@ -430,7 +424,7 @@ static void acl_log_command(client *c) {
     }
     long n = acl_log_len < count ? acl_log_len : (long)count;
     reply_array_len(c, n);
-    long long now = now_ms();
+    long long now = mstime(); /* ACL LOG ages: real time, not the data clock */
     acl_log_entry *e = acl_log;
     for (long i = 0; i < n; i++, e = e->next) {
         reply_map_len(c, 7);

@@ -895,6 +895,14 @@ redisContext *hs_block_client(const hs_server *s, redisContext *observer, const 
 #define HS_CONF_SERVER_STOP_MS 20000
 #define HS_CONF_SERVER_POLL_MS 20
 
+void hs_conf_server_init(hs_conf_server *s, const char *tag) {
+    snprintf(s->dir, sizeof(s->dir), "/tmp/minired-%s-XXXXXX", tag);
+    ck_assert_msg(mkdtemp(s->dir) != NULL, "mkdtemp %s: %s", s->dir, strerror(errno));
+    snprintf(s->conf, sizeof(s->conf), "%s/minired.conf", s->dir);
+    snprintf(s->log, sizeof(s->log), "%s/server.log", s->dir);
+    s->port = hs_free_port();
+}
+
 void hs_conf_server_start(hs_conf_server *s, const char *binary) {
     char *argv[] = {(char *)binary, s->conf, NULL};
     s->pid = hs_spawn(argv, s->log);

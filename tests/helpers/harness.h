@@ -105,6 +105,10 @@ typedef struct hs_conf_server {
 } hs_conf_server;
 /* A loopback TCP port free right now. */
 int hs_free_port(void);
+/* Fills s for a new temp dir /tmp/minired-<tag>-XXXXXX: conf is
+ * <dir>/minired.conf (the test writes it), log <dir>/server.log, a free
+ * port. */
+void hs_conf_server_init(hs_conf_server *s, const char *tag);
 /* Starts it and waits until it accepts connections (fails the test if it
  * exits or does not accept within HS_CONF_SERVER_START_MS). */
 void hs_conf_server_start(hs_conf_server *s, const char *binary);

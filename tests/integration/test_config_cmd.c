@@ -147,11 +147,7 @@ END_TEST
 
 START_TEST(test_rewrite_survives_restart) {
     hs_conf_server s = {0};
-    strcpy(s.dir, "/tmp/minired-cfgtest-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s.dir));
-    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
-    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = hs_free_port();
+    hs_conf_server_init(&s, "cfgtest");
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "# test config\nport %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nhash-max-ziplist-entries 100\n", s.port,
@@ -202,11 +198,7 @@ END_TEST
  * rest (here the default user) at the end. */
 START_TEST(test_rewrite_user_lines) {
     hs_conf_server s = {0};
-    strcpy(s.dir, "/tmp/minired-cfgtest-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s.dir));
-    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
-    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = hs_free_port();
+    hs_conf_server_init(&s, "cfgtest");
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nuser alice on >pw ~a* +get\nuser bob off\n", s.port, s.dir);

@@ -112,11 +112,7 @@ END_TEST
  * lines as they are. */
 START_TEST(test_rename_command) {
     hs_conf_server s = {0};
-    strcpy(s.dir, "/tmp/minired-rename-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s.dir));
-    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
-    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = hs_free_port();
+    hs_conf_server_init(&s, "rename");
     FILE *fp = fopen(s.conf, "w");
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nrename-command flushall myflush\n"
@@ -238,11 +234,7 @@ static hs_buf notify_collect(int fd, const char *want) {
 
 START_TEST(test_supervised_systemd_notifies) {
     hs_conf_server s = {0};
-    strcpy(s.dir, "/tmp/minired-notify-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(s.dir));
-    snprintf(s.conf, sizeof(s.conf), "%s/minired.conf", s.dir);
-    snprintf(s.log, sizeof(s.log), "%s/server.log", s.dir);
-    s.port = hs_free_port();
+    hs_conf_server_init(&s, "notify");
     char sock_path[192];
     snprintf(sock_path, sizeof(sock_path), "%s/notify.sock", s.dir);
     int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
