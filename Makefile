@@ -92,6 +92,8 @@ LIB_SRCS += sha256.c
 LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 # Streams (radix tree of listpack nodes), HyperLogLog registers, geohash.
 LIB_SRCS += rax.c stream.c hll.c geohash.c
+# The replication backlog ring.
+LIB_SRCS += repl_backlog.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.

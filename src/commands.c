@@ -79,6 +79,8 @@ static redis_command *command_tables[] = {
     lolwut_commands,
     acl_commands,
     testctl_commands,
+    repl_primary_commands,
+    repl_replica_commands,
     NULL,
 };
 
@@ -310,11 +312,13 @@ int cmd_key_positions(const redis_command *cmd, sds *argv, int argc, int *idx, i
 #define CHECK_DISK (1u << 5)     /* MISCONF: writes (and PING) refused after a failed BGSAVE */
 #define CHECK_LOADING (1u << 6)  /* -LOADING for commands without CMD_LOADING */
 #define CHECK_ACL (1u << 7)      /* the user's command, key and channel permissions */
+#define CHECK_REPL (1u << 8)     /* NOREPLICAS, READONLY, MASTERDOWN (replication's hook) */
 
 static const unsigned caller_checks[] = {
-    [CMD_CALLER_CLIENT] =
-        CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
-    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK | CHECK_LOADING,
+    [CMD_CALLER_CLIENT] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK |
+                          CHECK_LOADING | CHECK_REPL,
+    [CMD_CALLER_MULTI] = CHECK_AUTH | CHECK_NO_MULTI | CHECK_ACL | CHECK_OOM | CHECK_PUBSUB | CHECK_DISK |
+                         CHECK_LOADING | CHECK_REPL,
     /* Redis evicts nothing while clients are paused, so a pause decision
      * never meets the OOM check (and must not evict: it has no effects). */
     [CMD_CALLER_PAUSE] = CHECK_AUTH | CHECK_NO_MULTI,
@@ -397,6 +401,11 @@ void cmd_set_listener(const cmd_listener *l) {
 }
 
 static cmd_busy_fn *busy_hook;
+static cmd_repl_hooks repl_hooks;
+
+void cmd_set_repl_hooks(const cmd_repl_hooks *h) {
+    repl_hooks = *h;
+}
 
 void cmd_set_busy_hook(cmd_busy_fn *fn) {
     busy_hook = fn;
@@ -470,7 +479,15 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
             return cmd;
         }
     }
-    /* (READONLY on a replica goes here.) RESP2 subscribed mode: the
+    /* -NOREPLICAS then -READONLY (a replica), where Redis checks them. */
+    if ((checks & CHECK_REPL) && repl_hooks.write_refusal) {
+        const char *r = repl_hooks.write_refusal(c, cmd_effective_flags(c, cmd));
+        if (r) {
+            *err = sds_new(r);
+            return cmd;
+        }
+    }
+    /* RESP2 subscribed mode: the
      * connection carries pushes, so only the commands that manage
      * subscriptions (and PING/QUIT/RESET) may run. */
     if ((checks & CHECK_PUBSUB) && (c->flags & CLIENT_PUBSUB) && c->resp == 2 && !pubsub_allowed_in_context(cmd)) {
@@ -479,6 +496,14 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
                               "are allowed in this context",
                               cmd->fullname);
         return cmd;
+    }
+    /* -MASTERDOWN: a replica whose link is down, replica-serve-stale-data no. */
+    if ((checks & CHECK_REPL) && repl_hooks.stale_refusal) {
+        const char *r = repl_hooks.stale_refusal(c, cmd);
+        if (r) {
+            *err = sds_new(r);
+            return cmd;
+        }
     }
     if ((checks & CHECK_LOADING) && snapshot_loading() && !(cmd->flags & CMD_LOADING)) {
         *err = sds_new("-LOADING Redis is loading the dataset in memory");

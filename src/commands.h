@@ -81,6 +81,15 @@ void cmd_set_listener(const cmd_listener *l);
  * -BUSY text if cmd may not run while a script runs too long, else NULL. */
 typedef const char *cmd_busy_fn(const redis_command *cmd);
 void cmd_set_busy_hook(cmd_busy_fn *fn);
+/* Replication's questions for a client's command (CLIENT and MULTI
+ * callers), asked where Redis asks them; each returns the error text
+ * ("-NOREPLICAS ...", "-READONLY ...", "-MASTERDOWN ...") or NULL.
+ * write_refusal gets the command's effective flags (EXEC: its queue's). */
+typedef struct cmd_repl_hooks {
+    const char *(*write_refusal)(client *c, uint64_t flags);
+    const char *(*stale_refusal)(client *c, const redis_command *cmd);
+} cmd_repl_hooks;
+void cmd_set_repl_hooks(const cmd_repl_hooks *h);
 /* The scripting module's flags of a script command (EVAL with a shebang
  * is a write and denyoom unless its flags say otherwise): asked by
  * cmd_effective_flags for commands flagged no_mandatory_keys (EVAL*,
@@ -151,5 +160,7 @@ extern redis_command hll_commands[];       /* hyperloglog.c: PF* */
 extern redis_command geo_commands[];       /* geo.c: GEO* */
 extern redis_command acl_commands[];       /* acl_cmd.c: ACL */
 extern redis_command sort_commands[];      /* sort.c: SORT, SORT_RO */
+extern redis_command repl_primary_commands[]; /* repl_primary.c: PSYNC SYNC REPLCONF WAIT FAILOVER */
+extern redis_command repl_replica_commands[]; /* repl_replica.c: REPLICAOF SLAVEOF ROLE */
 
 #endif

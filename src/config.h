@@ -61,6 +61,8 @@ enum appendfsync_mode { APPENDFSYNC_NO = 0, APPENDFSYNC_ALWAYS, APPENDFSYNC_EVER
     (NOTIFY_GENERIC | NOTIFY_STRING | NOTIFY_LIST | NOTIFY_SET | NOTIFY_HASH | NOTIFY_ZSET | NOTIFY_EXPIRED | \
      NOTIFY_EVICTED | NOTIFY_STREAM | NOTIFY_MODULE)
 /* Client classes of "client-output-buffer-limit" (Redis's order). */
+/* repl-diskless-load */
+enum repl_diskless_load_mode { REPL_DISKLESS_LOAD_DISABLED = 0, REPL_DISKLESS_LOAD_ON_EMPTY_DB, REPL_DISKLESS_LOAD_SWAPDB };
 enum config_client_class { CLIENT_CLASS_NORMAL = 0, CLIENT_CLASS_REPLICA, CLIENT_CLASS_PUBSUB, CLIENT_CLASS_COUNT };
 /* One class's output limits: past hard_bytes, or past soft_bytes for
  * soft_seconds in a row, the client is closed. 0 disables a limit. */
@@ -177,9 +179,27 @@ struct server_config {
     int aof_use_rdb_preamble;     /* the base file is an RDB */
     int aof_timestamp_enabled;    /* "#TS:" annotations in the AOF */
     int aof_disable_auto_gc;      /* keep history files after a rewrite */
-    /* replication (stored for clients that read them) */
+    /* replication (the replication files read them; rows in config_stored.h) */
     int replica_read_only;
     int replica_serve_stale_data;
+    char *masterauth, *masteruser;  /* "" : none */
+    char *replicaof;                /* "host port" words, "" : none */
+    long long min_replicas_to_write, min_replicas_max_lag; /* -NOREPLICAS; seconds */
+    long long repl_backlog_size;    /* bytes */
+    long long repl_backlog_ttl;     /* seconds without replicas before the backlog is freed; 0 never */
+    int repl_disable_tcp_nodelay;
+    int repl_diskless_load;         /* enum repl_diskless_load_mode */
+    int repl_diskless_sync;
+    long long repl_diskless_sync_delay;        /* seconds */
+    long long repl_diskless_sync_max_replicas;
+    long long repl_ping_replica_period;        /* seconds */
+    long long repl_timeout;                    /* seconds */
+    char *replica_announce_ip;      /* "" : none */
+    long long replica_announce_port; /* 0 : the listening port */
+    int replica_announced;
+    int replica_ignore_maxmemory;
+    int replica_lazy_flush;
+    long long replica_priority;
     /* compatibility: accepted, stored, shown by CONFIG GET */
     int always_show_logo;
     int set_proc_title;

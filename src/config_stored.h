@@ -1,13 +1,16 @@
 /* config_stored.h -- the directives Redis 7.0 accepts that minired has no
- * use for (replication, cluster, TLS, defrag, threads, syslog...).
+ * use for (cluster, TLS, defrag, threads, syslog...), and the replication
+ * rows (R_*: real settings with fields in cfg, kept here for config.c's
+ * size).
  *
  * Included by config.c only, after its row helpers: a table fragment kept
  * apart so config.c stays readable. These rows are accepted in a config
  * file and on the command line, set by CONFIG SET when Redis lets them be
  * (the same bounds and error texts, asked of redis-server 7.0.15), shown by
  * CONFIG GET and written back by CONFIG REWRITE, so Debian's redis.conf and
- * tools that read these values work. Nothing in the server reads them:
- * when a feature lands, its row moves to config.c with a field in cfg. */
+ * tools that read these values work. Nothing in the server reads the S_*
+ * rows: when a feature lands, its row gets a field in cfg (R_* here, or a
+ * row in config.c). */
 #ifndef MINIRED_CONFIG_STORED_H
 #define MINIRED_CONFIG_STORED_H
 
@@ -23,22 +26,20 @@ static struct {
     int cluster_allow_replica_migration, cluster_enabled, cluster_preferred_endpoint_type;
     int cluster_replica_no_failover, cluster_require_full_coverage, crash_log_enabled, crash_memcheck_enabled;
     int disable_thp, io_threads_do_reads, jemalloc_bg_thread;
-    int latency_tracking, oom_score_adj, propagation_error_behavior, repl_disable_tcp_nodelay;
-    int repl_diskless_load, repl_diskless_sync, replica_announced, replica_ignore_disk_write_errors;
-    int replica_ignore_maxmemory, replica_lazy_flush, syslog_enabled, tls_auth_clients, tls_cluster;
+    int latency_tracking, oom_score_adj, propagation_error_behavior;
+    int replica_ignore_disk_write_errors;
+    int syslog_enabled, tls_auth_clients, tls_cluster;
     int tls_prefer_server_ciphers, tls_replication, tls_session_caching;
     long long defrag_cycle_max, defrag_cycle_min, defrag_ignore_bytes, defrag_max_scan_fields;
     long long defrag_threshold_lower, defrag_threshold_upper, cluster_announce_bus_port, cluster_announce_port;
     long long cluster_announce_tls_port, cluster_link_sendbuf_limit, cluster_migration_barrier;
     long long cluster_node_timeout, cluster_port, cluster_replica_validity_factor, io_threads;
-    long long min_replicas_max_lag, min_replicas_to_write, repl_backlog_size, repl_backlog_ttl;
-    long long repl_diskless_sync_delay, repl_diskless_sync_max_replicas, repl_ping_replica_period, repl_timeout;
-    long long replica_announce_port, replica_priority, socket_mark_id, tls_port, tls_session_cache_size;
+    long long socket_mark_id, tls_port, tls_session_cache_size;
     long long tls_session_cache_timeout;
     char *aof_rewrite_cpulist, *bgsave_cpulist, *bind_source_addr, *bio_cpulist;
     char *cluster_announce_hostname, *cluster_announce_ip, *cluster_config_file, *ignore_warnings;
-    char *latency_percentiles, *masterauth, *masteruser, *maxmemory_clients, *oom_score_adj_values;
-    char *proc_title_template, *replica_announce_ip, *replicaof, *server_cpulist, *syslog_facility;
+    char *latency_percentiles, *maxmemory_clients, *oom_score_adj_values;
+    char *proc_title_template, *server_cpulist, *syslog_facility;
     char *syslog_ident, *tls_ca_cert_dir, *tls_ca_cert_file, *tls_cert_file, *tls_ciphers, *tls_ciphersuites;
     char *tls_client_cert_file, *tls_client_key_file, *tls_client_key_file_pass, *tls_dh_params_file;
     char *tls_key_file, *tls_key_file_pass, *tls_protocols;
@@ -223,6 +224,17 @@ static const struct special_ops percentiles_ops = {
     {.name = n, .alias = a, .type = CT_SPECIAL, .flags = CF_MULTI_ARG | (fl), .field = &stored.f, .def = d,   \
      .ops = &words_ops, .validate = v}
 
+/* The replication rows: real settings now (fields in cfg, read by the
+ * replication files), kept in this table for config.c's size. */
+#define R_BOOL(n, a, f, d, fl) {.name = n, .alias = a, .type = CT_BOOL, .flags = fl, .field = &cfg.f, .def = d}
+#define R_LL(n, a, f, lo, hi, d, fl)                                                                          \
+    {.name = n, .alias = a, .type = CT_LL, .flags = fl, .field = &cfg.f, .min = lo, .max = hi, .def = d}
+#define R_STR(n, a, f, d, fl) {.name = n, .alias = a, .type = CT_STRING, .flags = fl, .field = &cfg.f, .def = d}
+#define R_ENUM(n, f, e, d, fl) {.name = n, .type = CT_ENUM, .flags = fl, .field = &cfg.f, .def = d, .enums = e}
+#define R_WORDS(n, a, f, d, fl, v)                                                                            \
+    {.name = n, .alias = a, .type = CT_SPECIAL, .flags = CF_MULTI_ARG | (fl), .field = &cfg.f, .def = d,      \
+     .ops = &words_ops, .validate = v}
+
 /* Redis 7.0.15's defaults, bounds and mutability (CONFIG SET of each with
  * a bad word, -2^63+1, 2^63-1 and "1k"). */
 static const config_row stored_table[] = {
@@ -268,33 +280,33 @@ static const config_row stored_table[] = {
     {.name = "latency-tracking-info-percentiles", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_REWRITE_ALWAYS,
      .field = &stored.latency_percentiles, .def = "50 99 99.9", .ops = &percentiles_ops,
      .validate = validate_percentiles},
-    S_STR("masterauth", NULL, masterauth, "", 0),
-    S_STR("masteruser", NULL, masteruser, "", 0),
+    R_STR("masterauth", NULL, masterauth, "", 0),
+    R_STR("masteruser", NULL, masteruser, "", 0),
     {.name = "maxmemory-clients", .type = CT_SPECIAL, .field = &stored.maxmemory_clients, .def = "0",
      .ops = &memory_pct_ops},
-    S_LL("min-replicas-max-lag", "min-slaves-max-lag", min_replicas_max_lag, 0, INT_MAX, "10", 0),
-    S_LL("min-replicas-to-write", "min-slaves-to-write", min_replicas_to_write, 0, INT_MAX, "0", 0),
+    R_LL("min-replicas-max-lag", "min-slaves-max-lag", min_replicas_max_lag, 0, INT_MAX, "10", 0),
+    R_LL("min-replicas-to-write", "min-slaves-to-write", min_replicas_to_write, 0, INT_MAX, "0", 0),
     S_ENUM("oom-score-adj", oom_score_adj, oom_score_enum, "no", 0),
     S_WORDS("oom-score-adj-values", NULL, oom_score_adj_values, "0 200 800", 0, validate_oom_values),
     S_STR("proc-title-template", NULL, proc_title_template, "{title} {listen-addr} {server-mode}", 0),
     S_ENUM("propagation-error-behavior", propagation_error_behavior, propagation_error_enum, "ignore", 0),
-    S_LL("repl-backlog-size", NULL, repl_backlog_size, 1, LLONG_MAX, "1048576", CF_MEMORY),
-    S_LL("repl-backlog-ttl", NULL, repl_backlog_ttl, 0, LLONG_MAX, "3600", 0),
-    S_BOOL("repl-disable-tcp-nodelay", NULL, repl_disable_tcp_nodelay, "no", 0),
-    S_ENUM("repl-diskless-load", repl_diskless_load, diskless_load_enum, "disabled", 0),
-    S_BOOL("repl-diskless-sync", NULL, repl_diskless_sync, "yes", 0),
-    S_LL("repl-diskless-sync-delay", NULL, repl_diskless_sync_delay, 0, INT_MAX, "5", 0),
-    S_LL("repl-diskless-sync-max-replicas", NULL, repl_diskless_sync_max_replicas, 0, INT_MAX, "0", 0),
-    S_LL("repl-ping-replica-period", "repl-ping-slave-period", repl_ping_replica_period, 1, INT_MAX, "10", 0),
-    S_LL("repl-timeout", NULL, repl_timeout, 1, INT_MAX, "60", 0),
-    S_STR("replica-announce-ip", "slave-announce-ip", replica_announce_ip, "", 0),
-    S_LL("replica-announce-port", "slave-announce-port", replica_announce_port, 0, PORT_MAX, "0", 0),
-    S_BOOL("replica-announced", NULL, replica_announced, "yes", 0),
+    R_LL("repl-backlog-size", NULL, repl_backlog_size, 1, LLONG_MAX, "1048576", CF_MEMORY),
+    R_LL("repl-backlog-ttl", NULL, repl_backlog_ttl, 0, LLONG_MAX, "3600", 0),
+    R_BOOL("repl-disable-tcp-nodelay", NULL, repl_disable_tcp_nodelay, "no", 0),
+    R_ENUM("repl-diskless-load", repl_diskless_load, diskless_load_enum, "disabled", 0),
+    R_BOOL("repl-diskless-sync", NULL, repl_diskless_sync, "yes", 0),
+    R_LL("repl-diskless-sync-delay", NULL, repl_diskless_sync_delay, 0, INT_MAX, "5", 0),
+    R_LL("repl-diskless-sync-max-replicas", NULL, repl_diskless_sync_max_replicas, 0, INT_MAX, "0", 0),
+    R_LL("repl-ping-replica-period", "repl-ping-slave-period", repl_ping_replica_period, 1, INT_MAX, "10", 0),
+    R_LL("repl-timeout", NULL, repl_timeout, 1, INT_MAX, "60", 0),
+    R_STR("replica-announce-ip", "slave-announce-ip", replica_announce_ip, "", 0),
+    R_LL("replica-announce-port", "slave-announce-port", replica_announce_port, 0, PORT_MAX, "0", 0),
+    R_BOOL("replica-announced", NULL, replica_announced, "yes", 0),
     S_BOOL("replica-ignore-disk-write-errors", NULL, replica_ignore_disk_write_errors, "no", 0),
-    S_BOOL("replica-ignore-maxmemory", "slave-ignore-maxmemory", replica_ignore_maxmemory, "yes", 0),
-    S_BOOL("replica-lazy-flush", "slave-lazy-flush", replica_lazy_flush, "no", 0),
-    S_LL("replica-priority", "slave-priority", replica_priority, 0, INT_MAX, "100", 0),
-    S_WORDS("replicaof", "slaveof", replicaof, "", CF_IMMUTABLE, validate_replicaof),
+    R_BOOL("replica-ignore-maxmemory", "slave-ignore-maxmemory", replica_ignore_maxmemory, "yes", 0),
+    R_BOOL("replica-lazy-flush", "slave-lazy-flush", replica_lazy_flush, "no", 0),
+    R_LL("replica-priority", "slave-priority", replica_priority, 0, INT_MAX, "100", 0),
+    R_WORDS("replicaof", "slaveof", replicaof, "", CF_IMMUTABLE, validate_replicaof),
     S_STR("server_cpulist", NULL, server_cpulist, "", CF_IMMUTABLE),
     S_LL("socket-mark-id", NULL, socket_mark_id, 0, UINT_MAX, "0", CF_IMMUTABLE),
     S_BOOL("syslog-enabled", NULL, syslog_enabled, "no", CF_IMMUTABLE),

@@ -109,7 +109,7 @@ static void reply_hello_map(client *c) {
     reply_bulk_cstr(c, "mode");
     reply_bulk_cstr(c, "standalone");
     reply_bulk_cstr(c, "role");
-    reply_bulk_cstr(c, "master");
+    reply_bulk_cstr(c, server.is_replica ? "replica" : "master");
     reply_bulk_cstr(c, "modules");
     reply_array_len(c, 0);
 }
@@ -202,9 +202,13 @@ static int client_type_valid(const char *t) {
            strcasecmp(t, "slave") == 0 || strcasecmp(t, "pubsub") == 0;
 }
 
-/* A client with subscriptions is of type "pubsub"; every other one is
- * "normal" until replication exists. */
+/* Redis's client types: our primary's link is "master", a replica
+ * "replica" (or "slave"), a client with subscriptions "pubsub", every other
+ * one (MONITOR too) "normal". */
 static int client_is_type(const client *c, const char *t) {
+    if (c->flags & CLIENT_PRIMARY) return strcasecmp(t, "master") == 0;
+    if ((c->flags & CLIENT_REPLICA) && !(c->flags & CLIENT_MONITOR))
+        return strcasecmp(t, "replica") == 0 || strcasecmp(t, "slave") == 0;
     if (c->flags & CLIENT_PUBSUB) return strcasecmp(t, "pubsub") == 0;
     return strcasecmp(t, "normal") == 0;
 }

@@ -25,6 +25,7 @@
 #include "reply.h"
 #include "testctl.h"
 #include "util.h"
+#include "replication.h"
 
 /* ---------------------------------------------------------- protected */
 
@@ -278,7 +279,7 @@ void debug_stringmatch_test(client *c) {
 /* ---------------------------------------------------------- CHANGE-REPL-ID */
 
 void debug_change_repl_id(client *c) {
-    info_change_repl_id();
+    repl_change_replid();
     reply_ok(c);
 }
 

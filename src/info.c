@@ -34,6 +34,7 @@
 #include "util.h"
 #include "zmalloc.h"
 #include "vclock.h"
+#include "replication.h"
 
 #define INFO_SAMPLES 16
 
@@ -434,36 +435,6 @@ static sds info_stats(sds s) {
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 
-/* Replication ids of a master that never had replicas: a random id made
- * once, and the all-zero secondary id. */
-#define REPL_ID_LEN 40
-#define REPL_BACKLOG_DEFAULT_BYTES (1024 * 1024)
-
-static char replid[REPL_ID_LEN + 1];
-
-/* DEBUG CHANGE-REPL-ID: a new random primary id (the secondary stays zero). */
-void info_change_repl_id(void) {
-    get_random_hex_chars(replid, REPL_ID_LEN);
-}
-
-static sds info_replication(sds s) {
-    if (replid[0] == '\0') get_random_hex_chars(replid, REPL_ID_LEN);
-    return sds_cat_printf(s,
-                          "# Replication\r\n"
-                          "role:master\r\n"
-                          "connected_slaves:0\r\n"
-                          "master_failover_state:no-failover\r\n"
-                          "master_replid:%s\r\n"
-                          "master_replid2:0000000000000000000000000000000000000000\r\n"
-                          "master_repl_offset:0\r\n"
-                          "second_repl_offset:-1\r\n"
-                          "repl_backlog_active:0\r\n"
-                          "repl_backlog_size:%d\r\n"
-                          "repl_backlog_first_byte_offset:0\r\n"
-                          "repl_backlog_histlen:0\r\n",
-                          replid, REPL_BACKLOG_DEFAULT_BYTES);
-}
-
 static sds cat_timeval(sds s, const char *name, struct timeval tv) {
     return sds_cat_printf(s, "%s:%ld.%06ld\r\n", name, (long)tv.tv_sec, (long)tv.tv_usec);
 }
@@ -561,7 +532,7 @@ static const struct {
     {"memory", info_memory, 1},
     {"persistence", info_persistence, 1},
     {"stats", info_stats, 1},
-    {"replication", info_replication, 1},
+    {"replication", repl_info, 1},
     {"cpu", info_cpu, 1},
     {"modules", info_modules, 1},
     {"commandstats", info_commandstats, 0},

@@ -32,6 +32,5 @@ void info_mem_db(int id, size_t *main_bytes, size_t *expires_bytes);
 /* Returns new sds: the INFO text for the given section names. */
 sds info_generate(int argc, sds *argv);
 /* DEBUG CHANGE-REPL-ID: draws a new master_replid. */
-void info_change_repl_id(void);
 
 #endif

@@ -31,6 +31,7 @@
 #include "util.h"
 #include "zmalloc.h"
 #include "vclock.h"
+#include "replication.h"
 
 /* Most iovecs handed to one writev: the fixed buffer plus blocks. */
 #define NET_MAX_IOV 16
@@ -127,6 +128,8 @@ void net_free_client(client *c) {
     multi_client_reset(c);
     tracking_client_freed(c);
     pubsub_client_reset(c);
+    if (c->flags & CLIENT_REPLICA) repl_primary_client_freed(c);
+    if (c->flags & CLIENT_PRIMARY) repl_replica_client_freed(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
         close(c->fd);
@@ -614,8 +617,12 @@ void net_truncate_output(client *c, size_t keep) {
 /* ---------------------------------------------------------- output limits */
 
 void net_check_output_limits(client *c) {
-    /* A client with subscriptions is in the pubsub class, as in Redis. */
-    int cls = (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB : CLIENT_CLASS_NORMAL;
+    /* Our primary's link has no limit; a replica is in the replica class;
+     * a client with subscriptions in the pubsub class, as in Redis. */
+    if (c->flags & CLIENT_PRIMARY) return;
+    int cls = (c->flags & CLIENT_REPLICA)  ? CLIENT_CLASS_REPLICA
+              : (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB
+                                           : CLIENT_CLASS_NORMAL;
     const struct config_obuf_limit *l = &cfg.client_obuf_limits[cls];
     if (c->fd == -1 || (c->flags & CLIENT_CLOSE_ASAP) || (l->hard_bytes == 0 && l->soft_bytes == 0)) return;
     unsigned long long used = c->reply_bytes;
@@ -678,6 +685,8 @@ static sds net_cat_flags(sds s, const client *c) {
     char flags[16], *p = flags;
     /* Letters in Redis's order (7.2 for 'T'). */
     if (c->flags & CLIENT_MONITOR) *p++ = 'O';
+    else if (c->flags & CLIENT_REPLICA) *p++ = 'S';
+    if (c->flags & CLIENT_PRIMARY) *p++ = 'M';
     if (c->flags & CLIENT_PUBSUB) *p++ = 'P';
     if (c->flags & (CLIENT_MULTI | CLIENT_IN_EXEC)) *p++ = 'x'; /* still 'x' while EXEC runs, as Redis */
     if ((c->flags & CLIENT_BLOCKED) || admin_client_is_postponed(c)) *p++ = 'b';

@@ -36,6 +36,7 @@
 #include "propagate.h"
 #include "pubsub.h"
 #include "networking.h"
+#include "replication.h"
 #include "reply.h"
 #include "server_main.h"
 #include "snapshot.h"
@@ -48,6 +49,9 @@ struct server_state server;
 
 /* How often the rate samples behind INFO's instantaneous_* are taken. */
 #define INFO_SAMPLE_PERIOD_MS 100
+/* Replication's periodic work (pings, timeouts, acks) runs once a second,
+ * as Redis's replicationCron. */
+#define REPL_CRON_PERIOD_MS 1000
 
 /* ---------------------------------------------------------- listeners */
 
@@ -204,6 +208,11 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
      * on an idle server. */
     tracking_limit_table();
     aof_cron();
+    static long long last_repl_cron_ms;
+    if (now - last_repl_cron_ms >= REPL_CRON_PERIOD_MS) {
+        repl_cron();
+        last_repl_cron_ms = now;
+    }
     if (server.shutdown_asap) server_shutdown_on_signal();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -223,6 +232,8 @@ static void server_before_sleep(ae_event_loop *el) {
     if (prop_pending()) prop_flush();
     if (server.unblocked) net_handle_unblocked();
     tracking_before_sleep();
+    /* WAIT's acks asked and answered, replicas' pending stream bytes. */
+    repl_before_sleep();
     /* The AOF is written (and with appendfsync always, fsynced) before any
      * reply goes out. */
     aof_before_sleep();
@@ -440,6 +451,7 @@ void server_run(void) {
     if (cfg.appendonly) aof_load_at_start();
     else snapshot_load_at_start();
     aof_open_at_start();
+    repl_init();
     log_notice("Ready to accept connections");
     supervise_ready();
     ae_main(server.el);

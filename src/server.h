@@ -79,6 +79,11 @@
 #define CLIENT_FAULT_EXEMPT (1ULL << 31)
 #define CLIENT_FAULT_HOLD_INPUT (1ULL << 32)
 #define CLIENT_FAULT_HOLD_OUTPUT (1ULL << 33)
+/* Replication (replication.h): a replica attached to us (its state in
+ * c->repl, owned by repl_primary.c), and our primary's link (applied
+ * through cmd_call, replies suppressed; repl_replica.c). */
+#define CLIENT_REPLICA (1ULL << 34)
+#define CLIENT_PRIMARY (1ULL << 35)
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -134,6 +139,7 @@ typedef struct client {
     struct pubsub_state *pubsub;     /* pubsub.c: subscriptions, or NULL */
     struct tracking_state *tracking; /* tracking.c: CLIENT TRACKING state, or NULL */
     struct prop_override *prop;      /* propagate.c: the effect replacing argv, or NULL */
+    struct repl_link *repl;          /* repl_primary.c: a replica's sync state, or NULL */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 
@@ -339,6 +345,10 @@ struct server_state {
     long long stat_expired_keys;
     long long stat_evicted_keys;    /* evict.c: keys removed for maxmemory */
     long long stat_unexpected_error_replies;
+    /* replication.c: this server follows a primary (REPLICAOF host port);
+     * repl_replica.c: the link applying its stream, NULL while down. */
+    int is_replica;
+    client *primary_client;
 };
 
 extern struct server_state server;

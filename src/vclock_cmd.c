@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "blocking.h"
+#include "replication.h"
 #include "db.h"
 #include "reply.h"
 #include "testctl.h"
@@ -18,11 +19,10 @@
 const char *testctl_clock_refusal(void) {
     /* Absolute times (TTLs, stream IDs, LASTSAVE) go into the RDB, the AOF
      * and the replication stream as the data clock reads them: a replica
-     * or a cluster peer on real time would disagree with us. minired has
-     * no replication or cluster mode yet, so nothing refuses today; once
-     * it has, this returns the refusal while there are replicas, while
-     * this server is a replica, or in cluster mode. */
-    return NULL;
+     * or a cluster peer on real time would disagree with us. So the clock
+     * stays on real time while this server has replicas or is one (and,
+     * once it exists, in cluster mode). */
+    return repl_clock_refusal();
 }
 
 /* What the rest of the server caches of the data clock is refreshed at

@@ -1,0 +1,143 @@
+/* replication.h -- PSYNC2 replication as Redis 7.0 speaks it: the contract
+ * between the shared core (replication.c), the primary side
+ * (repl_primary.c: replicas attached to us) and the replica side
+ * (repl_replica.c: our link to a primary).
+ *
+ * Offsets are Redis's: the stream's first byte is offset 1;
+ * master_repl_offset (repl.offset) is the offset of the last byte produced
+ * (primary) or applied and proxied (replica). Every byte that counts in
+ * the offset goes through repl_feed_stream(), which appends it to the
+ * backlog and hands it to every attached replica, so a chain of replicas
+ * holds the same bytes at the same offsets as the primary.
+ *
+ * Who writes what:
+ *   replication.c   struct repl_state (ids, offset, backlog), server.is_replica,
+ *                   the checks cmd_resolve asks (READONLY, MASTERDOWN,
+ *                   NOREPLICAS), INFO replication's shared tail, the cron
+ *   repl_primary.c  the replica clients (CLIENT_REPLICA) and their
+ *                   c->repl state; PSYNC, SYNC, REPLCONF, WAIT, FAILOVER;
+ *                   full sync (disk and diskless), partial resync
+ *   repl_replica.c  the link to our primary (handshake, transfer, load,
+ *                   server.primary_client with CLIENT_PRIMARY), REPLICAOF,
+ *                   SLAVEOF, ROLE, the `replicaof` directive */
+#ifndef MINIRED_REPLICATION_H
+#define MINIRED_REPLICATION_H
+
+#include "repl_backlog.h"
+#include "server.h"
+
+#define REPL_ID_LEN 40
+/* The secondary id of a server that never changed history. */
+#define REPL_ID_NONE "0000000000000000000000000000000000000000"
+
+/* --------------------------------------------------------- shared state */
+
+typedef struct repl_state {
+    char replid[REPL_ID_LEN + 1];   /* master_replid: the history we serve */
+    char replid2[REPL_ID_LEN + 1];  /* master_replid2: the history before a
+                                     * promotion (REPL_ID_NONE if none) */
+    long long offset;               /* master_repl_offset */
+    long long second_offset;        /* second_repl_offset: replid2 is valid
+                                     * for offsets < this; -1 when none */
+    repl_backlog *backlog;          /* NULL until a replica needs it */
+    long long no_replicas_since_ms; /* repl-backlog-ttl: when the last replica
+                                     * left (unix ms); 0 while some are attached */
+} repl_state;
+
+/* Read by anyone; written only through the functions below. */
+extern repl_state repl;
+
+/* Called once at start, after the configuration and the dataset are
+ * loaded: random replid, hooks into commands.c and the effects stream,
+ * then both sides' init (the replica side connects if `replicaof` is set). */
+void repl_init(void);
+/* Called every second from the server cron (both sides' crons, the
+ * backlog's time to live). */
+void repl_cron(void);
+/* Called in the before-sleep hook (WAIT / GETACK, pending replica writes). */
+void repl_before_sleep(void);
+
+/* Creates the backlog when missing (size repl-backlog-size, its first byte
+ * the next offset) and starts consuming the effects stream (a primary), or
+ * leaves the stream alone (a replica: the proxy feeds it). The next unit
+ * of effects starts with a SELECT. */
+void repl_backlog_ensure(void);
+/* Frees the backlog (repl-backlog-ttl expired with no replica, or a new
+ * history that makes it useless). */
+void repl_backlog_release(void);
+/* repl-backlog-size changed: resize, keeping the newest bytes. */
+void repl_backlog_resize_to_config(void);
+
+/* Appends bytes (borrowed) to the stream: repl.offset, the backlog (when
+ * there is one) and every attached replica (repl_primary_feed). A primary
+ * calls it for its own effects (the effects consumer) and for its PINGs
+ * and REPLCONF GETACK; a replica for the bytes of its primary's stream it
+ * has applied (proxy), so sub-replicas see the primary's exact bytes. */
+void repl_feed_stream(const char *buf, size_t len);
+
+/* New random replid, replid2 cleared (DEBUG CHANGE-REPL-ID; a replica after
+ * a full sync uses repl_set_history instead). */
+void repl_change_replid(void);
+/* Promotion (REPLICAOF NO ONE, FAILOVER target): replid2 = replid,
+ * second_offset = offset + 1, a new random replid. Replicas of the old
+ * history can then PSYNC with either id (PSYNC2). */
+void repl_shift_replid(void);
+/* A replica took its primary's history: replid and offset from +FULLRESYNC
+ * or +CONTINUE <newid>; replid2 cleared unless keep_old (a +CONTINUE with
+ * a new id keeps the old one as replid2 up to the current offset). */
+void repl_set_history(const char *replid, long long offset, int keep_old);
+
+/* --------------------------------------------------------- primary side */
+
+/* repl_primary.c */
+void repl_primary_init(void);
+void repl_primary_cron(void);
+void repl_primary_before_sleep(void);
+/* Hands stream bytes (borrowed) to every replica: online ones get them in
+ * their output buffer, ones waiting for their RDB get them held until the
+ * RDB is sent. */
+void repl_primary_feed(const char *buf, size_t len);
+/* Replicas attached (any state), and good ones (online, acked within
+ * min-replicas-max-lag seconds). */
+unsigned long repl_primary_replica_count(void);
+int repl_primary_good_replicas(void);
+/* Closes every replica link (a new history: they must resync). */
+void repl_primary_disconnect_replicas(void);
+/* INFO replication's primary fields, in Redis's order: connected_slaves,
+ * min_slaves_good_slaves (with min-replicas-to-write), slaveN lines,
+ * master_failover_state. Returns s. */
+sds repl_primary_info(sds s);
+/* CLIENT LIST / the replica-class output limit: the client is a replica. */
+void repl_primary_client_freed(client *c);
+
+/* --------------------------------------------------------- replica side */
+
+/* repl_replica.c */
+void repl_replica_init(void);
+void repl_replica_cron(void);
+/* Start following host:port (REPLICAOF, FAILOVER on the old primary).
+ * Borrowed host. */
+void repl_replica_set_primary(const char *host, int port);
+/* Stop following (REPLICAOF NO ONE, the FAILOVER target): keeps the data,
+ * shifts the replid (repl_shift_replid). */
+void repl_replica_unset_primary(void);
+/* 1 when the link to the primary is up (master_link_status:up). */
+int repl_replica_link_up(void);
+/* INFO replication's replica fields, in Redis's order: master_host ...
+ * replica_announced (only while a replica). Returns s. */
+sds repl_replica_info(sds s);
+/* The primary link client was freed (networking.c's free path). */
+void repl_replica_client_freed(client *c);
+
+/* MINIRED CLOCK's refusal while this server is a replica or has replicas
+ * (error text without "ERR "), or NULL. */
+const char *repl_clock_refusal(void);
+
+/* --------------------------------------------------------- INFO */
+
+/* (The command tables repl_primary_commands / repl_replica_commands are
+ * listed in commands.h.) */
+/* INFO replication (the whole section). Returns s. */
+sds repl_info(sds s);
+
+#endif
