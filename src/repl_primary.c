@@ -25,6 +25,13 @@ void repl_primary_client_freed(client *c) {
     (void)c;
 }
 
+void repl_primary_request_acks(void) {}
+int repl_primary_find_replica(const char *host, int port, char *host_out, size_t cap, int *port_out,
+                              long long *ack) {
+    (void)host, (void)port, (void)host_out, (void)cap, (void)port_out, (void)ack;
+    return 0;
+}
+
 redis_command repl_primary_commands[] = {
     {0},
 };

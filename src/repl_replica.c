@@ -21,6 +21,16 @@ void repl_replica_client_freed(client *c) {
     (void)c;
 }
 
+void repl_replica_set_primary_failover(const char *host, int port) {
+    (void)host, (void)port;
+}
+const char *repl_replica_primary_host(void) {
+    return NULL;
+}
+int repl_replica_primary_port(void) {
+    return 0;
+}
+
 redis_command repl_replica_commands[] = {
     {0},
 };

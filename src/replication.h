@@ -103,6 +103,15 @@ unsigned long repl_primary_replica_count(void);
 int repl_primary_good_replicas(void);
 /* Closes every replica link (a new history: they must resync). */
 void repl_primary_disconnect_replicas(void);
+/* Asks every online replica for its offset now (REPLCONF GETACK * in the
+ * stream, sent before the next sleep): WAIT and FAILOVER use it. */
+void repl_primary_request_acks(void);
+/* The online replica announced as host:port (host NULL: the online replica
+ * with the greatest acked offset). Fills *ack with its acked offset, and
+ * when host is NULL its announced address into host_out/port_out (cap
+ * bytes). Returns 1 when found, 0 otherwise. For FAILOVER. */
+int repl_primary_find_replica(const char *host, int port, char *host_out, size_t cap, int *port_out,
+                              long long *ack);
 /* INFO replication's primary fields, in Redis's order: connected_slaves,
  * min_slaves_good_slaves (with min-replicas-to-write), slaveN lines,
  * master_failover_state. Returns s. */
@@ -121,8 +130,15 @@ void repl_replica_set_primary(const char *host, int port);
 /* Stop following (REPLICAOF NO ONE, the FAILOVER target): keeps the data,
  * shifts the replid (repl_shift_replid). */
 void repl_replica_unset_primary(void);
+/* FAILOVER on the old primary: follow host:port, and send PSYNC with the
+ * FAILOVER argument so the target promotes itself first. */
+void repl_replica_set_primary_failover(const char *host, int port);
 /* 1 when the link to the primary is up (master_link_status:up). */
 int repl_replica_link_up(void);
+/* The primary followed (NULL / 0 when not a replica): CONFIG REWRITE's
+ * `replicaof` line, ROLE, INFO. Borrowed. */
+const char *repl_replica_primary_host(void);
+int repl_replica_primary_port(void);
 /* INFO replication's replica fields, in Redis's order: master_host ...
  * replica_announced (only while a replica). Returns s. */
 sds repl_replica_info(sds s);
