@@ -297,6 +297,12 @@ static int server_prepare_shutdown(int flags) {
     return 0;
 }
 
+/* CONFIG GET / REWRITE `replicaof`: the primary followed now. */
+static const char *server_replica_primary(int *port) {
+    *port = repl_replica_primary_port();
+    return repl_replica_primary_host();
+}
+
 /* Stores a lowered maxclients at start (hooks are not registered yet, so
  * nothing is applied twice). */
 static void server_store_maxclients(unsigned int n) {
@@ -425,6 +431,7 @@ void server_init(void) {
         .appendonly_changed = aof_config_changed,
         .requirepass_changed = acl_requirepass_changed,
         .acl_user_lines = acl_config_user_lines,
+        .replica_primary = server_replica_primary,
     };
     config_set_hooks(&hooks);
     char err[512];
