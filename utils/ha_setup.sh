@@ -18,6 +18,8 @@
 # Options (the same for every subcommand):
 #   --server BIN          server binary (default: this repo's
 #                         build/epoll/minired-server, else src/minired-server)
+#   --replica-server BIN  the replicas' binary (default: --server's), for
+#                         mixed setups (a Redis primary, minired replicas)
 #   --sentinel BIN        Sentinel binary (default: redis-sentinel; a
 #                         redis-server binary is run with --sentinel)
 #   --port BASE           primary on BASE, replicas on BASE+1 and BASE+2,
@@ -47,6 +49,7 @@ cmd=${1:-}
 shift
 
 server=""
+replica_server=""
 sentinel=""
 base=6400
 server_ports=""
@@ -60,6 +63,7 @@ keep=0
 while [ $# -gt 0 ]; do
     case "$1" in
     --server) server=$2; shift 2 ;;
+    --replica-server) replica_server=$2; shift 2 ;;
     --sentinel) sentinel=$2; shift 2 ;;
     --port) base=$2; shift 2 ;;
     --server-ports) server_ports=$2; shift 2 ;;
@@ -130,6 +134,13 @@ wait_for() {
     done
 }
 
+# Prints the absolute path of a binary (on $PATH or a path).
+resolve_binary() {
+    local b
+    b=$(command -v "$1" 2>/dev/null) || die "server binary $1 not found"
+    case "$b" in /*) echo "$b" ;; *) echo "$PWD/$b" ;; esac
+}
+
 find_server() {
     if [ -z "$server" ]; then
         for s in "$repo/build/epoll/minired-server" "$repo/src/minired-server"; do
@@ -137,9 +148,8 @@ find_server() {
         done
     fi
     [ -n "$server" ] || die "no server binary: build minired (make) or pass --server BIN"
-    command -v "$server" >/dev/null 2>&1 || die "server binary $server not found"
-    server=$(command -v "$server")
-    case "$server" in /*) ;; *) server="$PWD/$server" ;; esac
+    server=$(resolve_binary "$server")
+    replica_server=$(resolve_binary "${replica_server:-$server}")
 }
 
 find_sentinel() {
@@ -215,13 +225,17 @@ do_start() {
     done
     rm -rf "$dir"
     mkdir -p "$dir" || die "cannot create $dir"
-    echo "server=$server" >"$dir/setup.env"
-    echo "sentinel=$sentinel" >>"$dir/setup.env"
+    {
+        echo "server=$server"
+        echo "replica_server=$replica_server"
+        echo "sentinel=$sentinel"
+    } >"$dir/setup.env"
     write_server_conf primary "$p_primary"
     write_server_conf replica1 "$p_rep1" "$p_primary"
     write_server_conf replica2 "$p_rep2" "$p_primary"
-    for r in primary replica1 replica2; do
-        spawn "$r" "$server" "$dir/$r/server.conf"
+    spawn primary "$server" "$dir/primary/server.conf"
+    for r in replica1 replica2; do
+        spawn "$r" "$replica_server" "$dir/$r/server.conf"
     done
     for r in primary replica1 replica2; do
         wait_for "$r to answer PING on port $(port_of "$r")" server_up "$(port_of "$r")" || return 1
