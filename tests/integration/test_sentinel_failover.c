@@ -7,10 +7,10 @@
  * A write acknowledged by WAIT 2 goes in; the primary is killed with
  * SIGKILL; every Sentinel must then name a promoted replica, that replica
  * must accept writes and hold the acknowledged write, and the other
- * replica must follow it. Until minired has replication (REPLICAOF), the
- * test runs the same setup with redis-server and says so, which keeps the
- * script and the test honest. Passes with a note when redis-sentinel is
- * not installed (make test installs it). */
+ * replica must follow it. Once with minired everywhere (until minired has
+ * both sides of replication, the same setup with redis-server, saying
+ * so), once with a Redis primary and minired replicas. Passes with a note
+ * when redis-sentinel is not installed (make test installs it). */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,19 +65,21 @@ static redisContext *must_connect(int port) {
     return c;
 }
 
-/* The server under test if it has replication, else redis-server. */
-static const char *pick_server(void) {
+/* 1 when the server under test has the command. */
+static int minired_has(const char *command) {
     hs_server *s = hs_start(NULL);
     redisContext *c = hs_connect(s);
-    redisReply *r = hs_command(c, HS_ARGS("COMMAND", "INFO", "REPLICAOF"));
+    redisReply *r = hs_command(c, HS_ARGS("COMMAND", "INFO", command));
     int has = r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->type == REDIS_REPLY_ARRAY;
     freeReplyObject(r);
     redisFree(c);
     hs_stop(s);
-    if (has) return hs_server_path();
+    return has;
+}
+
+static const char *redis_or_fail(void) {
     const char *redis = hs_redis_server_path();
-    ck_assert_msg(redis != NULL, "minired has no REPLICAOF and redis-server is not installed");
-    fprintf(stderr, "note: minired has no REPLICAOF yet: the Sentinel setup runs with %s\n", redis);
+    ck_assert_msg(redis != NULL, "redis-server is not installed");
     return redis;
 }
 
@@ -125,18 +127,18 @@ static int follows(int replica_port, int primary_port) {
     return ok;
 }
 
-START_TEST(test_failover) {
+/* The whole failover: primary_bin serves the primary, replica_bin the
+ * replicas. with_follow: the other replica must follow the promoted one
+ * (its binary serves replicas: PSYNC). */
+static void run_failover(const char *primary_bin, const char *replica_bin, int with_follow) {
     char sentinel[PATH_MAX];
-    if (hs_find_program("redis-sentinel", sentinel, sizeof(sentinel)) == -1) {
-        fprintf(stderr, "note: redis-sentinel not installed (Debian package redis-sentinel), test skipped\n");
-        return;
-    }
     ck_assert_msg(script[0], "utils/ha_setup.sh not found (run from the source tree)");
-    const char *server = pick_server();
-    int rc = hs_shell("'%s' start --server '%s' --sentinel '%s' --dir '%s' --server-ports %d,%d,%d "
-                      "--sentinel-ports %d,%d,%d --down-after %d --failover-timeout %d --wait-timeout %d >/dev/null",
-                      script, server, sentinel, dir, ports[0], ports[1], ports[2], ports[3], ports[4], ports[5],
-                      DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S);
+    ck_assert_int_eq(hs_find_program("redis-sentinel", sentinel, sizeof(sentinel)), 0);
+    int rc = hs_shell("'%s' start --server '%s' --replica-server '%s' --sentinel '%s' --dir '%s' "
+                      "--server-ports %d,%d,%d --sentinel-ports %d,%d,%d --down-after %d --failover-timeout %d "
+                      "--wait-timeout %d >/dev/null",
+                      script, primary_bin, replica_bin, sentinel, dir, ports[0], ports[1], ports[2], ports[3],
+                      ports[4], ports[5], DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S);
     ck_assert_msg(rc == 0, "ha_setup.sh start failed (%d)", rc);
 
     redisContext *p = must_connect(ports[0]);
@@ -173,24 +175,62 @@ START_TEST(test_failover) {
         while (sentinel_primary_port(ports[s]) != promoted && hs_now_ms() < deadline) hs_sleep_ms(POLL_MS);
         ck_assert_int_eq(sentinel_primary_port(ports[s]), promoted);
     }
-    int other = promoted == ports[1] ? ports[2] : ports[1];
-    long long deadline = hs_now_ms() + FOLLOW_WAIT_MS;
-    while (!follows(other, promoted) && hs_now_ms() < deadline) hs_sleep_ms(POLL_MS);
-    ck_assert_msg(follows(other, promoted), "the other replica (port %d) does not follow %d", other, promoted);
-    redisContext *o = must_connect(other);
-    HS_EXPECT_BULK(o, "before-the-kill", "GET", "failover:acked");
-    redisFree(o);
-
+    if (with_follow) {
+        int other = promoted == ports[1] ? ports[2] : ports[1];
+        long long deadline = hs_now_ms() + FOLLOW_WAIT_MS;
+        while (!follows(other, promoted) && hs_now_ms() < deadline) hs_sleep_ms(POLL_MS);
+        ck_assert_msg(follows(other, promoted), "the other replica (port %d) does not follow %d", other, promoted);
+        redisContext *o = must_connect(other);
+        HS_EXPECT_BULK(o, "before-the-kill", "GET", "failover:acked");
+        redisFree(o);
+    }
     ck_assert_msg(hs_shell("! grep -l 'Sanitizer\\|runtime error' '%s'/*/*.log", dir) == 0,
                   "a sanitizer report in the setup's logs");
+}
+
+static int have_sentinel(void) {
+    char sentinel[PATH_MAX];
+    if (hs_find_program("redis-sentinel", sentinel, sizeof(sentinel)) == 0) return 1;
+    fprintf(stderr, "note: redis-sentinel not installed (Debian package redis-sentinel), test skipped\n");
+    return 0;
+}
+
+/* Every server a minired. Until minired has both sides of replication,
+ * the same run with redis-server, which keeps the script and the test
+ * honest. */
+START_TEST(test_failover_minired) {
+    if (!have_sentinel()) return;
+    if (minired_has("replicaof") && minired_has("psync")) {
+        run_failover(hs_server_path(), hs_server_path(), 1);
+    } else {
+        fprintf(stderr, "note: minired has no REPLICAOF/PSYNC yet: the Sentinel setup runs with redis-server\n");
+        run_failover(redis_or_fail(), redis_or_fail(), 1);
+    }
+}
+END_TEST
+
+/* A Redis primary with two minired replicas: Sentinel promotes a minired
+ * replica (its reconfiguration transaction, SLAVEOF NO ONE); the other
+ * follows it once minired serves replicas too. */
+START_TEST(test_failover_redis_primary) {
+    if (!have_sentinel()) return;
+    if (!minired_has("replicaof")) {
+        fprintf(stderr, "note: minired has no REPLICAOF yet: test skipped\n");
+        return;
+    }
+    run_failover(redis_or_fail(), hs_server_path(), minired_has("psync"));
 }
 END_TEST
 
 static Suite *sentinel_failover_suite(void) {
     Suite *s = suite_create("sentinel_failover");
-    TCase *tc = hs_tcase(s, "failover");
+    /* One tcase each: unchecked fixtures run once per tcase. */
+    TCase *tc = hs_tcase(s, "minired");
     tcase_add_unchecked_fixture(tc, pick, stop_all);
-    tcase_add_test(tc, test_failover);
+    tcase_add_test(tc, test_failover_minired);
+    tc = hs_tcase(s, "redis_primary");
+    tcase_add_unchecked_fixture(tc, pick, stop_all);
+    tcase_add_test(tc, test_failover_redis_primary);
     return s;
 }
 
