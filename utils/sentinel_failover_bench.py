@@ -178,6 +178,32 @@ def one_run(a, binary, run_no):
         setup("stop", a, binary, d, ports)
 
 
+def has_replication(binary):
+    """Starts binary on a free port and asks COMMAND INFO for REPLICAOF
+    and PSYNC (both sides of replication)."""
+    port = free_ports(1)[0]
+    d = tempfile.mkdtemp(prefix="minired-ha-probe-")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", d],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                c = Conn(port)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    return False
+                time.sleep(0.05)
+        r = c.command("COMMAND", "INFO", "REPLICAOF", "PSYNC")
+        c.close()
+        return isinstance(r, list) and all(isinstance(x, list) for x in r)
+    finally:
+        proc.terminate()
+        proc.wait()
+        subprocess.run(["rm", "-rf", d])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--server", required=True, help="minired-server binary")
@@ -191,6 +217,9 @@ def main():
     a.server = os.path.abspath(a.server)
     print("Sentinel failover: %d runs each, down-after-milliseconds %d, failover-timeout %d"
           % (a.runs, a.down_after, a.failover_timeout))
+    if not has_replication(a.server):
+        print("%s has no REPLICAOF / PSYNC: nothing to fail over" % a.server)
+        return 2
     results = {"minired": [], "redis": []}
     for i in range(a.runs):
         for name, binary in (("minired", a.server), ("redis", a.redis)):
