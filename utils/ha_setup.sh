@@ -82,7 +82,7 @@ done
 [ -n "$sentinel_ports" ] || sentinel_ports="$((base + 3)),$((base + 4)),$((base + 5))"
 IFS=, read -r p_primary p_rep1 p_rep2 <<<"$server_ports"
 IFS=, read -r p_s1 p_s2 p_s3 <<<"$sentinel_ports"
-[ -n "$p_rep2" ] && [ -n "$p_s3" ] || die "--server-ports and --sentinel-ports take three ports each"
+{ [ -n "$p_rep2" ] && [ -n "$p_s3" ]; } || die "--server-ports and --sentinel-ports take three ports each"
 [ -n "$dir" ] || dir="${TMPDIR:-/tmp}/minired-ha-$p_primary"
 
 # Roles in start order, with their ports.
@@ -278,13 +278,13 @@ do_status() {
 }
 
 do_stop() {
-    local r pid left i
+    local r pid left
     [ -d "$dir" ] || { echo "ha_setup: nothing in $dir"; return 0; }
     # Sentinels first, so none starts a failover while the servers stop.
     for r in sentinel1 sentinel2 sentinel3 replica1 replica2 primary; do
         pid=$(live_pid "$r") && kill -TERM "$pid" 2>/dev/null
     done
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         left=""
         for r in $roles; do live_pid "$r" >/dev/null && left="$left $r"; done
         [ -z "$left" ] && break

@@ -109,6 +109,7 @@ live_pid() {
 answers() {
     local port=$1 line
     { exec 3<>"/dev/tcp/127.0.0.1/$port"; } 2>/dev/null || return 1
+    # shellcheck disable=SC2016 # $4 is RESP, not a variable
     printf '*1\r\n$4\r\nPING\r\n' >&3
     IFS= read -r -t 2 line <&3
     exec 3<&- 3>&-
@@ -230,12 +231,12 @@ do_status() {
 }
 
 do_stop() {
-    local r pid left i
+    local r pid left
     [ -d "$dir" ] || { echo "shards_setup: nothing in $dir"; return 0; }
     for r in proxy shard1 shard2 shard3; do
         pid=$(live_pid "$r") && kill -TERM "$pid" 2>/dev/null
     done
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         left=""
         for r in $roles; do live_pid "$r" >/dev/null && left="$left $r"; done
         [ -z "$left" ] && break
