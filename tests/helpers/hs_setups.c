@@ -1,9 +1,11 @@
 /* hs_setups.c -- what integration tests need to run the utils/ setup
- * scripts (see hs_setups.h). Owns nothing between calls; never fails a
- * test itself (its callers may run outside a test, in fixtures). */
+ * scripts (see hs_setups.h). Owns nothing between calls. Only
+ * hs_setup_stop_check_logs fails a test: the rest may run outside one
+ * (in unchecked fixtures). */
 #include "hs_setups.h"
 
 #include <arpa/inet.h>
+#include <check.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -110,6 +112,12 @@ long hs_read_number_file(const char *path) {
     if (fscanf(fp, "%ld", &v) != 1) v = -1;
     fclose(fp);
     return v;
+}
+
+void hs_setup_stop_check_logs(const char *script, const char *dir) {
+    ck_assert_msg(hs_shell("'%s' stop --dir '%s' --keep >/dev/null", script, dir) == 0, "%s stop failed", script);
+    int found = hs_shell("grep -l 'Sanitizer\\|runtime error' '%s'/*/*.log", dir) == 0;
+    ck_assert_msg(!found, "a sanitizer report in the logs under %s", dir);
 }
 
 int hs_make_temp_dir(const char *tag, char *out, size_t cap) {

@@ -30,6 +30,12 @@ int hs_pick_ports(int *ports, int n);
 /* The first number in a file (a PID file), or -1. */
 long hs_read_number_file(const char *path);
 
+/* Stops a setup started by a utils/ setup script (`<script> stop --dir
+ * dir --keep`), then fails the test if any log under dir/<role>/ holds a
+ * sanitizer report (those of a server's exit included). The runner's
+ * teardown removes the dir (stop again, without --keep). */
+void hs_setup_stop_check_logs(const char *script, const char *dir);
+
 /* A new empty directory /tmp/minired-<tag>-XXXXXX, written to out.
  * Returns 0, or -1. */
 int hs_make_temp_dir(const char *tag, char *out, size_t cap);

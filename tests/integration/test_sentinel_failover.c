@@ -184,8 +184,7 @@ static void run_failover(const char *primary_bin, const char *replica_bin, int w
         HS_EXPECT_BULK(o, "before-the-kill", "GET", "failover:acked");
         redisFree(o);
     }
-    ck_assert_msg(hs_shell("! grep -l 'Sanitizer\\|runtime error' '%s'/*/*.log", dir) == 0,
-                  "a sanitizer report in the setup's logs");
+    hs_setup_stop_check_logs(script, dir);
 }
 
 static int have_sentinel(void) {
