@@ -183,6 +183,14 @@ void prop_flush(void) {
     sds_free(out);
 }
 
+void prop_force_select(void) {
+    stream_db = -1;
+}
+
+int prop_stream_db(void) {
+    return stream_db;
+}
+
 void prop_feed_raw(int argc, sds *argv) {
     if (!consumer_count) return;
     sds out = cat_command(sds_empty(), argc, argv);

@@ -140,6 +140,8 @@ typedef struct client {
     struct tracking_state *tracking; /* tracking.c: CLIENT TRACKING state, or NULL */
     struct prop_override *prop;      /* propagate.c: the effect replacing argv, or NULL */
     struct repl_link *repl;          /* repl_primary.c: a replica's sync state, or NULL */
+    long long repl_woff;             /* repl_primary.c: the stream offset after this
+                                      * client's last write (WAIT waits for it) */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 
