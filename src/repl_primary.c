@@ -226,12 +226,12 @@ static void sync_generic(client *c, int is_psync) {
     if (c->flags & CLIENT_REPLICA) return;
     struct repl_link *l = link_of(c);
     if (is_psync && c->argc > 3 && strcasecmp(c->argv[3], "failover") == 0) {
-        if (strcasecmp(c->argv[1], repl.replid) != 0) {
-            reply_error(c, "PSYNC FAILOVER replid must match my replid.");
-            return;
-        }
         if (!server.is_replica) {
             reply_error(c, "PSYNC FAILOVER can't be sent to a master.");
+            return;
+        }
+        if (strcasecmp(c->argv[1], repl.replid) != 0) {
+            reply_error(c, "PSYNC FAILOVER replid must match my replid.");
             return;
         }
         repl_replica_unset_primary();
@@ -453,11 +453,10 @@ static void wait_command(client *c) {
         reply_error(c, "timeout is negative");
         return;
     }
+    /* A timeout too far to add to now waits for ever, as Redis 7.0's
+     * wrapped deadline does. */
     long long now = vclock_ms();
-    if (timeout > 0 && timeout > LLONG_MAX - now) {
-        reply_error(c, "timeout is out of range");
-        return;
-    }
+    if (timeout > LLONG_MAX - now) timeout = 0;
     long acked = count_acks(c->repl_woff);
     if (acked >= num || (c->flags & (CLIENT_IN_EXEC | CLIENT_NO_SOCKET))) {
         reply_integer(c, acked);
