@@ -60,10 +60,7 @@ static redis_command absent[] = {
     {.name = "readonly", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "readwrite", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "replconf", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "replicaof", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "restore-asking", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
-    {.name = "role", .acl = ACL_ADMIN | ACL_FAST | ACL_DANGEROUS},
-    {.name = "slaveof", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "sync", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "wait", .acl = ACL_SLOW | ACL_CONNECTION},
 };

@@ -605,6 +605,10 @@ void cmd_process(client *c) {
     cmd_dispatch(c, (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT);
 }
 
+void cmd_process_primary(client *c) {
+    cmd_dispatch(c, CMD_CALLER_PRIMARY);
+}
+
 int cmd_call_depth(void) {
     return call_depth;
 }

@@ -22,6 +22,10 @@ redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name);
  * replied, counted, and dooming a transaction), then queued inside MULTI
  * or run by cmd_call. */
 void cmd_process(client *c);
+/* Runs c->argv as a command of our primary's replication link
+ * (CMD_CALLER_PRIMARY: no checks beyond lookup and arity; queued inside
+ * MULTI as any client's). */
+void cmd_process_primary(client *c);
 /* Fills idx (and flags, KS_* of each) with the argv positions of cmd's
  * keys, per its key specs; both arrays hold at least argc entries.
  * Returns how many. */

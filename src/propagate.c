@@ -207,6 +207,10 @@ void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx) {
     add_consumer(fn, ctx, 1);
 }
 
+void prop_force_select(void) {
+    stream_db = -1;
+}
+
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx) {
     for (int i = 0; i < consumer_count; i++) {
         if (consumers[i].fn != fn || consumers[i].ctx != ctx) continue;

@@ -54,6 +54,10 @@ void prop_add_consumer(prop_consumer_fn *fn, void *ctx);
  * EFFECTS): it also gets DEBUG REPLICATE's raw commands. */
 void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx);
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx);
+/* The next unit starts with a SELECT whatever the stream last selected (a
+ * replica promoted to primary: its replicas followed the old primary's
+ * SELECTs, not ours). */
+void prop_force_select(void);
 
 /* DEBUG EFFECTS ON | OFF | GET (a capture consumer for tests). */
 void prop_debug_command(client *c);

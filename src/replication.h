@@ -119,6 +119,13 @@ sds repl_primary_info(sds s);
 /* CLIENT LIST / the replica-class output limit: the client is a replica. */
 void repl_primary_client_freed(client *c);
 
+/* ROLE on a primary: fn is called for each online replica with its
+ * announced address, listening port and acked offset, in attach order.
+ * (Declared here by the replica side, which owns ROLE; repl_primary.c
+ * defines it.) */
+typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
+void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
+
 /* --------------------------------------------------------- replica side */
 
 /* repl_replica.c */
@@ -144,6 +151,12 @@ int repl_replica_primary_port(void);
 sds repl_replica_info(sds s);
 /* The primary link client was freed (networking.c's free path). */
 void repl_replica_client_freed(client *c);
+/* networking.c's input path for the primary's client (CLIENT_PRIMARY):
+ * runs every complete command of its query buffer with no checks and
+ * replies off, answers REPLCONF GETACK, and proxies the bytes of each
+ * applied command (a transaction at its EXEC) with repl_feed_stream;
+ * bytes of a command not yet applied stay in the buffer. */
+void repl_replica_process_input(client *c);
 
 /* MINIRED CLOCK's refusal while this server is a replica or has replicas
  * (error text without "ERR "), or NULL. */
