@@ -54,7 +54,6 @@ static redis_command cluster_subcommands[] = {
 static redis_command absent[] = {
     {.name = "asking", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "cluster", .acl = ACL_SLOW, .subcommands = cluster_subcommands},
-    {.name = "failover", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "migrate", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
     {.name = "psync", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "readonly", .acl = ACL_FAST | ACL_CONNECTION},

@@ -216,8 +216,13 @@ void blocking_unblock(client *c, enum blocking_unblock_reason why) {
     enum blocking_timeout_reply kind = c->bstate->timeout_reply;
     blocking_detach(c);
     if (c->cmd) c->cmd->calls++; /* counted when it ends, as Redis does */
-    if (why == BLOCK_UNBLOCK_ERROR) reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (kind == BLOCK_REPLY_NULL) reply_null(c);
+    if (why == BLOCK_UNBLOCK_ERROR) {
+        reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else if (why == BLOCK_UNBLOCK_ROLE_CHANGE) {
+        reply_error(c, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+                       "replica?)");
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else if (kind == BLOCK_REPLY_NULL) reply_null(c);
     else reply_null_array(c);
     blocking_queue_resume(c);
 }

@@ -81,6 +81,7 @@ static redis_command *command_tables[] = {
     testctl_commands,
     repl_primary_commands,
     repl_replica_commands,
+    repl_failover_commands,
     NULL,
 };
 

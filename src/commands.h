@@ -165,6 +165,7 @@ extern redis_command geo_commands[];       /* geo.c: GEO* */
 extern redis_command acl_commands[];       /* acl_cmd.c: ACL */
 extern redis_command sort_commands[];      /* sort.c: SORT, SORT_RO */
 extern redis_command repl_primary_commands[]; /* repl_primary.c: PSYNC SYNC REPLCONF WAIT FAILOVER */
-extern redis_command repl_replica_commands[]; /* repl_replica.c: REPLICAOF SLAVEOF ROLE */
+extern redis_command repl_replica_commands[]; /* repl_replica_cmd.c: REPLICAOF SLAVEOF ROLE */
+extern redis_command repl_failover_commands[]; /* repl_failover.c: FAILOVER */
 
 #endif

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "aof.h"
+#include "blocking.h"
 #include "commands.h"
 #include "db.h"
 #include "function.h"
@@ -233,6 +235,10 @@ static int link_start_transfer(const char *line) {
 
 static void link_psync_reply(const char *line) {
     if (strncmp(line, "+FULLRESYNC", 11) == 0) {
+        if (lk.failover) {
+            lk.failover = 0;
+            repl_failover_psync_result(1);
+        }
         if (link_start_transfer(line) == -1) link_cancel();
         return;
     }
@@ -249,12 +255,23 @@ static void link_psync_reply(const char *line) {
         log_notice("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
         repl_backlog_ensure();
         lk.state = LINK_CONNECTED;
+        if (lk.failover) {
+            lk.failover = 0;
+            repl_failover_psync_result(1);
+        }
         return;
     }
     if (strncmp(line, "-NOMASTERLINK", 13) == 0 || strncmp(line, "-LOADING", 8) == 0) {
         log_notice("Master is currently unable to PSYNC but should be in the future: %s", line);
     } else {
         log_warning("Unexpected reply to PSYNC from master: %s", line);
+    }
+    if (lk.failover) {
+        /* The target refused to promote itself: we stay the primary. */
+        lk.failover = 0;
+        link_cancel();
+        repl_failover_psync_result(0);
+        return;
     }
     link_cancel();
 }
@@ -392,6 +409,25 @@ static void link_flush_old_data(void) {
     fn_flush_all();
 }
 
+/* The AOF stops while the dataset is replaced and starts again after,
+ * with a rewrite of the new dataset (Redis's stop / start around a sync),
+ * so the files never hold a mix of the old and new datasets. */
+static int link_aof_stop(void) {
+    if (!cfg.appendonly) return 0;
+    char err[256];
+    cfg.appendonly = 0;
+    aof_config_changed(err, sizeof(err));
+    return 1;
+}
+
+static void link_aof_restart(int was_on) {
+    if (!was_on) return;
+    char err[256];
+    cfg.appendonly = 1;
+    if (aof_config_changed(err, sizeof(err)) == -1)
+        log_warning("Failed enabling the AOF after successful master synchronization! %s", err);
+}
+
 /* The whole RDB is in the temp file: replace the dataset with it. Returns
  * 0 (the link goes on as the primary's client) or -1 (link cancelled). */
 static int link_load_transfer(void) {
@@ -409,10 +445,12 @@ static int link_load_transfer(void) {
     /* Our replicas followed the old history: they must sync again. */
     repl_primary_disconnect_replicas();
     repl_backlog_release();
+    int aof_was_on = link_aof_stop();
     link_flush_old_data();
     if (rename(lk.tmp_path, cfg.dbfilename) == -1) {
         log_warning("Failed trying to rename the temp DB into %s in MASTER <-> REPLICA synchronization: %s",
                     cfg.dbfilename, strerror(errno));
+        link_aof_restart(aof_was_on);
         link_cancel();
         return -1;
     }
@@ -427,9 +465,11 @@ static int link_load_transfer(void) {
     if (rc != RDB_OK) {
         log_warning("Failed trying to load the MASTER synchronization DB from disk, check server logs.");
         db_empty(-1);
+        link_aof_restart(aof_was_on);
         link_cancel();
         return -1;
     }
+    link_aof_restart(aof_was_on);
     repl_set_history(lk.sync_replid, lk.sync_offset, 0);
     repl_backlog_ensure();
     lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
@@ -650,10 +690,18 @@ static void link_follow(const char *host, int port, int cached) {
     lk.state = LINK_CONNECT;
 }
 
+/* Clients blocked on keys of a primary would wait for writes a replica
+ * never takes: Redis ends their wait with an error and closes them. */
+static void link_unblock_clients(void) {
+    for (client *c = server.clients; c; c = c->next)
+        if (c->flags & CLIENT_BLOCKED) blocking_unblock(c, BLOCK_UNBLOCK_ROLE_CHANGE);
+}
+
 void repl_replica_set_primary(const char *host, int port) {
     int was_primary = !server.is_replica;
     int was_linked = server.primary_client != NULL;
     link_drop();
+    link_unblock_clients();
     if (was_linked) lk.down_since = time(NULL);
     if (was_primary) {
         log_notice("Before turning into a replica, using my own master parameters to synthesize a cached master: I "
@@ -719,6 +767,7 @@ void repl_replica_init(void) {
 }
 
 void repl_replica_cron(void) {
+    repl_failover_update();
     if (!server.is_replica) return;
     long long now = mstime(), timeout_ms = cfg.repl_timeout * 1000;
     switch (lk.state) {

@@ -28,6 +28,10 @@ static void log_user_request(const char *what, client *c) {
 
 /* REPLICAOF host port | NO ONE (and SLAVEOF). */
 static void replicaof_command(client *c) {
+    if (repl_failover_active()) {
+        reply_error(c, "REPLICAOF not allowed while failing over.");
+        return;
+    }
     if (!strcasecmp(c->argv[1], "no") && !strcasecmp(c->argv[2], "one")) {
         if (server.is_replica) {
             repl_replica_unset_primary();

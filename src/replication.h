@@ -158,6 +158,16 @@ void repl_replica_client_freed(client *c);
  * bytes of a command not yet applied stay in the buffer. */
 void repl_replica_process_input(client *c);
 
+/* repl_failover.c: FAILOVER. INFO's master_failover_state (no-failover,
+ * waiting-for-sync, failover-in-progress); whether one is in progress
+ * (REPLICAOF refuses meanwhile); the check whether the target caught up
+ * (every cron pass; a caller that just got an ACK may call it too); the
+ * PSYNC FAILOVER's outcome (repl_replica.c). */
+const char *repl_failover_state_name(void);
+int repl_failover_active(void);
+void repl_failover_update(void);
+void repl_failover_psync_result(int accepted);
+
 /* MINIRED CLOCK's refusal while this server is a replica or has replicas
  * (error text without "ERR "), or NULL. */
 const char *repl_clock_refusal(void);

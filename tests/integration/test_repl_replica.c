@@ -202,6 +202,51 @@ START_TEST(test_replica_link_down) {
 }
 END_TEST
 
+START_TEST(test_failover_errors) {
+    hs_server *s = hs_start(NULL);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_ERROR(c, "ERR FAILOVER requires connected replicas.", "FAILOVER");
+    HS_EXPECT_ERROR(c, "ERR No failover in progress.", "FAILOVER", "ABORT");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "ABORT", "x");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "TO");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "TO", "h");
+    HS_EXPECT_ERROR(c, "ERR value is not an integer or out of range", "FAILOVER", "TO", "h", "x");
+    HS_EXPECT_ERROR(c, "ERR FAILOVER requires connected replicas.", "FAILOVER", "TO", "h", "1");
+    HS_EXPECT_ERROR(c, "ERR FAILOVER timeout must be greater than 0", "FAILOVER", "TIMEOUT", "0");
+    HS_EXPECT_ERROR(c, "ERR FAILOVER timeout must be greater than 0", "FAILOVER", "TIMEOUT", "-1");
+    HS_EXPECT_ERROR(c, "ERR value is not an integer or out of range", "FAILOVER", "TIMEOUT", "x");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "TIMEOUT", "10", "TIMEOUT", "20");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "FORCE", "FORCE");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "TO", "h", "1", "TO", "h", "2");
+    HS_EXPECT_ERROR(c, "ERR syntax error", "FAILOVER", "bogus");
+    HS_EXPECT_ERROR(c, "ERR FAILOVER requires connected replicas.", "FAILOVER", "TIMEOUT", "10", "FORCE");
+    ck_assert(info_is(c, "master_failover_state", "no-failover"));
+    HS_EXPECT_OK(c, "REPLICAOF", "127.0.0.1", "1");
+    HS_EXPECT_ERROR(c, "ERR FAILOVER is not valid when server is a replica.", "FAILOVER");
+    HS_EXPECT_OK(c, "REPLICAOF", "NO", "ONE");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
+/* Clients blocked on keys of a primary that becomes a replica get
+ * Redis's error and are closed. */
+START_TEST(test_blocked_clients_unblocked) {
+    hs_server *s = hs_start(NULL);
+    redisContext *c = hs_connect(s);
+    redisContext *b = hs_block_client(s, c, HS_ARGS("BLPOP", "nolist", "0"), 1);
+    HS_EXPECT_OK(c, "REPLICAOF", "127.0.0.1", "1");
+    redisReply *r = hs_get_reply(b);
+    HS_CHECK_ERROR(r, "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)");
+    freeReplyObject(r);
+    hs_wait_blocked(c, 0);
+    HS_EXPECT_OK(c, "REPLICAOF", "NO", "ONE");
+    redisFree(b);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 /* ---------------------------------------------------------- with Redis */
 
 static void full_sync_and_stream(const char *diskless) {
@@ -289,6 +334,25 @@ START_TEST(test_expiry_follows_primary) {
     HS_EXPECT_NIL(p, "GET", "gone");
     wait_caught_up(p, c);
     HS_EXPECT_INT(c, 1, "DBSIZE");
+    redisFree(c);
+    hs_stop(mr);
+    redisFree(p);
+    hs_stop(rd);
+}
+END_TEST
+
+/* `replicaof` given at start follows the primary within a cron pass. */
+START_TEST(test_replicaof_at_start) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd);
+    run(p, "SET k v");
+    char port[16];
+    snprintf(port, sizeof(port), "%d", rd->port);
+    hs_server *mr = hs_start(HS_ARGS("--replicaof", "127.0.0.1", port));
+    redisContext *c = hs_connect(mr);
+    wait_link_up(c);
+    HS_EXPECT_BULK(c, "v", "GET", "k");
     redisFree(c);
     hs_stop(mr);
     redisFree(p);
@@ -453,6 +517,9 @@ static Suite *repl_replica_suite(void) {
     tcase_set_timeout(tc, HS_TCASE_TIMEOUT_SEC);
     tcase_add_test(tc, test_replicaof_errors);
     tcase_add_test(tc, test_replica_link_down);
+    tcase_add_test(tc, test_failover_errors);
+    tcase_add_test(tc, test_blocked_clients_unblocked);
+    tcase_add_test(tc, test_replicaof_at_start);
     tcase_add_test(tc, test_full_sync_disk);
     tcase_add_test(tc, test_full_sync_diskless);
     tcase_add_test(tc, test_partial_resync);
