@@ -308,8 +308,6 @@ static void link_bulk_header(const char *line) {
         log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to disk", size);
         if (size == 0) lk.transfer_done = 1;
     }
-    if (lk.cached) log_notice("Discarding previously cached master state.");
-    lk.cached = 0;
 }
 
 /* One reply line of the handshake (CR LF stripped). */
@@ -442,7 +440,10 @@ static int link_load_transfer(void) {
         link_cancel();
         return -1;
     }
-    /* Our replicas followed the old history: they must sync again. */
+    /* The old history is gone (a failed transfer before this point could
+     * still continue it), and our replicas must sync again. */
+    if (lk.cached) log_notice("Discarding previously cached master state.");
+    lk.cached = 0;
     repl_primary_disconnect_replicas();
     repl_backlog_release();
     int aof_was_on = link_aof_stop();
@@ -852,7 +853,8 @@ sds repl_replica_info(sds s) {
                        c ? (int)((vclock_ms() - c->last_interaction_ms) / 1000) : -1, lk.state == LINK_TRANSFER,
                        read, applied);
     if (lk.state == LINK_TRANSFER) {
-        double perc = lk.transfer_size > 0 ? (double)lk.transfer_read / (double)lk.transfer_size * 100 : 0;
+        /* As Redis computes it: -0.00 before the size is known (-1). */
+        double perc = lk.transfer_size ? (double)lk.transfer_read / (double)lk.transfer_size * 100 : 0;
         s = sds_cat_printf(s,
                            "master_sync_total_bytes:%lld\r\nmaster_sync_read_bytes:%lld\r\n"
                            "master_sync_left_bytes:%lld\r\nmaster_sync_perc:%.2f\r\n"
