@@ -680,11 +680,24 @@ static void link_drop(void) {
     link_close();
 }
 
+/* CONFIG GET replicaof (and CONFIG REWRITE) show whom we follow now. */
+static void link_set_config(const char *host, int port) {
+    zfree(cfg.replicaof);
+    if (host) {
+        sds v = sds_cat_printf(sds_empty(), "%s %d", host, port);
+        cfg.replicaof = zstrdup(v);
+        sds_free(v);
+    } else {
+        cfg.replicaof = zstrdup("");
+    }
+}
+
 static void link_follow(const char *host, int port, int cached) {
     char *h = zstrdup(host);
     zfree(lk.host);
     lk.host = h;
     lk.port = port;
+    link_set_config(lk.host, port);
     lk.cached = cached;
     server.is_replica = 1;
     log_set_role('S');
@@ -726,6 +739,7 @@ void repl_replica_unset_primary(void) {
     zfree(lk.host);
     lk.host = NULL;
     lk.port = 0;
+    link_set_config(NULL, 0);
     lk.cached = 0;
     lk.failover = 0;
     lk.state = LINK_NONE;
