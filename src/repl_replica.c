@@ -371,10 +371,27 @@ static int write_all(int fd, const char *p, size_t len) {
 
 /* Writes RDB payload bytes to the temp file; returns how many belong to
  * the payload (the rest is the stream that follows). */
+/* With an EOF mark: how many bytes of p end with the mark (it may start
+ * in the bytes kept from before), or 0 when p does not complete it. A
+ * primary that sends its stream right after the mark is then served too. */
+static size_t link_mark_end(const char *p, size_t n) {
+    char win[2 * LINK_EOF_MARK_LEN];
+    size_t head = n < LINK_EOF_MARK_LEN ? n : LINK_EOF_MARK_LEN;
+    memcpy(win, lk.lastbytes, LINK_EOF_MARK_LEN);
+    memcpy(win + LINK_EOF_MARK_LEN, p, head);
+    /* Windows starting at 1..LINK_EOF_MARK_LEN end inside p. */
+    char *m = memmem(win + 1, LINK_EOF_MARK_LEN - 1 + head, lk.eofmark, LINK_EOF_MARK_LEN);
+    if (m) return (size_t)(m - win); /* its end, past win + LINK_EOF_MARK_LEN */
+    m = memmem(p, n, lk.eofmark, LINK_EOF_MARK_LEN);
+    return m ? (size_t)(m - p) + LINK_EOF_MARK_LEN : 0;
+}
+
 static size_t link_payload(const char *p, size_t n) {
     size_t take = n;
     if (!lk.use_mark && (long long)take > lk.transfer_size - lk.transfer_read)
         take = (size_t)(lk.transfer_size - lk.transfer_read);
+    size_t mark_end = lk.use_mark ? link_mark_end(p, n) : 0;
+    if (mark_end) take = mark_end;
     if (take && write_all(lk.tmp_fd, p, take) == -1) {
         log_warning("Write error or short write writing to the DB dump file needed for MASTER <-> REPLICA "
                     "synchronization: %s",
@@ -390,8 +407,7 @@ static size_t link_payload(const char *p, size_t n) {
             memmove(lk.lastbytes, lk.lastbytes + take, LINK_EOF_MARK_LEN - take);
             memcpy(lk.lastbytes + LINK_EOF_MARK_LEN - take, p, take);
         }
-        if (lk.transfer_read >= LINK_EOF_MARK_LEN && memcmp(lk.lastbytes, lk.eofmark, LINK_EOF_MARK_LEN) == 0)
-            lk.transfer_done = 1;
+        if (mark_end) lk.transfer_done = 1;
     } else if (lk.transfer_read == lk.transfer_size) {
         lk.transfer_done = 1;
     }
