@@ -341,6 +341,40 @@ START_TEST(test_expiry_follows_primary) {
 }
 END_TEST
 
+/* repl-timeout: a primary that sends nothing for that long is dropped,
+ * and followed again (partial resync) once it answers. */
+START_TEST(test_primary_timeout) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd), *sleeper = hs_connect(rd);
+    hs_server *mr = hs_start(HS_ARGS("--repl-timeout", "1"));
+    redisContext *c = hs_connect(mr);
+    replicaof(c, rd);
+    wait_link_up(c);
+    run(p, "SET k v");
+    wait_caught_up(p, c);
+    hs_send_only(sleeper, HS_ARGS("DEBUG", "SLEEP", "3"));
+    int waited = 0;
+    for (; info_is(c, "master_link_status", "up"); waited += POLL_MS) {
+        ck_assert_msg(waited < WAIT_LINK_MS, "the link never timed out");
+        sleep_ms(POLL_MS);
+    }
+    freeReplyObject(hs_get_reply(sleeper));
+    wait_link_up(c);
+    run(p, "SET k2 v2");
+    wait_caught_up(p, c);
+    HS_EXPECT_BULK(c, "v2", "GET", "k2");
+    hs_buf log = hs_read_log(mr);
+    ck_assert_msg(strstr(log.data, "MASTER timeout: no data nor PING received...") != NULL, "no timeout logged");
+    hs_buf_free(&log);
+    redisFree(c);
+    hs_stop(mr);
+    redisFree(sleeper);
+    redisFree(p);
+    hs_stop(rd);
+}
+END_TEST
+
 /* `replicaof` given at start follows the primary within a cron pass. */
 START_TEST(test_replicaof_at_start) {
     hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
@@ -520,6 +554,7 @@ static Suite *repl_replica_suite(void) {
     tcase_add_test(tc, test_failover_errors);
     tcase_add_test(tc, test_blocked_clients_unblocked);
     tcase_add_test(tc, test_replicaof_at_start);
+    tcase_add_test(tc, test_primary_timeout);
     tcase_add_test(tc, test_full_sync_disk);
     tcase_add_test(tc, test_full_sync_diskless);
     tcase_add_test(tc, test_partial_resync);
