@@ -274,12 +274,10 @@ void prop_flush(void) {
     }
 }
 
-void prop_force_select(void) {
-    stream_db = -1;
-}
-
-int prop_stream_db(void) {
-    return stream_db;
+int prop_consumer_db(prop_consumer_fn *fn, void *ctx) {
+    for (int i = 0; i < consumer_count; i++)
+        if (consumers[i].fn == fn && consumers[i].ctx == ctx) return consumers[i].db;
+    return -1;
 }
 
 void prop_feed_raw(int argc, sds *argv) {
