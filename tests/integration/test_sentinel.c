@@ -351,7 +351,7 @@ static void scenario_info_primary(run_ctx *x) {
  * Sentinel reads (master_link_status, slave_repl_offset, slave_priority,
  * replica_announced...), then the link down. */
 static void scenario_info_replica(run_ctx *x) {
-    hs_server *r = hs_start_redis(NULL);
+    hs_server *r = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
     ck_assert_ptr_nonnull(r);
     int c = conn(x);
     char cmd[64];
@@ -373,7 +373,8 @@ static hs_buf run_on(const char *binary, scenario_fn fn, int have_slaveof) {
     hs_conf_server_init(&x.srv, "sentinel");
     FILE *fp = fopen(x.srv.conf, "w");
     ck_assert_ptr_nonnull(fp);
-    fprintf(fp, "port %d\nsave \"\"\ndir %s\n", x.srv.port, x.srv.dir);
+    /* A full sync starts at once instead of waiting for more replicas. */
+    fprintf(fp, "port %d\nsave \"\"\ndir %s\nrepl-diskless-sync-delay 0\n", x.srv.port, x.srv.dir);
     fclose(fp);
     hs_conf_server_start(&x.srv, binary);
     fn(&x);
