@@ -26,6 +26,8 @@
 #                         Sentinels on BASE+3..BASE+5 (default 6400)
 #   --server-ports P,R,R  explicit server ports (primary first)
 #   --sentinel-ports A,B,C explicit Sentinel ports
+#   --replica-priority A,B the replicas' replica-priority (default 100,100;
+#                         0: never promoted)
 #   --dir DIR             state dir (default ${TMPDIR:-/tmp}/minired-ha-BASE)
 #   --name NAME           the monitored primary's name (default mymaster)
 #   --down-after MS       sentinel down-after-milliseconds (default 5000)
@@ -54,6 +56,7 @@ sentinel=""
 base=6400
 server_ports=""
 sentinel_ports=""
+priorities="100,100"
 dir=""
 name=mymaster
 down_after=5000
@@ -68,6 +71,7 @@ while [ $# -gt 0 ]; do
     --port) base=$2; shift 2 ;;
     --server-ports) server_ports=$2; shift 2 ;;
     --sentinel-ports) sentinel_ports=$2; shift 2 ;;
+    --replica-priority) priorities=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --name) name=$2; shift 2 ;;
     --down-after) down_after=$2; shift 2 ;;
@@ -82,6 +86,7 @@ done
 [ -n "$sentinel_ports" ] || sentinel_ports="$((base + 3)),$((base + 4)),$((base + 5))"
 IFS=, read -r p_primary p_rep1 p_rep2 <<<"$server_ports"
 IFS=, read -r p_s1 p_s2 p_s3 <<<"$sentinel_ports"
+IFS=, read -r prio1 prio2 <<<"$priorities"
 { [ -n "$p_rep2" ] && [ -n "$p_s3" ]; } || die "--server-ports and --sentinel-ports take three ports each"
 [ -n "$dir" ] || dir="${TMPDIR:-/tmp}/minired-ha-$p_primary"
 
@@ -161,7 +166,7 @@ find_sentinel() {
     sentinel=$(command -v "$sentinel")
 }
 
-write_server_conf() { # role port [primary-port]
+write_server_conf() { # role port [primary-port priority]
     local d="$dir/$1"
     mkdir -p "$d"
     {
@@ -174,7 +179,10 @@ write_server_conf() { # role port [primary-port]
         echo "appendonly no"
         # Full syncs start at once instead of waiting for more replicas.
         echo "repl-diskless-sync-delay 0"
-        [ $# -ge 3 ] && echo "replicaof 127.0.0.1 $3"
+        if [ $# -ge 3 ]; then
+            echo "replicaof 127.0.0.1 $3"
+            echo "replica-priority $4"
+        fi
     } >"$d/server.conf"
 }
 
@@ -231,8 +239,8 @@ do_start() {
         echo "sentinel=$sentinel"
     } >"$dir/setup.env"
     write_server_conf primary "$p_primary"
-    write_server_conf replica1 "$p_rep1" "$p_primary"
-    write_server_conf replica2 "$p_rep2" "$p_primary"
+    write_server_conf replica1 "$p_rep1" "$p_primary" "${prio1:-100}"
+    write_server_conf replica2 "$p_rep2" "$p_primary" "${prio2:-100}"
     spawn primary "$server" "$dir/primary/server.conf"
     for r in replica1 replica2; do
         spawn "$r" "$replica_server" "$dir/$r/server.conf"

@@ -130,15 +130,15 @@ static int follows(int replica_port, int primary_port) {
 /* The whole failover: primary_bin serves the primary, replica_bin the
  * replicas. with_follow: the other replica must follow the promoted one
  * (its binary serves replicas: PSYNC). */
-static void run_failover(const char *primary_bin, const char *replica_bin, int with_follow) {
+static void run_failover(const char *primary_bin, const char *replica_bin, int with_follow, const char *priorities) {
     char sentinel[PATH_MAX];
     ck_assert_msg(script[0], "utils/ha_setup.sh not found (run from the source tree)");
     ck_assert_int_eq(hs_find_program("redis-sentinel", sentinel, sizeof(sentinel)), 0);
     int rc = hs_shell("'%s' start --server '%s' --replica-server '%s' --sentinel '%s' --dir '%s' "
                       "--server-ports %d,%d,%d --sentinel-ports %d,%d,%d --down-after %d --failover-timeout %d "
-                      "--wait-timeout %d >/dev/null",
+                      "--wait-timeout %d --replica-priority %s >/dev/null",
                       script, primary_bin, replica_bin, sentinel, dir, ports[0], ports[1], ports[2], ports[3],
-                      ports[4], ports[5], DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S);
+                      ports[4], ports[5], DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S, priorities);
     ck_assert_msg(rc == 0, "ha_setup.sh start failed (%d)", rc);
 
     redisContext *p = must_connect(ports[0]);
@@ -160,6 +160,8 @@ static void run_failover(const char *primary_bin, const char *replica_bin, int w
         else hs_sleep_ms(POLL_MS);
     }
     ck_assert_msg(promoted == ports[1] || promoted == ports[2], "no replica promoted (Sentinel names %d)", promoted);
+    /* replica-priority 0 (slave_priority in INFO): never promoted. */
+    if (strncmp(priorities, "0,", 2) == 0) ck_assert_int_eq(promoted, ports[2]);
     long long took = wait_writable(promoted, killed_at);
     ck_assert_msg(took >= 0, "the promoted replica (port %d) refuses writes", promoted);
     fprintf(stderr, "failover: %lld ms from kill -9 to a writable primary (port %d)\n", took, promoted);
@@ -200,24 +202,26 @@ static int have_sentinel(void) {
 START_TEST(test_failover_minired) {
     if (!have_sentinel()) return;
     if (minired_has("replicaof") && minired_has("psync")) {
-        run_failover(hs_server_path(), hs_server_path(), 1);
+        run_failover(hs_server_path(), hs_server_path(), 1, "100,100");
     } else {
         fprintf(stderr, "note: minired has no REPLICAOF/PSYNC yet: the Sentinel setup runs with redis-server\n");
-        run_failover(redis_or_fail(), redis_or_fail(), 1);
+        run_failover(redis_or_fail(), redis_or_fail(), 1, "100,100");
     }
 }
 END_TEST
 
 /* A Redis primary with two minired replicas: Sentinel promotes a minired
  * replica (its reconfiguration transaction, SLAVEOF NO ONE); the other
- * follows it once minired serves replicas too. */
+ * follows it once minired serves replicas too. The first replica has
+ * replica-priority 0, so Sentinel must pass it over (it reads
+ * slave_priority from the replica's INFO). */
 START_TEST(test_failover_redis_primary) {
     if (!have_sentinel()) return;
     if (!minired_has("replicaof")) {
         fprintf(stderr, "note: minired has no REPLICAOF yet: test skipped\n");
         return;
     }
-    run_failover(redis_or_fail(), hs_server_path(), minired_has("psync"));
+    run_failover(redis_or_fail(), hs_server_path(), minired_has("psync"), "0,100");
 }
 END_TEST
 
