@@ -28,6 +28,8 @@
 #   --sentinel-ports A,B,C explicit Sentinel ports
 #   --replica-priority A,B the replicas' replica-priority (default 100,100;
 #                         0: never promoted)
+#   --auth PASS           requirepass and masterauth on every server, and
+#                         the Sentinels' auth-pass for the primary
 #   --dir DIR             state dir (default ${TMPDIR:-/tmp}/minired-ha-BASE)
 #   --name NAME           the monitored primary's name (default mymaster)
 #   --down-after MS       sentinel down-after-milliseconds (default 5000)
@@ -57,6 +59,7 @@ base=6400
 server_ports=""
 sentinel_ports=""
 priorities="100,100"
+auth=""
 dir=""
 name=mymaster
 down_after=5000
@@ -72,6 +75,7 @@ while [ $# -gt 0 ]; do
     --server-ports) server_ports=$2; shift 2 ;;
     --sentinel-ports) sentinel_ports=$2; shift 2 ;;
     --replica-priority) priorities=$2; shift 2 ;;
+    --auth) auth=$2; shift 2 ;;
     --dir) dir=$2; shift 2 ;;
     --name) name=$2; shift 2 ;;
     --down-after) down_after=$2; shift 2 ;;
@@ -121,8 +125,15 @@ ask() {
     redis-cli -h 127.0.0.1 -p "$port" --no-auth-warning "$@" 2>/dev/null | tr -d '\r'
 }
 
-info_field() { # port section field
-    ask "$1" info "$2" | sed -n "s/^$3://p"
+# The same for a server (the Sentinels have no password).
+ask_server() {
+    local port=$1
+    shift
+    if [ -n "$auth" ]; then ask "$port" -a "$auth" "$@"; else ask "$port" "$@"; fi
+}
+
+info_field() { # port section field (of a server)
+    ask_server "$1" info "$2" | sed -n "s/^$3://p"
 }
 
 # Polls until the named check passes or wait_timeout seconds pass.
@@ -179,6 +190,10 @@ write_server_conf() { # role port [primary-port priority]
         echo "appendonly no"
         # Full syncs start at once instead of waiting for more replicas.
         echo "repl-diskless-sync-delay 0"
+        if [ -n "$auth" ]; then
+            echo "requirepass \"$auth\""
+            echo "masterauth \"$auth\""
+        fi
         if [ $# -ge 3 ]; then
             echo "replicaof 127.0.0.1 $3"
             echo "replica-priority $4"
@@ -199,6 +214,7 @@ write_sentinel_conf() { # role port
         echo "sentinel down-after-milliseconds $name $down_after"
         echo "sentinel failover-timeout $name $failover_timeout"
         echo "sentinel parallel-syncs $name 1"
+        if [ -n "$auth" ]; then echo "sentinel auth-pass $name \"$auth\""; fi
     } >"$d/sentinel.conf"
 }
 
@@ -210,7 +226,8 @@ spawn() { # role binary args...
     echo $! >"$d/pid"
 }
 
-server_up() { [ "$(ask "$1" ping)" = "PONG" ]; }
+server_up() { [ "$(ask_server "$1" ping)" = "PONG" ]; }
+sentinel_up() { [ "$(ask "$1" ping)" = "PONG" ]; }
 replica_synced() { [ "$(info_field "$1" replication master_link_status)" = "up" ]; }
 primary_has_two() { [ "$(info_field "$p_primary" replication connected_slaves)" = "2" ]; }
 # Every Sentinel sees the two replicas and the two other Sentinels.
@@ -261,7 +278,7 @@ do_start() {
         spawn "$r" "$sentinel" "$dir/$r/sentinel.conf" $extra
     done
     for r in sentinel1 sentinel2 sentinel3; do
-        wait_for "$r to answer PING" server_up "$(port_of "$r")" || return 1
+        wait_for "$r to answer PING" sentinel_up "$(port_of "$r")" || return 1
     done
     wait_for "the Sentinels to see two replicas and each other" sentinels_ready || return 1
     echo "ha_setup: started in $dir"

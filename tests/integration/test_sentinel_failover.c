@@ -29,6 +29,9 @@
 #define FOLLOW_WAIT_MS 10000
 #define POLL_MS 20
 #define PORTS 6 /* primary, two replicas, three Sentinels */
+/* The all-minired run has passwords: Sentinel's auth-pass, the replicas'
+ * masterauth. */
+#define SERVER_PASSWORD "s3cret"
 
 static char script[PATH_MAX];
 static char dir[PATH_MAX];
@@ -59,8 +62,25 @@ static redisContext *try_connect(int port) {
     return c;
 }
 
-static redisContext *must_connect(int port) {
+/* The servers' password (NULL: none); the Sentinels have none. */
+static const char *server_auth;
+
+/* A connection to a server, authenticated (NULL when it cannot be had). */
+static redisContext *try_server(int port) {
     redisContext *c = try_connect(port);
+    if (c == NULL || server_auth == NULL) return c;
+    redisReply *r = redisCommand(c, "AUTH %s", server_auth);
+    int ok = r && r->type == REDIS_REPLY_STATUS;
+    if (r) freeReplyObject(r);
+    if (!ok) {
+        redisFree(c);
+        return NULL;
+    }
+    return c;
+}
+
+static redisContext *must_connect(int port) {
+    redisContext *c = try_server(port);
     ck_assert_msg(c != NULL, "cannot connect to port %d", port);
     return c;
 }
@@ -99,7 +119,7 @@ static int sentinel_primary_port(int sentinel_port) {
 static long long wait_writable(int port, long long since) {
     long long deadline = hs_now_ms() + WRITE_WAIT_MS;
     while (hs_now_ms() < deadline) {
-        redisContext *c = try_connect(port);
+        redisContext *c = try_server(port);
         if (c) {
             redisReply *r = redisCommand(c, "SET failover:probe 1");
             int ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "OK") == 0;
@@ -113,7 +133,7 @@ static long long wait_writable(int port, long long since) {
 }
 
 static int follows(int replica_port, int primary_port) {
-    redisContext *c = try_connect(replica_port);
+    redisContext *c = try_server(replica_port);
     if (c == NULL) return 0;
     redisReply *r = redisCommand(c, "INFO replication");
     int ok = 0;
@@ -130,15 +150,18 @@ static int follows(int replica_port, int primary_port) {
 /* The whole failover: primary_bin serves the primary, replica_bin the
  * replicas. with_follow: the other replica must follow the promoted one
  * (its binary serves replicas: PSYNC). */
-static void run_failover(const char *primary_bin, const char *replica_bin, int with_follow, const char *priorities) {
+static void run_failover(const char *primary_bin, const char *replica_bin, int with_follow, const char *priorities,
+                         const char *auth) {
     char sentinel[PATH_MAX];
+    server_auth = auth;
     ck_assert_msg(script[0], "utils/ha_setup.sh not found (run from the source tree)");
     ck_assert_int_eq(hs_find_program("redis-sentinel", sentinel, sizeof(sentinel)), 0);
     int rc = hs_shell("'%s' start --server '%s' --replica-server '%s' --sentinel '%s' --dir '%s' "
                       "--server-ports %d,%d,%d --sentinel-ports %d,%d,%d --down-after %d --failover-timeout %d "
-                      "--wait-timeout %d --replica-priority %s >/dev/null",
+                      "--wait-timeout %d --replica-priority %s %s%s >/dev/null",
                       script, primary_bin, replica_bin, sentinel, dir, ports[0], ports[1], ports[2], ports[3],
-                      ports[4], ports[5], DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S, priorities);
+                      ports[4], ports[5], DOWN_AFTER_MS, FAILOVER_TIMEOUT_MS, SETUP_WAIT_S, priorities,
+                      auth ? "--auth " : "", auth ? auth : "");
     ck_assert_msg(rc == 0, "ha_setup.sh start failed (%d)", rc);
 
     redisContext *p = must_connect(ports[0]);
@@ -196,16 +219,17 @@ static int have_sentinel(void) {
     return 0;
 }
 
-/* Every server a minired. Until minired has both sides of replication,
- * the same run with redis-server, which keeps the script and the test
- * honest. */
+/* Every server a minired, with requirepass (Sentinel authenticates with
+ * auth-pass, the replicas with masterauth). Until minired has both sides
+ * of replication, the same run with redis-server, which keeps the script
+ * and the test honest. */
 START_TEST(test_failover_minired) {
     if (!have_sentinel()) return;
     if (minired_has("replicaof") && minired_has("psync")) {
-        run_failover(hs_server_path(), hs_server_path(), 1, "100,100");
+        run_failover(hs_server_path(), hs_server_path(), 1, "100,100", SERVER_PASSWORD);
     } else {
         fprintf(stderr, "note: minired has no REPLICAOF/PSYNC yet: the Sentinel setup runs with redis-server\n");
-        run_failover(redis_or_fail(), redis_or_fail(), 1, "100,100");
+        run_failover(redis_or_fail(), redis_or_fail(), 1, "100,100", SERVER_PASSWORD);
     }
 }
 END_TEST
@@ -221,7 +245,7 @@ START_TEST(test_failover_redis_primary) {
         fprintf(stderr, "note: minired has no REPLICAOF yet: test skipped\n");
         return;
     }
-    run_failover(redis_or_fail(), hs_server_path(), minired_has("psync"), "0,100");
+    run_failover(redis_or_fail(), hs_server_path(), minired_has("psync"), "0,100", NULL);
 }
 END_TEST
 
