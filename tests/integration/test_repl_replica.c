@@ -249,7 +249,7 @@ END_TEST
 
 /* ---------------------------------------------------------- with Redis */
 
-static void full_sync_and_stream(const char *diskless) {
+static void full_sync_and_stream(const char *diskless, const char *load) {
     hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"));
     if (rd == NULL) {
         fprintf(stderr, "note: redis-server not installed, replication checks skipped\n");
@@ -257,7 +257,7 @@ static void full_sync_and_stream(const char *diskless) {
     }
     redisContext *p = hs_connect(rd);
     write_load(p, LOAD_ROUNDS / 4);
-    hs_server *mr = hs_start(NULL);
+    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", load));
     redisContext *c = hs_connect(mr);
     run(c, "SET stale old"); /* a full sync replaces the dataset */
     replicaof(c, rd);
@@ -276,12 +276,45 @@ static void full_sync_and_stream(const char *diskless) {
 }
 
 START_TEST(test_full_sync_disk) {
-    full_sync_and_stream("no");
+    full_sync_and_stream("no", "disabled");
 }
 END_TEST
 
 START_TEST(test_full_sync_diskless) {
-    full_sync_and_stream("yes");
+    full_sync_and_stream("yes", "disabled");
+}
+END_TEST
+
+/* repl-diskless-load: the RDB loaded from the socket, sized or marked. */
+START_TEST(test_diskless_load) {
+    full_sync_and_stream("no", "swapdb");
+    full_sync_and_stream("yes", "swapdb");
+    full_sync_and_stream("yes", "on-empty-db");
+}
+END_TEST
+
+/* swapdb: a transfer that breaks leaves the old dataset in place. */
+START_TEST(test_diskless_load_swapdb_keeps_data) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd);
+    run(p, "DEBUG POPULATE 1000 key 1000");
+    run(p, "CONFIG SET rdb-key-save-delay 5000"); /* 5 s to send the 1 MB RDB */
+    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", "swapdb"));
+    redisContext *c = hs_connect(mr);
+    run(c, "SET mine 1");
+    replicaof(c, rd);
+    sleep_ms(1500);
+    hs_kill(rd); /* in the middle of the transfer */
+    sleep_ms(500);
+    HS_EXPECT_BULK(c, "1", "GET", "mine");
+    HS_EXPECT_INT(c, 1, "DBSIZE");
+    hs_buf log = hs_read_log(mr);
+    ck_assert_msg(strstr(log.data, "Discarding the half-loaded data") != NULL, "no failed load logged");
+    hs_buf_free(&log);
+    redisFree(c);
+    hs_stop(mr);
+    redisFree(p);
 }
 END_TEST
 
@@ -557,6 +590,8 @@ static Suite *repl_replica_suite(void) {
     tcase_add_test(tc, test_primary_timeout);
     tcase_add_test(tc, test_full_sync_disk);
     tcase_add_test(tc, test_full_sync_diskless);
+    tcase_add_test(tc, test_diskless_load);
+    tcase_add_test(tc, test_diskless_load_swapdb_keeps_data);
     tcase_add_test(tc, test_partial_resync);
     tcase_add_test(tc, test_expiry_follows_primary);
     tcase_add_test(tc, test_promote_keeps_data);
