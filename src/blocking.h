@@ -54,6 +54,17 @@ void blocking_unblock(client *c, enum blocking_unblock_reason why);
 /* The data clock moved (MINIRED CLOCK): every blocked client's timer is
  * re-armed for what is left of its deadline (0 ms once it has passed). */
 void blocking_clock_moved(void);
+/* A wait on no key (WAIT): the owner answers and ends it with
+ * blocking_unblock_custom; at the deadline (0: none) or on CLIENT UNBLOCK
+ * TIMEOUT, reply_timeout answers; detached is called whenever c stops
+ * waiting, for any reason (served, timed out, unblocked, freed). */
+typedef struct blocking_custom {
+    void (*reply_timeout)(client *c);
+    void (*detached)(client *c);
+} blocking_custom;
+void blocking_block_custom(client *c, long long deadline_ms, const blocking_custom *ops);
+/* Ends c's custom wait after its owner replied. */
+void blocking_unblock_custom(client *c);
 /* Forgets c (it is being freed). */
 void blocking_client_freed(client *c);
 

@@ -679,9 +679,10 @@ void net_clients_cron(long long now_ms) {
             c = next;
             continue;
         }
-        /* Blocked clients wait by their own timeout, as in Redis. */
-        /* Replication links have their own timeout (repl-timeout). */
-        if (!(c->flags & (CLIENT_BLOCKED | CLIENT_PRIMARY | CLIENT_REPLICA)) && now_ms - c->last_interaction_ms > limit_ms) {
+        /* Blocked clients wait by their own timeout, as in Redis; replication
+         * links have repl-timeout instead. */
+        if (!(c->flags & (CLIENT_BLOCKED | CLIENT_REPLICA | CLIENT_PRIMARY)) &&
+            now_ms - c->last_interaction_ms > limit_ms) {
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             net_free_client(c);
         }

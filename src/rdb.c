@@ -167,9 +167,9 @@ int rdb_save_rio(rio *r, const rdb_save_opts *opts) {
     if (!rio_write(r, magic, RDB_HEADER_LEN)) goto werr;
     if (rdb_save_aux_fields(r, opts) == -1) goto werr;
     /* Functions come before the keyspace, as Redis 7.0 writes them. */
-    if (fn_rdb_save(r) == -1) goto werr;
+    if (!(opts && opts->exclude_functions) && fn_rdb_save(r) == -1) goto werr;
     keys_saved = 0;
-    for (int i = 0; i < server.dbnum; i++)
+    for (int i = 0; i < server.dbnum && !(opts && opts->exclude_data); i++)
         if (rdb_save_db(r, &server.dbs[i]) == -1) goto werr;
     if (rdb_save_type(r, RDB_OPCODE_EOF) == -1) goto werr;
     /* The checksum covers everything before it; 0 when checksums are off

@@ -839,7 +839,7 @@ void repl_replica_unset_primary(void) {
     log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
                repl.replid2, repl.second_offset, repl.replid);
     repl_primary_disconnect_replicas();
-    prop_force_select();
+    repl_stream_reselect();
 }
 
 void repl_replica_client_freed(client *c) {

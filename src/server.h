@@ -84,6 +84,7 @@
  * through cmd_call, replies suppressed; repl_replica.c). */
 #define CLIENT_REPLICA (1ULL << 34)
 #define CLIENT_PRIMARY (1ULL << 35)
+#define CLIENT_FORCE_REPL (1ULL << 36)    /* propagate.c: the command reaches replicas though not dirty */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -140,6 +141,8 @@ typedef struct client {
     struct tracking_state *tracking; /* tracking.c: CLIENT TRACKING state, or NULL */
     struct prop_override *prop;      /* propagate.c: the effect replacing argv, or NULL */
     struct repl_link *repl;          /* repl_primary.c: a replica's sync state, or NULL */
+    long long repl_woff;             /* repl_primary.c: the stream offset after this
+                                      * client's last write (WAIT waits for it) */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 

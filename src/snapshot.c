@@ -108,13 +108,13 @@ static size_t delayed_read(rio *r, void *buf, size_t len) {
 
 /* SAVE and the BGSAVE child write through the serializer's own
  * temp-file, fsync and rename path. */
-static int save_to(const char *filename) {
+static int save_to(const char *filename, const rdb_save_opts *repl_opts) {
     rdb_save_opts opts = {0};
-    return rdb_save_file(filename, &opts);
+    return rdb_save_file(filename, repl_opts ? repl_opts : &opts);
 }
 
 int snapshot_save_sync(void) {
-    if (save_to(cfg.dbfilename) == -1) return -1;
+    if (save_to(cfg.dbfilename, NULL) == -1) return -1;
     server.dirty = 0;
     snap.lastsave = time(NULL);
     snap.lastsave_data = vclock_s();
@@ -122,15 +122,16 @@ int snapshot_save_sync(void) {
     return 0;
 }
 
-/* Starts a BGSAVE. 0, or -1 (fork failed: logged, status err). */
-static int bgsave_start(void) {
+/* Starts a BGSAVE (repl_opts: replication's, with its aux fields; NULL:
+ * a plain one). 0, or -1 (fork failed: logged, status err). */
+static int bgsave_start_with(const rdb_save_opts *repl_opts) {
     if (childproc_active()) return -1;
     snap.saves++;
     snap.dirty_before_bgsave = server.dirty;
     snap.lastbgsave_try = time(NULL);
     pid_t pid = childproc_fork(CHILD_RDB);
     if (pid == 0) {
-        int rc = save_to(cfg.dbfilename);
+        int rc = save_to(cfg.dbfilename, repl_opts);
         if (rc == 0) childproc_child_send_cow(child_keys_saved);
         childproc_child_exit(rc == 0 ? 0 : 1);
     }
@@ -144,12 +145,58 @@ static int bgsave_start(void) {
     return 0;
 }
 
+static int bgsave_start(void) {
+    return bgsave_start_with(NULL);
+}
+
+/* ---------------------------------------------------------- replication */
+
+/* The running CHILD_RDB child writes to replicas' sockets (a pipe), not
+ * to the dump file: its end is no save. */
+static int child_is_socket;
+static snapshot_repl_done_fn *repl_done_hook;
+
+int snapshot_bgsave_for_replication(const rdb_save_opts *opts) {
+    child_is_socket = 0;
+    return bgsave_start_with(opts);
+}
+
+pid_t snapshot_fork_for_replication(void) {
+    if (childproc_active()) {
+        errno = EBUSY;
+        return -1;
+    }
+    pid_t pid = childproc_fork(CHILD_RDB);
+    if (pid > 0) {
+        child_is_socket = 1;
+        snap.save_time_start = time(NULL);
+    }
+    return pid;
+}
+
+void snapshot_set_repl_done_hook(snapshot_repl_done_fn *fn) {
+    repl_done_hook = fn;
+}
+
+size_t snapshot_child_keys_saved(void) {
+    return child_keys_saved;
+}
+
 void snapshot_after_flushall(void) {
     if (childproc_kind() == CHILD_RDB) childproc_kill();
     if (cfg.save_param_count > 0) snapshot_save_sync();
 }
 
 static void bgsave_done(int exitcode, int bysignal) {
+    if (child_is_socket) {
+        child_is_socket = 0;
+        if (!bysignal && exitcode == 0) log_notice("Background RDB transfer terminated with success");
+        else if (!bysignal) log_warning("Background RDB transfer error");
+        else log_warning("Background RDB transfer terminated by signal %d", bysignal);
+        snap.save_time_start = -1;
+        if (repl_done_hook) repl_done_hook(!bysignal && exitcode == 0, 1);
+        return;
+    }
     if (!bysignal && exitcode == 0) {
         log_notice("Background saving terminated with success");
         server.dirty -= snap.dirty_before_bgsave;
@@ -169,6 +216,8 @@ static void bgsave_done(int exitcode, int bysignal) {
     }
     snap.save_time_last = (long long)(time(NULL) - snap.save_time_start);
     snap.save_time_start = -1;
+    /* Replicas waiting for this file (or for the next child) learn it. */
+    if (repl_done_hook) repl_done_hook(!bysignal && exitcode == 0, 0);
 }
 
 void snapshot_reset_stats(void) {
