@@ -304,8 +304,16 @@ START_TEST(test_diskless_load_swapdb_keeps_data) {
     redisContext *c = hs_connect(mr);
     run(c, "SET mine 1");
     replicaof(c, rd);
-    sleep_ms(1500);
-    hs_kill(rd); /* in the middle of the transfer */
+    /* Killed in the middle of the transfer, once the load began. */
+    for (int waited = 0;; waited += POLL_MS) {
+        hs_buf log = hs_read_log(mr);
+        int loading = strstr(log.data, "Loading DB in memory") != NULL;
+        hs_buf_free(&log);
+        if (loading) break;
+        ck_assert_msg(waited < WAIT_LINK_MS, "the load never began");
+        sleep_ms(POLL_MS);
+    }
+    hs_kill(rd);
     sleep_ms(500);
     HS_EXPECT_BULK(c, "1", "GET", "mine");
     HS_EXPECT_INT(c, 1, "DBSIZE");
