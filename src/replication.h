@@ -127,9 +127,8 @@ sds repl_primary_info(sds s);
 void repl_primary_client_freed(client *c);
 
 /* ROLE on a primary: fn is called for each online replica with its
- * announced address, listening port and acked offset, in attach order.
- * (Declared here by the replica side, which owns ROLE; repl_primary.c
- * defines it.) */
+ * announced address, listening port and acked offset, in attach order
+ * (repl_primary.c; ROLE is the replica side's command). */
 typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
 

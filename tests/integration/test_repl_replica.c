@@ -586,6 +586,77 @@ START_TEST(test_chain) {
 }
 END_TEST
 
+static void wait_role(redisContext *c, const char *role) {
+    for (int waited = 0; !info_is(c, "role", role); waited += POLL_MS) {
+        ck_assert_msg(waited < WAIT_LINK_MS, "never became %s", role);
+        sleep_ms(POLL_MS);
+    }
+}
+
+/* FAILOVER between two minired servers and back, then to a Redis
+ * replica; ROLE lists the online replica. */
+START_TEST(test_failover) {
+    hs_server *m1 = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    hs_server *m2 = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    redisContext *c1 = hs_connect(m1), *c2 = hs_connect(m2);
+    char p1[16], p2[16];
+    snprintf(p1, sizeof(p1), "%d", m1->port);
+    snprintf(p2, sizeof(p2), "%d", m2->port);
+    run(c1, "SET k v");
+    replicaof(c2, m1);
+    wait_link_up(c2);
+    wait_caught_up(c1, c2);
+    sleep_ms(1100); /* an ACK with the current offset */
+    redisReply *r = hs_command(c1, HS_ARGS("ROLE"));
+    ck_assert_uint_eq(r->elements, 3);
+    ck_assert_uint_eq(r->element[2]->elements, 1);
+    HS_CHECK_BULK(r->element[2]->element[0]->element[0], "127.0.0.1", 9);
+    HS_CHECK_BULK(r->element[2]->element[0]->element[1], p2, strlen(p2));
+    freeReplyObject(r);
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER target HOST and PORT is not a replica.", "FAILOVER", "TO", "127.0.0.1", p1);
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER with force option requires both a timeout and target HOST and IP.", "FAILOVER",
+                    "TO", "127.0.0.1", p2, "FORCE");
+    HS_EXPECT_OK(c1, "FAILOVER");
+    wait_role(c2, "master");
+    wait_role(c1, "slave");
+    wait_link_up(c1);
+    ck_assert(info_is(c1, "master_failover_state", "no-failover"));
+    run(c2, "SET k2 v2");
+    wait_caught_up(c2, c1);
+    HS_EXPECT_BULK(c1, "v2", "GET", "k2");
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER is not valid when server is a replica.", "FAILOVER");
+    sleep_ms(1100);
+    HS_EXPECT_OK(c2, "FAILOVER", "TO", "127.0.0.1", p1, "TIMEOUT", "5000");
+    wait_role(c1, "master");
+    wait_role(c2, "slave");
+    wait_link_up(c2);
+    expect_same_digest(c1, c2);
+    /* A Redis replica takes the role too (PSYNC ... FAILOVER). */
+    hs_server *rd = hs_start_redis(NULL);
+    if (rd) {
+        redisContext *cr = hs_connect(rd);
+        char pr[16];
+        snprintf(pr, sizeof(pr), "%d", rd->port);
+        replicaof(cr, m1);
+        wait_link_up(cr);
+        wait_caught_up(c1, cr);
+        sleep_ms(1100);
+        HS_EXPECT_OK(c1, "FAILOVER", "TO", "127.0.0.1", pr, "TIMEOUT", "5000");
+        wait_role(cr, "master");
+        wait_role(c1, "slave");
+        wait_link_up(c1);
+        expect_same_digest(c1, cr);
+        redisFree(cr);
+        HS_EXPECT_OK(c1, "REPLICAOF", "NO", "ONE");
+        hs_stop(rd);
+    }
+    redisFree(c1);
+    redisFree(c2);
+    hs_stop(m2);
+    hs_stop(m1);
+}
+END_TEST
+
 static Suite *repl_replica_suite(void) {
     Suite *s = suite_create("repl_replica");
     TCase *tc = tcase_create("core");
@@ -606,6 +677,7 @@ static Suite *repl_replica_suite(void) {
     tcase_add_test(tc, test_auth_to_primary);
     tcase_add_test(tc, test_info_and_role_as_redis);
     tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_failover);
     suite_add_tcase(s, tc);
     return s;
 }
