@@ -858,14 +858,36 @@ void repl_replica_client_freed(client *c) {
 
 /* ---------------------------------------------------------- lifecycle */
 
+/* SAVE / BGSAVE on a replica: the primary's history we hold. */
+static int link_save_info(rdb_save_opts *opts) {
+    if (!server.is_replica || (server.primary_client == NULL && !lk.cached)) return 0;
+    opts->repl_id = repl.replid;
+    opts->repl_offset = repl.offset;
+    opts->repl_stream_db = server.primary_client ? server.primary_client->db_id : lk.cached_db;
+    return 1;
+}
+
 void repl_replica_init(void) {
     if (lk.in == NULL) lk.in = sds_empty();
+    snapshot_set_repl_info_hook(link_save_info);
     if (cfg.replicaof == NULL || cfg.replicaof[0] == '\0') return;
     int n;
     sds *w = sds_split_len(cfg.replicaof, (ssize_t)strlen(cfg.replicaof), " ", 1, &n);
     long long port;
-    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &port) && port >= 0 && port <= 65535)
-        link_follow(w[0], (int)port, 0);
+    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &port) && port >= 0 && port <= 65535) {
+        /* An RDB saved by a replica carries its primary's history: a
+         * restart continues it (partial resync) when the primary can. */
+        char id[REPL_ID_LEN + 1];
+        long long offset;
+        int dbid;
+        int have = snapshot_loaded_repl_info(id, &offset, &dbid) && strlen(id) == REPL_ID_LEN && offset >= 0 &&
+                   dbid >= 0 && dbid < server.dbnum;
+        if (have) {
+            repl_set_history(id, offset, 0);
+            lk.cached_db = dbid;
+        }
+        link_follow(w[0], (int)port, have);
+    }
     if (w) sds_free_split_res(w, n);
 }
 

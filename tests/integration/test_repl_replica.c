@@ -435,6 +435,46 @@ START_TEST(test_replicaof_at_start) {
 }
 END_TEST
 
+/* A replica restarted from its own SAVE continues its primary's history
+ * with a partial resync (the RDB holds the id, offset and database). */
+START_TEST(test_restart_partial_resync) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd);
+    run(p, "SET a 1");
+    hs_conf_server s;
+    hs_conf_server_init(&s, "replrestart");
+    FILE *fp = fopen(s.conf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nenable-debug-command yes\nreplicaof 127.0.0.1 %d\n",
+            s.port, s.dir, rd->port);
+    fclose(fp);
+    hs_conf_server_start(&s, hs_server_path());
+    redisContext *c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    wait_link_up(c);
+    run(p, "SELECT 3");
+    run(p, "SET b 2");
+    wait_caught_up(p, c);
+    run(c, "SAVE");
+    redisFree(c);
+    hs_conf_server_stop(&s);
+    run(p, "SET c 3"); /* in database 3: the stream selected it before */
+    hs_conf_server_start(&s, hs_server_path());
+    c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    wait_link_up(c);
+    wait_caught_up(p, c);
+    ck_assert_int_eq(hs_info_ll(p, "stats", "sync_full"), 1);
+    ck_assert_int_eq(hs_info_ll(p, "stats", "sync_partial_ok"), 1);
+    expect_same_digest(p, c);
+    redisFree(c);
+    hs_conf_server_stop(&s);
+    redisFree(p);
+    hs_stop(rd);
+}
+END_TEST
+
 START_TEST(test_promote_keeps_data) {
     hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
     if (rd == NULL) return;
@@ -667,6 +707,7 @@ static Suite *repl_replica_suite(void) {
     tcase_add_test(tc, test_blocked_clients_unblocked);
     tcase_add_test(tc, test_replicaof_at_start);
     tcase_add_test(tc, test_primary_timeout);
+    tcase_add_test(tc, test_restart_partial_resync);
     tcase_add_test(tc, test_full_sync_disk);
     tcase_add_test(tc, test_full_sync_diskless);
     tcase_add_test(tc, test_diskless_load);
