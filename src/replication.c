@@ -160,6 +160,10 @@ void repl_cron(void) {
 
 void repl_before_sleep(void) {
     repl_primary_before_sleep();
+    /* FAILOVER's target may have acked the last offset during this pass
+     * (checked here, not where the ack arrives: failing over closes the
+     * replica links, as Redis reasons). */
+    repl_failover_update();
 }
 
 /* ---------------------------------------------------------- INFO */
