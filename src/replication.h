@@ -47,6 +47,10 @@ typedef struct repl_state {
 /* Read by anyone; written only through the functions below. */
 extern repl_state repl;
 
+/* Called at start before the dataset is loaded: a server configured with
+ * `replicaof host port` loads as a replica (keys already expired stay
+ * until its primary deletes them, as Redis loads them). */
+void repl_role_from_config(void);
 /* Called once at start, after the configuration and the dataset are
  * loaded: random replid, hooks into commands.c and the effects stream,
  * then both sides' init (the replica side connects if `replicaof` is set). */
