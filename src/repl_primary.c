@@ -518,6 +518,16 @@ int repl_primary_find_replica(const char *host, int port, char *host_out, size_t
     return 1;
 }
 
+void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx) {
+    for (int i = 0; i < repl_replica_len; i++) {
+        client *c = repl_replicas[i];
+        if (c->repl->state != RL_ONLINE) continue;
+        char ip[NET_ADDR_STR_LEN];
+        link_ip(c, ip, sizeof(ip));
+        fn(ip, c->repl->listening_port, c->repl->ack_off, ctx);
+    }
+}
+
 void repl_primary_client_freed(client *c) {
     struct repl_link *l = c->repl;
     if (c->flags & CLIENT_REPLICA) {
@@ -555,7 +565,7 @@ sds repl_primary_info(sds s) {
         s = sds_cat_printf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n", i, ip, l->listening_port,
                            state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
     }
-    return sds_cat(s, "master_failover_state:no-failover\r\n");
+    return sds_cat_printf(s, "master_failover_state:%s\r\n", repl_failover_state_name());
 }
 
 /* ---------------------------------------------------------- cron */

@@ -112,12 +112,6 @@ static void role_command(client *c) {
     zfree(l.items);
 }
 
-/* Until repl_primary.c defines it (helper replp's side of the contract):
- * no replica is ever online. The strong definition there replaces this. */
-__attribute__((weak)) void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx) {
-    (void)fn, (void)ctx;
-}
-
 redis_command repl_replica_commands[] = {
     {.name = "replicaof", .proc = replicaof_command, .arity = 3,
      .flags = CMD_ADMIN | CMD_NOSCRIPT | CMD_STALE | CMD_NO_ASYNC_LOADING,
