@@ -274,14 +274,6 @@ void prop_flush(void) {
     }
 }
 
-void prop_force_select(void) {
-    stream_db = -1;
-}
-
-int prop_stream_db(void) {
-    return stream_db;
-}
-
 void prop_feed_raw(int argc, sds *argv) {
     if (!consumer_count) return;
     sds out = cat_command(sds_empty(), argc, argv);

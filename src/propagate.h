@@ -48,11 +48,6 @@ void prop_flush(void);
  * outside any unit: no SELECT, no MULTI/EXEC, as Redis feeds its replicas
  * this command (the data may diverge: that is the point). */
 void prop_feed_raw(int argc, sds *argv);
-/* The next unit starts with a SELECT whatever the stream selected last
- * (a replica's full sync starts reading the stream there). */
-void prop_force_select(void);
-/* The database the stream selected last (-1: none yet). */
-int prop_stream_db(void);
 /* Effects waiting for prop_flush. */
 int prop_pending(void);
 

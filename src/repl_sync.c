@@ -25,7 +25,6 @@
 #include "log.h"
 #include "monotonic.h"
 #include "networking.h"
-#include "propagate.h"
 #include "rdb.h"
 #include "reply.h"
 #include "rio.h"
@@ -129,10 +128,11 @@ static void start_child(int mincapa, int req) {
                  (req & (RL_REQ_EXCLUDE_DATA | RL_REQ_EXCLUDE_FUNCTIONS));
     log_notice("Starting BGSAVE for SYNC with target: %s", socket ? "replicas sockets" : "disk");
     repl_backlog_ensure();
-    int db = prop_stream_db();
+    /* The stream after the fork starts with a SELECT (repl_stream_reselect
+     * below), so the RDB's repl-stream-db only names a default. */
     rdb_save_opts opts = {.repl_id = repl.replid,
                           .repl_offset = repl.offset,
-                          .repl_stream_db = db == -1 ? 0 : db,
+                          .repl_stream_db = 0,
                           .exclude_data = (req & RL_REQ_EXCLUDE_DATA) != 0,
                           .exclude_functions = (req & RL_REQ_EXCLUDE_FUNCTIONS) != 0};
     sync_child.offset = repl.offset;
@@ -161,7 +161,7 @@ static void start_child(int mincapa, int req) {
     }
     sync_child.active = 1;
     /* The stream read after the RDB starts with a SELECT of its own. */
-    prop_force_select();
+    repl_stream_reselect();
 }
 
 /* Starts a child for replicas waiting for one, when Redis would: at once
