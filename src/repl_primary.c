@@ -531,7 +531,7 @@ void repl_primary_client_freed(client *c) {
 
 /* ---------------------------------------------------------- INFO */
 
-static const char *state_name(int state) {
+const char *repl_state_name(int state) {
     switch (state) {
     case RL_WAIT_BGSAVE_START:
     case RL_WAIT_BGSAVE_END: return "wait_bgsave";
@@ -553,7 +553,7 @@ sds repl_primary_info(sds s) {
         char ip[NET_ADDR_STR_LEN];
         link_ip(c, ip, sizeof(ip));
         s = sds_cat_printf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n", i, ip, l->listening_port,
-                           state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
+                           repl_state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
     }
     return sds_cat(s, "master_failover_state:no-failover\r\n");
 }
@@ -601,6 +601,7 @@ void repl_primary_before_sleep(void) {
     }
     if (waiting_len) wait_serve();
     repl_sync_before_sleep();
+    repl_shutdown_check();
 }
 
 /* ---------------------------------------------------------- table */

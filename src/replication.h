@@ -123,6 +123,20 @@ sds repl_primary_info(sds s);
 /* CLIENT LIST / the replica-class output limit: the client is a replica. */
 void repl_primary_client_freed(client *c);
 
+/* SHUTDOWN / SIGTERM with replicas (repl_shutdown.c), as Redis 7.0: unless
+ * flags hold SHUTDOWN_NOW, shutdown-timeout is 0 or every replica acked the
+ * whole stream, writes are paused, acks asked, and finish(flags) runs once
+ * they acked or the timeout passed (it exits on success; on failure the
+ * waiting callers get "Errors trying to SHUTDOWN" and writes resume).
+ * Returns 1 while waiting (c, when not NULL, is blocked until the end), 0
+ * when the caller shuts down now (replicas' pending output was sent). */
+typedef int repl_shutdown_fn(int flags);
+int repl_primary_shutdown_wait(client *c, int flags, repl_shutdown_fn *finish);
+/* 1 while a shutdown waits for replicas. */
+int repl_primary_shutdown_pending(void);
+/* SHUTDOWN ABORT: cancels the wait (0), or -1 when none is in progress. */
+int repl_primary_shutdown_abort(void);
+
 /* --------------------------------------------------------- replica side */
 
 /* repl_replica.c */
