@@ -487,6 +487,70 @@ START_TEST(test_redis_cli_rdb) {
 }
 END_TEST
 
+START_TEST(test_shutdown_waits_for_replicas) {
+    /* A replica that never acks: SHUTDOWN waits shutdown-timeout, writes
+     * paused meanwhile; SHUTDOWN ABORT ends the wait (the waiting caller
+     * hears the failure) and writes resume. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--shutdown-timeout", "2"));
+    redisContext *c = hs_connect(s);
+    int fd = raw_replica(s, 0, "PSYNC ? -1", NULL, NULL);
+    hs_buf rdb = read_disk_rdb(fd);
+    hs_buf_free(&rdb);
+    ok(c, "SET k v");
+    redisContext *w = hs_connect(s);
+    hs_send_only(w, HS_ARGS("SHUTDOWN"));
+    hs_wait_blocked(c, 1);
+    HS_EXPECT_OK(c, "SHUTDOWN", "ABORT");
+    redisReply *r = hs_get_reply(w);
+    HS_CHECK_ERROR(r, "ERR Errors trying to SHUTDOWN. Check logs.");
+    freeReplyObject(r);
+    HS_EXPECT_ERROR(c, "ERR No shutdown in progress.", "SHUTDOWN", "ABORT");
+    HS_EXPECT_OK(c, "SET", "k", "v2");
+    /* Again, to the end: it exits after the timeout, not before. */
+    long long t0 = hs_now_ms();
+    hs_send_only(w, HS_ARGS("SHUTDOWN", "NOSAVE"));
+    ck_assert_int_eq(hs_wait_exit(s, 10000) != -1, 1);
+    ck_assert_int_ge(hs_now_ms() - t0, 1500);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Waiting for replicas before shutting down.") != NULL);
+    ck_assert(strstr(log.data, "0 of 1 replicas are in sync when shutting down.") != NULL);
+    hs_buf_free(&log);
+    close(fd);
+    redisFree(w);
+    redisFree(c);
+    hs_kill(s);
+}
+END_TEST
+
+START_TEST(test_shutdown_with_redis_replica) {
+    /* A live replica acks at once when asked: the shutdown does not wait
+     * for the timeout, and the replica has the last write. */
+    hs_server *m = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0", "--shutdown-timeout", "20"));
+    redisContext *cm = hs_connect(m);
+    hs_server *r = redis_replica_of(m);
+    if (r == NULL) {
+        redisFree(cm);
+        hs_stop(m);
+        return;
+    }
+    redisContext *cr = hs_connect(r);
+    wait_caught_up(cm, cr);
+    ok(cm, "SET last-write 1");
+    long long t0 = hs_now_ms();
+    hs_send_only(cm, HS_ARGS("SHUTDOWN"));
+    ck_assert_int_eq(hs_wait_exit(m, 10000), 0);
+    ck_assert_int_lt(hs_now_ms() - t0, 5000);
+    HS_EXPECT_BULK(cr, "1", "GET", "last-write");
+    hs_buf log = hs_read_log(m);
+    ck_assert(strstr(log.data, "1 of 1 replicas are in sync when shutting down.") != NULL);
+    hs_buf_free(&log);
+    redisFree(cr);
+    hs_stop(r);
+    redisFree(cm);
+    hs_kill(m);
+}
+END_TEST
+
 static Suite *repl_primary_suite(void) {
     Suite *s = suite_create("repl_primary");
     TCase *tc = hs_tcase(s, "commands");
@@ -503,6 +567,9 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_redis_replica_disk);
     tcase_add_test(tc, test_wait_and_noreplicas);
     tcase_add_test(tc, test_redis_cli_rdb);
+    tc = hs_tcase(s, "shutdown");
+    tcase_add_test(tc, test_shutdown_waits_for_replicas);
+    tcase_add_test(tc, test_shutdown_with_redis_replica);
     return s;
 }
 
