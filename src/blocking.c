@@ -220,12 +220,20 @@ void blocking_unblock(client *c, enum blocking_unblock_reason why) {
     const blocking_custom *custom = c->bstate->custom;
     /* A custom wait answers before it is detached (its owner still knows
      * what it waited for). */
-    if (custom && why != BLOCK_UNBLOCK_ERROR) custom->reply_timeout(c);
+    if (custom && why != BLOCK_UNBLOCK_ERROR && why != BLOCK_UNBLOCK_ROLE_CHANGE) custom->reply_timeout(c);
     blocking_detach(c);
     if (c->cmd) c->cmd->calls++; /* counted when it ends, as Redis does */
-    if (why == BLOCK_UNBLOCK_ERROR) reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (custom == NULL && kind == BLOCK_REPLY_NULL) reply_null(c);
-    else if (custom == NULL) reply_null_array(c);
+    if (why == BLOCK_UNBLOCK_ERROR) {
+        reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else if (why == BLOCK_UNBLOCK_ROLE_CHANGE) {
+        reply_error(c, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+                       "replica?)");
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else if (custom == NULL && kind == BLOCK_REPLY_NULL) {
+        reply_null(c);
+    } else if (custom == NULL) {
+        reply_null_array(c);
+    }
     blocking_queue_resume(c);
 }
 

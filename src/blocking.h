@@ -46,8 +46,10 @@ void blocking_signal_db(int dbnum);
 /* Serves waiting clients of every signalled key. */
 void blocking_handle_ready_keys(void);
 /* Unblocks c with the given outcome: BLOCK_UNBLOCK_TIMEOUT sends its
- * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED. */
-enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR };
+ * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED, and
+ * BLOCK_UNBLOCK_ROLE_CHANGE (the server became a replica) -UNBLOCKED with
+ * Redis's text for that, then closes c. */
+enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR, BLOCK_UNBLOCK_ROLE_CHANGE };
 void blocking_unblock(client *c, enum blocking_unblock_reason why);
 /* The data clock moved (MINIRED CLOCK): every blocked client's timer is
  * re-armed for what is left of its deadline (0 ms once it has passed). */

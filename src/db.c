@@ -204,6 +204,9 @@ int db_expiry_paused(void) {
 
 int db_expire_if_needed(db *d, const sds key) {
     if (!db_is_expired(d, key)) return 0;
+    /* A replica's keys expire when its primary's DEL says so: the
+     * primary's commands still see them, everyone else sees them gone. */
+    if (server.is_replica) return server.current_client == NULL || server.current_client != server.primary_client;
     /* A paused server must not change its data set (a failover waits on
      * it): the key stays, reads treat it as missing. */
     if (!expiry_paused) db_expire_key(d, key);
@@ -227,7 +230,9 @@ robj *db_lookup(db *d, const sds key, int flags) {
     int expired = dict_size(d->expires) && db_expire_if_needed(d, key);
     /* A write never runs during a pause, but should one, it must not find
      * a paused expired key in the way of the key it creates. */
-    if (expired && (flags & DB_LOOKUP_WRITE) && dict_find(d->keys, key)) db_expire_key(d, key);
+    if (expired && (flags & DB_LOOKUP_WRITE) && !(server.is_replica && cfg.replica_read_only) &&
+        dict_find(d->keys, key))
+        db_expire_key(d, key);
     dict_entry *de = expired ? NULL : dict_find(d->keys, key);
     robj *o = de ? dict_get_val(de) : NULL;
     if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);

@@ -274,6 +274,12 @@ void prop_flush(void) {
     }
 }
 
+int prop_consumer_db(prop_consumer_fn *fn, void *ctx) {
+    for (int i = 0; i < consumer_count; i++)
+        if (consumers[i].fn == fn && consumers[i].ctx == ctx) return consumers[i].db;
+    return -1;
+}
+
 void prop_feed_raw(int argc, sds *argv) {
     if (!consumer_count) return;
     sds out = cat_command(sds_empty(), argc, argv);

@@ -378,8 +378,9 @@ static int rdb_load_pair(rdb_loader *l, db *d, int type, rdb_key_meta *m, long l
         RDB_FAIL(l, "Unknown error loading a value");
     }
     /* A primary drops keys that expired while the file sat on disk; the
-     * base of an AOF keeps them (the AOF that follows says what happens). */
-    if (m->expire_ms != -1 && m->expire_ms < now_ms && !(l->flags & RDB_LOAD_AOF_PREAMBLE)) {
+     * base of an AOF keeps them (the AOF that follows says what happens),
+     * and so does a replica (its primary's DELs will). */
+    if (m->expire_ms != -1 && m->expire_ms < now_ms && !(l->flags & RDB_LOAD_AOF_PREAMBLE) && !server.is_replica) {
         sds_free(key);
         obj_decr_refcount(val);
         l->st->keys_expired++;

@@ -239,6 +239,10 @@ static void sync_generic(client *c, int is_psync) {
         log_notice("MASTER MODE enabled (failover request from '%s')", info);
         sds_free(info);
     }
+    if (repl_failover_active()) {
+        reply_error(c, "-NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     if (server.is_replica && !repl_replica_link_up()) {
         reply_error(c, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
@@ -518,6 +522,16 @@ int repl_primary_find_replica(const char *host, int port, char *host_out, size_t
     return 1;
 }
 
+void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx) {
+    for (int i = 0; i < repl_replica_len; i++) {
+        client *c = repl_replicas[i];
+        if (c->repl->state != RL_ONLINE) continue;
+        char ip[NET_ADDR_STR_LEN];
+        link_ip(c, ip, sizeof(ip));
+        fn(ip, c->repl->listening_port, c->repl->ack_off, ctx);
+    }
+}
+
 void repl_primary_client_freed(client *c) {
     struct repl_link *l = c->repl;
     if (c->flags & CLIENT_REPLICA) {
@@ -555,7 +569,7 @@ sds repl_primary_info(sds s) {
         s = sds_cat_printf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n", i, ip, l->listening_port,
                            repl_state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
     }
-    return sds_cat(s, "master_failover_state:no-failover\r\n");
+    return sds_cat_printf(s, "master_failover_state:%s\r\n", repl_failover_state_name());
 }
 
 /* ---------------------------------------------------------- cron */

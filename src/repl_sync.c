@@ -128,11 +128,9 @@ static void start_child(int mincapa, int req) {
                  (req & (RL_REQ_EXCLUDE_DATA | RL_REQ_EXCLUDE_FUNCTIONS));
     log_notice("Starting BGSAVE for SYNC with target: %s", socket ? "replicas sockets" : "disk");
     repl_backlog_ensure();
-    /* The stream after the fork starts with a SELECT (repl_stream_reselect
-     * below), so the RDB's repl-stream-db only names a default. */
     rdb_save_opts opts = {.repl_id = repl.replid,
                           .repl_offset = repl.offset,
-                          .repl_stream_db = 0,
+                          .repl_stream_db = repl_stream_db(),
                           .exclude_data = (req & RL_REQ_EXCLUDE_DATA) != 0,
                           .exclude_functions = (req & RL_REQ_EXCLUDE_FUNCTIONS) != 0};
     sync_child.offset = repl.offset;

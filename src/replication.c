@@ -83,6 +83,11 @@ void repl_backlog_ensure(void) {
     }
 }
 
+int repl_stream_db(void) {
+    int db = prop_consumer_db(effects_consumer, NULL);
+    return db == -1 ? 0 : db;
+}
+
 void repl_stream_reselect(void) {
     prop_consumer_reselect(effects_consumer, NULL);
 }

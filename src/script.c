@@ -131,6 +131,9 @@ int script_is_timedout(void) {
 static sds script_command_refusal(script_run *r, client *sc, redis_command *cmd) {
     if (!(cmd->flags & CMD_WRITE)) return NULL;
     if (r->read_only) return sds_new("Write commands are not allowed from read-only scripts.");
+    /* A read-only replica takes writes from its primary only. */
+    if (server.is_replica && cfg.replica_read_only && server.current_client != server.primary_client)
+        return sds_new("-READONLY You can't write against a read only replica.");
     sds misconf = aof_write_refusal();
     if (misconf) return misconf;
     (void)sc;
