@@ -627,6 +627,7 @@ void net_check_output_limits(client *c) {
     /* Our primary's link has no limit; a replica is in the replica class;
      * a client with subscriptions in the pubsub class, as in Redis. */
     if (c->flags & CLIENT_PRIMARY) return;
+    if ((c->flags & CLIENT_REPLICA) && repl_primary_output_unlimited(c)) return;
     int cls = (c->flags & CLIENT_REPLICA)  ? CLIENT_CLASS_REPLICA
               : (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB
                                            : CLIENT_CLASS_NORMAL;

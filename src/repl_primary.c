@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "blocking.h"
 #include "commands.h"
 #include "config.h"
@@ -35,6 +36,7 @@ static int repl_replica_cap;
 /* Set by WAIT (and FAILOVER): REPLCONF GETACK goes into the stream before
  * the next sleep, once however many asked. */
 static int acks_requested;
+static repl_sync_stats sync_stats;
 
 /* The stream bytes of REPLCONF GETACK * (Redis sends exactly these). */
 #define GETACK_CMD "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
@@ -263,10 +265,16 @@ static void sync_generic(client *c, int is_psync) {
             reply_error(c, "value is not an integer or out of range");
             return;
         }
-        if (try_partial(c, c->argv[1], off)) return;
+        if (try_partial(c, c->argv[1], off)) {
+            sync_stats.partial_ok++;
+            return;
+        }
+        /* "?" asks for a full sync on purpose: no failed attempt. */
+        if (c->argv[1][0] != '?') sync_stats.partial_err++;
     } else {
         l->old_sync = 1;
     }
+    sync_stats.full++;
     l->state = RL_WAIT_BGSAVE_START;
     l->wait_since_ms = mstime();
     replicas_add(c);
@@ -522,6 +530,20 @@ int repl_primary_find_replica(const char *host, int port, char *host_out, size_t
     return 1;
 }
 
+void repl_primary_sync_stats(repl_sync_stats *st) {
+    *st = sync_stats;
+}
+
+void repl_primary_reset_stats(void) {
+    memset(&sync_stats, 0, sizeof(sync_stats));
+}
+
+int repl_primary_output_unlimited(const client *c) {
+    const struct repl_link *l = c->repl;
+    return l && (l->state == RL_WAIT_BGSAVE_END || l->state == RL_SEND_BULK ||
+                 (l->state == RL_ONLINE && l->stream_on_ack));
+}
+
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx) {
     for (int i = 0; i < repl_replica_len; i++) {
         client *c = repl_replicas[i];
@@ -598,7 +620,9 @@ void repl_primary_cron(void) {
     /* PING every repl-ping-replica-period seconds, so replicas can time
      * out a dead primary; only a primary pings (a replica proxies its
      * primary's pings). */
-    if (!server.is_replica && repl_replica_len > 0 && cron_seconds % cfg.repl_ping_replica_period == 0)
+    /* Not while a FAILOVER holds writes: the target must reach our offset. */
+    if (!server.is_replica && repl_replica_len > 0 && cron_seconds % cfg.repl_ping_replica_period == 0 &&
+        !(repl_failover_active() && admin_pause_active))
         repl_feed_stream(PING_CMD, sizeof(PING_CMD) - 1);
     cron_seconds++;
     repl_sync_keepalive();

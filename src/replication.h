@@ -133,6 +133,18 @@ void repl_primary_client_freed(client *c);
 typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
 
+/* INFO stats' sync_full, sync_partial_ok, sync_partial_err (CONFIG
+ * RESETSTAT zeroes them). */
+typedef struct repl_sync_stats {
+    long long full, partial_ok, partial_err;
+} repl_sync_stats;
+void repl_primary_sync_stats(repl_sync_stats *st);
+void repl_primary_reset_stats(void);
+/* A replica whose output holds its RDB being sent: the output limits do
+ * not count it (the stream held meanwhile is checked apart), as Redis
+ * never counts the RDB. */
+int repl_primary_output_unlimited(const client *c);
+
 /* SHUTDOWN / SIGTERM with replicas (repl_shutdown.c), as Redis 7.0: unless
  * flags hold SHUTDOWN_NOW, shutdown-timeout is 0 or every replica acked the
  * whole stream, writes are paused, acks asked, and finish(flags) runs once

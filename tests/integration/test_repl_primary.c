@@ -335,6 +335,27 @@ START_TEST(test_backlog_overflow_full_sync) {
 }
 END_TEST
 
+START_TEST(test_rdb_not_counted_in_output_limit) {
+    /* A 20 MB RDB to a replica slow to read, under a 128 KB hard limit:
+     * the RDB's bytes are not the stream's, the sync completes. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--rdbcompression", "no",
+                                    "--client-output-buffer-limit", "replica 128kb 0 0"));
+    redisContext *c = hs_connect(s);
+    ok(c, "DEBUG POPULATE 20000 key 1000");
+    int fd = raw_replica(s, 0, "PSYNC ? -1", NULL, NULL);
+    hs_sleep_ms(500);
+    hs_buf rdb = read_disk_rdb(fd);
+    ck_assert_int_gt(rdb.len, 20000 * 1000);
+    hs_buf_free(&rdb);
+    ok(c, "SET k v");
+    expect_stream(fd, SELECT0 SET_K_V);
+    ck_assert_int_eq(hs_info_ll(c, "replication", "connected_slaves"), 1);
+    close(fd);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_replica_output_limit) {
     /* A replica that never reads is dropped past the replica class's hard
      * limit, and its slot is freed. */
@@ -415,6 +436,8 @@ static void redis_replica_digest(const char *diskless) {
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
+    ck_assert_int_eq(hs_info_ll(cm, "stats", "sync_full"), 1);
+    ck_assert_int_eq(hs_info_ll(cm, "stats", "sync_partial_ok"), 1);
     hs_buf log = hs_read_log(m);
     ck_assert_msg(strstr(log.data, "Partial resynchronization request from") != NULL, "no partial resync");
     hs_buf_free(&log);
@@ -562,6 +585,7 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_partial_resync);
     tcase_add_test(tc, test_backlog_overflow_full_sync);
     tcase_add_test(tc, test_replica_output_limit);
+    tcase_add_test(tc, test_rdb_not_counted_in_output_limit);
     tc = hs_tcase(s, "redis");
     tcase_add_test(tc, test_redis_replica_diskless);
     tcase_add_test(tc, test_redis_replica_disk);
