@@ -356,6 +356,71 @@ START_TEST(test_rdb_not_counted_in_output_limit) {
 }
 END_TEST
 
+START_TEST(test_diskless_max_replicas_share_child) {
+    /* With a long delay, the second replica reaching
+     * repl-diskless-sync-max-replicas starts the child at once; both read
+     * the same RDB (same offset, same EOF mark). */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "60",
+                                    "--repl-diskless-sync-max-replicas", "2"));
+    redisContext *c = hs_connect(s);
+    ok(c, "SET k v");
+    long long t0 = hs_now_ms();
+    int fd1 = hs_raw_connect(s);
+    HS_RAW_EXPECT(fd1, "*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n", "+OK\r\n");
+    raw_cmd(fd1, "PSYNC ? -1");
+    int fd2 = hs_raw_connect(s);
+    HS_RAW_EXPECT(fd2, "*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n", "+OK\r\n");
+    raw_cmd(fd2, "PSYNC ? -1");
+    hs_buf a = read_line(fd1), b = read_line(fd2);
+    ck_assert_msg(strncmp(a.data, "+FULLRESYNC ", 12) == 0, "got %s", a.data);
+    HS_CHECK_BYTES(b, a.data);
+    hs_buf ma = read_line(fd1), mb = read_line(fd2);
+    ck_assert(strncmp(ma.data, "$EOF:", 5) == 0);
+    HS_CHECK_BYTES(mb, ma.data);
+    ck_assert_int_lt(hs_now_ms() - t0, 10000);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Delay next BGSAVE for diskless SYNC") != NULL);
+    hs_buf_free(&log);
+    hs_buf_free(&a);
+    hs_buf_free(&b);
+    hs_buf_free(&ma);
+    hs_buf_free(&mb);
+    close(fd1);
+    close(fd2);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
+START_TEST(test_disk_child_joined) {
+    /* A replica arriving while a disk child serves another shares it: the
+     * same +FULLRESYNC offset, and the stream since the fork. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--rdb-key-save-delay", "200000"));
+    redisContext *c = hs_connect(s);
+    ok(c, "DEBUG POPULATE 10");
+    char id1[REPL_ID_LEN + 1], id2[REPL_ID_LEN + 1];
+    long long off1, off2;
+    int fd1 = raw_replica(s, 0, "PSYNC ? -1", id1, &off1);
+    ok(c, "SET k v");
+    int fd2 = raw_replica(s, 0, "PSYNC ? -1", id2, &off2);
+    ck_assert_str_eq(id1, id2);
+    ck_assert_int_eq(off1, off2);
+    hs_buf r1 = read_disk_rdb(fd1), r2 = read_disk_rdb(fd2);
+    ck_assert_int_eq(r1.len, r2.len);
+    hs_buf_free(&r1);
+    hs_buf_free(&r2);
+    expect_stream(fd1, SELECT0 SET_K_V);
+    expect_stream(fd2, SELECT0 SET_K_V);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Waiting for end of BGSAVE for SYNC") != NULL);
+    hs_buf_free(&log);
+    close(fd1);
+    close(fd2);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_replica_output_limit) {
     /* A replica that never reads is dropped past the replica class's hard
      * limit, and its slot is freed. */
@@ -586,6 +651,8 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_backlog_overflow_full_sync);
     tcase_add_test(tc, test_replica_output_limit);
     tcase_add_test(tc, test_rdb_not_counted_in_output_limit);
+    tcase_add_test(tc, test_diskless_max_replicas_share_child);
+    tcase_add_test(tc, test_disk_child_joined);
     tc = hs_tcase(s, "redis");
     tcase_add_test(tc, test_redis_replica_diskless);
     tcase_add_test(tc, test_redis_replica_disk);
