@@ -277,6 +277,7 @@ static void sync_generic(client *c, int is_psync) {
     sync_stats.full++;
     l->state = RL_WAIT_BGSAVE_START;
     l->wait_since_ms = mstime();
+    l->ack_time_ms = l->wait_since_ms; /* INFO's lag counts from here */
     replicas_add(c);
     if (repl_replica_len == 1 && repl.backlog == NULL && !server.is_replica) {
         /* A backlog made from scratch starts a new history: nothing before
