@@ -128,7 +128,7 @@ void net_free_client(client *c) {
     multi_client_reset(c);
     tracking_client_freed(c);
     pubsub_client_reset(c);
-    if (c->flags & CLIENT_REPLICA) repl_primary_client_freed(c);
+    if ((c->flags & CLIENT_REPLICA) || c->repl) repl_primary_client_freed(c); /* REPLCONF alone made c->repl */
     if (c->flags & CLIENT_PRIMARY) repl_replica_client_freed(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
