@@ -65,22 +65,43 @@ static int raw_replica(hs_server *s, int eof, const char *psync, char *replid, l
     return fd;
 }
 
-/* Reads a disk-path RDB ("$<len>\r\n" + payload); returns the payload. */
-static hs_buf read_disk_rdb(int fd) {
+/* Reads a disk-path RDB ("$<len>\r\n" + payload) within ms; returns the
+ * payload. */
+static hs_buf read_disk_rdb_within(int fd, int ms) {
     hs_buf line = read_line(fd);
     long long len = 0;
     ck_assert_msg(sscanf(line.data, "$%lld", &len) == 1, "got %s", line.data);
     hs_buf_free(&line);
-    hs_buf rdb = hs_raw_read_n(fd, (size_t)len, SYNC_WAIT_MS);
+    hs_buf rdb = hs_raw_read_n(fd, (size_t)len, ms);
     ck_assert_int_eq(rdb.len, len);
     ck_assert(memcmp(rdb.data, "REDIS0010", 9) == 0);
     return rdb;
 }
 
+static hs_buf read_disk_rdb(int fd) {
+    return read_disk_rdb_within(fd, SYNC_WAIT_MS);
+}
+
+#define STREAM_PING "*1\r\n$4\r\nPING\r\n"
+
+/* The next stream bytes are want, after any PINGs the primary's cron
+ * put first (every repl-ping-replica-period: a slow run meets them). */
 static void expect_stream(int fd, const char *want) {
-    hs_buf got = hs_raw_read_n(fd, strlen(want), SYNC_WAIT_MS);
-    HS_CHECK_BYTES(got, want);
-    hs_buf_free(&got);
+    size_t plen = strlen(STREAM_PING), wlen = strlen(want);
+    ck_assert(wlen >= plen);
+    for (;;) {
+        hs_buf got = hs_raw_read_n(fd, plen, SYNC_WAIT_MS);
+        if (got.len == plen && memcmp(got.data, STREAM_PING, plen) == 0 && memcmp(want, STREAM_PING, plen) != 0) {
+            hs_buf_free(&got);
+            continue;
+        }
+        hs_buf rest = hs_raw_read_n(fd, wlen - plen, SYNC_WAIT_MS);
+        hs_buf_cat(&got, rest.data, rest.len);
+        hs_buf_free(&rest);
+        HS_CHECK_BYTES(got, want);
+        hs_buf_free(&got);
+        return;
+    }
 }
 
 #define SELECT0 "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
@@ -196,11 +217,11 @@ START_TEST(test_raw_full_sync_disk) {
                   "slave0:%s", st.data);
     hs_buf_free(&st);
     ck_assert_int_eq(hs_info_ll(c, "replication", "connected_slaves"), 1);
-    ck_assert_int_eq(hs_info_ll(c, "replication", "master_repl_offset"),
-                     off + (long long)strlen(SELECT0 SET_K_V));
+    long long mro = hs_info_ll(c, "replication", "master_repl_offset");
+    ck_assert_int_ge(mro, off + (long long)strlen(SELECT0 SET_K_V)); /* (and any PING) */
     /* The replica acks; WAIT counts it. */
     char ack[64];
-    snprintf(ack, sizeof(ack), "REPLCONF ACK %lld", off + (long long)strlen(SELECT0 SET_K_V));
+    snprintf(ack, sizeof(ack), "REPLCONF ACK %lld", mro);
     raw_cmd(fd, ack);
     HS_EXPECT_INT(c, 1, "WAIT", "1", "1000");
     close(fd);
@@ -266,7 +287,8 @@ START_TEST(test_partial_resync) {
     hs_buf_free(&rdb);
     ok(c, "SET k v");
     expect_stream(fd, SELECT0 SET_K_V);
-    long long have = off + (long long)strlen(SELECT0 SET_K_V);
+    long long have = hs_info_ll(c, "replication", "master_repl_offset"); /* all it read (PINGs too) */
+    ck_assert_int_ge(have, off + (long long)strlen(SELECT0 SET_K_V));
     close(fd);
     ok(c, "SET k v");
     ok(c, "SET k v");
@@ -336,16 +358,16 @@ START_TEST(test_backlog_overflow_full_sync) {
 END_TEST
 
 START_TEST(test_rdb_not_counted_in_output_limit) {
-    /* A 20 MB RDB to a replica slow to read, under a 128 KB hard limit:
+    /* A 10 MB RDB to a replica slow to read, under a 128 KB hard limit:
      * the RDB's bytes are not the stream's, the sync completes. */
     hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--rdbcompression", "no",
                                     "--client-output-buffer-limit", "replica 128kb 0 0"));
     redisContext *c = hs_connect(s);
-    ok(c, "DEBUG POPULATE 20000 key 1000");
+    ok(c, "DEBUG POPULATE 10000 key 1000");
     int fd = raw_replica(s, 0, "PSYNC ? -1", NULL, NULL);
     hs_sleep_ms(500);
-    hs_buf rdb = read_disk_rdb(fd);
-    ck_assert_int_gt(rdb.len, 20000 * 1000);
+    hs_buf rdb = read_disk_rdb_within(fd, 45000); /* a sanitizer build is slow */
+    ck_assert_int_gt(rdb.len, 10000 * 1000);
     hs_buf_free(&rdb);
     ok(c, "SET k v");
     expect_stream(fd, SELECT0 SET_K_V);
