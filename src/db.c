@@ -427,6 +427,64 @@ long long db_empty_async(int dbnum) {
     return removed;
 }
 
+struct db_saved {
+    int n;
+    dict **keys, **expires;
+};
+
+db_saved *db_save_and_empty(void) {
+    db_signal_flushed(-1);
+    db_saved *s = zmalloc(sizeof(*s));
+    s->n = server.dbnum;
+    s->keys = zmalloc(sizeof(dict *) * (size_t)s->n);
+    s->expires = zmalloc(sizeof(dict *) * (size_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        s->keys[i] = server.dbs[i].keys;
+        s->expires[i] = server.dbs[i].expires;
+        server.dbs[i].keys = dict_create(&keyspace_type);
+        server.dbs[i].expires = dict_create(&expires_type);
+    }
+    return s;
+}
+
+static void db_saved_free(db_saved *s) {
+    zfree(s->keys);
+    zfree(s->expires);
+    zfree(s);
+}
+
+void db_restore_saved(db_saved *s) {
+    db_signal_flushed(-1);
+    for (int i = 0; i < s->n; i++) {
+        /* Expiries first: they share the keys' sds. */
+        dict_release(server.dbs[i].expires);
+        dict_release(server.dbs[i].keys);
+        server.dbs[i].keys = s->keys[i];
+        server.dbs[i].expires = s->expires[i];
+    }
+    db_saved_free(s);
+}
+
+void db_drop_saved(db_saved *s, int lazy) {
+    for (int i = 0; i < s->n; i++) {
+        if (lazy && server.el) {
+            lazyfree_release_dict(s->expires[i]);
+            lazyfree_release_dict(s->keys[i]);
+        } else {
+            dict_release(s->expires[i]);
+            dict_release(s->keys[i]);
+        }
+    }
+    if (lazy) db_schedule_lazyfree();
+    db_saved_free(s);
+}
+
+long long db_total_keys(void) {
+    long long n = 0;
+    for (int i = 0; i < server.dbnum; i++) n += (long long)dict_size(server.dbs[i].keys);
+    return n;
+}
+
 void db_swap(int a, int b) {
     /* Watched keys that exist on either side change (multi.c decides,
      * with Redis 7.0's expired-key rules, before the swap). */

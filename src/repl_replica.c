@@ -45,7 +45,7 @@
 /* A handshake reply line longer than this is not Redis talking. */
 #define LINK_MAX_LINE_BYTES (64 * 1024)
 /* "$EOF:<mark>": a diskless primary ends its RDB with these 40 bytes. */
-#define LINK_EOF_MARK_LEN 40
+#define LINK_EOF_MARK_LEN REPL_EOF_MARK_LEN
 #define LINK_TMP_PATH_LEN 256
 
 enum link_state {
@@ -80,6 +80,7 @@ static struct {
     long long transfer_size; /* -1 before the $ line; 0 with an EOF mark */
     long long transfer_read;
     int use_mark, transfer_done;
+    int diskless;           /* repl-diskless-load: this transfer loads from the socket */
     char eofmark[LINK_EOF_MARK_LEN], lastbytes[LINK_EOF_MARK_LEN];
     int tmp_fd;
     char tmp_path[LINK_TMP_PATH_LEN];
@@ -107,6 +108,7 @@ static void link_close(void) {
     lk.transfer_size = -1;
     lk.transfer_read = 0;
     lk.transfer_done = 0;
+    lk.diskless = 0;
 }
 
 static void link_cancel(void) {
@@ -290,12 +292,17 @@ static void link_bulk_header(const char *line) {
         link_cancel();
         return;
     }
+    /* repl-diskless-load: from the socket (swapdb always, on-empty-db
+     * when there is nothing to lose). */
+    lk.diskless = cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB ||
+                  (cfg.repl_diskless_load == REPL_DISKLESS_LOAD_ON_EMPTY_DB && db_total_keys() == 0);
     if (strncmp(line + 1, "EOF:", 4) == 0 && strlen(line + 5) >= LINK_EOF_MARK_LEN) {
         lk.use_mark = 1;
         memcpy(lk.eofmark, line + 5, LINK_EOF_MARK_LEN);
         memset(lk.lastbytes, 0, LINK_EOF_MARK_LEN);
         lk.transfer_size = 0;
-        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk");
+        log_notice("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to %s",
+                   lk.diskless ? "parser" : "disk");
     } else {
         long long size;
         if (!string2ll(line + 1, strlen(line + 1), &size) || size < 0) {
@@ -305,7 +312,8 @@ static void link_bulk_header(const char *line) {
         }
         lk.use_mark = 0;
         lk.transfer_size = size;
-        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to disk", size);
+        log_notice("MASTER <-> REPLICA sync: receiving %lld bytes from master to %s", size,
+                   lk.diskless ? "parser" : "disk");
         if (size == 0) lk.transfer_done = 1;
     }
 }
@@ -494,6 +502,61 @@ static int link_load_transfer(void) {
     return 0;
 }
 
+/* repl-diskless-load: the RDB is read from the socket by the loader
+ * itself. swapdb keeps the old dataset until the load succeeded (and puts
+ * it back otherwise); on-empty-db had nothing to keep. Returns the stream
+ * bytes read past the RDB (new), or NULL (link cancelled). */
+static sds link_load_diskless(const char *pending, size_t len) {
+    int swap = cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB;
+    if (lk.tmp_fd != -1) {
+        close(lk.tmp_fd);
+        unlink(lk.tmp_path);
+        lk.tmp_fd = -1;
+    }
+    int aof_was_on = link_aof_stop();
+    db_saved *saved = NULL;
+    if (swap) {
+        saved = db_save_and_empty();
+        fn_flush_all();
+    } else {
+        if (lk.cached) log_notice("Discarding previously cached master state.");
+        lk.cached = 0;
+        repl_primary_disconnect_replicas();
+        repl_backlog_release();
+        link_flush_old_data();
+    }
+    log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    snapshot_loading_begin(lk.use_mark ? 0 : lk.transfer_size);
+    rdb_load_stats ls = {0};
+    sds rest;
+    int rc = repl_diskless_load(lk.fd, pending, len, lk.use_mark ? -1 : lk.transfer_size,
+                                lk.use_mark ? lk.eofmark : NULL, cfg.repl_timeout * 1000, &ls, &rest);
+    snapshot_loading_end();
+    if (rc == -1) {
+        log_notice("MASTER <-> REPLICA sync: Discarding the half-loaded data");
+        if (swap) db_restore_saved(saved);
+        else db_empty(-1);
+        link_aof_restart(aof_was_on);
+        link_cancel();
+        return NULL;
+    }
+    if (swap) {
+        if (lk.cached) log_notice("Discarding previously cached master state.");
+        lk.cached = 0;
+        repl_primary_disconnect_replicas();
+        repl_backlog_release();
+        log_notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+        db_drop_saved(saved, cfg.replica_lazy_flush);
+    }
+    link_aof_restart(aof_was_on);
+    repl_set_history(lk.sync_replid, lk.sync_offset, 0);
+    repl_backlog_ensure();
+    lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
+    lk.transfer_done = 1; /* for the success log and the first ACK */
+    lk.state = LINK_CONNECTED;
+    return rest;
+}
+
 /* ---------------------------------------------------------- reading */
 
 /* Consumes lk.in: reply lines during the handshake, payload during a
@@ -502,7 +565,7 @@ static void link_process(void) {
     size_t pos = 0;
     while (lk.fd != -1 && pos < sds_len(lk.in) && lk.state != LINK_CONNECTED) {
         if (lk.state == LINK_TRANSFER && lk.transfer_size != -1) {
-            if (lk.transfer_done) break;
+            if (lk.transfer_done || lk.diskless) break;
             pos += link_payload(lk.in + pos, sds_len(lk.in) - pos);
             continue;
         }
@@ -523,6 +586,15 @@ static void link_process(void) {
         sds_free(line);
     }
     if (lk.fd == -1) return; /* cancelled: lk.in was cleared */
+    if (lk.state == LINK_TRANSFER && lk.diskless && lk.transfer_size != -1) {
+        sds rest = link_load_diskless(lk.in + pos, sds_len(lk.in) - pos);
+        if (rest == NULL) return;
+        sds_free(lk.in);
+        lk.in = sds_empty();
+        link_start_stream(rest, sds_len(rest));
+        sds_free(rest);
+        return;
+    }
     if (lk.state == LINK_TRANSFER && lk.transfer_done && link_load_transfer() == -1) return;
     if (lk.state == LINK_CONNECTED) {
         sds rest = lk.in;
@@ -786,14 +858,36 @@ void repl_replica_client_freed(client *c) {
 
 /* ---------------------------------------------------------- lifecycle */
 
+/* SAVE / BGSAVE on a replica: the primary's history we hold. */
+static int link_save_info(rdb_save_opts *opts) {
+    if (!server.is_replica || (server.primary_client == NULL && !lk.cached)) return 0;
+    opts->repl_id = repl.replid;
+    opts->repl_offset = repl.offset;
+    opts->repl_stream_db = server.primary_client ? server.primary_client->db_id : lk.cached_db;
+    return 1;
+}
+
 void repl_replica_init(void) {
     if (lk.in == NULL) lk.in = sds_empty();
+    snapshot_set_repl_info_hook(link_save_info);
     if (cfg.replicaof == NULL || cfg.replicaof[0] == '\0') return;
     int n;
     sds *w = sds_split_len(cfg.replicaof, (ssize_t)strlen(cfg.replicaof), " ", 1, &n);
     long long port;
-    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &port) && port >= 0 && port <= 65535)
-        link_follow(w[0], (int)port, 0);
+    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &port) && port >= 0 && port <= 65535) {
+        /* An RDB saved by a replica carries its primary's history: a
+         * restart continues it (partial resync) when the primary can. */
+        char id[REPL_ID_LEN + 1];
+        long long offset;
+        int dbid;
+        int have = snapshot_loaded_repl_info(id, &offset, &dbid) && strlen(id) == REPL_ID_LEN && offset >= 0 &&
+                   dbid >= 0 && dbid < server.dbnum;
+        if (have) {
+            repl_set_history(id, offset, 0);
+            lk.cached_db = dbid;
+        }
+        link_follow(w[0], (int)port, have);
+    }
     if (w) sds_free_split_res(w, n);
 }
 

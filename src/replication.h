@@ -47,6 +47,10 @@ typedef struct repl_state {
 /* Read by anyone; written only through the functions below. */
 extern repl_state repl;
 
+/* Called at start before the dataset is loaded: a server configured with
+ * `replicaof host port` loads as a replica (keys already expired stay
+ * until its primary deletes them, as Redis loads them). */
+void repl_role_from_config(void);
 /* Called once at start, after the configuration and the dataset are
  * loaded: random replid, hooks into commands.c and the effects stream,
  * then both sides' init (the replica side connects if `replicaof` is set). */
@@ -127,9 +131,8 @@ sds repl_primary_info(sds s);
 void repl_primary_client_freed(client *c);
 
 /* ROLE on a primary: fn is called for each online replica with its
- * announced address, listening port and acked offset, in attach order.
- * (Declared here by the replica side, which owns ROLE; repl_primary.c
- * defines it.) */
+ * announced address, listening port and acked offset, in attach order
+ * (repl_primary.c; ROLE is the replica side's command). */
 typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
 

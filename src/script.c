@@ -157,9 +157,10 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     } else {
         if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
-        /* One stream feeds both the AOF and replicas: only REPL_NONE (no
-         * target at all) changes what propagates. */
-        if (r->repl_none) sc->flags |= CLIENT_PREVENT_PROP;
+        /* redis.set_repl(): the readers this call's effect skips. */
+        if (r->repl_off == SCRIPT_REPL_OFF_ALL) sc->flags |= CLIENT_PREVENT_PROP;
+        else if (r->repl_off & SCRIPT_REPL_OFF_AOF) sc->flags |= CLIENT_PREVENT_AOF_PROP;
+        else if (r->repl_off & SCRIPT_REPL_OFF_REPLICAS) sc->flags |= CLIENT_PREVENT_REPL_PROP;
         cmd_call(sc);
         reply = reply_take_output(sc);
     }

@@ -457,6 +457,7 @@ void server_run(void) {
     /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
      * reads the RDB, even when there is no AOF yet); either way the AOF is
      * opened (or created from what was loaded) after. */
+    repl_role_from_config();
     if (cfg.appendonly) aof_load_at_start();
     else snapshot_load_at_start();
     aof_open_at_start();

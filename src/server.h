@@ -85,6 +85,8 @@
 #define CLIENT_REPLICA (1ULL << 34)
 #define CLIENT_PRIMARY (1ULL << 35)
 #define CLIENT_FORCE_REPL (1ULL << 36)    /* propagate.c: the command reaches replicas though not dirty */
+#define CLIENT_PREVENT_AOF_PROP (1ULL << 37)  /* redis.set_repl(): its effect skips the AOF */
+#define CLIENT_PREVENT_REPL_PROP (1ULL << 38) /* ... or skips replicas */
 
 typedef struct reply_block {
     struct reply_block *next;

@@ -59,6 +59,9 @@ static struct {
     off_t loading_total_bytes, loading_loaded_bytes;
     long long loading_events_last_ms;
     long long last_load_keys_loaded, last_load_keys_expired;
+    char loaded_repl_id[41]; /* the RDB loaded at start: its aux repl-* */
+    long long loaded_repl_offset;
+    int loaded_repl_db;
 } snap = {.lastbgsave_ok = 1, .save_time_last = -1, .save_time_start = -1};
 
 /* ---------------------------------------------------------- test knobs */
@@ -108,8 +111,23 @@ static size_t delayed_read(rio *r, void *buf, size_t len) {
 
 /* SAVE and the BGSAVE child write through the serializer's own
  * temp-file, fsync and rename path. */
+static snapshot_repl_info_fn *repl_info_hook;
+
+void snapshot_set_repl_info_hook(snapshot_repl_info_fn *fn) {
+    repl_info_hook = fn;
+}
+
+int snapshot_loaded_repl_info(char *id, long long *offset, int *dbid) {
+    if (snap.loaded_repl_id[0] == '\0') return 0;
+    memcpy(id, snap.loaded_repl_id, sizeof(snap.loaded_repl_id));
+    *offset = snap.loaded_repl_offset;
+    *dbid = snap.loaded_repl_db;
+    return 1;
+}
+
 static int save_to(const char *filename, const rdb_save_opts *repl_opts) {
     rdb_save_opts opts = {0};
+    if (repl_opts == NULL && repl_info_hook) repl_info_hook(&opts);
     return rdb_save_file(filename, repl_opts ? repl_opts : &opts);
 }
 
@@ -379,6 +397,9 @@ void snapshot_load_at_start(void) {
     }
     snap.last_load_keys_loaded = ls.keys_loaded;
     snap.last_load_keys_expired = ls.keys_expired;
+    memcpy(snap.loaded_repl_id, ls.repl_id, sizeof(snap.loaded_repl_id));
+    snap.loaded_repl_offset = ls.repl_offset;
+    snap.loaded_repl_db = ls.repl_stream_db;
     log_notice("DB loaded from disk: %.3f seconds", (double)(ustime() - start) / 1000000);
 }
 

@@ -56,6 +56,15 @@ size_t snapshot_child_keys_saved(void);
 /* Called in the parent after any CHILD_RDB child ended (a BGSAVE too:
  * replicas waiting for a fork may start one now): ok when it succeeded,
  * socket when it was a diskless sync's. */
+/* A replica's SAVE / BGSAVE records its primary's history (aux repl-id,
+ * repl-offset, repl-stream-db) so a restart can continue it with a
+ * partial resync: the hook fills opts (returns 1) or leaves it (0). And
+ * what the RDB loaded at start carried: 1 with the id (41 bytes), the
+ * offset and the stream's database, or 0. */
+struct rdb_save_opts;
+typedef int snapshot_repl_info_fn(struct rdb_save_opts *opts);
+void snapshot_set_repl_info_hook(snapshot_repl_info_fn *fn);
+int snapshot_loaded_repl_info(char *id, long long *offset, int *dbid);
 typedef void snapshot_repl_done_fn(int ok, int socket);
 void snapshot_set_repl_done_hook(snapshot_repl_done_fn *fn);
 

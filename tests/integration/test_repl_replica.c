@@ -249,7 +249,7 @@ END_TEST
 
 /* ---------------------------------------------------------- with Redis */
 
-static void full_sync_and_stream(const char *diskless) {
+static void full_sync_and_stream(const char *diskless, const char *load) {
     hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"));
     if (rd == NULL) {
         fprintf(stderr, "note: redis-server not installed, replication checks skipped\n");
@@ -257,7 +257,7 @@ static void full_sync_and_stream(const char *diskless) {
     }
     redisContext *p = hs_connect(rd);
     write_load(p, LOAD_ROUNDS / 4);
-    hs_server *mr = hs_start(NULL);
+    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", load));
     redisContext *c = hs_connect(mr);
     run(c, "SET stale old"); /* a full sync replaces the dataset */
     replicaof(c, rd);
@@ -276,12 +276,53 @@ static void full_sync_and_stream(const char *diskless) {
 }
 
 START_TEST(test_full_sync_disk) {
-    full_sync_and_stream("no");
+    full_sync_and_stream("no", "disabled");
 }
 END_TEST
 
 START_TEST(test_full_sync_diskless) {
-    full_sync_and_stream("yes");
+    full_sync_and_stream("yes", "disabled");
+}
+END_TEST
+
+/* repl-diskless-load: the RDB loaded from the socket, sized or marked. */
+START_TEST(test_diskless_load) {
+    full_sync_and_stream("no", "swapdb");
+    full_sync_and_stream("yes", "swapdb");
+    full_sync_and_stream("yes", "on-empty-db");
+}
+END_TEST
+
+/* swapdb: a transfer that breaks leaves the old dataset in place. */
+START_TEST(test_diskless_load_swapdb_keeps_data) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd);
+    run(p, "DEBUG POPULATE 1000 key 1000");
+    run(p, "CONFIG SET rdb-key-save-delay 5000"); /* 5 s to send the 1 MB RDB */
+    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", "swapdb"));
+    redisContext *c = hs_connect(mr);
+    run(c, "SET mine 1");
+    replicaof(c, rd);
+    /* Killed in the middle of the transfer, once the load began. */
+    for (int waited = 0;; waited += POLL_MS) {
+        hs_buf log = hs_read_log(mr);
+        int loading = strstr(log.data, "Loading DB in memory") != NULL;
+        hs_buf_free(&log);
+        if (loading) break;
+        ck_assert_msg(waited < WAIT_LINK_MS, "the load never began");
+        sleep_ms(POLL_MS);
+    }
+    hs_kill(rd);
+    sleep_ms(500);
+    HS_EXPECT_BULK(c, "1", "GET", "mine");
+    HS_EXPECT_INT(c, 1, "DBSIZE");
+    hs_buf log = hs_read_log(mr);
+    ck_assert_msg(strstr(log.data, "Discarding the half-loaded data") != NULL, "no failed load logged");
+    hs_buf_free(&log);
+    redisFree(c);
+    hs_stop(mr);
+    redisFree(p);
 }
 END_TEST
 
@@ -389,6 +430,46 @@ START_TEST(test_replicaof_at_start) {
     HS_EXPECT_BULK(c, "v", "GET", "k");
     redisFree(c);
     hs_stop(mr);
+    redisFree(p);
+    hs_stop(rd);
+}
+END_TEST
+
+/* A replica restarted from its own SAVE continues its primary's history
+ * with a partial resync (the RDB holds the id, offset and database). */
+START_TEST(test_restart_partial_resync) {
+    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    if (rd == NULL) return;
+    redisContext *p = hs_connect(rd);
+    run(p, "SET a 1");
+    hs_conf_server s;
+    hs_conf_server_init(&s, "replrestart");
+    FILE *fp = fopen(s.conf, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "port %d\nbind 127.0.0.1\ndir %s\nsave \"\"\nenable-debug-command yes\nreplicaof 127.0.0.1 %d\n",
+            s.port, s.dir, rd->port);
+    fclose(fp);
+    hs_conf_server_start(&s, hs_server_path());
+    redisContext *c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    wait_link_up(c);
+    run(p, "SELECT 3");
+    run(p, "SET b 2");
+    wait_caught_up(p, c);
+    run(c, "SAVE");
+    redisFree(c);
+    hs_conf_server_stop(&s);
+    run(p, "SET c 3"); /* in database 3: the stream selected it before */
+    hs_conf_server_start(&s, hs_server_path());
+    c = redisConnect("127.0.0.1", s.port);
+    ck_assert(c && !c->err);
+    wait_link_up(c);
+    wait_caught_up(p, c);
+    ck_assert_int_eq(hs_info_ll(p, "stats", "sync_full"), 1);
+    ck_assert_int_eq(hs_info_ll(p, "stats", "sync_partial_ok"), 1);
+    expect_same_digest(p, c);
+    redisFree(c);
+    hs_conf_server_stop(&s);
     redisFree(p);
     hs_stop(rd);
 }
@@ -545,6 +626,77 @@ START_TEST(test_chain) {
 }
 END_TEST
 
+static void wait_role(redisContext *c, const char *role) {
+    for (int waited = 0; !info_is(c, "role", role); waited += POLL_MS) {
+        ck_assert_msg(waited < WAIT_LINK_MS, "never became %s", role);
+        sleep_ms(POLL_MS);
+    }
+}
+
+/* FAILOVER between two minired servers and back, then to a Redis
+ * replica; ROLE lists the online replica. */
+START_TEST(test_failover) {
+    hs_server *m1 = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    hs_server *m2 = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0"));
+    redisContext *c1 = hs_connect(m1), *c2 = hs_connect(m2);
+    char p1[16], p2[16];
+    snprintf(p1, sizeof(p1), "%d", m1->port);
+    snprintf(p2, sizeof(p2), "%d", m2->port);
+    run(c1, "SET k v");
+    replicaof(c2, m1);
+    wait_link_up(c2);
+    wait_caught_up(c1, c2);
+    sleep_ms(1100); /* an ACK with the current offset */
+    redisReply *r = hs_command(c1, HS_ARGS("ROLE"));
+    ck_assert_uint_eq(r->elements, 3);
+    ck_assert_uint_eq(r->element[2]->elements, 1);
+    HS_CHECK_BULK(r->element[2]->element[0]->element[0], "127.0.0.1", 9);
+    HS_CHECK_BULK(r->element[2]->element[0]->element[1], p2, strlen(p2));
+    freeReplyObject(r);
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER target HOST and PORT is not a replica.", "FAILOVER", "TO", "127.0.0.1", p1);
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER with force option requires both a timeout and target HOST and IP.", "FAILOVER",
+                    "TO", "127.0.0.1", p2, "FORCE");
+    HS_EXPECT_OK(c1, "FAILOVER");
+    wait_role(c2, "master");
+    wait_role(c1, "slave");
+    wait_link_up(c1);
+    ck_assert(info_is(c1, "master_failover_state", "no-failover"));
+    run(c2, "SET k2 v2");
+    wait_caught_up(c2, c1);
+    HS_EXPECT_BULK(c1, "v2", "GET", "k2");
+    HS_EXPECT_ERROR(c1, "ERR FAILOVER is not valid when server is a replica.", "FAILOVER");
+    sleep_ms(1100);
+    HS_EXPECT_OK(c2, "FAILOVER", "TO", "127.0.0.1", p1, "TIMEOUT", "5000");
+    wait_role(c1, "master");
+    wait_role(c2, "slave");
+    wait_link_up(c2);
+    expect_same_digest(c1, c2);
+    /* A Redis replica takes the role too (PSYNC ... FAILOVER). */
+    hs_server *rd = hs_start_redis(NULL);
+    if (rd) {
+        redisContext *cr = hs_connect(rd);
+        char pr[16];
+        snprintf(pr, sizeof(pr), "%d", rd->port);
+        replicaof(cr, m1);
+        wait_link_up(cr);
+        wait_caught_up(c1, cr);
+        sleep_ms(1100);
+        HS_EXPECT_OK(c1, "FAILOVER", "TO", "127.0.0.1", pr, "TIMEOUT", "5000");
+        wait_role(cr, "master");
+        wait_role(c1, "slave");
+        wait_link_up(c1);
+        expect_same_digest(c1, cr);
+        redisFree(cr);
+        HS_EXPECT_OK(c1, "REPLICAOF", "NO", "ONE");
+        hs_stop(rd);
+    }
+    redisFree(c1);
+    redisFree(c2);
+    hs_stop(m2);
+    hs_stop(m1);
+}
+END_TEST
+
 static Suite *repl_replica_suite(void) {
     Suite *s = suite_create("repl_replica");
     TCase *tc = tcase_create("core");
@@ -555,14 +707,18 @@ static Suite *repl_replica_suite(void) {
     tcase_add_test(tc, test_blocked_clients_unblocked);
     tcase_add_test(tc, test_replicaof_at_start);
     tcase_add_test(tc, test_primary_timeout);
+    tcase_add_test(tc, test_restart_partial_resync);
     tcase_add_test(tc, test_full_sync_disk);
     tcase_add_test(tc, test_full_sync_diskless);
+    tcase_add_test(tc, test_diskless_load);
+    tcase_add_test(tc, test_diskless_load_swapdb_keeps_data);
     tcase_add_test(tc, test_partial_resync);
     tcase_add_test(tc, test_expiry_follows_primary);
     tcase_add_test(tc, test_promote_keeps_data);
     tcase_add_test(tc, test_auth_to_primary);
     tcase_add_test(tc, test_info_and_role_as_redis);
     tcase_add_test(tc, test_chain);
+    tcase_add_test(tc, test_failover);
     suite_add_tcase(s, tc);
     return s;
 }
