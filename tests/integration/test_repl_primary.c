@@ -592,6 +592,38 @@ START_TEST(test_redis_cli_rdb) {
     if (system("command -v redis-check-rdb >/dev/null 2>&1") == 0) ck_assert_int_eq(system(line), 0);
     /* rdb-only replicas leave once served. */
     ck_assert_int_eq(hs_info_ll(cm, "replication", "connected_slaves"), 0);
+    /* --functions-rdb: the libraries, no keys. */
+    ok(cm, "SET only-in-data 1");
+    redisReply *r = hs_command(cm, HS_ARGS("FUNCTION", "LOAD",
+                                           "#!lua name=replib\nredis.register_function('f1', function() return 1 end)"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    freeReplyObject(r);
+    snprintf(line, sizeof(line), "timeout 20 redis-cli -p %d --functions-rdb %s/fn.rdb >/dev/null 2>&1", m->port,
+             m->dir);
+    ck_assert_int_eq(system(line), 0);
+    snprintf(line, sizeof(line), "%s/fn.rdb", m->dir);
+    FILE *f = fopen(line, "rb");
+    ck_assert(f != NULL);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    ck_assert(memmem(buf, n, "replib", 6) != NULL);
+    ck_assert(memmem(buf, n, "only-in-data", 12) == NULL);
+    /* --replica: the RDB, then the stream as commands. */
+    snprintf(line, sizeof(line), "(timeout 4 redis-cli -p %d --replica > %s/replica.out 2>&1 &)", m->port, m->dir);
+    ck_assert_int_eq(system(line), 0);
+    hs_sleep_ms(1500);
+    ok(cm, "SET from-replica-mode 1");
+    hs_sleep_ms(3500);
+    snprintf(line, sizeof(line), "%s/replica.out", m->dir);
+    f = fopen(line, "rb");
+    ck_assert(f != NULL);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\"SET\",\"from-replica-mode\",\"1\"") != NULL ||
+                      strstr(buf, "\"set\",\"from-replica-mode\",\"1\"") != NULL,
+                  "redis-cli --replica printed: %s", buf);
     redisFree(cm);
     hs_stop(m);
 }
