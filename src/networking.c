@@ -128,7 +128,7 @@ void net_free_client(client *c) {
     multi_client_reset(c);
     tracking_client_freed(c);
     pubsub_client_reset(c);
-    if (c->flags & CLIENT_REPLICA) repl_primary_client_freed(c);
+    if ((c->flags & CLIENT_REPLICA) || c->repl) repl_primary_client_freed(c); /* REPLCONF alone made c->repl */
     if (c->flags & CLIENT_PRIMARY) repl_replica_client_freed(c);
     if (c->fd != -1) {
         ae_delete_file_event(server.el, c->fd, AE_READABLE | AE_WRITABLE);
@@ -627,6 +627,7 @@ void net_check_output_limits(client *c) {
     /* Our primary's link has no limit; a replica is in the replica class;
      * a client with subscriptions in the pubsub class, as in Redis. */
     if (c->flags & CLIENT_PRIMARY) return;
+    if ((c->flags & CLIENT_REPLICA) && repl_primary_output_unlimited(c)) return;
     int cls = (c->flags & CLIENT_REPLICA)  ? CLIENT_CLASS_REPLICA
               : (c->flags & CLIENT_PUBSUB) ? CLIENT_CLASS_PUBSUB
                                            : CLIENT_CLASS_NORMAL;

@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "blocking.h"
 #include "commands.h"
 #include "config.h"
@@ -35,6 +36,7 @@ static int repl_replica_cap;
 /* Set by WAIT (and FAILOVER): REPLCONF GETACK goes into the stream before
  * the next sleep, once however many asked. */
 static int acks_requested;
+static repl_sync_stats sync_stats;
 
 /* The stream bytes of REPLCONF GETACK * (Redis sends exactly these). */
 #define GETACK_CMD "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
@@ -239,6 +241,10 @@ static void sync_generic(client *c, int is_psync) {
         log_notice("MASTER MODE enabled (failover request from '%s')", info);
         sds_free(info);
     }
+    if (repl_failover_active()) {
+        reply_error(c, "-NOMASTERLINK Can't SYNC while failing over");
+        return;
+    }
     if (server.is_replica && !repl_replica_link_up()) {
         reply_error(c, "-NOMASTERLINK Can't SYNC while not connected with my master");
         return;
@@ -259,12 +265,19 @@ static void sync_generic(client *c, int is_psync) {
             reply_error(c, "value is not an integer or out of range");
             return;
         }
-        if (try_partial(c, c->argv[1], off)) return;
+        if (try_partial(c, c->argv[1], off)) {
+            sync_stats.partial_ok++;
+            return;
+        }
+        /* "?" asks for a full sync on purpose: no failed attempt. */
+        if (c->argv[1][0] != '?') sync_stats.partial_err++;
     } else {
         l->old_sync = 1;
     }
+    sync_stats.full++;
     l->state = RL_WAIT_BGSAVE_START;
     l->wait_since_ms = mstime();
+    l->ack_time_ms = l->wait_since_ms; /* INFO's lag counts from here */
     replicas_add(c);
     if (repl_replica_len == 1 && repl.backlog == NULL && !server.is_replica) {
         /* A backlog made from scratch starts a new history: nothing before
@@ -518,6 +531,20 @@ int repl_primary_find_replica(const char *host, int port, char *host_out, size_t
     return 1;
 }
 
+void repl_primary_sync_stats(repl_sync_stats *st) {
+    *st = sync_stats;
+}
+
+void repl_primary_reset_stats(void) {
+    memset(&sync_stats, 0, sizeof(sync_stats));
+}
+
+int repl_primary_output_unlimited(const client *c) {
+    const struct repl_link *l = c->repl;
+    return l && (l->state == RL_WAIT_BGSAVE_END || l->state == RL_SEND_BULK ||
+                 (l->state == RL_ONLINE && l->stream_on_ack));
+}
+
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx) {
     for (int i = 0; i < repl_replica_len; i++) {
         client *c = repl_replicas[i];
@@ -541,7 +568,7 @@ void repl_primary_client_freed(client *c) {
 
 /* ---------------------------------------------------------- INFO */
 
-static const char *state_name(int state) {
+const char *repl_state_name(int state) {
     switch (state) {
     case RL_WAIT_BGSAVE_START:
     case RL_WAIT_BGSAVE_END: return "wait_bgsave";
@@ -563,7 +590,7 @@ sds repl_primary_info(sds s) {
         char ip[NET_ADDR_STR_LEN];
         link_ip(c, ip, sizeof(ip));
         s = sds_cat_printf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n", i, ip, l->listening_port,
-                           state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
+                           repl_state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
     }
     return sds_cat_printf(s, "master_failover_state:%s\r\n", repl_failover_state_name());
 }
@@ -594,7 +621,9 @@ void repl_primary_cron(void) {
     /* PING every repl-ping-replica-period seconds, so replicas can time
      * out a dead primary; only a primary pings (a replica proxies its
      * primary's pings). */
-    if (!server.is_replica && repl_replica_len > 0 && cron_seconds % cfg.repl_ping_replica_period == 0)
+    /* Not while a FAILOVER holds writes: the target must reach our offset. */
+    if (!server.is_replica && repl_replica_len > 0 && cron_seconds % cfg.repl_ping_replica_period == 0 &&
+        !(repl_failover_active() && admin_pause_active))
         repl_feed_stream(PING_CMD, sizeof(PING_CMD) - 1);
     cron_seconds++;
     repl_sync_keepalive();
@@ -611,6 +640,7 @@ void repl_primary_before_sleep(void) {
     }
     if (waiting_len) wait_serve();
     repl_sync_before_sleep();
+    repl_shutdown_check();
 }
 
 /* ---------------------------------------------------------- table */

@@ -58,6 +58,12 @@ const char *repl_link_name(client *c);
  * its first REPLCONF ACK when wait_ack: after a socket transfer). */
 void repl_link_online(client *c, int wait_ack);
 
+/* INFO's name of a link state (wait_bgsave, send_bulk, online). */
+const char *repl_state_name(int state);
+
+/* repl_shutdown.c: ends a shutdown waiting for replicas when due. */
+void repl_shutdown_check(void);
+
 /* repl_sync.c */
 void repl_sync_init(void);
 /* A full sync was asked by c (state RL_WAIT_BGSAVE_START): attach it to

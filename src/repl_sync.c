@@ -25,7 +25,6 @@
 #include "log.h"
 #include "monotonic.h"
 #include "networking.h"
-#include "propagate.h"
 #include "rdb.h"
 #include "reply.h"
 #include "rio.h"
@@ -122,6 +121,14 @@ static int start_socket_child(const rdb_save_opts *opts) {
     return 0;
 }
 
+/* The database the stream has selected at the fork: ours, or on a
+ * replica (whose stream is its primary's) the primary link's, as Redis
+ * saves it in repl-stream-db for sub-replicas. */
+static int stream_db_now(void) {
+    if (server.is_replica && server.primary_client) return server.primary_client->db_id;
+    return repl_stream_db();
+}
+
 /* Forks for every replica waiting with request req (mincapa: the
  * capabilities they all have). */
 static void start_child(int mincapa, int req) {
@@ -131,7 +138,7 @@ static void start_child(int mincapa, int req) {
     repl_backlog_ensure();
     rdb_save_opts opts = {.repl_id = repl.replid,
                           .repl_offset = repl.offset,
-                          .repl_stream_db = repl_stream_db(),
+                          .repl_stream_db = stream_db_now(),
                           .exclude_data = (req & RL_REQ_EXCLUDE_DATA) != 0,
                           .exclude_functions = (req & RL_REQ_EXCLUDE_FUNCTIONS) != 0};
     sync_child.offset = repl.offset;

@@ -136,6 +136,32 @@ void repl_primary_client_freed(client *c);
 typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
 void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
 
+/* INFO stats' sync_full, sync_partial_ok, sync_partial_err (CONFIG
+ * RESETSTAT zeroes them). */
+typedef struct repl_sync_stats {
+    long long full, partial_ok, partial_err;
+} repl_sync_stats;
+void repl_primary_sync_stats(repl_sync_stats *st);
+void repl_primary_reset_stats(void);
+/* A replica whose output holds its RDB being sent: the output limits do
+ * not count it (the stream held meanwhile is checked apart), as Redis
+ * never counts the RDB. */
+int repl_primary_output_unlimited(const client *c);
+
+/* SHUTDOWN / SIGTERM with replicas (repl_shutdown.c), as Redis 7.0: unless
+ * flags hold SHUTDOWN_NOW, shutdown-timeout is 0 or every replica acked the
+ * whole stream, writes are paused, acks asked, and finish(flags) runs once
+ * they acked or the timeout passed (it exits on success; on failure the
+ * waiting callers get "Errors trying to SHUTDOWN" and writes resume).
+ * Returns 1 while waiting (c, when not NULL, is blocked until the end), 0
+ * when the caller shuts down now (replicas' pending output was sent). */
+typedef int repl_shutdown_fn(int flags);
+int repl_primary_shutdown_wait(client *c, int flags, repl_shutdown_fn *finish);
+/* 1 while a shutdown waits for replicas. */
+int repl_primary_shutdown_pending(void);
+/* SHUTDOWN ABORT: cancels the wait (0), or -1 when none is in progress. */
+int repl_primary_shutdown_abort(void);
+
 /* --------------------------------------------------------- replica side */
 
 /* repl_replica.c */

@@ -168,11 +168,18 @@ static void server_reset_stats(void) {
     info_reset_stats();
     childproc_reset_stats();
     snapshot_reset_stats();
+    repl_primary_reset_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */
 
 static int server_prepare_shutdown(int flags);
+/* After replicas caught up (replication's shutdown wait): exits, or
+ * returns -1 when the shutdown failed. */
+static int server_finish_shutdown(int flags) {
+    if (server_prepare_shutdown(flags) == 0) exit(0);
+    return -1;
+}
 /* The signal that set shutdown_asap (SIGTERM or SIGINT). */
 static volatile sig_atomic_t last_signal;
 
@@ -180,7 +187,9 @@ static volatile sig_atomic_t last_signal;
  * shutdown-on-sigint give; when it fails (a final save failed), the
  * server goes on serving, as Redis does. */
 static void server_shutdown_on_signal(void) {
+    if (repl_primary_shutdown_pending()) return;
     int flags = last_signal == SIGINT ? cfg.shutdown_on_sigint : cfg.shutdown_on_sigterm;
+    if (repl_primary_shutdown_wait(NULL, flags, server_finish_shutdown)) return;
     if (server_prepare_shutdown(flags) == 0) exit(0);
 }
 
@@ -495,8 +504,17 @@ static void shutdown_command(client *c) {
         return;
     }
     if (abort_flag) {
-        /* Only a shutdown waiting for replicas can be aborted. */
-        reply_error(c, "No shutdown in progress.");
+        /* A shutdown waiting for replicas, or a signal's not yet begun. */
+        if (repl_primary_shutdown_abort() == 0) {
+            server.shutdown_asap = 0;
+            reply_ok(c);
+        } else if (server.shutdown_asap) {
+            server.shutdown_asap = 0;
+            log_notice("Shutdown manually aborted.");
+            reply_ok(c);
+        } else {
+            reply_error(c, "No shutdown in progress.");
+        }
         return;
     }
     /* A script running too long would be cut in the middle: only NOSAVE
@@ -506,6 +524,8 @@ static void shutdown_command(client *c) {
         reply_error(c, busy);
         return;
     }
+    /* With replicas behind, c waits for them (blocked) first. */
+    if (repl_primary_shutdown_wait(c, flags, server_finish_shutdown)) return;
     if (server_prepare_shutdown(flags) == 0) exit(0);
     reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
 }

@@ -65,22 +65,43 @@ static int raw_replica(hs_server *s, int eof, const char *psync, char *replid, l
     return fd;
 }
 
-/* Reads a disk-path RDB ("$<len>\r\n" + payload); returns the payload. */
-static hs_buf read_disk_rdb(int fd) {
+/* Reads a disk-path RDB ("$<len>\r\n" + payload) within ms; returns the
+ * payload. */
+static hs_buf read_disk_rdb_within(int fd, int ms) {
     hs_buf line = read_line(fd);
     long long len = 0;
     ck_assert_msg(sscanf(line.data, "$%lld", &len) == 1, "got %s", line.data);
     hs_buf_free(&line);
-    hs_buf rdb = hs_raw_read_n(fd, (size_t)len, SYNC_WAIT_MS);
+    hs_buf rdb = hs_raw_read_n(fd, (size_t)len, ms);
     ck_assert_int_eq(rdb.len, len);
     ck_assert(memcmp(rdb.data, "REDIS0010", 9) == 0);
     return rdb;
 }
 
+static hs_buf read_disk_rdb(int fd) {
+    return read_disk_rdb_within(fd, SYNC_WAIT_MS);
+}
+
+#define STREAM_PING "*1\r\n$4\r\nPING\r\n"
+
+/* The next stream bytes are want, after any PINGs the primary's cron
+ * put first (every repl-ping-replica-period: a slow run meets them). */
 static void expect_stream(int fd, const char *want) {
-    hs_buf got = hs_raw_read_n(fd, strlen(want), SYNC_WAIT_MS);
-    HS_CHECK_BYTES(got, want);
-    hs_buf_free(&got);
+    size_t plen = strlen(STREAM_PING), wlen = strlen(want);
+    ck_assert(wlen >= plen);
+    for (;;) {
+        hs_buf got = hs_raw_read_n(fd, plen, SYNC_WAIT_MS);
+        if (got.len == plen && memcmp(got.data, STREAM_PING, plen) == 0 && memcmp(want, STREAM_PING, plen) != 0) {
+            hs_buf_free(&got);
+            continue;
+        }
+        hs_buf rest = hs_raw_read_n(fd, wlen - plen, SYNC_WAIT_MS);
+        hs_buf_cat(&got, rest.data, rest.len);
+        hs_buf_free(&rest);
+        HS_CHECK_BYTES(got, want);
+        hs_buf_free(&got);
+        return;
+    }
 }
 
 #define SELECT0 "*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n"
@@ -196,11 +217,11 @@ START_TEST(test_raw_full_sync_disk) {
                   "slave0:%s", st.data);
     hs_buf_free(&st);
     ck_assert_int_eq(hs_info_ll(c, "replication", "connected_slaves"), 1);
-    ck_assert_int_eq(hs_info_ll(c, "replication", "master_repl_offset"),
-                     off + (long long)strlen(SELECT0 SET_K_V));
+    long long mro = hs_info_ll(c, "replication", "master_repl_offset");
+    ck_assert_int_ge(mro, off + (long long)strlen(SELECT0 SET_K_V)); /* (and any PING) */
     /* The replica acks; WAIT counts it. */
     char ack[64];
-    snprintf(ack, sizeof(ack), "REPLCONF ACK %lld", off + (long long)strlen(SELECT0 SET_K_V));
+    snprintf(ack, sizeof(ack), "REPLCONF ACK %lld", mro);
     raw_cmd(fd, ack);
     HS_EXPECT_INT(c, 1, "WAIT", "1", "1000");
     close(fd);
@@ -266,7 +287,8 @@ START_TEST(test_partial_resync) {
     hs_buf_free(&rdb);
     ok(c, "SET k v");
     expect_stream(fd, SELECT0 SET_K_V);
-    long long have = off + (long long)strlen(SELECT0 SET_K_V);
+    long long have = hs_info_ll(c, "replication", "master_repl_offset"); /* all it read (PINGs too) */
+    ck_assert_int_ge(have, off + (long long)strlen(SELECT0 SET_K_V));
     close(fd);
     ok(c, "SET k v");
     ok(c, "SET k v");
@@ -330,6 +352,92 @@ START_TEST(test_backlog_overflow_full_sync) {
     ck_assert_str_eq(again, replid);
     ck_assert_int_eq(off2, hs_info_ll(c, "replication", "master_repl_offset"));
     close(fd);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
+START_TEST(test_rdb_not_counted_in_output_limit) {
+    /* A 10 MB RDB to a replica slow to read, under a 128 KB hard limit:
+     * the RDB's bytes are not the stream's, the sync completes. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--rdbcompression", "no",
+                                    "--client-output-buffer-limit", "replica 128kb 0 0"));
+    redisContext *c = hs_connect(s);
+    ok(c, "DEBUG POPULATE 10000 key 1000");
+    int fd = raw_replica(s, 0, "PSYNC ? -1", NULL, NULL);
+    hs_sleep_ms(500);
+    hs_buf rdb = read_disk_rdb_within(fd, 45000); /* a sanitizer build is slow */
+    ck_assert_int_gt(rdb.len, 10000 * 1000);
+    hs_buf_free(&rdb);
+    ok(c, "SET k v");
+    expect_stream(fd, SELECT0 SET_K_V);
+    ck_assert_int_eq(hs_info_ll(c, "replication", "connected_slaves"), 1);
+    close(fd);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
+START_TEST(test_diskless_max_replicas_share_child) {
+    /* With a long delay, the second replica reaching
+     * repl-diskless-sync-max-replicas starts the child at once; both read
+     * the same RDB (same offset, same EOF mark). */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "60",
+                                    "--repl-diskless-sync-max-replicas", "2"));
+    redisContext *c = hs_connect(s);
+    ok(c, "SET k v");
+    long long t0 = hs_now_ms();
+    int fd1 = hs_raw_connect(s);
+    HS_RAW_EXPECT(fd1, "*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n", "+OK\r\n");
+    raw_cmd(fd1, "PSYNC ? -1");
+    int fd2 = hs_raw_connect(s);
+    HS_RAW_EXPECT(fd2, "*3\r\n$8\r\nREPLCONF\r\n$4\r\ncapa\r\n$3\r\neof\r\n", "+OK\r\n");
+    raw_cmd(fd2, "PSYNC ? -1");
+    hs_buf a = read_line(fd1), b = read_line(fd2);
+    ck_assert_msg(strncmp(a.data, "+FULLRESYNC ", 12) == 0, "got %s", a.data);
+    HS_CHECK_BYTES(b, a.data);
+    hs_buf ma = read_line(fd1), mb = read_line(fd2);
+    ck_assert(strncmp(ma.data, "$EOF:", 5) == 0);
+    HS_CHECK_BYTES(mb, ma.data);
+    ck_assert_int_lt(hs_now_ms() - t0, 10000);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Delay next BGSAVE for diskless SYNC") != NULL);
+    hs_buf_free(&log);
+    hs_buf_free(&a);
+    hs_buf_free(&b);
+    hs_buf_free(&ma);
+    hs_buf_free(&mb);
+    close(fd1);
+    close(fd2);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
+START_TEST(test_disk_child_joined) {
+    /* A replica arriving while a disk child serves another shares it: the
+     * same +FULLRESYNC offset, and the stream since the fork. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--rdb-key-save-delay", "200000"));
+    redisContext *c = hs_connect(s);
+    ok(c, "DEBUG POPULATE 10");
+    char id1[REPL_ID_LEN + 1], id2[REPL_ID_LEN + 1];
+    long long off1, off2;
+    int fd1 = raw_replica(s, 0, "PSYNC ? -1", id1, &off1);
+    ok(c, "SET k v");
+    int fd2 = raw_replica(s, 0, "PSYNC ? -1", id2, &off2);
+    ck_assert_str_eq(id1, id2);
+    ck_assert_int_eq(off1, off2);
+    hs_buf r1 = read_disk_rdb(fd1), r2 = read_disk_rdb(fd2);
+    ck_assert_int_eq(r1.len, r2.len);
+    hs_buf_free(&r1);
+    hs_buf_free(&r2);
+    expect_stream(fd1, SELECT0 SET_K_V);
+    expect_stream(fd2, SELECT0 SET_K_V);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Waiting for end of BGSAVE for SYNC") != NULL);
+    hs_buf_free(&log);
+    close(fd1);
+    close(fd2);
     redisFree(c);
     hs_stop(s);
 }
@@ -415,6 +523,8 @@ static void redis_replica_digest(const char *diskless) {
     ck_assert_str_eq(a, b);
     free(a);
     free(b);
+    ck_assert_int_eq(hs_info_ll(cm, "stats", "sync_full"), 1);
+    ck_assert_int_eq(hs_info_ll(cm, "stats", "sync_partial_ok"), 1);
     hs_buf log = hs_read_log(m);
     ck_assert_msg(strstr(log.data, "Partial resynchronization request from") != NULL, "no partial resync");
     hs_buf_free(&log);
@@ -482,8 +592,104 @@ START_TEST(test_redis_cli_rdb) {
     if (system("command -v redis-check-rdb >/dev/null 2>&1") == 0) ck_assert_int_eq(system(line), 0);
     /* rdb-only replicas leave once served. */
     ck_assert_int_eq(hs_info_ll(cm, "replication", "connected_slaves"), 0);
+    /* --functions-rdb: the libraries, no keys. */
+    ok(cm, "SET only-in-data 1");
+    redisReply *r = hs_command(cm, HS_ARGS("FUNCTION", "LOAD",
+                                           "#!lua name=replib\nredis.register_function('f1', function() return 1 end)"));
+    ck_assert_int_eq(r->type, REDIS_REPLY_STRING);
+    freeReplyObject(r);
+    snprintf(line, sizeof(line), "timeout 20 redis-cli -p %d --functions-rdb %s/fn.rdb >/dev/null 2>&1", m->port,
+             m->dir);
+    ck_assert_int_eq(system(line), 0);
+    snprintf(line, sizeof(line), "%s/fn.rdb", m->dir);
+    FILE *f = fopen(line, "rb");
+    ck_assert(f != NULL);
+    char buf[4096];
+    size_t n = fread(buf, 1, sizeof(buf), f);
+    fclose(f);
+    ck_assert(memmem(buf, n, "replib", 6) != NULL);
+    ck_assert(memmem(buf, n, "only-in-data", 12) == NULL);
+    /* --replica: the RDB, then the stream as commands. */
+    snprintf(line, sizeof(line), "(timeout 4 redis-cli -p %d --replica > %s/replica.out 2>&1 &)", m->port, m->dir);
+    ck_assert_int_eq(system(line), 0);
+    hs_sleep_ms(1500);
+    ok(cm, "SET from-replica-mode 1");
+    hs_sleep_ms(3500);
+    snprintf(line, sizeof(line), "%s/replica.out", m->dir);
+    f = fopen(line, "rb");
+    ck_assert(f != NULL);
+    n = fread(buf, 1, sizeof(buf) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    ck_assert_msg(strstr(buf, "\"SET\",\"from-replica-mode\",\"1\"") != NULL ||
+                      strstr(buf, "\"set\",\"from-replica-mode\",\"1\"") != NULL,
+                  "redis-cli --replica printed: %s", buf);
     redisFree(cm);
     hs_stop(m);
+}
+END_TEST
+
+START_TEST(test_shutdown_waits_for_replicas) {
+    /* A replica that never acks: SHUTDOWN waits shutdown-timeout, writes
+     * paused meanwhile; SHUTDOWN ABORT ends the wait (the waiting caller
+     * hears the failure) and writes resume. */
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no", "--shutdown-timeout", "2"));
+    redisContext *c = hs_connect(s);
+    int fd = raw_replica(s, 0, "PSYNC ? -1", NULL, NULL);
+    hs_buf rdb = read_disk_rdb(fd);
+    hs_buf_free(&rdb);
+    ok(c, "SET k v");
+    redisContext *w = hs_connect(s);
+    hs_send_only(w, HS_ARGS("SHUTDOWN"));
+    hs_wait_blocked(c, 1);
+    HS_EXPECT_OK(c, "SHUTDOWN", "ABORT");
+    redisReply *r = hs_get_reply(w);
+    HS_CHECK_ERROR(r, "ERR Errors trying to SHUTDOWN. Check logs.");
+    freeReplyObject(r);
+    HS_EXPECT_ERROR(c, "ERR No shutdown in progress.", "SHUTDOWN", "ABORT");
+    HS_EXPECT_OK(c, "SET", "k", "v2");
+    /* Again, to the end: it exits after the timeout, not before. */
+    long long t0 = hs_now_ms();
+    hs_send_only(w, HS_ARGS("SHUTDOWN", "NOSAVE"));
+    ck_assert_int_eq(hs_wait_exit(s, 10000) != -1, 1);
+    ck_assert_int_ge(hs_now_ms() - t0, 1500);
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Waiting for replicas before shutting down.") != NULL);
+    ck_assert(strstr(log.data, "0 of 1 replicas are in sync when shutting down.") != NULL);
+    hs_buf_free(&log);
+    close(fd);
+    redisFree(w);
+    redisFree(c);
+    hs_kill(s);
+}
+END_TEST
+
+START_TEST(test_shutdown_with_redis_replica) {
+    /* A live replica acks at once when asked: the shutdown does not wait
+     * for the timeout, and the replica has the last write. */
+    hs_server *m = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0", "--shutdown-timeout", "20"));
+    redisContext *cm = hs_connect(m);
+    hs_server *r = redis_replica_of(m);
+    if (r == NULL) {
+        redisFree(cm);
+        hs_stop(m);
+        return;
+    }
+    redisContext *cr = hs_connect(r);
+    wait_caught_up(cm, cr);
+    ok(cm, "SET last-write 1");
+    long long t0 = hs_now_ms();
+    hs_send_only(cm, HS_ARGS("SHUTDOWN"));
+    ck_assert_int_eq(hs_wait_exit(m, 10000), 0);
+    ck_assert_int_lt(hs_now_ms() - t0, 5000);
+    HS_EXPECT_BULK(cr, "1", "GET", "last-write");
+    hs_buf log = hs_read_log(m);
+    ck_assert(strstr(log.data, "1 of 1 replicas are in sync when shutting down.") != NULL);
+    hs_buf_free(&log);
+    redisFree(cr);
+    hs_stop(r);
+    redisFree(cm);
+    hs_kill(m);
 }
 END_TEST
 
@@ -498,11 +704,17 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_partial_resync);
     tcase_add_test(tc, test_backlog_overflow_full_sync);
     tcase_add_test(tc, test_replica_output_limit);
+    tcase_add_test(tc, test_rdb_not_counted_in_output_limit);
+    tcase_add_test(tc, test_diskless_max_replicas_share_child);
+    tcase_add_test(tc, test_disk_child_joined);
     tc = hs_tcase(s, "redis");
     tcase_add_test(tc, test_redis_replica_diskless);
     tcase_add_test(tc, test_redis_replica_disk);
     tcase_add_test(tc, test_wait_and_noreplicas);
     tcase_add_test(tc, test_redis_cli_rdb);
+    tc = hs_tcase(s, "shutdown");
+    tcase_add_test(tc, test_shutdown_waits_for_replicas);
+    tcase_add_test(tc, test_shutdown_with_redis_replica);
     return s;
 }
 
