@@ -89,13 +89,20 @@ int anet_cloexec(int fd) {
 
 /* ------------------------------------------------------------ socket options */
 
-int anet_enable_tcp_nodelay(char *err, int fd) {
-    int yes = 1;
-    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes)) == -1) {
+static int anet_set_tcp_nodelay(char *err, int fd, int on) {
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) == -1) {
         anet_set_error(err, "setsockopt TCP_NODELAY: %s", strerror(errno));
         return ANET_ERR;
     }
     return ANET_OK;
+}
+
+int anet_enable_tcp_nodelay(char *err, int fd) {
+    return anet_set_tcp_nodelay(err, fd, 1);
+}
+
+int anet_disable_tcp_nodelay(char *err, int fd) {
+    return anet_set_tcp_nodelay(err, fd, 0);
 }
 
 static int anet_set_tcp_int(char *err, int fd, int opt, const char *name, int value) {

@@ -35,6 +35,9 @@ int anet_non_block(char *err, int fd);
 int anet_block(char *err, int fd);
 int anet_cloexec(int fd);
 int anet_enable_tcp_nodelay(char *err, int fd);
+/* Nagle back on (repl-disable-tcp-nodelay: fewer, larger packets to
+ * replicas). */
+int anet_disable_tcp_nodelay(char *err, int fd);
 /* Turns on SO_KEEPALIVE and, where the OS allows, sets the idle time and
  * probe interval so a dead peer is found in about 'interval' seconds. */
 int anet_keepalive(char *err, int fd, int interval);

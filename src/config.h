@@ -249,6 +249,7 @@ struct config_hooks {
     void (*resetstat)(void);                            /* CONFIG RESETSTAT */
     int (*appendonly_changed)(char *err, size_t errlen); /* starts / stops the AOF */
     int (*requirepass_changed)(char *err, size_t errlen); /* the default user's password */
+    int (*repl_backlog_changed)(char *err, size_t errlen); /* repl-backlog-size: resize the backlog */
     /* CONFIG REWRITE's `user` lines from the live ACL state, one per line
      * ("user name rules...\n"; empty with an aclfile); new sds. */
     sds (*acl_user_lines)(void);

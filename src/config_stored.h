@@ -258,6 +258,14 @@ static const struct special_ops percentiles_ops = {
     {.name = n, .alias = a, .type = CT_SPECIAL, .flags = CF_MULTI_ARG | (fl), .field = &stored.f, .def = d,   \
      .ops = &words_ops, .validate = v}
 
+/* CONFIG SET repl-backlog-size: Redis raises a value under 16kb to 16kb
+ * (at start any value is kept), then the live backlog is resized. */
+#define REPL_BACKLOG_MIN_BYTES (16 * 1024)
+static int apply_repl_backlog_size(char *err, size_t errlen) {
+    if (cfg.repl_backlog_size < REPL_BACKLOG_MIN_BYTES) cfg.repl_backlog_size = REPL_BACKLOG_MIN_BYTES;
+    return hooks.repl_backlog_changed ? hooks.repl_backlog_changed(err, errlen) : 0;
+}
+
 /* The replication rows: real settings now (fields in cfg, read by the
  * replication files), kept in this table for config.c's size. */
 #define R_BOOL(n, a, f, d, fl) {.name = n, .alias = a, .type = CT_BOOL, .flags = fl, .field = &cfg.f, .def = d}
@@ -324,7 +332,8 @@ static const config_row stored_table[] = {
     S_WORDS("oom-score-adj-values", NULL, oom_score_adj_values, "0 200 800", 0, validate_oom_values),
     S_STR("proc-title-template", NULL, proc_title_template, "{title} {listen-addr} {server-mode}", 0),
     S_ENUM("propagation-error-behavior", propagation_error_behavior, propagation_error_enum, "ignore", 0),
-    R_LL("repl-backlog-size", NULL, repl_backlog_size, 1, LLONG_MAX, "1048576", CF_MEMORY),
+    {.name = "repl-backlog-size", .type = CT_LL, .flags = CF_MEMORY, .field = &cfg.repl_backlog_size, .min = 1,
+     .max = LLONG_MAX, .def = "1048576", .apply = apply_repl_backlog_size},
     R_LL("repl-backlog-ttl", NULL, repl_backlog_ttl, 0, LLONG_MAX, "3600", 0),
     R_BOOL("repl-disable-tcp-nodelay", NULL, repl_disable_tcp_nodelay, "no", 0),
     R_ENUM("repl-diskless-load", repl_diskless_load, diskless_load_enum, "disabled", 0),

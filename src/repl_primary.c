@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "admin.h"
+#include "anet.h"
 #include "blocking.h"
 #include "commands.h"
 #include "config.h"
@@ -51,6 +52,9 @@ static void replicas_add(client *c) {
     }
     repl_replicas[repl_replica_len++] = c;
     c->flags |= CLIENT_REPLICA;
+    /* repl-disable-tcp-nodelay: fewer, larger packets to the replica at
+     * the price of latency (a failure costs nothing but that). */
+    if (cfg.repl_disable_tcp_nodelay && !(c->flags & CLIENT_UNIX_SOCKET)) anet_disable_tcp_nodelay(NULL, c->fd);
 }
 
 static void replicas_remove(client *c) {

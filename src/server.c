@@ -131,6 +131,13 @@ static int server_listeners_changed(char *err, size_t errlen) {
     return server_open_listeners(err, errlen);
 }
 
+/* CONFIG SET repl-backlog-size: the live backlog takes the new size. */
+static int server_repl_backlog_changed(char *err, size_t errlen) {
+    (void)err, (void)errlen;
+    repl_backlog_resize_to_config();
+    return 0;
+}
+
 static int server_maxclients_changed(char *err, size_t errlen) {
     int setsize = (int)cfg.maxclients + CONFIG_MIN_RESERVED_FDS;
     struct rlimit lim;
@@ -439,6 +446,7 @@ void server_init(void) {
         .resetstat = server_reset_stats,
         .appendonly_changed = aof_config_changed,
         .requirepass_changed = acl_requirepass_changed,
+        .repl_backlog_changed = server_repl_backlog_changed,
         .acl_user_lines = acl_config_user_lines,
         .replica_primary = server_replica_primary,
     };
