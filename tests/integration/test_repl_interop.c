@@ -1,0 +1,319 @@
+/* test_repl_interop.c -- replication between minired and a live Redis 7.0
+ * in both roles (issue 13's interop bar): a 50-client write load ends with
+ * every replica's DEBUG DIGEST equal to its primary's, through a full sync,
+ * a partial resync, a replica restart (clean and kill -9), a primary
+ * restart from its RDB, a primary kill -9 (restart from its AOF) and a
+ * replica chain.
+ *
+ * Each test runs once per pairing (minired primary with a Redis and a
+ * minired replica; Redis primary with a minired replica). A pairing whose
+ * minired role is not built yet, or without redis-server, is skipped with
+ * a note. MINIRED_REPL_AS_REDIS=1 runs redis-server in every role (checks
+ * the tests themselves); MINIRED_REPL_LOAD sets the load's size.
+ * CK_RUN_CASE=long (with MINIRED_REPL_LONG_SECONDS) runs the randomized
+ * long test of `make test-long` instead (test_repl_long.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "repl_harness.h"
+
+#define MAX_REPLICAS 2
+#define DEFAULT_LOAD_REQUESTS 10000
+#define LOAD_KEYSPACE 1000
+/* Whole tests: two loads and up to two syncs each. */
+#define INTEROP_TIMEOUT_S 180
+
+typedef struct pairing {
+    const char *name;
+    hr_kind primary;
+    int nreplicas;
+    hr_kind replicas[MAX_REPLICAS];
+} pairing;
+
+static const pairing pairings[] = {
+    {"minired->redis+minired", HR_MINIRED, 2, {HR_REDIS, HR_MINIRED}},
+    {"redis->minired", HR_REDIS, 1, {HR_MINIRED}},
+};
+#define NPAIRINGS ((int)(sizeof(pairings) / sizeof(pairings[0])))
+
+/* A chain primary -> middle -> leaf (the middle one proxies the stream). */
+static const pairing chains[] = {
+    {"redis->minired->redis", HR_REDIS, 2, {HR_MINIRED, HR_REDIS}},
+    {"minired->redis->minired", HR_MINIRED, 2, {HR_REDIS, HR_MINIRED}},
+};
+
+/* One running topology. */
+typedef struct topo {
+    const pairing *pr;
+    hs_server *p;
+    redisContext *pc;
+    hs_server *r[MAX_REPLICAS];
+    redisContext *rc[MAX_REPLICAS];
+    const char *names[MAX_REPLICAS];
+    char label[MAX_REPLICAS][32];
+} topo;
+
+static long load_requests(void) {
+    const char *e = getenv("MINIRED_REPL_LOAD");
+    long n = e ? atol(e) : 0;
+    return n > 0 ? n : DEFAULT_LOAD_REQUESTS;
+}
+
+/* Returns 1 (after a note) when the pairing cannot run here. */
+static int skip_pairing(const char *test, const pairing *pr, int chain) {
+    hr_kind kinds[1 + MAX_REPLICAS] = {pr->primary};
+    hr_role roles[1 + MAX_REPLICAS] = {HR_PRIMARY};
+    for (int i = 0; i < pr->nreplicas; i++) {
+        kinds[1 + i] = pr->replicas[i];
+        roles[1 + i] = HR_REPLICA;
+    }
+    /* In a chain the middle server is a primary too. */
+    if (chain && hr_skip(test, 1, &pr->replicas[0], (const hr_role[]){HR_PRIMARY})) return 1;
+    if (hr_benchmark_path() == NULL) {
+        fprintf(stderr, "note: %s: skipped: redis-benchmark is not installed\n", test);
+        return 1;
+    }
+    return hr_skip(test, 1 + pr->nreplicas, kinds, roles);
+}
+
+/* Every server: a full sync starts at once (Redis 7.0's default waits 5 s
+ * for more replicas before a diskless transfer). */
+static const char *const common_args[] = {"--repl-diskless-sync-delay", "0", NULL};
+
+/* common_args then extra (NULL-terminated; static storage, one at a time). */
+static const char *const *with_common_args(const char *const *extra) {
+    static const char *args[32];
+    int n = 0;
+    for (int j = 0; common_args[j]; j++) args[n++] = common_args[j];
+    for (int j = 0; extra && extra[j]; j++) args[n++] = extra[j];
+    args[n] = NULL;
+    return args;
+}
+
+/* Starts the primary with primary_args, then each replica with
+ * replica_args plus `--replicaof 127.0.0.1 <port>` when by_config (else
+ * attach with REPLICAOF later). In a chain replica i follows replica i-1. */
+static void topo_start(topo *t, const pairing *pr, const char *const *primary_args, const char *const *replica_args,
+                       int by_config, int chain) {
+    memset(t, 0, sizeof(*t));
+    t->pr = pr;
+    t->p = hr_start(pr->primary, with_common_args(primary_args));
+    t->pc = hs_connect(t->p);
+    for (int i = 0; i < pr->nreplicas; i++) {
+        const hs_server *up = chain && i > 0 ? t->r[i - 1] : t->p;
+        char port[16];
+        snprintf(port, sizeof(port), "%d", up->port);
+        const char *args[32];
+        int n = 0;
+        for (int j = 0; common_args[j]; j++) args[n++] = common_args[j];
+        for (int j = 0; replica_args && replica_args[j]; j++) args[n++] = replica_args[j];
+        if (by_config) {
+            args[n++] = "--replicaof";
+            args[n++] = "127.0.0.1";
+            args[n++] = port;
+        }
+        args[n] = NULL;
+        t->r[i] = hr_start(pr->replicas[i], args);
+        t->rc[i] = hs_connect(t->r[i]);
+        snprintf(t->label[i], sizeof(t->label[i]), "%s replica %d", hr_kind_name(pr->replicas[i]), i);
+        t->names[i] = t->label[i];
+    }
+}
+
+static void topo_attach(topo *t, int chain) {
+    for (int i = 0; i < t->pr->nreplicas; i++) hr_replicaof(t->rc[i], chain && i > 0 ? t->r[i - 1] : t->p);
+    hr_wait_synced(t->pc, t->rc, t->pr->nreplicas, HR_SYNC_TIMEOUT_MS);
+}
+
+static void topo_check(topo *t) {
+    hr_expect_same_dataset(t->pc, t->rc, t->names, t->pr->nreplicas, HR_SYNC_TIMEOUT_MS);
+}
+
+static void topo_stop(topo *t) {
+    for (int i = t->pr->nreplicas - 1; i >= 0; i--) {
+        redisFree(t->rc[i]);
+        hs_stop(t->r[i]);
+    }
+    redisFree(t->pc);
+    hs_stop(t->p);
+}
+
+/* After a restart of server s (its context *c is stale). */
+static void reconnect(redisContext **c, const hs_server *s) {
+    redisFree(*c);
+    *c = hs_connect(s);
+}
+
+static long long stat_ll(redisContext *c, const char *field) {
+    return hs_info_ll(c, "stats", field);
+}
+
+/* ---------------------------------------------------------- tests */
+
+/* Full sync of a preloaded dataset, then a 50-client load on the attached
+ * replicas: every digest equals the primary's, and the primary counts
+ * them as connected. */
+START_TEST(test_load_digest) {
+    const pairing *pr = &pairings[_i];
+    if (skip_pairing(pr->name, pr, 0)) return;
+    topo t;
+    topo_start(&t, pr, NULL, NULL, 0, 0);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_attach(&t, 0);
+    topo_check(&t);
+    hr_load_run(t.p, load_requests(), LOAD_KEYSPACE);
+    topo_check(&t);
+    redisReply *r = hs_command(t.pc, HS_ARGS("DBSIZE"));
+    ck_assert_msg(r->integer > LOAD_KEYSPACE, "the load left only %lld keys", r->integer);
+    freeReplyObject(r);
+    ck_assert_int_eq(hr_repl_ll(t.pc, "connected_slaves"), pr->nreplicas);
+    ck_assert_int_ge(stat_ll(t.pc, "sync_full"), pr->nreplicas);
+    topo_stop(&t);
+}
+END_TEST
+
+/* CLIENT KILL TYPE master on each replica: it reconnects and continues
+ * with a partial resync (sync_partial_ok counts it, no new full sync). */
+START_TEST(test_partial_resync) {
+    const pairing *pr = &pairings[_i];
+    if (skip_pairing(pr->name, pr, 0)) return;
+    topo t;
+    topo_start(&t, pr, NULL, NULL, 0, 0);
+    topo_attach(&t, 0);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_check(&t);
+    long long full = stat_ll(t.pc, "sync_full"), partial = stat_ll(t.pc, "sync_partial_ok");
+    for (int i = 0; i < pr->nreplicas; i++) HS_EXPECT_INT(t.rc[i], 1, "CLIENT", "KILL", "TYPE", "master");
+    for (int i = 0; i < 100; i++) HS_EXPECT_OK(t.pc, "SET", "during-reconnect", "v");
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_check(&t);
+    ck_assert_int_eq(stat_ll(t.pc, "sync_full"), full);
+    ck_assert_int_eq(stat_ll(t.pc, "sync_partial_ok"), partial + pr->nreplicas);
+    topo_stop(&t);
+}
+END_TEST
+
+/* Replicas follow by their config (`replicaof`) and save an RDB on
+ * shutdown. A clean restart of replica 0 while the primary takes writes,
+ * then a kill -9 of the last replica under load: after each, the
+ * replica resyncs (partially or fully) and the datasets are equal. */
+START_TEST(test_replica_restart) {
+    const pairing *pr = &pairings[_i];
+    if (skip_pairing(pr->name, pr, 0)) return;
+    topo t;
+    topo_start(&t, pr, NULL, HS_ARGS("--save", "3600", "1"), 1, 0);
+    hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
+    topo_check(&t);
+
+    hs_halt(t.r[0]);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    hs_restart(t.r[0]);
+    reconnect(&t.rc[0], t.r[0]);
+    topo_check(&t);
+
+    int last = pr->nreplicas - 1;
+    hr_load l;
+    hr_load_start(&l, t.p, load_requests() / 2, LOAD_KEYSPACE);
+    hs_sleep_ms(200);
+    hs_crash(t.r[last]);
+    hs_restart(t.r[last]);
+    reconnect(&t.rc[last], t.r[last]);
+    hr_load_wait(&l, 0);
+    topo_check(&t);
+    topo_stop(&t);
+}
+END_TEST
+
+/* The primary saves an RDB on shutdown and loads it at restart: the
+ * dataset is the one it had, the replicas reconnect to it by themselves
+ * and end equal, before and after more writes. */
+START_TEST(test_primary_restart) {
+    const pairing *pr = &pairings[_i];
+    if (skip_pairing(pr->name, pr, 0)) return;
+    topo t;
+    topo_start(&t, pr, HS_ARGS("--save", "3600", "1"), NULL, 1, 0);
+    hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
+    /* A primary drops the keys it finds expired in its RDB without a DEL:
+     * none may be left for the replicas to keep. */
+    hr_purge_expired(t.pc);
+    topo_check(&t);
+    hs_buf before = hr_digest(t.pc);
+
+    hs_halt(t.p);
+    hs_restart(t.p);
+    reconnect(&t.pc, t.p);
+    hs_buf after = hr_digest(t.pc);
+    ck_assert_msg(strcmp(before.data, after.data) == 0, "the primary's digest changed across its restart: %s -> %s",
+                  before.data, after.data);
+    topo_check(&t);
+    hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
+    topo_check(&t);
+    hs_buf_free(&before);
+    hs_buf_free(&after);
+    topo_stop(&t);
+}
+END_TEST
+
+/* kill -9 of the primary under load (AOF on, fsync every second: the
+ * page cache keeps what it wrote): it restarts from its AOF, and the
+ * replicas, which reconnect by themselves, end with its dataset. */
+START_TEST(test_primary_kill9) {
+    const pairing *pr = &pairings[_i];
+    if (skip_pairing(pr->name, pr, 0)) return;
+    topo t;
+    topo_start(&t, pr, HS_ARGS("--appendonly", "yes"), NULL, 1, 0);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_check(&t);
+    hr_load l;
+    hr_load_start(&l, t.p, load_requests(), LOAD_KEYSPACE);
+    hs_sleep_ms(300);
+    hs_crash(t.p);
+    hr_load_wait(&l, 1);
+    hs_restart(t.p);
+    reconnect(&t.pc, t.p);
+    topo_check(&t);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_check(&t);
+    topo_stop(&t);
+}
+END_TEST
+
+/* A chain: the middle server proxies its primary's stream to the leaf,
+ * which ends equal to the top (same offsets along the chain). */
+START_TEST(test_chain) {
+    const pairing *pr = &chains[_i];
+    if (skip_pairing(pr->name, pr, 1)) return;
+    topo t;
+    topo_start(&t, pr, NULL, NULL, 0, 1);
+    hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
+    topo_attach(&t, 1);
+    hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
+    topo_check(&t);
+    topo_stop(&t);
+}
+END_TEST
+
+static Suite *repl_interop_suite(void) {
+    Suite *s = suite_create("repl_interop");
+    struct {
+        const char *name;
+        const TTest *fn;
+        int n;
+    } cases[] = {
+        {"load_digest", test_load_digest, NPAIRINGS},   {"partial_resync", test_partial_resync, NPAIRINGS},
+        {"replica_restart", test_replica_restart, NPAIRINGS}, {"primary_restart", test_primary_restart, NPAIRINGS},
+        {"primary_kill9", test_primary_kill9, NPAIRINGS}, {"chain", test_chain, 2},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        TCase *tc = hs_tcase(s, cases[i].name);
+        tcase_set_timeout(tc, INTEROP_TIMEOUT_S);
+        tcase_add_loop_test(tc, cases[i].fn, 0, cases[i].n);
+    }
+    return s;
+}
+
+int main(void) {
+    return hs_run_suite(repl_interop_suite());
+}
