@@ -224,11 +224,21 @@ build/ae-only-%: test-deps
 run: all
 	./$(SERVER_BIN) $(ARGS)
 
+# The randomized replication run (tests/long/repl_long.c) links like an
+# integration test but is not one: `make test` never runs it.
+$(B)/tests/long_repl: tests/long/repl_long.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
+
 # Long runs kept out of `make test`: a million keys expiring at once while
-# a client PINGs (fails if any PING waits over 25 ms).
-test-long: all $(B)/tests/itest_aof
+# a client PINGs (fails if any PING waits over 25 ms); kill -9 under
+# appendfsync always; random writes, link cuts and restarts with replicas
+# attached (REPL_LONG_SECONDS, default 180).
+test-long: all $(B)/tests/itest_aof $(B)/tests/long_repl
 	@sh tests/long/expire_latency.sh $(abspath $(SERVER_BIN))
 	@sh tests/long/aof_crash.sh $(abspath $(SERVER_BIN)) $(abspath $(B)/tests/itest_aof)
+	@echo "== replication: random writes, link cuts, restarts"
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) MINIRED_REPL_LONG_SECONDS=$(or $(REPL_LONG_SECONDS),180) \
+	    $(abspath $(B)/tests/long_repl)
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))

@@ -19,8 +19,8 @@
 
 #define HR_POLL_MS 20
 /* A short TTL, so the primary's active expiry deletes keys during a load. */
-#define HR_SHORT_TTL_MS "200"
-#define HR_SHORT_TTL_WAIT_MS 300
+#define HR_SHORT_TTL_MS "200" /* HR_SHORT_TTL_MAX_MS */
+#define HR_PURGE_MARGIN_MS 100
 #define HR_LONG_TTL_S "100000"
 #define HR_DIGEST_LEN 40
 #define HR_LOAD_TIMEOUT_MS 120000
@@ -198,15 +198,19 @@ void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas
     }
 }
 
-void hr_purge_expired(redisContext *c) {
-    hs_sleep_ms(HR_SHORT_TTL_WAIT_MS);
-    char cursor[32] = "0";
-    do {
-        redisReply *r = hs_command(c, HS_ARGS("SCAN", cursor, "COUNT", "1000"));
-        ck_assert_msg(r->type == REDIS_REPLY_ARRAY && r->elements == 2, "SCAN did not return [cursor, keys]");
-        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
-        freeReplyObject(r);
-    } while (strcmp(cursor, "0") != 0);
+void hr_purge_expired(redisContext *c, int ndbs) {
+    hs_sleep_ms(HR_SHORT_TTL_MAX_MS + HR_PURGE_MARGIN_MS);
+    for (int db = ndbs - 1; db >= 0; db--) {
+        char dbs[16], cursor[32] = "0";
+        snprintf(dbs, sizeof(dbs), "%d", db);
+        HS_EXPECT_OK(c, "SELECT", dbs);
+        do {
+            redisReply *r = hs_command(c, HS_ARGS("SCAN", cursor, "COUNT", "1000"));
+            ck_assert_msg(r->type == REDIS_REPLY_ARRAY && r->elements == 2, "SCAN did not return [cursor, keys]");
+            snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+            freeReplyObject(r);
+        } while (strcmp(cursor, "0") != 0);
+    }
 }
 
 /* ---------------------------------------------------------- write load */

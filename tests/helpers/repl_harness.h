@@ -59,10 +59,12 @@ hs_buf hr_digest(redisContext *c);
 void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
                             int timeout_ms);
 
-/* Waits past the load's short TTL, then SCANs the whole keyspace of db 0
- * on c (a primary), which deletes the keys found expired (and propagates
- * their DELs): none is left for a restart to drop silently. */
-void hr_purge_expired(redisContext *c);
+/* Waits past the short TTLs (HR_SHORT_TTL_MAX_MS), then SCANs the whole
+ * keyspace of databases 0..ndbs-1 on c (a primary), which deletes the keys
+ * found expired (and propagates their DELs): none is left for a restart to
+ * drop silently. Leaves c in database 0. */
+#define HR_SHORT_TTL_MAX_MS 200
+void hr_purge_expired(redisContext *c, int ndbs);
 
 /* The integer value of INFO replication's field on c. */
 long long hr_repl_ll(redisContext *c, const char *field);

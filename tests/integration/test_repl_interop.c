@@ -9,9 +9,8 @@
  * minired replica; Redis primary with a minired replica). A pairing whose
  * minired role is not built yet, or without redis-server, is skipped with
  * a note. MINIRED_REPL_AS_REDIS=1 runs redis-server in every role (checks
- * the tests themselves); MINIRED_REPL_LOAD sets the load's size.
- * CK_RUN_CASE=long (with MINIRED_REPL_LONG_SECONDS) runs the randomized
- * long test of `make test-long` instead (test_repl_long.h). */
+ * the tests themselves); MINIRED_REPL_LOAD sets the load's size. The
+ * randomized long runs are tests/long/repl_long.c (`make test-long`). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,7 +236,7 @@ START_TEST(test_primary_restart) {
     hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
     /* A primary drops the keys it finds expired in its RDB without a DEL:
      * none may be left for the replicas to keep. */
-    hr_purge_expired(t.pc);
+    hr_purge_expired(t.pc, 1);
     topo_check(&t);
     hs_buf before = hr_digest(t.pc);
 
