@@ -16,6 +16,7 @@
 #   make bench-instr BASELINE=/path/to/old-minired-server
 #                                instructions per request (callgrind) against another build,
 #                                and of a restricted ACL user against the default one
+#   make bench-repl              primary CPU per SET with two replicas, lag, digests, against redis-server
 #   make install PREFIX=/usr/local [DESTDIR=/staging]
 #                                server, check-tool links, commented config,
 #                                systemd unit; then utils/install-server.sh
@@ -105,7 +106,7 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        bench-types bench-clock bench-acl bench-instr fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types bench-clock bench-acl bench-instr bench-repl fuzz check-ae-backends check-layers diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -271,6 +272,14 @@ bench-clock: all
 # The ACL bar in CPU time (noisy on a shared VM: see bench-instr).
 bench-acl: all
 	@python3 utils/acl_bench.py --server $(abspath $(SERVER_BIN))
+
+# Issue 13's bars: the primary's CPU per SET with two replicas (minired vs
+# Redis 7.0), replica lag meanwhile, DEBUG DIGEST after a 50-client write
+# load for minired->minired, minired->Redis and Redis->minired
+# (REPL_BENCH_ARGS to shrink, e.g. "--rounds 3 --requests 200000"; --instr
+# counts instructions under callgrind instead of CPU time).
+bench-repl: all
+	@python3 utils/repl_bench.py --server $(abspath $(SERVER_BIN)) $(REPL_BENCH_ARGS)
 
 # Instructions per request under callgrind: steady where CPU time is not.
 bench-instr: all
