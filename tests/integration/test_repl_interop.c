@@ -60,21 +60,35 @@ static long load_requests(void) {
     return n > 0 ? n : DEFAULT_LOAD_REQUESTS;
 }
 
-/* Returns 1 (after a note) when the pairing cannot run here. */
-static int skip_pairing(const char *test, const pairing *pr, int chain) {
-    hr_kind kinds[1 + MAX_REPLICAS] = {pr->primary};
-    hr_role roles[1 + MAX_REPLICAS] = {HR_PRIMARY};
-    for (int i = 0; i < pr->nreplicas; i++) {
-        kinds[1 + i] = pr->replicas[i];
-        roles[1 + i] = HR_REPLICA;
-    }
-    /* In a chain the middle server is a primary too. */
-    if (chain && hr_skip(test, 1, &pr->replicas[0], (const hr_role[]){HR_PRIMARY})) return 1;
+/* Fills *out with the part of pairing `in` that can run here: the
+ * replicas whose kind cannot be a replica yet are left out (with a note),
+ * so a minired primary is tested with a Redis replica before minired's
+ * replica side exists. Returns 0 (after a note) when nothing can run: the
+ * primary cannot be one, no replica is left, or (a chain, which must be
+ * whole) any server cannot play its part. */
+static int pick_pairing(const pairing *in, int chain, pairing *out) {
     if (hr_benchmark_path() == NULL) {
-        fprintf(stderr, "note: %s: skipped: redis-benchmark is not installed\n", test);
-        return 1;
+        fprintf(stderr, "note: %s: skipped: redis-benchmark is not installed\n", in->name);
+        return 0;
     }
-    return hr_skip(test, 1 + pr->nreplicas, kinds, roles);
+    if (hr_skip(in->name, 1, &in->primary, (const hr_role[]){HR_PRIMARY})) return 0;
+    /* In a chain the middle server is a primary too. */
+    if (chain && hr_skip(in->name, 1, &in->replicas[0], (const hr_role[]){HR_PRIMARY})) return 0;
+    *out = *in;
+    out->nreplicas = 0;
+    for (int i = 0; i < in->nreplicas; i++) {
+        const char *why = hr_unusable(in->replicas[i], HR_REPLICA);
+        if (why == NULL) {
+            out->replicas[out->nreplicas++] = in->replicas[i];
+        } else if (chain) {
+            fprintf(stderr, "note: %s: skipped: %s\n", in->name, why);
+            return 0;
+        } else {
+            fprintf(stderr, "note: %s: %s replica left out: %s\n", in->name, hr_kind_name(in->replicas[i]), why);
+        }
+    }
+    if (out->nreplicas == 0) fprintf(stderr, "note: %s: skipped: no replica can run\n", in->name);
+    return out->nreplicas > 0;
 }
 
 /* Every server: a full sync starts at once (Redis 7.0's default waits 5 s
@@ -155,8 +169,8 @@ static long long stat_ll(redisContext *c, const char *field) {
  * replicas: every digest equals the primary's, and the primary counts
  * them as connected. */
 START_TEST(test_load_digest) {
-    const pairing *pr = &pairings[_i];
-    if (skip_pairing(pr->name, pr, 0)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&pairings[_i], 0, pr)) return;
     topo t;
     topo_start(&t, pr, NULL, NULL, 0, 0);
     hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
@@ -176,8 +190,8 @@ END_TEST
 /* CLIENT KILL TYPE master on each replica: it reconnects and continues
  * with a partial resync (sync_partial_ok counts it, no new full sync). */
 START_TEST(test_partial_resync) {
-    const pairing *pr = &pairings[_i];
-    if (skip_pairing(pr->name, pr, 0)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&pairings[_i], 0, pr)) return;
     topo t;
     topo_start(&t, pr, NULL, NULL, 0, 0);
     topo_attach(&t, 0);
@@ -199,8 +213,8 @@ END_TEST
  * then a kill -9 of the last replica under load: after each, the
  * replica resyncs (partially or fully) and the datasets are equal. */
 START_TEST(test_replica_restart) {
-    const pairing *pr = &pairings[_i];
-    if (skip_pairing(pr->name, pr, 0)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&pairings[_i], 0, pr)) return;
     topo t;
     topo_start(&t, pr, NULL, HS_ARGS("--save", "3600", "1"), 1, 0);
     hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
@@ -229,8 +243,8 @@ END_TEST
  * dataset is the one it had, the replicas reconnect to it by themselves
  * and end equal, before and after more writes. */
 START_TEST(test_primary_restart) {
-    const pairing *pr = &pairings[_i];
-    if (skip_pairing(pr->name, pr, 0)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&pairings[_i], 0, pr)) return;
     topo t;
     topo_start(&t, pr, HS_ARGS("--save", "3600", "1"), NULL, 1, 0);
     hr_load_run(t.p, load_requests() / 2, LOAD_KEYSPACE);
@@ -259,8 +273,8 @@ END_TEST
  * page cache keeps what it wrote): it restarts from its AOF, and the
  * replicas, which reconnect by themselves, end with its dataset. */
 START_TEST(test_primary_kill9) {
-    const pairing *pr = &pairings[_i];
-    if (skip_pairing(pr->name, pr, 0)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&pairings[_i], 0, pr)) return;
     topo t;
     topo_start(&t, pr, HS_ARGS("--appendonly", "yes"), NULL, 1, 0);
     hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
@@ -282,8 +296,8 @@ END_TEST
 /* A chain: the middle server proxies its primary's stream to the leaf,
  * which ends equal to the top (same offsets along the chain). */
 START_TEST(test_chain) {
-    const pairing *pr = &chains[_i];
-    if (skip_pairing(pr->name, pr, 1)) return;
+    pairing picked, *pr = &picked;
+    if (!pick_pairing(&chains[_i], 1, pr)) return;
     topo t;
     topo_start(&t, pr, NULL, NULL, 0, 1);
     hr_load_run(t.p, load_requests() / 4, LOAD_KEYSPACE);
