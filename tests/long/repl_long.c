@@ -45,6 +45,7 @@ static const topology topologies[] = {
     {"minired->minired+redis", {HR_MINIRED, HR_MINIRED, HR_REDIS}, 0},
     {"redis->minired+minired", {HR_REDIS, HR_MINIRED, HR_MINIRED}, 0},
     {"minired->minired->redis", {HR_MINIRED, HR_MINIRED, HR_REDIS}, 1},
+    {"minired->redis+redis", {HR_MINIRED, HR_REDIS, HR_REDIS}, 0},
 };
 #define NTOPOLOGIES ((int)(sizeof(topologies) / sizeof(topologies[0])))
 
