@@ -178,8 +178,8 @@ static int hr_digests_agree(redisContext *primary, redisContext *const *replicas
     return same;
 }
 
-void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
-                            int timeout_ms) {
+int hr_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
+                    int timeout_ms, hs_buf *why) {
     long long deadline = hs_now_ms() + timeout_ms;
     for (;;) {
         long long left = deadline - hs_now_ms();
@@ -187,15 +187,24 @@ void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas
         hs_buf b = {0};
         if (hr_digests_agree(primary, replicas, names, n, &b)) {
             hs_buf_free(&b);
-            return;
+            return 1;
         }
         if (hs_now_ms() > deadline) {
             hr_cat_states(&b, primary, replicas, n);
-            ck_abort_msg("datasets differ after %d ms:\n%s", timeout_ms, b.data);
+            if (why) *why = b;
+            else hs_buf_free(&b);
+            return 0;
         }
         hs_buf_free(&b);
         hs_sleep_ms(HR_POLL_MS * 5);
     }
+}
+
+void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
+                            int timeout_ms) {
+    hs_buf why = {0};
+    if (!hr_same_dataset(primary, replicas, names, n, timeout_ms, &why))
+        ck_abort_msg("datasets differ after %d ms:\n%s", timeout_ms, why.data);
 }
 
 void hr_purge_expired(redisContext *c, int ndbs) {

@@ -66,6 +66,11 @@ void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas
 #define HR_SHORT_TTL_MAX_MS 200
 void hr_purge_expired(redisContext *c, int ndbs);
 
+/* The same question without failing: 1 when equal within timeout_ms, else
+ * 0 with the digests and states described in *why (new; may be NULL). */
+int hr_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
+                    int timeout_ms, hs_buf *why);
+
 /* The integer value of INFO replication's field on c. */
 long long hr_repl_ll(redisContext *c, const char *field);
 

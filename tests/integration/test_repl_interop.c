@@ -308,6 +308,34 @@ START_TEST(test_chain) {
 }
 END_TEST
 
+/* The harness itself, on Redis alone: a replica written to directly (it
+ * accepts writes with replica-read-only no) is caught as different, with
+ * both digests shown; after FLUSHALL on the primary (which the replica
+ * applies) the two agree again. */
+START_TEST(test_harness_catches_divergence) {
+    if (hr_skip("harness", 1, (const hr_kind[]){HR_REDIS}, (const hr_role[]){HR_PRIMARY})) return;
+    hs_server *p = hr_start(HR_REDIS, with_common_args(NULL));
+    hs_server *r = hr_start(HR_REDIS, HS_ARGS("--replica-read-only", "no"));
+    redisContext *pc = hs_connect(p), *rc = hs_connect(r);
+    hr_replicaof(rc, p);
+    HS_EXPECT_OK(pc, "SET", "k", "v");
+    hr_expect_same_dataset(pc, &rc, NULL, 1, HR_SYNC_TIMEOUT_MS);
+    HS_EXPECT_OK(rc, "SET", "only-here", "v");
+    hs_buf why = {0};
+    ck_assert_int_eq(hr_same_dataset(pc, &rc, NULL, 1, 300, &why), 0);
+    hs_buf d = hr_digest(rc);
+    ck_assert_msg(strstr(why.data, d.data) != NULL, "the replica's digest is not shown: %s", why.data);
+    HS_EXPECT_OK(pc, "FLUSHALL");
+    hr_expect_same_dataset(pc, &rc, NULL, 1, HR_SYNC_TIMEOUT_MS);
+    hs_buf_free(&d);
+    hs_buf_free(&why);
+    redisFree(rc);
+    redisFree(pc);
+    hs_stop(r);
+    hs_stop(p);
+}
+END_TEST
+
 static Suite *repl_interop_suite(void) {
     Suite *s = suite_create("repl_interop");
     struct {
@@ -324,6 +352,7 @@ static Suite *repl_interop_suite(void) {
         tcase_set_timeout(tc, INTEROP_TIMEOUT_S);
         tcase_add_loop_test(tc, cases[i].fn, 0, cases[i].n);
     }
+    tcase_add_test(hs_tcase(s, "harness"), test_harness_catches_divergence);
     return s;
 }
 
