@@ -1,12 +1,14 @@
 /* propagate.c -- the effects stream (see propagate.h).
  *
- * Owns the pending effects of the running execution unit, the database
- * the stream last SELECTed, and the list of consumers. Builds nothing when
+ * Owns the pending effects of the running execution unit and the list of
+ * consumers, each with the database its stream last SELECTed (the AOF and
+ * the replication stream select on their own, as in Redis). Builds nothing when
  * no consumer listens: the dirty counter alone is kept, so a server
  * without AOF or replicas pays a compare per command. */
 #include "propagate.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -14,9 +16,12 @@
 #include "util.h"
 #include "zmalloc.h"
 
+/* One effect of the running unit: its RESP bytes are pending[start ..
+ * start+len), written when the effect is added (no argv kept alive). */
 typedef struct prop_op {
-    int dbid, argc;
-    sds *argv;
+    int dbid;
+    int replica_only; /* PUBLISH: replicas get it, the AOF does not */
+    size_t start, len;
 } prop_op;
 
 struct prop_override {
@@ -27,16 +32,21 @@ struct prop_override {
 typedef struct prop_consumer {
     prop_consumer_fn *fn;
     void *ctx;
-    int replica; /* a replica's view: also gets DEBUG REPLICATE's commands */
+    int replica; /* a replica's view: also gets DEBUG REPLICATE's commands
+                  * and replica-only effects */
+    int db;      /* database this consumer's stream last selected; -1: none */
 } prop_consumer;
 
 #define PROP_MAX_CONSUMERS 16
+/* The pending buffer kept between units (larger ones are freed). */
+#define PROP_PENDING_KEEP_BYTES (64 * 1024)
 
 static prop_op *ops;
 static int ops_len, ops_cap;
+static sds pending; /* the unit's effects as RESP, back to back */
 static prop_consumer consumers[PROP_MAX_CONSUMERS];
 static int consumer_count;
-static int stream_db = -1; /* database the stream last selected */
+static int replica_consumers; /* how many of them have the replica view */
 
 int prop_active(void) {
     return consumer_count > 0;
@@ -51,16 +61,24 @@ static void argv_free(int argc, sds *argv) {
     zfree(argv);
 }
 
-void prop_add(int dbid, int argc, sds *argv) {
-    if (!consumer_count) {
-        argv_free(argc, argv);
-        return;
-    }
+static sds cat_command(sds s, int argc, sds *argv);
+
+/* Serializes argv (borrowed) as one more effect of the unit. */
+static void add_op(int dbid, int argc, sds *argv, int replica_only) {
     if (ops_len == ops_cap) {
         ops_cap = ops_cap ? ops_cap * 2 : 8;
         ops = zrealloc(ops, sizeof(prop_op) * (size_t)ops_cap);
     }
-    ops[ops_len++] = (prop_op){.dbid = dbid, .argc = argc, .argv = argv};
+    if (pending == NULL) pending = sds_empty();
+    size_t start = sds_len(pending);
+    pending = cat_command(pending, argc, argv);
+    ops[ops_len++] = (prop_op){
+        .dbid = dbid, .replica_only = replica_only, .start = start, .len = sds_len(pending) - start};
+}
+
+void prop_add(int dbid, int argc, sds *argv) {
+    if (consumer_count) add_op(dbid, argc, argv, 0);
+    argv_free(argc, argv);
 }
 
 /* Builds an argv from fmt (see prop_addf); returns its length. */
@@ -126,61 +144,134 @@ void prop_prevent(client *c) {
     c->flags |= CLIENT_PREVENT_PROP;
 }
 
+void prop_force_replicas(client *c) {
+    c->flags |= CLIENT_FORCE_REPL;
+}
+
 void prop_command_done(client *c, long long dirty) {
-    if (dirty && consumer_count && !(c->flags & CLIENT_PREVENT_PROP)) {
-        if (c->prop) {
-            prop_add(c->db->id, c->prop->argc, c->prop->argv);
-            zfree(c->prop);
-            c->prop = NULL;
-        } else {
-            sds *argv = zmalloc(sizeof(sds) * (size_t)c->argc);
-            for (int i = 0; i < c->argc; i++) argv[i] = sds_dup(c->argv[i]);
-            prop_add(c->db->id, c->argc, argv);
-        }
+    /* A command that changed nothing but must reach replicas (PUBLISH)
+     * goes to them alone, as Redis's forced replication does. */
+    int replica_only = !dirty && (c->flags & CLIENT_FORCE_REPL) && replica_consumers;
+    if ((dirty || replica_only) && consumer_count && !(c->flags & CLIENT_PREVENT_PROP)) {
+        if (c->prop) add_op(c->db->id, c->prop->argc, c->prop->argv, replica_only);
+        else add_op(c->db->id, c->argc, c->argv, replica_only);
     }
     override_free(c);
-    c->flags &= ~CLIENT_PREVENT_PROP;
+    c->flags &= ~(CLIENT_PREVENT_PROP | CLIENT_FORCE_REPL);
 }
 
 /* ---------------------------------------------------------- emitting */
 
+/* Appends "<prefix><n>\r\n" (a multibulk or bulk header). */
+static sds cat_header(sds s, char prefix, size_t n) {
+    char hdr[32];
+    hdr[0] = prefix;
+    int len = ull2string(hdr + 1, sizeof(hdr) - 3, n) + 1;
+    hdr[len++] = '\r';
+    hdr[len++] = '\n';
+    return sds_cat_len(s, hdr, (size_t)len);
+}
+
+/* The command as RESP (every write with consumers passes here: no
+ * printf, one room check for the whole command). */
 static sds cat_command(sds s, int argc, sds *argv) {
-    s = sds_cat_printf(s, "*%d\r\n", argc);
+    size_t need = 16;
+    for (int i = 0; i < argc; i++) need += sds_len(argv[i]) + 24;
+    s = sds_make_room_for(s, need);
+    s = cat_header(s, '*', (size_t)argc);
     for (int i = 0; i < argc; i++) {
-        s = sds_cat_printf(s, "$%zu\r\n", sds_len(argv[i]));
+        s = cat_header(s, '$', sds_len(argv[i]));
         s = sds_cat_len(s, argv[i], sds_len(argv[i]));
         s = sds_cat_len(s, "\r\n", 2);
     }
     return s;
 }
 
-static sds cat_select(sds s, int dbid) {
-    if (dbid == stream_db) return s;
+/* Writes SELECT dbid as RESP into buf (64 bytes); returns its length. */
+static size_t select_bytes(char *buf, int dbid) {
     char num[24];
     int len = ll2string(num, sizeof(num), dbid);
-    s = sds_cat_printf(s, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", len, num);
-    stream_db = dbid;
-    return s;
+    return (size_t)snprintf(buf, 64, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", len, num);
+}
+
+static sds cat_select(sds s, int dbid) {
+    char buf[64];
+    return sds_cat_len(s, buf, select_bytes(buf, dbid));
+}
+
+/* One view of the unit: the bytes a consumer gets after its leading
+ * SELECT (which depends on the database it last selected). buf points
+ * into pending (a lone effect: no copy) or into owned. */
+typedef struct prop_view {
+    const char *buf;
+    size_t len;
+    sds owned;
+    int first_db, last_db;
+} prop_view;
+
+/* Builds the view with (with_replica_only) or without the replica-only
+ * effects: wrapped in MULTI/EXEC when the unit holds several effects (as
+ * Redis decides it, counting the replica-only ones: the AOF may get a
+ * lone write wrapped), SELECT wherever the database changes inside the
+ * unit. len is 0 when the view is empty. */
+static prop_view build_view(int with_replica_only) {
+    prop_view v = {.buf = NULL, .len = 0, .owned = NULL, .first_db = -1, .last_db = -1};
+    if (ops_len == 1) {
+        if (!with_replica_only && ops[0].replica_only) return v;
+        v.buf = pending + ops[0].start;
+        v.len = ops[0].len;
+        v.first_db = v.last_db = ops[0].dbid;
+        return v;
+    }
+    int n = 0;
+    for (int i = 0; i < ops_len; i++) n += with_replica_only || !ops[i].replica_only;
+    if (n == 0) return v;
+    sds body = sds_make_room_for(sds_empty(), sds_len(pending) + 32);
+    body = sds_cat(body, "*1\r\n$5\r\nMULTI\r\n");
+    for (int i = 0; i < ops_len; i++) {
+        if (!with_replica_only && ops[i].replica_only) continue;
+        if (v.first_db == -1) v.first_db = ops[i].dbid;
+        else if (ops[i].dbid != v.last_db) body = cat_select(body, ops[i].dbid);
+        v.last_db = ops[i].dbid;
+        body = sds_cat_len(body, pending + ops[i].start, ops[i].len);
+    }
+    body = sds_cat(body, "*1\r\n$4\r\nEXEC\r\n");
+    v.owned = body;
+    v.buf = body;
+    v.len = sds_len(body);
+    return v;
+}
+
+/* Hands a view to one consumer: SELECT first when its stream is on
+ * another database (it goes before MULTI, as Redis writes it). */
+static void emit_view(prop_consumer *pc, const prop_view *v) {
+    if (v->len == 0) return;
+    if (pc->db != v->first_db) {
+        char sel[64];
+        size_t n = select_bytes(sel, v->first_db);
+        pc->fn(sel, n, pc->ctx);
+    }
+    pc->db = v->last_db;
+    pc->fn(v->buf, v->len, pc->ctx);
 }
 
 void prop_flush(void) {
     if (ops_len == 0) return;
-    sds out = sds_empty();
-    int wrap = ops_len > 1;
-    if (wrap) {
-        /* SELECT goes before MULTI, for the first effect's database. */
-        out = cat_select(out, ops[0].dbid);
-        out = sds_cat(out, "*1\r\n$5\r\nMULTI\r\n");
-    }
-    for (int i = 0; i < ops_len; i++) {
-        out = cat_select(out, ops[i].dbid);
-        out = cat_command(out, ops[i].argc, ops[i].argv);
-        argv_free(ops[i].argc, ops[i].argv);
-    }
-    if (wrap) out = sds_cat(out, "*1\r\n$4\r\nEXEC\r\n");
+    int mixed = 0;
+    for (int i = 0; i < ops_len && !mixed; i++) mixed = ops[i].replica_only;
+    prop_view full = build_view(1);
+    prop_view plain = mixed ? build_view(0) : full;
+    for (int i = 0; i < consumer_count; i++) emit_view(&consumers[i], consumers[i].replica ? &full : &plain);
+    sds_free(full.owned);
+    if (mixed) sds_free(plain.owned);
     ops_len = 0;
-    for (int i = 0; i < consumer_count; i++) consumers[i].fn(out, sds_len(out), consumers[i].ctx);
-    sds_free(out);
+    /* Keep a small buffer for the next unit; give a big one back. */
+    if (sds_alloc(pending) > PROP_PENDING_KEEP_BYTES) {
+        sds_free(pending);
+        pending = NULL;
+    } else {
+        sds_clear(pending);
+    }
 }
 
 void prop_feed_raw(int argc, sds *argv) {
@@ -195,8 +286,9 @@ void prop_feed_raw(int argc, sds *argv) {
 
 static void add_consumer(prop_consumer_fn *fn, void *ctx, int replica) {
     if (consumer_count == PROP_MAX_CONSUMERS) return;
-    consumers[consumer_count++] = (prop_consumer){fn, ctx, replica};
-    stream_db = -1; /* a new reader must be told the database first */
+    /* A new reader must be told the database first. */
+    consumers[consumer_count++] = (prop_consumer){.fn = fn, .ctx = ctx, .replica = replica, .db = -1};
+    replica_consumers += replica;
 }
 
 void prop_add_consumer(prop_consumer_fn *fn, void *ctx) {
@@ -207,9 +299,15 @@ void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx) {
     add_consumer(fn, ctx, 1);
 }
 
+void prop_consumer_reselect(prop_consumer_fn *fn, void *ctx) {
+    for (int i = 0; i < consumer_count; i++)
+        if (consumers[i].fn == fn && consumers[i].ctx == ctx) consumers[i].db = -1;
+}
+
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx) {
     for (int i = 0; i < consumer_count; i++) {
         if (consumers[i].fn != fn || consumers[i].ctx != ctx) continue;
+        replica_consumers -= consumers[i].replica;
         consumers[i] = consumers[--consumer_count];
         return;
     }
@@ -238,7 +336,7 @@ void prop_debug_command(client *c) {
             prop_add_replica_consumer(capture_consume, NULL); /* shows what a replica gets */
         }
         sds_clear(capture);
-        stream_db = -1;
+        prop_consumer_reselect(capture_consume, NULL);
         reply_ok(c);
     } else if (strcasecmp(arg, "off") == 0) {
         if (capture) {

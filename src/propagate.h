@@ -32,6 +32,10 @@ void prop_replacef(client *c, const char *fmt, ...);
 /* c's own argv is not propagated (its effects were added explicitly, or
  * it changed nothing worth replaying). */
 void prop_prevent(client *c);
+/* c's own argv reaches the replica consumers even though it changed
+ * nothing (PUBLISH / SPUBLISH: subscribers of replicas hear it), never the
+ * AOF, as Redis's forced replication. */
+void prop_force_replicas(client *c);
 
 /* commands.c: called when c's command returns; dirty is how far it moved
  * the counter. Adds c's effect (own or replaced argv) and clears c's
@@ -54,6 +58,9 @@ void prop_add_consumer(prop_consumer_fn *fn, void *ctx);
  * EFFECTS): it also gets DEBUG REPLICATE's raw commands. */
 void prop_add_replica_consumer(prop_consumer_fn *fn, void *ctx);
 void prop_remove_consumer(prop_consumer_fn *fn, void *ctx);
+/* The consumer's next unit starts with a SELECT (a replica about to load
+ * a snapshot, a new AOF file). */
+void prop_consumer_reselect(prop_consumer_fn *fn, void *ctx);
 
 /* DEBUG EFFECTS ON | OFF | GET (a capture consumer for tests). */
 void prop_debug_command(client *c);

@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "notify.h"
+#include "propagate.h"
 #include "reply.h"
 #include "util.h"
 #include "zmalloc.h"
@@ -380,13 +381,15 @@ static void sunsubscribe_command(client *c) {
     unsubscribe_generic(c, PS_SHARD);
 }
 
-/* Redis also forwards PUBLISH to replicas (not to the AOF); minired has no
- * replicas yet, so nothing is propagated. */
+/* PUBLISH and SPUBLISH also reach replicas (never the AOF), so clients
+ * subscribed on a replica hear them, as in Redis. */
 static void publish_command(client *c) {
     reply_integer(c, pubsub_publish(c->argv[1], c->argv[2]));
+    prop_force_replicas(c);
 }
 
 static void spublish_command(client *c) {
+    prop_force_replicas(c);
     reply_integer(c, publish_exact(PS_SHARD, "smessage", 8, c->argv[1], c->argv[2]));
     msg_buf_trim();
 }

@@ -83,6 +83,10 @@ void repl_backlog_ensure(void) {
     }
 }
 
+void repl_stream_reselect(void) {
+    prop_consumer_reselect(effects_consumer, NULL);
+}
+
 void repl_backlog_release(void) {
     if (consuming) {
         prop_remove_consumer(effects_consumer, NULL);

@@ -62,6 +62,10 @@ void repl_before_sleep(void);
  * leaves the stream alone (a replica: the proxy feeds it). The next unit
  * of effects starts with a SELECT. */
 void repl_backlog_ensure(void);
+/* The replication stream's next unit starts with a SELECT: call when a
+ * full sync forks (the replica will load the snapshot and then needs to be
+ * told the database), as Redis resets its replicas' selected db then. */
+void repl_stream_reselect(void);
 /* Frees the backlog (repl-backlog-ttl expired with no replica, or a new
  * history that makes it useless). */
 void repl_backlog_release(void);

@@ -84,6 +84,7 @@
  * through cmd_call, replies suppressed; repl_replica.c). */
 #define CLIENT_REPLICA (1ULL << 34)
 #define CLIENT_PRIMARY (1ULL << 35)
+#define CLIENT_FORCE_REPL (1ULL << 36)    /* propagate.c: the command reaches replicas though not dirty */
 
 typedef struct reply_block {
     struct reply_block *next;

@@ -12,6 +12,7 @@ work.
 
   python3 utils/instr_bench.py --server build/epoll/minired-server --baseline /tmp/old-minired
   python3 utils/instr_bench.py --server build/epoll/minired-server --acl-user
+  python3 utils/instr_bench.py --server A --baseline B --server-args '--appendonly yes'
 
 --acl-user compares, on one server, the default user with a user limited to
 `~cache:* +@read` running `GET cache:__rand_int__` (issue 11's ACL bar).
@@ -53,7 +54,7 @@ def command(port, *args):
 class GrindServer:
     """A server under callgrind, instrumentation off until asked."""
 
-    def __init__(self, binary, workdir, name):
+    def __init__(self, binary, workdir, name, extra=()):
         self.port = free_port()
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
@@ -61,7 +62,7 @@ class GrindServer:
         self.log = open(os.path.join(self.dir, 'server.log'), 'wb')
         argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=' + self.out,
                 binary, '--port', str(self.port), '--bind', '127.0.0.1', '--save', '', '--dir', self.dir,
-                '--daemonize', 'no']
+                '--daemonize', 'no'] + list(extra)
         self.proc = subprocess.Popen(argv, stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      cwd=self.dir, start_new_session=True)
         deadline = time.monotonic() + START_TIMEOUT_S
@@ -116,7 +117,7 @@ def bench_argv(port, args, tail):
 def compare_binaries(args, workdir):
     results = {}
     for name, binary in (('server', args.server), ('baseline', args.baseline)):
-        srv = GrindServer(binary, workdir, name)
+        srv = GrindServer(os.path.abspath(binary), workdir, name, args.server_args.split())
         try:
             for t in args.tests.split(','):
                 counts = [srv.count(bench_argv(srv.port, args, ['-t', t]), args.requests)
@@ -154,6 +155,7 @@ def main(argv):
     p.add_argument('--server', required=True)
     p.add_argument('--baseline', help='another build to compare with')
     p.add_argument('--acl-user', action='store_true', help='default vs ~cache:* +@read user on --server')
+    p.add_argument('--server-args', default='', help='extra server options for both builds, e.g. "--appendonly yes"')
     p.add_argument('--tests', default='set,get', help='redis-benchmark -t names (binary comparison)')
     p.add_argument('--requests', type=int, default=100000)
     p.add_argument('--pipeline', type=int, default=16)

@@ -2,7 +2,9 @@
  * nothing is built without a consumer; one effect is emitted bare, several
  * are wrapped in MULTI/EXEC; SELECT precedes the first effect of a
  * database other than the stream's; a command's own argv, its replacement
- * or nothing (prevented, or no change) is what prop_command_done adds.
+ * or nothing (prevented, or no change) is what prop_command_done adds;
+ * each consumer selects on its own; forced-replication commands (PUBLISH)
+ * reach only replica consumers.
  *
  * The reply functions DEBUG EFFECTS uses are stubbed (no client output in
  * a unit test). Every test ends with zmalloc's byte count back where it
@@ -157,6 +159,77 @@ START_TEST(test_new_consumer_gets_select) {
 }
 END_TEST
 
+/* A second consumer with the replica view, recording apart. */
+static sds seen_replica;
+
+static void consume_replica(const char *buf, size_t len, void *ctx) {
+    (void)ctx;
+    seen_replica = sds_cat_len(seen_replica, buf, len);
+}
+
+static void assert_bytes(sds got, const char *expected) {
+    sds want = sds_empty();
+    for (const char *p = expected; *p; p++) want = *p == '|' ? sds_cat_len(want, "\r\n", 2) : sds_cat_len(want, p, 1);
+    ck_assert_msg(sds_len(got) == sds_len(want) && memcmp(got, want, sds_len(want)) == 0,
+                  "stream differs:\n got: %s\nwant: %s", got, want);
+    sds_free(want);
+}
+
+START_TEST(test_consumers_select_apart) {
+    prop_addf(2, "cc", "DEL", "a");
+    prop_flush();
+    sds_clear(seen);
+    /* The replica consumer joins later: only it is told the database. */
+    seen_replica = sds_empty();
+    prop_add_replica_consumer(consume_replica, NULL);
+    prop_addf(2, "cc", "DEL", "b");
+    prop_flush();
+    assert_seen("*2|$3|DEL|$1|b|");
+    assert_bytes(seen_replica, "*2|$6|SELECT|$1|2|*2|$3|DEL|$1|b|");
+    /* Reselect one consumer: the other keeps its stream as it was. */
+    sds_clear(seen_replica);
+    prop_consumer_reselect(consume_replica, NULL);
+    prop_addf(2, "cc", "DEL", "c");
+    prop_flush();
+    assert_seen("*2|$3|DEL|$1|c|");
+    assert_bytes(seen_replica, "*2|$6|SELECT|$1|2|*2|$3|DEL|$1|c|");
+    prop_remove_consumer(consume_replica, NULL);
+    sds_free(seen_replica);
+}
+END_TEST
+
+START_TEST(test_forced_replication_reaches_replicas_only) {
+    db d = {.id = 1};
+    const char *args[] = {"PUBLISH", "ch", "m"};
+    client *c = fake_client(&d, 3, args);
+    /* No replica consumer: a forced command adds nothing. */
+    prop_force_replicas(c);
+    prop_command_done(c, 0);
+    ck_assert_int_eq(prop_pending(), 0);
+    ck_assert(!(c->flags & CLIENT_FORCE_REPL));
+    seen_replica = sds_empty();
+    prop_add_replica_consumer(consume_replica, NULL);
+    /* Alone in its unit: replicas get it, the plain consumer nothing. */
+    prop_force_replicas(c);
+    prop_command_done(c, 0);
+    prop_flush();
+    assert_seen("");
+    assert_bytes(seen_replica, "*2|$6|SELECT|$1|1|*3|$7|PUBLISH|$2|ch|$1|m|");
+    /* With a write in the unit: replicas see both in MULTI, the plain
+     * consumer the write alone, still wrapped as Redis feeds its AOF. */
+    sds_clear(seen_replica);
+    prop_addf(1, "cc", "DEL", "k");
+    prop_force_replicas(c);
+    prop_command_done(c, 0);
+    prop_flush();
+    assert_seen("*2|$6|SELECT|$1|1|*1|$5|MULTI|*2|$3|DEL|$1|k|*1|$4|EXEC|");
+    assert_bytes(seen_replica, "*1|$5|MULTI|*2|$3|DEL|$1|k|*3|$7|PUBLISH|$2|ch|$1|m|*1|$4|EXEC|");
+    prop_remove_consumer(consume_replica, NULL);
+    sds_free(seen_replica);
+    fake_client_free(c);
+}
+END_TEST
+
 START_TEST(test_memory_back) {
     prop_addf(0, "cc", "DEL", "a");
     prop_addf(0, "cc", "DEL", "b");
@@ -180,6 +253,8 @@ static Suite *propagate_suite(void) {
     tcase_add_test(tc, test_several_effects_wrapped);
     tcase_add_test(tc, test_command_done_rules);
     tcase_add_test(tc, test_new_consumer_gets_select);
+    tcase_add_test(tc, test_consumers_select_apart);
+    tcase_add_test(tc, test_forced_replication_reaches_replicas_only);
     tcase_add_test(tc, test_memory_back);
     suite_add_tcase(s, tc);
     return s;
