@@ -24,6 +24,10 @@
 #define HR_LONG_TTL_S "100000"
 #define HR_DIGEST_LEN 40
 #define HR_LOAD_TIMEOUT_MS 120000
+/* What a digest mismatch report shows: keys, databases, value bytes. */
+#define HR_DIFF_MAX_KEYS 5
+#define HR_DIFF_DBS 16
+#define HR_DIFF_VALUE_BYTES 80
 /* A load whose server was killed under it: how long it may take to give up. */
 #define HR_LOAD_FAIL_WAIT_MS 5000
 
@@ -178,6 +182,99 @@ static int hr_digests_agree(redisContext *primary, redisContext *const *replicas
     return same;
 }
 
+/* Appends "<type> pexpiretime=<ms> digest=<value digest>[ value=<string>]"
+ * for key on c (in the selected database) to b. */
+static void hr_cat_key(hs_buf *b, redisContext *c, const char *key, size_t klen) {
+    const char *argv[2] = {"TYPE", key};
+    size_t lens[2] = {4, klen};
+    redisReply *t = hs_command_argv(c, 2, argv, lens);
+    hs_buf_printf(b, "%s", t->str ? t->str : "?");
+    int is_string = t->str && strcmp(t->str, "string") == 0;
+    freeReplyObject(t);
+    argv[0] = "PEXPIRETIME", lens[0] = 11;
+    redisReply *e = hs_command_argv(c, 2, argv, lens);
+    hs_buf_printf(b, " pexpiretime=%lld", e->integer);
+    freeReplyObject(e);
+    const char *dargv[3] = {"DEBUG", "DIGEST-VALUE", key};
+    size_t dlens[3] = {5, 12, klen};
+    redisReply *d = hs_command_argv(c, 3, dargv, dlens);
+    if (d->type == REDIS_REPLY_ARRAY && d->elements == 1) hs_buf_printf(b, " digest=%s", d->element[0]->str);
+    freeReplyObject(d);
+    if (is_string) {
+        argv[0] = "GET", lens[0] = 3;
+        redisReply *v = hs_command_argv(c, 2, argv, lens);
+        hs_buf_cat(b, " value=", 7);
+        if (v->str) hs_buf_cat_repr(b, v->str, v->len, HR_DIFF_VALUE_BYTES);
+        freeReplyObject(v);
+    }
+}
+
+/* Every key of the selected database on c (SCAN), each as its length
+ * (size_t) then its bytes. Returns new. */
+static hs_buf hr_all_keys(redisContext *c) {
+    hs_buf keys = {0};
+    char cursor[32] = "0";
+    do {
+        redisReply *r = hs_command(c, HS_ARGS("SCAN", cursor, "COUNT", "1000"));
+        snprintf(cursor, sizeof(cursor), "%s", r->element[0]->str);
+        for (size_t i = 0; i < r->element[1]->elements; i++) {
+            redisReply *k = r->element[1]->element[i];
+            size_t len = k->len;
+            hs_buf_cat(&keys, &len, sizeof(len));
+            hs_buf_cat(&keys, k->str, len);
+        }
+        freeReplyObject(r);
+    } while (strcmp(cursor, "0") != 0);
+    return keys;
+}
+
+/* Compares key by key what `from` holds against `to`, appending up to
+ * *budget differing keys to b (both sides described). */
+static void hr_cat_side_diffs(hs_buf *b, redisContext *from, redisContext *to, const char *from_name,
+                              const char *to_name, int db, int *budget) {
+    hs_buf keys = hr_all_keys(from);
+    for (size_t off = 0; off < keys.len && *budget > 0;) {
+        size_t len;
+        memcpy(&len, keys.data + off, sizeof(len));
+        const char *k = keys.data + off + sizeof(len);
+        off += sizeof(len) + len;
+        hs_buf a = {0}, o = {0};
+        hr_cat_key(&a, from, k, len);
+        hr_cat_key(&o, to, k, len);
+        if (strcmp(a.data, o.data) != 0) {
+            hs_buf_printf(b, "  db %d key ", db);
+            hs_buf_cat_repr(b, k, len, HR_DIFF_VALUE_BYTES);
+            hs_buf_printf(b, "\n    %s: %s\n    %s: %s\n", from_name, a.data, to_name, o.data);
+            (*budget)--;
+        }
+        hs_buf_free(&a);
+        hs_buf_free(&o);
+    }
+    hs_buf_free(&keys);
+}
+
+/* Appends the first keys on which replica differs from primary (every
+ * database), to tell what a digest mismatch is about. Leaves both
+ * connections in database 0. */
+static void hr_cat_key_diffs(hs_buf *b, redisContext *primary, redisContext *replica, const char *name) {
+    int budget = HR_DIFF_MAX_KEYS;
+    hs_buf_printf(b, "first keys that differ on %s:\n", name);
+    for (int db = 0; db < HR_DIFF_DBS && budget > 0; db++) {
+        char dbs[16];
+        snprintf(dbs, sizeof(dbs), "%d", db);
+        redisReply *r1 = hs_command(primary, HS_ARGS("SELECT", dbs));
+        redisReply *r2 = hs_command(replica, HS_ARGS("SELECT", dbs));
+        int ok = r1->type == REDIS_REPLY_STATUS && r2->type == REDIS_REPLY_STATUS;
+        freeReplyObject(r1);
+        freeReplyObject(r2);
+        if (!ok) break; /* fewer databases configured */
+        hr_cat_side_diffs(b, primary, replica, "primary", name, db, &budget);
+        hr_cat_side_diffs(b, replica, primary, name, "primary", db, &budget);
+    }
+    freeReplyObject(hs_command(primary, HS_ARGS("SELECT", "0")));
+    freeReplyObject(hs_command(replica, HS_ARGS("SELECT", "0")));
+}
+
 int hr_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
                     int timeout_ms, hs_buf *why) {
     long long deadline = hs_now_ms() + timeout_ms;
@@ -190,6 +287,13 @@ int hr_same_dataset(redisContext *primary, redisContext *const *replicas, const 
             return 1;
         }
         if (hs_now_ms() > deadline) {
+            hs_buf pd = hr_digest(primary);
+            for (int i = 0; i < n; i++) {
+                hs_buf d = hr_digest(replicas[i]);
+                if (strcmp(d.data, pd.data) != 0) hr_cat_key_diffs(&b, primary, replicas[i], names ? names[i] : "replica");
+                hs_buf_free(&d);
+            }
+            hs_buf_free(&pd);
             hr_cat_states(&b, primary, replicas, n);
             if (why) *why = b;
             else hs_buf_free(&b);

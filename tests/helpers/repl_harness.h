@@ -67,7 +67,9 @@ void hr_expect_same_dataset(redisContext *primary, redisContext *const *replicas
 void hr_purge_expired(redisContext *c, int ndbs);
 
 /* The same question without failing: 1 when equal within timeout_ms, else
- * 0 with the digests and states described in *why (new; may be NULL). */
+ * 0 with the digests, the first keys that differ (type, PEXPIRETIME, DEBUG
+ * DIGEST-VALUE, a string's value) and each server's INFO replication in
+ * *why (new; may be NULL). The connections end in database 0. */
 int hr_same_dataset(redisContext *primary, redisContext *const *replicas, const char *const *names, int n,
                     int timeout_ms, hs_buf *why);
 

@@ -311,7 +311,7 @@ END_TEST
 /* The harness itself, on Redis alone: a replica written to directly (it
  * accepts writes with replica-read-only no) is caught as different, with
  * both digests shown; after FLUSHALL on the primary (which the replica
- * applies) the two agree again. */
+ * applies) the two agree again. The report names the key. */
 START_TEST(test_harness_catches_divergence) {
     if (hr_skip("harness", 1, (const hr_kind[]){HR_REDIS}, (const hr_role[]){HR_PRIMARY})) return;
     hs_server *p = hr_start(HR_REDIS, with_common_args(NULL));
@@ -325,6 +325,7 @@ START_TEST(test_harness_catches_divergence) {
     ck_assert_int_eq(hr_same_dataset(pc, &rc, NULL, 1, 300, &why), 0);
     hs_buf d = hr_digest(rc);
     ck_assert_msg(strstr(why.data, d.data) != NULL, "the replica's digest is not shown: %s", why.data);
+    ck_assert_msg(strstr(why.data, "db 0 key \"only-here\"") != NULL, "the extra key is not named: %s", why.data);
     HS_EXPECT_OK(pc, "FLUSHALL");
     hr_expect_same_dataset(pc, &rc, NULL, 1, HR_SYNC_TIMEOUT_MS);
     hs_buf_free(&d);

@@ -10,7 +10,8 @@
  * Rounds cycle through topologies mixing minired and Redis 7.0 (a round
  * whose minired role is not built yet is skipped with a note). Bounded by
  * MINIRED_REPL_LONG_SECONDS (default 180); MINIRED_REPL_SEED replays a
- * run (the seed is printed); MINIRED_REPL_AS_REDIS=1 runs Redis in every
+ * run (the seed is printed); MINIRED_REPL_TOPOLOGY=<name> runs one
+ * topology (e.g. "minired->minired->redis"); MINIRED_REPL_AS_REDIS=1 runs Redis in every
  * role (checks this test itself). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -346,10 +347,12 @@ START_TEST(test_long_random) {
     long seconds = env_long("MINIRED_REPL_LONG_SECONDS", DEFAULT_SECONDS);
     rng_state = (unsigned long long)env_long("MINIRED_REPL_SEED", (long)hs_now_ms());
     printf("replication long run: %ld s, seed %llu (MINIRED_REPL_SEED replays it)\n", seconds, rng_state);
+    const char *only = getenv("MINIRED_REPL_TOPOLOGY");
     const topology *usable[NTOPOLOGIES];
     int n = 0;
     for (int i = 0; i < NTOPOLOGIES; i++) {
         const topology *tp = &topologies[i];
+        if (only && strcmp(only, tp->name) != 0) continue;
         hr_role roles[MAX_SERVERS] = {HR_PRIMARY, HR_REPLICA, HR_REPLICA};
         /* A chain's middle server is a primary too. */
         if (hr_skip(tp->name, MAX_SERVERS, tp->kinds, roles)) continue;
