@@ -11,7 +11,9 @@
  * whose minired role is not built yet is skipped with a note). Bounded by
  * MINIRED_REPL_LONG_SECONDS (default 180); MINIRED_REPL_SEED replays a
  * run (the seed is printed); MINIRED_REPL_TOPOLOGY=<name> runs one
- * topology (e.g. "minired->minired->redis"); MINIRED_REPL_AS_REDIS=1 runs Redis in every
+ * topology (e.g. "minired->minired->redis"), MINIRED_REPL_EVENTS=<list>
+ * only some events (replica-cut,primary-cut,kill9,overflow,restart);
+ * MINIRED_REPL_AS_REDIS=1 runs Redis in every
  * role (checks this test itself). */
 #include <stdarg.h>
 #include <stdio.h>
@@ -311,6 +313,16 @@ static void ev_primary_restart(run *r) {
     r->events[EV_PRIMARY_RESTART]++;
 }
 
+/* MINIRED_REPL_EVENTS lists the events a run may use by their short
+ * names (all of them when unset): narrows a failure down to one. */
+static const char *const event_keys[EV_COUNT] = {"replica-cut", "primary-cut", "kill9", "overflow", "restart",
+                                                 "checkpoint"};
+
+static int event_on(int ev) {
+    const char *list = getenv("MINIRED_REPL_EVENTS");
+    return list == NULL || strstr(list, event_keys[ev]) != NULL;
+}
+
 static void run_round(const topology *tp, long long until) {
     run r = {.tp = tp};
     printf("round %s (%lld s)\n", tp->name, (until - hs_now_ms()) / 1000);
@@ -320,11 +332,17 @@ static void run_round(const topology *tp, long long until) {
     while (hs_now_ms() < until) {
         write_batch(&r, BATCH);
         unsigned dice = rnd(1000);
-        if (dice < 30) ev_kill_link(&r, 1);
-        else if (dice < 60) ev_kill_link(&r, 0);
-        else if (dice < 75) ev_replica_kill9(&r);
-        else if (dice < 85) ev_backlog_overflow(&r);
-        else if (dice < 90) ev_primary_restart(&r);
+        if (dice < 30) {
+            if (event_on(EV_KILL_MASTER_LINK)) ev_kill_link(&r, 1);
+        } else if (dice < 60) {
+            if (event_on(EV_KILL_REPLICA_LINK)) ev_kill_link(&r, 0);
+        } else if (dice < 75) {
+            if (event_on(EV_REPLICA_KILL9)) ev_replica_kill9(&r);
+        } else if (dice < 85) {
+            if (event_on(EV_BACKLOG_OVERFLOW)) ev_backlog_overflow(&r);
+        } else if (dice < 90) {
+            if (event_on(EV_PRIMARY_RESTART)) ev_primary_restart(&r);
+        }
         if (hs_now_ms() >= next_check) {
             checkpoint(&r);
             next_check = hs_now_ms() + CHECK_EVERY_MS;
