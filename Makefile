@@ -13,6 +13,7 @@
 #   make bench-types             stream/HLL/geo/SORT throughput and memory bars against redis-server
 #   make bench-clock             MINIRED CLOCK ADVANCE over 1M keys: worst PING while they expire
 #   make bench-acl               CPU per request of a ~cache:* +@read user against the default user
+#   make bench-failover          Sentinel failover time (kill -9 to a writable primary) against redis-server
 #   make bench-instr BASELINE=/path/to/old-minired-server
 #                                instructions per request (callgrind) against another build,
 #                                and of a restricted ACL user against the default one
@@ -106,7 +107,8 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        bench-types bench-clock bench-acl bench-instr bench-repl fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types bench-clock bench-acl bench-instr bench-repl bench-failover fuzz check-ae-backends check-layers \
+        diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -280,6 +282,13 @@ bench-acl: all
 # counts instructions under callgrind instead of CPU time).
 bench-repl: all
 	@python3 utils/repl_bench.py --server $(abspath $(SERVER_BIN)) $(REPL_BENCH_ARGS)
+
+# Sentinel failover of a primary with two replicas (utils/ha_setup.sh, three
+# redis-sentinels): median time from kill -9 to a promoted replica that
+# accepts a write over 5 runs, minired beside redis-server 7.0, and the
+# write acknowledged by WAIT 2 kept (FAILOVER_BENCH_ARGS, e.g. "--runs 3").
+bench-failover: all test-deps
+	@python3 utils/sentinel_failover_bench.py --server $(abspath $(SERVER_BIN)) $(FAILOVER_BENCH_ARGS)
 
 # Instructions per request under callgrind: steady where CPU time is not.
 bench-instr: all

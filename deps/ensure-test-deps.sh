@@ -2,8 +2,9 @@
 # Makes sure the test-only dependencies are present: Check (unit tests),
 # hiredis (integration tests), pkg-config, redis-tools (redis-cli, for
 # the --pipe test) and python3-redis (redis-py, for the script workloads in
-# tests/workloads, run by Debian's /usr/bin/python3). The server itself
-# needs none of them.
+# tests/workloads, run by Debian's /usr/bin/python3), redis-sentinel and
+# nutcracker (the Sentinel and sharding-proxy tests, which run the utils/
+# setup scripts). The server itself needs none of them.
 # Debian/Ubuntu: installs what is missing through apt. Elsewhere: says what
 # to install and fails.
 set -e
@@ -14,6 +15,9 @@ pkg-config --exists hiredis 2>/dev/null || missing="$missing libhiredis-dev"
 command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
 command -v redis-cli >/dev/null 2>&1 || missing="$missing redis-tools"
 /usr/bin/python3 -c 'import redis' >/dev/null 2>&1 || missing="$missing python3-redis"
+command -v redis-sentinel >/dev/null 2>&1 || missing="$missing redis-sentinel"
+# Debian installs nutcracker in /usr/sbin, which a user's PATH may lack.
+command -v nutcracker >/dev/null 2>&1 || [ -x /usr/sbin/nutcracker ] || missing="$missing nutcracker"
 [ -z "$missing" ] && exit 0
 
 if command -v apt-get >/dev/null 2>&1; then
@@ -30,6 +34,7 @@ if command -v apt-get >/dev/null 2>&1; then
 fi
 
 echo "deps: missing test dependencies:$missing" >&2
-echo "deps: install Check, hiredis, pkg-config, redis-cli and redis-py with your package manager" >&2
+echo "deps: install Check, hiredis, pkg-config, redis-cli, redis-py, redis-sentinel and nutcracker" >&2
+echo "      (twemproxy) with your package manager" >&2
 echo "      (e.g. 'brew install check hiredis pkg-config redis' and 'pip3 install redis' on macOS)." >&2
 exit 1

@@ -54,18 +54,10 @@ static redis_command cluster_subcommands[] = {
 static redis_command absent[] = {
     {.name = "asking", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "cluster", .acl = ACL_SLOW, .subcommands = cluster_subcommands},
-    {.name = "failover", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "migrate", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
-    {.name = "psync", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "readonly", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "readwrite", .acl = ACL_FAST | ACL_CONNECTION},
-    {.name = "replconf", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "replicaof", .acl = ADMIN_SLOW_DANGEROUS},
     {.name = "restore-asking", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
-    {.name = "role", .acl = ACL_ADMIN | ACL_FAST | ACL_DANGEROUS},
-    {.name = "slaveof", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "sync", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "wait", .acl = ACL_SLOW | ACL_CONNECTION},
 };
 #define ABSENT_COUNT ((int)(sizeof(absent) / sizeof(absent[0])))
 

@@ -309,7 +309,10 @@ int anet_unix_accept(char *err, int serversock) {
     return anet_generic_accept(err, serversock, (struct sockaddr *)&sa, &len);
 }
 
-int anet_tcp_connect(char *err, const char *addr, int port) {
+/* Connects to addr:port, trying each resolved address; nonblock: the
+ * socket is made non-blocking first and a connect still in progress
+ * (EINPROGRESS) counts as success (the caller waits for writability). */
+static int anet_tcp_generic_connect(char *err, const char *addr, int port, int nonblock) {
     char port_str[ANET_PORT_STR_LEN];
     snprintf(port_str, sizeof(port_str), "%d", port);
     struct addrinfo hints, *res;
@@ -329,11 +332,15 @@ int anet_tcp_connect(char *err, const char *addr, int port) {
             anet_set_error(err, "socket: %s", strerror(errno));
             continue;
         }
+        if (nonblock && anet_non_block(err, s) == ANET_ERR) {
+            anet_close_keep_errno(s);
+            continue;
+        }
         int r;
         do {
             r = connect(s, ai->ai_addr, ai->ai_addrlen);
         } while (r == -1 && errno == EINTR);
-        if (r == -1) {
+        if (r == -1 && !(nonblock && errno == EINPROGRESS)) {
             anet_set_error(err, "connect: %s", strerror(errno));
             anet_close_keep_errno(s);
             continue;
@@ -342,6 +349,14 @@ int anet_tcp_connect(char *err, const char *addr, int port) {
     }
     freeaddrinfo(res);
     return fd;
+}
+
+int anet_tcp_connect(char *err, const char *addr, int port) {
+    return anet_tcp_generic_connect(err, addr, port, 0);
+}
+
+int anet_tcp_nonblock_connect(char *err, const char *addr, int port) {
+    return anet_tcp_generic_connect(err, addr, port, 1);
 }
 
 /* ------------------------------------------------------------ addresses */

@@ -27,6 +27,9 @@ int anet_tcp_accept(char *err, int serversock, char *ip, size_t ip_len, int *por
 int anet_unix_accept(char *err, int serversock);
 /* Connects (blocking) to addr:port; returns the fd. For tools and tests. */
 int anet_tcp_connect(char *err, const char *addr, int port);
+/* Same, non-blocking: returns the fd at once with the connect possibly in
+ * progress (wait for writability, then read SO_ERROR). */
+int anet_tcp_nonblock_connect(char *err, const char *addr, int port);
 
 int anet_non_block(char *err, int fd);
 int anet_block(char *err, int fd);

@@ -48,6 +48,7 @@ struct blocking_state {
     long long timer_id;       /* -1: none */
     enum blocking_timeout_reply timeout_reply;
     int wake_on_delete;       /* run again when a key is deleted (XREADGROUP) */
+    const blocking_custom *custom; /* a keyless wait (WAIT), or NULL */
 };
 
 static dict **waiting;        /* per db id, created on first use */
@@ -195,12 +196,14 @@ static void blocking_detach(client *c) {
         sds_free(bs->keys[i]);
     }
     if (bs->timer_id != -1) ae_delete_time_event(server.el, bs->timer_id);
+    const blocking_custom *custom = bs->custom;
     zfree(bs->keys);
     zfree(bs->nodes);
     zfree(bs);
     c->bstate = NULL;
     c->flags &= ~CLIENT_BLOCKED;
     server.blocked_clients--;
+    if (custom && custom->detached) custom->detached(c);
 }
 
 /* Queues c so its remaining input is processed from before-sleep. */
@@ -214,11 +217,43 @@ static void blocking_queue_resume(client *c) {
 void blocking_unblock(client *c, enum blocking_unblock_reason why) {
     if (!(c->flags & CLIENT_BLOCKED)) return;
     enum blocking_timeout_reply kind = c->bstate->timeout_reply;
+    const blocking_custom *custom = c->bstate->custom;
+    /* A custom wait answers before it is detached (its owner still knows
+     * what it waited for). */
+    if (custom && why != BLOCK_UNBLOCK_ERROR && why != BLOCK_UNBLOCK_ROLE_CHANGE) custom->reply_timeout(c);
     blocking_detach(c);
     if (c->cmd) c->cmd->calls++; /* counted when it ends, as Redis does */
-    if (why == BLOCK_UNBLOCK_ERROR) reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else if (kind == BLOCK_REPLY_NULL) reply_null(c);
-    else reply_null_array(c);
+    if (why == BLOCK_UNBLOCK_ERROR) {
+        reply_error(c, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+    } else if (why == BLOCK_UNBLOCK_ROLE_CHANGE) {
+        reply_error(c, "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> "
+                       "replica?)");
+        c->flags |= CLIENT_CLOSE_AFTER_REPLY;
+    } else if (custom == NULL && kind == BLOCK_REPLY_NULL) {
+        reply_null(c);
+    } else if (custom == NULL) {
+        reply_null_array(c);
+    }
+    blocking_queue_resume(c);
+}
+
+void blocking_block_custom(client *c, long long deadline_ms, const blocking_custom *ops) {
+    struct blocking_state *bs = zcalloc(sizeof(*bs));
+    bs->db_id = c->db_id;
+    bs->deadline_ms = deadline_ms;
+    bs->timer_id = -1;
+    bs->custom = ops;
+    if (deadline_ms)
+        bs->timer_id = ae_create_time_event(server.el, blocking_wait_ms(deadline_ms), blocking_timer_proc, c, NULL);
+    c->bstate = bs;
+    c->flags |= CLIENT_BLOCKED;
+    server.blocked_clients++;
+}
+
+void blocking_unblock_custom(client *c) {
+    if (!(c->flags & CLIENT_BLOCKED)) return;
+    blocking_detach(c);
+    if (c->cmd) c->cmd->calls++;
     blocking_queue_resume(c);
 }
 

@@ -46,12 +46,25 @@ void blocking_signal_db(int dbnum);
 /* Serves waiting clients of every signalled key. */
 void blocking_handle_ready_keys(void);
 /* Unblocks c with the given outcome: BLOCK_UNBLOCK_TIMEOUT sends its
- * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED. */
-enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR };
+ * timeout reply, BLOCK_UNBLOCK_ERROR sends -UNBLOCKED, and
+ * BLOCK_UNBLOCK_ROLE_CHANGE (the server became a replica) -UNBLOCKED with
+ * Redis's text for that, then closes c. */
+enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR, BLOCK_UNBLOCK_ROLE_CHANGE };
 void blocking_unblock(client *c, enum blocking_unblock_reason why);
 /* The data clock moved (MINIRED CLOCK): every blocked client's timer is
  * re-armed for what is left of its deadline (0 ms once it has passed). */
 void blocking_clock_moved(void);
+/* A wait on no key (WAIT): the owner answers and ends it with
+ * blocking_unblock_custom; at the deadline (0: none) or on CLIENT UNBLOCK
+ * TIMEOUT, reply_timeout answers; detached is called whenever c stops
+ * waiting, for any reason (served, timed out, unblocked, freed). */
+typedef struct blocking_custom {
+    void (*reply_timeout)(client *c);
+    void (*detached)(client *c);
+} blocking_custom;
+void blocking_block_custom(client *c, long long deadline_ms, const blocking_custom *ops);
+/* Ends c's custom wait after its owner replied. */
+void blocking_unblock_custom(client *c);
 /* Forgets c (it is being freed). */
 void blocking_client_freed(client *c);
 

@@ -477,251 +477,251 @@ static const cmd_doc_arg a_expireat_104[] = {
 static const cmd_doc_arg a_expiretime_105[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_106[] = {
+static const cmd_doc_arg a_failover_106[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"force", "pure-token", -1, "FORCE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_failover_107[] = {
+    {"target", "block", -1, "TO", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_failover_106},
+    {"abort", "pure-token", -1, "ABORT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"milliseconds", "integer", -1, "TIMEOUT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_fcall_108[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_ro_107[] = {
+static const cmd_doc_arg a_fcall_ro_109[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_flushall_history_108[] = {
+static const char *const a_flushall_history_110[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushall_109[] = {
+static const cmd_doc_arg a_flushall_111[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushall_110[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_109},
+static const cmd_doc_arg a_flushall_112[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_111},
 };
-static const char *const a_flushdb_history_111[] = {
+static const char *const a_flushdb_history_113[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushdb_112[] = {
+static const cmd_doc_arg a_flushdb_114[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushdb_113[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_112},
+static const cmd_doc_arg a_flushdb_115[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_114},
 };
-static const cmd_doc_arg a_function_delete_114[] = {
+static const cmd_doc_arg a_function_delete_116[] = {
     {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_115[] = {
+static const cmd_doc_arg a_function_flush_117[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_116[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_115},
+static const cmd_doc_arg a_function_flush_118[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_117},
 };
-static const cmd_doc_arg a_function_list_117[] = {
+static const cmd_doc_arg a_function_list_119[] = {
     {"library-name-pattern", "string", -1, "LIBRARYNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withcode", "pure-token", -1, "WITHCODE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_load_118[] = {
+static const cmd_doc_arg a_function_load_120[] = {
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"function-code", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_119[] = {
+static const cmd_doc_arg a_function_restore_121[] = {
     {"flush", "pure-token", -1, "FLUSH", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"append", "pure-token", -1, "APPEND", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_120[] = {
+static const cmd_doc_arg a_function_restore_122[] = {
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_119},
+    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_121},
 };
-static const char *const a_geoadd_history_121[] = {
+static const char *const a_geoadd_history_123[] = {
     "6.2.0",
     "Added the `CH`, `NX` and `XX` options.",
 };
-static const cmd_doc_arg a_geoadd_122[] = {
+static const cmd_doc_arg a_geoadd_124[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_123[] = {
+static const cmd_doc_arg a_geoadd_125[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_124[] = {
+static const cmd_doc_arg a_geoadd_126[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_122},
+    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_124},
     {"change", "pure-token", -1, "CH", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_123},
+    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_125},
 };
-static const cmd_doc_arg a_geodist_125[] = {
+static const cmd_doc_arg a_geodist_127[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geodist_126[] = {
+static const cmd_doc_arg a_geodist_128[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member2", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_125},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_127},
 };
-static const cmd_doc_arg a_geohash_127[] = {
+static const cmd_doc_arg a_geohash_129[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geopos_128[] = {
+static const cmd_doc_arg a_geopos_130[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_georadius_history_129[] = {
+static const char *const a_georadius_history_131[] = {
     "6.2.0",
     "Added the `ANY` option for `COUNT`.",
     "7.0.0",
     "Added support for uppercase unit names.",
-};
-static const cmd_doc_arg a_georadius_130[] = {
-    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_georadius_131[] = {
-    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
 static const cmd_doc_arg a_georadius_132[] = {
-    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_georadius_133[] = {
-    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_130},
-    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_131},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_132},
-    {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-};
-static const char *const a_georadius_ro_history_134[] = {
-    "6.2.0",
-    "Added the `ANY` option for `COUNT`.",
-};
-static const cmd_doc_arg a_georadius_ro_135[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_136[] = {
+static const cmd_doc_arg a_georadius_133[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_137[] = {
+static const cmd_doc_arg a_georadius_134[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_138[] = {
+static const cmd_doc_arg a_georadius_135[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_135},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_132},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_136},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_137},
-};
-static const char *const a_georadiusbymember_history_139[] = {
-    "7.0.0",
-    "Added support for uppercase unit names.",
-};
-static const cmd_doc_arg a_georadiusbymember_140[] = {
-    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_georadiusbymember_141[] = {
-    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_georadiusbymember_142[] = {
-    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_georadiusbymember_143[] = {
-    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_140},
-    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_141},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_142},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_133},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_134},
     {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_144[] = {
+static const char *const a_georadius_ro_history_136[] = {
+    "6.2.0",
+    "Added the `ANY` option for `COUNT`.",
+};
+static const cmd_doc_arg a_georadius_ro_137[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_145[] = {
+static const cmd_doc_arg a_georadius_ro_138[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_146[] = {
+static const cmd_doc_arg a_georadius_ro_139[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_147[] = {
+static const cmd_doc_arg a_georadius_ro_140[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_144},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_137},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_145},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_146},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_138},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_139},
 };
-static const char *const a_geosearch_history_148[] = {
+static const char *const a_georadiusbymember_history_141[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_geosearch_149[] = {
-    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_geosearch_150[] = {
-    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_149},
-};
-static const cmd_doc_arg a_geosearch_151[] = {
+static const cmd_doc_arg a_georadiusbymember_142[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
+static const cmd_doc_arg a_georadiusbymember_143[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_144[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_145[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_142},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_143},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_144},
+    {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_ro_146[] = {
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_ro_147[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_ro_148[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_georadiusbymember_ro_149[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_146},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_147},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_148},
+};
+static const char *const a_geosearch_history_150[] = {
+    "7.0.0",
+    "Added support for uppercase unit names.",
+};
+static const cmd_doc_arg a_geosearch_151[] = {
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
 static const cmd_doc_arg a_geosearch_152[] = {
-    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_151},
+    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_151},
 };
 static const cmd_doc_arg a_geosearch_153[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -730,53 +730,53 @@ static const cmd_doc_arg a_geosearch_153[] = {
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 static const cmd_doc_arg a_geosearch_154[] = {
-    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_153},
 };
 static const cmd_doc_arg a_geosearch_155[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_152},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_154},
-};
-static const cmd_doc_arg a_geosearch_156[] = {
-    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_geosearch_157[] = {
-    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_geosearch_158[] = {
-    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_150},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_155},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_156},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_157},
-    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-};
-static const char *const a_geosearchstore_history_159[] = {
-    "7.0.0",
-    "Added support for uppercase unit names.",
-};
-static const cmd_doc_arg a_geosearchstore_160[] = {
-    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-};
-static const cmd_doc_arg a_geosearchstore_161[] = {
-    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_160},
-};
-static const cmd_doc_arg a_geosearchstore_162[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
+static const cmd_doc_arg a_geosearch_156[] = {
+    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_155},
+};
+static const cmd_doc_arg a_geosearch_157[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_154},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_156},
+};
+static const cmd_doc_arg a_geosearch_158[] = {
+    {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_geosearch_159[] = {
+    {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_geosearch_160[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_152},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_157},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_158},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_159},
+    {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const char *const a_geosearchstore_history_161[] = {
+    "7.0.0",
+    "Added support for uppercase unit names.",
+};
+static const cmd_doc_arg a_geosearchstore_162[] = {
+    {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
 static const cmd_doc_arg a_geosearchstore_163[] = {
-    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_162},
+    {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_162},
 };
 static const cmd_doc_arg a_geosearchstore_164[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -785,181 +785,191 @@ static const cmd_doc_arg a_geosearchstore_164[] = {
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 static const cmd_doc_arg a_geosearchstore_165[] = {
-    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_164},
 };
 static const cmd_doc_arg a_geosearchstore_166[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_163},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_165},
+    {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 static const cmd_doc_arg a_geosearchstore_167[] = {
+    {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_166},
+};
+static const cmd_doc_arg a_geosearchstore_168[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_165},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_167},
+};
+static const cmd_doc_arg a_geosearchstore_169[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_168[] = {
+static const cmd_doc_arg a_geosearchstore_170[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_169[] = {
+static const cmd_doc_arg a_geosearchstore_171[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"source", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_161},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_166},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_167},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_168},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_163},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_168},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_169},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_170},
     {"storedist", "pure-token", -1, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_get_170[] = {
+static const cmd_doc_arg a_get_172[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getbit_171[] = {
+static const cmd_doc_arg a_getbit_173[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getdel_172[] = {
+static const cmd_doc_arg a_getdel_174[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_173[] = {
+static const cmd_doc_arg a_getex_175[] = {
     {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_174[] = {
+static const cmd_doc_arg a_getex_176[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_173},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_175},
 };
-static const cmd_doc_arg a_getrange_175[] = {
+static const cmd_doc_arg a_getrange_177[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getset_176[] = {
+static const cmd_doc_arg a_getset_178[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_hdel_history_177[] = {
+static const char *const a_hdel_history_179[] = {
     "2.4.0",
     "Accepts multiple `field` arguments.",
 };
-static const cmd_doc_arg a_hdel_178[] = {
+static const cmd_doc_arg a_hdel_180[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_hello_history_179[] = {
+static const char *const a_hello_history_181[] = {
     "6.2.0",
     "`protover` made optional; when called without arguments the command reports the current connection's context.",
 };
-static const cmd_doc_arg a_hello_180[] = {
+static const cmd_doc_arg a_hello_182[] = {
     {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_181[] = {
+static const cmd_doc_arg a_hello_183[] = {
     {"protover", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_180},
+    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_182},
     {"clientname", "string", -1, "SETNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_182[] = {
-    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_181},
+static const cmd_doc_arg a_hello_184[] = {
+    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_183},
 };
-static const cmd_doc_arg a_hexists_183[] = {
+static const cmd_doc_arg a_hexists_185[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hget_184[] = {
+static const cmd_doc_arg a_hget_186[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hgetall_185[] = {
+static const cmd_doc_arg a_hgetall_187[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrby_186[] = {
+static const cmd_doc_arg a_hincrby_188[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrbyfloat_187[] = {
+static const cmd_doc_arg a_hincrbyfloat_189[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hkeys_188[] = {
+static const cmd_doc_arg a_hkeys_190[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hlen_189[] = {
+static const cmd_doc_arg a_hlen_191[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmget_190[] = {
+static const cmd_doc_arg a_hmget_192[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_191[] = {
+static const cmd_doc_arg a_hmset_193[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_192[] = {
+static const cmd_doc_arg a_hmset_194[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_191},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_193},
 };
-static const cmd_doc_arg a_hrandfield_193[] = {
+static const cmd_doc_arg a_hrandfield_195[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hrandfield_194[] = {
+static const cmd_doc_arg a_hrandfield_196[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_193},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_195},
 };
-static const cmd_doc_arg a_hscan_195[] = {
+static const cmd_doc_arg a_hscan_197[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_hset_history_196[] = {
+static const char *const a_hset_history_198[] = {
     "4.0.0",
     "Accepts multiple `field` and `value` arguments.",
 };
-static const cmd_doc_arg a_hset_197[] = {
+static const cmd_doc_arg a_hset_199[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hset_198[] = {
+static const cmd_doc_arg a_hset_200[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_197},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_199},
 };
-static const cmd_doc_arg a_hsetnx_199[] = {
+static const cmd_doc_arg a_hsetnx_201[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hstrlen_200[] = {
+static const cmd_doc_arg a_hstrlen_202[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hvals_201[] = {
+static const cmd_doc_arg a_hvals_203[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incr_202[] = {
+static const cmd_doc_arg a_incr_204[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrby_203[] = {
+static const cmd_doc_arg a_incrby_205[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrbyfloat_204[] = {
+static const cmd_doc_arg a_incrbyfloat_206[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_info_history_205[] = {
+static const char *const a_info_history_207[] = {
     "7.0.0",
     "Added support for taking multiple section arguments.",
 };
-static const cmd_doc_arg a_info_206[] = {
+static const cmd_doc_arg a_info_208[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_keys_207[] = {
+static const cmd_doc_arg a_keys_209[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 
@@ -1044,58 +1054,59 @@ const cmd_doc command_docs_a_k[] = {
     {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expire_history_99, 3, a_expire_101},
     {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expireat_history_102, 3, a_expireat_104},
     {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_expiretime_105},
-    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_106},
-    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_107},
-    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_108, 1, a_flushall_110},
-    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_111, 1, a_flushdb_113},
+    {"failover", "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_failover_107},
+    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_108},
+    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_109},
+    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_110, 1, a_flushall_112},
+    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_113, 1, a_flushdb_115},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_114},
+    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_116},
     {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_116},
+    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_118},
     {"function|help", "Show helpful text about the different subcommands", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"function|kill", "Kill the function currently in execution.", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_117},
-    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_118},
-    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_120},
+    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_119},
+    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_120},
+    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_122},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_121, 4, a_geoadd_124},
-    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_126},
-    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_127},
-    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_128},
-    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_129, 12, a_georadius_133},
-    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_134, 10, a_georadius_ro_138},
-    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_139, 11, a_georadiusbymember_143},
-    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_147},
-    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_148, 8, a_geosearch_158},
-    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_159, 7, a_geosearchstore_169},
-    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_170},
-    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_171},
-    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_172},
-    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_174},
-    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_175},
-    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_176},
-    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_177, 2, a_hdel_178},
-    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_179, 1, a_hello_182},
-    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_183},
-    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_184},
-    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_185},
-    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_186},
-    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_187},
-    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_188},
-    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_189},
-    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_190},
-    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_192},
-    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_194},
-    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_195},
-    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_196, 2, a_hset_198},
-    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_199},
-    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_200},
-    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_201},
-    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_202},
-    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_203},
-    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_204},
-    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_205, 1, a_info_206},
-    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_207},
+    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_123, 4, a_geoadd_126},
+    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_128},
+    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_129},
+    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_130},
+    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_131, 12, a_georadius_135},
+    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_136, 10, a_georadius_ro_140},
+    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_141, 11, a_georadiusbymember_145},
+    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_149},
+    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_150, 8, a_geosearch_160},
+    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_161, 7, a_geosearchstore_171},
+    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_172},
+    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_173},
+    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_174},
+    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_176},
+    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_177},
+    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_178},
+    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_179, 2, a_hdel_180},
+    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_181, 1, a_hello_184},
+    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_185},
+    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_186},
+    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_187},
+    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_188},
+    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_189},
+    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_190},
+    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_191},
+    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_192},
+    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_194},
+    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_196},
+    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_197},
+    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_198, 2, a_hset_200},
+    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_201},
+    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_202},
+    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_203},
+    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_204},
+    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_205},
+    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_206},
+    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_207, 1, a_info_208},
+    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_209},
 };
 
 const size_t command_docs_a_k_count = sizeof(command_docs_a_k) / sizeof(command_docs_a_k[0]);

@@ -246,45 +246,64 @@ static const cmd_doc_arg a_psubscribe_57[] = {
 static const cmd_doc_arg a_psubscribe_58[] = {
     {"pattern", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_psubscribe_57},
 };
-static const char *const a_pttl_history_59[] = {
+static const cmd_doc_arg a_psync_59[] = {
+    {"replicationid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const char *const a_pttl_history_60[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_pttl_60[] = {
+static const cmd_doc_arg a_pttl_61[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_publish_61[] = {
+static const cmd_doc_arg a_publish_62[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_channels_62[] = {
+static const cmd_doc_arg a_pubsub_channels_63[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_numsub_63[] = {
+static const cmd_doc_arg a_pubsub_numsub_64[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardchannels_64[] = {
+static const cmd_doc_arg a_pubsub_shardchannels_65[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardnumsub_65[] = {
+static const cmd_doc_arg a_pubsub_shardnumsub_66[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_punsubscribe_66[] = {
+static const cmd_doc_arg a_punsubscribe_67[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rename_67[] = {
+static const cmd_doc_arg a_rename_68[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_renamenx_history_68[] = {
+static const char *const a_renamenx_history_69[] = {
     "3.2.0",
     "The command no longer returns an error when source and destination names are the same.",
 };
-static const cmd_doc_arg a_renamenx_69[] = {
+static const cmd_doc_arg a_renamenx_70[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_restore_history_70[] = {
+static const cmd_doc_arg a_replicaof_71[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_replicaof_72[] = {
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_replicaof_73[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_71},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_72},
+};
+static const cmd_doc_arg a_replicaof_74[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_73},
+};
+static const char *const a_restore_history_75[] = {
     "3.0.0",
     "Added the `REPLACE` modifier.",
     "5.0.0",
@@ -292,7 +311,7 @@ static const char *const a_restore_history_70[] = {
     "5.0.0",
     "Added the `IDLETIME` and `FREQ` options.",
 };
-static const cmd_doc_arg a_restore_71[] = {
+static const cmd_doc_arg a_restore_76[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -301,91 +320,91 @@ static const cmd_doc_arg a_restore_71[] = {
     {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_rpop_history_72[] = {
+static const char *const a_rpop_history_77[] = {
     "6.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_rpop_73[] = {
+static const cmd_doc_arg a_rpop_78[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rpoplpush_74[] = {
+static const cmd_doc_arg a_rpoplpush_79[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_rpush_history_75[] = {
+static const char *const a_rpush_history_80[] = {
     "2.4.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpush_76[] = {
+static const cmd_doc_arg a_rpush_81[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_rpushx_history_77[] = {
+static const char *const a_rpushx_history_82[] = {
     "4.0.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpushx_78[] = {
+static const cmd_doc_arg a_rpushx_83[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_sadd_history_79[] = {
+static const char *const a_sadd_history_84[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_sadd_80[] = {
+static const cmd_doc_arg a_sadd_85[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_scan_history_81[] = {
+static const char *const a_scan_history_86[] = {
     "6.0.0",
     "Added the `TYPE` subcommand.",
 };
-static const cmd_doc_arg a_scan_82[] = {
+static const cmd_doc_arg a_scan_87[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"type", "string", -1, "TYPE", NULL, "6.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_scard_83[] = {
+static const cmd_doc_arg a_scard_88[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_84[] = {
+static const cmd_doc_arg a_script_debug_89[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_85[] = {
-    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_84},
+static const cmd_doc_arg a_script_debug_90[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_89},
 };
-static const cmd_doc_arg a_script_exists_86[] = {
+static const cmd_doc_arg a_script_exists_91[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_script_flush_history_87[] = {
+static const char *const a_script_flush_history_92[] = {
     "6.2.0",
     "Added the `ASYNC` and `SYNC` flushing mode modifiers.",
 };
-static const cmd_doc_arg a_script_flush_88[] = {
+static const cmd_doc_arg a_script_flush_93[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_flush_89[] = {
-    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_88},
+static const cmd_doc_arg a_script_flush_94[] = {
+    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_93},
 };
-static const cmd_doc_arg a_script_load_90[] = {
+static const cmd_doc_arg a_script_load_95[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiff_91[] = {
+static const cmd_doc_arg a_sdiff_96[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiffstore_92[] = {
+static const cmd_doc_arg a_sdiffstore_97[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_select_93[] = {
+static const cmd_doc_arg a_select_98[] = {
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_set_history_94[] = {
+static const char *const a_set_history_99[] = {
     "2.6.12",
     "Added the `EX`, `PX`, `NX` and `XX` options.",
     "6.0.0",
@@ -395,254 +414,273 @@ static const char *const a_set_history_94[] = {
     "7.0.0",
     "Allowed the `NX` and `GET` options to be used together.",
 };
-static const cmd_doc_arg a_set_95[] = {
+static const cmd_doc_arg a_set_100[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_96[] = {
+static const cmd_doc_arg a_set_101[] = {
     {"seconds", "integer", -1, "EX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"keepttl", "pure-token", -1, "KEEPTTL", NULL, "6.0.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_97[] = {
+static const cmd_doc_arg a_set_102[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_95},
+    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_100},
     {"get", "pure-token", -1, "GET", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_96},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_101},
 };
-static const cmd_doc_arg a_setbit_98[] = {
+static const cmd_doc_arg a_setbit_103[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setex_99[] = {
+static const cmd_doc_arg a_setex_104[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setnx_100[] = {
+static const cmd_doc_arg a_setnx_105[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setrange_101[] = {
+static const cmd_doc_arg a_setrange_106[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_shutdown_history_102[] = {
+static const char *const a_shutdown_history_107[] = {
     "7.0.0",
     "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
 };
-static const cmd_doc_arg a_shutdown_103[] = {
+static const cmd_doc_arg a_shutdown_108[] = {
     {"nosave", "pure-token", -1, "NOSAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"save", "pure-token", -1, "SAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_shutdown_104[] = {
-    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_103},
+static const cmd_doc_arg a_shutdown_109[] = {
+    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_108},
     {"now", "pure-token", -1, "NOW", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"force", "pure-token", -1, "FORCE", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"abort", "pure-token", -1, "ABORT", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinter_105[] = {
+static const cmd_doc_arg a_sinter_110[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sintercard_106[] = {
+static const cmd_doc_arg a_sintercard_111[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinterstore_107[] = {
+static const cmd_doc_arg a_sinterstore_112[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sismember_108[] = {
+static const cmd_doc_arg a_sismember_113[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_slowlog_get_history_109[] = {
+static const cmd_doc_arg a_slaveof_114[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_slaveof_115[] = {
+    {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_slaveof_116[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_114},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_115},
+};
+static const cmd_doc_arg a_slaveof_117[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_116},
+};
+static const char *const a_slowlog_get_history_118[] = {
     "4.0.0",
     "Added client IP address, port and name to the reply.",
 };
-static const cmd_doc_arg a_slowlog_get_110[] = {
+static const cmd_doc_arg a_slowlog_get_119[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smembers_111[] = {
+static const cmd_doc_arg a_smembers_120[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smismember_112[] = {
+static const cmd_doc_arg a_smismember_121[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smove_113[] = {
+static const cmd_doc_arg a_smove_122[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_114[] = {
+static const cmd_doc_arg a_sort_123[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_115[] = {
+static const cmd_doc_arg a_sort_124[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_116[] = {
+static const cmd_doc_arg a_sort_125[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_114},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_123},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_115},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_124},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"destination", "key", 2, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_117[] = {
+static const cmd_doc_arg a_sort_ro_126[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_118[] = {
+static const cmd_doc_arg a_sort_ro_127[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_119[] = {
+static const cmd_doc_arg a_sort_ro_128[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_117},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_126},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_118},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_127},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_spop_history_120[] = {
+static const char *const a_spop_history_129[] = {
     "3.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_spop_121[] = {
+static const cmd_doc_arg a_spop_130[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "3.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_spublish_122[] = {
+static const cmd_doc_arg a_spublish_131[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_srandmember_history_123[] = {
+static const char *const a_srandmember_history_132[] = {
     "2.6.0",
     "Added the optional `count` argument.",
 };
-static const cmd_doc_arg a_srandmember_124[] = {
+static const cmd_doc_arg a_srandmember_133[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "2.6.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_srem_history_125[] = {
+static const char *const a_srem_history_134[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_srem_126[] = {
+static const cmd_doc_arg a_srem_135[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sscan_127[] = {
+static const cmd_doc_arg a_sscan_136[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ssubscribe_128[] = {
+static const cmd_doc_arg a_ssubscribe_137[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_strlen_129[] = {
+static const cmd_doc_arg a_strlen_138[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_subscribe_130[] = {
+static const cmd_doc_arg a_subscribe_139[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_substr_131[] = {
+static const cmd_doc_arg a_substr_140[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunion_132[] = {
+static const cmd_doc_arg a_sunion_141[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunionstore_133[] = {
+static const cmd_doc_arg a_sunionstore_142[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunsubscribe_134[] = {
+static const cmd_doc_arg a_sunsubscribe_143[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_swapdb_135[] = {
+static const cmd_doc_arg a_swapdb_144[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"index2", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_touch_136[] = {
+static const cmd_doc_arg a_touch_145[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_ttl_history_137[] = {
+static const char *const a_ttl_history_146[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_ttl_138[] = {
+static const cmd_doc_arg a_ttl_147[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_type_139[] = {
+static const cmd_doc_arg a_type_148[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unlink_140[] = {
+static const cmd_doc_arg a_unlink_149[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unsubscribe_141[] = {
+static const cmd_doc_arg a_unsubscribe_150[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_watch_142[] = {
+static const cmd_doc_arg a_wait_151[] = {
+    {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_watch_152[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xack_143[] = {
+static const cmd_doc_arg a_xack_153[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xadd_history_144[] = {
+static const char *const a_xadd_history_154[] = {
     "6.2.0",
     "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option.",
     "7.0.0",
     "Added support for the `<ms>-*` explicit ID form.",
 };
-static const cmd_doc_arg a_xadd_145[] = {
+static const cmd_doc_arg a_xadd_155[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_146[] = {
+static const cmd_doc_arg a_xadd_156[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_147[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_145},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_146},
+static const cmd_doc_arg a_xadd_157[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_155},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_156},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_148[] = {
+static const cmd_doc_arg a_xadd_158[] = {
     {"auto_id", "pure-token", -1, "*", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_149[] = {
+static const cmd_doc_arg a_xadd_159[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_150[] = {
+static const cmd_doc_arg a_xadd_160[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"nomkstream", "pure-token", -1, "NOMKSTREAM", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_147},
-    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_148},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_149},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_157},
+    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_158},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_159},
 };
-static const char *const a_xautoclaim_history_151[] = {
+static const char *const a_xautoclaim_history_161[] = {
     "7.0.0",
     "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
 };
-static const cmd_doc_arg a_xautoclaim_152[] = {
+static const cmd_doc_arg a_xautoclaim_162[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -651,7 +689,7 @@ static const cmd_doc_arg a_xautoclaim_152[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xclaim_153[] = {
+static const cmd_doc_arg a_xclaim_163[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -664,173 +702,173 @@ static const cmd_doc_arg a_xclaim_153[] = {
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"id", "string", -1, "LASTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xdel_154[] = {
+static const cmd_doc_arg a_xdel_164[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xgroup_create_history_155[] = {
+static const char *const a_xgroup_create_history_165[] = {
     "7.0.0",
     "Added the `entries_read` named argument.",
 };
-static const cmd_doc_arg a_xgroup_create_156[] = {
+static const cmd_doc_arg a_xgroup_create_166[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_create_157[] = {
+static const cmd_doc_arg a_xgroup_create_167[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_156},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_166},
     {"mkstream", "pure-token", -1, "MKSTREAM", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_createconsumer_158[] = {
+static const cmd_doc_arg a_xgroup_createconsumer_168[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_delconsumer_159[] = {
+static const cmd_doc_arg a_xgroup_delconsumer_169[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_destroy_160[] = {
+static const cmd_doc_arg a_xgroup_destroy_170[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xgroup_setid_history_161[] = {
+static const char *const a_xgroup_setid_history_171[] = {
     "7.0.0",
     "Added the optional `entries_read` argument.",
 };
-static const cmd_doc_arg a_xgroup_setid_162[] = {
+static const cmd_doc_arg a_xgroup_setid_172[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_setid_163[] = {
+static const cmd_doc_arg a_xgroup_setid_173[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_162},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_172},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_consumers_164[] = {
+static const cmd_doc_arg a_xinfo_consumers_174[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_groups_history_165[] = {
+static const char *const a_xinfo_groups_history_175[] = {
     "7.0.0",
     "Added the `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_groups_166[] = {
+static const cmd_doc_arg a_xinfo_groups_176[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_stream_history_167[] = {
+static const char *const a_xinfo_stream_history_177[] = {
     "6.0.0",
     "Added the `FULL` modifier.",
     "7.0.0",
     "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_stream_168[] = {
+static const cmd_doc_arg a_xinfo_stream_178[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_stream_169[] = {
+static const cmd_doc_arg a_xinfo_stream_179[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_168},
+    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_178},
 };
-static const cmd_doc_arg a_xlen_170[] = {
+static const cmd_doc_arg a_xlen_180[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xpending_history_171[] = {
+static const char *const a_xpending_history_181[] = {
     "6.2.0",
     "Added the `IDLE` option and exclusive range intervals.",
 };
-static const cmd_doc_arg a_xpending_172[] = {
+static const cmd_doc_arg a_xpending_182[] = {
     {"min-idle-time", "integer", -1, "IDLE", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xpending_173[] = {
+static const cmd_doc_arg a_xpending_183[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_172},
+    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_182},
 };
-static const char *const a_xrange_history_174[] = {
+static const char *const a_xrange_history_184[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrange_175[] = {
+static const cmd_doc_arg a_xrange_185[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_176[] = {
+static const cmd_doc_arg a_xread_186[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_177[] = {
+static const cmd_doc_arg a_xread_187[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_176},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_186},
 };
-static const cmd_doc_arg a_xreadgroup_178[] = {
+static const cmd_doc_arg a_xreadgroup_188[] = {
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_179[] = {
+static const cmd_doc_arg a_xreadgroup_189[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_180[] = {
-    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_178},
+static const cmd_doc_arg a_xreadgroup_190[] = {
+    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_188},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"noack", "pure-token", -1, "NOACK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_179},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_189},
 };
-static const char *const a_xrevrange_history_181[] = {
+static const char *const a_xrevrange_history_191[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrevrange_182[] = {
+static const cmd_doc_arg a_xrevrange_192[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xsetid_history_183[] = {
+static const char *const a_xsetid_history_193[] = {
     "7.0.0",
     "Added the `entries_added` and `max_deleted_entry_id` arguments.",
 };
-static const cmd_doc_arg a_xsetid_184[] = {
+static const cmd_doc_arg a_xsetid_194[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"last-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"entries_added", "integer", -1, "ENTRIESADDED", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"max_deleted_entry_id", "string", -1, "MAXDELETEDID", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xtrim_history_185[] = {
+static const char *const a_xtrim_history_195[] = {
     "6.2.0",
     "Added the `MINID` trimming strategy and the `LIMIT` option.",
 };
-static const cmd_doc_arg a_xtrim_186[] = {
+static const cmd_doc_arg a_xtrim_196[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_187[] = {
+static const cmd_doc_arg a_xtrim_197[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_188[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_186},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_187},
+static const cmd_doc_arg a_xtrim_198[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_196},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_197},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_189[] = {
+static const cmd_doc_arg a_xtrim_199[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_188},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_198},
 };
-static const char *const a_zadd_history_190[] = {
+static const char *const a_zadd_history_200[] = {
     "2.4.0",
     "Accepts multiple elements.",
     "3.0.2",
@@ -838,271 +876,271 @@ static const char *const a_zadd_history_190[] = {
     "6.2.0",
     "Added the `GT` and `LT` options.",
 };
-static const cmd_doc_arg a_zadd_191[] = {
+static const cmd_doc_arg a_zadd_201[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_192[] = {
+static const cmd_doc_arg a_zadd_202[] = {
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_193[] = {
+static const cmd_doc_arg a_zadd_203[] = {
     {"score", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_194[] = {
+static const cmd_doc_arg a_zadd_204[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_191},
-    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_192},
+    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_201},
+    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_202},
     {"change", "pure-token", -1, "CH", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"increment", "pure-token", -1, "INCR", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_193},
+    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_203},
 };
-static const cmd_doc_arg a_zcard_195[] = {
+static const cmd_doc_arg a_zcard_205[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zcount_196[] = {
+static const cmd_doc_arg a_zcount_206[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiff_197[] = {
+static const cmd_doc_arg a_zdiff_207[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiffstore_198[] = {
+static const cmd_doc_arg a_zdiffstore_208[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zincrby_199[] = {
+static const cmd_doc_arg a_zincrby_209[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_200[] = {
+static const cmd_doc_arg a_zinter_210[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_201[] = {
+static const cmd_doc_arg a_zinter_211[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_200},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_210},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zintercard_202[] = {
+static const cmd_doc_arg a_zintercard_212[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_203[] = {
+static const cmd_doc_arg a_zinterstore_213[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_204[] = {
+static const cmd_doc_arg a_zinterstore_214[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_203},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_213},
 };
-static const cmd_doc_arg a_zlexcount_205[] = {
+static const cmd_doc_arg a_zlexcount_215[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_206[] = {
+static const cmd_doc_arg a_zmpop_216[] = {
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_207[] = {
+static const cmd_doc_arg a_zmpop_217[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_206},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_216},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmscore_208[] = {
+static const cmd_doc_arg a_zmscore_218[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmax_209[] = {
+static const cmd_doc_arg a_zpopmax_219[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmin_210[] = {
+static const cmd_doc_arg a_zpopmin_220[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_211[] = {
+static const cmd_doc_arg a_zrandmember_221[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_212[] = {
+static const cmd_doc_arg a_zrandmember_222[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_211},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_221},
 };
-static const char *const a_zrange_history_213[] = {
+static const char *const a_zrange_history_223[] = {
     "6.2.0",
     "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.",
 };
-static const cmd_doc_arg a_zrange_214[] = {
+static const cmd_doc_arg a_zrange_224[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_215[] = {
+static const cmd_doc_arg a_zrange_225[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_216[] = {
+static const cmd_doc_arg a_zrange_226[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_214},
+    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_224},
     {"rev", "pure-token", -1, "REV", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_215},
+    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_225},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_217[] = {
+static const cmd_doc_arg a_zrangebylex_227[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_218[] = {
+static const cmd_doc_arg a_zrangebylex_228[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_217},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_227},
 };
-static const char *const a_zrangebyscore_history_219[] = {
+static const char *const a_zrangebyscore_history_229[] = {
     "2.0.0",
     "Added the `WITHSCORES` modifier.",
 };
-static const cmd_doc_arg a_zrangebyscore_220[] = {
+static const cmd_doc_arg a_zrangebyscore_230[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebyscore_221[] = {
+static const cmd_doc_arg a_zrangebyscore_231[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, "2.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_220},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_230},
 };
-static const cmd_doc_arg a_zrangestore_222[] = {
+static const cmd_doc_arg a_zrangestore_232[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_223[] = {
+static const cmd_doc_arg a_zrangestore_233[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_224[] = {
+static const cmd_doc_arg a_zrangestore_234[] = {
     {"dst", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"src", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_222},
+    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_232},
     {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_223},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_233},
 };
-static const cmd_doc_arg a_zrank_225[] = {
+static const cmd_doc_arg a_zrank_235[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_zrem_history_226[] = {
+static const char *const a_zrem_history_236[] = {
     "2.4.0",
     "Accepts multiple elements.",
 };
-static const cmd_doc_arg a_zrem_227[] = {
+static const cmd_doc_arg a_zrem_237[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebylex_228[] = {
+static const cmd_doc_arg a_zremrangebylex_238[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyrank_229[] = {
+static const cmd_doc_arg a_zremrangebyrank_239[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyscore_230[] = {
+static const cmd_doc_arg a_zremrangebyscore_240[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrange_231[] = {
+static const cmd_doc_arg a_zrevrange_241[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_232[] = {
+static const cmd_doc_arg a_zrevrangebylex_242[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_233[] = {
+static const cmd_doc_arg a_zrevrangebylex_243[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_232},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_242},
 };
-static const char *const a_zrevrangebyscore_history_234[] = {
+static const char *const a_zrevrangebyscore_history_244[] = {
     "2.1.6",
     "`min` and `max` can be exclusive.",
 };
-static const cmd_doc_arg a_zrevrangebyscore_235[] = {
+static const cmd_doc_arg a_zrevrangebyscore_245[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebyscore_236[] = {
+static const cmd_doc_arg a_zrevrangebyscore_246[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_235},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_245},
 };
-static const cmd_doc_arg a_zrevrank_237[] = {
+static const cmd_doc_arg a_zrevrank_247[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscan_238[] = {
+static const cmd_doc_arg a_zscan_248[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscore_239[] = {
+static const cmd_doc_arg a_zscore_249[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_240[] = {
+static const cmd_doc_arg a_zunion_250[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_241[] = {
+static const cmd_doc_arg a_zunion_251[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_240},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_250},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_242[] = {
+static const cmd_doc_arg a_zunionstore_252[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_243[] = {
+static const cmd_doc_arg a_zunionstore_253[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_242},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_252},
 };
 
 const cmd_doc command_docs_l_z[] = {
@@ -1131,7 +1169,11 @@ const cmd_doc command_docs_l_z[] = {
     {"lset", "Set the value of an element in a list by its index", "1.0.0", "list", "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).", 0, NULL, NULL, 0, NULL, 3, a_lset_25},
     {"ltrim", "Trim a list to the specified range", "1.0.0", "list", "O(N) where N is the number of elements to be removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_ltrim_26},
     {"memory", "A container for memory diagnostics commands", "4.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"memory|doctor", "Outputs memory problems report", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"memory|help", "Show helpful text about the different subcommands", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"memory|malloc-stats", "Show allocator internal stats", "4.0.0", "server", "Depends on how much memory is allocated, could be slow", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"memory|purge", "Ask the allocator to release memory", "4.0.0", "server", "Depends on how much memory is allocated, could be slow", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"memory|stats", "Show memory usage details", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", 0, NULL, NULL, 0, NULL, 2, a_memory_usage_27},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", 0, NULL, NULL, 0, NULL, 1, a_mget_28},
     {"module", "A container for module commands", "4.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
@@ -1163,138 +1205,145 @@ const cmd_doc command_docs_l_z[] = {
     {"ping", "Ping the server", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_ping_55},
     {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_psetex_56},
     {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", 0, NULL, NULL, 0, NULL, 1, a_psubscribe_58},
-    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_59, 1, a_pttl_60},
-    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_61},
+    {"psync", "Internal command used for replication", "2.8.0", "server", NULL, 0, NULL, NULL, 0, NULL, 2, a_psync_59},
+    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_60, 1, a_pttl_61},
+    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_62},
     {"pubsub", "A container for Pub/Sub commands", "2.8.0", "pubsub", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_62},
+    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_63},
     {"pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"pubsub|numpat", "Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_63},
-    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_64},
-    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_65},
-    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_66},
+    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_64},
+    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_65},
+    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_66},
+    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_67},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_67},
-    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_68, 2, a_renamenx_69},
+    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_68},
+    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_69, 2, a_renamenx_70},
+    {"replconf", "An internal command for configuring the replication stream", "3.0.0", "server", "O(1)", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
+    {"replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_replicaof_74},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_70, 7, a_restore_71},
-    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_72, 2, a_rpop_73},
-    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_74},
-    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_75, 2, a_rpush_76},
-    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_77, 2, a_rpushx_78},
-    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_79, 2, a_sadd_80},
+    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_75, 7, a_restore_76},
+    {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_77, 2, a_rpop_78},
+    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_79},
+    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_80, 2, a_rpush_81},
+    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_82, 2, a_rpushx_83},
+    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_84, 2, a_sadd_85},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_81, 4, a_scan_82},
-    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_83},
+    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_86, 4, a_scan_87},
+    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_88},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_85},
-    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_86},
-    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_87, 1, a_script_flush_89},
+    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_90},
+    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_91},
+    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_92, 1, a_script_flush_94},
     {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_90},
-    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_91},
-    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_92},
-    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_93},
-    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_94, 5, a_set_97},
-    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_98},
-    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_99},
-    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_100},
-    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_101},
-    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_102, 4, a_shutdown_104},
-    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_105},
-    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_106},
-    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_107},
-    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_108},
+    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_95},
+    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_96},
+    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_97},
+    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_98},
+    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_99, 5, a_set_102},
+    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_103},
+    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_104},
+    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_105},
+    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_106},
+    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_107, 4, a_shutdown_109},
+    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_110},
+    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_111},
+    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_112},
+    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_113},
+    {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", DOC_DEPRECATED, "5.0.0", "`REPLICAOF`", 0, NULL, 1, a_slaveof_117},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_109, 1, a_slowlog_get_110},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_118, 1, a_slowlog_get_119},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_111},
-    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_112},
-    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_113},
-    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_116},
-    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_119},
-    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_120, 2, a_spop_121},
-    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_122},
-    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_123, 2, a_srandmember_124},
-    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_125, 2, a_srem_126},
-    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_127},
-    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_128},
-    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_129},
-    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_130},
-    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_131},
-    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_132},
-    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_133},
-    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_134},
-    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_135},
+    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_120},
+    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_121},
+    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_122},
+    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_125},
+    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_128},
+    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_129, 2, a_spop_130},
+    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_131},
+    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_132, 2, a_srandmember_133},
+    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_134, 2, a_srem_135},
+    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_136},
+    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_137},
+    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_138},
+    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_139},
+    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_140},
+    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_141},
+    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_142},
+    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_143},
+    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_144},
+    {"sync", "Internal command used for replication", "1.0.0", "server", NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_136},
-    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_137, 1, a_ttl_138},
-    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_139},
-    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_140},
-    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_141},
+    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_145},
+    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_146, 1, a_ttl_147},
+    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_148},
+    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_149},
+    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_150},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_142},
-    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_143},
-    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_144, 5, a_xadd_150},
-    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_151, 7, a_xautoclaim_152},
-    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_153},
-    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_154},
+    {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_wait_151},
+    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_152},
+    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_153},
+    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_154, 5, a_xadd_160},
+    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_161, 7, a_xautoclaim_162},
+    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_163},
+    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_164},
     {"xgroup", "A container for consumer groups commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_155, 5, a_xgroup_create_157},
-    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_158},
-    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_159},
-    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_160},
+    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_165, 5, a_xgroup_create_167},
+    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_168},
+    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_169},
+    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_170},
     {"xgroup|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_161, 4, a_xgroup_setid_163},
+    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_171, 4, a_xgroup_setid_173},
     {"xinfo", "A container for stream introspection commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_164},
-    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_165, 1, a_xinfo_groups_166},
+    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_174},
+    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_175, 1, a_xinfo_groups_176},
     {"xinfo|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_167, 2, a_xinfo_stream_169},
-    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_170},
-    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_171, 3, a_xpending_173},
-    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_174, 4, a_xrange_175},
-    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_177},
-    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_180},
-    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_181, 4, a_xrevrange_182},
-    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_183, 4, a_xsetid_184},
-    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_185, 2, a_xtrim_189},
-    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_190, 6, a_zadd_194},
-    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_195},
-    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_196},
-    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_197},
-    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_198},
-    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_199},
-    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_201},
-    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_202},
-    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_204},
-    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_205},
-    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_207},
-    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_208},
-    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_209},
-    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_210},
-    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_212},
-    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_213, 7, a_zrange_216},
-    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_218},
-    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_219, 5, a_zrangebyscore_221},
-    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_224},
-    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_225},
-    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_226, 2, a_zrem_227},
-    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_228},
-    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_229},
-    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_230},
-    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_231},
-    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_233},
-    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_234, 5, a_zrevrangebyscore_236},
-    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_237},
-    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_238},
-    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_239},
-    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_241},
-    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_243},
+    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_177, 2, a_xinfo_stream_179},
+    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_180},
+    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_181, 3, a_xpending_183},
+    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_184, 4, a_xrange_185},
+    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_187},
+    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_190},
+    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_191, 4, a_xrevrange_192},
+    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_193, 4, a_xsetid_194},
+    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_195, 2, a_xtrim_199},
+    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_200, 6, a_zadd_204},
+    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_205},
+    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_206},
+    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_207},
+    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_208},
+    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_209},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_211},
+    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_212},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_214},
+    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_215},
+    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_217},
+    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_218},
+    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_219},
+    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_220},
+    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_222},
+    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_223, 7, a_zrange_226},
+    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_228},
+    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_229, 5, a_zrangebyscore_231},
+    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_234},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_235},
+    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_236, 2, a_zrem_237},
+    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_238},
+    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_239},
+    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_240},
+    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_241},
+    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_243},
+    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_244, 5, a_zrevrangebyscore_246},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_247},
+    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_248},
+    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_249},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_251},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_253},
 };
 
 const size_t command_docs_l_z_count = sizeof(command_docs_l_z) / sizeof(command_docs_l_z[0]);

@@ -81,6 +81,7 @@ static redis_command *command_tables[] = {
     testctl_commands,
     repl_primary_commands,
     repl_replica_commands,
+    repl_failover_commands,
     NULL,
 };
 
@@ -603,6 +604,10 @@ static void cmd_dispatch(client *c, enum cmd_caller kind) {
 
 void cmd_process(client *c) {
     cmd_dispatch(c, (c->flags & CLIENT_MULTI) ? CMD_CALLER_MULTI : CMD_CALLER_CLIENT);
+}
+
+void cmd_process_primary(client *c) {
+    cmd_dispatch(c, CMD_CALLER_PRIMARY);
 }
 
 int cmd_call_depth(void) {

@@ -22,6 +22,10 @@ redis_command *cmd_lookup_subcommand(redis_command *parent, const char *name);
  * replied, counted, and dooming a transaction), then queued inside MULTI
  * or run by cmd_call. */
 void cmd_process(client *c);
+/* Runs c->argv as a command of our primary's replication link
+ * (CMD_CALLER_PRIMARY: no checks beyond lookup and arity; queued inside
+ * MULTI as any client's). */
+void cmd_process_primary(client *c);
 /* Fills idx (and flags, KS_* of each) with the argv positions of cmd's
  * keys, per its key specs; both arrays hold at least argc entries.
  * Returns how many. */
@@ -161,6 +165,7 @@ extern redis_command geo_commands[];       /* geo.c: GEO* */
 extern redis_command acl_commands[];       /* acl_cmd.c: ACL */
 extern redis_command sort_commands[];      /* sort.c: SORT, SORT_RO */
 extern redis_command repl_primary_commands[]; /* repl_primary.c: PSYNC SYNC REPLCONF WAIT FAILOVER */
-extern redis_command repl_replica_commands[]; /* repl_replica.c: REPLICAOF SLAVEOF ROLE */
+extern redis_command repl_replica_commands[]; /* repl_replica_cmd.c: REPLICAOF SLAVEOF ROLE */
+extern redis_command repl_failover_commands[]; /* repl_failover.c: FAILOVER */
 
 #endif

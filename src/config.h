@@ -252,6 +252,10 @@ struct config_hooks {
     /* CONFIG REWRITE's `user` lines from the live ACL state, one per line
      * ("user name rules...\n"; empty with an aclfile); new sds. */
     sds (*acl_user_lines)(void);
+    /* The primary followed now (REPLICAOF / SLAVEOF since the start
+     * included; NULL when none; host borrowed, *port filled): CONFIG GET
+     * and CONFIG REWRITE show it as `replicaof host port`, as Redis. */
+    const char *(*replica_primary)(int *port);
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);

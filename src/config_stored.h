@@ -189,6 +189,40 @@ static void words_rewrite(const config_row *r, struct line_vec *out) {
 
 static const struct special_ops words_ops = {.set = words_set, .get = words_get, .rewrite = words_rewrite};
 
+/* `replicaof` shows the primary followed now, which REPLICAOF changes
+ * after the start (the replication hook); without the hook, the value
+ * read at start ("no one" is no primary). */
+static const char *replicaof_now(const config_row *r, int *port, sds *scratch) {
+    if (hooks.replica_primary) return hooks.replica_primary(port);
+    const char *v = *(char **)r->field;
+    if (v == NULL || v[0] == '\0' || strcasecmp(v, "no one") == 0) return NULL;
+    const char *sp = strrchr(v, ' ');
+    *port = sp ? atoi(sp + 1) : 0;
+    *scratch = sds_new_len(v, sp ? (size_t)(sp - v) : strlen(v));
+    return *scratch;
+}
+
+static sds replicaof_get(const config_row *r, sds s) {
+    int port = 0;
+    sds scratch = NULL;
+    const char *host = replicaof_now(r, &port, &scratch);
+    if (host) s = sds_cat_printf(s, "%s %d", host, port);
+    sds_free(scratch);
+    return s;
+}
+
+/* As Redis: "replicaof host port" unquoted, and no line at all (the old
+ * ones blanked) when this server follows no one. */
+static void replicaof_rewrite(const config_row *r, struct line_vec *out) {
+    int port = 0;
+    sds scratch = NULL;
+    const char *host = replicaof_now(r, &port, &scratch);
+    if (host) line_vec_push(out, sds_cat_printf(sds_empty(), "%s %s %d", r->name, host, port));
+    sds_free(scratch);
+}
+
+static const struct special_ops replicaof_ops = {.set = words_set, .get = replicaof_get, .rewrite = replicaof_rewrite};
+
 /* Percentiles are kept as Redis shows them: "%f" without trailing zeros
  * ("50.0" and "5e1" read back as "50"). */
 static int percentiles_set(const config_row *r, int argc, char **argv, int append, char *err, size_t errlen) {
@@ -306,7 +340,8 @@ static const config_row stored_table[] = {
     R_BOOL("replica-ignore-maxmemory", "slave-ignore-maxmemory", replica_ignore_maxmemory, "yes", 0),
     R_BOOL("replica-lazy-flush", "slave-lazy-flush", replica_lazy_flush, "no", 0),
     R_LL("replica-priority", "slave-priority", replica_priority, 0, INT_MAX, "100", 0),
-    R_WORDS("replicaof", "slaveof", replicaof, "", CF_IMMUTABLE, validate_replicaof),
+    {.name = "replicaof", .alias = "slaveof", .type = CT_SPECIAL, .flags = CF_MULTI_ARG | CF_IMMUTABLE,
+     .field = &cfg.replicaof, .def = "", .ops = &replicaof_ops, .validate = validate_replicaof},
     S_STR("server_cpulist", NULL, server_cpulist, "", CF_IMMUTABLE),
     S_LL("socket-mark-id", NULL, socket_mark_id, 0, UINT_MAX, "0", CF_IMMUTABLE),
     S_BOOL("syslog-enabled", NULL, syslog_enabled, "no", CF_IMMUTABLE),

@@ -204,6 +204,9 @@ int db_expiry_paused(void) {
 
 int db_expire_if_needed(db *d, const sds key) {
     if (!db_is_expired(d, key)) return 0;
+    /* A replica's keys expire when its primary's DEL says so: the
+     * primary's commands still see them, everyone else sees them gone. */
+    if (server.is_replica) return server.current_client == NULL || server.current_client != server.primary_client;
     /* A paused server must not change its data set (a failover waits on
      * it): the key stays, reads treat it as missing. */
     if (!expiry_paused) db_expire_key(d, key);
@@ -227,7 +230,9 @@ robj *db_lookup(db *d, const sds key, int flags) {
     int expired = dict_size(d->expires) && db_expire_if_needed(d, key);
     /* A write never runs during a pause, but should one, it must not find
      * a paused expired key in the way of the key it creates. */
-    if (expired && (flags & DB_LOOKUP_WRITE) && dict_find(d->keys, key)) db_expire_key(d, key);
+    if (expired && (flags & DB_LOOKUP_WRITE) && !(server.is_replica && cfg.replica_read_only) &&
+        dict_find(d->keys, key))
+        db_expire_key(d, key);
     dict_entry *de = expired ? NULL : dict_find(d->keys, key);
     robj *o = de ? dict_get_val(de) : NULL;
     if (o && !(flags & DB_LOOKUP_NOTOUCH) && db_may_touch()) db_touch_obj(o);
@@ -420,6 +425,64 @@ long long db_empty_async(int dbnum) {
     }
     db_schedule_lazyfree();
     return removed;
+}
+
+struct db_saved {
+    int n;
+    dict **keys, **expires;
+};
+
+db_saved *db_save_and_empty(void) {
+    db_signal_flushed(-1);
+    db_saved *s = zmalloc(sizeof(*s));
+    s->n = server.dbnum;
+    s->keys = zmalloc(sizeof(dict *) * (size_t)s->n);
+    s->expires = zmalloc(sizeof(dict *) * (size_t)s->n);
+    for (int i = 0; i < s->n; i++) {
+        s->keys[i] = server.dbs[i].keys;
+        s->expires[i] = server.dbs[i].expires;
+        server.dbs[i].keys = dict_create(&keyspace_type);
+        server.dbs[i].expires = dict_create(&expires_type);
+    }
+    return s;
+}
+
+static void db_saved_free(db_saved *s) {
+    zfree(s->keys);
+    zfree(s->expires);
+    zfree(s);
+}
+
+void db_restore_saved(db_saved *s) {
+    db_signal_flushed(-1);
+    for (int i = 0; i < s->n; i++) {
+        /* Expiries first: they share the keys' sds. */
+        dict_release(server.dbs[i].expires);
+        dict_release(server.dbs[i].keys);
+        server.dbs[i].keys = s->keys[i];
+        server.dbs[i].expires = s->expires[i];
+    }
+    db_saved_free(s);
+}
+
+void db_drop_saved(db_saved *s, int lazy) {
+    for (int i = 0; i < s->n; i++) {
+        if (lazy && server.el) {
+            lazyfree_release_dict(s->expires[i]);
+            lazyfree_release_dict(s->keys[i]);
+        } else {
+            dict_release(s->expires[i]);
+            dict_release(s->keys[i]);
+        }
+    }
+    if (lazy) db_schedule_lazyfree();
+    db_saved_free(s);
+}
+
+long long db_total_keys(void) {
+    long long n = 0;
+    for (int i = 0; i < server.dbnum; i++) n += (long long)dict_size(server.dbs[i].keys);
+    return n;
 }
 
 void db_swap(int a, int b) {

@@ -28,6 +28,16 @@ void db_signal_flushed(int dbnum);
 /* The tracking layer registers here what "invalidate key" means. */
 typedef void db_invalidate_fn(int dbid, const sds key);
 void db_set_invalidate_hook(db_invalidate_fn *fn);
+/* repl-diskless-load swapdb: every database's data moves aside and the
+ * databases start empty (watchers touched); then db_restore_saved puts
+ * it back (the load failed: what was loaded is freed) or db_drop_saved
+ * frees it (lazily when lazy). Both take s. */
+typedef struct db_saved db_saved;
+db_saved *db_save_and_empty(void);
+void db_restore_saved(db_saved *s);
+void db_drop_saved(db_saved *s, int lazy);
+/* Keys in every database (repl-diskless-load on-empty-db). */
+long long db_total_keys(void);
 /* Creates n empty databases (server.dbs). */
 void db_init(int n);
 

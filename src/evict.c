@@ -184,6 +184,8 @@ static int evict_timer_proc(ae_event_loop *el, long long id, void *client_data) 
 
 static enum evict_result evict_perform(void) {
     if (cfg.maxmemory == 0 || zmalloc_used_memory() <= cfg.maxmemory) return EVICT_OK;
+    /* replica-ignore-maxmemory: the primary's DELs decide what goes. */
+    if (server.is_replica && cfg.replica_ignore_maxmemory) return EVICT_OK;
     if (db_expiry_paused()) return EVICT_OK; /* CLIENT PAUSE freezes the data set */
     if (cfg.maxmemory_policy == MAXMEMORY_NOEVICTION) return EVICT_FAIL;
     unsigned long long limit_us = evict_time_limit_us();

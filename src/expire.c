@@ -163,7 +163,8 @@ static int expire_slice_tick(ae_event_loop *el, long long id, void *data) {
  * the timer, after the next poll: the cron tick has work of its own, and
  * clients waiting now are served first. */
 void expire_cron(void) {
-    if (!expire_active) return;
+    /* A replica's keys expire by its primary's DELs. */
+    if (!expire_active || server.is_replica) return;
     long long period_us = EXPIRE_US_PER_SECOND / (cfg.hz > 0 ? cfg.hz : 1);
     int effort = expire_effort();
     expire_slow_budget_us = period_us * (EXPIRE_SLOW_TIME_PERC + 2 * effort) / 100;
@@ -174,7 +175,7 @@ void expire_cron(void) {
 /* The fast cycle fills the gaps once the slow budget of the period is
  * spent; while slices are pending it would only lengthen a loop pass. */
 void expire_before_sleep(void) {
-    if (!expire_active || expire_timer_id != -1) return;
+    if (!expire_active || expire_timer_id != -1 || server.is_replica) return;
     int effort = expire_effort();
     long long stale = EXPIRE_ACCEPTABLE_STALE_PERC - effort;
     if (!expire_timed_out && expire_stale_perc * 100 < (double)stale) return;

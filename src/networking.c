@@ -308,6 +308,11 @@ void net_reset_client(client *c) {
 
 /* Parses and runs every complete command in the query buffer. */
 static void net_process_input(client *c) {
+    /* Our primary's stream: applied with no checks, bytes proxied. */
+    if (__builtin_expect((c->flags & CLIENT_PRIMARY) != 0, 0)) {
+        repl_replica_process_input(c);
+        return;
+    }
     size_t len = sds_len(c->querybuf);
     server.current_client = c;
     /* CLIENT PAUSE (admin.c): c->argv is already set when a parsed command
@@ -438,7 +443,9 @@ static void net_read_handler(ae_event_loop *el, int fd, void *privdata, int mask
     sds_incr_len(c->querybuf, n);
     c->last_interaction_ms = vclock_ms_from_real(server.loop_ms);
     server.stat_net_input_bytes += n;
-    if (net_pending_input_bytes(c) > cfg.client_max_querybuf_len) {
+    /* The primary's stream is exempt: a big transaction waits for its EXEC
+     * in the buffer. */
+    if (net_pending_input_bytes(c) > cfg.client_max_querybuf_len && !(c->flags & CLIENT_PRIMARY)) {
         log_warning("Closing client that reached max query buffer length: id=%llu addr=%s (qbuf initial bytes: ...)",
                     (unsigned long long)c->id, c->addr);
         net_free_client(c);
@@ -672,8 +679,10 @@ void net_clients_cron(long long now_ms) {
             c = next;
             continue;
         }
-        /* Blocked clients wait by their own timeout, as in Redis. */
-        if (!(c->flags & CLIENT_BLOCKED) && now_ms - c->last_interaction_ms > limit_ms) {
+        /* Blocked clients wait by their own timeout, as in Redis; replication
+         * links have repl-timeout instead. */
+        if (!(c->flags & (CLIENT_BLOCKED | CLIENT_REPLICA | CLIENT_PRIMARY)) &&
+            now_ms - c->last_interaction_ms > limit_ms) {
             log_verbose("Closing idle client id=%llu", (unsigned long long)c->id);
             net_free_client(c);
         }

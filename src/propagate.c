@@ -20,7 +20,7 @@
  * start+len), written when the effect is added (no argv kept alive). */
 typedef struct prop_op {
     int dbid;
-    int replica_only; /* PUBLISH: replicas get it, the AOF does not */
+    int targets; /* PROP_TO_AOF | PROP_TO_REPLICAS: who reads it */
     size_t start, len;
 } prop_op;
 
@@ -38,6 +38,10 @@ typedef struct prop_consumer {
 } prop_consumer;
 
 #define PROP_MAX_CONSUMERS 16
+/* An effect's readers: plain consumers (the AOF) and replica consumers. */
+#define PROP_TO_AOF 1
+#define PROP_TO_REPLICAS 2
+#define PROP_TO_ALL (PROP_TO_AOF | PROP_TO_REPLICAS)
 /* The pending buffer kept between units (larger ones are freed). */
 #define PROP_PENDING_KEEP_BYTES (64 * 1024)
 
@@ -64,7 +68,7 @@ static void argv_free(int argc, sds *argv) {
 static sds cat_command(sds s, int argc, sds *argv);
 
 /* Serializes argv (borrowed) as one more effect of the unit. */
-static void add_op(int dbid, int argc, sds *argv, int replica_only) {
+static void add_op(int dbid, int argc, sds *argv, int targets) {
     if (ops_len == ops_cap) {
         ops_cap = ops_cap ? ops_cap * 2 : 8;
         ops = zrealloc(ops, sizeof(prop_op) * (size_t)ops_cap);
@@ -73,11 +77,11 @@ static void add_op(int dbid, int argc, sds *argv, int replica_only) {
     size_t start = sds_len(pending);
     pending = cat_command(pending, argc, argv);
     ops[ops_len++] = (prop_op){
-        .dbid = dbid, .replica_only = replica_only, .start = start, .len = sds_len(pending) - start};
+        .dbid = dbid, .targets = targets, .start = start, .len = sds_len(pending) - start};
 }
 
 void prop_add(int dbid, int argc, sds *argv) {
-    if (consumer_count) add_op(dbid, argc, argv, 0);
+    if (consumer_count) add_op(dbid, argc, argv, PROP_TO_ALL);
     argv_free(argc, argv);
 }
 
@@ -149,15 +153,19 @@ void prop_force_replicas(client *c) {
 }
 
 void prop_command_done(client *c, long long dirty) {
-    /* A command that changed nothing but must reach replicas (PUBLISH)
-     * goes to them alone, as Redis's forced replication does. */
-    int replica_only = !dirty && (c->flags & CLIENT_FORCE_REPL) && replica_consumers;
-    if ((dirty || replica_only) && consumer_count && !(c->flags & CLIENT_PREVENT_PROP)) {
-        if (c->prop) add_op(c->db->id, c->prop->argc, c->prop->argv, replica_only);
-        else add_op(c->db->id, c->argc, c->argv, replica_only);
+    /* A change goes to everyone; a command that changed nothing but must
+     * reach replicas (PUBLISH) goes to them alone, as Redis's forced
+     * replication does; a script's redis.set_repl() takes readers away. */
+    int targets = dirty ? PROP_TO_ALL : 0;
+    if ((c->flags & CLIENT_FORCE_REPL) && replica_consumers) targets |= PROP_TO_REPLICAS;
+    if (c->flags & CLIENT_PREVENT_AOF_PROP) targets &= ~PROP_TO_AOF;
+    if (c->flags & CLIENT_PREVENT_REPL_PROP) targets &= ~PROP_TO_REPLICAS;
+    if (targets && consumer_count && !(c->flags & CLIENT_PREVENT_PROP)) {
+        if (c->prop) add_op(c->db->id, c->prop->argc, c->prop->argv, targets);
+        else add_op(c->db->id, c->argc, c->argv, targets);
     }
     override_free(c);
-    c->flags &= ~(CLIENT_PREVENT_PROP | CLIENT_FORCE_REPL);
+    c->flags &= ~(CLIENT_PREVENT_PROP | CLIENT_FORCE_REPL | CLIENT_PREVENT_AOF_PROP | CLIENT_PREVENT_REPL_PROP);
 }
 
 /* ---------------------------------------------------------- emitting */
@@ -209,27 +217,27 @@ typedef struct prop_view {
     int first_db, last_db;
 } prop_view;
 
-/* Builds the view with (with_replica_only) or without the replica-only
- * effects: wrapped in MULTI/EXEC when the unit holds several effects (as
- * Redis decides it, counting the replica-only ones: the AOF may get a
- * lone write wrapped), SELECT wherever the database changes inside the
- * unit. len is 0 when the view is empty. */
-static prop_view build_view(int with_replica_only) {
+/* Builds the view of the effects that reach target (PROP_TO_AOF or
+ * PROP_TO_REPLICAS): wrapped in MULTI/EXEC when the unit holds several
+ * effects (as Redis decides it, counting those of the other readers too:
+ * the AOF may get a lone write wrapped), SELECT wherever the database
+ * changes inside the unit. len is 0 when the view is empty. */
+static prop_view build_view(int target) {
     prop_view v = {.buf = NULL, .len = 0, .owned = NULL, .first_db = -1, .last_db = -1};
     if (ops_len == 1) {
-        if (!with_replica_only && ops[0].replica_only) return v;
+        if (!(ops[0].targets & target)) return v;
         v.buf = pending + ops[0].start;
         v.len = ops[0].len;
         v.first_db = v.last_db = ops[0].dbid;
         return v;
     }
     int n = 0;
-    for (int i = 0; i < ops_len; i++) n += with_replica_only || !ops[i].replica_only;
+    for (int i = 0; i < ops_len; i++) n += (ops[i].targets & target) != 0;
     if (n == 0) return v;
     sds body = sds_make_room_for(sds_empty(), sds_len(pending) + 32);
     body = sds_cat(body, "*1\r\n$5\r\nMULTI\r\n");
     for (int i = 0; i < ops_len; i++) {
-        if (!with_replica_only && ops[i].replica_only) continue;
+        if (!(ops[i].targets & target)) continue;
         if (v.first_db == -1) v.first_db = ops[i].dbid;
         else if (ops[i].dbid != v.last_db) body = cat_select(body, ops[i].dbid);
         v.last_db = ops[i].dbid;
@@ -258,12 +266,13 @@ static void emit_view(prop_consumer *pc, const prop_view *v) {
 void prop_flush(void) {
     if (ops_len == 0) return;
     int mixed = 0;
-    for (int i = 0; i < ops_len && !mixed; i++) mixed = ops[i].replica_only;
-    prop_view full = build_view(1);
-    prop_view plain = mixed ? build_view(0) : full;
-    for (int i = 0; i < consumer_count; i++) emit_view(&consumers[i], consumers[i].replica ? &full : &plain);
-    sds_free(full.owned);
-    if (mixed) sds_free(plain.owned);
+    for (int i = 0; i < ops_len && !mixed; i++) mixed = ops[i].targets != PROP_TO_ALL;
+    prop_view repl_view = build_view(PROP_TO_REPLICAS);
+    prop_view aof_view = mixed ? build_view(PROP_TO_AOF) : repl_view;
+    for (int i = 0; i < consumer_count; i++)
+        emit_view(&consumers[i], consumers[i].replica ? &repl_view : &aof_view);
+    sds_free(repl_view.owned);
+    if (mixed) sds_free(aof_view.owned);
     ops_len = 0;
     /* Keep a small buffer for the next unit; give a big one back. */
     if (sds_alloc(pending) > PROP_PENDING_KEEP_BYTES) {
@@ -272,6 +281,12 @@ void prop_flush(void) {
     } else {
         sds_clear(pending);
     }
+}
+
+int prop_consumer_db(prop_consumer_fn *fn, void *ctx) {
+    for (int i = 0; i < consumer_count; i++)
+        if (consumers[i].fn == fn && consumers[i].ctx == ctx) return consumers[i].db;
+    return -1;
 }
 
 void prop_feed_raw(int argc, sds *argv) {

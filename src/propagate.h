@@ -61,6 +61,9 @@ void prop_remove_consumer(prop_consumer_fn *fn, void *ctx);
 /* The consumer's next unit starts with a SELECT (a replica about to load
  * a snapshot, a new AOF file). */
 void prop_consumer_reselect(prop_consumer_fn *fn, void *ctx);
+/* The database the consumer's stream selected last (-1: none yet, or no
+ * such consumer). */
+int prop_consumer_db(prop_consumer_fn *fn, void *ctx);
 
 /* DEBUG EFFECTS ON | OFF | GET (a capture consumer for tests). */
 void prop_debug_command(client *c);

@@ -167,9 +167,9 @@ int rdb_save_rio(rio *r, const rdb_save_opts *opts) {
     if (!rio_write(r, magic, RDB_HEADER_LEN)) goto werr;
     if (rdb_save_aux_fields(r, opts) == -1) goto werr;
     /* Functions come before the keyspace, as Redis 7.0 writes them. */
-    if (fn_rdb_save(r) == -1) goto werr;
+    if (!(opts && opts->exclude_functions) && fn_rdb_save(r) == -1) goto werr;
     keys_saved = 0;
-    for (int i = 0; i < server.dbnum; i++)
+    for (int i = 0; i < server.dbnum && !(opts && opts->exclude_data); i++)
         if (rdb_save_db(r, &server.dbs[i]) == -1) goto werr;
     if (rdb_save_type(r, RDB_OPCODE_EOF) == -1) goto werr;
     /* The checksum covers everything before it; 0 when checksums are off
@@ -378,8 +378,9 @@ static int rdb_load_pair(rdb_loader *l, db *d, int type, rdb_key_meta *m, long l
         RDB_FAIL(l, "Unknown error loading a value");
     }
     /* A primary drops keys that expired while the file sat on disk; the
-     * base of an AOF keeps them (the AOF that follows says what happens). */
-    if (m->expire_ms != -1 && m->expire_ms < now_ms && !(l->flags & RDB_LOAD_AOF_PREAMBLE)) {
+     * base of an AOF keeps them (the AOF that follows says what happens),
+     * and so does a replica (its primary's DELs will). */
+    if (m->expire_ms != -1 && m->expire_ms < now_ms && !(l->flags & RDB_LOAD_AOF_PREAMBLE) && !server.is_replica) {
         sds_free(key);
         obj_decr_refcount(val);
         l->st->keys_expired++;

@@ -28,6 +28,8 @@ typedef struct rdb_save_opts {
     const char *repl_id;       /* aux repl-id / repl-offset / repl-stream-db */
     long long repl_offset;     /*   when repl_id is not NULL */
     int repl_stream_db;
+    int exclude_data;          /* no keys (REPLCONF rdb-filter-only) */
+    int exclude_functions;     /* no function libraries */
 } rdb_save_opts;
 
 /* What a load saw. */

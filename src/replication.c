@@ -83,6 +83,11 @@ void repl_backlog_ensure(void) {
     }
 }
 
+int repl_stream_db(void) {
+    int db = prop_consumer_db(effects_consumer, NULL);
+    return db == -1 ? 0 : db;
+}
+
 void repl_stream_reselect(void) {
     prop_consumer_reselect(effects_consumer, NULL);
 }
@@ -129,7 +134,17 @@ const char *repl_clock_refusal(void) {
 
 /* ---------------------------------------------------------- lifecycle */
 
+void repl_role_from_config(void) {
+    const char *v = cfg.replicaof;
+    const char *sp = v ? strchr(v, ' ') : NULL;
+    long long port;
+    if (sp && string2ll(sp + 1, strlen(sp + 1), &port) && port >= 0 && port <= 65535) server.is_replica = 1;
+}
+
 void repl_init(void) {
+    /* repl_replica_init decides for good (it follows the configured
+     * primary, or not). */
+    server.is_replica = 0;
     repl_change_replid();
     repl.offset = 0;
     static const cmd_repl_hooks hooks = {.write_refusal = write_refusal, .stale_refusal = stale_refusal};
@@ -155,6 +170,10 @@ void repl_cron(void) {
 
 void repl_before_sleep(void) {
     repl_primary_before_sleep();
+    /* FAILOVER's target may have acked the last offset during this pass
+     * (checked here, not where the ack arrives: failing over closes the
+     * replica links, as Redis reasons). */
+    repl_failover_update();
 }
 
 /* ---------------------------------------------------------- INFO */

@@ -47,6 +47,10 @@ typedef struct repl_state {
 /* Read by anyone; written only through the functions below. */
 extern repl_state repl;
 
+/* Called at start before the dataset is loaded: a server configured with
+ * `replicaof host port` loads as a replica (keys already expired stay
+ * until its primary deletes them, as Redis loads them). */
+void repl_role_from_config(void);
 /* Called once at start, after the configuration and the dataset are
  * loaded: random replid, hooks into commands.c and the effects stream,
  * then both sides' init (the replica side connects if `replicaof` is set). */
@@ -66,6 +70,9 @@ void repl_backlog_ensure(void);
  * full sync forks (the replica will load the snapshot and then needs to be
  * told the database), as Redis resets its replicas' selected db then. */
 void repl_stream_reselect(void);
+/* The database the replication stream selected last (0 when none): the
+ * RDB's repl-stream-db aux field. */
+int repl_stream_db(void);
 /* Frees the backlog (repl-backlog-ttl expired with no replica, or a new
  * history that makes it useless). */
 void repl_backlog_release(void);
@@ -123,6 +130,12 @@ sds repl_primary_info(sds s);
 /* CLIENT LIST / the replica-class output limit: the client is a replica. */
 void repl_primary_client_freed(client *c);
 
+/* ROLE on a primary: fn is called for each online replica with its
+ * announced address, listening port and acked offset, in attach order
+ * (repl_primary.c; ROLE is the replica side's command). */
+typedef void repl_replica_visit_fn(const char *ip, int port, long long ack_offset, void *ctx);
+void repl_primary_foreach_online(repl_replica_visit_fn *fn, void *ctx);
+
 /* --------------------------------------------------------- replica side */
 
 /* repl_replica.c */
@@ -148,6 +161,22 @@ int repl_replica_primary_port(void);
 sds repl_replica_info(sds s);
 /* The primary link client was freed (networking.c's free path). */
 void repl_replica_client_freed(client *c);
+/* networking.c's input path for the primary's client (CLIENT_PRIMARY):
+ * runs every complete command of its query buffer with no checks and
+ * replies off, answers REPLCONF GETACK, and proxies the bytes of each
+ * applied command (a transaction at its EXEC) with repl_feed_stream;
+ * bytes of a command not yet applied stay in the buffer. */
+void repl_replica_process_input(client *c);
+
+/* repl_failover.c: FAILOVER. INFO's master_failover_state (no-failover,
+ * waiting-for-sync, failover-in-progress); whether one is in progress
+ * (REPLICAOF refuses meanwhile); the check whether the target caught up
+ * (every cron pass; a caller that just got an ACK may call it too); the
+ * PSYNC FAILOVER's outcome (repl_replica.c). */
+const char *repl_failover_state_name(void);
+int repl_failover_active(void);
+void repl_failover_update(void);
+void repl_failover_psync_result(int accepted);
 
 /* MINIRED CLOCK's refusal while this server is a replica or has replicas
  * (error text without "ERR "), or NULL. */

@@ -131,6 +131,9 @@ int script_is_timedout(void) {
 static sds script_command_refusal(script_run *r, client *sc, redis_command *cmd) {
     if (!(cmd->flags & CMD_WRITE)) return NULL;
     if (r->read_only) return sds_new("Write commands are not allowed from read-only scripts.");
+    /* A read-only replica takes writes from its primary only. */
+    if (server.is_replica && cfg.replica_read_only && server.current_client != server.primary_client)
+        return sds_new("-READONLY You can't write against a read only replica.");
     sds misconf = aof_write_refusal();
     if (misconf) return misconf;
     (void)sc;
@@ -154,9 +157,10 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     } else {
         if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
-        /* One stream feeds both the AOF and replicas: only REPL_NONE (no
-         * target at all) changes what propagates. */
-        if (r->repl_none) sc->flags |= CLIENT_PREVENT_PROP;
+        /* redis.set_repl(): the readers this call's effect skips. */
+        if (r->repl_off == SCRIPT_REPL_OFF_ALL) sc->flags |= CLIENT_PREVENT_PROP;
+        else if (r->repl_off & SCRIPT_REPL_OFF_AOF) sc->flags |= CLIENT_PREVENT_AOF_PROP;
+        else if (r->repl_off & SCRIPT_REPL_OFF_REPLICAS) sc->flags |= CLIENT_PREVENT_REPL_PROP;
         cmd_call(sc);
         reply = reply_take_output(sc);
     }

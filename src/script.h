@@ -23,6 +23,12 @@
 /* Parses a flag name ("no-writes"...) into *flag; -1 if unknown. */
 int script_flag_from_name(const char *name, size_t len, uint64_t *flag);
 
+/* script_run.repl_off: what redis.set_repl() took away (REPL_AOF is 1,
+ * REPL_REPLICA 2 on the Lua side; these are their complements). */
+#define SCRIPT_REPL_OFF_AOF 1
+#define SCRIPT_REPL_OFF_REPLICAS 2
+#define SCRIPT_REPL_OFF_ALL 3
+
 /* The state of the running script (NULL outside one). */
 typedef struct script_run {
     client *caller;          /* the client that sent EVAL / FCALL */
@@ -34,7 +40,7 @@ typedef struct script_run {
     int wrote;               /* a write command ran: no more OOM refusal, unkillable */
     int timedout;            /* past busy-reply-threshold: others get BUSY */
     int killed;              /* SCRIPT/FUNCTION KILL asked it to stop */
-    int repl_none;           /* redis.set_repl(REPL_NONE): writes propagate nothing */
+    int repl_off;            /* SCRIPT_REPL_OFF_* bits: readers redis.set_repl() took away */
     int oom;                 /* over maxmemory when the script started */
     long long start_ms;      /* monotonic start (ms) */
     long long next_events_ms; /* when the hook next processes events */

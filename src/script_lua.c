@@ -649,10 +649,9 @@ static int lua_redis_set_repl(lua_State *L) {
     if ((flags & ~3LL) != 0) {
         return lua_raise(L, "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.");
     }
-    /* Effects go to the AOF and replicas alike (one stream): REPL_NONE is
-     * the one setting that changes anything. */
+    /* REPL_AOF is 1, REPL_REPLICA 2: what is not asked for is taken away. */
     script_run *r = script_current();
-    if (r) r->repl_none = flags == 0;
+    if (r) r->repl_off = (int)(~flags & 3);
     return 0;
 }
 

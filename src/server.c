@@ -297,6 +297,12 @@ static int server_prepare_shutdown(int flags) {
     return 0;
 }
 
+/* CONFIG GET / REWRITE `replicaof`: the primary followed now. */
+static const char *server_replica_primary(int *port) {
+    *port = repl_replica_primary_port();
+    return repl_replica_primary_host();
+}
+
 /* Stores a lowered maxclients at start (hooks are not registered yet, so
  * nothing is applied twice). */
 static void server_store_maxclients(unsigned int n) {
@@ -425,6 +431,7 @@ void server_init(void) {
         .appendonly_changed = aof_config_changed,
         .requirepass_changed = acl_requirepass_changed,
         .acl_user_lines = acl_config_user_lines,
+        .replica_primary = server_replica_primary,
     };
     config_set_hooks(&hooks);
     char err[512];
@@ -448,6 +455,7 @@ void server_run(void) {
     /* With appendonly yes the AOF is the dataset (Redis 7.0 then never
      * reads the RDB, even when there is no AOF yet); either way the AOF is
      * opened (or created from what was loaded) after. */
+    repl_role_from_config();
     if (cfg.appendonly) aof_load_at_start();
     else snapshot_load_at_start();
     aof_open_at_start();

@@ -85,6 +85,8 @@
 #define CLIENT_REPLICA (1ULL << 34)
 #define CLIENT_PRIMARY (1ULL << 35)
 #define CLIENT_FORCE_REPL (1ULL << 36)    /* propagate.c: the command reaches replicas though not dirty */
+#define CLIENT_PREVENT_AOF_PROP (1ULL << 37)  /* redis.set_repl(): its effect skips the AOF */
+#define CLIENT_PREVENT_REPL_PROP (1ULL << 38) /* ... or skips replicas */
 
 typedef struct reply_block {
     struct reply_block *next;
@@ -141,6 +143,8 @@ typedef struct client {
     struct tracking_state *tracking; /* tracking.c: CLIENT TRACKING state, or NULL */
     struct prop_override *prop;      /* propagate.c: the effect replacing argv, or NULL */
     struct repl_link *repl;          /* repl_primary.c: a replica's sync state, or NULL */
+    long long repl_woff;             /* repl_primary.c: the stream offset after this
+                                      * client's last write (WAIT waits for it) */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 

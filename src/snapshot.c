@@ -59,6 +59,9 @@ static struct {
     off_t loading_total_bytes, loading_loaded_bytes;
     long long loading_events_last_ms;
     long long last_load_keys_loaded, last_load_keys_expired;
+    char loaded_repl_id[41]; /* the RDB loaded at start: its aux repl-* */
+    long long loaded_repl_offset;
+    int loaded_repl_db;
 } snap = {.lastbgsave_ok = 1, .save_time_last = -1, .save_time_start = -1};
 
 /* ---------------------------------------------------------- test knobs */
@@ -108,13 +111,28 @@ static size_t delayed_read(rio *r, void *buf, size_t len) {
 
 /* SAVE and the BGSAVE child write through the serializer's own
  * temp-file, fsync and rename path. */
-static int save_to(const char *filename) {
+static snapshot_repl_info_fn *repl_info_hook;
+
+void snapshot_set_repl_info_hook(snapshot_repl_info_fn *fn) {
+    repl_info_hook = fn;
+}
+
+int snapshot_loaded_repl_info(char *id, long long *offset, int *dbid) {
+    if (snap.loaded_repl_id[0] == '\0') return 0;
+    memcpy(id, snap.loaded_repl_id, sizeof(snap.loaded_repl_id));
+    *offset = snap.loaded_repl_offset;
+    *dbid = snap.loaded_repl_db;
+    return 1;
+}
+
+static int save_to(const char *filename, const rdb_save_opts *repl_opts) {
     rdb_save_opts opts = {0};
-    return rdb_save_file(filename, &opts);
+    if (repl_opts == NULL && repl_info_hook) repl_info_hook(&opts);
+    return rdb_save_file(filename, repl_opts ? repl_opts : &opts);
 }
 
 int snapshot_save_sync(void) {
-    if (save_to(cfg.dbfilename) == -1) return -1;
+    if (save_to(cfg.dbfilename, NULL) == -1) return -1;
     server.dirty = 0;
     snap.lastsave = time(NULL);
     snap.lastsave_data = vclock_s();
@@ -122,15 +140,16 @@ int snapshot_save_sync(void) {
     return 0;
 }
 
-/* Starts a BGSAVE. 0, or -1 (fork failed: logged, status err). */
-static int bgsave_start(void) {
+/* Starts a BGSAVE (repl_opts: replication's, with its aux fields; NULL:
+ * a plain one). 0, or -1 (fork failed: logged, status err). */
+static int bgsave_start_with(const rdb_save_opts *repl_opts) {
     if (childproc_active()) return -1;
     snap.saves++;
     snap.dirty_before_bgsave = server.dirty;
     snap.lastbgsave_try = time(NULL);
     pid_t pid = childproc_fork(CHILD_RDB);
     if (pid == 0) {
-        int rc = save_to(cfg.dbfilename);
+        int rc = save_to(cfg.dbfilename, repl_opts);
         if (rc == 0) childproc_child_send_cow(child_keys_saved);
         childproc_child_exit(rc == 0 ? 0 : 1);
     }
@@ -144,12 +163,58 @@ static int bgsave_start(void) {
     return 0;
 }
 
+static int bgsave_start(void) {
+    return bgsave_start_with(NULL);
+}
+
+/* ---------------------------------------------------------- replication */
+
+/* The running CHILD_RDB child writes to replicas' sockets (a pipe), not
+ * to the dump file: its end is no save. */
+static int child_is_socket;
+static snapshot_repl_done_fn *repl_done_hook;
+
+int snapshot_bgsave_for_replication(const rdb_save_opts *opts) {
+    child_is_socket = 0;
+    return bgsave_start_with(opts);
+}
+
+pid_t snapshot_fork_for_replication(void) {
+    if (childproc_active()) {
+        errno = EBUSY;
+        return -1;
+    }
+    pid_t pid = childproc_fork(CHILD_RDB);
+    if (pid > 0) {
+        child_is_socket = 1;
+        snap.save_time_start = time(NULL);
+    }
+    return pid;
+}
+
+void snapshot_set_repl_done_hook(snapshot_repl_done_fn *fn) {
+    repl_done_hook = fn;
+}
+
+size_t snapshot_child_keys_saved(void) {
+    return child_keys_saved;
+}
+
 void snapshot_after_flushall(void) {
     if (childproc_kind() == CHILD_RDB) childproc_kill();
     if (cfg.save_param_count > 0) snapshot_save_sync();
 }
 
 static void bgsave_done(int exitcode, int bysignal) {
+    if (child_is_socket) {
+        child_is_socket = 0;
+        if (!bysignal && exitcode == 0) log_notice("Background RDB transfer terminated with success");
+        else if (!bysignal) log_warning("Background RDB transfer error");
+        else log_warning("Background RDB transfer terminated by signal %d", bysignal);
+        snap.save_time_start = -1;
+        if (repl_done_hook) repl_done_hook(!bysignal && exitcode == 0, 1);
+        return;
+    }
     if (!bysignal && exitcode == 0) {
         log_notice("Background saving terminated with success");
         server.dirty -= snap.dirty_before_bgsave;
@@ -169,6 +234,8 @@ static void bgsave_done(int exitcode, int bysignal) {
     }
     snap.save_time_last = (long long)(time(NULL) - snap.save_time_start);
     snap.save_time_start = -1;
+    /* Replicas waiting for this file (or for the next child) learn it. */
+    if (repl_done_hook) repl_done_hook(!bysignal && exitcode == 0, 0);
 }
 
 void snapshot_reset_stats(void) {
@@ -330,6 +397,9 @@ void snapshot_load_at_start(void) {
     }
     snap.last_load_keys_loaded = ls.keys_loaded;
     snap.last_load_keys_expired = ls.keys_expired;
+    memcpy(snap.loaded_repl_id, ls.repl_id, sizeof(snap.loaded_repl_id));
+    snap.loaded_repl_offset = ls.repl_offset;
+    snap.loaded_repl_db = ls.repl_stream_db;
     log_notice("DB loaded from disk: %.3f seconds", (double)(ustime() - start) / 1000000);
 }
 

@@ -42,6 +42,32 @@ int snapshot_loading(void);
  * RELOAD). Returns 0, or -1 with the reason logged. */
 int snapshot_save_sync(void);
 
+/* Replication's full sync (repl_primary's repl_sync.c). A BGSAVE of the
+ * dump file whose aux fields carry opts' replication id and offset, with
+ * BGSAVE's bookkeeping: 0, or -1 (logged). */
+struct rdb_save_opts;
+int snapshot_bgsave_for_replication(const struct rdb_save_opts *opts);
+/* Forks the CHILD_RDB child of a diskless sync; returns as fork does (0 in
+ * the child, which writes its RDB and leaves with childproc_child_exit; -1
+ * with errno). Its end is no save: LASTSAVE and the dirty count stay. */
+pid_t snapshot_fork_for_replication(void);
+/* In such a child: keys its save has written (for childproc_child_send_cow). */
+size_t snapshot_child_keys_saved(void);
+/* Called in the parent after any CHILD_RDB child ended (a BGSAVE too:
+ * replicas waiting for a fork may start one now): ok when it succeeded,
+ * socket when it was a diskless sync's. */
+/* A replica's SAVE / BGSAVE records its primary's history (aux repl-id,
+ * repl-offset, repl-stream-db) so a restart can continue it with a
+ * partial resync: the hook fills opts (returns 1) or leaves it (0). And
+ * what the RDB loaded at start carried: 1 with the id (41 bytes), the
+ * offset and the stream's database, or 0. */
+struct rdb_save_opts;
+typedef int snapshot_repl_info_fn(struct rdb_save_opts *opts);
+void snapshot_set_repl_info_hook(snapshot_repl_info_fn *fn);
+int snapshot_loaded_repl_info(char *id, long long *offset, int *dbid);
+typedef void snapshot_repl_done_fn(int ok, int socket);
+void snapshot_set_repl_done_hook(snapshot_repl_done_fn *fn);
+
 /* FLUSHALL: kills a running BGSAVE (its data is gone) and, when save
  * points exist, saves the empty dataset at once, as Redis does. */
 void snapshot_after_flushall(void);

@@ -236,6 +236,36 @@ START_TEST(test_manifest_and_rewrite) {
 }
 END_TEST
 
+/* redis.set_repl() decides what reaches the AOF: REPL_AOF and REPL_ALL
+ * writes are there, REPL_REPLICA and REPL_NONE ones are not; PUBLISH never
+ * is (it goes to replicas only). */
+START_TEST(test_script_set_repl_targets) {
+    char *dir = make_dir();
+    hs_server *s = start_in(dir, NULL);
+    redisContext *c = hs_connect(s);
+    HS_EXPECT_INT(c, 1, "EVAL",
+                  "redis.set_repl(redis.REPL_REPLICA); redis.call('SET', 'to-replica', 1);"
+                  "redis.set_repl(redis.REPL_AOF); redis.call('SET', 'to-aof', 1);"
+                  "redis.set_repl(redis.REPL_NONE); redis.call('SET', 'to-none', 1);"
+                  "redis.set_repl(redis.REPL_ALL); redis.call('SET', 'to-all', 1); return 1",
+                  "0");
+    HS_EXPECT_INT(c, 0, "PUBLISH", "news", "hello");
+    HS_EXPECT_OK(c, "SET", "after", "1");
+    hs_buf incr = read_aof(dir, "appendonly.aof.1.incr.aof");
+    ck_assert(incr.data != NULL);
+    ck_assert(strstr(incr.data, "to-aof") != NULL);
+    ck_assert(strstr(incr.data, "to-all") != NULL);
+    ck_assert(strstr(incr.data, "to-replica") == NULL);
+    ck_assert(strstr(incr.data, "to-none") == NULL);
+    ck_assert(strstr(incr.data, "PUBLISH") == NULL);
+    ck_assert(strstr(incr.data, "after") != NULL);
+    hs_buf_free(&incr);
+    redisFree(c);
+    hs_stop(s);
+    remove_dir(dir);
+}
+END_TEST
+
 /* A rewrite of every type in batches, TTLs as PEXPIREAT: what Redis 7.0
  * writes without a preamble loads back identically. */
 START_TEST(test_rewrite_batches_roundtrip) {
@@ -926,6 +956,7 @@ static Suite *aof_suite(void) {
     tcase_add_test(tc, test_check_aof);
     tcase_add_test(tc, test_interop_commands_base);
     tcase_add_test(tc, test_interop_rdb_preamble);
+    tcase_add_test(tc, test_script_set_repl_targets);
     tcase_add_test(tc, test_migrate_preamble_with_tail);
     TCase *crash = hs_tcase(s, "crash");
     tcase_set_timeout(crash, 600);
