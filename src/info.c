@@ -370,6 +370,8 @@ static sds info_persistence(sds s) {
 static sds info_stats(sds s) {
     expire_stats ex;
     expire_get_stats(&ex);
+    repl_sync_stats sync;
+    repl_primary_get_sync_stats(&sync);
     s = sds_cat_printf(s,
                        "# Stats\r\n"
                        "total_connections_received:%lld\r\n"
@@ -384,9 +386,9 @@ static sds info_stats(sds s) {
                        "instantaneous_input_repl_kbps:0.00\r\n"
                        "instantaneous_output_repl_kbps:0.00\r\n"
                        "rejected_connections:%lld\r\n"
-                       "sync_full:0\r\n"
-                       "sync_partial_ok:0\r\n"
-                       "sync_partial_err:0\r\n"
+                       "sync_full:%lld\r\n"
+                       "sync_partial_ok:%lld\r\n"
+                       "sync_partial_err:%lld\r\n"
                        "expired_keys:%lld\r\n"
                        "expired_stale_perc:%.2f\r\n"
                        "expired_time_cap_reached_count:%lld\r\n"
@@ -400,7 +402,8 @@ static sds info_stats(sds s) {
                        server.stat_numconnections, server.stat_numcommands, rate_get(&rates[RATE_OPS]),
                        server.stat_net_input_bytes, server.stat_net_output_bytes,
                        (double)rate_get(&rates[RATE_NET_IN]) / 1024, (double)rate_get(&rates[RATE_NET_OUT]) / 1024,
-                       server.stat_rejected_conn, server.stat_expired_keys, ex.stale_perc,
+                       server.stat_rejected_conn, sync.full, sync.partial_ok, sync.partial_err,
+                       server.stat_expired_keys, ex.stale_perc,
                        ex.time_cap_reached_count, ex.cycle_cpu_ms, server.stat_evicted_keys, server.stat_keyspace_hits,
                        server.stat_keyspace_misses);
     s = sds_cat_printf(s, "pubsub_channels:%lu\r\npubsub_patterns:%lu\r\npubsubshard_channels:%lu\r\n",

@@ -32,6 +32,10 @@ client **repl_replicas;
 int repl_replica_len;
 static int repl_replica_cap;
 
+/* INFO stats sync_full / sync_partial_ok / sync_partial_err, counted as
+ * Redis counts them (a PSYNC ? asks for a full sync on purpose: no error). */
+static repl_sync_stats sync_stats;
+
 /* Set by WAIT (and FAILOVER): REPLCONF GETACK goes into the stream before
  * the next sleep, once however many asked. */
 static int acks_requested;
@@ -259,10 +263,15 @@ static void sync_generic(client *c, int is_psync) {
             reply_error(c, "value is not an integer or out of range");
             return;
         }
-        if (try_partial(c, c->argv[1], off)) return;
+        if (try_partial(c, c->argv[1], off)) {
+            sync_stats.partial_ok++;
+            return;
+        }
+        if (c->argv[1][0] != '?') sync_stats.partial_err++;
     } else {
         l->old_sync = 1;
     }
+    sync_stats.full++;
     l->state = RL_WAIT_BGSAVE_START;
     l->wait_since_ms = mstime();
     replicas_add(c);
@@ -275,6 +284,14 @@ static void sync_generic(client *c, int is_psync) {
                    repl.replid2);
     }
     repl_sync_request(c);
+}
+
+void repl_primary_get_sync_stats(repl_sync_stats *out) {
+    *out = sync_stats;
+}
+
+void repl_primary_reset_sync_stats(void) {
+    memset(&sync_stats, 0, sizeof(sync_stats));
 }
 
 static void psync_command(client *c) {

@@ -127,6 +127,13 @@ int repl_primary_find_replica(const char *host, int port, char *host_out, size_t
  * min_slaves_good_slaves (with min-replicas-to-write), slaveN lines,
  * master_failover_state. Returns s. */
 sds repl_primary_info(sds s);
+/* INFO stats' sync_full, sync_partial_ok, sync_partial_err (CONFIG
+ * RESETSTAT zeroes them). */
+typedef struct repl_sync_stats {
+    long long full, partial_ok, partial_err;
+} repl_sync_stats;
+void repl_primary_get_sync_stats(repl_sync_stats *out);
+void repl_primary_reset_sync_stats(void);
 /* CLIENT LIST / the replica-class output limit: the client is a replica. */
 void repl_primary_client_freed(client *c);
 

@@ -168,6 +168,7 @@ static void server_reset_stats(void) {
     info_reset_stats();
     childproc_reset_stats();
     snapshot_reset_stats();
+    repl_primary_reset_sync_stats();
 }
 
 /* ---------------------------------------------------------- loop hooks */

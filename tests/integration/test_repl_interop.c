@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "repl_harness.h"
@@ -308,6 +309,46 @@ START_TEST(test_chain) {
 }
 END_TEST
 
+/* INFO stats' sync counters as Redis keeps them: a PSYNC with an unknown
+ * history is a partial_err and a full sync, PSYNC ? and SYNC full syncs
+ * only; CONFIG RESETSTAT zeroes them. Same figures from both servers. */
+static void sync_stats_on(hs_server *s, long long *got) {
+    static const char *const reqs[] = {"PSYNC 1234567890123456789012345678901234567890 5\r\n", "PSYNC ? -1\r\n",
+                                       "SYNC\r\n"};
+    for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+        int fd = hs_raw_connect(s);
+        hs_raw_send(fd, reqs[i], strlen(reqs[i]));
+        /* +FULLRESYNC (PSYNC) or the RDB's first byte (SYNC): the sync began. */
+        hs_buf b = hs_raw_read_n(fd, 1, HR_SYNC_TIMEOUT_MS);
+        ck_assert_msg(b.len == 1, "no answer to %s", reqs[i]);
+        hs_buf_free(&b);
+        close(fd);
+    }
+    redisContext *c = hs_connect(s);
+    got[0] = stat_ll(c, "sync_full");
+    got[1] = stat_ll(c, "sync_partial_ok");
+    got[2] = stat_ll(c, "sync_partial_err");
+    HS_EXPECT_OK(c, "CONFIG", "RESETSTAT");
+    ck_assert_int_eq(stat_ll(c, "sync_full") + stat_ll(c, "sync_partial_ok") + stat_ll(c, "sync_partial_err"), 0);
+    redisFree(c);
+}
+
+START_TEST(test_sync_stats) {
+    const hr_kind kinds[] = {HR_MINIRED, HR_REDIS};
+    if (hr_skip("sync_stats", 2, kinds, (const hr_role[]){HR_PRIMARY, HR_PRIMARY})) return;
+    long long got[2][3];
+    for (int i = 0; i < 2; i++) {
+        hs_server *s = hr_start(kinds[i], with_common_args(NULL));
+        sync_stats_on(s, got[i]);
+        hs_stop(s);
+    }
+    ck_assert_int_eq(got[0][0], 3);
+    ck_assert_int_eq(got[0][1], 0);
+    ck_assert_int_eq(got[0][2], 1);
+    for (int j = 0; j < 3; j++) ck_assert_int_eq(got[0][j], got[1][j]);
+}
+END_TEST
+
 /* The harness itself, on Redis alone: a replica written to directly (it
  * accepts writes with replica-read-only no) is caught as different, with
  * both digests shown; after FLUSHALL on the primary (which the replica
@@ -354,6 +395,7 @@ static Suite *repl_interop_suite(void) {
         tcase_add_loop_test(tc, cases[i].fn, 0, cases[i].n);
     }
     tcase_add_test(hs_tcase(s, "harness"), test_harness_catches_divergence);
+    tcase_add_test(hs_tcase(s, "sync_stats"), test_sync_stats);
     return s;
 }
 
