@@ -17,6 +17,7 @@
 #   make bench-instr BASELINE=/path/to/old-minired-server
 #                                instructions per request (callgrind) against another build,
 #                                and of a restricted ACL user against the default one
+#   make bench-repl              primary CPU per SET with two replicas, lag, digests, against redis-server
 #   make install PREFIX=/usr/local [DESTDIR=/staging]
 #                                server, check-tool links, commented config,
 #                                systemd unit; then utils/install-server.sh
@@ -106,7 +107,8 @@ SERVER_BIN := $(B)/minired-server
 LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
-        bench-types bench-clock bench-acl bench-instr bench-failover fuzz check-ae-backends check-layers diffcheck test-long
+        bench-types bench-clock bench-acl bench-instr bench-repl bench-failover fuzz check-ae-backends check-layers \
+        diffcheck test-long
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -225,11 +227,21 @@ build/ae-only-%: test-deps
 run: all
 	./$(SERVER_BIN) $(ARGS)
 
+# The randomized replication run (tests/long/repl_long.c) links like an
+# integration test but is not one: `make test` never runs it.
+$(B)/tests/long_repl: tests/long/repl_long.c $(INTEG_HELPERS) $(LIBBASE) | $(B)
+	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIBBASE) $(LDFLAGS_ALL) $(HIREDIS_LIBS) $(CHECK_LIBS) $(LDLIBS_BASE)
+
 # Long runs kept out of `make test`: a million keys expiring at once while
-# a client PINGs (fails if any PING waits over 25 ms).
-test-long: all $(B)/tests/itest_aof
+# a client PINGs (fails if any PING waits over 25 ms); kill -9 under
+# appendfsync always; random writes, link cuts and restarts with replicas
+# attached (REPL_LONG_SECONDS, default 180).
+test-long: all $(B)/tests/itest_aof $(B)/tests/long_repl
 	@sh tests/long/expire_latency.sh $(abspath $(SERVER_BIN))
 	@sh tests/long/aof_crash.sh $(abspath $(SERVER_BIN)) $(abspath $(B)/tests/itest_aof)
+	@echo "== replication: random writes, link cuts, restarts"
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) MINIRED_REPL_LONG_SECONDS=$(or $(REPL_LONG_SECONDS),180) \
+	    $(abspath $(B)/tests/long_repl)
 
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))
@@ -262,6 +274,14 @@ bench-clock: all
 # The ACL bar in CPU time (noisy on a shared VM: see bench-instr).
 bench-acl: all
 	@python3 utils/acl_bench.py --server $(abspath $(SERVER_BIN))
+
+# Issue 13's bars: the primary's CPU per SET with two replicas (minired vs
+# Redis 7.0), replica lag meanwhile, DEBUG DIGEST after a 50-client write
+# load for minired->minired, minired->Redis and Redis->minired
+# (REPL_BENCH_ARGS to shrink, e.g. "--rounds 3 --requests 200000"; --instr
+# counts instructions under callgrind instead of CPU time).
+bench-repl: all
+	@python3 utils/repl_bench.py --server $(abspath $(SERVER_BIN)) $(REPL_BENCH_ARGS)
 
 # Sentinel failover of a primary with two replicas (utils/ha_setup.sh, three
 # redis-sentinels): median time from kill -9 to a promoted replica that

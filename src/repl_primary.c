@@ -34,10 +34,13 @@ client **repl_replicas;
 int repl_replica_len;
 static int repl_replica_cap;
 
+/* INFO stats sync_full / sync_partial_ok / sync_partial_err, counted as
+ * Redis counts them (a PSYNC ? asks for a full sync on purpose: no error). */
+static repl_sync_stats sync_stats;
+
 /* Set by WAIT (and FAILOVER): REPLCONF GETACK goes into the stream before
  * the next sleep, once however many asked. */
 static int acks_requested;
-static repl_sync_stats sync_stats;
 
 /* The stream bytes of REPLCONF GETACK * (Redis sends exactly these). */
 #define GETACK_CMD "*3\r\n$8\r\nREPLCONF\r\n$6\r\nGETACK\r\n$1\r\n*\r\n"
@@ -293,6 +296,7 @@ static void sync_generic(client *c, int is_psync) {
     }
     repl_sync_request(c);
 }
+
 
 static void psync_command(client *c) {
     sync_generic(c, 1);

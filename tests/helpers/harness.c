@@ -379,8 +379,12 @@ static hs_server *hs_start_binary(const char *binary, const char *const *extra_a
         char *argv[HS_MAX_SERVER_ARGS];
         int argc = hs_build_argv(s, binary, extra_args, argv);
         s->pid = hs_spawn(argv, s->log_path);
+        if (hs_wait_ready(s)) {
+            s->argv = zmalloc(sizeof(char *) * (size_t)(argc + 1));
+            memcpy(s->argv, argv, sizeof(char *) * (size_t)(argc + 1));
+            return s;
+        }
         for (int i = 0; i < argc; i++) zfree(argv[i]);
-        if (hs_wait_ready(s)) return s;
         hs_buf log = hs_read_log(s);
         int bind_race = strstr(log.data, "Address already in use") != NULL;
         hs_buf_free(&log);
@@ -460,6 +464,50 @@ void hs_check_log_clean(const hs_server *s) {
     }
 }
 
+static void hs_free_argv(hs_server *s) {
+    for (int i = 0; s->argv && s->argv[i]; i++) zfree(s->argv[i]);
+    zfree(s->argv);
+    s->argv = NULL;
+}
+
+void hs_crash(hs_server *s) {
+    if (s->pid > 0) {
+        kill(s->pid, SIGKILL);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+    s->status = 0;
+}
+
+void hs_halt(hs_server *s) {
+    if (s->pid > 0) kill(s->pid, SIGTERM);
+    int st = hs_wait_exit(s, HS_STOP_TIMEOUT_MS);
+    if (st == -1) {
+        hs_crash(s);
+        hs_print_log(s, "server did not exit on SIGTERM");
+        ck_abort_msg("server did not exit within %d ms of SIGTERM", HS_STOP_TIMEOUT_MS);
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        hs_print_log(s, "server halt failed");
+        ck_abort_msg("server exited with wait status 0x%x on SIGTERM", st);
+    }
+    hs_check_log_clean(s);
+}
+
+void hs_restart(hs_server *s) {
+    ck_assert_msg(s->pid == 0, "hs_restart: the server on port %d is still running", s->port);
+    ck_assert_msg(s->argv != NULL, "hs_restart: no saved command line");
+    s->pid = hs_spawn(s->argv, s->log_path);
+    if (!hs_wait_ready(s)) {
+        hs_print_log(s, "server exited during restart");
+        ck_abort_msg("server on port %d exited during restart (wait status 0x%x)", s->port, s->status);
+    }
+}
+
+pid_t hs_spawn_process(char *const *argv, const char *log_path) {
+    return hs_spawn(argv, log_path);
+}
+
 void hs_stop(hs_server *s) {
     if (s->pid > 0) kill(s->pid, SIGTERM);
     int st = hs_wait_exit(s, HS_STOP_TIMEOUT_MS);
@@ -475,6 +523,7 @@ void hs_stop(hs_server *s) {
     if (!clean_exit || marker) hs_print_log(s, "server stop failed");
     hs_untrack(s);
     hs_remove_dir(s->dir);
+    hs_free_argv(s);
     zfree(s);
     if (st == -1) ck_abort_msg("server did not exit within %d ms of SIGTERM", HS_STOP_TIMEOUT_MS);
     if (WIFSIGNALED(st)) ck_abort_msg("server was killed by signal %d", WTERMSIG(st));
@@ -490,6 +539,7 @@ void hs_kill(hs_server *s) {
     }
     hs_untrack(s);
     hs_remove_dir(s->dir);
+    hs_free_argv(s);
     zfree(s);
 }
 

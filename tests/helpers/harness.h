@@ -30,6 +30,7 @@ typedef struct hs_server {
     char dir[256];        /* private temp dir, removed by hs_stop */
     char log_path[300];   /* server stdout+stderr */
     char sock_path[300];  /* <dir>/redis.sock, used if asked for */
+    char **argv;          /* the command line it runs with (for hs_restart) */
 } hs_server;
 
 /* A growable byte buffer, always NUL-terminated (data may hold NULs).
@@ -77,6 +78,20 @@ void hs_stop(hs_server *s);
 /* kill -9 (crash tests): no shutdown work runs; the server's own dir is
  * removed and s freed, whatever the exit status. */
 void hs_kill(hs_server *s);
+
+/* Restarts (replication tests): hs_crash is kill -9 and hs_halt a clean
+ * SIGTERM (which fails the test unless the server exits with status 0);
+ * both keep the dir (RDB, AOF, log) and the port, so hs_restart runs the
+ * same command line again on them and waits until it answers. A server
+ * crashed and never restarted is then stopped by hs_stop as a clean one. */
+void hs_crash(hs_server *s);
+void hs_halt(hs_server *s);
+void hs_restart(hs_server *s);
+
+/* Forks and runs argv (argv[0] a path) with stdout and stderr appended to
+ * log_path and stdin from /dev/null; the child dies with the test. For
+ * helper tools (redis-benchmark, redis-cli). Returns its pid. */
+pid_t hs_spawn_process(char *const *argv, const char *log_path);
 
 /* Waits up to timeout_ms for the server to exit by itself. Returns its
  * wait status, or -1 on timeout (the server is then still running). */
