@@ -91,6 +91,14 @@ long long db_now_ms(void) {
     return server.cmd_time_ms;
 }
 
+int db_expire_time_passed(long long when_ms) {
+    /* A replica and a loader keep the key with its past time: the
+     * primary's DEL (or the loaded file's own) removes it, and until then
+     * a replica's reads hide it. Deleting here would make the replica
+     * diverge when its stream is applied late (Redis's rule). */
+    return when_ms <= db_now_ms() && !server.is_replica && !snapshot_loading();
+}
+
 /* ---------------------------------------------------------- access data */
 
 unsigned int db_lru_clock(void) {

@@ -10,6 +10,10 @@
 
 /* Unix ms "now" for expiry decisions: fixed for the running command. */
 long long db_now_ms(void);
+/* 1 when a TTL set now at when_ms (EXPIRE*, GETEX, RESTORE) deletes the
+ * key at once: the time has passed, and this server is neither a replica
+ * nor loading (those keep the key until a DEL arrives). */
+int db_expire_time_passed(long long when_ms);
 /* Re-reads the data clock the LRU/LFU stamps use (the cron does it every
  * tick; MINIRED CLOCK at once). */
 void db_clock_refresh(void);

@@ -169,7 +169,7 @@ static void restore_command(client *c) {
     if (ttl && !opt.absttl) ttl = (long long)((unsigned long long)ttl + (unsigned long long)db_now_ms());
     /* The loader and a primary's link add the key anyway: it expires
      * there as it did where the command first ran. */
-    if (ttl && ttl <= db_now_ms() && !(c->flags & CLIENT_NO_SOCKET)) {
+    if (ttl && db_expire_time_passed(ttl) && !(c->flags & CLIENT_NO_SOCKET)) {
         restore_expired(c, o, deleted);
         return;
     }

@@ -258,7 +258,7 @@ static void expire_generic(client *c, int in_seconds, int relative) {
         reply_integer(c, 0);
         return;
     }
-    if (when <= db_now_ms()) {
+    if (db_expire_time_passed(when)) {
         /* A time already past deletes the key: a "del", not an expiry,
          * replayed as DEL or UNLINK as lazyfree-lazy-expire frees it. */
         int lazy = cfg.lazyfree_lazy_expire;

@@ -314,7 +314,7 @@ static void getex_command(client *c) {
     if (expire_arg && !set_parse_expire(c, c->argv[expire_arg], flags, &when)) return;
     reply_bulk_obj(c, o);
     sds key = c->argv[1];
-    if (expire_arg && when <= db_now_ms()) {
+    if (expire_arg && db_expire_time_passed(when)) {
         /* A time already past deletes the key at once: a "del", replayed
          * as DEL or UNLINK as lazyfree-lazy-expire frees it. */
         int lazy = cfg.lazyfree_lazy_expire;
