@@ -241,7 +241,9 @@ END_TEST
  * is (it goes to replicas only). */
 START_TEST(test_script_set_repl_targets) {
     char *dir = make_dir();
-    hs_server *s = start_in(dir, NULL);
+    /* appendfsync always: each write is in the file before its reply. */
+    const char *const extra[] = {"--appendfsync", "always", NULL};
+    hs_server *s = start_in(dir, extra);
     redisContext *c = hs_connect(s);
     HS_EXPECT_INT(c, 1, "EVAL",
                   "redis.set_repl(redis.REPL_REPLICA); redis.call('SET', 'to-replica', 1);"
