@@ -1031,8 +1031,9 @@ void config_release(void) {
     zfree(cfg.dbfilename);
     zfree(cfg.appendfilename);
     zfree(cfg.appenddirname);
-    memset(&cfg, 0, sizeof(cfg));
+    /* Before the memset: the replication rows' strings live in cfg. */
     stored_release();
+    memset(&cfg, 0, sizeof(cfg));
     for (int i = 0; i < 2 * rename_count; i++) zfree(renames[i]);
     zfree(renames);
     renames = NULL;

@@ -384,7 +384,8 @@ static const config_row stored_table[] = {
 static void stored_release(void) {
     for (int i = 0; i < STORED_ROWS; i++) {
         const config_row *r = &stored_table[i];
-        if (r->type == CT_STRING || r->ops == &words_ops || r->ops == &memory_pct_ops || r->ops == &percentiles_ops) {
+        if (r->type == CT_STRING || r->ops == &words_ops || r->ops == &replicaof_ops || r->ops == &memory_pct_ops ||
+            r->ops == &percentiles_ops) {
             zfree(*(char **)r->field);
             *(char **)r->field = NULL;
         }
