@@ -148,6 +148,10 @@ void net_free_client(client *c) {
     zfree(c);
 }
 
+void net_reserve_client_id(void) {
+    server.next_client_id++;
+}
+
 void net_close_async(client *c) {
     c->flags |= CLIENT_CLOSE_ASAP;
 }

@@ -15,6 +15,9 @@ client *net_create_client(int fd);
 void net_free_client(client *c);
 /* Closes c at the next before-sleep. */
 void net_close_async(client *c);
+/* Skips one client id (a client Redis would create where minired needs
+ * none, so later ids match Redis's). */
+void net_reserve_client_id(void);
 /* Puts c on the pending-write list (called by reply.c). */
 void net_schedule_write(client *c);
 /* Writes pending output of every client; installs writable handlers for

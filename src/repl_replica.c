@@ -810,6 +810,9 @@ void repl_replica_set_primary(const char *host, int port) {
                    "may be able to synchronize with the new master with just a partial transfer.");
         lk.cached_db = 0;
         lk.down_since = 0;
+        /* Redis builds that cached master as a client, which takes a client
+         * id: the ids of later clients (CLIENT ID, HELLO) stay equal. */
+        net_reserve_client_id();
     }
     link_follow(host, port, was_primary || was_linked || lk.cached);
     log_notice("Connecting to MASTER %s:%d", lk.host, lk.port);
