@@ -221,11 +221,100 @@ int db_expire_if_needed(db *d, const sds key) {
     return 1;
 }
 
+/* ------------------------------------------- a writable replica's own TTLs
+ *
+ * A replica's keys expire by its primary's DELs, but with
+ * replica-read-only no its own clients may give keys a TTL the primary
+ * never hears of. Those keys are remembered here, by name with a bitmap
+ * of the databases (ids 0..63) that hold them, and the cron deletes them
+ * when their time passes, as Redis does (INFO slave_expires_tracked_keys
+ * counts the names). An entry is dropped once none of its databases holds
+ * the key with a TTL any more; FLUSHALL forgets them all. */
+
+#define DB_REPLICA_KEYS_MAX_DB 64
+/* Longest run of one cron tick's pass over the remembered keys. */
+#define DB_REPLICA_KEYS_SLICE_US 1000
+
+static dict_type replica_keys_type = {
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
+};
+static dict *replica_keys;
+static unsigned long replica_keys_cursor;
+
+static void db_remember_replica_key(int dbid, const sds key) {
+    if (dbid < 0 || dbid >= DB_REPLICA_KEYS_MAX_DB) return;
+    if (replica_keys == NULL) replica_keys = dict_create(&replica_keys_type);
+    dict_entry *de = dict_find(replica_keys, key);
+    if (de == NULL) de = dict_add_or_find(replica_keys, sds_dup(key));
+    dict_set_unsigned_int_val(de, dict_get_unsigned_int_val(de) | (1ULL << dbid));
+}
+
+unsigned long db_replica_keys_count(void) {
+    return replica_keys ? dict_size(replica_keys) : 0;
+}
+
+static void db_forget_replica_keys(void) {
+    if (replica_keys) dict_empty(replica_keys, NULL);
+    replica_keys_cursor = 0;
+}
+
+struct replica_keys_batch {
+    sds *keys;
+    size_t len, cap;
+};
+
+static void db_replica_keys_collect(void *privdata, const dict_entry *de) {
+    struct replica_keys_batch *b = privdata;
+    if (b->len == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->keys = zrealloc(b->keys, b->cap * sizeof(sds));
+    }
+    b->keys[b->len++] = dict_get_key(de);
+}
+
+/* Checks one remembered name: deletes it where its time has passed and
+ * forgets the databases where it no longer has a TTL. */
+static void db_replica_key_check(sds key, long long now_ms) {
+    dict_entry *de = dict_find(replica_keys, key);
+    uint64_t dbs = dict_get_unsigned_int_val(de), kept = 0;
+    for (int id = 0; id < DB_REPLICA_KEYS_MAX_DB && id < server.dbnum; id++) {
+        if (!(dbs & (1ULL << id))) continue;
+        db *d = &server.dbs[id];
+        dict_entry *ede = dict_size(d->expires) ? dict_find(d->expires, key) : NULL;
+        if (ede == NULL) continue;
+        if (dict_get_signed_int_val(ede) > now_ms) {
+            kept |= 1ULL << id;
+            continue;
+        }
+        db_expire_key(d, key);
+        prop_flush(); /* each expiry is its own unit */
+    }
+    if (kept) dict_set_unsigned_int_val(de, kept);
+    else dict_delete(replica_keys, key); /* frees key */
+}
+
+void db_replica_keys_expire(void) {
+    static struct replica_keys_batch batch;
+    if (replica_keys == NULL || dict_size(replica_keys) == 0) return;
+    monotime start = mono_now_us();
+    long long now_ms = vclock_ms();
+    do {
+        batch.len = 0;
+        replica_keys_cursor = dict_scan(replica_keys, replica_keys_cursor, db_replica_keys_collect, &batch);
+        for (size_t i = 0; i < batch.len; i++) db_replica_key_check(batch.keys[i], now_ms);
+    } while (replica_keys_cursor != 0 && mono_now_us() - start < DB_REPLICA_KEYS_SLICE_US);
+}
+
 void db_set_expire(db *d, const sds key, long long when_ms) {
     dict_entry *kde = dict_find(d->keys, key);
     if (kde == NULL) return;
     dict_entry *de = dict_add_or_find(d->expires, dict_get_key(kde));
     dict_set_signed_int_val(de, when_ms);
+    client *c = server.current_client;
+    if (server.is_replica && !cfg.replica_read_only && c && c != server.primary_client)
+        db_remember_replica_key(d->id, key);
 }
 
 int db_remove_expire(db *d, const sds key) {
@@ -389,6 +478,7 @@ long long db_empty(int dbnum) {
     long long removed = 0;
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
     db_signal_flushed(dbnum);
+    if (dbnum < 0) db_forget_replica_keys();
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
         removed += (long long)dict_size(d->keys);
@@ -417,6 +507,7 @@ long long db_empty_async(int dbnum) {
     long long removed = 0;
     int start = dbnum < 0 ? 0 : dbnum, end = dbnum < 0 ? server.dbnum - 1 : dbnum;
     db_signal_flushed(dbnum);
+    if (dbnum < 0) db_forget_replica_keys();
     for (int i = start; i <= end; i++) {
         db *d = &server.dbs[i];
         unsigned long n = dict_size(d->keys);

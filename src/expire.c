@@ -163,8 +163,13 @@ static int expire_slice_tick(ae_event_loop *el, long long id, void *data) {
  * the timer, after the next poll: the cron tick has work of its own, and
  * clients waiting now are served first. */
 void expire_cron(void) {
-    /* A replica's keys expire by its primary's DELs. */
-    if (!expire_active || server.is_replica) return;
+    /* A replica's keys expire by its primary's DELs, but for those its
+     * own clients gave a TTL. */
+    if (!expire_active) return;
+    if (server.is_replica) {
+        db_replica_keys_expire();
+        return;
+    }
     long long period_us = EXPIRE_US_PER_SECOND / (cfg.hz > 0 ? cfg.hz : 1);
     int effort = expire_effort();
     expire_slow_budget_us = period_us * (EXPIRE_SLOW_TIME_PERC + 2 * effort) / 100;

@@ -202,6 +202,57 @@ START_TEST(test_replica_link_down) {
 }
 END_TEST
 
+/* A writable replica's own clients' TTLs are the replica's to enforce:
+ * the cron deletes those keys when their time passes (the primary never
+ * sends a DEL for them), INFO stats counts the names it remembers, and
+ * FLUSHALL forgets them, as on Redis. */
+static long long tracked_keys(redisContext *c) {
+    return hs_info_ll(c, "stats", "slave_expires_tracked_keys");
+}
+
+START_TEST(test_writable_replica_own_ttls) {
+    hs_server *s = hs_start(NULL);
+    redisContext *c = hs_connect(s);
+    int dead = hs_free_port();
+    run(c, "REPLICAOF 127.0.0.1 %d", dead);
+    HS_EXPECT_OK(c, "CONFIG", "SET", "replica-read-only", "no");
+    ck_assert_int_eq(tracked_keys(c), 0);
+    HS_EXPECT_OK(c, "SET", "gone", "v", "PX", "50");
+    HS_EXPECT_OK(c, "SET", "past", "v");
+    HS_EXPECT_INT(c, 1, "PEXPIRE", "past", "-5"); /* kept: a replica never expires at once */
+    HS_EXPECT_OK(c, "SET", "later", "v", "EX", "1000");
+    HS_EXPECT_OK(c, "SET", "plain", "v");
+    run(c, "SELECT 3");
+    HS_EXPECT_OK(c, "SET", "later", "v", "EX", "1000"); /* same name, another database */
+    run(c, "SELECT 0");
+    ck_assert_int_eq(tracked_keys(c), 3);
+    for (int waited = 0; tracked_keys(c) != 1; waited += POLL_MS) {
+        ck_assert_msg(waited < WAIT_LINK_MS, "the replica's own expired keys were never deleted");
+        sleep_ms(POLL_MS);
+    }
+    HS_EXPECT_INT(c, 2, "DBSIZE"); /* later, plain */
+    HS_EXPECT_INT(c, 2, "EXISTS", "later", "plain");
+    ck_assert_int_ge(hs_info_ll(c, "stats", "expired_keys"), 2);
+    HS_EXPECT_INT(c, 1, "PERSIST", "later"); /* forgotten once no database keeps a TTL */
+    run(c, "SELECT 3");
+    HS_EXPECT_INT(c, 1, "PERSIST", "later");
+    run(c, "SELECT 0");
+    for (int waited = 0; tracked_keys(c) != 0; waited += POLL_MS) {
+        ck_assert_msg(waited < WAIT_LINK_MS, "a name without a TTL was never forgotten");
+        sleep_ms(POLL_MS);
+    }
+    HS_EXPECT_OK(c, "SET", "again", "v", "EX", "1000");
+    HS_EXPECT_OK(c, "FLUSHALL");
+    ck_assert_int_eq(tracked_keys(c), 0);
+    /* A primary remembers nothing: its own cycle expires every key. */
+    HS_EXPECT_OK(c, "REPLICAOF", "NO", "ONE");
+    HS_EXPECT_OK(c, "SET", "m", "v", "EX", "1000");
+    ck_assert_int_eq(tracked_keys(c), 0);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_failover_errors) {
     hs_server *s = hs_start(NULL);
     redisContext *c = hs_connect(s);
@@ -703,6 +754,7 @@ static Suite *repl_replica_suite(void) {
     tcase_set_timeout(tc, HS_TCASE_TIMEOUT_SEC);
     tcase_add_test(tc, test_replicaof_errors);
     tcase_add_test(tc, test_replica_link_down);
+    tcase_add_test(tc, test_writable_replica_own_ttls);
     tcase_add_test(tc, test_failover_errors);
     tcase_add_test(tc, test_blocked_clients_unblocked);
     tcase_add_test(tc, test_replicaof_at_start);
