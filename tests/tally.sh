@@ -29,9 +29,11 @@ run)
     out=$(mktemp "${TMPDIR:-/tmp}/minired-tally.XXXXXX")
     for t in "$@"; do
         echo "== $(basename "$t")"
+        started=$(date +%s)
         "$t" >"$out" 2>&1
         rc=$?
         cat "$out"
+        echo "   ($(basename "$t"): $(($(date +%s) - started)) s)"
         read -r p f n <<COUNTS
 $(count_output "$out")
 COUNTS
