@@ -568,7 +568,7 @@ void repl_primary_client_freed(client *c) {
     if (c->flags & CLIENT_REPLICA) {
         replicas_remove(c);
         repl_sync_forget(c);
-        if (l && l->state != RL_RDB_DONE) log_notice("Connection with replica %s lost.", repl_link_name(c));
+        if (l && l->state != RL_RDB_DONE) log_warning("Connection with replica %s lost.", repl_link_name(c));
     }
     link_free(c);
     c->flags &= ~CLIENT_REPLICA;
@@ -597,8 +597,10 @@ sds repl_primary_info(sds s) {
         struct repl_link *l = c->repl;
         char ip[NET_ADDR_STR_LEN];
         link_ip(c, ip, sizeof(ip));
+        /* Only an online replica acks: the others show no lag, as in Redis. */
+        long long lag = l->state == RL_ONLINE ? (now - l->ack_time_ms) / 1000 : 0;
         s = sds_cat_printf(s, "slave%d:ip=%s,port=%d,state=%s,offset=%lld,lag=%lld\r\n", i, ip, l->listening_port,
-                           repl_state_name(l->state), l->ack_off, (now - l->ack_time_ms) / 1000);
+                           repl_state_name(l->state), l->ack_off, lag);
     }
     return sds_cat_printf(s, "master_failover_state:%s\r\n", repl_failover_state_name());
 }
@@ -636,6 +638,7 @@ void repl_primary_cron(void) {
     cron_seconds++;
     repl_sync_keepalive();
     drop_timed_out();
+    repl_sync_drop_stalled();
     repl_sync_cron();
 }
 

@@ -66,6 +66,10 @@ void repl_shutdown_check(void);
 
 /* repl_sync.c */
 void repl_sync_init(void);
+/* Drops a replica whose diskless transfer made no progress for
+ * repl-timeout seconds while bytes wait for it (it stalls the child, and
+ * every other replica of the transfer with it). */
+void repl_sync_drop_stalled(void);
 /* A full sync was asked by c (state RL_WAIT_BGSAVE_START): attach it to
  * the running child when Redis would, start one now, or leave it for the
  * cron (diskless delay, a child busy). */

@@ -30,6 +30,7 @@
 #include "rio.h"
 #include "snapshot.h"
 #include "util.h"
+#include "vclock.h"
 #include "zmalloc.h"
 
 /* A replica's output is topped up with RDB bytes while it holds less than
@@ -270,7 +271,7 @@ static void pipe_read_handler(ae_event_loop *el, int fd, void *privdata, int mas
         return;
     }
     if (n == -1) log_warning("Diskless rdb transfer, error reading from the child's pipe: %s", strerror(errno));
-    else log_notice("Diskless rdb transfer, done reading from pipe, %d replicas still up.", receivers);
+    else log_warning("Diskless rdb transfer, done reading from pipe, %d replicas still up.", receivers);
     pipe_close();
     sync_child.pipe_eof = n == 0;
     if (n == -1) childproc_kill();
@@ -296,6 +297,21 @@ static void pipe_resume(void) {
     if (sync_child.pipe_paused &&
         ae_create_file_event(server.el, sync_child.pipe_fd, AE_READABLE, pipe_read_handler, NULL) != AE_ERR)
         sync_child.pipe_paused = 0;
+}
+
+void repl_sync_drop_stalled(void) {
+    if (!(sync_child.active && sync_child.socket)) return;
+    long long now = vclock_ms_from_real(mstime());
+    for (int i = 0; i < repl_replica_len; i++) {
+        client *c = repl_replicas[i];
+        if (!is_receiver(c) || (c->flags & CLIENT_CLOSE_ASAP) || net_client_output_len(c) == 0) continue;
+        /* A write to a replica updates its last interaction, and a receiver
+         * sends nothing while the RDB flows. */
+        if ((now - c->last_interaction_ms) / 1000 > cfg.repl_timeout) {
+            log_warning("Disconnecting timedout replica (full sync): %s", repl_link_name(c));
+            net_close_async(c);
+        }
+    }
 }
 
 /* ---------------------------------------------------------- disk target */
@@ -346,7 +362,8 @@ static void child_done(int ok, int socket) {
         sync_child.child_status = ok;
         if (!ok) {
             for (int i = 0; i < repl_replica_len; i++)
-                if (is_receiver(repl_replicas[i])) fail_replica(repl_replicas[i], "SYNC failed. BGSAVE child returned an error");
+                if (is_receiver(repl_replicas[i]) && !(repl_replicas[i]->flags & CLIENT_CLOSE_ASAP))
+                    fail_replica(repl_replicas[i], "SYNC failed. BGSAVE child returned an error");
             pipe_close();
             sync_child.active = 0;
         } else if (sync_child.pipe_eof) {

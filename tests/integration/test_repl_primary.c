@@ -378,6 +378,38 @@ START_TEST(test_rdb_not_counted_in_output_limit) {
 }
 END_TEST
 
+/* A diskless receiver that stops reading stalls the child (and every
+ * other receiver with it): after repl-timeout seconds without progress it
+ * is dropped and the child stopped, as Redis does. */
+START_TEST(test_stalled_diskless_replica_dropped) {
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0",
+                                    "--repl-timeout", "1", "--rdbcompression", "no"));
+    redisContext *c = hs_connect(s);
+    ok(c, "DEBUG POPULATE 20000 key 1000"); /* 20 MB: far more than the socket buffers hold */
+    int fd = raw_replica(s, 1, "PSYNC ? -1", NULL, NULL);
+    ck_assert_int_eq(hs_info_ll(c, "replication", "connected_slaves"), 1);
+    hs_buf line = hs_info_field(c, "replication", "slave0");
+    ck_assert_msg(strstr(line.data, "state=wait_bgsave") && strstr(line.data, "lag=0"), "got %s", line.data);
+    hs_buf_free(&line);
+    /* The replica never reads again. */
+    for (int waited = 0; hs_info_ll(c, "replication", "connected_slaves") != 0; waited += 50) {
+        ck_assert_msg(waited < SYNC_WAIT_MS, "the stalled replica was never dropped");
+        hs_sleep_ms(50);
+    }
+    for (int waited = 0; hs_info_ll(c, "persistence", "rdb_bgsave_in_progress") != 0; waited += 50) {
+        ck_assert_msg(waited < SYNC_WAIT_MS, "the transfer's child was never stopped");
+        hs_sleep_ms(50);
+    }
+    hs_buf log = hs_read_log(s);
+    ck_assert(strstr(log.data, "Disconnecting timedout replica (full sync)") != NULL);
+    hs_buf_free(&log);
+    close(fd);
+    HS_EXPECT_STATUS(c, "PONG", "PING");
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_diskless_max_replicas_share_child) {
     /* With a long delay, the second replica reaching
      * repl-diskless-sync-max-replicas starts the child at once; both read
@@ -705,6 +737,7 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_backlog_overflow_full_sync);
     tcase_add_test(tc, test_replica_output_limit);
     tcase_add_test(tc, test_rdb_not_counted_in_output_limit);
+    tcase_add_test(tc, test_stalled_diskless_replica_dropped);
     tcase_add_test(tc, test_diskless_max_replicas_share_child);
     tcase_add_test(tc, test_disk_child_joined);
     tc = hs_tcase(s, "redis");
