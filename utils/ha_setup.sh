@@ -43,10 +43,11 @@
 # directory, so a recycled PID is never signalled.
 set -u
 
-die() { echo "ha_setup: $*" >&2; exit 1; }
-
+tool=ha_setup
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=utils/setup_lib.sh
+. "$here/setup_lib.sh"
 
 cmd=${1:-}
 [ -n "$cmd" ] || die "usage: $0 start|status|stop [options] (see the header of $0)"
@@ -103,21 +104,6 @@ port_of() {
     esac
 }
 
-# The PID recorded for a role, printed only while that process still runs
-# from the role's directory.
-live_pid() {
-    local d="$dir/$1" pid
-    [ -f "$d/pid" ] || return 1
-    pid=$(cat "$d/pid")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    # With procfs: a zombie (no cwd) counts as gone, another process
-    # that got the PID (another cwd) too.
-    if [ -d "/proc/$pid" ]; then
-        [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$d" ] || return 1
-    fi
-    echo "$pid"
-}
-
 # One command to 127.0.0.1:port through redis-cli (empty output on error).
 ask() {
     local port=$1
@@ -136,35 +122,8 @@ info_field() { # port section field (of a server)
     ask_server "$1" info "$2" | sed -n "s/^$3://p"
 }
 
-# Polls until the named check passes or wait_timeout seconds pass.
-wait_for() {
-    local what=$1
-    shift
-    local deadline=$(($(date +%s) + wait_timeout))
-    until "$@"; do
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "ha_setup: timed out waiting for $what" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-}
-
-# Prints the absolute path of a binary (on $PATH or a path).
-resolve_binary() {
-    local b
-    b=$(command -v "$1" 2>/dev/null) || die "server binary $1 not found"
-    case "$b" in /*) echo "$b" ;; *) echo "$PWD/$b" ;; esac
-}
-
-find_server() {
-    if [ -z "$server" ]; then
-        for s in "$repo/build/epoll/minired-server" "$repo/src/minired-server"; do
-            [ -x "$s" ] && { server=$s; break; }
-        done
-    fi
-    [ -n "$server" ] || die "no server binary: build minired (make) or pass --server BIN"
-    server=$(resolve_binary "$server")
+find_servers() {
+    find_server
     replica_server=$(resolve_binary "${replica_server:-$server}")
 }
 
@@ -218,14 +177,6 @@ write_sentinel_conf() { # role port
     } >"$d/sentinel.conf"
 }
 
-# Starts a process in its own session from its dir; records its PID.
-spawn() { # role binary args...
-    local d="$dir/$1"
-    shift
-    (cd "$d" && exec setsid "$@" >>"$d/stdout.log" 2>&1 </dev/null) &
-    echo $! >"$d/pid"
-}
-
 server_up() { [ "$(ask_server "$1" ping)" = "PONG" ]; }
 sentinel_up() { [ "$(ask "$1" ping)" = "PONG" ]; }
 replica_synced() { [ "$(info_field "$1" replication master_link_status)" = "up" ]; }
@@ -241,15 +192,11 @@ sentinels_ready() {
 }
 
 do_start() {
-    find_server
+    find_servers
     find_sentinel
     command -v redis-cli >/dev/null 2>&1 || die "redis-cli not found (Debian package redis-tools)"
     local r
-    for r in $roles; do
-        live_pid "$r" >/dev/null && die "$r already runs (pid $(live_pid "$r")); stop it first"
-    done
-    rm -rf "$dir"
-    mkdir -p "$dir" || die "cannot create $dir"
+    fresh_dir
     {
         echo "server=$server"
         echo "replica_server=$replica_server"
@@ -303,23 +250,8 @@ do_status() {
 }
 
 do_stop() {
-    local r pid left
-    [ -d "$dir" ] || { echo "ha_setup: nothing in $dir"; return 0; }
     # Sentinels first, so none starts a failover while the servers stop.
-    for r in sentinel1 sentinel2 sentinel3 replica1 replica2 primary; do
-        pid=$(live_pid "$r") && kill -TERM "$pid" 2>/dev/null
-    done
-    for _ in $(seq 1 100); do
-        left=""
-        for r in $roles; do live_pid "$r" >/dev/null && left="$left $r"; done
-        [ -z "$left" ] && break
-        sleep 0.1
-    done
-    for r in $left; do
-        pid=$(live_pid "$r") && { echo "ha_setup: $r did not stop, killing pid $pid" >&2; kill -KILL "$pid"; }
-    done
-    [ "$keep" = 1 ] || rm -rf "$dir"
-    echo "ha_setup: stopped"
+    stop_roles sentinel1 sentinel2 sentinel3 replica1 replica2 primary
 }
 
 case "$cmd" in

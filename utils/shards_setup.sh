@@ -38,10 +38,11 @@
 # directory, so a recycled PID is never signalled.
 set -u
 
-die() { echo "shards_setup: $*" >&2; exit 1; }
-
+tool=shards_setup
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
+# shellcheck source=utils/setup_lib.sh
+. "$here/setup_lib.sh"
 
 cmd=${1:-}
 [ -n "$cmd" ] || die "usage: $0 start|status|stop [options] (see the header of $0)"
@@ -89,21 +90,6 @@ port_of() {
     esac
 }
 
-# The PID recorded for a role, printed only while that process still runs
-# from the role's directory.
-live_pid() {
-    local d="$dir/$1" pid
-    [ -f "$d/pid" ] || return 1
-    pid=$(cat "$d/pid")
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
-    # With procfs: a zombie (no cwd) counts as gone, another process
-    # that got the PID (another cwd) too.
-    if [ -d "/proc/$pid" ]; then
-        [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$d" ] || return 1
-    fi
-    echo "$pid"
-}
-
 # Sends PING (multibulk: nutcracker reads no inline commands) over bash's /dev/tcp (no client needed): 0 when the reply is
 # +PONG or an authentication error (the server is up either way).
 answers() {
@@ -116,29 +102,8 @@ answers() {
     case "$line" in "+PONG"* | "-NOAUTH"*) return 0 ;; *) return 1 ;; esac
 }
 
-wait_for() {
-    local what=$1
-    shift
-    local deadline=$(($(date +%s) + wait_timeout))
-    until "$@"; do
-        if [ "$(date +%s)" -ge "$deadline" ]; then
-            echo "shards_setup: timed out waiting for $what" >&2
-            return 1
-        fi
-        sleep 0.1
-    done
-}
-
 find_binaries() {
-    if [ -z "$server" ]; then
-        for s in "$repo/build/epoll/minired-server" "$repo/src/minired-server"; do
-            [ -x "$s" ] && { server=$s; break; }
-        done
-    fi
-    [ -n "$server" ] || die "no server binary: build minired (make) or pass --server BIN"
-    command -v "$server" >/dev/null 2>&1 || die "server binary $server not found"
-    server=$(command -v "$server")
-    case "$server" in /*) ;; *) server="$PWD/$server" ;; esac
+    find_server
     if [ -z "$nutcracker" ]; then
         nutcracker=$(PATH="$PATH:/usr/sbin:/usr/local/sbin" command -v nutcracker) ||
             die "nutcracker not found (Debian package nutcracker) and no --nutcracker BIN"
@@ -185,21 +150,10 @@ write_proxy_conf() {
     } >"$d/nutcracker.yml"
 }
 
-spawn() { # role binary args...
-    local d="$dir/$1"
-    shift
-    (cd "$d" && exec setsid "$@" >>"$d/stdout.log" 2>&1 </dev/null) &
-    echo $! >"$d/pid"
-}
-
 do_start() {
     find_binaries
     local r
-    for r in $roles; do
-        live_pid "$r" >/dev/null && die "$r already runs (pid $(live_pid "$r")); stop it first"
-    done
-    rm -rf "$dir"
-    mkdir -p "$dir" || die "cannot create $dir"
+    fresh_dir
     for r in shard1 shard2 shard3; do
         write_shard_conf "$r" "$(port_of "$r")"
         spawn "$r" "$server" "$dir/$r/server.conf"
@@ -231,22 +185,7 @@ do_status() {
 }
 
 do_stop() {
-    local r pid left
-    [ -d "$dir" ] || { echo "shards_setup: nothing in $dir"; return 0; }
-    for r in proxy shard1 shard2 shard3; do
-        pid=$(live_pid "$r") && kill -TERM "$pid" 2>/dev/null
-    done
-    for _ in $(seq 1 100); do
-        left=""
-        for r in $roles; do live_pid "$r" >/dev/null && left="$left $r"; done
-        [ -z "$left" ] && break
-        sleep 0.1
-    done
-    for r in $left; do
-        pid=$(live_pid "$r") && { echo "shards_setup: $r did not stop, killing pid $pid" >&2; kill -KILL "$pid"; }
-    done
-    [ "$keep" = 1 ] || rm -rf "$dir"
-    echo "shards_setup: stopped"
+    stop_roles proxy shard1 shard2 shard3
 }
 
 case "$cmd" in
