@@ -788,6 +788,7 @@ static void link_follow(const char *host, int port, int cached) {
     link_set_config(lk.host, port);
     lk.cached = cached;
     server.is_replica = 1;
+    repl_effects_update();
     log_set_role('S');
     lk.state = LINK_CONNECT;
 }
@@ -835,6 +836,7 @@ void repl_replica_unset_primary(void) {
     lk.failover = 0;
     lk.state = LINK_NONE;
     server.is_replica = 0;
+    repl_effects_update();
     log_set_role('M');
     /* Our replicas may continue with the old id (PSYNC2), but must learn
      * the new one; our own writes start with a SELECT. */
@@ -861,12 +863,16 @@ void repl_replica_client_freed(client *c) {
 
 /* ---------------------------------------------------------- lifecycle */
 
+int repl_replica_stream_db(void) {
+    return server.primary_client ? server.primary_client->db_id : lk.cached_db;
+}
+
 /* SAVE / BGSAVE on a replica: the primary's history we hold. */
 static int link_save_info(rdb_save_opts *opts) {
     if (!server.is_replica || (server.primary_client == NULL && !lk.cached)) return 0;
     opts->repl_id = repl.replid;
     opts->repl_offset = repl.offset;
-    opts->repl_stream_db = server.primary_client ? server.primary_client->db_id : lk.cached_db;
+    opts->repl_stream_db = repl_replica_stream_db();
     return 1;
 }
 

@@ -126,8 +126,7 @@ static int start_socket_child(const rdb_save_opts *opts) {
  * replica (whose stream is its primary's) the primary link's, as Redis
  * saves it in repl-stream-db for sub-replicas. */
 static int stream_db_now(void) {
-    if (server.is_replica && server.primary_client) return server.primary_client->db_id;
-    return repl_stream_db();
+    return server.is_replica ? repl_replica_stream_db() : repl_stream_db();
 }
 
 /* Forks for every replica waiting with request req (mincapa: the

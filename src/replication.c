@@ -65,22 +65,31 @@ void repl_feed_stream(const char *buf, size_t len) {
     repl_primary_feed(buf, len);
 }
 
-/* The effects consumer: a primary's own writes. A replica's stream is its
- * primary's bytes (proxied by repl_replica.c), never its own effects. */
+/* The effects consumer: a primary's own writes. It is registered only
+ * while we are a primary with a backlog: a replica's stream is its
+ * primary's bytes (proxied by repl_replica.c), so a replica builds no
+ * effects for it (it applies its stream without that cost). */
 static void effects_consumer(const char *buf, size_t len, void *ctx) {
     (void)ctx;
-    if (!server.is_replica) repl_feed_stream(buf, len);
+    repl_feed_stream(buf, len);
 }
 
 static int consuming;
 
-void repl_backlog_ensure(void) {
-    if (repl.backlog == NULL) repl.backlog = backlog_create((size_t)cfg.repl_backlog_size, repl.offset);
-    if (!consuming) {
+void repl_effects_update(void) {
+    int want = repl.backlog != NULL && !server.is_replica;
+    if (want && !consuming) {
         /* Registering makes the next unit start with a SELECT. */
         prop_add_replica_consumer(effects_consumer, NULL);
-        consuming = 1;
+    } else if (!want && consuming) {
+        prop_remove_consumer(effects_consumer, NULL);
     }
+    consuming = want;
+}
+
+void repl_backlog_ensure(void) {
+    if (repl.backlog == NULL) repl.backlog = backlog_create((size_t)cfg.repl_backlog_size, repl.offset);
+    repl_effects_update();
 }
 
 int repl_stream_db(void) {
@@ -93,12 +102,9 @@ void repl_stream_reselect(void) {
 }
 
 void repl_backlog_release(void) {
-    if (consuming) {
-        prop_remove_consumer(effects_consumer, NULL);
-        consuming = 0;
-    }
     backlog_free(repl.backlog);
     repl.backlog = NULL;
+    repl_effects_update();
 }
 
 void repl_backlog_resize_to_config(void) {

@@ -66,6 +66,9 @@ void repl_before_sleep(void);
  * leaves the stream alone (a replica: the proxy feeds it). The next unit
  * of effects starts with a SELECT. */
 void repl_backlog_ensure(void);
+/* Consumes the effects stream exactly while we are a primary with a
+ * backlog; called when either changes (the role: repl_replica.c). */
+void repl_effects_update(void);
 /* The replication stream's next unit starts with a SELECT: call when a
  * full sync forks (the replica will load the snapshot and then needs to be
  * told the database), as Redis resets its replicas' selected db then. */
@@ -178,6 +181,9 @@ void repl_replica_unset_primary(void);
 void repl_replica_set_primary_failover(const char *host, int port);
 /* 1 when the link to the primary is up (master_link_status:up). */
 int repl_replica_link_up(void);
+/* The database the primary's stream has selected last (its link's, or
+ * the cached one's while the link is down): repl-stream-db in our RDBs. */
+int repl_replica_stream_db(void);
 /* The primary followed (NULL / 0 when not a replica): CONFIG REWRITE's
  * `replicaof` line, ROLE, INFO. Borrowed. */
 const char *repl_replica_primary_host(void);
