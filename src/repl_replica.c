@@ -879,11 +879,9 @@ static int link_save_info(rdb_save_opts *opts) {
 void repl_replica_init(void) {
     if (lk.in == NULL) lk.in = sds_empty();
     snapshot_set_repl_info_hook(link_save_info);
-    if (cfg.replicaof == NULL || cfg.replicaof[0] == '\0') return;
-    int n;
-    sds *w = sds_split_len(cfg.replicaof, (ssize_t)strlen(cfg.replicaof), " ", 1, &n);
-    long long port;
-    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &port) && port >= 0 && port <= 65535) {
+    int port;
+    sds host = repl_config_primary(&port);
+    if (host) {
         /* An RDB saved by a replica carries its primary's history: a
          * restart continues it (partial resync) when the primary can. */
         char id[REPL_ID_LEN + 1];
@@ -895,9 +893,9 @@ void repl_replica_init(void) {
             repl_set_history(id, offset, 0);
             lk.cached_db = dbid;
         }
-        link_follow(w[0], (int)port, have);
+        link_follow(host, port, have);
     }
-    if (w) sds_free_split_res(w, n);
+    sds_free(host);
 }
 
 void repl_replica_cron(void) {

@@ -140,11 +140,25 @@ const char *repl_clock_refusal(void) {
 
 /* ---------------------------------------------------------- lifecycle */
 
+sds repl_config_primary(int *port) {
+    if (cfg.replicaof == NULL || cfg.replicaof[0] == '\0') return NULL;
+    int n;
+    sds *w = sds_split_len(cfg.replicaof, (ssize_t)strlen(cfg.replicaof), " ", 1, &n);
+    long long p;
+    sds host = NULL;
+    if (w && n == 2 && string2ll(w[1], sds_len(w[1]), &p) && p >= 0 && p <= 65535) {
+        host = sds_dup(w[0]);
+        *port = (int)p;
+    }
+    if (w) sds_free_split_res(w, n);
+    return host;
+}
+
 void repl_role_from_config(void) {
-    const char *v = cfg.replicaof;
-    const char *sp = v ? strchr(v, ' ') : NULL;
-    long long port;
-    if (sp && string2ll(sp + 1, strlen(sp + 1), &port) && port >= 0 && port <= 65535) server.is_replica = 1;
+    int port;
+    sds host = repl_config_primary(&port);
+    if (host) server.is_replica = 1;
+    sds_free(host);
 }
 
 void repl_init(void) {

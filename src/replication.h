@@ -47,6 +47,9 @@ typedef struct repl_state {
 /* Read by anyone; written only through the functions below. */
 extern repl_state repl;
 
+/* The configured `replicaof host port` (cfg.replicaof): the host (new;
+ * the caller frees it) with *port set, or NULL when none or malformed. */
+sds repl_config_primary(int *port);
 /* Called at start before the dataset is loaded: a server configured with
  * `replicaof host port` loads as a replica (keys already expired stay
  * until its primary deletes them, as Redis loads them). */
