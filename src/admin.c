@@ -11,6 +11,7 @@
 #include "networking.h"
 
 #include <stdio.h>
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -117,6 +118,14 @@ int admin_pause_active;
 /* A pause of years is checked again hourly: ae timers take a delay that
  * must not overflow when added to the clock. */
 #define PAUSE_TIMER_MAX_DELAY_MS (3600LL * 1000)
+/* Each purpose (CLIENT PAUSE, SHUTDOWN, FAILOVER) pauses on its own, as
+ * in Redis 7.0: ending one (CLIENT UNPAUSE, FAILOVER ABORT) leaves the
+ * others on. The server is paused in the strictest mode of those on,
+ * until the last of them ends. */
+static struct {
+    enum admin_pause_mode mode; /* ADMIN_PAUSE_OFF: this purpose is not pausing */
+    long long end_ms;
+} pauses[ADMIN_PAUSE_PURPOSES];
 static enum admin_pause_mode pause_mode;
 static long long pause_end_ms;
 static long long pause_timer_id = -1;
@@ -155,24 +164,44 @@ static void resume_postponed_clients(void) {
     zfree(list);
 }
 
-static void pause_end(void) {
-    db_set_expiry_paused(0);
-    admin_pause_active = 0;
+/* Drops the purposes whose time is up and sets the server's pause from
+ * those left. */
+static void pause_recompute(long long now_ms) {
     pause_mode = ADMIN_PAUSE_OFF;
     pause_end_ms = 0;
+    for (int i = 0; i < ADMIN_PAUSE_PURPOSES; i++) {
+        if (pauses[i].mode == ADMIN_PAUSE_OFF) continue;
+        if (now_ms >= pauses[i].end_ms) {
+            pauses[i].mode = ADMIN_PAUSE_OFF;
+            continue;
+        }
+        if (pauses[i].mode > pause_mode) pause_mode = pauses[i].mode;
+        if (pauses[i].end_ms > pause_end_ms) pause_end_ms = pauses[i].end_ms;
+    }
+    admin_pause_active = pause_mode != ADMIN_PAUSE_OFF;
+    db_set_expiry_paused(admin_pause_active); /* both modes freeze expiry, as in Redis 7.0 */
 }
 
-/* Fires at the end of the pause (re-arming if the pause was extended) or
- * right after CLIENT UNPAUSE. */
+/* The next time a purpose ends (LLONG_MAX: none pausing). */
+static long long pause_next_end(void) {
+    long long next = LLONG_MAX;
+    for (int i = 0; i < ADMIN_PAUSE_PURPOSES; i++)
+        if (pauses[i].mode != ADMIN_PAUSE_OFF && pauses[i].end_ms < next) next = pauses[i].end_ms;
+    return next;
+}
+
+static void pause_arm_timer(long long delay_ms);
+
+/* Fires when a purpose's time is up (re-arming while others go on) or
+ * right after an unpause; resumes the waiting clients once nothing
+ * pauses any more, or when the mode eased (ALL to WRITE: reads run). */
 static int pause_timer(ae_event_loop *el, long long id, void *data) {
     (void)el, (void)id, (void)data;
-    if (admin_pause_active) {
-        long long left = pause_end_ms - mstime();
-        if (left > 0) return left > PAUSE_TIMER_MAX_DELAY_MS ? PAUSE_TIMER_MAX_DELAY_MS : left;
-        pause_end();
-    }
+    enum admin_pause_mode before = pause_mode;
+    pause_recompute(mstime());
     pause_timer_id = -1;
-    resume_postponed_clients();
+    if (admin_pause_active) pause_arm_timer(pause_next_end() - mstime());
+    if (!admin_pause_active || pause_mode < before) resume_postponed_clients();
     return AE_NOMORE;
 }
 
@@ -183,22 +212,23 @@ static void pause_arm_timer(long long delay_ms) {
     pause_timer_id = ae_create_time_event(server.el, delay_ms, pause_timer, NULL, NULL);
 }
 
-void admin_pause(enum admin_pause_mode mode, long long end_ms) {
-    if (admin_pause_active) {
-        if (mode > pause_mode) pause_mode = mode;
-        if (end_ms > pause_end_ms) pause_end_ms = end_ms;
+void admin_pause(enum admin_pause_purpose purpose, enum admin_pause_mode mode, long long end_ms) {
+    if (pauses[purpose].mode != ADMIN_PAUSE_OFF) {
+        if (mode > pauses[purpose].mode) pauses[purpose].mode = mode;
+        if (end_ms > pauses[purpose].end_ms) pauses[purpose].end_ms = end_ms;
     } else {
-        pause_mode = mode;
-        pause_end_ms = end_ms;
-        admin_pause_active = 1;
-        db_set_expiry_paused(1); /* both modes freeze expiry, as in Redis 7.0 */
+        pauses[purpose].mode = mode;
+        pauses[purpose].end_ms = end_ms;
     }
-    pause_arm_timer(pause_end_ms - mstime());
+    pause_recompute(mstime());
+    if (admin_pause_active) pause_arm_timer(pause_next_end() - mstime());
 }
 
-void admin_unpause(void) {
-    pause_end();
-    pause_arm_timer(0);
+void admin_unpause(enum admin_pause_purpose purpose) {
+    pauses[purpose].mode = ADMIN_PAUSE_OFF;
+    pauses[purpose].end_ms = 0;
+    pause_recompute(mstime());
+    pause_arm_timer(0); /* resumes the waiting clients */
 }
 
 int admin_postpone_command(client *c) {
@@ -208,8 +238,8 @@ int admin_postpone_command(client *c) {
     if (admin_client_is_postponed(c)) return 1; /* more input arrived meanwhile */
     if (mstime() >= pause_end_ms) {
         /* Over: the timer resumes the waiting clients; this one runs now. */
-        pause_end();
-        return 0;
+        pause_recompute(mstime());
+        if (!admin_pause_active) return 0;
     }
     /* A command that will be refused gets its error at once, as in Redis
      * (the pause check comes after every other one). */

@@ -32,15 +32,19 @@ void admin_reply_subcommand_syntax(client *c);
  * such client, in arrival order, once the pause ends (timeout or UNPAUSE),
  * always from a timer, never from inside another client's command. */
 enum admin_pause_mode { ADMIN_PAUSE_OFF = 0, ADMIN_PAUSE_WRITE, ADMIN_PAUSE_ALL };
+/* Who pauses: each purpose starts and ends its own pause. */
+enum admin_pause_purpose { ADMIN_PAUSE_BY_CLIENT = 0, ADMIN_PAUSE_SHUTDOWN, ADMIN_PAUSE_FAILOVER, ADMIN_PAUSE_PURPOSES };
 
 /* Non-zero while a pause is on (written by admin.c only). */
 extern int admin_pause_active;
 
-/* Starts or extends a pause until end_ms (unix ms); a pause already on
- * keeps the later end and the stricter mode, as Redis does. */
-void admin_pause(enum admin_pause_mode mode, long long end_ms);
-/* Ends the pause now; postponed clients are resumed from a timer. */
-void admin_unpause(void);
+/* Starts or extends purpose's pause until end_ms (unix ms); a pause
+ * already on for that purpose keeps the later end and the stricter mode,
+ * as Redis does. */
+void admin_pause(enum admin_pause_purpose purpose, enum admin_pause_mode mode, long long end_ms);
+/* Ends purpose's pause now (the others go on); postponed clients are
+ * resumed from a timer when nothing pauses any more. */
+void admin_unpause(enum admin_pause_purpose purpose);
 /* 1 if c's parsed command (c->argv) must wait for the pause to end; c is
  * then remembered. Commands that cmd_resolve refuses (unknown, arity,
  * NOAUTH, no-multi) are not postponed, so their error comes at once, as

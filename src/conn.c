@@ -459,12 +459,12 @@ static void client_pause_command(client *c) {
         return;
     }
     long long now = mstime();
-    admin_pause(mode, ms > LLONG_MAX - now ? LLONG_MAX : now + ms);
+    admin_pause(ADMIN_PAUSE_BY_CLIENT, mode, ms > LLONG_MAX - now ? LLONG_MAX : now + ms);
     reply_ok(c);
 }
 
 static void client_unpause_command(client *c) {
-    admin_unpause();
+    admin_unpause(ADMIN_PAUSE_BY_CLIENT);
     reply_ok(c);
 }
 

@@ -54,7 +54,7 @@ static void failover_clear(void) {
     fo.end_ms = 0;
     fo.force = 0;
     fo.state = FAILOVER_NONE;
-    admin_unpause();
+    admin_unpause(ADMIN_PAUSE_FAILOVER);
 }
 
 static void failover_abort(const char *why) {
@@ -174,7 +174,7 @@ static void failover_command(client *c) {
     fo.end_ms = timeout_ms ? mstime() + timeout_ms : 0;
     fo.force = force;
     fo.state = FAILOVER_WAIT_FOR_SYNC;
-    admin_pause(ADMIN_PAUSE_WRITE, mstime() + FAILOVER_PAUSE_MS);
+    admin_pause(ADMIN_PAUSE_FAILOVER, ADMIN_PAUSE_WRITE, mstime() + FAILOVER_PAUSE_MS);
     reply_ok(c);
 }
 

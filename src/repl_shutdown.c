@@ -60,7 +60,7 @@ static void shutdown_cancel(void) {
         reply_error(c, SHUTDOWN_FAILED_TEXT);
         blocking_unblock_custom(c); /* detached: drops it from the list */
     }
-    admin_unpause();
+    admin_unpause(ADMIN_PAUSE_SHUTDOWN);
 }
 
 int repl_primary_shutdown_wait(client *c, int flags, repl_shutdown_fn *finish) {
@@ -75,7 +75,7 @@ int repl_primary_shutdown_wait(client *c, int flags, repl_shutdown_fn *finish) {
         shut.finish = finish;
         shut.deadline_ms = mstime() + (long long)cfg.shutdown_timeout_sec * 1000;
         repl_primary_request_acks();
-        admin_pause(ADMIN_PAUSE_WRITE, LLONG_MAX);
+        admin_pause(ADMIN_PAUSE_SHUTDOWN, ADMIN_PAUSE_WRITE, LLONG_MAX);
         log_notice("Waiting for replicas before shutting down.");
     }
     if (c) {

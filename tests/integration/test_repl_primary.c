@@ -410,6 +410,41 @@ START_TEST(test_stalled_diskless_replica_dropped) {
 }
 END_TEST
 
+/* FAILOVER's pause is its own, as in Redis 7.0: CLIENT UNPAUSE leaves
+ * writes waiting for the failover, and FAILOVER ABORT leaves a CLIENT
+ * PAUSE in place. */
+START_TEST(test_failover_pause_is_its_own) {
+    hs_server *s = hs_start(HS_ARGS("--repl-diskless-sync", "no"));
+    redisContext *c = hs_connect(s), *w = hs_connect(s);
+    char replid[REPL_ID_LEN + 1];
+    long long off;
+    int fd = raw_replica(s, 0, "PSYNC ? -1", replid, &off);
+    hs_buf rdb = read_disk_rdb(fd);
+    hs_buf_free(&rdb);
+    raw_cmd(fd, "REPLCONF ACK 0");
+    ok(c, "SET pre 1"); /* never acked: the failover waits for its replica */
+    HS_EXPECT_OK(c, "FAILOVER", "TIMEOUT", "20000");
+    hs_buf st = hs_info_field(c, "replication", "master_failover_state");
+    ck_assert_str_eq(st.data, "waiting-for-sync");
+    hs_buf_free(&st);
+    HS_EXPECT_OK(c, "CLIENT", "UNPAUSE");
+    hs_send_only(w, HS_ARGS("SET", "k", "1"));
+    hs_wait_blocked(c, 1); /* the write still waits */
+    HS_EXPECT_OK(c, "CLIENT", "PAUSE", "100000", "WRITE");
+    HS_EXPECT_OK(c, "FAILOVER", "ABORT");
+    hs_sleep_ms(100);
+    ck_assert_int_eq(hs_info_ll(c, "clients", "blocked_clients"), 1); /* now CLIENT PAUSE holds it */
+    HS_EXPECT_OK(c, "CLIENT", "UNPAUSE");
+    redisReply *r = hs_get_reply(w);
+    HS_CHECK_STATUS(r, "OK");
+    freeReplyObject(r);
+    close(fd);
+    redisFree(w);
+    redisFree(c);
+    hs_stop(s);
+}
+END_TEST
+
 START_TEST(test_diskless_max_replicas_share_child) {
     /* With a long delay, the second replica reaching
      * repl-diskless-sync-max-replicas starts the child at once; both read
@@ -738,6 +773,7 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_replica_output_limit);
     tcase_add_test(tc, test_rdb_not_counted_in_output_limit);
     tcase_add_test(tc, test_stalled_diskless_replica_dropped);
+    tcase_add_test(tc, test_failover_pause_is_its_own);
     tcase_add_test(tc, test_diskless_max_replicas_share_child);
     tcase_add_test(tc, test_disk_child_joined);
     tc = hs_tcase(s, "redis");
