@@ -178,10 +178,14 @@ unit-test: test-deps
 
 # Workloads (tests/workloads/test_*.py) are real client libraries run by
 # Debian's python3, counted by tally.sh like the Check binaries.
+# TEST_JOBS integration binaries run at a time (each starts its servers on
+# free ports of its own; most of their time is spent waiting on them).
+TEST_JOBS ?= 2
 WORKLOAD_TESTS := $(wildcard tests/workloads/test_*.py)
 integration-test: test-deps all
 	@$(MAKE) -s --no-print-directory $(INTEG_BINS)
-	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) sh tests/run-integration.sh $(INTEG_BINS) $(WORKLOAD_TESTS)
+	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) MINIRED_TEST_JOBS=$(TEST_JOBS) \
+	    sh tests/run-integration.sh $(INTEG_BINS) $(WORKLOAD_TESTS)
 
 # Every step runs even after a failure, so the closing "N passed, N
 # failed" line (tests/tally.sh, summing Check's per-suite counts) covers

@@ -10,8 +10,9 @@
 # build) counts as one failure, so a failed run never reads "0 failed".
 # With MINIRED_TEST_TALLY set (make test sets it), counts are appended to
 # that file and `summary` prints the one closing line of the whole run;
-# without it, `run` prints its own closing line. Exit status: non-zero if
-# anything failed.
+# without it, `run` prints its own closing line. With MINIRED_TEST_JOBS=N
+# (N > 1), `run` runs N binaries at a time and shows each output once all
+# are done, in the order given. Exit status: non-zero if anything failed.
 mode=$1
 shift
 
@@ -21,32 +22,56 @@ count_output() { # file -> "passed failed" (failed may be 0)
          END { printf "%d %d %d\n", c - f - e, f + e, n }' "$1"
 }
 
+# Shows one binary's output and run time, and adds its counts to the
+# totals; sets status=1 if it failed.
+report() { # binary output-file exit-status seconds
+    echo "== $(basename "$1")"
+    cat "$2"
+    echo "   ($(basename "$1"): $4 s)"
+    read -r p f n <<COUNTS
+$(count_output "$2")
+COUNTS
+    if [ "$3" -ne 0 ]; then
+        status=1
+        echo "FAILED: $1"
+        [ "$f" -eq 0 ] && f=1
+    fi
+    [ "$n" -eq 0 ] && [ "$3" -eq 0 ] && echo "WARNING: $1 printed no Check summary"
+    total_p=$((total_p + p))
+    total_f=$((total_f + f))
+}
+
 case "$mode" in
 run)
     status=0
     total_p=0
     total_f=0
-    out=$(mktemp "${TMPDIR:-/tmp}/minired-tally.XXXXXX")
-    for t in "$@"; do
-        echo "== $(basename "$t")"
-        started=$(date +%s)
-        "$t" >"$out" 2>&1
-        rc=$?
-        cat "$out"
-        echo "   ($(basename "$t"): $(($(date +%s) - started)) s)"
-        read -r p f n <<COUNTS
-$(count_output "$out")
-COUNTS
-        if [ "$rc" -ne 0 ]; then
-            status=1
-            echo "FAILED: $t"
-            [ "$f" -eq 0 ] && f=1
-        fi
-        [ "$n" -eq 0 ] && [ "$rc" -eq 0 ] && echo "WARNING: $t printed no Check summary"
-        total_p=$((total_p + p))
-        total_f=$((total_f + f))
-    done
-    rm -f "$out"
+    jobs=${MINIRED_TEST_JOBS:-1}
+    work=$(mktemp -d "${TMPDIR:-/tmp}/minired-tally.XXXXXX")
+    if [ "$jobs" -gt 1 ]; then
+        # MINIRED_TEST_JOBS binaries at a time (each picks its own free
+        # ports); outputs are shown afterwards, in the order given.
+        i=0
+        for t in "$@"; do
+            i=$((i + 1))
+            printf '%s\n%s\n' "$i" "$t"
+        done | xargs -d '\n' -n 2 -P "$jobs" sh -c \
+            'started=$(date +%s); "$2" >"$0/$1.out" 2>&1; echo "$? $(($(date +%s) - started))" >"$0/$1.rc"' "$work"
+        i=0
+        for t in "$@"; do
+            i=$((i + 1))
+            read -r rc secs <"$work/$i.rc"
+            report "$t" "$work/$i.out" "$rc" "$secs"
+        done
+    else
+        for t in "$@"; do
+            started=$(date +%s)
+            "$t" >"$work/out" 2>&1
+            rc=$?
+            report "$t" "$work/out" "$rc" "$(($(date +%s) - started))"
+        done
+    fi
+    rm -rf "$work"
     if [ -n "$MINIRED_TEST_TALLY" ]; then
         echo "$total_p $total_f" >>"$MINIRED_TEST_TALLY"
     else
