@@ -323,7 +323,9 @@ dict_entry *dict_add_raw(dict *d, void *key, dict_entry **existing) {
     if (idx == -1) return NULL;
 
     int t = dict_is_rehashing(d) ? 1 : 0;
-    dict_entry *de = zmalloc(sizeof(*de));
+    size_t meta = d->type->entry_metadata_bytes;
+    dict_entry *de = zmalloc(sizeof(*de) + meta);
+    if (meta) memset(dict_entry_metadata(de), 0, meta);
     /* Head insertion: recently added keys tend to be accessed soon. */
     de->next = d->ht_table[t][idx];
     de->v.u64 = 0;

@@ -38,6 +38,10 @@ typedef struct dict_type {
     void (*val_destructor)(dict *d, void *obj);      /* NULL: nothing */
     /* Asked before growing to a table of moremem bytes; 0 refuses. NULL: yes. */
     int (*expand_allowed)(size_t moremem, double usedratio);
+    /* Bytes of caller-owned space after each entry (dict_entry_metadata),
+     * zeroed when the entry is added; entries never move, so the space
+     * may hold links between entries (the cluster's keys per slot). */
+    size_t entry_metadata_bytes;
 } dict_type;
 
 struct dict {
@@ -72,6 +76,8 @@ typedef void dict_scan_function(void *privdata, const dict_entry *de);
 #define dict_slots(d) (DICT_HT_SIZE((d)->ht_size_exp[0]) + DICT_HT_SIZE((d)->ht_size_exp[1]))
 #define dict_is_rehashing(d) ((d)->rehashidx != -1)
 #define dict_get_key(de) ((de)->key)
+/* The entry's metadata space (dict_type.entry_metadata_bytes). */
+#define dict_entry_metadata(de) ((void *)((de) + 1))
 #define dict_get_val(de) ((de)->v.val)
 #define dict_get_signed_int_val(de) ((de)->v.s64)
 #define dict_get_unsigned_int_val(de) ((de)->v.u64)

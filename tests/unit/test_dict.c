@@ -689,6 +689,41 @@ static void empty_cb(dict *d) {
     empty_calls++;
 }
 
+/* Entry metadata: zeroed on add, at a fixed place for the entry's life
+ * (rehashing relinks entries, never moves them). */
+struct meta_link {
+    dict_entry *prev;
+    uint64_t tag;
+};
+static dict_type meta_type = {.hash = int_hash, .entry_metadata_bytes = sizeof(struct meta_link)};
+
+START_TEST(test_entry_metadata) {
+    dict *d = dict_create(&meta_type);
+    enum { N = 5000 };
+    static dict_entry *where[N];
+    dict_entry *last = NULL;
+    for (unsigned long k = 0; k < N; k++) {
+        dict_entry *de = dict_add_raw(d, IKEY(k), NULL);
+        ck_assert_ptr_nonnull(de);
+        struct meta_link *m = dict_entry_metadata(de);
+        ck_assert_ptr_null(m->prev);
+        ck_assert_uint_eq(m->tag, 0);
+        m->prev = last;
+        m->tag = k * 7 + 1;
+        where[k] = last = de;
+    }
+    while (dict_is_rehashing(d)) dict_rehash(d, 100);
+    for (unsigned long k = 0; k < N; k++) {
+        dict_entry *de = dict_find(d, IKEY(k));
+        ck_assert_ptr_eq(de, where[k]);
+        struct meta_link *m = dict_entry_metadata(de);
+        ck_assert_uint_eq(m->tag, k * 7 + 1);
+        ck_assert_ptr_eq(m->prev, k ? where[k - 1] : NULL);
+    }
+    dict_release(d);
+}
+END_TEST
+
 START_TEST(test_empty_callback) {
     dict *d = dict_create(&int_type);
     fill_int(d, 0, 70000);
@@ -967,6 +1002,7 @@ static Suite *dict_suite(void) {
     TCase *misc = tcase_create("empty_stats");
     tcase_add_checked_fixture(misc, leak_setup, leak_teardown);
     tcase_add_test(misc, test_empty_callback);
+    tcase_add_test(misc, test_entry_metadata);
     tcase_add_test(misc, test_stats);
     suite_add_tcase(s, misc);
 
