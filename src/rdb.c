@@ -276,6 +276,10 @@ static void rdb_log_failure(rdb_loader *l) {
 
 static rdb_loader *progress_loader; /* the load in progress, for the rio callback */
 
+long long rdb_load_used_mem(void) {
+    return progress_loader ? progress_loader->st->used_mem : 0;
+}
+
 static void rdb_load_progress(rio *r, size_t processed) {
     (void)r;
     rdb_loader *l = progress_loader;
@@ -315,6 +319,7 @@ static void rdb_apply_aux(rdb_loader *l, sds key, sds val) {
         log_notice("RDB age %ld seconds", (long)age);
     } else if (!strcasecmp(key, "used-mem")) {
         long long used = strtoll(val, NULL, 10);
+        st->used_mem = used;
         log_notice("RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
     } else if (!strcasecmp(key, "aof-base") || !strcasecmp(key, "aof-preamble")) {
         st->aof_preamble = atoi(val) != 0;
