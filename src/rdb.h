@@ -78,9 +78,9 @@ int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
 void rdb_set_skip_checksum(int on);
 int rdb_skip_checksum(void);
 
-/* While a load runs, called about every RDB_LOAD_PROGRESS_BYTES bytes so
- * the server can serve clients (-LOADING) and update INFO's loading_*
- * fields. loaded: bytes read so far. */
+/* While a load runs, called about every loading-process-events-interval-
+ * bytes (default RDB_LOAD_PROGRESS_BYTES) so the server can serve clients
+ * (-LOADING) and update INFO's loading_* fields. loaded: bytes read so far. */
 #define RDB_LOAD_PROGRESS_BYTES (2 * 1024 * 1024)
 typedef void rdb_progress_fn(size_t loaded);
 void rdb_set_progress_hook(rdb_progress_fn *fn);
