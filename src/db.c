@@ -589,6 +589,9 @@ static void db_signal_swapped_in(db_saved *s) {
     if (invalidate_hook) invalidate_hook(-1, NULL);
     /* The writable-replica keys it expires were the old dataset's. */
     db_forget_replica_keys();
+    /* No command follows to serve the waiters (the swap happens between
+     * events), so they are served now, against the new data. */
+    if (server.ready_keys) blocking_handle_ready_keys();
 }
 
 void db_drop_saved(db_saved *s, int lazy) {
