@@ -282,6 +282,43 @@ START_TEST(test_new_history_is_not_async) {
 }
 END_TEST
 
+/* A writable replica's own writes during the load (even ones that replace
+ * whole tables: SWAPDB, FLUSHALL, FUNCTION FLUSH) land in the old data and
+ * go with it at the swap: the loaded data is the primary's, intact. */
+START_TEST(test_writable_replica_writes_vanish) {
+    if (hr_skip("test_writable_replica_writes_vanish", 1, (hr_kind[]){HR_MINIRED}, (hr_role[]){HR_PRIMARY}))
+        return;
+    hs_server *p, *r;
+    redisContext *pc, *rc;
+    start_pair(HR_MINIRED, &p, &r, &pc, &rc);
+    HS_EXPECT_OK(rc, "CONFIG", "SET", "replica-read-only", "no");
+    HS_EXPECT_OK(rc, "CONFIG", "SET", "key-load-delay", "1");
+    force_full_sync(pc);
+    wait_persistence(rc, "async_loading", "1");
+    HS_EXPECT_OK(rc, "SET", "mine", "1");
+    HS_EXPECT_OK(rc, "SWAPDB", "0", "1");
+    HS_EXPECT_INT(rc, 0, "DBSIZE");
+    HS_EXPECT_OK(rc, "FLUSHALL");
+    HS_EXPECT_OK(rc, "FUNCTION", "FLUSH");
+    HS_EXPECT_ERROR(rc, "ERR Function not found", "FCALL_RO", "f", "0");
+    HS_EXPECT_OK(rc, "DEBUG", "POPULATE", "10", "zz");
+    HS_EXPECT_OK(rc, "FLUSHALL", "ASYNC");
+    HS_EXPECT_INT(rc, 0, "DBSIZE");
+    char v[64];
+    ck_assert_str_eq(persistence_field(rc, "async_loading", v, sizeof(v)), "1");
+    HS_EXPECT_OK(rc, "CONFIG", "SET", "key-load-delay", "0");
+    wait_persistence(rc, "async_loading", "0");
+    const char *names[] = {"replica"};
+    hr_expect_same_dataset(pc, &rc, names, 1, HR_SYNC_TIMEOUT_MS);
+    HS_EXPECT_INT(rc, OLD_KEYS + 3, "DBSIZE");
+    HS_EXPECT_BULK(rc, "v2", "FCALL_RO", "f", "0");
+    redisFree(rc);
+    hs_stop(r);
+    redisFree(pc);
+    hs_stop(p);
+}
+END_TEST
+
 static Suite *repl_async_load_suite(void) {
     Suite *s = suite_create("repl_async_load");
     TCase *tc = tcase_create("core");
@@ -291,6 +328,7 @@ static Suite *repl_async_load_suite(void) {
     tcase_add_test(tc, test_failure_keeps_old_redis_primary);
     tcase_add_test(tc, test_failure_keeps_old_minired_primary);
     tcase_add_test(tc, test_new_history_is_not_async);
+    tcase_add_test(tc, test_writable_replica_writes_vanish);
     suite_add_tcase(s, tc);
     return s;
 }
