@@ -283,8 +283,8 @@ static size_t rdb_load_progress_bytes(void) {
                                                          : RDB_LOAD_PROGRESS_BYTES;
 }
 
-long long rdb_load_used_mem(void) {
-    return progress_loader ? progress_loader->st->used_mem : 0;
+const rdb_load_stats *rdb_load_current(void) {
+    return progress_loader ? progress_loader->st : NULL;
 }
 
 static void rdb_load_progress(rio *r, size_t processed) {

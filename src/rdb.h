@@ -84,9 +84,9 @@ int rdb_skip_checksum(void);
 #define RDB_LOAD_PROGRESS_BYTES (2 * 1024 * 1024)
 typedef void rdb_progress_fn(size_t loaded);
 void rdb_set_progress_hook(rdb_progress_fn *fn);
-/* The aux used-mem of the load in progress (INFO loading_rdb_used_mem),
- * 0 when none runs or it has not been read yet. */
-long long rdb_load_used_mem(void);
+/* The statistics of the load in progress, as far as it got (INFO shows
+ * its used-mem and keys while loading), or NULL when none runs. */
+const rdb_load_stats *rdb_load_current(void);
 
 /* While a save runs, called after each key with the number of keys
  * written so far by this save (BGSAVE progress in INFO, the

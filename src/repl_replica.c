@@ -500,6 +500,7 @@ static int link_load_transfer(void) {
         return -1;
     }
     link_aof_restart(aof_was_on);
+    snapshot_loading_record(&ls);
     repl_set_history(lk.sync_replid, lk.sync_offset, 0);
     repl_backlog_ensure();
     lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
@@ -596,6 +597,7 @@ static sds link_load_diskless(const char *pending, size_t len) {
         return NULL;
     }
     link_aof_restart(aof_was_on);
+    snapshot_loading_record(&ls);
     repl_set_history(lk.sync_replid, lk.sync_offset, 0);
     repl_backlog_ensure();
     lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;

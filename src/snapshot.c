@@ -377,6 +377,11 @@ void snapshot_loading_detach(void) {
     rdb_set_progress_hook(NULL);
 }
 
+void snapshot_loading_record(const rdb_load_stats *ls) {
+    snap.last_load_keys_loaded = ls->keys_loaded;
+    snap.last_load_keys_expired = ls->keys_expired;
+}
+
 void snapshot_set_loading_signal_hook(void (*fn)(void)) {
     loading_signal_fn = fn;
 }
@@ -441,6 +446,8 @@ sds snapshot_info_fields(sds s) {
     childproc_get_stats(&cs);
     time_t now = time(NULL);
     int bgsave = childproc_kind() == CHILD_RDB;
+    /* While loading, the load's own counts so far, as Redis shows them. */
+    const rdb_load_stats *cur = snap.loading ? rdb_load_current() : NULL;
     return sds_cat_printf(s,
                           "loading:%d\r\n"
                           "async_loading:%d\r\n"
@@ -466,8 +473,8 @@ sds snapshot_info_fields(sds s) {
                           server.dirty, bgsave, snap.lastsave_data, snap.lastbgsave_ok ? "ok" : "err",
                           snap.save_time_last,
                           bgsave && snap.save_time_start != -1 ? (long long)(now - snap.save_time_start) : -1LL,
-                          snap.saves, cs.rdb_last_cow_size, snap.last_load_keys_expired,
-                          snap.last_load_keys_loaded);
+                          snap.saves, cs.rdb_last_cow_size, cur ? cur->keys_expired : snap.last_load_keys_expired,
+                          cur ? cur->keys_loaded : snap.last_load_keys_loaded);
 }
 
 sds snapshot_info_loading(sds s) {
@@ -475,7 +482,8 @@ sds snapshot_info_loading(sds s) {
     /* A stream of unknown length (a diskless sync's EOF mark) measures
      * progress against the memory the RDB says its dataset used, as
      * Redis does. */
-    long long used_mem = rdb_load_used_mem();
+    const rdb_load_stats *cur = rdb_load_current();
+    long long used_mem = cur ? cur->used_mem : 0;
     long long total = snap.loading_total_bytes ? (long long)snap.loading_total_bytes : used_mem;
     double perc = (double)snap.loading_loaded_bytes / (double)(total + 1) * 100;
     long long elapsed = (long long)(time(NULL) - snap.loading_start_time);

@@ -51,6 +51,9 @@ int snapshot_async_loading(void);
 struct rio;
 void snapshot_loading_attach(struct rio *r);
 void snapshot_loading_detach(void);
+/* INFO rdb_last_load_keys_loaded / _expired after such a load. */
+struct rdb_load_stats;
+void snapshot_loading_record(const struct rdb_load_stats *ls);
 
 /* Writes a synchronous snapshot to dir/dbfilename (SAVE, SHUTDOWN, DEBUG
  * RELOAD). Returns 0, or -1 with the reason logged. */
