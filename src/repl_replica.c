@@ -543,6 +543,8 @@ static int link_load_swapdb(const char *pending, size_t len, rdb_load_stats *ls,
         log_notice("MASTER <-> REPLICA sync: Discarding temporary DB in background");
         db_restore_saved(old_data.keys);
         fn_restore_saved(old_data.functions);
+        old_data.keys = NULL;
+        old_data.functions = NULL;
         return -1;
     }
     if (lk.cached) log_notice("Discarding previously cached master state.");
@@ -552,6 +554,8 @@ static int link_load_swapdb(const char *pending, size_t len, rdb_load_stats *ls,
     log_notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
     fn_drop_saved(old_data.functions);
     db_drop_saved(old_data.keys, cfg.replica_lazy_flush);
+    old_data.keys = NULL;
+    old_data.functions = NULL;
     log_notice("MASTER <-> REPLICA sync: Discarding old DB in background");
     return 0;
 }
