@@ -506,7 +506,10 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
             return cmd;
         }
     }
-    if ((checks & CHECK_LOADING) && snapshot_loading() && !(cmd->flags & CMD_LOADING)) {
+    /* An async load (repl-diskless-load swapdb, same history) serves the
+     * old dataset: only commands that would disturb the load wait. */
+    if ((checks & CHECK_LOADING) && snapshot_loading() &&
+        (snapshot_async_loading() ? (cmd->flags & CMD_NO_ASYNC_LOADING) != 0 : !(cmd->flags & CMD_LOADING))) {
         *err = sds_new("-LOADING Redis is loading the dataset in memory");
         return cmd;
     }

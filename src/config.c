@@ -348,6 +348,8 @@ static const config_row config_table[] = {
      .enums = sanitize_dump_enum},
     {.name = "rdb-del-sync-files", .type = CT_BOOL, .field = &cfg.rdb_del_sync_files, .def = "no"},
     {.name = "rdb-save-incremental-fsync", .type = CT_BOOL, .field = &cfg.rdb_save_incremental_fsync, .def = "yes"},
+    {.name = "loading-process-events-interval-bytes", .type = CT_INT, .flags = CF_HIDDEN,
+     .field = &cfg.loading_process_events_interval_bytes, .min = 1024, .max = INT_MAX, .def = "2097152"},
     {.name = "key-load-delay", .type = CT_INT, .flags = CF_HIDDEN, .field = &cfg.key_load_delay, .min = INT_MIN,
      .max = INT_MAX, .def = "0"},
     {.name = "rdb-key-save-delay", .type = CT_INT, .flags = CF_HIDDEN, .field = &cfg.rdb_key_save_delay,

@@ -163,6 +163,7 @@ struct server_config {
     int rdb_del_sync_files;       /* (replication: delete an RDB made only for a sync) */
     int rdb_save_incremental_fsync; /* fsync the snapshot every 4 MB while writing it */
     int key_load_delay;           /* test knob: microseconds of sleep per key loaded (<0: ns) */
+    int loading_process_events_interval_bytes; /* a load serves clients every this many bytes */
     int rdb_key_save_delay;       /* test knob: microseconds of sleep per key saved (<0: ns) */
     int shutdown_on_sigterm;      /* SHUTDOWN_* bits */
     int shutdown_on_sigint;

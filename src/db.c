@@ -531,8 +531,9 @@ struct db_saved {
     dict **keys, **expires;
 };
 
+/* Nobody is told yet: until the swap, clients either see the old data
+ * (an async load exchanges it back in to serve them) or get -LOADING. */
 db_saved *db_save_and_empty(void) {
-    db_signal_flushed(-1);
     db_saved *s = zmalloc(sizeof(*s));
     s->n = server.dbnum;
     s->keys = zmalloc(sizeof(dict *) * (size_t)s->n);
@@ -546,6 +547,19 @@ db_saved *db_save_and_empty(void) {
     return s;
 }
 
+/* Only the table pointers move: everything else that names a database
+ * (clients' c->db, blocked and watched keys, tracking) holds the db
+ * struct or key names, never its dicts, so it follows the exchange. */
+void db_exchange_saved(db_saved *s) {
+    for (int i = 0; i < s->n; i++) {
+        dict *keys = server.dbs[i].keys, *expires = server.dbs[i].expires;
+        server.dbs[i].keys = s->keys[i];
+        server.dbs[i].expires = s->expires[i];
+        s->keys[i] = keys;
+        s->expires[i] = expires;
+    }
+}
+
 static void db_saved_free(db_saved *s) {
     zfree(s->keys);
     zfree(s->expires);
@@ -553,18 +567,35 @@ static void db_saved_free(db_saved *s) {
 }
 
 void db_restore_saved(db_saved *s) {
-    db_signal_flushed(-1);
+    db_exchange_saved(s);
     for (int i = 0; i < s->n; i++) {
         /* Expiries first: they share the keys' sds. */
-        dict_release(server.dbs[i].expires);
-        dict_release(server.dbs[i].keys);
-        server.dbs[i].keys = s->keys[i];
-        server.dbs[i].expires = s->expires[i];
+        dict_release(s->expires[i]);
+        dict_release(s->keys[i]);
     }
     db_saved_free(s);
 }
 
+/* The swap as clients see it, with Redis 7.0's SWAPDB rules per database:
+ * a transaction watching a key present before or after fails, clients
+ * waiting for a key are looked at again, and every tracking client is
+ * told that all its keys are gone (a NULL key). No keyspace events. */
+static void db_signal_swapped_in(db_saved *s) {
+    for (int i = 0; i < s->n; i++) {
+        db old = {.keys = s->keys[i], .expires = s->expires[i], .id = i};
+        multi_touch_replaced_db(i, &old, &server.dbs[i]);
+        blocking_signal_waited(i);
+    }
+    if (invalidate_hook) invalidate_hook(-1, NULL);
+    /* The writable-replica keys it expires were the old dataset's. */
+    db_forget_replica_keys();
+    /* No command follows to serve the waiters (the swap happens between
+     * events), so they are served now, against the new data. */
+    if (server.ready_keys) blocking_handle_ready_keys();
+}
+
 void db_drop_saved(db_saved *s, int lazy) {
+    db_signal_swapped_in(s);
     for (int i = 0; i < s->n; i++) {
         if (lazy && server.el) {
             lazyfree_release_dict(s->expires[i]);

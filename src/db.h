@@ -33,11 +33,15 @@ void db_signal_flushed(int dbnum);
 typedef void db_invalidate_fn(int dbid, const sds key);
 void db_set_invalidate_hook(db_invalidate_fn *fn);
 /* repl-diskless-load swapdb: every database's data moves aside and the
- * databases start empty (watchers touched); then db_restore_saved puts
- * it back (the load failed: what was loaded is freed) or db_drop_saved
- * frees it (lazily when lazy). Both take s. */
+ * databases start empty for the loader (nobody is told); exchange_saved
+ * swaps the two sets (around serving clients during an async load: call
+ * it again to undo); then db_restore_saved puts the old data back (the
+ * load failed: what was loaded is freed, nobody is told) or db_drop_saved
+ * frees it (lazily when lazy) after telling watchers, waiters and
+ * tracking clients of the swap as SWAPDB would. Both take s. */
 typedef struct db_saved db_saved;
 db_saved *db_save_and_empty(void);
+void db_exchange_saved(db_saved *s);
 void db_restore_saved(db_saved *s);
 void db_drop_saved(db_saved *s, int lazy);
 /* Keys in every database (repl-diskless-load on-empty-db). */

@@ -349,6 +349,24 @@ void fn_set_current(fn_libset *s) {
 
 void fn_flush_all(void) { fn_set_current(fn_libset_new()); }
 
+/* The engine keeps nothing per set (each function holds its own compiled
+ * code), so a set can be put aside and brought back whole. */
+fn_libset *fn_save_and_empty(void) {
+    fn_libset *old = fn_current();
+    current = fn_libset_new();
+    return old;
+}
+
+void fn_exchange_saved(fn_libset **saved) {
+    fn_libset *s = fn_current();
+    current = *saved;
+    *saved = s;
+}
+
+void fn_restore_saved(fn_libset *saved) { fn_set_current(saved); }
+
+void fn_drop_saved(fn_libset *saved) { fn_libset_free(saved); }
+
 void fn_set_running(const fn_function *f) { running_fn = f; }
 const fn_function *fn_running(void) { return running_fn; }
 

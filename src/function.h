@@ -90,6 +90,16 @@ int fn_rdb_save(rio *r);
 int fn_rdb_load(rio *r, int replace, sds *err);
 /* Deletes every library (before a reload, FLUSHALL does not touch them). */
 void fn_flush_all(void);
+/* A replica's swapdb load keeps the libraries aside like the keys:
+ * fn_save_and_empty moves them out (the registry starts empty, for the
+ * loader); fn_exchange_saved swaps the two sets (call it again to undo);
+ * fn_restore_saved puts the saved set back (the loaded one is freed);
+ * fn_drop_saved frees the saved set. */
+typedef struct fn_libset fn_libset;
+fn_libset *fn_save_and_empty(void);
+void fn_exchange_saved(fn_libset **saved);
+void fn_restore_saved(fn_libset *saved);
+void fn_drop_saved(fn_libset *saved);
 /* Appends "FUNCTION LOAD <code>" commands for every library to buf, as an
  * AOF base without RDB preamble holds them. Returns buf. */
 sds fn_aof_rewrite(sds buf);

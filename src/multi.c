@@ -236,9 +236,11 @@ static int touched_by_swap(struct watched_key *wk, db *emptied, db *replaced_wit
 }
 
 void multi_touch_existing_in_db(int dbnum, int replaced_with) {
+    multi_touch_replaced_db(dbnum, &server.dbs[dbnum], replaced_with >= 0 ? &server.dbs[replaced_with] : NULL);
+}
+
+void multi_touch_replaced_db(int dbnum, db *emptied, db *other) {
     if (multi_watched_keys == 0 || watched == NULL || watched[dbnum] == NULL) return;
-    db *emptied = &server.dbs[dbnum];
-    db *other = replaced_with >= 0 ? &server.dbs[replaced_with] : NULL;
     /* Collect first: failing a client unwatches its keys, which would
      * change the dict being walked. */
     client **fail = NULL;

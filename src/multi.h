@@ -21,6 +21,10 @@ void multi_touch_key(db *d, const sds key);
  * both sides, before the swap). Transactions watching a key that exists
  * before or after fail, as Redis 7.0 decides with expired keys. */
 void multi_touch_existing_in_db(int dbnum, int replaced_with);
+/* The same with the two datasets given: database dbnum's data emptied is
+ * replaced by replacement (a replica's swapdb load, whose old data is not
+ * in server.dbs any more). */
+void multi_touch_replaced_db(int dbnum, db *emptied, db *replacement);
 /* CMD_* flags of every command c has queued, or'ed (0 outside MULTI). */
 uint64_t multi_queued_flags(const client *c);
 /* CLIENT LIST's multi= and multi-mem=: commands queued (-1 outside

@@ -276,11 +276,22 @@ static void rdb_log_failure(rdb_loader *l) {
 
 static rdb_loader *progress_loader; /* the load in progress, for the rio callback */
 
+/* loading-process-events-interval-bytes (RDB_LOAD_PROGRESS_BYTES before
+ * the configuration is read). */
+static size_t rdb_load_progress_bytes(void) {
+    return cfg.loading_process_events_interval_bytes > 0 ? (size_t)cfg.loading_process_events_interval_bytes
+                                                         : RDB_LOAD_PROGRESS_BYTES;
+}
+
+const rdb_load_stats *rdb_load_current(void) {
+    return progress_loader ? progress_loader->st : NULL;
+}
+
 static void rdb_load_progress(rio *r, size_t processed) {
     (void)r;
     rdb_loader *l = progress_loader;
     if (l == NULL || processed < l->next_progress) return;
-    l->next_progress = processed + RDB_LOAD_PROGRESS_BYTES;
+    l->next_progress = processed + rdb_load_progress_bytes();
     if (progress_hook) progress_hook(processed);
 }
 
@@ -315,6 +326,7 @@ static void rdb_apply_aux(rdb_loader *l, sds key, sds val) {
         log_notice("RDB age %ld seconds", (long)age);
     } else if (!strcasecmp(key, "used-mem")) {
         long long used = strtoll(val, NULL, 10);
+        st->used_mem = used;
         log_notice("RDB memory usage when created %.2f Mb", (double)used / (1024 * 1024));
     } else if (!strcasecmp(key, "aof-base") || !strcasecmp(key, "aof-preamble")) {
         st->aof_preamble = atoi(val) != 0;
@@ -518,13 +530,13 @@ static int rdb_load_rio_sized(rio *r, int flags, rdb_load_stats *st, size_t inpu
     if (st == NULL) st = &local;
     memset(st, 0, sizeof(*st));
     rdb_loader l = {.r = r, .flags = flags, .st = st, .input_size = input_size,
-                    .next_progress = r->processed_bytes + RDB_LOAD_PROGRESS_BYTES};
+                    .next_progress = r->processed_bytes + rdb_load_progress_bytes()};
     r->update_cksum = cfg.rdbchecksum ? 1 : 0;
     r->cksum = 0;
     r->progress = rdb_load_progress;
     /* Big values are read in pieces so the hook runs during them too. */
     size_t saved_chunk = r->max_chunk;
-    if (r->max_chunk == 0 || r->max_chunk > RDB_LOAD_PROGRESS_BYTES) r->max_chunk = RDB_LOAD_PROGRESS_BYTES;
+    if (r->max_chunk == 0 || r->max_chunk > rdb_load_progress_bytes()) r->max_chunk = rdb_load_progress_bytes();
     rdb_loader *outer = progress_loader;
     progress_loader = &l;
     int rc = rdb_load_body(&l);

@@ -41,6 +41,7 @@ typedef struct rdb_load_stats {
     long long repl_offset;
     int repl_stream_db;
     long long ctime;           /* the aux field ctime, or 0 */
+    long long used_mem;        /* the aux field used-mem, or 0 */
 } rdb_load_stats;
 
 /* Load flags. */
@@ -77,12 +78,15 @@ int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
 void rdb_set_skip_checksum(int on);
 int rdb_skip_checksum(void);
 
-/* While a load runs, called about every RDB_LOAD_PROGRESS_BYTES bytes so
- * the server can serve clients (-LOADING) and update INFO's loading_*
- * fields. loaded: bytes read so far. */
+/* While a load runs, called about every loading-process-events-interval-
+ * bytes (default RDB_LOAD_PROGRESS_BYTES) so the server can serve clients
+ * (-LOADING) and update INFO's loading_* fields. loaded: bytes read so far. */
 #define RDB_LOAD_PROGRESS_BYTES (2 * 1024 * 1024)
 typedef void rdb_progress_fn(size_t loaded);
 void rdb_set_progress_hook(rdb_progress_fn *fn);
+/* The statistics of the load in progress, as far as it got (INFO shows
+ * its used-mem and keys while loading), or NULL when none runs. */
+const rdb_load_stats *rdb_load_current(void);
 
 /* While a save runs, called after each key with the number of keys
  * written so far by this save (BGSAVE progress in INFO, the

@@ -17,6 +17,7 @@
 #include "rdb.h"
 #include "repl_replica_int.h"
 #include "rio.h"
+#include "snapshot.h"
 #include "zmalloc.h"
 
 #define DISKLESS_READ_CHUNK_BYTES (64 * 1024)
@@ -116,7 +117,10 @@ int repl_diskless_load(int fd, const char *pending, size_t pending_len, long lon
     r.tell = diskless_tell;
     r.flush = diskless_flush;
     r.update_cksum = 1;
+    /* Clients are served (and key-load-delay slows us) as for any load. */
+    snapshot_loading_attach(&r);
     int rc = rdb_load_rio(&r, 0, ls) == RDB_OK ? 0 : -1;
+    snapshot_loading_detach();
     if (rc == -1) {
         log_warning("Failed trying to load the MASTER synchronization DB from socket, check server logs.");
     } else if (mark) {

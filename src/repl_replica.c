@@ -484,8 +484,13 @@ static int link_load_transfer(void) {
     log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
     struct stat st;
     snapshot_loading_begin(stat(cfg.dbfilename, &st) == 0 ? st.st_size : 0);
+    /* Clients get -LOADING meanwhile; the stream that follows the RDB
+     * waits in the socket until the primary's client reads it. */
+    if (lk.fd != -1) ae_delete_file_event(server.el, lk.fd, AE_READABLE | AE_WRITABLE);
+    snapshot_loading_attach(NULL);
     rdb_load_stats ls = {0};
     int rc = rdb_load_file(cfg.dbfilename, 0, &ls);
+    snapshot_loading_detach();
     snapshot_loading_end();
     if (rc != RDB_OK) {
         log_warning("Failed trying to load the MASTER synchronization DB from disk, check server logs.");
@@ -495,10 +500,63 @@ static int link_load_transfer(void) {
         return -1;
     }
     link_aof_restart(aof_was_on);
+    snapshot_loading_record(&ls);
     repl_set_history(lk.sync_replid, lk.sync_offset, 0);
     repl_backlog_ensure();
     lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
     lk.state = LINK_CONNECTED;
+    return 0;
+}
+
+/* repl-diskless-load swapdb: the old dataset and libraries wait aside
+ * while the loader fills the registry; around each pass that serves
+ * clients they are exchanged back in, so clients see them (async) or
+ * INFO keyspace still shows them (-LOADING otherwise), as in Redis. */
+static struct {
+    db_saved *keys;
+    fn_libset *functions;
+} old_data;
+
+static void link_exchange_old_data(void) {
+    db_exchange_saved(old_data.keys);
+    fn_exchange_saved(&old_data.functions);
+}
+
+/* The load with the old data kept aside. An async load (the primary
+ * continues the history we already follow) serves the old data
+ * meanwhile; this replica's own replicas and the cached primary stay
+ * until it succeeded, as Redis keeps them. 0 or -1; the loaded data
+ * replaces the old only on success. */
+static int link_load_swapdb(const char *pending, size_t len, rdb_load_stats *ls, sds *rest) {
+    int async = strcmp(lk.sync_replid, repl.replid) == 0;
+    old_data.keys = db_save_and_empty();
+    old_data.functions = fn_save_and_empty();
+    log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
+    snapshot_loading_begin(lk.use_mark ? 0 : lk.transfer_size);
+    snapshot_loading_set_async(async);
+    snapshot_loading_set_exchange(link_exchange_old_data);
+    int rc = repl_diskless_load(lk.fd, pending, len, lk.use_mark ? -1 : lk.transfer_size,
+                                lk.use_mark ? lk.eofmark : NULL, cfg.repl_timeout * 1000, ls, rest);
+    snapshot_loading_set_exchange(NULL);
+    snapshot_loading_end();
+    if (rc == -1) {
+        log_notice("MASTER <-> REPLICA sync: Discarding temporary DB in background");
+        db_restore_saved(old_data.keys);
+        fn_restore_saved(old_data.functions);
+        old_data.keys = NULL;
+        old_data.functions = NULL;
+        return -1;
+    }
+    if (lk.cached) log_notice("Discarding previously cached master state.");
+    lk.cached = 0;
+    repl_primary_disconnect_replicas();
+    repl_backlog_release();
+    log_notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
+    fn_drop_saved(old_data.functions);
+    db_drop_saved(old_data.keys, cfg.replica_lazy_flush);
+    old_data.keys = NULL;
+    old_data.functions = NULL;
+    log_notice("MASTER <-> REPLICA sync: Discarding old DB in background");
     return 0;
 }
 
@@ -507,48 +565,43 @@ static int link_load_transfer(void) {
  * it back otherwise); on-empty-db had nothing to keep. Returns the stream
  * bytes read past the RDB (new), or NULL (link cancelled). */
 static sds link_load_diskless(const char *pending, size_t len) {
-    int swap = cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB;
     if (lk.tmp_fd != -1) {
         close(lk.tmp_fd);
         unlink(lk.tmp_path);
         lk.tmp_fd = -1;
     }
+    /* The loader reads the socket itself: the event loop, which serves
+     * clients meanwhile, must not. */
+    ae_delete_file_event(server.el, lk.fd, AE_READABLE | AE_WRITABLE);
     int aof_was_on = link_aof_stop();
-    db_saved *saved = NULL;
-    if (swap) {
-        saved = db_save_and_empty();
-        fn_flush_all();
+    rdb_load_stats ls = {0};
+    sds rest = NULL;
+    int rc;
+    if (cfg.repl_diskless_load == REPL_DISKLESS_LOAD_SWAPDB) {
+        rc = link_load_swapdb(pending, len, &ls, &rest);
     } else {
         if (lk.cached) log_notice("Discarding previously cached master state.");
         lk.cached = 0;
         repl_primary_disconnect_replicas();
         repl_backlog_release();
         link_flush_old_data();
-    }
-    log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
-    snapshot_loading_begin(lk.use_mark ? 0 : lk.transfer_size);
-    rdb_load_stats ls = {0};
-    sds rest;
-    int rc = repl_diskless_load(lk.fd, pending, len, lk.use_mark ? -1 : lk.transfer_size,
+        log_notice("MASTER <-> REPLICA sync: Loading DB in memory");
+        snapshot_loading_begin(lk.use_mark ? 0 : lk.transfer_size);
+        rc = repl_diskless_load(lk.fd, pending, len, lk.use_mark ? -1 : lk.transfer_size,
                                 lk.use_mark ? lk.eofmark : NULL, cfg.repl_timeout * 1000, &ls, &rest);
-    snapshot_loading_end();
+        snapshot_loading_end();
+        if (rc == -1) {
+            log_notice("MASTER <-> REPLICA sync: Discarding the half-loaded data");
+            db_empty(-1);
+        }
+    }
     if (rc == -1) {
-        log_notice("MASTER <-> REPLICA sync: Discarding the half-loaded data");
-        if (swap) db_restore_saved(saved);
-        else db_empty(-1);
         link_aof_restart(aof_was_on);
         link_cancel();
         return NULL;
     }
-    if (swap) {
-        if (lk.cached) log_notice("Discarding previously cached master state.");
-        lk.cached = 0;
-        repl_primary_disconnect_replicas();
-        repl_backlog_release();
-        log_notice("MASTER <-> REPLICA sync: Swapping active DB with loaded DB");
-        db_drop_saved(saved, cfg.replica_lazy_flush);
-    }
     link_aof_restart(aof_was_on);
+    snapshot_loading_record(&ls);
     repl_set_history(lk.sync_replid, lk.sync_offset, 0);
     repl_backlog_ensure();
     lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;

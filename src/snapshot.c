@@ -54,6 +54,7 @@ static struct {
     int shutting_down;
     /* loading */
     int loading;
+    int async_loading;            /* clients run against the old dataset meanwhile */
     time_t loading_start_time;
     long long loading_start_ms;
     off_t loading_total_bytes, loading_loaded_bytes;
@@ -312,6 +313,7 @@ sds snapshot_write_error(void) {
 /* ---------------------------------------------------------- loading */
 
 static void (*loading_signal_fn)(void);
+static void (*loading_exchange_fn)(void);
 
 static void loading_hook(size_t loaded) {
     snapshot_loading_progress((off_t)loaded);
@@ -319,6 +321,7 @@ static void loading_hook(size_t loaded) {
 
 void snapshot_loading_begin(off_t total_bytes) {
     snap.loading = 1;
+    snap.async_loading = 0;
     snap.loading_start_time = time(NULL);
     snap.loading_start_ms = mstime();
     snap.loading_total_bytes = total_bytes;
@@ -339,12 +342,44 @@ void snapshot_loading_progress(off_t loaded_bytes) {
  * answered at one progress point. */
 #define LOADING_EVENT_PASSES 4
 static void loading_serve(void) {
+    /* A swapdb load puts the dataset clients see back for the passes (the
+     * exchange is its own inverse: the same call takes it out again). */
+    void (*exchange)(void) = loading_exchange_fn;
+    if (exchange) exchange();
     for (int i = 0; i < LOADING_EVENT_PASSES; i++) {
         int n = ae_process_events(server.el,
                                   AE_FILE_EVENTS | AE_DONT_WAIT | AE_CALL_BEFORE_SLEEP | AE_CALL_AFTER_SLEEP);
         if (n <= 0) break;
     }
+    if (exchange) exchange();
     if (server.shutdown_asap && loading_signal_fn) loading_signal_fn();
+}
+
+void snapshot_loading_set_exchange(void (*fn)(void)) {
+    loading_exchange_fn = fn;
+}
+
+void snapshot_loading_set_async(int on) {
+    snap.async_loading = on != 0;
+}
+
+int snapshot_async_loading(void) { return snap.loading && snap.async_loading; }
+
+void snapshot_loading_attach(rio *r) {
+    rdb_set_progress_hook(loading_hook);
+    if (r && cfg.key_load_delay) {
+        file_read_orig = r->read;
+        r->read = delayed_read;
+    }
+}
+
+void snapshot_loading_detach(void) {
+    rdb_set_progress_hook(NULL);
+}
+
+void snapshot_loading_record(const rdb_load_stats *ls) {
+    snap.last_load_keys_loaded = ls->keys_loaded;
+    snap.last_load_keys_expired = ls->keys_expired;
 }
 
 void snapshot_set_loading_signal_hook(void (*fn)(void)) {
@@ -353,6 +388,7 @@ void snapshot_set_loading_signal_hook(void (*fn)(void)) {
 
 void snapshot_loading_end(void) {
     snap.loading = 0;
+    snap.async_loading = 0;
 }
 
 int snapshot_loading(void) { return snap.loading; }
@@ -410,9 +446,11 @@ sds snapshot_info_fields(sds s) {
     childproc_get_stats(&cs);
     time_t now = time(NULL);
     int bgsave = childproc_kind() == CHILD_RDB;
+    /* While loading, the load's own counts so far, as Redis shows them. */
+    const rdb_load_stats *cur = snap.loading ? rdb_load_current() : NULL;
     return sds_cat_printf(s,
                           "loading:%d\r\n"
-                          "async_loading:0\r\n"
+                          "async_loading:%d\r\n"
                           "current_cow_peak:%zu\r\n"
                           "current_cow_size:%zu\r\n"
                           "current_cow_size_age:%lu\r\n"
@@ -429,30 +467,37 @@ sds snapshot_info_fields(sds s) {
                           "rdb_last_cow_size:%zu\r\n"
                           "rdb_last_load_keys_expired:%lld\r\n"
                           "rdb_last_load_keys_loaded:%lld\r\n",
-                          snap.loading, cs.current_cow_peak, cs.current_cow_size, cs.current_cow_size_age,
+                          snap.loading && !snap.async_loading, snap.loading && snap.async_loading,
+                          cs.current_cow_peak, cs.current_cow_size, cs.current_cow_size_age,
                           cs.current_fork_perc, cs.current_save_keys_processed, cs.current_save_keys_total,
                           server.dirty, bgsave, snap.lastsave_data, snap.lastbgsave_ok ? "ok" : "err",
                           snap.save_time_last,
                           bgsave && snap.save_time_start != -1 ? (long long)(now - snap.save_time_start) : -1LL,
-                          snap.saves, cs.rdb_last_cow_size, snap.last_load_keys_expired,
-                          snap.last_load_keys_loaded);
+                          snap.saves, cs.rdb_last_cow_size, cur ? cur->keys_expired : snap.last_load_keys_expired,
+                          cur ? cur->keys_loaded : snap.last_load_keys_loaded);
 }
 
 sds snapshot_info_loading(sds s) {
     if (!snap.loading) return s;
-    double perc = (double)snap.loading_loaded_bytes / (double)(snap.loading_total_bytes + 1) * 100;
+    /* A stream of unknown length (a diskless sync's EOF mark) measures
+     * progress against the memory the RDB says its dataset used, as
+     * Redis does. */
+    const rdb_load_stats *cur = rdb_load_current();
+    long long used_mem = cur ? cur->used_mem : 0;
+    long long total = snap.loading_total_bytes ? (long long)snap.loading_total_bytes : used_mem;
+    double perc = (double)snap.loading_loaded_bytes / (double)(total + 1) * 100;
     long long elapsed = (long long)(time(NULL) - snap.loading_start_time);
     long long eta = 1;
     if (elapsed && snap.loading_loaded_bytes)
-        eta = elapsed * (long long)snap.loading_total_bytes / (long long)snap.loading_loaded_bytes - elapsed;
+        eta = elapsed * total / (long long)snap.loading_loaded_bytes - elapsed;
     return sds_cat_printf(s,
                           "loading_start_time:%lld\r\n"
                           "loading_total_bytes:%lld\r\n"
-                          "loading_rdb_used_mem:0\r\n"
+                          "loading_rdb_used_mem:%lld\r\n"
                           "loading_loaded_bytes:%lld\r\n"
                           "loading_loaded_perc:%.2f\r\n"
                           "loading_eta_seconds:%lld\r\n",
-                          (long long)snap.loading_start_time, (long long)snap.loading_total_bytes,
+                          (long long)snap.loading_start_time, (long long)snap.loading_total_bytes, used_mem,
                           (long long)snap.loading_loaded_bytes, perc, eta);
 }
 

@@ -37,6 +37,23 @@ void snapshot_loading_end(void);
 void snapshot_set_loading_signal_hook(void (*fn)(void));
 /* 1 while a dataset is being loaded. */
 int snapshot_loading(void);
+/* repl-diskless-load swapdb. set_exchange: fn is called before and after
+ * the clients are served during the load (it puts the dataset they see in
+ * place and takes it out again); NULL ends it. set_async (after begin):
+ * the load is an async one: INFO shows async_loading:1 instead of
+ * loading:1 and only commands flagged no-async-loading get -LOADING. */
+void snapshot_loading_set_exchange(void (*fn)(void));
+void snapshot_loading_set_async(int on);
+int snapshot_async_loading(void);
+/* A loader other than the start-up one (a replica's full sync) serves
+ * clients through the RDB progress hook, and reads r (when not NULL)
+ * through the key-load-delay knob when set; detach after the load. */
+struct rio;
+void snapshot_loading_attach(struct rio *r);
+void snapshot_loading_detach(void);
+/* INFO rdb_last_load_keys_loaded / _expired after such a load. */
+struct rdb_load_stats;
+void snapshot_loading_record(const struct rdb_load_stats *ls);
 
 /* Writes a synchronous snapshot to dir/dbfilename (SAVE, SHUTDOWN, DEBUG
  * RELOAD). Returns 0, or -1 with the reason logged. */
