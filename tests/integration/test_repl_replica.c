@@ -122,6 +122,41 @@ static void replicaof(redisContext *c, const hs_server *primary) {
     HS_EXPECT_OK(c, "REPLICAOF", "127.0.0.1", port);
 }
 
+/* A real Redis primary (p) and a minired server (c) that will follow it:
+ * most checks against Redis start so. pair_start returns 0 (the checks
+ * pass with a note) when redis-server is not installed. */
+typedef struct {
+    hs_server *rd, *mr;
+    redisContext *p, *c;
+} repl_pair;
+
+static int pair_start(repl_pair *x, const char *const *primary_args, const char *const *replica_args) {
+    memset(x, 0, sizeof(*x));
+    x->rd = hs_start_redis(primary_args);
+    if (x->rd == NULL) {
+        fprintf(stderr, "note: redis-server not installed, replication checks skipped\n");
+        return 0;
+    }
+    x->p = hs_connect(x->rd);
+    x->mr = hs_start(replica_args);
+    x->c = hs_connect(x->mr);
+    return 1;
+}
+
+/* The minired server follows the primary, its link up. */
+static void pair_follow(repl_pair *x) {
+    replicaof(x->c, x->rd);
+    wait_link_up(x->c);
+}
+
+/* Stops both (a primary already killed by the test is only freed). */
+static void pair_stop(repl_pair *x) {
+    redisFree(x->c);
+    hs_stop(x->mr);
+    redisFree(x->p);
+    if (x->rd) hs_stop(x->rd);
+}
+
 /* ---------------------------------------------------------- commands */
 
 START_TEST(test_replicaof_errors) {
@@ -301,18 +336,14 @@ END_TEST
 /* ---------------------------------------------------------- with Redis */
 
 static void full_sync_and_stream(const char *diskless, const char *load) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) {
-        fprintf(stderr, "note: redis-server not installed, replication checks skipped\n");
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"),
+                    HS_ARGS("--repl-diskless-load", load)))
         return;
-    }
-    redisContext *p = hs_connect(rd);
+    redisContext *p = x.p, *c = x.c;
     write_load(p, LOAD_ROUNDS / 4);
-    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", load));
-    redisContext *c = hs_connect(mr);
     run(c, "SET stale old"); /* a full sync replaces the dataset */
-    replicaof(c, rd);
-    wait_link_up(c);
+    pair_follow(&x);
     HS_EXPECT_NIL(c, "GET", "stale");
     expect_same_digest(p, c);
     /* The stream, under load. */
@@ -320,10 +351,7 @@ static void full_sync_and_stream(const char *diskless, const char *load) {
     wait_caught_up(p, c);
     expect_same_digest(p, c);
     ck_assert_int_eq(hs_info_ll(p, "stats", "sync_full"), 1);
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 
 START_TEST(test_full_sync_disk) {
@@ -347,51 +375,46 @@ END_TEST
 /* swapdb: a transfer that breaks leaves the old dataset and libraries in
  * place (a new history: the ordinary, not the async, load). */
 START_TEST(test_diskless_load_swapdb_keeps_data) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0"), HS_ARGS("--repl-diskless-load", "swapdb")))
+        return;
+    redisContext *p = x.p, *c = x.c;
     run(p, "DEBUG POPULATE 1000 key 1000");
     run(p, "CONFIG SET rdb-key-save-delay 5000"); /* 5 s to send the 1 MB RDB */
-    hs_server *mr = hs_start(HS_ARGS("--repl-diskless-load", "swapdb"));
-    redisContext *c = hs_connect(mr);
     run(c, "SET mine 1");
     HS_EXPECT_BULK(c, "mylib", "FUNCTION", "LOAD",
                    "#!lua name=mylib\nredis.register_function{function_name='mine', callback=function() return 7 "
                    "end, flags={'no-writes'}}");
-    replicaof(c, rd);
+    replicaof(c, x.rd);
     /* Killed in the middle of the transfer, once the load began. */
     for (int waited = 0;; waited += POLL_MS) {
-        hs_buf log = hs_read_log(mr);
+        hs_buf log = hs_read_log(x.mr);
         int loading = strstr(log.data, "Loading DB in memory") != NULL;
         hs_buf_free(&log);
         if (loading) break;
         ck_assert_msg(waited < WAIT_LINK_MS, "the load never began");
         sleep_ms(POLL_MS);
     }
-    hs_kill(rd);
+    hs_kill(x.rd);
+    x.rd = NULL;
     sleep_ms(500);
     HS_EXPECT_BULK(c, "1", "GET", "mine");
     HS_EXPECT_INT(c, 1, "DBSIZE");
     /* The libraries are kept with the keys. */
     HS_EXPECT_INT(c, 7, "FCALL_RO", "mine", "0");
-    hs_buf log = hs_read_log(mr);
+    hs_buf log = hs_read_log(x.mr);
     ck_assert_msg(strstr(log.data, "MASTER <-> REPLICA sync: Discarding temporary DB in background") != NULL,
                   "no failed load logged");
     hs_buf_free(&log);
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
+    pair_stop(&x);
 }
 END_TEST
 
 START_TEST(test_partial_resync) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd);
-    hs_server *mr = hs_start(NULL);
-    redisContext *c = hs_connect(mr);
-    replicaof(c, rd);
-    wait_link_up(c);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0"), NULL)) return;
+    redisContext *p = x.p, *c = x.c;
+    pair_follow(&x);
     write_load(p, LOAD_ROUNDS / 4);
     wait_caught_up(p, c);
     HS_EXPECT_INT(c, 1, "CLIENT", "KILL", "TYPE", "master");
@@ -404,21 +427,15 @@ START_TEST(test_partial_resync) {
     /* The replica answers the primary's GETACK: WAIT counts it. */
     run(p, "SET w 1");
     HS_EXPECT_INT(p, 1, "WAIT", "1", "5000");
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 END_TEST
 
 START_TEST(test_expiry_follows_primary) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd);
-    hs_server *mr = hs_start(NULL);
-    redisContext *c = hs_connect(mr);
-    replicaof(c, rd);
-    wait_link_up(c);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0"), NULL)) return;
+    redisContext *p = x.p, *c = x.c;
+    pair_follow(&x);
     run(p, "DEBUG SET-ACTIVE-EXPIRE 0");
     run(p, "SET gone v PX 100");
     run(p, "SET kept v");
@@ -433,23 +450,17 @@ START_TEST(test_expiry_follows_primary) {
     HS_EXPECT_NIL(p, "GET", "gone");
     wait_caught_up(p, c);
     HS_EXPECT_INT(c, 1, "DBSIZE");
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 END_TEST
 
 /* repl-timeout: a primary that sends nothing for that long is dropped,
  * and followed again (partial resync) once it answers. */
 START_TEST(test_primary_timeout) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd), *sleeper = hs_connect(rd);
-    hs_server *mr = hs_start(HS_ARGS("--repl-timeout", "1"));
-    redisContext *c = hs_connect(mr);
-    replicaof(c, rd);
-    wait_link_up(c);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0"), HS_ARGS("--repl-timeout", "1"))) return;
+    redisContext *p = x.p, *c = x.c, *sleeper = hs_connect(x.rd);
+    pair_follow(&x);
     run(p, "SET k v");
     wait_caught_up(p, c);
     hs_send_only(sleeper, HS_ARGS("DEBUG", "SLEEP", "3"));
@@ -463,14 +474,11 @@ START_TEST(test_primary_timeout) {
     run(p, "SET k2 v2");
     wait_caught_up(p, c);
     HS_EXPECT_BULK(c, "v2", "GET", "k2");
-    hs_buf log = hs_read_log(mr);
+    hs_buf log = hs_read_log(x.mr);
     ck_assert_msg(strstr(log.data, "MASTER timeout: no data nor PING received...") != NULL, "no timeout logged");
     hs_buf_free(&log);
-    redisFree(c);
-    hs_stop(mr);
     redisFree(sleeper);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 END_TEST
 
@@ -534,14 +542,11 @@ START_TEST(test_restart_partial_resync) {
 END_TEST
 
 START_TEST(test_promote_keeps_data) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0"), NULL)) return;
+    redisContext *p = x.p, *c = x.c;
     write_load(p, LOAD_ROUNDS / 8);
-    hs_server *mr = hs_start(NULL);
-    redisContext *c = hs_connect(mr);
-    replicaof(c, rd);
-    wait_link_up(c);
+    pair_follow(&x);
     wait_caught_up(p, c);
     HS_EXPECT_ERROR(c, "READONLY You can't write against a read only replica.", "SET", "a", "b");
     hs_buf id = hs_info_field(c, "replication", "master_replid");
@@ -554,44 +559,36 @@ START_TEST(test_promote_keeps_data) {
     HS_EXPECT_OK(c, "SET", "a", "b");
     hs_buf_free(&id);
     hs_buf_free(&id2);
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 END_TEST
 
 START_TEST(test_auth_to_primary) {
-    hs_server *rd = hs_start_redis(HS_ARGS("--repl-diskless-sync-delay", "0", "--requirepass", "sekret"));
-    if (rd == NULL) return;
-    redisContext *p = hs_connect(rd);
+    repl_pair x;
+    if (!pair_start(&x, HS_ARGS("--repl-diskless-sync-delay", "0", "--requirepass", "sekret"),
+                    HS_ARGS("--masterauth", "sekret")))
+        return;
+    redisContext *p = x.p, *c = x.c;
     HS_EXPECT_OK(p, "AUTH", "sekret");
     HS_EXPECT_OK(p, "ACL", "SETUSER", "repl", "on", ">pw", "+psync", "+replconf", "+ping");
     run(p, "SET k v");
-    hs_server *mr = hs_start(HS_ARGS("--masterauth", "sekret"));
-    redisContext *c = hs_connect(mr);
-    replicaof(c, rd);
-    wait_link_up(c);
+    pair_follow(&x);
     HS_EXPECT_BULK(c, "v", "GET", "k");
     /* A user of its own (masteruser). */
     HS_EXPECT_OK(c, "REPLICAOF", "NO", "ONE");
     HS_EXPECT_OK(c, "CONFIG", "SET", "masteruser", "repl");
     HS_EXPECT_OK(c, "CONFIG", "SET", "masterauth", "pw");
     run(p, "SET k2 v2");
-    replicaof(c, rd);
-    wait_link_up(c);
+    pair_follow(&x);
     wait_caught_up(p, c);
     HS_EXPECT_BULK(c, "v2", "GET", "k2");
     /* A wrong password never links. */
     HS_EXPECT_OK(c, "REPLICAOF", "NO", "ONE");
     HS_EXPECT_OK(c, "CONFIG", "SET", "masterauth", "wrong");
-    replicaof(c, rd);
+    replicaof(c, x.rd);
     sleep_ms(1500);
     ck_assert(info_is(c, "master_link_status", "down"));
-    redisFree(c);
-    hs_stop(mr);
-    redisFree(p);
-    hs_stop(rd);
+    pair_stop(&x);
 }
 END_TEST
 
