@@ -96,6 +96,8 @@ LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 LIB_SRCS += rax.c stream.c hll.c geohash.c
 # The replication backlog ring.
 LIB_SRCS += repl_backlog.c
+# Redis 7.0 cluster bus messages: encode and decode (cluster_msg.h).
+LIB_SRCS += cluster_msg.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
