@@ -425,9 +425,7 @@ sds clmsg_finish(clmsg_writer *w) {
     return w->buf;
 }
 
-/* The body of a decoded PING/PONG/MEET, section by section, then its
- * header counts as received (extensions may be nonzero without the
- * EXT_DATA flag, when nothing follows the gossip). */
+/* The body of a decoded PING/PONG/MEET, section by section. */
 static void encode_ping_body(clmsg_writer *w, const clmsg *m) {
     for (uint16_t i = 0; i < m->hdr.count; i++) {
         clmsg_gossip g;
@@ -441,9 +439,6 @@ static void encode_ping_body(clmsg_writer *w, const clmsg *m) {
         /* The reserved half-word, as received (Redis sends zero). */
         put16((unsigned char *)w->buf + sds_len(w->buf) - e.len - CLMSG_EXT_HDR_LEN + 6, e.reserved);
     }
-    unsigned char *h = msg(w);
-    put16(h + OFF_EXTENSIONS, m->hdr.extensions);
-    memcpy(h + OFF_MFLAGS, m->hdr.mflags, 3);
 }
 
 sds clmsg_encode(sds buf, const clmsg *m) {
@@ -479,5 +474,12 @@ sds clmsg_encode(sds buf, const clmsg *m) {
         clmsg_add_raw(&w, m->body.unknown.data, m->body.unknown.len);
         break;
     }
+    /* The header's counts and flags as received: any type may carry a
+     * count or extensions field that its body does not use, and
+     * extensions may be nonzero without the EXT_DATA flag. */
+    unsigned char *h = msg(&w);
+    put16(h + OFF_COUNT, m->hdr.count);
+    put16(h + OFF_EXTENSIONS, m->hdr.extensions);
+    memcpy(h + OFF_MFLAGS, m->hdr.mflags, 3);
     return clmsg_finish(&w);
 }
