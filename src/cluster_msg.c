@@ -211,7 +211,7 @@ static int decode_module(const unsigned char *buf, size_t len, clmsg *m, char *e
     const unsigned char *p = buf + CLMSG_HDR_LEN;
     if (len < CLMSG_HDR_LEN + CLMSG_MODULE_FIXED_LEN)
         return expect_len(m, len, CLMSG_HDR_LEN + CLMSG_MODULE_FIXED_LEN, err, errlen);
-    m->body.module.module_id = get64(p);
+    memcpy(m->body.module.module_id, p, CLMSG_MODULE_ID_LEN);
     m->body.module.len = get32(p + 8);
     m->body.module.type = p[12];
     m->body.module.payload = p + CLMSG_MODULE_FIXED_LEN;
@@ -407,10 +407,11 @@ void clmsg_add_update(clmsg_writer *w, uint64_t config_epoch, const char name[CL
     memcpy(p + 8 + CLMSG_NAME_LEN, slots, CLMSG_SLOT_BYTES);
 }
 
-void clmsg_add_module(clmsg_writer *w, uint64_t module_id, uint8_t type, const void *payload,
+void clmsg_add_module(clmsg_writer *w, const unsigned char module_id[CLMSG_MODULE_ID_LEN], uint8_t type,
+                      const void *payload,
                       uint32_t len) {
     unsigned char *p = grow(w, CLMSG_MODULE_FIXED_LEN + (size_t)len);
-    put64(p, module_id);
+    memcpy(p, module_id, CLMSG_MODULE_ID_LEN);
     put32(p + 8, len);
     p[12] = type;
     if (len > 0) memcpy(p + CLMSG_MODULE_FIXED_LEN, payload, len);

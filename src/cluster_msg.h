@@ -43,7 +43,8 @@
  *   PUBLISH / PUBLISHSHARD: channel_len 4, message_len 4, channel, message.
  *   UPDATE: configEpoch 8, node name 40, slot bitmap 2048.
  *   FAILOVER_AUTH_REQUEST / FAILOVER_AUTH_ACK / MFSTART: no body.
- *   MODULE: module id 8, payload length 4, module message type 1, payload.
+ *   MODULE: module id 8 (not byte-order converted by Redis), payload
+ *     length 4, module message type 1, payload.
  *
  * Ownership: a decoded clmsg borrows the buffer it was decoded from (body
  * pointers point into it); it holds no allocation and needs no freeing.
@@ -70,6 +71,7 @@
 #define CLMSG_FAIL_LEN CLMSG_NAME_LEN
 #define CLMSG_UPDATE_LEN (8 + CLMSG_NAME_LEN + CLMSG_SLOT_BYTES)
 #define CLMSG_PUBLISH_FIXED_LEN 8  /* the two lengths before the bytes */
+#define CLMSG_MODULE_ID_LEN 8
 #define CLMSG_MODULE_FIXED_LEN 13  /* id, length, type before the payload */
 #define CLMSG_PEEK_LEN 8           /* bytes needed to learn a message's length */
 
@@ -184,7 +186,10 @@ typedef struct clmsg {
             unsigned char slots[CLMSG_SLOT_BYTES];
         } update;
         struct {
-            uint64_t module_id; /* opaque: Redis passes it through as is */
+            /* The module's 64-bit id: Redis copies it without byte-order
+             * conversion (it is only compared), so it is kept as the 8
+             * bytes received. */
+            unsigned char module_id[CLMSG_MODULE_ID_LEN];
             uint8_t type;
             const unsigned char *payload;
             uint32_t len;
@@ -265,8 +270,8 @@ void clmsg_add_publish(clmsg_writer *w, const void *channel, uint32_t channel_le
                        const void *message, uint32_t message_len);
 void clmsg_add_update(clmsg_writer *w, uint64_t config_epoch, const char name[CLMSG_NAME_LEN],
                       const unsigned char slots[CLMSG_SLOT_BYTES]);
-void clmsg_add_module(clmsg_writer *w, uint64_t module_id, uint8_t type, const void *payload,
-                      uint32_t len);
+void clmsg_add_module(clmsg_writer *w, const unsigned char module_id[CLMSG_MODULE_ID_LEN], uint8_t type,
+                      const void *payload, uint32_t len);
 /* Raw bytes after the header (the body of an unknown type). */
 void clmsg_add_raw(clmsg_writer *w, const void *data, size_t len);
 sds clmsg_finish(clmsg_writer *w);

@@ -306,7 +306,7 @@ START_TEST(test_build_module_and_unknown) {
     fill_hdr(&h, CLMSG_TYPE_MODULE);
     clmsg_writer w;
     clmsg_begin(&w, sds_empty(), &h);
-    clmsg_add_module(&w, 0x8877665544332211ull, 3, "payload", 7);
+    clmsg_add_module(&w, (const unsigned char *)"modid-01", 3, "payload", 7);
     size_t first = sds_len(w.buf);
     sds s = clmsg_finish(&w);
     /* A second message in the same buffer. */
@@ -319,7 +319,8 @@ START_TEST(test_build_module_and_unknown) {
     clmsg m;
     char err[128];
     ck_assert_int_eq(clmsg_decode((unsigned char *)s, first, &m, err, sizeof(err)), CLMSG_OK);
-    ck_assert(m.body.module.module_id == 0x8877665544332211ull);
+    ck_assert(memcmp(m.body.module.module_id, "modid-01", 8) == 0);
+    ck_assert(memcmp(s + CLMSG_HDR_LEN, "modid-01\0\0\0\x07\x03payload", 20) == 0);
     ck_assert_uint_eq(m.body.module.type, 3);
     ck_assert_uint_eq(m.body.module.len, 7);
     ck_assert(memcmp(m.body.module.payload, "payload", 7) == 0);
