@@ -21,7 +21,8 @@
  *    40    40  sender node name (hex, not NUL-terminated)
  *    80  2048  slot bitmap: slot n is bit (n & 7) of byte n / 8
  *  2128    40  name of the sender's primary (all zero bytes if none)
- *  2168    46  sender ip (all zero: the receiver uses the socket's peer)
+ *  2168    46  sender ip: cluster-announce-ip, else all zero (the receiver
+ *              then uses the link's peer address)
  *  2214     2  number of ping extensions
  *  2216    30  reserved, zero
  *  2246     2  pport: plaintext client port when port is the TLS one
