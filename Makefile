@@ -155,6 +155,9 @@ $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell ca
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
 
+# Fixtures a unit test includes (test binaries keep no header dependencies).
+$(B)/tests/test_cluster_msg: tests/unit/fixtures/cluster_msg_fixture_redis7.h
+
 # test_cmd_call drives the real dispatcher in-process: it links every
 # server object but main.o (so it keeps linking as modules are added).
 # test_rdb_legacy loads values and reads them back through commands the same way.
