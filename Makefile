@@ -96,6 +96,8 @@ LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 LIB_SRCS += rax.c stream.c hll.c geohash.c
 # The replication backlog ring.
 LIB_SRCS += repl_backlog.c
+# Redis 7.0 cluster bus messages: encode and decode (cluster_msg.h).
+LIB_SRCS += cluster_msg.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
@@ -152,6 +154,9 @@ INTEG_BINS := $(patsubst tests/integration/%.c,$(B)/tests/%,$(INTEG_SRCS))
 $(B)/tests/test_%: tests/unit/test_%.c $(LIBBASE) $$(addprefix $(B)/,$$(shell cat tests/unit/test_$$*.deps 2>/dev/null)) | $(B)
 	$(call quiet,CC,$<)$(CC) $(TEST_CFLAGS) -o $@ $< $(addprefix $(B)/,$(shell cat tests/unit/test_$*.deps 2>/dev/null)) \
 	    $(LIBBASE) $(LDFLAGS_ALL) $(CHECK_LIBS) $(LDLIBS_BASE)
+
+# Fixtures a unit test includes (test binaries keep no header dependencies).
+$(B)/tests/test_cluster_msg: tests/unit/fixtures/cluster_msg_fixture_redis7.h
 
 # test_cmd_call drives the real dispatcher in-process: it links every
 # server object but main.o (so it keeps linking as modules are added).
