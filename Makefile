@@ -344,7 +344,7 @@ clean:
 
 # ------------------------------------------------------------------ fuzzing
 # libFuzzer targets (need clang; installed if missing on Debian): the
-# RESP parser, RDB loading and RESTORE payloads. Each runs for
+# RESP parser, the cluster bus codec, RDB loading and RESTORE payloads. Each runs for
 # FUZZ_SECONDS and keeps its corpus in build/fuzz.
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
@@ -360,6 +360,11 @@ fuzz:
 	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Isrc \
 	    tests/fuzz/fuzz_resp.c src/resp.c $(addprefix build/fuzz/,$(addsuffix .o,$(FUZZ_LIBS))) -lm -o build/fuzz/fuzz_resp
 	build/fuzz/fuzz_resp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build/fuzz/corpus
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -std=gnu11 -D_GNU_SOURCE -Isrc \
+	    tests/fuzz/fuzz_cluster_msg.c src/cluster_msg.c $(addprefix build/fuzz/,$(addsuffix .o,$(FUZZ_LIBS))) -lm \
+	    -o build/fuzz/fuzz_cluster_msg
+	@mkdir -p build/fuzz/corpus_cluster_msg
+	build/fuzz/fuzz_cluster_msg -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz/corpus_cluster_msg
 	@$(MAKE) -s --no-print-directory -j2 $(addprefix build/fuzz/,$(FUZZ_SERVER_TARGETS))
 	@for t in $(FUZZ_SERVER_TARGETS); do \
 	    mkdir -p build/fuzz/corpus_$$t; \
