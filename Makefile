@@ -96,6 +96,8 @@ LIB_SRCS += lua_cmsgpack.c lua_struct.c lua_libs.c
 LIB_SRCS += rax.c stream.c hll.c geohash.c
 # The replication backlog ring.
 LIB_SRCS += repl_backlog.c
+# Cluster: key -> hash slot (CRC16), the nodes.conf format.
+LIB_SRCS += cluster_slot.c cluster_conf.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
