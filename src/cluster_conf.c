@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -397,4 +398,16 @@ int clconf_write_file(const char *path, const char *text, size_t len, int do_fsy
         return -1;
     }
     return 0;
+}
+
+int clconf_lock_file(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd == -1) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
 }

@@ -112,6 +112,17 @@ sds clconf_format_nodes_reply(const clconf *c);
  * the file was longer (a crash mid-write leaves blank lines, which the
  * parser skips, never a stale tail), write, fsync when do_fsync, truncate
  * to len. Returns 0, or -1 with errno set (err gets the failing step). */
+/* Takes the lock Redis 7.0 takes before reading the file, so that two
+ * nodes never share one: open(O_WRONLY|O_CREAT|O_CLOEXEC, 0644) then
+ * flock(LOCK_EX|LOCK_NB). Returns the fd, which the node keeps open for
+ * its life (closing it drops the lock), or -1 with errno set: EWOULDBLOCK
+ * when another process holds it (Redis then logs CLCONF_LOCKED_LOG_FMT
+ * with the path and exits 1). */
+int clconf_lock_file(const char *path);
+#define CLCONF_LOCKED_LOG_FMT                                                                     \
+    "Sorry, the cluster configuration file %s is already used by a different Redis Cluster "    \
+    "node. Please make sure that different nodes use different cluster configuration files."
+
 int clconf_write_file(const char *path, const char *text, size_t len, int do_fsync, char *err,
                       size_t errlen);
 

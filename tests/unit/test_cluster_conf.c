@@ -297,6 +297,17 @@ START_TEST(test_write_file_in_place) {
     fclose(fp);
     ck_assert_uint_eq(n, strlen(shorter));
     ck_assert(memcmp(got, shorter, n) == 0);
+    /* The lock: a second taker (another open file description, as another
+     * process would have) is refused until the first fd is closed. */
+    int fd = clconf_lock_file(path);
+    ck_assert_int_ge(fd, 0);
+    errno = 0;
+    ck_assert_int_eq(clconf_lock_file(path), -1);
+    ck_assert_int_eq(errno, EWOULDBLOCK);
+    close(fd);
+    fd = clconf_lock_file(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
     unlink(path);
     rmdir(dir);
     char err[32];
