@@ -185,8 +185,10 @@ static const char *parse_vars(sds *argv, int argc, clconf *c) {
             c->current_epoch = v;
         else if (strcasecmp(argv[j], "lastVoteEpoch") == 0)
             c->last_vote_epoch = v;
-        else
-            c->unknown_vars++;
+        else {
+            c->unknown_vars = zrealloc(c->unknown_vars, sizeof(sds) * (c->nunknown_vars + 1));
+            c->unknown_vars[c->nunknown_vars++] = sds_dup(argv[j]);
+        }
     }
     return NULL;
 }
@@ -258,6 +260,8 @@ clconf_status clconf_parse(const char *buf, size_t len, clconf *out, char *err, 
 void clconf_free(clconf *c) {
     for (size_t i = 0; i < c->count; i++) node_release(&c->nodes[i]);
     zfree(c->nodes);
+    for (size_t i = 0; i < c->nunknown_vars; i++) sds_free(c->unknown_vars[i]);
+    zfree(c->unknown_vars);
     memset(c, 0, sizeof(*c));
 }
 

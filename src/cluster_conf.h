@@ -38,6 +38,12 @@
 /* The line Redis 7.0 logs (level warning) before exit(1) when the file
  * does not parse; minired's server logs the same. */
 #define CLCONF_CORRUPT_LOG_MSG "Unrecoverable error: corrupted cluster config file."
+/* Redis 7.0's other load-time lines: an unknown var (warning level, name
+ * in quotes), then (notice level) the node id after a load, or after no
+ * file / a zero-length file (CLCONF_EMPTY) when it creates a new node. */
+#define CLCONF_UNKNOWN_VAR_LOG_FMT "Skipping unknown cluster config variable '%s'"
+#define CLCONF_LOADED_LOG_FMT "Node configuration loaded, I'm %.40s"
+#define CLCONF_NEW_NODE_LOG_FMT "No cluster configuration found, I'm %.40s"
 
 typedef struct clconf_migration {
     unsigned int slot;
@@ -67,7 +73,8 @@ typedef struct clconf {
     size_t count;
     uint64_t current_epoch;   /* raised to the largest config epoch, as Redis does at load */
     uint64_t last_vote_epoch;
-    size_t unknown_vars;      /* vars Redis skips with a log line */
+    sds *unknown_vars;        /* owned: names of vars Redis skips, logging */
+    size_t nunknown_vars;     /* CLCONF_UNKNOWN_VAR_LOG_FMT for each */
 } clconf;
 
 typedef enum {
