@@ -98,6 +98,8 @@ LIB_SRCS += rax.c stream.c hll.c geohash.c
 LIB_SRCS += repl_backlog.c
 # Redis 7.0 cluster bus messages: encode and decode (cluster_msg.h).
 LIB_SRCS += cluster_msg.c
+# Cluster: key -> hash slot (CRC16), the nodes.conf format.
+LIB_SRCS += cluster_slot.c cluster_conf.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
