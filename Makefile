@@ -100,6 +100,8 @@ LIB_SRCS += repl_backlog.c
 LIB_SRCS += cluster_msg.c
 # Cluster: key -> hash slot (CRC16), the nodes.conf format.
 LIB_SRCS += cluster_slot.c cluster_conf.c
+# Cluster: the keys of each hash slot (links in the keyspace's entries).
+LIB_SRCS += slot_index.c
 # Every event backend is library code, whichever one this build uses.
 LAYER_CHECK_SRCS := $(sort $(LIB_SRCS) $(notdir $(wildcard src/ae_*.c)))
 # L3-L4: the server.
