@@ -25,7 +25,7 @@
 #include "cluster_slot.h"
 #include "sds.h"
 
-#define CLCONF_NAMELEN 40     /* a node id: 40 lowercase hex digits */
+#define CLCONF_NAMELEN 40     /* a node id: 40 hex digits (Redis reads [a-z0-9]) */
 #define CLCONF_IP_STR_LEN 46  /* an IPv6 text address and its NUL */
 
 /* Node flags, the same bits as the flags field of the cluster bus header. */
@@ -95,7 +95,7 @@ typedef enum {
  * Accepts what Redis 7.0.15 accepts, with its quirks (numbers read as
  * atoi/strtoull read them, quoted tokens, blank lines, unknown vars);
  * rejects what makes Redis exit or crash: lines of fewer than 8 fields,
- * ids that are not 40 lowercase hex, an address without ':', a slot out
+ * ids that are not 40 bytes of [a-z0-9], an address without ':', a slot out
  * of range, unknown or empty flags, whitespace-only lines, two "myself"
  * lines, no "myself" line. Also rejects an ip longer than 45 bytes (Redis
  * overflows its buffer). Slots listed by two lines are kept as written:
