@@ -180,6 +180,8 @@ struct server_config {
     int aof_use_rdb_preamble;     /* the base file is an RDB */
     int aof_timestamp_enabled;    /* "#TS:" annotations in the AOF */
     int aof_disable_auto_gc;      /* keep history files after a rewrite */
+    /* cluster (rows in config_stored.h) */
+    int cluster_enabled;            /* immutable: read at start only */
     /* replication (the replication files read them; rows in config_stored.h) */
     int replica_read_only;
     int replica_serve_stale_data;

@@ -23,7 +23,7 @@
 /* Where the stored values live: owned here, read by no one else. */
 static struct {
     int activedefrag, cluster_allow_pubsubshard_when_down, cluster_allow_reads_when_down;
-    int cluster_allow_replica_migration, cluster_enabled, cluster_preferred_endpoint_type;
+    int cluster_allow_replica_migration, cluster_preferred_endpoint_type;
     int cluster_replica_no_failover, cluster_require_full_coverage, crash_log_enabled, crash_memcheck_enabled;
     int disable_thp, io_threads_do_reads, jemalloc_bg_thread;
     int latency_tracking, oom_score_adj, propagation_error_behavior;
@@ -301,7 +301,7 @@ static const config_row stored_table[] = {
     S_LL("cluster-announce-port", NULL, cluster_announce_port, 0, PORT_MAX, "0", 0),
     S_LL("cluster-announce-tls-port", NULL, cluster_announce_tls_port, 0, PORT_MAX, "0", 0),
     S_STR("cluster-config-file", NULL, cluster_config_file, "nodes.conf", CF_IMMUTABLE),
-    S_BOOL("cluster-enabled", NULL, cluster_enabled, "no", CF_IMMUTABLE),
+    R_BOOL("cluster-enabled", NULL, cluster_enabled, "no", CF_IMMUTABLE),
     S_LL("cluster-link-sendbuf-limit", NULL, cluster_link_sendbuf_limit, 0, LLONG_MAX, "0", CF_MEMORY),
     S_LL("cluster-migration-barrier", NULL, cluster_migration_barrier, 0, INT_MAX, "1", 0),
     S_LL("cluster-node-timeout", NULL, cluster_node_timeout, 0, LLONG_MAX, "15000", 0),

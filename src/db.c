@@ -21,6 +21,7 @@
 #include "multi.h"
 #include "notify.h"
 #include "propagate.h"
+#include "slot_index.h"
 #include "snapshot.h"
 #include "reply.h"
 #include "util.h"
@@ -71,11 +72,73 @@ static dict_type expires_type = {
     .key_compare = dict_sds_compare,
 };
 
+/* ---------------------------------------------------------- keys per slot
+ *
+ * A cluster node lists its keys per hash slot (slot_index.h): its keyspace
+ * dicts carry the list links in each entry, and each dict owns its index
+ * through d->privdata, so an index follows its dict wherever the tables
+ * move (SWAPDB is refused in cluster mode, but a replica's swapdb and
+ * async loads exchange whole sets of tables). Without cluster mode the
+ * plain type is used and none of this costs anything. */
+
+static dict_type keyspace_cluster_type = {
+    .hash = dict_sds_hash,
+    .key_compare = dict_sds_compare,
+    .key_destructor = dict_sds_free,
+    .val_destructor = db_val_free,
+    .entry_metadata_bytes = SLOT_INDEX_META_BYTES,
+};
+
+static dict *db_keys_create(void) {
+    if (!cfg.cluster_enabled) return dict_create(&keyspace_type);
+    dict *d = dict_create(&keyspace_cluster_type);
+    d->privdata = slot_index_create();
+    return d;
+}
+
+/* The index is dropped first: nobody walks the links of a dict on its
+ * way out (lazyfree frees its entries later, unlinked). */
+static void db_keys_release(dict *d, int lazy) {
+    slot_index_free(d->privdata);
+    d->privdata = NULL;
+    if (lazy) lazyfree_release_dict(d);
+    else dict_release(d);
+}
+
+static void db_keys_empty(dict *d) {
+    dict_empty(d, NULL);
+    if (d->privdata) slot_index_reset(d->privdata);
+}
+
+static inline void db_keys_link(dict *d, dict_entry *de) {
+    if (d->privdata) slot_index_link(d->privdata, de);
+}
+
+/* Removes key from the keyspace dict (the entry is returned unlinked from
+ * its slot, for the caller to free), or NULL. */
+static dict_entry *db_keys_unlink(dict *d, const sds key) {
+    dict_entry *de = dict_unlink(d, key);
+    if (de && d->privdata) slot_index_unlink(d->privdata, de);
+    return de;
+}
+
+unsigned long long db_slot_count(const db *d, unsigned int slot) {
+    return d->keys->privdata ? slot_index_count(d->keys->privdata, slot) : 0;
+}
+
+unsigned long db_slot_keys(const db *d, unsigned int slot, unsigned long max, sds *out) {
+    unsigned long n = 0;
+    if (d->keys->privdata == NULL) return 0;
+    for (dict_entry *de = slot_index_first(d->keys->privdata, slot); de && n < max; de = slot_index_next(de))
+        out[n++] = dict_get_key(de);
+    return n;
+}
+
 void db_init(int n) {
     server.dbs = zcalloc(sizeof(db) * (size_t)n);
     server.dbnum = n;
     for (int i = 0; i < n; i++) {
-        server.dbs[i].keys = dict_create(&keyspace_type);
+        server.dbs[i].keys = db_keys_create();
         server.dbs[i].expires = dict_create(&expires_type);
         server.dbs[i].id = i;
     }
@@ -368,9 +431,16 @@ static void db_signal_stream_gone(db *d, const sds key, const robj *old) {
     if (server.blocked_clients && old->type == OBJ_STREAM) blocking_signal_key(d, key);
 }
 
+/* Adds a key known to be missing, with its own copy of the name. */
+static void db_keys_add_new(db *d, const sds key, robj *val) {
+    dict_entry *de = dict_add_raw(d->keys, sds_dup(key), NULL);
+    dict_set_val(d->keys, de, val);
+    db_keys_link(d->keys, de);
+}
+
 void db_add(db *d, const sds key, robj *val) {
     db_init_access(val);
-    dict_add(d->keys, sds_dup(key), val);
+    db_keys_add_new(d, key, val);
     db_signal_if_waitable(d, key, val);
     notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
 }
@@ -380,6 +450,7 @@ int db_add_loaded(db *d, sds key, robj *val) {
     if (de == NULL) return 0;
     db_init_access(val);
     dict_set_val(d->keys, de, val);
+    db_keys_link(d->keys, de);
     return 1;
 }
 
@@ -399,7 +470,7 @@ void db_set_loaded_access(robj *o, long long idle_s, int lfu_freq) {
 }
 
 void db_add_moved(db *d, const sds key, robj *val) {
-    dict_add(d->keys, sds_dup(key), val);
+    db_keys_add_new(d, key, val);
     db_signal_if_waitable(d, key, val);
     notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
 }
@@ -412,6 +483,7 @@ void db_set_key(db *d, const sds key, robj *val, int keep_ttl) {
         dict_set_key(d->keys, de, sds_dup(key));
         db_init_access(val);
         dict_set_val(d->keys, de, val);
+        db_keys_link(d->keys, de);
         db_signal_if_waitable(d, key, val);
         notify_keyspace_event(NOTIFY_NEW, "new", key, d->id);
         return;
@@ -449,12 +521,15 @@ int db_delete(db *d, const sds key) {
         if (de) db_signal_stream_gone(d, key, dict_get_val(de));
     }
     if (dict_size(d->expires)) dict_delete(d->expires, key);
-    return dict_delete(d->keys, key) == DICT_OK;
+    dict_entry *de = db_keys_unlink(d->keys, key);
+    if (de == NULL) return 0;
+    dict_free_unlinked_entry(d->keys, de);
+    return 1;
 }
 
 int db_delete_lazy(db *d, const sds key) {
     if (dict_size(d->expires)) dict_delete(d->expires, key);
-    dict_entry *de = dict_unlink(d->keys, key);
+    dict_entry *de = db_keys_unlink(d->keys, key);
     if (de == NULL) return 0;
     robj *val = dict_get_val(de);
     db_signal_stream_gone(d, key, val);
@@ -483,7 +558,7 @@ long long db_empty(int dbnum) {
         db *d = &server.dbs[i];
         removed += (long long)dict_size(d->keys);
         dict_empty(d->expires, NULL);
-        dict_empty(d->keys, NULL);
+        db_keys_empty(d->keys);
     }
     return removed;
 }
@@ -514,12 +589,12 @@ long long db_empty_async(int dbnum) {
         removed += (long long)n;
         if (n <= DB_ASYNC_FLUSH_MIN_KEYS || server.el == NULL) {
             dict_empty(d->expires, NULL);
-            dict_empty(d->keys, NULL);
+            db_keys_empty(d->keys);
             continue;
         }
         lazyfree_release_dict(d->expires);
-        lazyfree_release_dict(d->keys);
-        d->keys = dict_create(&keyspace_type);
+        db_keys_release(d->keys, 1);
+        d->keys = db_keys_create();
         d->expires = dict_create(&expires_type);
     }
     db_schedule_lazyfree();
@@ -541,7 +616,7 @@ db_saved *db_save_and_empty(void) {
     for (int i = 0; i < s->n; i++) {
         s->keys[i] = server.dbs[i].keys;
         s->expires[i] = server.dbs[i].expires;
-        server.dbs[i].keys = dict_create(&keyspace_type);
+        server.dbs[i].keys = db_keys_create();
         server.dbs[i].expires = dict_create(&expires_type);
     }
     return s;
@@ -571,7 +646,7 @@ void db_restore_saved(db_saved *s) {
     for (int i = 0; i < s->n; i++) {
         /* Expiries first: they share the keys' sds. */
         dict_release(s->expires[i]);
-        dict_release(s->keys[i]);
+        db_keys_release(s->keys[i], 0);
     }
     db_saved_free(s);
 }
@@ -599,10 +674,10 @@ void db_drop_saved(db_saved *s, int lazy) {
     for (int i = 0; i < s->n; i++) {
         if (lazy && server.el) {
             lazyfree_release_dict(s->expires[i]);
-            lazyfree_release_dict(s->keys[i]);
+            db_keys_release(s->keys[i], 1);
         } else {
             dict_release(s->expires[i]);
-            dict_release(s->keys[i]);
+            db_keys_release(s->keys[i], 0);
         }
     }
     if (lazy) db_schedule_lazyfree();

@@ -119,6 +119,12 @@ int db_expiry_paused(void);
  * key may be the dict's own sds (it is not used after the call). */
 void db_expire_key(db *d, const sds key);
 
+/* A cluster node's keys per hash slot (cluster-enabled yes; 0 / nothing
+ * otherwise): how many d holds in slot, and up to max of their names
+ * (borrowed from the keyspace, newest first) into out; returns how many. */
+unsigned long long db_slot_count(const db *d, unsigned int slot);
+unsigned long db_slot_keys(const db *d, unsigned int slot, unsigned long max, sds *out);
+
 /* Removes every key of one database (dbnum >= 0) or of all (-1); returns
  * how many were removed. */
 long long db_empty(int dbnum);
