@@ -292,11 +292,10 @@ int db_expire_if_needed(db *d, const sds key) {
  * of the databases (ids 0..63) that hold them, and the cron deletes them
  * when their time passes, as Redis does (INFO slave_expires_tracked_keys
  * counts the names). An entry is dropped once none of its databases holds
- * the key with a TTL any more; FLUSHALL forgets them all. */
+ * the key with a TTL any more; FLUSHALL forgets them all. expire.c's cron
+ * walks the names (db_replica_keys) and checks each. */
 
 #define DB_REPLICA_KEYS_MAX_DB 64
-/* Longest run of one cron tick's pass over the remembered keys. */
-#define DB_REPLICA_KEYS_SLICE_US 1000
 
 static dict_type replica_keys_type = {
     .hash = dict_sds_hash,
@@ -304,43 +303,27 @@ static dict_type replica_keys_type = {
     .key_destructor = dict_sds_free,
 };
 static dict *replica_keys;
-static unsigned long replica_keys_cursor;
 
 static void db_remember_replica_key(int dbid, const sds key) {
     if (dbid < 0 || dbid >= DB_REPLICA_KEYS_MAX_DB) return;
     if (replica_keys == NULL) replica_keys = dict_create(&replica_keys_type);
-    dict_entry *de = dict_find(replica_keys, key);
-    if (de == NULL) de = dict_add_or_find(replica_keys, sds_dup(key));
+    dict_entry *existing, *de = dict_add_raw(replica_keys, key, &existing);
+    if (de) dict_set_key(replica_keys, de, sds_dup(key)); /* it stored our borrowed pointer */
+    else de = existing;
     dict_set_unsigned_int_val(de, dict_get_unsigned_int_val(de) | (1ULL << dbid));
 }
 
-unsigned long db_replica_keys_count(void) {
-    return replica_keys ? dict_size(replica_keys) : 0;
+dict *db_replica_keys(void) {
+    return replica_keys;
 }
 
 static void db_forget_replica_keys(void) {
     if (replica_keys) dict_empty(replica_keys, NULL);
-    replica_keys_cursor = 0;
 }
 
-struct replica_keys_batch {
-    sds *keys;
-    size_t len, cap;
-};
-
-static void db_replica_keys_collect(void *privdata, const dict_entry *de) {
-    struct replica_keys_batch *b = privdata;
-    if (b->len == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->keys = zrealloc(b->keys, b->cap * sizeof(sds));
-    }
-    b->keys[b->len++] = dict_get_key(de);
-}
-
-/* Checks one remembered name: deletes it where its time has passed and
- * forgets the databases where it no longer has a TTL. */
-static void db_replica_key_check(sds key, long long now_ms) {
+void db_replica_key_check(sds key, long long now_ms) {
     dict_entry *de = dict_find(replica_keys, key);
+    if (de == NULL) return;
     uint64_t dbs = dict_get_unsigned_int_val(de), kept = 0;
     for (int id = 0; id < DB_REPLICA_KEYS_MAX_DB && id < server.dbnum; id++) {
         if (!(dbs & (1ULL << id))) continue;
@@ -356,18 +339,6 @@ static void db_replica_key_check(sds key, long long now_ms) {
     }
     if (kept) dict_set_unsigned_int_val(de, kept);
     else dict_delete(replica_keys, key); /* frees key */
-}
-
-void db_replica_keys_expire(void) {
-    static struct replica_keys_batch batch;
-    if (replica_keys == NULL || dict_size(replica_keys) == 0) return;
-    monotime start = mono_now_us();
-    long long now_ms = vclock_ms();
-    do {
-        batch.len = 0;
-        replica_keys_cursor = dict_scan(replica_keys, replica_keys_cursor, db_replica_keys_collect, &batch);
-        for (size_t i = 0; i < batch.len; i++) db_replica_key_check(batch.keys[i], now_ms);
-    } while (replica_keys_cursor != 0 && mono_now_us() - start < DB_REPLICA_KEYS_SLICE_US);
 }
 
 void db_set_expire(db *d, const sds key, long long when_ms) {

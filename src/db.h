@@ -95,10 +95,13 @@ int db_delete_maybe_lazy(db *d, const sds key, int lazy);
 
 /* Sets key's expiry (unix ms). The key must exist. */
 void db_set_expire(db *d, const sds key, long long when_ms);
-/* A writable replica's own clients' TTLs (see db.c): the cron's pass
- * deleting those whose time has passed, and how many names are kept. */
-void db_replica_keys_expire(void);
-unsigned long db_replica_keys_count(void);
+/* A writable replica's own clients' TTLs (see db.c): the names kept
+ * (NULL before the first; values are bitmaps of databases, for scanning
+ * and INFO only), and the check of one name: deleted in the databases
+ * where its time has passed, forgotten once it has no TTL left (key may
+ * be the dict's own sds: it is not used after the call). */
+dict *db_replica_keys(void);
+void db_replica_key_check(sds key, long long now_ms);
 /* Unix ms when key expires, -1 if it has no TTL. */
 long long db_get_expire(db *d, const sds key);
 /* Drops key's TTL (PERSIST, GETEX PERSIST). Returns 1 if it had one. */

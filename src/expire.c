@@ -159,6 +159,24 @@ static int expire_slice_tick(ae_event_loop *el, long long id, void *data) {
     return AE_NOMORE;
 }
 
+/* A writable replica's own TTLs (db.c keeps their names): one pass of at
+ * most EXPIRE_SLICE_US per cron tick, resuming where the last stopped. */
+static void expire_replica_keys(void) {
+    static unsigned long cursor;
+    dict *names = db_replica_keys();
+    if (names == NULL || dict_size(names) == 0) {
+        cursor = 0;
+        return;
+    }
+    monotime start = mono_now_us();
+    long long now_ms = vclock_ms();
+    do {
+        expire_batch.len = 0;
+        cursor = dict_scan(names, cursor, expire_collect, &expire_batch);
+        for (size_t i = 0; i < expire_batch.len; i++) db_replica_key_check(expire_batch.items[i].key, now_ms);
+    } while (cursor != 0 && (long long)(mono_now_us() - start) < EXPIRE_SLICE_US);
+}
+
 /* Gives the slow cycle this period's budget. The first slice runs from
  * the timer, after the next poll: the cron tick has work of its own, and
  * clients waiting now are served first. */
@@ -167,7 +185,7 @@ void expire_cron(void) {
      * own clients gave a TTL. */
     if (!expire_active) return;
     if (server.is_replica) {
-        db_replica_keys_expire();
+        expire_replica_keys();
         return;
     }
     long long period_us = EXPIRE_US_PER_SECOND / (cfg.hz > 0 ? cfg.hz : 1);

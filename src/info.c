@@ -433,8 +433,9 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
-                          cs.latest_fork_usec, cs.total_forks, db_replica_keys_count(), server.tracking_keys, server.tracking_items,
-                          server.tracking_prefixes,
+                          cs.latest_fork_usec, cs.total_forks,
+                          db_replica_keys() ? dict_size(db_replica_keys()) : 0UL, server.tracking_keys,
+                          server.tracking_items, server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
 }
 

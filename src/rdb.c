@@ -561,6 +561,10 @@ int rdb_load_rio(rio *r, int flags, rdb_load_stats *st) {
 }
 
 int rdb_load_file(const char *path, int flags, rdb_load_stats *st) {
+    return rdb_load_file_via(path, flags, st, NULL);
+}
+
+int rdb_load_file_via(const char *path, int flags, rdb_load_stats *st, void (*prepare)(rio *r)) {
     FILE *fp = fopen(path, "r");
     if (fp == NULL) {
         if (errno == ENOENT) return RDB_NOT_EXIST;
@@ -570,6 +574,7 @@ int rdb_load_file(const char *path, int flags, rdb_load_stats *st) {
     setvbuf(fp, NULL, _IOFBF, RDB_READ_BUFFER_BYTES);
     rio r;
     rio_init_file(&r, fp);
+    if (prepare) prepare(&r);
     struct stat sb;
     size_t size = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size : (size_t)-1;
     int rc = rdb_load_rio_sized(&r, flags, st, size);

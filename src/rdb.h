@@ -71,6 +71,9 @@ int rdb_save_file(const char *path, const rdb_save_opts *opts);
 int rdb_load_rio(rio *r, int flags, rdb_load_stats *st);
 /* Same from a file: RDB_NOT_EXIST when it does not exist. */
 int rdb_load_file(const char *path, int flags, rdb_load_stats *st);
+/* The same, with prepare (when not NULL) called on the file's rio before
+ * the load reads it (a loader that slows or watches the reads). */
+int rdb_load_file_via(const char *path, int flags, rdb_load_stats *st, void (*prepare)(rio *r));
 
 /* DEBUG SET-SKIP-CHECKSUM-VALIDATION: when on, RDB loads and DUMP payloads
  * (RESTORE, FUNCTION RESTORE) are taken without checking their CRC64 (the

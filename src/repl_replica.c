@@ -450,6 +450,18 @@ static void link_aof_restart(int was_on) {
         log_warning("Failed enabling the AOF after successful master synchronization! %s", err);
 }
 
+/* After a successful load, by either path: the primary's history is
+ * ours from the sync's point, and the stream follows. */
+static void link_loaded(int aof_was_on, const rdb_load_stats *ls) {
+    link_aof_restart(aof_was_on);
+    snapshot_loading_record(ls);
+    repl_set_history(lk.sync_replid, lk.sync_offset, 0);
+    repl_backlog_ensure();
+    int db = ls->repl_stream_db;
+    lk.cached_db = ls->repl_id[0] && db >= 0 && db < server.dbnum ? db : 0;
+    lk.state = LINK_CONNECTED;
+}
+
 /* The whole RDB is in the temp file: replace the dataset with it. Returns
  * 0 (the link goes on as the primary's client) or -1 (link cancelled). */
 static int link_load_transfer(void) {
@@ -487,10 +499,8 @@ static int link_load_transfer(void) {
     /* Clients get -LOADING meanwhile; the stream that follows the RDB
      * waits in the socket until the primary's client reads it. */
     if (lk.fd != -1) ae_delete_file_event(server.el, lk.fd, AE_READABLE | AE_WRITABLE);
-    snapshot_loading_attach(NULL);
     rdb_load_stats ls = {0};
-    int rc = rdb_load_file(cfg.dbfilename, 0, &ls);
-    snapshot_loading_detach();
+    int rc = snapshot_load_file(cfg.dbfilename, &ls);
     snapshot_loading_end();
     if (rc != RDB_OK) {
         log_warning("Failed trying to load the MASTER synchronization DB from disk, check server logs.");
@@ -499,12 +509,7 @@ static int link_load_transfer(void) {
         link_cancel();
         return -1;
     }
-    link_aof_restart(aof_was_on);
-    snapshot_loading_record(&ls);
-    repl_set_history(lk.sync_replid, lk.sync_offset, 0);
-    repl_backlog_ensure();
-    lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
-    lk.state = LINK_CONNECTED;
+    link_loaded(aof_was_on, &ls);
     return 0;
 }
 
@@ -600,13 +605,8 @@ static sds link_load_diskless(const char *pending, size_t len) {
         link_cancel();
         return NULL;
     }
-    link_aof_restart(aof_was_on);
-    snapshot_loading_record(&ls);
-    repl_set_history(lk.sync_replid, lk.sync_offset, 0);
-    repl_backlog_ensure();
-    lk.cached_db = ls.repl_id[0] && ls.repl_stream_db >= 0 && ls.repl_stream_db < server.dbnum ? ls.repl_stream_db : 0;
+    link_loaded(aof_was_on, &ls);
     lk.transfer_done = 1; /* for the success log and the first ACK */
-    lk.state = LINK_CONNECTED;
     return rest;
 }
 

@@ -365,12 +365,23 @@ void snapshot_loading_set_async(int on) {
 
 int snapshot_async_loading(void) { return snap.loading && snap.async_loading; }
 
+/* key-load-delay: r's reads sleep first. */
+static void loading_delay_reads(rio *r) {
+    if (!cfg.key_load_delay) return;
+    file_read_orig = r->read;
+    r->read = delayed_read;
+}
+
 void snapshot_loading_attach(rio *r) {
     rdb_set_progress_hook(loading_hook);
-    if (r && cfg.key_load_delay) {
-        file_read_orig = r->read;
-        r->read = delayed_read;
-    }
+    loading_delay_reads(r);
+}
+
+int snapshot_load_file(const char *path, rdb_load_stats *ls) {
+    rdb_set_progress_hook(loading_hook);
+    int rc = rdb_load_file_via(path, 0, ls, loading_delay_reads);
+    rdb_set_progress_hook(NULL);
+    return rc;
 }
 
 void snapshot_loading_detach(void) {
@@ -396,15 +407,6 @@ int snapshot_loading(void) { return snap.loading; }
 /* Redis's start-up: a missing file is an empty dataset; anything else that
  * fails to load stops the server rather than serve (and later save over
  * the file) a partial dataset. */
-/* key-load-delay set: the same load through a stream whose reads sleep. */
-static int load_with_delay(FILE *fp, rdb_load_stats *ls) {
-    rio r;
-    rio_init_file(&r, fp);
-    file_read_orig = r.read;
-    r.read = delayed_read;
-    return rdb_load_rio(&r, 0, ls);
-}
-
 void snapshot_load_at_start(void) {
     long long start = ustime();
     FILE *fp = fopen(cfg.dbfilename, "r");
@@ -415,24 +417,16 @@ void snapshot_load_at_start(void) {
     }
     struct stat st;
     snapshot_loading_begin(fstat(fileno(fp), &st) == 0 ? st.st_size : 0);
-    rdb_set_progress_hook(loading_hook);
-    rdb_load_stats ls = {0};
-    int rc;
-    if (cfg.key_load_delay) {
-        rc = load_with_delay(fp, &ls);
-    } else {
-        rc = rdb_load_file(cfg.dbfilename, 0, &ls);
-    }
     fclose(fp);
-    rdb_set_progress_hook(NULL);
+    rdb_load_stats ls = {0};
+    int rc = snapshot_load_file(cfg.dbfilename, &ls);
     snapshot_loading_end();
     if (rc != RDB_OK) {
         /* rdb.c logged the offset and the reason. */
         log_warning("Terminating server after rdb file reading failure.");
         exit(1);
     }
-    snap.last_load_keys_loaded = ls.keys_loaded;
-    snap.last_load_keys_expired = ls.keys_expired;
+    snapshot_loading_record(&ls);
     memcpy(snap.loaded_repl_id, ls.repl_id, sizeof(snap.loaded_repl_id));
     snap.loaded_repl_offset = ls.repl_offset;
     snap.loaded_repl_db = ls.repl_stream_db;

@@ -45,14 +45,17 @@ int snapshot_loading(void);
 void snapshot_loading_set_exchange(void (*fn)(void));
 void snapshot_loading_set_async(int on);
 int snapshot_async_loading(void);
-/* A loader other than the start-up one (a replica's full sync) serves
- * clients through the RDB progress hook, and reads r (when not NULL)
- * through the key-load-delay knob when set; detach after the load. */
+/* A loader reading a stream of its own (a replica's diskless sync) serves
+ * clients through the RDB progress hook, and reads r through the
+ * key-load-delay knob when set; detach after the load. */
 struct rio;
 void snapshot_loading_attach(struct rio *r);
 void snapshot_loading_detach(void);
-/* INFO rdb_last_load_keys_loaded / _expired after such a load. */
+/* Loads the RDB file at path the same way (start-up, a replica's disk
+ * sync): clients served, key-load-delay honoured. rdb_load_file's codes. */
 struct rdb_load_stats;
+int snapshot_load_file(const char *path, struct rdb_load_stats *ls);
+/* INFO rdb_last_load_keys_loaded / _expired after such a load. */
 void snapshot_loading_record(const struct rdb_load_stats *ls);
 
 /* Writes a synchronous snapshot to dir/dbfilename (SAVE, SHUTDOWN, DEBUG
