@@ -17,6 +17,7 @@
 #include "admin.h"
 #include "aof.h"
 #include "blocking.h"
+#include "cluster.h"
 #include "debug_more.h"
 #include "evict.h"
 #include "function.h"
@@ -82,6 +83,8 @@ static redis_command *command_tables[] = {
     repl_primary_commands,
     repl_replica_commands,
     repl_failover_commands,
+    cluster_commands,
+    migrate_commands,
     NULL,
 };
 
@@ -453,6 +456,10 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     int acl_pos;
     if ((checks & CHECK_ACL) && c->user && !c->user->unrestricted &&
         acl_check(c->user, cmd, c->argv, c->argc, &acl_pos) != ACL_OK && (*err = acl_check_client(c, cmd, kind)))
+        return cmd;
+    /* A cluster node redirects what another node serves (after ACL,
+     * before OOM, as Redis). Scripts are asked by the scripting module. */
+    if (cluster && (kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && (*err = cluster_route(c, cmd, 0)))
         return cmd;
     if ((checks & CHECK_OOM) && cfg.maxmemory) {
         /* As Redis, evict before any command, refuse only some. */

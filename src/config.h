@@ -94,6 +94,9 @@ struct config_save_param {
     long long changes;
 };
 
+/* cluster-preferred-endpoint-type */
+enum cluster_endpoint_type { CLUSTER_ENDPOINT_IP = 0, CLUSTER_ENDPOINT_HOSTNAME, CLUSTER_ENDPOINT_UNKNOWN };
+
 struct server_config {
     /* network */
     char *bind[CONFIG_MAX_BIND_ADDRS]; /* addresses, each owned */
@@ -180,8 +183,23 @@ struct server_config {
     int aof_use_rdb_preamble;     /* the base file is an RDB */
     int aof_timestamp_enabled;    /* "#TS:" annotations in the AOF */
     int aof_disable_auto_gc;      /* keep history files after a rewrite */
-    /* cluster (rows in config_stored.h) */
+    /* cluster (rows in config_stored.h; read by the cluster files) */
     int cluster_enabled;            /* immutable: read at start only */
+    char *cluster_config_file;      /* immutable */
+    long long cluster_port;         /* immutable; 0: port + 10000 */
+    long long cluster_node_timeout; /* ms */
+    int cluster_require_full_coverage;
+    int cluster_allow_reads_when_down;
+    int cluster_allow_pubsubshard_when_down;
+    int cluster_allow_replica_migration;
+    int cluster_replica_no_failover;
+    long long cluster_replica_validity_factor;
+    long long cluster_migration_barrier;
+    long long cluster_link_sendbuf_limit; /* bytes; 0: no limit */
+    char *cluster_announce_ip;      /* "" : none */
+    char *cluster_announce_hostname; /* "" : none */
+    long long cluster_announce_port, cluster_announce_bus_port; /* 0: the real ones */
+    int cluster_preferred_endpoint_type; /* enum cluster_endpoint_type */
     /* replication (the replication files read them; rows in config_stored.h) */
     int replica_read_only;
     int replica_serve_stale_data;

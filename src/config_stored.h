@@ -22,22 +22,19 @@
 
 /* Where the stored values live: owned here, read by no one else. */
 static struct {
-    int activedefrag, cluster_allow_pubsubshard_when_down, cluster_allow_reads_when_down;
-    int cluster_allow_replica_migration, cluster_preferred_endpoint_type;
-    int cluster_replica_no_failover, cluster_require_full_coverage, crash_log_enabled, crash_memcheck_enabled;
+    int activedefrag, crash_log_enabled, crash_memcheck_enabled;
     int disable_thp, io_threads_do_reads, jemalloc_bg_thread;
     int latency_tracking, oom_score_adj, propagation_error_behavior;
     int replica_ignore_disk_write_errors;
     int syslog_enabled, tls_auth_clients, tls_cluster;
     int tls_prefer_server_ciphers, tls_replication, tls_session_caching;
     long long defrag_cycle_max, defrag_cycle_min, defrag_ignore_bytes, defrag_max_scan_fields;
-    long long defrag_threshold_lower, defrag_threshold_upper, cluster_announce_bus_port, cluster_announce_port;
-    long long cluster_announce_tls_port, cluster_link_sendbuf_limit, cluster_migration_barrier;
-    long long cluster_node_timeout, cluster_port, cluster_replica_validity_factor, io_threads;
+    long long defrag_threshold_lower, defrag_threshold_upper;
+    long long cluster_announce_tls_port, io_threads;
     long long socket_mark_id, tls_port, tls_session_cache_size;
     long long tls_session_cache_timeout;
     char *aof_rewrite_cpulist, *bgsave_cpulist, *bind_source_addr, *bio_cpulist;
-    char *cluster_announce_hostname, *cluster_announce_ip, *cluster_config_file, *ignore_warnings;
+    char *ignore_warnings;
     char *latency_percentiles, *maxmemory_clients, *oom_score_adj_values;
     char *proc_title_template, *server_cpulist, *syslog_facility;
     char *syslog_ident, *tls_ca_cert_dir, *tls_ca_cert_file, *tls_cert_file, *tls_ciphers, *tls_ciphersuites;
@@ -292,25 +289,25 @@ static const config_row stored_table[] = {
     S_STR("bgsave_cpulist", NULL, bgsave_cpulist, "", CF_IMMUTABLE),
     S_STR("bind-source-addr", NULL, bind_source_addr, "", 0),
     S_STR("bio_cpulist", NULL, bio_cpulist, "", CF_IMMUTABLE),
-    S_BOOL("cluster-allow-pubsubshard-when-down", NULL, cluster_allow_pubsubshard_when_down, "yes", 0),
-    S_BOOL("cluster-allow-reads-when-down", NULL, cluster_allow_reads_when_down, "no", 0),
-    S_BOOL("cluster-allow-replica-migration", NULL, cluster_allow_replica_migration, "yes", 0),
-    S_LL("cluster-announce-bus-port", NULL, cluster_announce_bus_port, 0, PORT_MAX, "0", 0),
-    S_STR("cluster-announce-hostname", NULL, cluster_announce_hostname, "", 0),
-    S_STR("cluster-announce-ip", NULL, cluster_announce_ip, "", 0),
-    S_LL("cluster-announce-port", NULL, cluster_announce_port, 0, PORT_MAX, "0", 0),
+    R_BOOL("cluster-allow-pubsubshard-when-down", NULL, cluster_allow_pubsubshard_when_down, "yes", 0),
+    R_BOOL("cluster-allow-reads-when-down", NULL, cluster_allow_reads_when_down, "no", 0),
+    R_BOOL("cluster-allow-replica-migration", NULL, cluster_allow_replica_migration, "yes", 0),
+    R_LL("cluster-announce-bus-port", NULL, cluster_announce_bus_port, 0, PORT_MAX, "0", 0),
+    R_STR("cluster-announce-hostname", NULL, cluster_announce_hostname, "", 0),
+    R_STR("cluster-announce-ip", NULL, cluster_announce_ip, "", 0),
+    R_LL("cluster-announce-port", NULL, cluster_announce_port, 0, PORT_MAX, "0", 0),
     S_LL("cluster-announce-tls-port", NULL, cluster_announce_tls_port, 0, PORT_MAX, "0", 0),
-    S_STR("cluster-config-file", NULL, cluster_config_file, "nodes.conf", CF_IMMUTABLE),
+    R_STR("cluster-config-file", NULL, cluster_config_file, "nodes.conf", CF_IMMUTABLE),
     R_BOOL("cluster-enabled", NULL, cluster_enabled, "no", CF_IMMUTABLE),
-    S_LL("cluster-link-sendbuf-limit", NULL, cluster_link_sendbuf_limit, 0, LLONG_MAX, "0", CF_MEMORY),
-    S_LL("cluster-migration-barrier", NULL, cluster_migration_barrier, 0, INT_MAX, "1", 0),
-    S_LL("cluster-node-timeout", NULL, cluster_node_timeout, 0, LLONG_MAX, "15000", 0),
-    S_LL("cluster-port", NULL, cluster_port, 0, PORT_MAX, "0", CF_IMMUTABLE),
-    S_ENUM("cluster-preferred-endpoint-type", cluster_preferred_endpoint_type, endpoint_enum, "ip", 0),
-    S_BOOL("cluster-replica-no-failover", "cluster-slave-no-failover", cluster_replica_no_failover, "no", 0),
-    S_LL("cluster-replica-validity-factor", "cluster-slave-validity-factor", cluster_replica_validity_factor, 0,
+    R_LL("cluster-link-sendbuf-limit", NULL, cluster_link_sendbuf_limit, 0, LLONG_MAX, "0", CF_MEMORY),
+    R_LL("cluster-migration-barrier", NULL, cluster_migration_barrier, 0, INT_MAX, "1", 0),
+    R_LL("cluster-node-timeout", NULL, cluster_node_timeout, 0, LLONG_MAX, "15000", 0),
+    R_LL("cluster-port", NULL, cluster_port, 0, PORT_MAX, "0", CF_IMMUTABLE),
+    R_ENUM("cluster-preferred-endpoint-type", cluster_preferred_endpoint_type, endpoint_enum, "ip", 0),
+    R_BOOL("cluster-replica-no-failover", "cluster-slave-no-failover", cluster_replica_no_failover, "no", 0),
+    R_LL("cluster-replica-validity-factor", "cluster-slave-validity-factor", cluster_replica_validity_factor, 0,
          INT_MAX, "10", 0),
-    S_BOOL("cluster-require-full-coverage", NULL, cluster_require_full_coverage, "yes", 0),
+    R_BOOL("cluster-require-full-coverage", NULL, cluster_require_full_coverage, "yes", 0),
     S_BOOL("crash-log-enabled", NULL, crash_log_enabled, "yes", 0),
     S_BOOL("crash-memcheck-enabled", NULL, crash_memcheck_enabled, "yes", 0),
     S_BOOL("disable-thp", NULL, disable_thp, "yes", CF_IMMUTABLE),

@@ -16,6 +16,7 @@
 
 #include "admin.h"
 #include "childproc.h"
+#include "cluster.h"
 #include "commands.h"
 #include "config.h"
 #include "db.h"
@@ -492,7 +493,7 @@ static sds info_latencystats(sds s) {
 }
 
 static sds info_cluster(sds s) {
-    return sds_cat(s, "# Cluster\r\ncluster_enabled:0\r\n");
+    return cluster_info_section(s);
 }
 
 /* Keys sampled for avg_ttl: Redis's figure is an estimate too. */

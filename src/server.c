@@ -21,6 +21,7 @@
 #include "acl.h"
 #include "aof.h"
 #include "childproc.h"
+#include "cluster.h"
 #include "commands.h"
 #include "crashlog.h"
 #include "debug_extra.h"
@@ -229,6 +230,12 @@ static int server_cron(ae_event_loop *el, long long id, void *data) {
         repl_cron();
         last_repl_cron_ms = now;
     }
+    static long long last_cluster_cron_ms;
+    if (cluster && now - last_cluster_cron_ms >= CLUSTER_CRON_PERIOD_MS) {
+        cluster_cron();
+        last_cluster_cron_ms = now;
+    }
+    migrate_cron();
     if (server.shutdown_asap) server_shutdown_on_signal();
     server.cron_loops++;
     return 1000 / cfg.hz;
@@ -250,6 +257,7 @@ static void server_before_sleep(ae_event_loop *el) {
     tracking_before_sleep();
     /* WAIT's acks asked and answered, replicas' pending stream bytes. */
     repl_before_sleep();
+    if (cluster) cluster_before_sleep();
     /* The AOF is written (and with appendfsync always, fsynced) before any
      * reply goes out. */
     aof_before_sleep();
@@ -473,9 +481,12 @@ void server_run(void) {
      * reads the RDB, even when there is no AOF yet); either way the AOF is
      * opened (or created from what was loaded) after. */
     repl_role_from_config();
+    /* The node's identity and bus come before its data, as in Redis. */
+    cluster_init();
     if (cfg.appendonly) aof_load_at_start();
     else snapshot_load_at_start();
     aof_open_at_start();
+    if (cluster) cluster_verify_data();
     repl_init();
     log_notice("Ready to accept connections");
     supervise_ready();

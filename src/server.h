@@ -87,6 +87,10 @@
 #define CLIENT_FORCE_REPL (1ULL << 36)    /* propagate.c: the command reaches replicas though not dirty */
 #define CLIENT_PREVENT_AOF_PROP (1ULL << 37)  /* redis.set_repl(): its effect skips the AOF */
 #define CLIENT_PREVENT_REPL_PROP (1ULL << 38) /* ... or skips replicas */
+/* Cluster (cluster.h): ASKING was sent (the next command may touch an
+ * importing slot); READONLY (a replica serves this client's reads). */
+#define CLIENT_ASKING (1ULL << 39)
+#define CLIENT_READONLY (1ULL << 40)
 
 typedef struct reply_block {
     struct reply_block *next;
