@@ -833,5 +833,8 @@ void cluster_before_sleep(void) {
         cluster_failover_handle();
     if (todo & CLUSTER_TODO_UPDATE_STATE) cluster_update_state();
     if (todo & CLUSTER_TODO_SAVE_CONFIG) save_config_or_die((todo & CLUSTER_TODO_FSYNC_CONFIG) != 0);
-    if (server.blocked_clients) cluster_route_redirect_blocked();
+    /* Slot owners or the health changed (both flag these): clients
+     * blocked on keys this node no longer serves are redirected. */
+    if (server.blocked_clients && (todo & (CLUSTER_TODO_UPDATE_STATE | CLUSTER_TODO_SAVE_CONFIG)))
+        cluster_route_redirect_blocked();
 }
