@@ -420,6 +420,7 @@ void cluster_update_state(void) {
         return;
     log_warning("Cluster state changed: %s", new_state == CLUSTER_OK ? "ok" : "fail");
     cluster->state = new_state;
+    if (server.blocked_clients) cluster_route_redirect_blocked();
 }
 
 /* ------------------------------------------------------------ the slot map */
