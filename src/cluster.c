@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -419,6 +420,7 @@ void cluster_update_state(void) {
         return;
     log_warning("Cluster state changed: %s", new_state == CLUSTER_OK ? "ok" : "fail");
     cluster->state = new_state;
+    if (server.blocked_clients) cluster_route_redirect_blocked();
 }
 
 /* ------------------------------------------------------------ the slot map */
@@ -738,8 +740,25 @@ static void update_my_ports(void) {
                                               : cfg.port + CLUSTER_PORT_INCR;
     me->port = me->pport = port;
     me->cport = cport;
+    /* An announced ip is myself's; without one, peers tell us ours (the
+     * address they reach us at), learned again after a change. */
+    static char last_announced[CLCONF_IP_STR_LEN];
+    const char *ip = cfg.cluster_announce_ip ? cfg.cluster_announce_ip : "";
+    if (strcmp(ip, last_announced) != 0) {
+        snprintf(me->ip, sizeof(me->ip), "%s", ip);
+        snprintf(last_announced, sizeof(last_announced), "%s", ip);
+    }
     sds_free(me->hostname);
     me->hostname = sds_new(cfg.cluster_announce_hostname);
+}
+
+int cluster_announce_changed(char *err, size_t errlen) {
+    (void)err, (void)errlen;
+    if (cluster) {
+        update_my_ports();
+        cluster->todo_before_sleep |= CLUSTER_TODO_SAVE_CONFIG;
+    }
+    return 0;
 }
 
 void cluster_init(void) {
@@ -815,5 +834,8 @@ void cluster_before_sleep(void) {
         cluster_failover_handle();
     if (todo & CLUSTER_TODO_UPDATE_STATE) cluster_update_state();
     if (todo & CLUSTER_TODO_SAVE_CONFIG) save_config_or_die((todo & CLUSTER_TODO_FSYNC_CONFIG) != 0);
-    if (server.blocked_clients) cluster_route_redirect_blocked();
+    /* Slot owners or the health changed (both flag these): clients
+     * blocked on keys this node no longer serves are redirected. */
+    if (server.blocked_clients && (todo & (CLUSTER_TODO_UPDATE_STATE | CLUSTER_TODO_SAVE_CONFIG)))
+        cluster_route_redirect_blocked();
 }
