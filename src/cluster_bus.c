@@ -1150,6 +1150,9 @@ size_t cluster_bus_links_memory(void) {
     return total;
 }
 
+/* What Redis 7.0 reports as cluster_connections: two per other node (one
+ * each way), whether or not they are up at the moment. */
 unsigned long cluster_bus_link_count(void) {
-    return (unsigned long)links_count;
+    size_t n = dict_size(cluster->nodes);
+    return n > 1 ? (unsigned long)(n - 1) * 2 : 0;
 }
