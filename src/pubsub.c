@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "notify.h"
 #include "propagate.h"
@@ -422,17 +423,26 @@ static void sunsubscribe_command(client *c) {
     unsubscribe_generic(c, PS_SHARD);
 }
 
+long long pubsub_publish_shard(const sds channel, const sds message) {
+    long long n = publish_exact(PS_SHARD, "smessage", 8, channel, message);
+    msg_buf_trim();
+    return n;
+}
+
 /* PUBLISH and SPUBLISH also reach replicas (never the AOF), so clients
- * subscribed on a replica hear them, as in Redis. */
+ * subscribed on a replica hear them, as in Redis. A cluster node sends
+ * them over the cluster bus instead (PUBLISH to every node, SPUBLISH to
+ * its shard), which reaches its replicas too. */
 static void publish_command(client *c) {
     reply_integer(c, pubsub_publish(c->argv[1], c->argv[2]));
-    prop_force_replicas(c);
+    if (cluster) cluster_bus_send_publish(c->argv[1], c->argv[2], 0);
+    else prop_force_replicas(c);
 }
 
 static void spublish_command(client *c) {
-    prop_force_replicas(c);
-    reply_integer(c, publish_exact(PS_SHARD, "smessage", 8, c->argv[1], c->argv[2]));
-    msg_buf_trim();
+    if (cluster) cluster_bus_send_publish(c->argv[1], c->argv[2], 1);
+    else prop_force_replicas(c);
+    reply_integer(c, pubsub_publish_shard(c->argv[1], c->argv[2]));
 }
 
 int pubsub_is_shard_command(const redis_command *cmd) {

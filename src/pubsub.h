@@ -36,6 +36,10 @@ unsigned long pubsub_shard_channel_count(void);
  * matching patterns. Both borrowed. Returns the number of deliveries
  * (PUBLISH's reply). */
 long long pubsub_publish(const sds channel, const sds message);
+/* Delivers message on the shard channel to its subscribers (SPUBLISH,
+ * a PUBLISHSHARD from the cluster bus). Both borrowed. Returns the number
+ * of deliveries. */
+long long pubsub_publish_shard(const sds channel, const sds message);
 
 /* 1 if cmd may run in RESP2 subscribed mode ((P|S)SUBSCRIBE,
  * (P|S)UNSUBSCRIBE, PING, QUIT, RESET). */
