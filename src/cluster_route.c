@@ -12,7 +12,6 @@
 #include "cluster.h"
 #include "commands.h"
 #include "db.h"
-#include "monotonic.h"
 #include "multi.h"
 #include "pubsub.h"
 #include "script.h"
@@ -21,9 +20,6 @@
 /* Key positions of a command with up to this many arguments are found on
  * the stack; longer ones (MSET of thousands) allocate. */
 #define ROUTE_STACK_ARGS 32
-/* Blocked clients are checked for moved slots at most this often (Redis
- * checks them from its clients cron, ~10 times a second). */
-#define ROUTE_BLOCKED_CHECK_PERIOD_MS 100
 
 /* What a query resolves to (Redis's CLUSTER_REDIR_* outcomes). */
 enum route_verdict {
@@ -252,12 +248,10 @@ static sds route_blocked_error(client *c) {
     return route_error(ROUTE_MOVED, slot, owner);
 }
 
+/* cluster.c calls it when slot owners or the health may have changed
+ * (Redis checks each blocked client from its clients cron instead). */
 void cluster_route_redirect_blocked(void) {
-    static long long last_check_ms;
     if (server.blocked_clients == 0) return;
-    long long now = mstime();
-    if (now - last_check_ms < ROUTE_BLOCKED_CHECK_PERIOD_MS && now >= last_check_ms) return;
-    last_check_ms = now;
     for (client *c = server.clients; c; c = c->next) {
         if (!(c->flags & CLIENT_BLOCKED)) continue;
         sds err = route_blocked_error(c);
