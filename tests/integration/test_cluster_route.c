@@ -46,7 +46,7 @@
 
 static hs_conf_server node_a, node_r;
 static int port_b, port_c;
-static char moved_c_foo[64], moved_b_c[64], moved_a_bar[64], ask_s[64], moved_g[64], moved_f[64];
+static char moved_c_foo[64], moved_b_c[64], moved_a_ro[64], ask_s[64], moved_g[64], moved_f[64];
 
 /* ---------------------------------------------------------- fixture */
 
@@ -124,7 +124,7 @@ static void start_nodes(void) {
     wait_state(node_r.port, "ok");
     snprintf(moved_c_foo, sizeof(moved_c_foo), "MOVED 12182 127.0.0.1:%d", port_c);
     snprintf(moved_b_c, sizeof(moved_b_c), "MOVED 7365 127.0.0.1:%d", port_b);
-    snprintf(moved_a_bar, sizeof(moved_a_bar), "MOVED " SLOT_BAR " 127.0.0.1:%d", node_a.port);
+    snprintf(moved_a_ro, sizeof(moved_a_ro), "MOVED " SLOT_BAR " 127.0.0.1:%d", node_a.port);
     snprintf(ask_s, sizeof(ask_s), "ASK " SLOT_S " 127.0.0.1:%d", port_b);
     snprintf(moved_g, sizeof(moved_g), "MOVED " SLOT_G " 127.0.0.1:%d", port_b);
     snprintf(moved_f, sizeof(moved_f), "MOVED " SLOT_F " 127.0.0.1:%d", port_b);
@@ -428,30 +428,37 @@ END_TEST
 
 START_TEST(test_replica_readonly) {
     redisContext *c = connect_port(node_r.port);
-    HS_EXPECT_ERROR(c, moved_a_bar, "GET", "{bar}1");
+    HS_EXPECT_ERROR(c, moved_a_ro, "GET", "{bar}ro");
     /* shard channels of its primary: served to anyone */
     HS_EXPECT_INT(c, 0, "SPUBLISH", "{bar}c", "m");
     HS_EXPECT_ERROR(c, moved_c_foo, "SPUBLISH", "foo", "m");
     HS_EXPECT_OK(c, "READONLY");
-    HS_EXPECT_NIL(c, "GET", "{bar}1");
-    HS_EXPECT_ERROR(c, moved_a_bar, "SET", "{bar}1", "x");
+    HS_EXPECT_NIL(c, "GET", "{bar}ro");
+    HS_EXPECT_ERROR(c, moved_a_ro, "SET", "{bar}ro", "x");
     HS_EXPECT_ERROR(c, moved_c_foo, "GET", "foo");
     HS_EXPECT_OK(c, "MULTI");
-    HS_EXPECT_STATUS(c, "QUEUED", "GET", "{bar}1");
+    HS_EXPECT_STATUS(c, "QUEUED", "GET", "{bar}ro");
     redisReply *r = hs_command(c, HS_ARGS("EXEC"));
     ck_assert_int_eq((int)r->elements, 1);
     freeReplyObject(r);
     HS_EXPECT_OK(c, "MULTI");
-    HS_EXPECT_STATUS(c, "QUEUED", "GET", "{bar}1");
-    HS_EXPECT_ERROR(c, moved_a_bar, "SET", "{bar}1", "x");
+    HS_EXPECT_STATUS(c, "QUEUED", "GET", "{bar}ro");
+    HS_EXPECT_ERROR(c, moved_a_ro, "SET", "{bar}ro", "x");
     HS_EXPECT_ERROR(c, "EXECABORT Transaction discarded because of previous errors.", "EXEC");
     /* EVAL without a shebang is no write; with one it is, unless no-writes */
-    HS_EXPECT_NIL(c, "EVAL", "return redis.call('get',KEYS[1])", "1", "{bar}1");
-    HS_EXPECT_ERROR(c, moved_a_bar, "EVAL", "#!lua\nreturn redis.call('get',KEYS[1])", "1", "{bar}1");
-    HS_EXPECT_NIL(c, "EVAL", "#!lua flags=no-writes\nreturn redis.call('get',KEYS[1])", "1", "{bar}1");
+    HS_EXPECT_NIL(c, "EVAL", "return redis.call('get',KEYS[1])", "1", "{bar}ro");
+    HS_EXPECT_ERROR(c, moved_a_ro, "EVAL", "#!lua\nreturn redis.call('get',KEYS[1])", "1", "{bar}ro");
+    HS_EXPECT_NIL(c, "EVAL", "#!lua flags=no-writes\nreturn redis.call('get',KEYS[1])", "1", "{bar}ro");
     HS_EXPECT_ERROR_PREFIX(c, NON_LOCAL, "EVAL", "#!lua flags=no-writes\nreturn redis.call('get','foo')", "0");
     HS_EXPECT_OK(c, "READWRITE");
-    HS_EXPECT_ERROR(c, moved_a_bar, "GET", "{bar}1");
+    HS_EXPECT_ERROR(c, moved_a_ro, "GET", "{bar}ro");
+    /* CLIENT LIST's 'r'; RESET forgets READONLY */
+    HS_EXPECT_OK(c, "READONLY");
+    redisReply *info = hs_command(c, HS_ARGS("CLIENT", "INFO"));
+    ck_assert_ptr_nonnull(strstr(info->str, " flags=r "));
+    freeReplyObject(info);
+    HS_EXPECT_STATUS(c, "RESET", "RESET");
+    HS_EXPECT_ERROR(c, moved_a_ro, "GET", "{bar}ro");
     redisFree(c);
 }
 END_TEST
