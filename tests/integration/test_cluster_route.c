@@ -474,6 +474,7 @@ START_TEST(test_cluster_down) {
     redisReply *r = hs_get_reply(bl);
     HS_CHECK_ERROR(r, DOWN);
     freeReplyObject(r);
+    redisFree(bl);
     HS_EXPECT_ERROR(c, UNBOUND, "GET", "{w}1");
     HS_EXPECT_ERROR(c, DOWN, "GET", "{b}1");
     HS_EXPECT_ERROR(c, DOWN, "SET", "{b}1", "x");
