@@ -1218,6 +1218,8 @@ const cmd_doc command_docs_l_z[] = {
     {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_67},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"readonly", "Enables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"readwrite", "Disables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_68},
     {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_69, 2, a_renamenx_70},
     {"replconf", "An internal command for configuring the replication stream", "3.0.0", "server", "O(1)", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
