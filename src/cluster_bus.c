@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -752,6 +753,28 @@ static void process_sender_header(cluster_node *sender, const clmsg_hdr *h) {
         cluster_failover_primary_paused(sender, sender->repl_offset);
 }
 
+/* Logs why a whole message was refused in Redis's words, from what the
+ * decoder said (err) about a message of type with count gossip sections
+ * and len bytes. */
+static void log_invalid(uint16_t type, uint16_t count, size_t len, const char *err) {
+    const char *name = clmsg_type_name(type);
+    size_t name_len = strlen(name);
+    unsigned ext_index, ext_len;
+    if (strstr(err, "gossip sections") != NULL) {
+        log_warning("Received invalid %s packet with gossip count %d that exceeds total packet length (%lld)", name,
+                    (int)count, (long long)len);
+    } else if (sscanf(err, "extension %u without proper padding (%u bytes)", &ext_index, &ext_len) == 2) {
+        log_warning("Received a %s packet without proper padding (%d bytes)", name, (int)ext_len);
+    } else if (strncmp(err, "extension ", 10) == 0) {
+        log_warning("Received invalid %s packet with extension data that exceeds total packet length (%lld)", name,
+                    (long long)len);
+    } else if (strncmp(err, name, name_len) == 0 && strncmp(err + name_len, " of length ", 11) == 0) {
+        log_warning("Received invalid %s packet%s", name, err + name_len);
+    } else {
+        log_warning("Received invalid %s packet of length %lld: %s", name, (long long)len, err);
+    }
+}
+
 /* Handles the whole message in l->rcvbuf. Returns 0 when l was freed. */
 static int process_message(cluster_link *l) {
     clmsg m;
@@ -765,7 +788,7 @@ static int process_message(cluster_link *l) {
     if (rc == CLMSG_ERR_VERSION) return 1; /* another protocol: ignored */
     if (rc != CLMSG_OK) {
         /* Redis ignores a message whose length does not fit its type. */
-        log_warning("Received invalid packet: %s", err);
+        log_invalid(type, (uint16_t)((l->rcvbuf[14] << 8) | l->rcvbuf[15]), l->rcvbuf_len, err);
         return 1;
     }
     long long now = mstime();
