@@ -1162,8 +1162,17 @@ void cluster_bus_mark_failing_if_needed(cluster_node *n) {
 
 /* ---------------------------------------------------------- introspection */
 
+/* As Redis's CLUSTER LINKS: node by node, its outbound link then its
+ * inbound one; an inbound link that has not yet named its node is not
+ * listed (l->node is never NULL for fn). */
 void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx) {
-    for (size_t i = 0; i < links_count; i++) fn(links[i], ctx);
+    size_t n;
+    cluster_node **all = nodes_snapshot(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->link) fn(all[i]->link, ctx);
+        if (all[i]->inbound_link) fn(all[i]->inbound_link, ctx);
+    }
+    zfree(all);
 }
 
 size_t cluster_bus_links_memory(void) {

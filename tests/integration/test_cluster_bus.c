@@ -288,6 +288,9 @@ START_TEST(test_bad_bytes_on_bus) {
     hs_buf log = hs_read_log(a.srv);
     ck_assert_msg(strstr(log.data, "Bad message length or signature received from Cluster bus.") != NULL,
                   "no log line for the bad signature");
+    ck_assert_msg(strstr(log.data, "Received invalid ping packet with gossip count 5 that exceeds total packet length "
+                                   "(2256)") != NULL,
+                  "no log line for the bad gossip count");
     hs_buf_free(&log);
     node_stop(&a);
 }
