@@ -290,7 +290,9 @@ void cluster_bus_send_mfstart(cluster_node *n);
 void cluster_bus_fill_header(clmsg_hdr *h, int type);
 /* Marks a PFAIL node FAIL when a majority of primaries report it. */
 void cluster_bus_mark_failing_if_needed(cluster_node *n);
-/* CLUSTER LINKS' reply entries: calls fn for every link. */
+/* CLUSTER LINKS' reply entries: calls fn for every link of a known node
+ * (node by node, outbound then inbound, as Redis lists them; l->node is
+ * never NULL there). */
 typedef void cluster_link_visit_fn(const cluster_link *l, void *ctx);
 void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx);
 /* Bytes held in links' buffers (INFO mem_cluster_links). */
