@@ -1005,9 +1005,24 @@ static void link_check_sendbuf_limit(cluster_link *l) {
     cluster->stat_cluster_links_buffer_limit_exceeded++;
 }
 
+/* A send buffer mostly unused gives its space back (sds_cat grows it
+ * greedily; a quiet link then holds nothing, as in Redis). */
+static void link_shrink_sndbuf(cluster_link *l) {
+    if (l == NULL) return;
+    size_t used = sds_len(l->sndbuf) - l->sndpos;
+    if (sds_avail(l->sndbuf) / 4 <= used) return;
+    if (l->sndpos) {
+        sds_range(l->sndbuf, (ssize_t)l->sndpos, -1);
+        l->sndpos = 0;
+    }
+    l->sndbuf = sds_remove_free_space(l->sndbuf);
+}
+
 /* Per node: buffer limits, the handshake's lifespan, a link for every
  * node we have an address for. Returns 1 when the node was deleted. */
 static int cron_node_links(cluster_node *n, long long handshake_timeout, long long now) {
+    link_shrink_sndbuf(n->link);
+    link_shrink_sndbuf(n->inbound_link);
     link_check_sendbuf_limit(n->link);
     link_check_sendbuf_limit(n->inbound_link);
     if (n->flags & (CLCONF_NODE_MYSELF | CLCONF_NODE_NOADDR)) return 0;
