@@ -993,11 +993,18 @@ static void node_connect(cluster_node *n) {
 
 /* ---------------------------------------------------------- cron */
 
+/* The memory of a link's send buffer. An empty one counts as nothing:
+ * after link_shrink_sndbuf it holds only the allocator's rounding (Redis
+ * reports 0 there). */
+static size_t link_sndbuf_mem(const cluster_link *l) {
+    return sds_len(l->sndbuf) == l->sndpos ? 0 : sds_alloc(l->sndbuf);
+}
+
 /* A link whose unsent bytes passed cluster-link-sendbuf-limit is freed
  * (the peer does not read; the cron reconnects). */
 static void link_check_sendbuf_limit(cluster_link *l) {
     if (l == NULL || cfg.cluster_link_sendbuf_limit == 0) return;
-    unsigned long long used = sds_alloc(l->sndbuf);
+    unsigned long long used = link_sndbuf_mem(l);
     if (used <= (unsigned long long)cfg.cluster_link_sendbuf_limit) return;
     log_warning("Freeing cluster link(%s node %.40s, used memory: %llu) due to exceeding send buffer memory limit.",
                 l->inbound ? "from" : "to", l->node ? l->node->name : "", used);
@@ -1193,7 +1200,7 @@ void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx) {
 size_t cluster_bus_links_memory(void) {
     size_t total = 0;
     for (size_t i = 0; i < links_count; i++)
-        total += sizeof(cluster_link) + sds_alloc(links[i]->sndbuf) + links[i]->rcvbuf_alloc;
+        total += sizeof(cluster_link) + link_sndbuf_mem(links[i]) + links[i]->rcvbuf_alloc;
     return total;
 }
 
