@@ -297,7 +297,8 @@ typedef void cluster_link_visit_fn(const cluster_link *l, void *ctx);
 void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx);
 /* Bytes held in links' buffers (INFO mem_cluster_links). */
 size_t cluster_bus_links_memory(void);
-/* Number of links (INFO cluster_connections). */
+/* INFO cluster_connections: as Redis 7.0 counts it, two per known node
+ * other than myself (up or not). */
 unsigned long cluster_bus_link_count(void);
 
 /* ------------------------------------------------------------ cluster_failover.c */
