@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -752,6 +753,28 @@ static void process_sender_header(cluster_node *sender, const clmsg_hdr *h) {
         cluster_failover_primary_paused(sender, sender->repl_offset);
 }
 
+/* Logs why a whole message was refused in Redis's words, from what the
+ * decoder said (err) about a message of type with count gossip sections
+ * and len bytes. */
+static void log_invalid(uint16_t type, uint16_t count, size_t len, const char *err) {
+    const char *name = clmsg_type_name(type);
+    size_t name_len = strlen(name);
+    unsigned ext_index, ext_len;
+    if (strstr(err, "gossip sections") != NULL) {
+        log_warning("Received invalid %s packet with gossip count %d that exceeds total packet length (%lld)", name,
+                    (int)count, (long long)len);
+    } else if (sscanf(err, "extension %u without proper padding (%u bytes)", &ext_index, &ext_len) == 2) {
+        log_warning("Received a %s packet without proper padding (%d bytes)", name, (int)ext_len);
+    } else if (strncmp(err, "extension ", 10) == 0) {
+        log_warning("Received invalid %s packet with extension data that exceeds total packet length (%lld)", name,
+                    (long long)len);
+    } else if (strncmp(err, name, name_len) == 0 && strncmp(err + name_len, " of length ", 11) == 0) {
+        log_warning("Received invalid %s packet%s", name, err + name_len);
+    } else {
+        log_warning("Received invalid %s packet of length %lld: %s", name, (long long)len, err);
+    }
+}
+
 /* Handles the whole message in l->rcvbuf. Returns 0 when l was freed. */
 static int process_message(cluster_link *l) {
     clmsg m;
@@ -765,7 +788,7 @@ static int process_message(cluster_link *l) {
     if (rc == CLMSG_ERR_VERSION) return 1; /* another protocol: ignored */
     if (rc != CLMSG_OK) {
         /* Redis ignores a message whose length does not fit its type. */
-        log_warning("Received invalid packet: %s", err);
+        log_invalid(type, (uint16_t)((l->rcvbuf[14] << 8) | l->rcvbuf[15]), l->rcvbuf_len, err);
         return 1;
     }
     long long now = mstime();
@@ -970,11 +993,18 @@ static void node_connect(cluster_node *n) {
 
 /* ---------------------------------------------------------- cron */
 
+/* The memory of a link's send buffer. An empty one counts as nothing:
+ * after link_shrink_sndbuf it holds only the allocator's rounding (Redis
+ * reports 0 there). */
+static size_t link_sndbuf_mem(const cluster_link *l) {
+    return sds_len(l->sndbuf) == l->sndpos ? 0 : sds_alloc(l->sndbuf);
+}
+
 /* A link whose unsent bytes passed cluster-link-sendbuf-limit is freed
  * (the peer does not read; the cron reconnects). */
 static void link_check_sendbuf_limit(cluster_link *l) {
     if (l == NULL || cfg.cluster_link_sendbuf_limit == 0) return;
-    unsigned long long used = sds_alloc(l->sndbuf);
+    unsigned long long used = link_sndbuf_mem(l);
     if (used <= (unsigned long long)cfg.cluster_link_sendbuf_limit) return;
     log_warning("Freeing cluster link(%s node %.40s, used memory: %llu) due to exceeding send buffer memory limit.",
                 l->inbound ? "from" : "to", l->node ? l->node->name : "", used);
@@ -982,9 +1012,24 @@ static void link_check_sendbuf_limit(cluster_link *l) {
     cluster->stat_cluster_links_buffer_limit_exceeded++;
 }
 
+/* A send buffer mostly unused gives its space back (sds_cat grows it
+ * greedily; a quiet link then holds nothing, as in Redis). */
+static void link_shrink_sndbuf(cluster_link *l) {
+    if (l == NULL) return;
+    size_t used = sds_len(l->sndbuf) - l->sndpos;
+    if (sds_avail(l->sndbuf) / 4 <= used) return;
+    if (l->sndpos) {
+        sds_range(l->sndbuf, (ssize_t)l->sndpos, -1);
+        l->sndpos = 0;
+    }
+    l->sndbuf = sds_remove_free_space(l->sndbuf);
+}
+
 /* Per node: buffer limits, the handshake's lifespan, a link for every
  * node we have an address for. Returns 1 when the node was deleted. */
 static int cron_node_links(cluster_node *n, long long handshake_timeout, long long now) {
+    link_shrink_sndbuf(n->link);
+    link_shrink_sndbuf(n->inbound_link);
     link_check_sendbuf_limit(n->link);
     link_check_sendbuf_limit(n->inbound_link);
     if (n->flags & (CLCONF_NODE_MYSELF | CLCONF_NODE_NOADDR)) return 0;
@@ -1139,14 +1184,23 @@ void cluster_bus_mark_failing_if_needed(cluster_node *n) {
 
 /* ---------------------------------------------------------- introspection */
 
+/* As Redis's CLUSTER LINKS: node by node, its outbound link then its
+ * inbound one; an inbound link that has not yet named its node is not
+ * listed (l->node is never NULL for fn). */
 void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx) {
-    for (size_t i = 0; i < links_count; i++) fn(links[i], ctx);
+    size_t n;
+    cluster_node **all = nodes_snapshot(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (all[i]->link) fn(all[i]->link, ctx);
+        if (all[i]->inbound_link) fn(all[i]->inbound_link, ctx);
+    }
+    zfree(all);
 }
 
 size_t cluster_bus_links_memory(void) {
     size_t total = 0;
     for (size_t i = 0; i < links_count; i++)
-        total += sizeof(cluster_link) + sds_alloc(links[i]->sndbuf) + links[i]->rcvbuf_alloc;
+        total += sizeof(cluster_link) + link_sndbuf_mem(links[i]) + links[i]->rcvbuf_alloc;
     return total;
 }
 
