@@ -286,6 +286,22 @@ START_TEST(test_socket_reused) {
 }
 END_TEST
 
+/* At most 64 cached sockets: a 65th target evicts one ("host:port" as
+ * written names the socket, so leading zeros make new names for the
+ * same target). */
+START_TEST(test_cache_holds_64) {
+    for (int i = 0; i < 65; i++) {
+        char port[96];
+        snprintf(port, sizeof(port), "%0*d", (int)strlen(dst_port) + i, dst->port);
+        run(cs, HS_ARGS("SET", "k", "v"));
+        HS_EXPECT_OK(cs, "MIGRATE", "127.0.0.1", port, "k", "0", "5000", "REPLACE");
+        ck_assert_int_eq(hs_info_ll(cs, "stats", "migrate_cached_sockets"), i < 64 ? i + 1 : 64);
+    }
+    hs_sleep_ms(200); /* the target sees the evicted socket close */
+    ck_assert_int_eq(hs_info_ll(cd, "clients", "connected_clients"), 65);
+}
+END_TEST
+
 /* The target closed the cached socket: MIGRATE reconnects once and
  * succeeds, without the caller seeing an error. */
 START_TEST(test_closed_socket_retried) {
@@ -485,6 +501,7 @@ static Suite *migrate_suite(void) {
     tcase_add_test(tc, test_aof_gets_del);
     tcase_add_test(tc, test_auth_and_auth2);
     tcase_add_test(tc, test_socket_reused);
+    tcase_add_test(tc, test_cache_holds_64);
     tcase_add_test(tc, test_closed_socket_retried);
     tcase_add_test(tc, test_idle_socket_closed);
     tcase_add_test(tc, test_io_errors);
