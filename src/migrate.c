@@ -46,7 +46,7 @@
 typedef struct migrate_conn {
     sds name;              /* "host:port" as the client wrote them */
     int fd;
-    int last_dbid;         /* database selected on it, -1: SELECT next time */
+    long long last_dbid;   /* database selected on it, -1: SELECT next time */
     long long last_use_ms; /* unix ms of the last MIGRATE that used it */
     char rbuf[MIGRATE_RBUF_LEN]; /* reply bytes read but not yet consumed */
     size_t rpos, rlen;
@@ -383,7 +383,7 @@ static int migrate_read_replies(client *c, const migrate_args *a, migrate_conn *
         reply_error_format(c, MIGRATE_ERR_IO, "reading");
         return MIGRATE_DONE;
     }
-    mc->last_dbid = (int)a->dbid;
+    mc->last_dbid = a->dbid;
     reply_ok(c);
     return MIGRATE_DONE;
 }
