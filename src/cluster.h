@@ -353,5 +353,7 @@ extern redis_command cluster_commands[];
 extern redis_command migrate_commands[];
 /* Closes cached MIGRATE sockets idle for 10 s (from server_cron). */
 void migrate_cron(void);
+/* Open cached MIGRATE sockets (INFO migrate_cached_sockets); any time. */
+int migrate_cached_sockets(void);
 
 #endif

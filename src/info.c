@@ -414,7 +414,7 @@ static sds info_stats(sds s) {
     return sds_cat_printf(s,
                           "latest_fork_usec:%lld\r\n"
                           "total_forks:%lld\r\n"
-                          "migrate_cached_sockets:0\r\n"
+                          "migrate_cached_sockets:%d\r\n"
                           "slave_expires_tracked_keys:%lu\r\n"
                           "active_defrag_hits:0\r\n"
                           "active_defrag_misses:0\r\n"
@@ -434,7 +434,7 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
-                          cs.latest_fork_usec, cs.total_forks,
+                          cs.latest_fork_usec, cs.total_forks, migrate_cached_sockets(),
                           db_replica_keys() ? dict_size(db_replica_keys()) : 0UL, server.tracking_keys,
                           server.tracking_items, server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);
