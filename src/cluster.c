@@ -356,7 +356,7 @@ int cluster_bump_config_epoch(int force) {
     cluster->current_epoch++;
     me->config_epoch = cluster->current_epoch;
     cluster->todo_before_sleep |= CLUSTER_TODO_SAVE_CONFIG | CLUSTER_TODO_FSYNC_CONFIG;
-    log_notice("New configEpoch set to %llu", (unsigned long long)me->config_epoch);
+    log_warning("New configEpoch set to %llu", (unsigned long long)me->config_epoch);
     return 1;
 }
 
@@ -610,7 +610,7 @@ sds cluster_nodes_text(sds s, int filter_handshake) {
 const char *cluster_node_preferred_endpoint(const cluster_node *n) {
     switch (cfg.cluster_preferred_endpoint_type) {
     case CLUSTER_ENDPOINT_IP:
-        return n->ip[0] ? n->ip : "?";
+        return n->ip; /* empty until learned, as Redis shows it */
     case CLUSTER_ENDPOINT_HOSTNAME:
         return sds_len(n->hostname) ? n->hostname : "?";
     default:
