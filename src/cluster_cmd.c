@@ -12,7 +12,6 @@
 #include <strings.h>
 
 #include "cluster.h"
-#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -22,9 +21,6 @@
 #include "zmalloc.h"
 
 #define CLUSTER_PORT_MAX 65535
-/* The slot and key counts of a GETKEYSINSLOT reply are bounded by what a
- * slot holds; this caps one allocation step. */
-#define GETKEYSINSLOT_BATCH 1024
 /* CLUSTER NODES shows nodes in handshake (nodes.conf leaves them out). */
 #define NODES_SHOW_HANDSHAKE 0
 
