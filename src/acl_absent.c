@@ -1,5 +1,5 @@
 /* acl_absent.c -- the Redis 7.0 commands minired does not have yet
- * (cluster and replication), as the ACL rules know them, and the commands
+ * (MIGRATE and RESTORE-ASKING), as the ACL rules know them, and the commands
  * minired has that Redis 7.0 lacks.
  *
  * Why: Redis describes a user's commands by best-fitting categories on
@@ -11,62 +11,20 @@
  * only ever shrinks. Owns nothing else; never replies. */
 #include "acl_absent.h"
 
-#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "acl.h"
 
-#define ADMIN_SLOW_DANGEROUS (ACL_ADMIN | ACL_SLOW | ACL_DANGEROUS)
-
 /* Redis 7.0.15's COMMAND INFO categories. */
-static redis_command cluster_subcommands[] = {
-    {.name = "addslots", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "addslotsrange", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "bumpepoch", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "count-failure-reports", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "countkeysinslot", .acl = ACL_SLOW},
-    {.name = "delslots", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "delslotsrange", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "failover", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "flushslots", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "forget", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "getkeysinslot", .acl = ACL_SLOW},
-    {.name = "help", .acl = ACL_SLOW},
-    {.name = "info", .acl = ACL_SLOW},
-    {.name = "keyslot", .acl = ACL_SLOW},
-    {.name = "links", .acl = ACL_SLOW},
-    {.name = "meet", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "myid", .acl = ACL_SLOW},
-    {.name = "nodes", .acl = ACL_SLOW},
-    {.name = "replicas", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "replicate", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "reset", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "saveconfig", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "set-config-epoch", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "setslot", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "shards", .acl = ACL_SLOW},
-    {.name = "slaves", .acl = ADMIN_SLOW_DANGEROUS},
-    {.name = "slots", .acl = ACL_SLOW},
-    {.name = NULL},
-};
-
 static redis_command absent[] = {
-    {.name = "asking", .acl = ACL_FAST | ACL_CONNECTION},
-    {.name = "cluster", .acl = ACL_SLOW, .subcommands = cluster_subcommands},
     {.name = "migrate", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
-    {.name = "readonly", .acl = ACL_FAST | ACL_CONNECTION},
-    {.name = "readwrite", .acl = ACL_FAST | ACL_CONNECTION},
     {.name = "restore-asking", .acl = ACL_KEYSPACE | ACL_WRITE | ACL_SLOW | ACL_DANGEROUS},
 };
 #define ABSENT_COUNT ((int)(sizeof(absent) / sizeof(absent[0])))
 
 /* Set at init: 0 for an entry the table now has. */
 static int absent_live[ABSENT_COUNT];
-
-/* Subcommand full names need storage of their own ("cluster|addslots"). */
-#define FULLNAME_MAX 64
-static char cluster_fullnames[sizeof(cluster_subcommands) / sizeof(cluster_subcommands[0])][FULLNAME_MAX];
 
 struct name_probe {
     const char *name;
@@ -95,25 +53,13 @@ int acl_absent_init(int first_id) {
         if (!absent_live[i]) continue;
         c->fullname = c->name;
         c->id = id++;
-        if (!c->subcommands) continue;
-        int j = 0;
-        for (redis_command *sub = c->subcommands; sub->name; sub++, j++) {
-            snprintf(cluster_fullnames[j], FULLNAME_MAX, "%s|%s", c->name, sub->name);
-            sub->fullname = cluster_fullnames[j];
-            sub->parent = c;
-            sub->id = id++;
-        }
     }
     return id;
 }
 
 void acl_absent_foreach(void (*fn)(redis_command *cmd, void *ctx), void *ctx) {
-    for (int i = 0; i < ABSENT_COUNT; i++) {
-        if (!absent_live[i]) continue;
-        fn(&absent[i], ctx);
-        if (absent[i].subcommands)
-            for (redis_command *sub = absent[i].subcommands; sub->name; sub++) fn(sub, ctx);
-    }
+    for (int i = 0; i < ABSENT_COUNT; i++)
+        if (absent_live[i]) fn(&absent[i], ctx);
 }
 
 redis_command *acl_absent_lookup(const char *name) {

@@ -12,7 +12,6 @@
 #include <strings.h>
 
 #include "cluster.h"
-#include "commands.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -22,9 +21,6 @@
 #include "zmalloc.h"
 
 #define CLUSTER_PORT_MAX 65535
-/* The slot and key counts of a GETKEYSINSLOT reply are bounded by what a
- * slot holds; this caps one allocation step. */
-#define GETKEYSINSLOT_BATCH 1024
 /* CLUSTER NODES shows nodes in handshake (nodes.conf leaves them out). */
 #define NODES_SHOW_HANDSHAKE 0
 
@@ -79,11 +75,18 @@ static uint64_t node_epoch(const cluster_node *n) {
     return n->config_epoch;
 }
 
-/* The replication offset a node is known at: ours, or the last one it
- * told us. */
+/* The replication offset a node is known at: the last one it told us,
+ * or ours (a replica without a link to its primary counts 0, as Redis
+ * counts a replica that has no data yet). */
 static long long node_repl_offset(const cluster_node *n) {
-    if (n == cluster->myself) return repl.offset;
-    return n->repl_offset;
+    if (n != cluster->myself) return n->repl_offset;
+    if (server.is_replica && !server.primary_client) return 0;
+    return repl.offset;
+}
+
+/* A replica CLUSTER SLOTS lists: not failing, and holding data. */
+static int replica_available(const cluster_node *n) {
+    return !cluster_node_failed(n) && node_repl_offset(n) != 0;
 }
 
 /* ---------------------------------------------------------- reading */
@@ -601,17 +604,17 @@ static void slots_reply_node(client *c, const cluster_node *n) {
     }
 }
 
-/* One range: start, end, its primary, then its replicas not in FAIL. */
+/* One range: start, end, its primary, then its available replicas. */
 static void slots_reply_range(client *c, const cluster_node *n, int start, int end) {
     int replicas = 0;
     for (int j = 0; j < n->num_replicas; j++)
-        if (!cluster_node_failed(n->replicas[j])) replicas++;
+        if (replica_available(n->replicas[j])) replicas++;
     reply_array_len(c, 3 + replicas);
     reply_integer(c, start);
     reply_integer(c, end);
     slots_reply_node(c, n);
     for (int j = 0; j < n->num_replicas; j++)
-        if (!cluster_node_failed(n->replicas[j])) slots_reply_node(c, n->replicas[j]);
+        if (replica_available(n->replicas[j])) slots_reply_node(c, n->replicas[j]);
 }
 
 /* SLOTS: every run of consecutive slots with one owner, in slot order. */
