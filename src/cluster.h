@@ -258,8 +258,8 @@ int cluster_myself_is_empty(void);
 sds cluster_nodes_text(sds s, int filter_handshake);
 /* One node's CLUSTER NODES line (no newline) onto s. */
 sds cluster_node_line(sds s, const cluster_node *n);
-/* The endpoint clients are told (cluster-preferred-endpoint-type): ip,
- * hostname, or "?" when unknown. */
+/* The endpoint clients are told (cluster-preferred-endpoint-type): the
+ * ip (empty until learned), the hostname ("?" when none), or "?". */
 const char *cluster_node_preferred_endpoint(const cluster_node *n);
 /* INFO's "# Cluster" section (cluster_enabled:0|1); any time. */
 sds cluster_info_section(sds s);
