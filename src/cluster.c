@@ -370,8 +370,8 @@ void cluster_handle_config_epoch_collision(cluster_node *sender) {
     cluster->current_epoch++;
     me->config_epoch = cluster->current_epoch;
     cluster_save_config(1);
-    log_verbose("WARNING: configEpoch collision with node %.40s (%s). configEpoch set to %llu", sender->name,
-                sender->hostname, (unsigned long long)me->config_epoch);
+    log_verbose("WARNING: configEpoch collision with node %.40s. configEpoch set to %llu", sender->name,
+                (unsigned long long)me->config_epoch);
 }
 
 /* ------------------------------------------------------------ health */

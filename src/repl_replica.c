@@ -894,7 +894,7 @@ void repl_replica_unset_primary(void) {
     /* Our replicas may continue with the old id (PSYNC2), but must learn
      * the new one; our own writes start with a SELECT. */
     repl_shift_replid();
-    log_notice("Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
+    log_warning("Setting secondary replication ID to %s, valid up to offset: %lld. New replication ID is %s",
                repl.replid2, repl.second_offset, repl.replid);
     repl_primary_disconnect_replicas();
     repl_stream_reselect();
