@@ -174,6 +174,9 @@ void cluster_cron(void);
 /* Before the event loop sleeps: failover steps, state update and config
  * save asked for by todo_before_sleep. A no-op without cluster. */
 void cluster_before_sleep(void);
+/* CONFIG SET of a cluster-announce-* directive: myself's announced
+ * ports and hostname follow (config hook; any time). Returns 0. */
+int cluster_announce_changed(char *err, size_t errlen);
 /* After a load at start: a node whose data holds keys of slots it does
  * not own logs Redis's warning, as verifyClusterConfigWithData. */
 void cluster_verify_data(void);

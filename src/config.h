@@ -278,6 +278,9 @@ struct config_hooks {
      * included; NULL when none; host borrowed, *port filled): CONFIG GET
      * and CONFIG REWRITE show it as `replicaof host port`, as Redis. */
     const char *(*replica_primary)(int *port);
+    /* cluster-announce-{ip,port,bus-port,hostname} changed: myself's
+     * announced address follows at once. */
+    int (*cluster_announce_changed)(char *err, size_t errlen);
 };
 /* Copies *h (NULL: no hooks). */
 void config_set_hooks(const struct config_hooks *h);

@@ -263,6 +263,10 @@ static int apply_repl_backlog_size(char *err, size_t errlen) {
     return hooks.repl_backlog_changed ? hooks.repl_backlog_changed(err, errlen) : 0;
 }
 
+static int apply_cluster_announce(char *err, size_t errlen) {
+    return hooks.cluster_announce_changed ? hooks.cluster_announce_changed(err, errlen) : 0;
+}
+
 /* The replication rows: real settings now (fields in cfg, read by the
  * replication files), kept in this table for config.c's size. */
 #define R_BOOL(n, a, f, d, fl) {.name = n, .alias = a, .type = CT_BOOL, .flags = fl, .field = &cfg.f, .def = d}
@@ -292,10 +296,12 @@ static const config_row stored_table[] = {
     R_BOOL("cluster-allow-pubsubshard-when-down", NULL, cluster_allow_pubsubshard_when_down, "yes", 0),
     R_BOOL("cluster-allow-reads-when-down", NULL, cluster_allow_reads_when_down, "no", 0),
     R_BOOL("cluster-allow-replica-migration", NULL, cluster_allow_replica_migration, "yes", 0),
-    R_LL("cluster-announce-bus-port", NULL, cluster_announce_bus_port, 0, PORT_MAX, "0", 0),
-    R_STR("cluster-announce-hostname", NULL, cluster_announce_hostname, "", 0),
-    R_STR("cluster-announce-ip", NULL, cluster_announce_ip, "", 0),
-    R_LL("cluster-announce-port", NULL, cluster_announce_port, 0, PORT_MAX, "0", 0),
+    {.name = "cluster-announce-bus-port", .type = CT_LL, .field = &cfg.cluster_announce_bus_port, .min = 0, .max = PORT_MAX, .def = "0",
+     .apply = apply_cluster_announce},
+    {.name = "cluster-announce-hostname", .type = CT_STRING, .field = &cfg.cluster_announce_hostname, .def = "", .apply = apply_cluster_announce},
+    {.name = "cluster-announce-ip", .type = CT_STRING, .field = &cfg.cluster_announce_ip, .def = "", .apply = apply_cluster_announce},
+    {.name = "cluster-announce-port", .type = CT_LL, .field = &cfg.cluster_announce_port, .min = 0, .max = PORT_MAX, .def = "0",
+     .apply = apply_cluster_announce},
     S_LL("cluster-announce-tls-port", NULL, cluster_announce_tls_port, 0, PORT_MAX, "0", 0),
     R_STR("cluster-config-file", NULL, cluster_config_file, "nodes.conf", CF_IMMUTABLE),
     R_BOOL("cluster-enabled", NULL, cluster_enabled, "no", CF_IMMUTABLE),

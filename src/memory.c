@@ -182,7 +182,10 @@ static void memory_usage_command(client *c) {
         reply_null(c);
         return;
     }
-    size_t usage = memory_value_size(dict_get_val(de), samples) + sds_mem(dict_get_key(de)) + sizeof(dict_entry);
+    /* A keyspace entry's own size, with the slot-list links a cluster
+     * node's entries carry (as Redis counts its entry metadata). */
+    size_t usage = memory_value_size(dict_get_val(de), samples) + sds_mem(dict_get_key(de)) + sizeof(dict_entry) +
+                   c->db->keys->type->entry_metadata_bytes;
     reply_integer(c, (long long)usage);
 }
 

@@ -457,6 +457,7 @@ void server_init(void) {
         .repl_backlog_changed = server_repl_backlog_changed,
         .acl_user_lines = acl_config_user_lines,
         .replica_primary = server_replica_primary,
+        .cluster_announce_changed = cluster_announce_changed,
     };
     config_set_hooks(&hooks);
     char err[512];

@@ -13,6 +13,7 @@
 #include "replication.h"
 #include "db.h"
 #include "reply.h"
+#include "cluster.h"
 #include "testctl.h"
 #include "util.h"
 
@@ -20,8 +21,9 @@ const char *testctl_clock_refusal(void) {
     /* Absolute times (TTLs, stream IDs, LASTSAVE) go into the RDB, the AOF
      * and the replication stream as the data clock reads them: a replica
      * or a cluster peer on real time would disagree with us. So the clock
-     * stays on real time while this server has replicas or is one (and,
-     * once it exists, in cluster mode). */
+     * stays on real time while this server has replicas or is one, and in
+     * cluster mode. */
+    if (cluster) return "the virtual clock cannot move in cluster mode";
     return repl_clock_refusal();
 }
 
