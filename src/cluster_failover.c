@@ -388,6 +388,10 @@ const char *cluster_failover_manual(int mode) {
         return "-ERR Master is down or failed, please use CLUSTER FAILOVER FORCE";
     cluster_failover_reset_manual();
     cluster->mf_end = mstime() + CLUSTER_MF_TIMEOUT;
+    /* A new election, even if the last one is recent: Redis 7.0 would
+     * reuse its votes and epoch (a win with an old epoch, undone at once
+     * by the primary's newer one). */
+    cluster->failover_auth_time = 0;
     if (mode == 2) {
         /* TAKEOVER: no vote, no agreement; a fresh config epoch decides. */
         log_warning("Taking over the master (user request).");
