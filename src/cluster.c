@@ -559,7 +559,9 @@ static void node_to_clconf(const cluster_node *n, clconf_node *out, clconf_migra
     if (n->primary) memcpy(out->master, n->primary->name, CLUSTER_NAMELEN + 1);
     out->ping_sent = n->ping_sent;
     out->pong_received = n->pong_received;
-    out->config_epoch = n->config_epoch;
+    /* A replica is shown with its primary's epoch, as Redis prints it. */
+    out->config_epoch =
+        (!cluster_node_is_primary(n) && n->primary) ? n->primary->config_epoch : n->config_epoch;
     out->connected = n->link != NULL || (n->flags & CLCONF_NODE_MYSELF);
     memcpy(out->slots, n->slots, sizeof(out->slots));
     *migs = NULL;

@@ -261,6 +261,32 @@ int hs_free_port(void) {
     return ntohs(sa.sin_port);
 }
 
+/* A free port for a cluster node: its bus listens 10000 ports higher
+ * (Redis refuses a client port over 55535 without cluster-port), so both
+ * must be free. */
+int hs_free_cluster_port(void) {
+    for (int attempt = 0; attempt < 500; attempt++) {
+        int port = hs_free_port();
+        if (port > 55535) continue;
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        ck_assert_msg(fd != -1, "socket: %s", strerror(errno));
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(port + 10000))};
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        int ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+        close(fd);
+        if (ok) return port;
+    }
+    ck_abort_msg("no free port pair for a cluster node");
+    return -1;
+}
+
+/* Whether the extra arguments start a cluster node. */
+static int hs_args_cluster(const char *const *extra) {
+    for (int i = 0; extra && extra[i] && extra[i + 1]; i++)
+        if (strcmp(extra[i], "--cluster-enabled") == 0 && strcmp(extra[i + 1], "yes") == 0) return 1;
+    return 0;
+}
+
 /* Forks and execs argv with stdout and stderr appended to log_path. */
 static pid_t hs_spawn(char *const *argv, const char *log_path) {
     pid_t parent = getpid();
@@ -375,7 +401,7 @@ static hs_server *hs_start_binary(const char *binary, const char *const *extra_a
     snprintf(s->sock_path, sizeof(s->sock_path), "%s/redis.sock", s->dir);
     hs_track(s);
     for (int attempt = 1;; attempt++) {
-        s->port = hs_free_port();
+        s->port = hs_args_cluster(extra_args) ? hs_free_cluster_port() : hs_free_port();
         char *argv[HS_MAX_SERVER_ARGS];
         int argc = hs_build_argv(s, binary, extra_args, argv);
         s->pid = hs_spawn(argv, s->log_path);

@@ -120,6 +120,10 @@ typedef struct hs_conf_server {
 } hs_conf_server;
 /* A loopback TCP port free right now. */
 int hs_free_port(void);
+/* A free port p <= 55535 with p + 10000 free too: a cluster node's client
+ * and bus ports. hs_start and hs_start_redis pick such a port by
+ * themselves when the extra arguments hold "--cluster-enabled", "yes". */
+int hs_free_cluster_port(void);
 /* Fills s for a new temp dir /tmp/minired-<tag>-XXXXXX: conf is
  * <dir>/minired.conf (the test writes it), log <dir>/server.log, a free
  * port. */
