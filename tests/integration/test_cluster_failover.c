@@ -41,7 +41,7 @@ static void start_node(cnode *n, hr_kind kind) {
      * of range or taken. */
     n->s = hr_start(kind, HS_ARGS("--cluster-enabled", "yes", "--cluster-config-file", "{dir}/nodes.conf",
                                   "--cluster-node-timeout", NODE_TIMEOUT_MS, "--cluster-port", cport,
-                                  "--appendonly", "no"));
+                                  "--appendonly", "no", "--repl-diskless-sync-delay", "0"));
     n->c = hs_connect(n->s);
     n->dead = 0;
 }
@@ -232,7 +232,7 @@ static void expect_steps(redisContext *c, const char *tag, int upto) {
 
 /* WAIT for the one replica: the writes are acknowledged by it. */
 static void wait_replicated(redisContext *c) {
-    HS_EXPECT_INT(c, 1, "WAIT", "1", "5000");
+    HS_EXPECT_INT(c, 1, "WAIT", "1", "10000");
 }
 
 /* Redis 7.0 keeps a replica's last election (its votes, its epoch) for
