@@ -165,9 +165,10 @@ def myself(port):
 
 
 def key_for(port):
-    """A key the node on port serves (the others answer -MOVED)."""
+    """A key the node on port serves (the others answer -MOVED); its hash
+    tag keeps key + suffix in the same slot."""
     for i in range(100000):
-        k = "bench:%d" % i
+        k = "{bench:%d}" % i
         if try_cmd(port, "SET", k, "before") == b"+OK":
             return k
     raise RuntimeError("no key found")
