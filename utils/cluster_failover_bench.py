@@ -204,8 +204,10 @@ def one_run(binary, node_timeout, poll_ms):
             time.sleep(poll_ms / 1000.0)
         if promoted is None or ok is None:
             raise RuntimeError("no promotion within %d s" % PROMOTION_LIMIT_S)
-        kept = try_cmd(replica, "GET", key) == b"before"
-        return promoted, ok, kept
+        got = try_cmd(replica, "GET", key)
+        if got != b"before":
+            print("  GET %s on the promoted replica: %r" % (key, got), file=sys.stderr)
+        return promoted, ok, got == b"before"
     finally:
         cl.stop()
 
