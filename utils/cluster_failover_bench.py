@@ -188,7 +188,11 @@ def one_run(binary, node_timeout, poll_ms):
         victim = next(p for p in cl.ports if ids[p][1])
         replica = next(p for p in cl.ports if not ids[p][1] and ids[p][2] == ids[victim][0])
         key = key_for(victim)
-        if try_cmd(victim, "WAIT", "1", "5000") != b":1":
+        # WAIT counts the replicas that have this connection's last write.
+        c = Conn(victim)
+        acked = c.cmd("SET", key, "before") == b"+OK" and c.cmd("WAIT", "1", "5000") == b":1"
+        c.close()
+        if not acked:
             raise RuntimeError("WAIT 1 did not acknowledge")
         i = cl.ports.index(victim)
         t0 = time.time()
