@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "admin.h"
+#include "ae.h"
 #include "config.h"
 #include "log.h"
 #include "monotonic.h"
@@ -133,6 +134,25 @@ static int failover_data_too_old(void) {
     return cfg.cluster_replica_validity_factor && age > limit;
 }
 
+/* The election starts when its delay ends, not at the next cron tick
+ * (up to CLUSTER_CRON_PERIOD_MS later): a one-shot timer runs the
+ * failover steps then. */
+static long long election_timer_id = -1;
+
+static int election_timer(ae_event_loop *el, long long id, void *data) {
+    (void)el, (void)id, (void)data;
+    election_timer_id = -1;
+    if (cluster && !cluster_node_is_primary(cluster->myself)) cluster_failover_handle();
+    return AE_NOMORE;
+}
+
+static void election_timer_arm(void) {
+    long long delay = cluster->failover_auth_time - mstime();
+
+    if (election_timer_id != -1) ae_delete_time_event(server.el, election_timer_id);
+    election_timer_id = ae_create_time_event(server.el, delay > 0 ? delay : 0, election_timer, NULL, NULL);
+}
+
 /* Schedules a new election: after the delay in auto mode, now in a manual
  * failover (no rank: the primary agreed). */
 static void failover_schedule(void) {
@@ -153,6 +173,7 @@ static void failover_schedule(void) {
     log_warning("Start of election delayed for %lld milliseconds (rank #%d, offset %lld).",
                 cluster->failover_auth_time - now, cluster->failover_auth_rank, failover_my_offset());
     failover_pong_sibling_replicas();
+    election_timer_arm();
 }
 
 /* While waiting to ask for votes, a sibling may have told us a better
@@ -167,6 +188,7 @@ static void failover_rerank(void) {
     cluster->failover_auth_time += added;
     cluster->failover_auth_rank = rank;
     log_warning("Replica rank updated to #%d, added %lld milliseconds of delay.", rank, added);
+    election_timer_arm();
 }
 
 /* Opens the vote: a new epoch, AUTH_REQUEST to everyone, and the epoch
