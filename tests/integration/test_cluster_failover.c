@@ -299,15 +299,57 @@ START_TEST(test_failover_errors) {
 }
 END_TEST
 
+/* A second replica of node p: a new node meets the cluster and
+ * replicates p; returns once p streams to both replicas and every node
+ * knows the new one. */
+static void add_replica(cnode *extra, cnode *nodes, int p) {
+    char port[16], cport[16], pid[41], xid[41], prim[41], id[41];
+    start_node(extra, HR_MINIRED);
+    snprintf(port, sizeof(port), "%d", nodes[0].s->port);
+    snprintf(cport, sizeof(cport), "%d", nodes[0].cport);
+    HS_EXPECT_OK(extra->c, "CLUSTER", "MEET", "127.0.0.1", port, cport);
+    node_identity(nodes[p].c, pid, prim);
+    node_identity(extra->c, xid, prim);
+    long long deadline = hs_now_ms() + CLUSTER_OK_WAIT_MS;
+    while (node_seen(extra->c, pid, id, prim) != 1) {
+        ck_assert_msg(hs_now_ms() < deadline, "the new node never learned node %d", p);
+        hs_sleep_ms(50);
+    }
+    HS_EXPECT_OK(extra->c, "CLUSTER", "REPLICATE", pid);
+    for (int j = 0; j < NODES; j++) {
+        while (node_seen(nodes[j].c, xid, id, prim) != 0 || strcmp(prim, pid) != 0) {
+            ck_assert_msg(hs_now_ms() < deadline, "node %d never saw the new replica", j);
+            hs_sleep_ms(50);
+        }
+    }
+    while (hr_repl_ll(nodes[p].c, "connected_slaves") != 2) {
+        ck_assert_msg(hs_now_ms() < deadline, "node %d does not stream to two replicas", p);
+        hs_sleep_ms(50);
+    }
+}
+
+/* Replica migration: once the orphaned primary n has been without a
+ * replica for CLUSTER_REPLICA_MIGRATION_DELAY, one replica of the primary
+ * with two (the one with the smaller name) moves to it. */
+static void wait_migrated_to(cnode *n) {
+    long long deadline = hs_now_ms() + FAILOVER_WAIT_MS;
+    while (hr_repl_ll(n->c, "connected_slaves") != 1) {
+        ck_assert_msg(hs_now_ms() < deadline, "no replica migrated to the orphaned primary");
+        hs_sleep_ms(100);
+    }
+}
+
 /* kill -9 of a primary: its replica wins the election, serves the slots
- * with the acknowledged writes, the cluster is ok again, writes work. */
+ * with the acknowledged writes, the cluster is ok again, writes work; then
+ * a spare replica migrates to the new primary, left without one. */
 START_TEST(test_failover_after_kill) {
     if (skip_without_cluster("test_failover_after_kill")) return;
-    cnode nodes[NODES];
+    cnode nodes[NODES], extra;
     for (int i = 0; i < NODES; i++) start_node(&nodes[i], HR_MINIRED);
     create_cluster(nodes);
     arrange_replicas(nodes);
     wait_cluster_ok(nodes);
+    add_replica(&extra, nodes, 1);
     char tag[32];
     key_tag_for(nodes[0].c, tag, sizeof(tag));
     write_step(nodes[0].c, tag, 0);
@@ -327,7 +369,11 @@ START_TEST(test_failover_after_kill) {
     ck_assert_msg(r->type == REDIS_REPLY_ERROR && strncmp(r->str, "MOVED ", 6) == 0 && strstr(r->str, want),
                   "GET on another primary: %s", r->str ? r->str : "(not an error)");
     freeReplyObject(r);
+    /* The promoted node has no replica; node 1 has two: one moves. */
+    wait_migrated_to(&nodes[3]);
+    HS_EXPECT_INT(nodes[3].c, 1, "WAIT", "1", "10000");
     stop_nodes(nodes, NODES);
+    stop_nodes(&extra, 1);
 }
 END_TEST
 
