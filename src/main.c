@@ -43,6 +43,8 @@ static void print_usage(void) {
             "       ./minired-server /etc/redis/6379.conf\n"
             "       ./minired-server --port 7777\n"
             "       ./minired-server --port 7777 --bind 127.0.0.1 --requirepass secret\n"
+            "       ./minired-server --port 7777 --replicaof 127.0.0.1 8888\n"
+            "       ./minired-server --port 7001 --cluster-enabled yes --cluster-config-file nodes-7001.conf\n"
             "       ./minired-server /etc/myredis.conf --loglevel verbose -\n"
             "       ./minired-server /etc/myredis.conf --loglevel verbose\n"
             "\n"
