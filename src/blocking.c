@@ -237,6 +237,21 @@ void blocking_unblock(client *c, enum blocking_unblock_reason why) {
     blocking_queue_resume(c);
 }
 
+const sds *blocking_keys(const client *c, int *numkeys) {
+    *numkeys = 0;
+    if (!(c->flags & CLIENT_BLOCKED) || c->bstate == NULL || c->bstate->custom) return NULL;
+    *numkeys = c->bstate->numkeys;
+    return c->bstate->keys;
+}
+
+void blocking_unblock_error(client *c, const char *err) {
+    if (!(c->flags & CLIENT_BLOCKED) || c->bstate->custom) return;
+    blocking_detach(c);
+    if (c->cmd) c->cmd->calls++;
+    reply_error(c, err);
+    blocking_queue_resume(c);
+}
+
 void blocking_block_custom(client *c, long long deadline_ms, const blocking_custom *ops) {
     struct blocking_state *bs = zcalloc(sizeof(*bs));
     bs->db_id = c->db_id;

@@ -51,6 +51,13 @@ void blocking_handle_ready_keys(void);
  * Redis's text for that, then closes c. */
 enum blocking_unblock_reason { BLOCK_UNBLOCK_TIMEOUT, BLOCK_UNBLOCK_ERROR, BLOCK_UNBLOCK_ROLE_CHANGE };
 void blocking_unblock(client *c, enum blocking_unblock_reason why);
+/* The keys c waits on (borrowed; *numkeys of them), or NULL when c is
+ * not blocked on keys (not blocked, or a keyless wait such as WAIT). */
+const sds *blocking_keys(const client *c, int *numkeys);
+/* Unblocks c, which waits on keys, replying err ("-CODE text") instead of
+ * serving its command: a cluster node that no longer serves the keys'
+ * slot sends -MOVED or -CLUSTERDOWN. */
+void blocking_unblock_error(client *c, const char *err);
 /* The data clock moved (MINIRED CLOCK): every blocked client's timer is
  * re-armed for what is left of its deadline (0 ms once it has passed). */
 void blocking_clock_moved(void);

@@ -507,6 +507,7 @@ void cluster_set_my_primary(cluster_node *n) {
                      strcmp(repl_replica_primary_host() ? repl_replica_primary_host() : "", n->ip) != 0))
         repl_replica_set_primary(n->ip, n->port);
     cluster_failover_reset_manual();
+    cluster->todo_before_sleep |= CLUSTER_TODO_SAVE_CONFIG | CLUSTER_TODO_UPDATE_STATE;
 }
 
 int cluster_myself_is_empty(void) {

@@ -290,12 +290,15 @@ void cluster_bus_send_mfstart(cluster_node *n);
 void cluster_bus_fill_header(clmsg_hdr *h, int type);
 /* Marks a PFAIL node FAIL when a majority of primaries report it. */
 void cluster_bus_mark_failing_if_needed(cluster_node *n);
-/* CLUSTER LINKS' reply entries: calls fn for every link. */
+/* CLUSTER LINKS' reply entries: calls fn for every link of a known node
+ * (node by node, outbound then inbound, as Redis lists them; l->node is
+ * never NULL there). */
 typedef void cluster_link_visit_fn(const cluster_link *l, void *ctx);
 void cluster_bus_foreach_link(cluster_link_visit_fn *fn, void *ctx);
 /* Bytes held in links' buffers (INFO mem_cluster_links). */
 size_t cluster_bus_links_memory(void);
-/* Number of links (INFO cluster_connections). */
+/* INFO cluster_connections: as Redis 7.0 counts it, two per known node
+ * other than myself (up or not). */
 unsigned long cluster_bus_link_count(void);
 
 /* ------------------------------------------------------------ cluster_failover.c */
@@ -350,5 +353,7 @@ extern redis_command cluster_commands[];
 extern redis_command migrate_commands[];
 /* Closes cached MIGRATE sockets idle for 10 s (from server_cron). */
 void migrate_cron(void);
+/* Open cached MIGRATE sockets (INFO migrate_cached_sockets); any time. */
+int migrate_cached_sockets(void);
 
 #endif

@@ -352,624 +352,711 @@ static const cmd_doc_arg a_client_unblock_75[] = {
     {"client-id", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"timeout_error", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_client_unblock_74},
 };
-static const cmd_doc_arg a_command_docs_76[] = {
+static const cmd_doc_arg a_cluster_addslots_76[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_addslotsrange_77[] = {
+    {"start-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"end-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_addslotsrange_78[] = {
+    {"start-slot_end-slot", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_cluster_addslotsrange_77},
+};
+static const cmd_doc_arg a_cluster_count_failure_reports_79[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_countkeysinslot_80[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_delslots_81[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_delslotsrange_82[] = {
+    {"start-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"end-slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_delslotsrange_83[] = {
+    {"start-slot_end-slot", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_cluster_delslotsrange_82},
+};
+static const cmd_doc_arg a_cluster_failover_84[] = {
+    {"force", "pure-token", -1, "FORCE", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"takeover", "pure-token", -1, "TAKEOVER", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_failover_85[] = {
+    {"options", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_cluster_failover_84},
+};
+static const cmd_doc_arg a_cluster_forget_86[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_getkeysinslot_87[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_keyslot_88[] = {
+    {"key", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const char *const a_cluster_meet_history_89[] = {
+    "4.0.0",
+    "Added the optional `cluster_bus_port` argument.",
+};
+static const cmd_doc_arg a_cluster_meet_90[] = {
+    {"ip", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster_bus_port", "integer", -1, NULL, NULL, "4.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_replicas_91[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_replicate_92[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_reset_93[] = {
+    {"hard", "pure-token", -1, "HARD", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"soft", "pure-token", -1, "SOFT", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_reset_94[] = {
+    {"hard_soft", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_cluster_reset_93},
+};
+static const cmd_doc_arg a_cluster_set_config_epoch_95[] = {
+    {"config-epoch", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_setslot_96[] = {
+    {"node-id", "string", -1, "IMPORTING", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"node-id", "string", -1, "MIGRATING", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"node-id", "string", -1, "NODE", NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"stable", "pure-token", -1, "STABLE", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_cluster_setslot_97[] = {
+    {"slot", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"subcommand", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_cluster_setslot_96},
+};
+static const cmd_doc_arg a_cluster_slaves_98[] = {
+    {"node-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const char *const a_cluster_slots_history_99[] = {
+    "4.0.0",
+    "Added node IDs.",
+    "7.0.0",
+    "Added additional networking metadata field.",
+};
+static const cmd_doc_arg a_command_docs_100[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_command_info_history_77[] = {
+static const char *const a_command_info_history_101[] = {
     "7.0.0",
     "Allowed to be called with no argument to get info on all commands.",
 };
-static const cmd_doc_arg a_command_info_78[] = {
+static const cmd_doc_arg a_command_info_102[] = {
     {"command-name", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_command_list_79[] = {
+static const cmd_doc_arg a_command_list_103[] = {
     {"module-name", "string", -1, "MODULE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"category", "string", -1, "ACLCAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "PATTERN", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_command_list_80[] = {
-    {"filterby", "oneof", -1, "FILTERBY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_command_list_79},
+static const cmd_doc_arg a_command_list_104[] = {
+    {"filterby", "oneof", -1, "FILTERBY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_command_list_103},
 };
-static const char *const a_config_get_history_81[] = {
+static const char *const a_config_get_history_105[] = {
     "7.0.0",
     "Added the ability to pass multiple pattern parameters in one call",
 };
-static const cmd_doc_arg a_config_get_82[] = {
+static const cmd_doc_arg a_config_get_106[] = {
     {"parameter", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_config_get_83[] = {
-    {"parameter", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_config_get_82},
+static const cmd_doc_arg a_config_get_107[] = {
+    {"parameter", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_config_get_106},
 };
-static const char *const a_config_set_history_84[] = {
+static const char *const a_config_set_history_108[] = {
     "7.0.0",
     "Added the ability to set multiple parameters in one call.",
 };
-static const cmd_doc_arg a_config_set_85[] = {
+static const cmd_doc_arg a_config_set_109[] = {
     {"parameter", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_config_set_86[] = {
-    {"parameter_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_config_set_85},
+static const cmd_doc_arg a_config_set_110[] = {
+    {"parameter_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_config_set_109},
 };
-static const cmd_doc_arg a_copy_87[] = {
+static const cmd_doc_arg a_copy_111[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination-db", "integer", -1, "DB", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_decr_88[] = {
+static const cmd_doc_arg a_decr_112[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_decrby_89[] = {
+static const cmd_doc_arg a_decrby_113[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"decrement", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_del_90[] = {
+static const cmd_doc_arg a_del_114[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_dump_91[] = {
+static const cmd_doc_arg a_dump_115[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_echo_92[] = {
+static const cmd_doc_arg a_echo_116[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_eval_93[] = {
+static const cmd_doc_arg a_eval_117[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_eval_ro_94[] = {
+static const cmd_doc_arg a_eval_ro_118[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_evalsha_95[] = {
+static const cmd_doc_arg a_evalsha_119[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_evalsha_ro_96[] = {
+static const cmd_doc_arg a_evalsha_ro_120[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_exists_history_97[] = {
+static const char *const a_exists_history_121[] = {
     "3.0.3",
     "Accepts multiple `key` arguments.",
 };
-static const cmd_doc_arg a_exists_98[] = {
+static const cmd_doc_arg a_exists_122[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_expire_history_99[] = {
+static const char *const a_expire_history_123[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_expire_100[] = {
+static const cmd_doc_arg a_expire_124[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_expire_101[] = {
+static const cmd_doc_arg a_expire_125[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expire_100},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expire_124},
 };
-static const char *const a_expireat_history_102[] = {
+static const char *const a_expireat_history_126[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_expireat_103[] = {
+static const cmd_doc_arg a_expireat_127[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_expireat_104[] = {
+static const cmd_doc_arg a_expireat_128[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expireat_103},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_expireat_127},
 };
-static const cmd_doc_arg a_expiretime_105[] = {
+static const cmd_doc_arg a_expiretime_129[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_failover_106[] = {
+static const cmd_doc_arg a_failover_130[] = {
     {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"force", "pure-token", -1, "FORCE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_failover_107[] = {
-    {"target", "block", -1, "TO", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_failover_106},
+static const cmd_doc_arg a_failover_131[] = {
+    {"target", "block", -1, "TO", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_failover_130},
     {"abort", "pure-token", -1, "ABORT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "TIMEOUT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_108[] = {
+static const cmd_doc_arg a_fcall_132[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_fcall_ro_109[] = {
+static const cmd_doc_arg a_fcall_ro_133[] = {
     {"function", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_flushall_history_110[] = {
+static const char *const a_flushall_history_134[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushall_111[] = {
+static const cmd_doc_arg a_flushall_135[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushall_112[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_111},
+static const cmd_doc_arg a_flushall_136[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushall_135},
 };
-static const char *const a_flushdb_history_113[] = {
+static const char *const a_flushdb_history_137[] = {
     "4.0.0",
     "Added the `ASYNC` flushing mode modifier.",
     "6.2.0",
     "Added the `SYNC` flushing mode modifier.",
 };
-static const cmd_doc_arg a_flushdb_114[] = {
+static const cmd_doc_arg a_flushdb_138[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, "4.0.0", NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_flushdb_115[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_114},
+static const cmd_doc_arg a_flushdb_139[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_flushdb_138},
 };
-static const cmd_doc_arg a_function_delete_116[] = {
+static const cmd_doc_arg a_function_delete_140[] = {
     {"library-name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_117[] = {
+static const cmd_doc_arg a_function_flush_141[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_flush_118[] = {
-    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_117},
+static const cmd_doc_arg a_function_flush_142[] = {
+    {"async", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_function_flush_141},
 };
-static const cmd_doc_arg a_function_list_119[] = {
+static const cmd_doc_arg a_function_list_143[] = {
     {"library-name-pattern", "string", -1, "LIBRARYNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withcode", "pure-token", -1, "WITHCODE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_load_120[] = {
+static const cmd_doc_arg a_function_load_144[] = {
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"function-code", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_121[] = {
+static const cmd_doc_arg a_function_restore_145[] = {
     {"flush", "pure-token", -1, "FLUSH", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"append", "pure-token", -1, "APPEND", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"replace", "pure-token", -1, "REPLACE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_function_restore_122[] = {
+static const cmd_doc_arg a_function_restore_146[] = {
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_121},
+    {"policy", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_function_restore_145},
 };
-static const char *const a_geoadd_history_123[] = {
+static const char *const a_geoadd_history_147[] = {
     "6.2.0",
     "Added the `CH`, `NX` and `XX` options.",
 };
-static const cmd_doc_arg a_geoadd_124[] = {
+static const cmd_doc_arg a_geoadd_148[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_125[] = {
+static const cmd_doc_arg a_geoadd_149[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geoadd_126[] = {
+static const cmd_doc_arg a_geoadd_150[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_124},
+    {"condition", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geoadd_148},
     {"change", "pure-token", -1, "CH", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_125},
+    {"longitude_latitude_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 3, a_geoadd_149},
 };
-static const cmd_doc_arg a_geodist_127[] = {
+static const cmd_doc_arg a_geodist_151[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geodist_128[] = {
+static const cmd_doc_arg a_geodist_152[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member1", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member2", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_127},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_geodist_151},
 };
-static const cmd_doc_arg a_geohash_129[] = {
+static const cmd_doc_arg a_geohash_153[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geopos_130[] = {
+static const cmd_doc_arg a_geopos_154[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_georadius_history_131[] = {
+static const char *const a_georadius_history_155[] = {
     "6.2.0",
     "Added the `ANY` option for `COUNT`.",
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_georadius_132[] = {
+static const cmd_doc_arg a_georadius_156[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_133[] = {
+static const cmd_doc_arg a_georadius_157[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_134[] = {
+static const cmd_doc_arg a_georadius_158[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_135[] = {
+static const cmd_doc_arg a_georadius_159[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_132},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_156},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_133},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_134},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_157},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_158},
     {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_georadius_ro_history_136[] = {
+static const char *const a_georadius_ro_history_160[] = {
     "6.2.0",
     "Added the `ANY` option for `COUNT`.",
 };
-static const cmd_doc_arg a_georadius_ro_137[] = {
+static const cmd_doc_arg a_georadius_ro_161[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_138[] = {
+static const cmd_doc_arg a_georadius_ro_162[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_139[] = {
+static const cmd_doc_arg a_georadius_ro_163[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadius_ro_140[] = {
+static const cmd_doc_arg a_georadius_ro_164[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_137},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadius_ro_161},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_138},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_139},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_162},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadius_ro_163},
 };
-static const char *const a_georadiusbymember_history_141[] = {
+static const char *const a_georadiusbymember_history_165[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_georadiusbymember_142[] = {
+static const cmd_doc_arg a_georadiusbymember_166[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_143[] = {
+static const cmd_doc_arg a_georadiusbymember_167[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_144[] = {
+static const cmd_doc_arg a_georadiusbymember_168[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_145[] = {
+static const cmd_doc_arg a_georadiusbymember_169[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_142},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_166},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_143},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_144},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_167},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_168},
     {"key", "key", 1, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"key", "key", 2, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_146[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_170[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_147[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_171[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_148[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_172[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_georadiusbymember_ro_149[] = {
+static const cmd_doc_arg a_georadiusbymember_ro_173[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"radius", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_146},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_georadiusbymember_ro_170},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_147},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_148},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_171},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_georadiusbymember_ro_172},
 };
-static const char *const a_geosearch_history_150[] = {
+static const char *const a_geosearch_history_174[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_geosearch_151[] = {
+static const cmd_doc_arg a_geosearch_175[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_152[] = {
+static const cmd_doc_arg a_geosearch_176[] = {
     {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_151},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearch_175},
 };
-static const cmd_doc_arg a_geosearch_153[] = {
+static const cmd_doc_arg a_geosearch_177[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_154[] = {
+static const cmd_doc_arg a_geosearch_178[] = {
     {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_153},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_177},
 };
-static const cmd_doc_arg a_geosearch_155[] = {
+static const cmd_doc_arg a_geosearch_179[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_156[] = {
+static const cmd_doc_arg a_geosearch_180[] = {
     {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_155},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearch_179},
 };
-static const cmd_doc_arg a_geosearch_157[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_154},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_156},
+static const cmd_doc_arg a_geosearch_181[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_178},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearch_180},
 };
-static const cmd_doc_arg a_geosearch_158[] = {
+static const cmd_doc_arg a_geosearch_182[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_159[] = {
+static const cmd_doc_arg a_geosearch_183[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearch_160[] = {
+static const cmd_doc_arg a_geosearch_184[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_152},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_157},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_158},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_159},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_176},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearch_181},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_182},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearch_183},
     {"withcoord", "pure-token", -1, "WITHCOORD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withdist", "pure-token", -1, "WITHDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"withhash", "pure-token", -1, "WITHHASH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_geosearchstore_history_161[] = {
+static const char *const a_geosearchstore_history_185[] = {
     "7.0.0",
     "Added support for uppercase unit names.",
 };
-static const cmd_doc_arg a_geosearchstore_162[] = {
+static const cmd_doc_arg a_geosearchstore_186[] = {
     {"longitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"latitude", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_163[] = {
+static const cmd_doc_arg a_geosearchstore_187[] = {
     {"member", "string", -1, "FROMMEMBER", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_162},
+    {"longitude_latitude", "block", -1, "FROMLONLAT", NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_186},
 };
-static const cmd_doc_arg a_geosearchstore_164[] = {
+static const cmd_doc_arg a_geosearchstore_188[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_165[] = {
+static const cmd_doc_arg a_geosearchstore_189[] = {
     {"radius", "double", -1, "BYRADIUS", NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_164},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_188},
 };
-static const cmd_doc_arg a_geosearchstore_166[] = {
+static const cmd_doc_arg a_geosearchstore_190[] = {
     {"m", "pure-token", -1, "M", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"km", "pure-token", -1, "KM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ft", "pure-token", -1, "FT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"mi", "pure-token", -1, "MI", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_167[] = {
+static const cmd_doc_arg a_geosearchstore_191[] = {
     {"width", "double", -1, "BYBOX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"height", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_166},
+    {"unit", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_geosearchstore_190},
 };
-static const cmd_doc_arg a_geosearchstore_168[] = {
-    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_165},
-    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_167},
+static const cmd_doc_arg a_geosearchstore_192[] = {
+    {"circle", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_189},
+    {"box", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_geosearchstore_191},
 };
-static const cmd_doc_arg a_geosearchstore_169[] = {
+static const cmd_doc_arg a_geosearchstore_193[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_170[] = {
+static const cmd_doc_arg a_geosearchstore_194[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"any", "pure-token", -1, "ANY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_geosearchstore_171[] = {
+static const cmd_doc_arg a_geosearchstore_195[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"source", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_163},
-    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_168},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_169},
-    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_170},
+    {"from", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_187},
+    {"by", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_geosearchstore_192},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_193},
+    {"count", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_geosearchstore_194},
     {"storedist", "pure-token", -1, "STOREDIST", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_get_172[] = {
+static const cmd_doc_arg a_get_196[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getbit_173[] = {
+static const cmd_doc_arg a_getbit_197[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getdel_174[] = {
+static const cmd_doc_arg a_getdel_198[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_175[] = {
+static const cmd_doc_arg a_getex_199[] = {
     {"seconds", "integer", -1, "EX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"persist", "pure-token", -1, "PERSIST", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getex_176[] = {
+static const cmd_doc_arg a_getex_200[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_175},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_getex_199},
 };
-static const cmd_doc_arg a_getrange_177[] = {
+static const cmd_doc_arg a_getrange_201[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_getset_178[] = {
+static const cmd_doc_arg a_getset_202[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_hdel_history_179[] = {
+static const char *const a_hdel_history_203[] = {
     "2.4.0",
     "Accepts multiple `field` arguments.",
 };
-static const cmd_doc_arg a_hdel_180[] = {
+static const cmd_doc_arg a_hdel_204[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_hello_history_181[] = {
+static const char *const a_hello_history_205[] = {
     "6.2.0",
     "`protover` made optional; when called without arguments the command reports the current connection's context.",
 };
-static const cmd_doc_arg a_hello_182[] = {
+static const cmd_doc_arg a_hello_206[] = {
     {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_183[] = {
+static const cmd_doc_arg a_hello_207[] = {
     {"protover", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_182},
+    {"username_password", "block", -1, "AUTH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hello_206},
     {"clientname", "string", -1, "SETNAME", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hello_184[] = {
-    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_183},
+static const cmd_doc_arg a_hello_208[] = {
+    {"arguments", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_hello_207},
 };
-static const cmd_doc_arg a_hexists_185[] = {
+static const cmd_doc_arg a_hexists_209[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hget_186[] = {
+static const cmd_doc_arg a_hget_210[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hgetall_187[] = {
+static const cmd_doc_arg a_hgetall_211[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrby_188[] = {
+static const cmd_doc_arg a_hincrby_212[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hincrbyfloat_189[] = {
+static const cmd_doc_arg a_hincrbyfloat_213[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hkeys_190[] = {
+static const cmd_doc_arg a_hkeys_214[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hlen_191[] = {
+static const cmd_doc_arg a_hlen_215[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmget_192[] = {
+static const cmd_doc_arg a_hmget_216[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_193[] = {
+static const cmd_doc_arg a_hmset_217[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hmset_194[] = {
+static const cmd_doc_arg a_hmset_218[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_193},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hmset_217},
 };
-static const cmd_doc_arg a_hrandfield_195[] = {
+static const cmd_doc_arg a_hrandfield_219[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withvalues", "pure-token", -1, "WITHVALUES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hrandfield_196[] = {
+static const cmd_doc_arg a_hrandfield_220[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_195},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_hrandfield_219},
 };
-static const cmd_doc_arg a_hscan_197[] = {
+static const cmd_doc_arg a_hscan_221[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_hset_history_198[] = {
+static const char *const a_hset_history_222[] = {
     "4.0.0",
     "Accepts multiple `field` and `value` arguments.",
 };
-static const cmd_doc_arg a_hset_199[] = {
+static const cmd_doc_arg a_hset_223[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hset_200[] = {
+static const cmd_doc_arg a_hset_224[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_199},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_hset_223},
 };
-static const cmd_doc_arg a_hsetnx_201[] = {
+static const cmd_doc_arg a_hsetnx_225[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hstrlen_202[] = {
+static const cmd_doc_arg a_hstrlen_226[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_hvals_203[] = {
+static const cmd_doc_arg a_hvals_227[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incr_204[] = {
+static const cmd_doc_arg a_incr_228[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrby_205[] = {
+static const cmd_doc_arg a_incrby_229[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_incrbyfloat_206[] = {
+static const cmd_doc_arg a_incrbyfloat_230[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_info_history_207[] = {
+static const char *const a_info_history_231[] = {
     "7.0.0",
     "Added support for taking multiple section arguments.",
 };
-static const cmd_doc_arg a_info_208[] = {
+static const cmd_doc_arg a_info_232[] = {
     {"section", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_keys_209[] = {
+static const cmd_doc_arg a_keys_233[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
 
@@ -989,6 +1076,7 @@ const cmd_doc command_docs_a_k[] = {
     {"acl|users", "List the username of all the configured ACL rules", "6.0.0", "server", "O(N). Where N is the number of configured users.", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"acl|whoami", "Return the name of the user associated to the current connection", "6.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"append", "Append a value to a key", "2.0.0", "string", "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.", 0, NULL, NULL, 0, NULL, 2, a_append_11},
+    {"asking", "Sent by cluster clients after an -ASK redirect", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"auth", "Authenticate to the server", "1.0.0", "connection", "O(N) where N is the number of passwords defined for the user", 0, NULL, NULL, 1, a_auth_history_12, 2, a_auth_13},
     {"bgrewriteaof", "Asynchronously rewrite the append-only file", "1.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"bgsave", "Asynchronously save the dataset to disk", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_bgsave_history_14, 1, a_bgsave_15},
@@ -1022,91 +1110,119 @@ const cmd_doc command_docs_a_k[] = {
     {"client|trackinginfo", "Return information about server assisted client side caching for the current connection", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"client|unblock", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "connection", "O(log N) where N is the number of client connections", 0, NULL, NULL, 0, NULL, 2, a_client_unblock_75},
     {"client|unpause", "Resume processing of clients that were paused", "6.2.0", "connection", "O(N) Where N is the number of paused clients", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster", "A container for cluster commands", "3.0.0", "cluster", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|addslots", "Assign new hash slots to receiving node", "3.0.0", "cluster", "O(N) where N is the total number of hash slot arguments", 0, NULL, NULL, 0, NULL, 1, a_cluster_addslots_76},
+    {"cluster|addslotsrange", "Assign new hash slots to receiving node", "7.0.0", "cluster", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", 0, NULL, NULL, 0, NULL, 1, a_cluster_addslotsrange_78},
+    {"cluster|bumpepoch", "Advance the cluster config epoch", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|count-failure-reports", "Return the number of failure reports active for a given node", "3.0.0", "cluster", "O(N) where N is the number of failure reports", 0, NULL, NULL, 0, NULL, 1, a_cluster_count_failure_reports_79},
+    {"cluster|countkeysinslot", "Return the number of local keys in the specified hash slot", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_countkeysinslot_80},
+    {"cluster|delslots", "Set hash slots as unbound in receiving node", "3.0.0", "cluster", "O(N) where N is the total number of hash slot arguments", 0, NULL, NULL, 0, NULL, 1, a_cluster_delslots_81},
+    {"cluster|delslotsrange", "Set hash slots as unbound in receiving node", "7.0.0", "cluster", "O(N) where N is the total number of the slots between the start slot and end slot arguments.", 0, NULL, NULL, 0, NULL, 1, a_cluster_delslotsrange_83},
+    {"cluster|failover", "Forces a replica to perform a manual failover of its master.", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_failover_85},
+    {"cluster|flushslots", "Delete a node's own slots information", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|forget", "Remove a node from the nodes table", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_forget_86},
+    {"cluster|getkeysinslot", "Return local key names in the specified hash slot", "3.0.0", "cluster", "O(log(N)) where N is the number of requested keys", 0, NULL, NULL, 0, NULL, 2, a_cluster_getkeysinslot_87},
+    {"cluster|help", "Show helpful text about the different subcommands", "5.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|info", "Provides info about Redis Cluster node state", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|keyslot", "Returns the hash slot of the specified key", "3.0.0", "cluster", "O(N) where N is the number of bytes in the key", 0, NULL, NULL, 0, NULL, 1, a_cluster_keyslot_88},
+    {"cluster|links", "Returns a list of all TCP links to and from peer nodes in cluster", "7.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|meet", "Force a node cluster to handshake with another node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 1, a_cluster_meet_history_89, 3, a_cluster_meet_90},
+    {"cluster|myid", "Return the node id", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|nodes", "Get Cluster config for the node", "3.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|replicas", "List replica nodes of the specified master node", "5.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_replicas_91},
+    {"cluster|replicate", "Reconfigure a node as a replica of the specified master node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_replicate_92},
+    {"cluster|reset", "Reset a Redis Cluster node", "3.0.0", "cluster", "O(N) where N is the number of known nodes. The command may execute a FLUSHALL as a side effect.", 0, NULL, NULL, 0, NULL, 1, a_cluster_reset_94},
+    {"cluster|saveconfig", "Forces the node to save cluster state on disk", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|set-config-epoch", "Set the configuration epoch in a new node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_cluster_set_config_epoch_95},
+    {"cluster|setslot", "Bind a hash slot to a specific node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_cluster_setslot_97},
+    {"cluster|shards", "Get array of cluster slots to node mappings", "7.0.0", "cluster", "O(N) where N is the total number of cluster nodes", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"cluster|slaves", "List replica nodes of the specified master node", "3.0.0", "cluster", "O(1)", DOC_DEPRECATED, "5.0.0", "`CLUSTER REPLICAS`", 0, NULL, 1, a_cluster_slaves_98},
+    {"cluster|slots", "Get array of Cluster slot to node mappings", "3.0.0", "cluster", "O(N) where N is the total number of Cluster nodes", DOC_DEPRECATED, "7.0.0", "`CLUSTER SHARDS`", 2, a_cluster_slots_history_99, 0, NULL},
     {"command", "Get array of Redis command details", "2.8.13", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|count", "Get total number of Redis commands", "2.8.13", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 0, NULL, 1, a_command_docs_76},
+    {"command|docs", "Get array of specific Redis command documentation", "7.0.0", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 0, NULL, 1, a_command_docs_100},
     {"command|getkeys", "Extract keys given a full Redis command", "2.8.13", "server", "O(N) where N is the number of arguments to the command", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|getkeysandflags", "Extract keys and access flags given a full Redis command", "7.0.0", "server", "O(N) where N is the number of arguments to the command", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"command|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"command|info", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 1, a_command_info_history_77, 1, a_command_info_78},
-    {"command|list", "Get an array of Redis command names", "7.0.0", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 1, a_command_list_80},
+    {"command|info", "Get array of specific Redis command details, or all when no argument is given.", "2.8.13", "server", "O(N) where N is the number of commands to look up", 0, NULL, NULL, 1, a_command_info_history_101, 1, a_command_info_102},
+    {"command|list", "Get an array of Redis command names", "7.0.0", "server", "O(N) where N is the total number of Redis commands", 0, NULL, NULL, 0, NULL, 1, a_command_list_104},
     {"config", "A container for server configuration commands", "2.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"config|get", "Get the values of configuration parameters", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_get_history_81, 1, a_config_get_83},
+    {"config|get", "Get the values of configuration parameters", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_get_history_105, 1, a_config_get_107},
     {"config|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"config|resetstat", "Reset the stats returned by INFO", "2.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"config|rewrite", "Rewrite the configuration file with the in memory configuration", "2.8.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"config|set", "Set configuration parameters to the given values", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_set_history_84, 1, a_config_set_86},
-    {"copy", "Copy a key", "6.2.0", "generic", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", 0, NULL, NULL, 0, NULL, 4, a_copy_87},
+    {"config|set", "Set configuration parameters to the given values", "2.0.0", "server", "O(N) when N is the number of configuration parameters provided", 0, NULL, NULL, 1, a_config_set_history_108, 1, a_config_set_110},
+    {"copy", "Copy a key", "6.2.0", "generic", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", 0, NULL, NULL, 0, NULL, 4, a_copy_111},
     {"dbsize", "Return the number of keys in the selected database", "1.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"debug", "A container for debugging commands", "1.0.0", "server", "Depends on subcommand.", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
-    {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_decr_88},
-    {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_decrby_89},
-    {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", 0, NULL, NULL, 0, NULL, 1, a_del_90},
+    {"decr", "Decrement the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_decr_112},
+    {"decrby", "Decrement the integer value of a key by the given number", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_decrby_113},
+    {"del", "Delete a key", "1.0.0", "generic", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", 0, NULL, NULL, 0, NULL, 1, a_del_114},
     {"discard", "Discard all commands issued after MULTI", "2.0.0", "transactions", "O(N), when N is the number of queued commands", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", 0, NULL, NULL, 0, NULL, 1, a_dump_91},
-    {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_echo_92},
-    {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_93},
-    {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_ro_94},
-    {"evalsha", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_95},
-    {"evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_ro_96},
+    {"dump", "Return a serialized version of the value stored at the specified key.", "2.6.0", "generic", "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).", 0, NULL, NULL, 0, NULL, 1, a_dump_115},
+    {"echo", "Echo the given string", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_echo_116},
+    {"eval", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_117},
+    {"eval_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_eval_ro_118},
+    {"evalsha", "Execute a Lua script server side", "2.6.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_119},
+    {"evalsha_ro", "Execute a read-only Lua script server side", "7.0.0", "scripting", "Depends on the script that is executed.", 0, NULL, NULL, 0, NULL, 4, a_evalsha_ro_120},
     {"exec", "Execute all commands issued after MULTI", "1.2.0", "transactions", "Depends on commands in the transaction", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"exists", "Determine if a key exists", "1.0.0", "generic", "O(N) where N is the number of keys to check.", 0, NULL, NULL, 1, a_exists_history_97, 1, a_exists_98},
-    {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expire_history_99, 3, a_expire_101},
-    {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expireat_history_102, 3, a_expireat_104},
-    {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_expiretime_105},
-    {"failover", "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_failover_107},
-    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_108},
-    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_109},
-    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_110, 1, a_flushall_112},
-    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_113, 1, a_flushdb_115},
+    {"exists", "Determine if a key exists", "1.0.0", "generic", "O(N) where N is the number of keys to check.", 0, NULL, NULL, 1, a_exists_history_121, 1, a_exists_122},
+    {"expire", "Set a key's time to live in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expire_history_123, 3, a_expire_125},
+    {"expireat", "Set the expiration for a key as a UNIX timestamp", "1.2.0", "generic", "O(1)", 0, NULL, NULL, 1, a_expireat_history_126, 3, a_expireat_128},
+    {"expiretime", "Get the expiration Unix timestamp for a key", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_expiretime_129},
+    {"failover", "Start a coordinated failover between this server and one of its replicas.", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_failover_131},
+    {"fcall", "Invoke a function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_132},
+    {"fcall_ro", "Invoke a read-only function", "7.0.0", "scripting", "Depends on the function that is executed.", 0, NULL, NULL, 0, NULL, 4, a_fcall_ro_133},
+    {"flushall", "Remove all keys from all databases", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 2, a_flushall_history_134, 1, a_flushall_136},
+    {"flushdb", "Remove all keys from the current database", "1.0.0", "server", "O(N) where N is the number of keys in the selected database", 0, NULL, NULL, 2, a_flushdb_history_137, 1, a_flushdb_139},
     {"function", "A container for function commands", "7.0.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_116},
+    {"function|delete", "Delete a function by name", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_function_delete_140},
     {"function|dump", "Dump all functions into a serialized binary payload", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_118},
+    {"function|flush", "Deleting all functions", "7.0.0", "scripting", "O(N) where N is the number of functions deleted", 0, NULL, NULL, 0, NULL, 1, a_function_flush_142},
     {"function|help", "Show helpful text about the different subcommands", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"function|kill", "Kill the function currently in execution.", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_119},
-    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_120},
-    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_122},
+    {"function|list", "List information about all the functions", "7.0.0", "scripting", "O(N) where N is the number of functions", 0, NULL, NULL, 0, NULL, 2, a_function_list_143},
+    {"function|load", "Create a function with the given arguments (name, code, description)", "7.0.0", "scripting", "O(1) (considering compilation time is redundant)", 0, NULL, NULL, 0, NULL, 2, a_function_load_144},
+    {"function|restore", "Restore all the functions on the given payload", "7.0.0", "scripting", "O(N) where N is the number of functions on the payload", 0, NULL, NULL, 0, NULL, 2, a_function_restore_146},
     {"function|stats", "Return information about the function currently running (name, description, duration)", "7.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_123, 4, a_geoadd_126},
-    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_128},
-    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_129},
-    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_130},
-    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_131, 12, a_georadius_135},
-    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_136, 10, a_georadius_ro_140},
-    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_141, 11, a_georadiusbymember_145},
-    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_149},
-    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_150, 8, a_geosearch_160},
-    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_161, 7, a_geosearchstore_171},
-    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_172},
-    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_173},
-    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_174},
-    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_176},
-    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_177},
-    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_178},
-    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_179, 2, a_hdel_180},
-    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_181, 1, a_hello_184},
-    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_185},
-    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_186},
-    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_187},
-    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_188},
-    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_189},
-    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_190},
-    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_191},
-    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_192},
-    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_194},
-    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_196},
-    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_197},
-    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_198, 2, a_hset_200},
-    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_201},
-    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_202},
-    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_203},
-    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_204},
-    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_205},
-    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_206},
-    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_207, 1, a_info_208},
-    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_209},
+    {"geoadd", "Add one or more geospatial items in the geospatial index represented using a sorted set", "3.2.0", "geo", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 1, a_geoadd_history_147, 4, a_geoadd_150},
+    {"geodist", "Returns the distance between two members of a geospatial index", "3.2.0", "geo", "O(log(N))", 0, NULL, NULL, 0, NULL, 4, a_geodist_152},
+    {"geohash", "Returns members of a geospatial index as standard geohash strings", "3.2.0", "geo", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 2, a_geohash_153},
+    {"geopos", "Returns longitude and latitude of members of a geospatial index", "3.2.0", "geo", "O(N) where N is the number of members requested.", 0, NULL, NULL, 0, NULL, 2, a_geopos_154},
+    {"georadius", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument", 2, a_georadius_history_155, 12, a_georadius_159},
+    {"georadius_ro", "A read-only variant for GEORADIUS", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument", 1, a_georadius_ro_history_160, 10, a_georadius_ro_164},
+    {"georadiusbymember", "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member", "3.2.0", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments", 1, a_georadiusbymember_history_165, 11, a_georadiusbymember_169},
+    {"georadiusbymember_ro", "A read-only variant for GEORADIUSBYMEMBER", "3.2.10", "geo", "O(N+log(M)) where N is the number of elements inside the bounding box of the circular area delimited by center and radius and M is the number of items inside the index.", DOC_DEPRECATED, "6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments", 0, NULL, 9, a_georadiusbymember_ro_173},
+    {"geosearch", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearch_history_174, 8, a_geosearch_184},
+    {"geosearchstore", "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.", "6.2.0", "geo", "O(N+log(M)) where N is the number of elements in the grid-aligned bounding box area around the shape provided as the filter and M is the number of items inside the shape", 0, NULL, NULL, 1, a_geosearchstore_history_185, 7, a_geosearchstore_195},
+    {"get", "Get the value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_get_196},
+    {"getbit", "Returns the bit value at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getbit_197},
+    {"getdel", "Get the value of a key and delete the key", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_getdel_198},
+    {"getex", "Get the value of a key and optionally set its expiration", "6.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_getex_200},
+    {"getrange", "Get a substring of the string stored at a key", "2.4.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", 0, NULL, NULL, 0, NULL, 3, a_getrange_201},
+    {"getset", "Set the string value of a key and return its old value", "1.0.0", "string", "O(1)", DOC_DEPRECATED, "6.2.0", "`SET` with the `!GET` argument", 0, NULL, 2, a_getset_202},
+    {"hdel", "Delete one or more hash fields", "2.0.0", "hash", "O(N) where N is the number of fields to be removed.", 0, NULL, NULL, 1, a_hdel_history_203, 2, a_hdel_204},
+    {"hello", "Handshake with Redis", "6.0.0", "connection", "O(1)", 0, NULL, NULL, 1, a_hello_history_205, 1, a_hello_208},
+    {"hexists", "Determine if a hash field exists", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hexists_209},
+    {"hget", "Get the value of a hash field", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hget_210},
+    {"hgetall", "Get all the fields and values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hgetall_211},
+    {"hincrby", "Increment the integer value of a hash field by the given number", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrby_212},
+    {"hincrbyfloat", "Increment the float value of a hash field by the given amount", "2.6.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hincrbyfloat_213},
+    {"hkeys", "Get all the fields in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hkeys_214},
+    {"hlen", "Get the number of fields in a hash", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_hlen_215},
+    {"hmget", "Get the values of all the given hash fields", "2.0.0", "hash", "O(N) where N is the number of fields being requested.", 0, NULL, NULL, 0, NULL, 2, a_hmget_216},
+    {"hmset", "Set multiple hash fields to multiple values", "2.0.0", "hash", "O(N) where N is the number of fields being set.", DOC_DEPRECATED, "4.0.0", "`HSET` with multiple field-value pairs", 0, NULL, 2, a_hmset_218},
+    {"hrandfield", "Get one or multiple random fields from a hash", "6.2.0", "hash", "O(N) where N is the number of fields returned", 0, NULL, NULL, 0, NULL, 2, a_hrandfield_220},
+    {"hscan", "Incrementally iterate hash fields and associated values", "2.8.0", "hash", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_hscan_221},
+    {"hset", "Set the string value of a hash field", "2.0.0", "hash", "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.", 0, NULL, NULL, 1, a_hset_history_222, 2, a_hset_224},
+    {"hsetnx", "Set the value of a hash field, only if the field does not exist", "2.0.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_hsetnx_225},
+    {"hstrlen", "Get the length of the value of a hash field", "3.2.0", "hash", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_hstrlen_226},
+    {"hvals", "Get all the values in a hash", "2.0.0", "hash", "O(N) where N is the size of the hash.", 0, NULL, NULL, 0, NULL, 1, a_hvals_227},
+    {"incr", "Increment the integer value of a key by one", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_incr_228},
+    {"incrby", "Increment the integer value of a key by the given amount", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrby_229},
+    {"incrbyfloat", "Increment the float value of a key by the given amount", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_incrbyfloat_230},
+    {"info", "Get information and statistics about the server", "1.0.0", "server", "O(1)", 0, NULL, NULL, 1, a_info_history_231, 1, a_info_232},
+    {"keys", "Find all keys matching the given pattern", "1.0.0", "generic", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", 0, NULL, NULL, 0, NULL, 1, a_keys_233},
 };
 
 const size_t command_docs_a_k_count = sizeof(command_docs_a_k) / sizeof(command_docs_a_k[0]);

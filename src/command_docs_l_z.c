@@ -132,178 +132,211 @@ static const cmd_doc_arg a_memory_usage_27[] = {
 static const cmd_doc_arg a_mget_28[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_module_load_29[] = {
+static const char *const a_migrate_history_29[] = {
+    "3.0.0",
+    "Added the `COPY` and `REPLACE` options.",
+    "3.0.6",
+    "Added the `KEYS` option.",
+    "4.0.7",
+    "Added the `AUTH` option.",
+    "6.0.0",
+    "Added the `AUTH2` option.",
+};
+static const cmd_doc_arg a_migrate_30[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"empty_string", "pure-token", -1, "", NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_migrate_31[] = {
+    {"username", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"password", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_migrate_32[] = {
+    {"password", "string", -1, "AUTH", NULL, "4.0.7", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"username_password", "block", -1, "AUTH2", NULL, "6.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_migrate_31},
+};
+static const cmd_doc_arg a_migrate_33[] = {
+    {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"key_or_empty_string", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_migrate_30},
+    {"destination-db", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"copy", "pure-token", -1, "COPY", NULL, "3.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"replace", "pure-token", -1, "REPLACE", NULL, "3.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"authentication", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_migrate_32},
+    {"key", "key", 1, "KEYS", NULL, "3.0.6", NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
+};
+static const cmd_doc_arg a_module_load_34[] = {
     {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"arg", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_module_loadex_30[] = {
+static const cmd_doc_arg a_module_loadex_35[] = {
     {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_module_loadex_31[] = {
+static const cmd_doc_arg a_module_loadex_36[] = {
     {"arg", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_module_loadex_32[] = {
+static const cmd_doc_arg a_module_loadex_37[] = {
     {"path", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"configs", "block", -1, "CONFIG", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 2, a_module_loadex_30},
-    {"args", "block", -1, "ARGS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 1, a_module_loadex_31},
+    {"configs", "block", -1, "CONFIG", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 2, a_module_loadex_35},
+    {"args", "block", -1, "ARGS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 1, a_module_loadex_36},
 };
-static const cmd_doc_arg a_module_unload_33[] = {
+static const cmd_doc_arg a_module_unload_38[] = {
     {"name", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_move_34[] = {
+static const cmd_doc_arg a_move_39[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"db", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_mset_35[] = {
+static const cmd_doc_arg a_mset_40[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_mset_36[] = {
-    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_mset_35},
+static const cmd_doc_arg a_mset_41[] = {
+    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_mset_40},
 };
-static const cmd_doc_arg a_msetnx_37[] = {
+static const cmd_doc_arg a_msetnx_42[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_msetnx_38[] = {
-    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_msetnx_37},
+static const cmd_doc_arg a_msetnx_43[] = {
+    {"key_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_msetnx_42},
 };
-static const cmd_doc_arg a_object_encoding_39[] = {
+static const cmd_doc_arg a_object_encoding_44[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_freq_40[] = {
+static const cmd_doc_arg a_object_freq_45[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_idletime_41[] = {
+static const cmd_doc_arg a_object_idletime_46[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_object_refcount_42[] = {
+static const cmd_doc_arg a_object_refcount_47[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_persist_43[] = {
+static const cmd_doc_arg a_persist_48[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_pexpire_history_44[] = {
+static const char *const a_pexpire_history_49[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_pexpire_45[] = {
+static const cmd_doc_arg a_pexpire_50[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pexpire_46[] = {
+static const cmd_doc_arg a_pexpire_51[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpire_45},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpire_50},
 };
-static const char *const a_pexpireat_history_47[] = {
+static const char *const a_pexpireat_history_52[] = {
     "7.0.0",
     "Added options: `NX`, `XX`, `GT` and `LT`.",
 };
-static const cmd_doc_arg a_pexpireat_48[] = {
+static const cmd_doc_arg a_pexpireat_53[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pexpireat_49[] = {
+static const cmd_doc_arg a_pexpireat_54[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpireat_48},
+    {"condition", "oneof", -1, NULL, NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 4, a_pexpireat_53},
 };
-static const cmd_doc_arg a_pexpiretime_50[] = {
+static const cmd_doc_arg a_pexpiretime_55[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfadd_51[] = {
+static const cmd_doc_arg a_pfadd_56[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfcount_52[] = {
+static const cmd_doc_arg a_pfcount_57[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfdebug_53[] = {
+static const cmd_doc_arg a_pfdebug_58[] = {
     {"subcommand", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pfmerge_54[] = {
+static const cmd_doc_arg a_pfmerge_59[] = {
     {"destkey", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sourcekey", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ping_55[] = {
+static const cmd_doc_arg a_ping_60[] = {
     {"message", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psetex_56[] = {
+static const cmd_doc_arg a_psetex_61[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psubscribe_57[] = {
+static const cmd_doc_arg a_psubscribe_62[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_psubscribe_58[] = {
-    {"pattern", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_psubscribe_57},
+static const cmd_doc_arg a_psubscribe_63[] = {
+    {"pattern", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 1, a_psubscribe_62},
 };
-static const cmd_doc_arg a_psync_59[] = {
+static const cmd_doc_arg a_psync_64[] = {
     {"replicationid", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_pttl_history_60[] = {
+static const char *const a_pttl_history_65[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_pttl_61[] = {
+static const cmd_doc_arg a_pttl_66[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_publish_62[] = {
+static const cmd_doc_arg a_publish_67[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_channels_63[] = {
+static const cmd_doc_arg a_pubsub_channels_68[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_numsub_64[] = {
+static const cmd_doc_arg a_pubsub_numsub_69[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardchannels_65[] = {
+static const cmd_doc_arg a_pubsub_shardchannels_70[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_pubsub_shardnumsub_66[] = {
+static const cmd_doc_arg a_pubsub_shardnumsub_71[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_punsubscribe_67[] = {
+static const cmd_doc_arg a_punsubscribe_72[] = {
     {"pattern", "pattern", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rename_68[] = {
+static const cmd_doc_arg a_rename_73[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_renamenx_history_69[] = {
+static const char *const a_renamenx_history_74[] = {
     "3.2.0",
     "The command no longer returns an error when source and destination names are the same.",
 };
-static const cmd_doc_arg a_renamenx_70[] = {
+static const cmd_doc_arg a_renamenx_75[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"newkey", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_replicaof_71[] = {
+static const cmd_doc_arg a_replicaof_76[] = {
     {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_replicaof_72[] = {
+static const cmd_doc_arg a_replicaof_77[] = {
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_replicaof_73[] = {
-    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_71},
-    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_72},
+static const cmd_doc_arg a_replicaof_78[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_76},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_77},
 };
-static const cmd_doc_arg a_replicaof_74[] = {
-    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_73},
+static const cmd_doc_arg a_replicaof_79[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_replicaof_78},
 };
-static const char *const a_restore_history_75[] = {
+static const char *const a_restore_history_80[] = {
     "3.0.0",
     "Added the `REPLACE` modifier.",
     "5.0.0",
@@ -311,7 +344,7 @@ static const char *const a_restore_history_75[] = {
     "5.0.0",
     "Added the `IDLETIME` and `FREQ` options.",
 };
-static const cmd_doc_arg a_restore_76[] = {
+static const cmd_doc_arg a_restore_81[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -320,91 +353,108 @@ static const cmd_doc_arg a_restore_76[] = {
     {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_rpop_history_77[] = {
+static const char *const a_restore_asking_history_82[] = {
+    "3.0.0",
+    "Added the `REPLACE` modifier.",
+    "5.0.0",
+    "Added the `ABSTTL` modifier.",
+    "5.0.0",
+    "Added the `IDLETIME` and `FREQ` options.",
+};
+static const cmd_doc_arg a_restore_asking_83[] = {
+    {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"ttl", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"serialized-value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
+    {"replace", "pure-token", -1, "REPLACE", NULL, "3.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"absttl", "pure-token", -1, "ABSTTL", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"seconds", "integer", -1, "IDLETIME", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+    {"frequency", "integer", -1, "FREQ", NULL, "5.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
+};
+static const char *const a_rpop_history_84[] = {
     "6.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_rpop_78[] = {
+static const cmd_doc_arg a_rpop_85[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_rpoplpush_79[] = {
+static const cmd_doc_arg a_rpoplpush_86[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_rpush_history_80[] = {
+static const char *const a_rpush_history_87[] = {
     "2.4.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpush_81[] = {
+static const cmd_doc_arg a_rpush_88[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_rpushx_history_82[] = {
+static const char *const a_rpushx_history_89[] = {
     "4.0.0",
     "Accepts multiple `element` arguments.",
 };
-static const cmd_doc_arg a_rpushx_83[] = {
+static const cmd_doc_arg a_rpushx_90[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"element", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_sadd_history_84[] = {
+static const char *const a_sadd_history_91[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_sadd_85[] = {
+static const cmd_doc_arg a_sadd_92[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_scan_history_86[] = {
+static const char *const a_scan_history_93[] = {
     "6.0.0",
     "Added the `TYPE` subcommand.",
 };
-static const cmd_doc_arg a_scan_87[] = {
+static const cmd_doc_arg a_scan_94[] = {
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"type", "string", -1, "TYPE", NULL, "6.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_scard_88[] = {
+static const cmd_doc_arg a_scard_95[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_89[] = {
+static const cmd_doc_arg a_script_debug_96[] = {
     {"yes", "pure-token", -1, "YES", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_debug_90[] = {
-    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_89},
+static const cmd_doc_arg a_script_debug_97[] = {
+    {"mode", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 3, a_script_debug_96},
 };
-static const cmd_doc_arg a_script_exists_91[] = {
+static const cmd_doc_arg a_script_exists_98[] = {
     {"sha1", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_script_flush_history_92[] = {
+static const char *const a_script_flush_history_99[] = {
     "6.2.0",
     "Added the `ASYNC` and `SYNC` flushing mode modifiers.",
 };
-static const cmd_doc_arg a_script_flush_93[] = {
+static const cmd_doc_arg a_script_flush_100[] = {
     {"async", "pure-token", -1, "ASYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"sync", "pure-token", -1, "SYNC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_script_flush_94[] = {
-    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_93},
+static const cmd_doc_arg a_script_flush_101[] = {
+    {"async", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_script_flush_100},
 };
-static const cmd_doc_arg a_script_load_95[] = {
+static const cmd_doc_arg a_script_load_102[] = {
     {"script", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiff_96[] = {
+static const cmd_doc_arg a_sdiff_103[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sdiffstore_97[] = {
+static const cmd_doc_arg a_sdiffstore_104[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_select_98[] = {
+static const cmd_doc_arg a_select_105[] = {
     {"index", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_set_history_99[] = {
+static const char *const a_set_history_106[] = {
     "2.6.12",
     "Added the `EX`, `PX`, `NX` and `XX` options.",
     "6.0.0",
@@ -414,273 +464,273 @@ static const char *const a_set_history_99[] = {
     "7.0.0",
     "Allowed the `NX` and `GET` options to be used together.",
 };
-static const cmd_doc_arg a_set_100[] = {
+static const cmd_doc_arg a_set_107[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_101[] = {
+static const cmd_doc_arg a_set_108[] = {
     {"seconds", "integer", -1, "EX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "PX", NULL, "2.6.12", NULL, 0, NULL, 0, NULL},
     {"unix-time-seconds", "unix-time", -1, "EXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"unix-time-milliseconds", "unix-time", -1, "PXAT", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
     {"keepttl", "pure-token", -1, "KEEPTTL", NULL, "6.0.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_set_102[] = {
+static const cmd_doc_arg a_set_109[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_100},
+    {"condition", "oneof", -1, NULL, NULL, "2.6.12", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_set_107},
     {"get", "pure-token", -1, "GET", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_101},
+    {"expiration", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_set_108},
 };
-static const cmd_doc_arg a_setbit_103[] = {
+static const cmd_doc_arg a_setbit_110[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setex_104[] = {
+static const cmd_doc_arg a_setex_111[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"seconds", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setnx_105[] = {
+static const cmd_doc_arg a_setnx_112[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_setrange_106[] = {
+static const cmd_doc_arg a_setrange_113[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_shutdown_history_107[] = {
+static const char *const a_shutdown_history_114[] = {
     "7.0.0",
     "Added the `NOW`, `FORCE` and `ABORT` modifiers.",
 };
-static const cmd_doc_arg a_shutdown_108[] = {
+static const cmd_doc_arg a_shutdown_115[] = {
     {"nosave", "pure-token", -1, "NOSAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"save", "pure-token", -1, "SAVE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_shutdown_109[] = {
-    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_108},
+static const cmd_doc_arg a_shutdown_116[] = {
+    {"nosave_save", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_shutdown_115},
     {"now", "pure-token", -1, "NOW", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"force", "pure-token", -1, "FORCE", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"abort", "pure-token", -1, "ABORT", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinter_110[] = {
+static const cmd_doc_arg a_sinter_117[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sintercard_111[] = {
+static const cmd_doc_arg a_sintercard_118[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sinterstore_112[] = {
+static const cmd_doc_arg a_sinterstore_119[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sismember_113[] = {
+static const cmd_doc_arg a_sismember_120[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_slaveof_114[] = {
+static const cmd_doc_arg a_slaveof_121[] = {
     {"host", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"port", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_slaveof_115[] = {
+static const cmd_doc_arg a_slaveof_122[] = {
     {"no", "pure-token", -1, "NO", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"one", "pure-token", -1, "ONE", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_slaveof_116[] = {
-    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_114},
-    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_115},
+static const cmd_doc_arg a_slaveof_123[] = {
+    {"host-port", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_121},
+    {"no-one", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_122},
 };
-static const cmd_doc_arg a_slaveof_117[] = {
-    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_116},
+static const cmd_doc_arg a_slaveof_124[] = {
+    {"args", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_slaveof_123},
 };
-static const char *const a_slowlog_get_history_118[] = {
+static const char *const a_slowlog_get_history_125[] = {
     "4.0.0",
     "Added client IP address, port and name to the reply.",
 };
-static const cmd_doc_arg a_slowlog_get_119[] = {
+static const cmd_doc_arg a_slowlog_get_126[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smembers_120[] = {
+static const cmd_doc_arg a_smembers_127[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smismember_121[] = {
+static const cmd_doc_arg a_smismember_128[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_smove_122[] = {
+static const cmd_doc_arg a_smove_129[] = {
     {"source", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"destination", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_123[] = {
+static const cmd_doc_arg a_sort_130[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_124[] = {
+static const cmd_doc_arg a_sort_131[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_125[] = {
+static const cmd_doc_arg a_sort_132[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_123},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_130},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_124},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_131},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"destination", "key", 2, "STORE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_126[] = {
+static const cmd_doc_arg a_sort_ro_133[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_127[] = {
+static const cmd_doc_arg a_sort_ro_134[] = {
     {"asc", "pure-token", -1, "ASC", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"desc", "pure-token", -1, "DESC", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sort_ro_128[] = {
+static const cmd_doc_arg a_sort_ro_135[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", 1, "BY", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_126},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_133},
     {"pattern", "pattern", 1, "GET", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE | DOC_ARG_MULTIPLE_TOKEN, NULL, 0, NULL},
-    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_127},
+    {"order", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_sort_ro_134},
     {"sorting", "pure-token", -1, "ALPHA", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_spop_history_129[] = {
+static const char *const a_spop_history_136[] = {
     "3.2.0",
     "Added the `count` argument.",
 };
-static const cmd_doc_arg a_spop_130[] = {
+static const cmd_doc_arg a_spop_137[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "3.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_spublish_131[] = {
+static const cmd_doc_arg a_spublish_138[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"message", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_srandmember_history_132[] = {
+static const char *const a_srandmember_history_139[] = {
     "2.6.0",
     "Added the optional `count` argument.",
 };
-static const cmd_doc_arg a_srandmember_133[] = {
+static const cmd_doc_arg a_srandmember_140[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, "2.6.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_srem_history_134[] = {
+static const char *const a_srem_history_141[] = {
     "2.4.0",
     "Accepts multiple `member` arguments.",
 };
-static const cmd_doc_arg a_srem_135[] = {
+static const cmd_doc_arg a_srem_142[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sscan_136[] = {
+static const cmd_doc_arg a_sscan_143[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_ssubscribe_137[] = {
+static const cmd_doc_arg a_ssubscribe_144[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_strlen_138[] = {
+static const cmd_doc_arg a_strlen_145[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_subscribe_139[] = {
+static const cmd_doc_arg a_subscribe_146[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_substr_140[] = {
+static const cmd_doc_arg a_substr_147[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunion_141[] = {
+static const cmd_doc_arg a_sunion_148[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunionstore_142[] = {
+static const cmd_doc_arg a_sunionstore_149[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_sunsubscribe_143[] = {
+static const cmd_doc_arg a_sunsubscribe_150[] = {
     {"shardchannel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_swapdb_144[] = {
+static const cmd_doc_arg a_swapdb_151[] = {
     {"index1", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"index2", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_touch_145[] = {
+static const cmd_doc_arg a_touch_152[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_ttl_history_146[] = {
+static const char *const a_ttl_history_153[] = {
     "2.8.0",
     "Added the -2 reply.",
 };
-static const cmd_doc_arg a_ttl_147[] = {
+static const cmd_doc_arg a_ttl_154[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_type_148[] = {
+static const cmd_doc_arg a_type_155[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unlink_149[] = {
+static const cmd_doc_arg a_unlink_156[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_unsubscribe_150[] = {
+static const cmd_doc_arg a_unsubscribe_157[] = {
     {"channel", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_wait_151[] = {
+static const cmd_doc_arg a_wait_158[] = {
     {"numreplicas", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"timeout", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_watch_152[] = {
+static const cmd_doc_arg a_watch_159[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xack_153[] = {
+static const cmd_doc_arg a_xack_160[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xadd_history_154[] = {
+static const char *const a_xadd_history_161[] = {
     "6.2.0",
     "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option.",
     "7.0.0",
     "Added support for the `<ms>-*` explicit ID form.",
 };
-static const cmd_doc_arg a_xadd_155[] = {
+static const cmd_doc_arg a_xadd_162[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_156[] = {
+static const cmd_doc_arg a_xadd_163[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_157[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_155},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_156},
+static const cmd_doc_arg a_xadd_164[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_162},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xadd_163},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_158[] = {
+static const cmd_doc_arg a_xadd_165[] = {
     {"auto_id", "pure-token", -1, "*", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_159[] = {
+static const cmd_doc_arg a_xadd_166[] = {
     {"field", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"value", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xadd_160[] = {
+static const cmd_doc_arg a_xadd_167[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"nomkstream", "pure-token", -1, "NOMKSTREAM", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_157},
-    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_158},
-    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_159},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 4, a_xadd_164},
+    {"id_or_auto", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xadd_165},
+    {"field_value", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_xadd_166},
 };
-static const char *const a_xautoclaim_history_161[] = {
+static const char *const a_xautoclaim_history_168[] = {
     "7.0.0",
     "Added an element to the reply array, containing deleted entries the command cleared from the PEL",
 };
-static const cmd_doc_arg a_xautoclaim_162[] = {
+static const cmd_doc_arg a_xautoclaim_169[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -689,7 +739,7 @@ static const cmd_doc_arg a_xautoclaim_162[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xclaim_163[] = {
+static const cmd_doc_arg a_xclaim_170[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
@@ -702,173 +752,173 @@ static const cmd_doc_arg a_xclaim_163[] = {
     {"justid", "pure-token", -1, "JUSTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"id", "string", -1, "LASTID", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xdel_164[] = {
+static const cmd_doc_arg a_xdel_171[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const char *const a_xgroup_create_history_165[] = {
+static const char *const a_xgroup_create_history_172[] = {
     "7.0.0",
     "Added the `entries_read` named argument.",
 };
-static const cmd_doc_arg a_xgroup_create_166[] = {
+static const cmd_doc_arg a_xgroup_create_173[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_create_167[] = {
+static const cmd_doc_arg a_xgroup_create_174[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_166},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_create_173},
     {"mkstream", "pure-token", -1, "MKSTREAM", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_createconsumer_168[] = {
+static const cmd_doc_arg a_xgroup_createconsumer_175[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_delconsumer_169[] = {
+static const cmd_doc_arg a_xgroup_delconsumer_176[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumername", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_destroy_170[] = {
+static const cmd_doc_arg a_xgroup_destroy_177[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xgroup_setid_history_171[] = {
+static const char *const a_xgroup_setid_history_178[] = {
     "7.0.0",
     "Added the optional `entries_read` argument.",
 };
-static const cmd_doc_arg a_xgroup_setid_172[] = {
+static const cmd_doc_arg a_xgroup_setid_179[] = {
     {"id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"new_id", "pure-token", -1, "$", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xgroup_setid_173[] = {
+static const cmd_doc_arg a_xgroup_setid_180[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_172},
+    {"id", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xgroup_setid_179},
     {"entries_read", "integer", -1, "ENTRIESREAD", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_consumers_174[] = {
+static const cmd_doc_arg a_xinfo_consumers_181[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"groupname", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_groups_history_175[] = {
+static const char *const a_xinfo_groups_history_182[] = {
     "7.0.0",
     "Added the `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_groups_176[] = {
+static const cmd_doc_arg a_xinfo_groups_183[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xinfo_stream_history_177[] = {
+static const char *const a_xinfo_stream_history_184[] = {
     "6.0.0",
     "Added the `FULL` modifier.",
     "7.0.0",
     "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields",
 };
-static const cmd_doc_arg a_xinfo_stream_178[] = {
+static const cmd_doc_arg a_xinfo_stream_185[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xinfo_stream_179[] = {
+static const cmd_doc_arg a_xinfo_stream_186[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_178},
+    {"full", "block", -1, "FULL", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 1, a_xinfo_stream_185},
 };
-static const cmd_doc_arg a_xlen_180[] = {
+static const cmd_doc_arg a_xlen_187[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_xpending_history_181[] = {
+static const char *const a_xpending_history_188[] = {
     "6.2.0",
     "Added the `IDLE` option and exclusive range intervals.",
 };
-static const cmd_doc_arg a_xpending_182[] = {
+static const cmd_doc_arg a_xpending_189[] = {
     {"min-idle-time", "integer", -1, "IDLE", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xpending_183[] = {
+static const cmd_doc_arg a_xpending_190[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_182},
+    {"filters", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 5, a_xpending_189},
 };
-static const char *const a_xrange_history_184[] = {
+static const char *const a_xrange_history_191[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrange_185[] = {
+static const cmd_doc_arg a_xrange_192[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_186[] = {
+static const cmd_doc_arg a_xread_193[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xread_187[] = {
+static const cmd_doc_arg a_xread_194[] = {
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_186},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xread_193},
 };
-static const cmd_doc_arg a_xreadgroup_188[] = {
+static const cmd_doc_arg a_xreadgroup_195[] = {
     {"group", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"consumer", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_189[] = {
+static const cmd_doc_arg a_xreadgroup_196[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"id", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xreadgroup_190[] = {
-    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_188},
+static const cmd_doc_arg a_xreadgroup_197[] = {
+    {"group_consumer", "block", -1, "GROUP", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_195},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"milliseconds", "integer", -1, "BLOCK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"noack", "pure-token", -1, "NOACK", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_189},
+    {"streams", "block", -1, "STREAMS", NULL, NULL, NULL, 0, NULL, 2, a_xreadgroup_196},
 };
-static const char *const a_xrevrange_history_191[] = {
+static const char *const a_xrevrange_history_198[] = {
     "6.2.0",
     "Added exclusive ranges.",
 };
-static const cmd_doc_arg a_xrevrange_192[] = {
+static const cmd_doc_arg a_xrevrange_199[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"end", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xsetid_history_193[] = {
+static const char *const a_xsetid_history_200[] = {
     "7.0.0",
     "Added the `entries_added` and `max_deleted_entry_id` arguments.",
 };
-static const cmd_doc_arg a_xsetid_194[] = {
+static const cmd_doc_arg a_xsetid_201[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"last-id", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"entries_added", "integer", -1, "ENTRIESADDED", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"max_deleted_entry_id", "string", -1, "MAXDELETEDID", NULL, "7.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const char *const a_xtrim_history_195[] = {
+static const char *const a_xtrim_history_202[] = {
     "6.2.0",
     "Added the `MINID` trimming strategy and the `LIMIT` option.",
 };
-static const cmd_doc_arg a_xtrim_196[] = {
+static const cmd_doc_arg a_xtrim_203[] = {
     {"maxlen", "pure-token", -1, "MAXLEN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"minid", "pure-token", -1, "MINID", NULL, "6.2.0", NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_197[] = {
+static const cmd_doc_arg a_xtrim_204[] = {
     {"equal", "pure-token", -1, "=", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"approximately", "pure-token", -1, "~", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_198[] = {
-    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_196},
-    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_197},
+static const cmd_doc_arg a_xtrim_205[] = {
+    {"strategy", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_xtrim_203},
+    {"operator", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_xtrim_204},
     {"threshold", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_xtrim_199[] = {
+static const cmd_doc_arg a_xtrim_206[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_198},
+    {"trim", "block", -1, NULL, NULL, NULL, NULL, 0, NULL, 4, a_xtrim_205},
 };
-static const char *const a_zadd_history_200[] = {
+static const char *const a_zadd_history_207[] = {
     "2.4.0",
     "Accepts multiple elements.",
     "3.0.2",
@@ -876,271 +926,271 @@ static const char *const a_zadd_history_200[] = {
     "6.2.0",
     "Added the `GT` and `LT` options.",
 };
-static const cmd_doc_arg a_zadd_201[] = {
+static const cmd_doc_arg a_zadd_208[] = {
     {"nx", "pure-token", -1, "NX", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"xx", "pure-token", -1, "XX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_202[] = {
+static const cmd_doc_arg a_zadd_209[] = {
     {"gt", "pure-token", -1, "GT", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"lt", "pure-token", -1, "LT", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_203[] = {
+static const cmd_doc_arg a_zadd_210[] = {
     {"score", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zadd_204[] = {
+static const cmd_doc_arg a_zadd_211[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_201},
-    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_202},
+    {"condition", "oneof", -1, NULL, NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_208},
+    {"comparison", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zadd_209},
     {"change", "pure-token", -1, "CH", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"increment", "pure-token", -1, "INCR", NULL, "3.0.2", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_203},
+    {"score_member", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 2, a_zadd_210},
 };
-static const cmd_doc_arg a_zcard_205[] = {
+static const cmd_doc_arg a_zcard_212[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zcount_206[] = {
+static const cmd_doc_arg a_zcount_213[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiff_207[] = {
+static const cmd_doc_arg a_zdiff_214[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zdiffstore_208[] = {
+static const cmd_doc_arg a_zdiffstore_215[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zincrby_209[] = {
+static const cmd_doc_arg a_zincrby_216[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"increment", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_210[] = {
+static const cmd_doc_arg a_zinter_217[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinter_211[] = {
+static const cmd_doc_arg a_zinter_218[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_210},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinter_217},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zintercard_212[] = {
+static const cmd_doc_arg a_zintercard_219[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"limit", "integer", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_213[] = {
+static const cmd_doc_arg a_zinterstore_220[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zinterstore_214[] = {
+static const cmd_doc_arg a_zinterstore_221[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_213},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zinterstore_220},
 };
-static const cmd_doc_arg a_zlexcount_215[] = {
+static const cmd_doc_arg a_zlexcount_222[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_216[] = {
+static const cmd_doc_arg a_zmpop_223[] = {
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmpop_217[] = {
+static const cmd_doc_arg a_zmpop_224[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_216},
+    {"where", "oneof", -1, NULL, NULL, NULL, NULL, 0, NULL, 2, a_zmpop_223},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zmscore_218[] = {
+static const cmd_doc_arg a_zmscore_225[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmax_219[] = {
+static const cmd_doc_arg a_zpopmax_226[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zpopmin_220[] = {
+static const cmd_doc_arg a_zpopmin_227[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_221[] = {
+static const cmd_doc_arg a_zrandmember_228[] = {
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrandmember_222[] = {
+static const cmd_doc_arg a_zrandmember_229[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_221},
+    {"options", "block", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrandmember_228},
 };
-static const char *const a_zrange_history_223[] = {
+static const char *const a_zrange_history_230[] = {
     "6.2.0",
     "Added the `REV`, `BYSCORE`, `BYLEX` and `LIMIT` options.",
 };
-static const cmd_doc_arg a_zrange_224[] = {
+static const cmd_doc_arg a_zrange_231[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_225[] = {
+static const cmd_doc_arg a_zrange_232[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrange_226[] = {
+static const cmd_doc_arg a_zrange_233[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_224},
+    {"sortby", "oneof", -1, NULL, NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_231},
     {"rev", "pure-token", -1, "REV", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_225},
+    {"offset_count", "block", -1, "LIMIT", NULL, "6.2.0", NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrange_232},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_227[] = {
+static const cmd_doc_arg a_zrangebylex_234[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebylex_228[] = {
+static const cmd_doc_arg a_zrangebylex_235[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_227},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebylex_234},
 };
-static const char *const a_zrangebyscore_history_229[] = {
+static const char *const a_zrangebyscore_history_236[] = {
     "2.0.0",
     "Added the `WITHSCORES` modifier.",
 };
-static const cmd_doc_arg a_zrangebyscore_230[] = {
+static const cmd_doc_arg a_zrangebyscore_237[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangebyscore_231[] = {
+static const cmd_doc_arg a_zrangebyscore_238[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, "2.0.0", NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_230},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangebyscore_237},
 };
-static const cmd_doc_arg a_zrangestore_232[] = {
+static const cmd_doc_arg a_zrangestore_239[] = {
     {"byscore", "pure-token", -1, "BYSCORE", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"bylex", "pure-token", -1, "BYLEX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_233[] = {
+static const cmd_doc_arg a_zrangestore_240[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrangestore_234[] = {
+static const cmd_doc_arg a_zrangestore_241[] = {
     {"dst", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"src", "key", 1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_232},
+    {"sortby", "oneof", -1, NULL, NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_239},
     {"rev", "pure-token", -1, "REV", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_233},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrangestore_240},
 };
-static const cmd_doc_arg a_zrank_235[] = {
+static const cmd_doc_arg a_zrank_242[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const char *const a_zrem_history_236[] = {
+static const char *const a_zrem_history_243[] = {
     "2.4.0",
     "Accepts multiple elements.",
 };
-static const cmd_doc_arg a_zrem_237[] = {
+static const cmd_doc_arg a_zrem_244[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebylex_238[] = {
+static const cmd_doc_arg a_zremrangebylex_245[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyrank_239[] = {
+static const cmd_doc_arg a_zremrangebyrank_246[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zremrangebyscore_240[] = {
+static const cmd_doc_arg a_zremrangebyscore_247[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrange_241[] = {
+static const cmd_doc_arg a_zrevrange_248[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"start", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"stop", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_242[] = {
+static const cmd_doc_arg a_zrevrangebylex_249[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebylex_243[] = {
+static const cmd_doc_arg a_zrevrangebylex_250[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_242},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebylex_249},
 };
-static const char *const a_zrevrangebyscore_history_244[] = {
+static const char *const a_zrevrangebyscore_history_251[] = {
     "2.1.6",
     "`min` and `max` can be exclusive.",
 };
-static const cmd_doc_arg a_zrevrangebyscore_245[] = {
+static const cmd_doc_arg a_zrevrangebyscore_252[] = {
     {"offset", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"count", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zrevrangebyscore_246[] = {
+static const cmd_doc_arg a_zrevrangebyscore_253[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "double", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
-    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_245},
+    {"offset_count", "block", -1, "LIMIT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 2, a_zrevrangebyscore_252},
 };
-static const cmd_doc_arg a_zrevrank_247[] = {
+static const cmd_doc_arg a_zrevrank_254[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscan_248[] = {
+static const cmd_doc_arg a_zscan_255[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"cursor", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"pattern", "pattern", -1, "MATCH", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
     {"count", "integer", -1, "COUNT", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zscore_249[] = {
+static const cmd_doc_arg a_zscore_256[] = {
     {"key", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"member", "string", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_250[] = {
+static const cmd_doc_arg a_zunion_257[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunion_251[] = {
+static const cmd_doc_arg a_zunion_258[] = {
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 0, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_250},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunion_257},
     {"withscores", "pure-token", -1, "WITHSCORES", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_252[] = {
+static const cmd_doc_arg a_zunionstore_259[] = {
     {"sum", "pure-token", -1, "SUM", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"min", "pure-token", -1, "MIN", NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"max", "pure-token", -1, "MAX", NULL, NULL, NULL, 0, NULL, 0, NULL},
 };
-static const cmd_doc_arg a_zunionstore_253[] = {
+static const cmd_doc_arg a_zunionstore_260[] = {
     {"destination", "key", 0, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"numkeys", "integer", -1, NULL, NULL, NULL, NULL, 0, NULL, 0, NULL},
     {"key", "key", 1, NULL, NULL, NULL, NULL, DOC_ARG_MULTIPLE, NULL, 0, NULL},
     {"weight", "integer", -1, "WEIGHTS", NULL, NULL, NULL, DOC_ARG_OPTIONAL | DOC_ARG_MULTIPLE, NULL, 0, NULL},
-    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_252},
+    {"aggregate", "oneof", -1, "AGGREGATE", NULL, NULL, NULL, DOC_ARG_OPTIONAL, NULL, 3, a_zunionstore_259},
 };
 
 const cmd_doc command_docs_l_z[] = {
@@ -1176,174 +1226,178 @@ const cmd_doc command_docs_l_z[] = {
     {"memory|stats", "Show memory usage details", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"memory|usage", "Estimate the memory usage of a key", "4.0.0", "server", "O(N) where N is the number of samples.", 0, NULL, NULL, 0, NULL, 2, a_memory_usage_27},
     {"mget", "Get the values of all the given keys", "1.0.0", "string", "O(N) where N is the number of keys to retrieve.", 0, NULL, NULL, 0, NULL, 1, a_mget_28},
+    {"migrate", "Atomically transfer a key from a Redis instance to another one.", "2.6.0", "generic", "This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.", 0, NULL, NULL, 4, a_migrate_history_29, 9, a_migrate_33},
     {"module", "A container for module commands", "4.0.0", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"module|help", "Show helpful text about the different subcommands", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"module|list", "List all modules loaded by the server", "4.0.0", "server", "O(N) where N is the number of loaded modules.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"module|load", "Load a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_module_load_29},
-    {"module|loadex", "Load a module with extended parameters", "7.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_module_loadex_32},
-    {"module|unload", "Unload a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_module_unload_33},
+    {"module|load", "Load a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_module_load_34},
+    {"module|loadex", "Load a module with extended parameters", "7.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_module_loadex_37},
+    {"module|unload", "Unload a module", "4.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_module_unload_38},
     {"monitor", "Listen for all requests received by the server in real time", "1.0.0", "server", NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_move_34},
-    {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_mset_36},
-    {"msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_msetnx_38},
+    {"move", "Move a key to another database", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_move_39},
+    {"mset", "Set multiple keys to multiple values", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_mset_41},
+    {"msetnx", "Set multiple keys to multiple values, only if none of the keys exist", "1.0.1", "string", "O(N) where N is the number of keys to set.", 0, NULL, NULL, 0, NULL, 1, a_msetnx_43},
     {"multi", "Mark the start of a transaction block", "1.2.0", "transactions", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"object", "A container for object introspection commands", "2.2.3", "generic", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_encoding_39},
-    {"object|freq", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_freq_40},
+    {"object|encoding", "Inspect the internal encoding of a Redis object", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_encoding_44},
+    {"object|freq", "Get the logarithmic access frequency counter of a Redis object", "4.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_freq_45},
     {"object|help", "Show helpful text about the different subcommands", "6.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"object|idletime", "Get the time since a Redis object was last accessed", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_idletime_41},
-    {"object|refcount", "Get the number of references to the value of the key", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_refcount_42},
-    {"persist", "Remove the expiration from a key", "2.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_persist_43},
-    {"pexpire", "Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpire_history_44, 3, a_pexpire_46},
-    {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpireat_history_47, 3, a_pexpireat_49},
-    {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_pexpiretime_50},
-    {"pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "hyperloglog", "O(1) to add every element.", 0, NULL, NULL, 0, NULL, 2, a_pfadd_51},
-    {"pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "hyperloglog", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", 0, NULL, NULL, 0, NULL, 1, a_pfcount_52},
-    {"pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 2, a_pfdebug_53},
-    {"pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "hyperloglog", "O(N) to merge N HyperLogLogs, but with high constant times.", 0, NULL, NULL, 0, NULL, 2, a_pfmerge_54},
+    {"object|idletime", "Get the time since a Redis object was last accessed", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_idletime_46},
+    {"object|refcount", "Get the number of references to the value of the key", "2.2.3", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_object_refcount_47},
+    {"persist", "Remove the expiration from a key", "2.2.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_persist_48},
+    {"pexpire", "Set a key's time to live in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpire_history_49, 3, a_pexpire_51},
+    {"pexpireat", "Set the expiration for a key as a UNIX timestamp specified in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pexpireat_history_52, 3, a_pexpireat_54},
+    {"pexpiretime", "Get the expiration Unix timestamp for a key in milliseconds", "7.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_pexpiretime_55},
+    {"pfadd", "Adds the specified elements to the specified HyperLogLog.", "2.8.9", "hyperloglog", "O(1) to add every element.", 0, NULL, NULL, 0, NULL, 2, a_pfadd_56},
+    {"pfcount", "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).", "2.8.9", "hyperloglog", "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.", 0, NULL, NULL, 0, NULL, 1, a_pfcount_57},
+    {"pfdebug", "Internal commands for debugging HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 2, a_pfdebug_58},
+    {"pfmerge", "Merge N different HyperLogLogs into a single one.", "2.8.9", "hyperloglog", "O(N) to merge N HyperLogLogs, but with high constant times.", 0, NULL, NULL, 0, NULL, 2, a_pfmerge_59},
     {"pfselftest", "An internal command for testing HyperLogLog values", "2.8.9", "hyperloglog", "N/A", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
-    {"ping", "Ping the server", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_ping_55},
-    {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_psetex_56},
-    {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", 0, NULL, NULL, 0, NULL, 1, a_psubscribe_58},
-    {"psync", "Internal command used for replication", "2.8.0", "server", NULL, 0, NULL, NULL, 0, NULL, 2, a_psync_59},
-    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_60, 1, a_pttl_61},
-    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_62},
+    {"ping", "Ping the server", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_ping_60},
+    {"psetex", "Set the value and expiration in milliseconds of a key", "2.6.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_psetex_61},
+    {"psubscribe", "Listen for messages published to channels matching the given patterns", "2.0.0", "pubsub", "O(N) where N is the number of patterns the client is already subscribed to.", 0, NULL, NULL, 0, NULL, 1, a_psubscribe_63},
+    {"psync", "Internal command used for replication", "2.8.0", "server", NULL, 0, NULL, NULL, 0, NULL, 2, a_psync_64},
+    {"pttl", "Get the time to live for a key in milliseconds", "2.6.0", "generic", "O(1)", 0, NULL, NULL, 1, a_pttl_history_65, 1, a_pttl_66},
+    {"publish", "Post a message to a channel", "2.0.0", "pubsub", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", 0, NULL, NULL, 0, NULL, 2, a_publish_67},
     {"pubsub", "A container for Pub/Sub commands", "2.8.0", "pubsub", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_63},
+    {"pubsub|channels", "List active channels", "2.8.0", "pubsub", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", 0, NULL, NULL, 0, NULL, 1, a_pubsub_channels_68},
     {"pubsub|help", "Show helpful text about the different subcommands", "6.2.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"pubsub|numpat", "Get the count of unique patterns pattern subscriptions", "2.8.0", "pubsub", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_64},
-    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_65},
-    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_66},
-    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_67},
+    {"pubsub|numsub", "Get the count of subscribers for channels", "2.8.0", "pubsub", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_numsub_69},
+    {"pubsub|shardchannels", "List active shard channels", "7.0.0", "pubsub", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardchannels_70},
+    {"pubsub|shardnumsub", "Get the count of subscribers for shard channels", "7.0.0", "pubsub", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", 0, NULL, NULL, 0, NULL, 1, a_pubsub_shardnumsub_71},
+    {"punsubscribe", "Stop listening for messages posted to channels matching the given patterns", "2.0.0", "pubsub", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", 0, NULL, NULL, 0, NULL, 1, a_punsubscribe_72},
     {"quit", "Close the connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"randomkey", "Return a random key from the keyspace", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_68},
-    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_69, 2, a_renamenx_70},
+    {"readonly", "Enables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"readwrite", "Disables read queries for a connection to a cluster replica node", "3.0.0", "cluster", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
+    {"rename", "Rename a key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_rename_73},
+    {"renamenx", "Rename a key, only if the new key does not exist", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_renamenx_history_74, 2, a_renamenx_75},
     {"replconf", "An internal command for configuring the replication stream", "3.0.0", "server", "O(1)", DOC_SYSCMD, NULL, NULL, 0, NULL, 0, NULL},
-    {"replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_replicaof_74},
+    {"replicaof", "Make the server a replica of another instance, or promote it as master.", "5.0.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_replicaof_79},
     {"reset", "Reset the connection", "6.2.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_75, 7, a_restore_76},
+    {"restore", "Create a key using the provided serialized value, previously obtained using DUMP.", "2.6.0", "generic", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", 0, NULL, NULL, 3, a_restore_history_80, 7, a_restore_81},
+    {"restore-asking", "An internal command for migrating keys in a cluster", "3.0.0", "server", "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).", DOC_SYSCMD, NULL, NULL, 3, a_restore_asking_history_82, 7, a_restore_asking_83},
     {"role", "Return the role of the instance in the context of replication", "2.8.12", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_77, 2, a_rpop_78},
-    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_79},
-    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_80, 2, a_rpush_81},
-    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_82, 2, a_rpushx_83},
-    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_84, 2, a_sadd_85},
+    {"rpop", "Remove and get the last elements in a list", "1.0.0", "list", "O(N) where N is the number of elements returned", 0, NULL, NULL, 1, a_rpop_history_84, 2, a_rpop_85},
+    {"rpoplpush", "Remove the last element in a list, prepend it to another list and return it", "1.2.0", "list", "O(1)", DOC_DEPRECATED, "6.2.0", "`LMOVE` with the `RIGHT` and `LEFT` arguments", 0, NULL, 2, a_rpoplpush_86},
+    {"rpush", "Append one or multiple elements to a list", "1.0.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpush_history_87, 2, a_rpush_88},
+    {"rpushx", "Append an element to a list, only if the list exists", "2.2.0", "list", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_rpushx_history_89, 2, a_rpushx_90},
+    {"sadd", "Add one or more members to a set", "1.0.0", "set", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", 0, NULL, NULL, 1, a_sadd_history_91, 2, a_sadd_92},
     {"save", "Synchronously save the dataset to disk", "1.0.0", "server", "O(N) where N is the total number of keys in all databases", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_86, 4, a_scan_87},
-    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_88},
+    {"scan", "Incrementally iterate the keys space", "2.8.0", "generic", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", 0, NULL, NULL, 1, a_scan_history_93, 4, a_scan_94},
+    {"scard", "Get the number of members in a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_scard_95},
     {"script", "A container for Lua scripts management commands", "2.6.0", "scripting", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_90},
-    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_91},
-    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_92, 1, a_script_flush_94},
+    {"script|debug", "Set the debug mode for executed scripts.", "3.2.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_script_debug_97},
+    {"script|exists", "Check existence of scripts in the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts to check (so checking a single script is an O(1) operation).", 0, NULL, NULL, 0, NULL, 1, a_script_exists_98},
+    {"script|flush", "Remove all the scripts from the script cache.", "2.6.0", "scripting", "O(N) with N being the number of scripts in cache", 0, NULL, NULL, 1, a_script_flush_history_99, 1, a_script_flush_101},
     {"script|help", "Show helpful text about the different subcommands", "5.0.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"script|kill", "Kill the script currently in execution.", "2.6.0", "scripting", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_95},
-    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_96},
-    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_97},
-    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_98},
-    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_99, 5, a_set_102},
-    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_103},
-    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_104},
-    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_105},
-    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_106},
-    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_107, 4, a_shutdown_109},
-    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_110},
-    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_111},
-    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_112},
-    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_113},
-    {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", DOC_DEPRECATED, "5.0.0", "`REPLICAOF`", 0, NULL, 1, a_slaveof_117},
+    {"script|load", "Load the specified Lua script into the script cache.", "2.6.0", "scripting", "O(N) with N being the length in bytes of the script body.", 0, NULL, NULL, 0, NULL, 1, a_script_load_102},
+    {"sdiff", "Subtract multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sdiff_103},
+    {"sdiffstore", "Subtract multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sdiffstore_104},
+    {"select", "Change the selected database for the current connection", "1.0.0", "connection", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_select_105},
+    {"set", "Set the string value of a key", "1.0.0", "string", "O(1)", 0, NULL, NULL, 4, a_set_history_106, 5, a_set_109},
+    {"setbit", "Sets or clears the bit at offset in the string value stored at key", "2.2.0", "bitmap", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setbit_110},
+    {"setex", "Set the value and expiration of a key", "2.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_setex_111},
+    {"setnx", "Set the value of a key, only if the key does not exist", "1.0.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_setnx_112},
+    {"setrange", "Overwrite part of a string at key starting at the specified offset", "2.2.0", "string", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", 0, NULL, NULL, 0, NULL, 3, a_setrange_113},
+    {"shutdown", "Synchronously save the dataset to disk and then shut down the server", "1.0.0", "server", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", 0, NULL, NULL, 1, a_shutdown_history_114, 4, a_shutdown_116},
+    {"sinter", "Intersect multiple sets", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 1, a_sinter_117},
+    {"sintercard", "Intersect multiple sets and return the cardinality of the result", "7.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 3, a_sintercard_118},
+    {"sinterstore", "Intersect multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.", 0, NULL, NULL, 0, NULL, 2, a_sinterstore_119},
+    {"sismember", "Determine if a given value is a member of a set", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_sismember_120},
+    {"slaveof", "Make the server a replica of another instance, or promote it as master.", "1.0.0", "server", "O(1)", DOC_DEPRECATED, "5.0.0", "`REPLICAOF`", 0, NULL, 1, a_slaveof_124},
     {"slowlog", "A container for slow log commands", "2.2.12", "server", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_118, 1, a_slowlog_get_119},
+    {"slowlog|get", "Get the slow log's entries", "2.2.12", "server", "O(N) where N is the number of entries returned", 0, NULL, NULL, 1, a_slowlog_get_history_125, 1, a_slowlog_get_126},
     {"slowlog|help", "Show helpful text about the different subcommands", "6.2.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|len", "Get the slow log's length", "2.2.12", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
     {"slowlog|reset", "Clear all entries from the slow log", "2.2.12", "server", "O(N) where N is the number of entries in the slowlog", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_120},
-    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_121},
-    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_122},
-    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_125},
-    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_128},
-    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_129, 2, a_spop_130},
-    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_131},
-    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_132, 2, a_srandmember_133},
-    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_134, 2, a_srem_135},
-    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_136},
-    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_137},
-    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_138},
-    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_139},
-    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_140},
-    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_141},
-    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_142},
-    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_143},
-    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_144},
+    {"smembers", "Get all the members in a set", "1.0.0", "set", "O(N) where N is the set cardinality.", 0, NULL, NULL, 0, NULL, 1, a_smembers_127},
+    {"smismember", "Returns the membership associated with the given elements for a set", "6.2.0", "set", "O(N) where N is the number of elements being checked for membership", 0, NULL, NULL, 0, NULL, 2, a_smismember_128},
+    {"smove", "Move a member from one set to another", "1.0.0", "set", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_smove_129},
+    {"sort", "Sort the elements in a list, set or sorted set", "1.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 7, a_sort_132},
+    {"sort_ro", "Sort the elements in a list, set or sorted set. Read-only variant of SORT.", "7.0.0", "generic", "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).", 0, NULL, NULL, 0, NULL, 6, a_sort_ro_135},
+    {"spop", "Remove and return one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", 0, NULL, NULL, 1, a_spop_history_136, 2, a_spop_137},
+    {"spublish", "Post a message to a shard channel", "7.0.0", "pubsub", "O(N) where N is the number of clients subscribed to the receiving shard channel.", 0, NULL, NULL, 0, NULL, 2, a_spublish_138},
+    {"srandmember", "Get one or multiple random members from a set", "1.0.0", "set", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", 0, NULL, NULL, 1, a_srandmember_history_139, 2, a_srandmember_140},
+    {"srem", "Remove one or more members from a set", "1.0.0", "set", "O(N) where N is the number of members to be removed.", 0, NULL, NULL, 1, a_srem_history_141, 2, a_srem_142},
+    {"sscan", "Incrementally iterate Set elements", "2.8.0", "set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_sscan_143},
+    {"ssubscribe", "Listen for messages published to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of shard channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_ssubscribe_144},
+    {"strlen", "Get the length of the value stored in a key", "2.2.0", "string", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_strlen_145},
+    {"subscribe", "Listen for messages published to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of channels to subscribe to.", 0, NULL, NULL, 0, NULL, 1, a_subscribe_146},
+    {"substr", "Get a substring of the string stored at a key", "1.0.0", "string", "O(N) where N is the length of the returned string. The complexity is ultimately determined by the returned length, but because creating a substring from an existing string is very cheap, it can be considered O(1) for small strings.", DOC_DEPRECATED, "2.0.0", "`GETRANGE`", 0, NULL, 3, a_substr_147},
+    {"sunion", "Add multiple sets", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 1, a_sunion_148},
+    {"sunionstore", "Add multiple sets and store the resulting set in a key", "1.0.0", "set", "O(N) where N is the total number of elements in all given sets.", 0, NULL, NULL, 0, NULL, 2, a_sunionstore_149},
+    {"sunsubscribe", "Stop listening for messages posted to the given shard channels", "7.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a shard channel.", 0, NULL, NULL, 0, NULL, 1, a_sunsubscribe_150},
+    {"swapdb", "Swaps two Redis databases", "4.0.0", "server", "O(N) where N is the count of clients watching or blocking on keys from both databases.", 0, NULL, NULL, 0, NULL, 2, a_swapdb_151},
     {"sync", "Internal command used for replication", "1.0.0", "server", NULL, 0, NULL, NULL, 0, NULL, 0, NULL},
     {"time", "Return the current server time", "2.6.0", "server", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_145},
-    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_146, 1, a_ttl_147},
-    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_148},
-    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_149},
-    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_150},
+    {"touch", "Alters the last access time of a key(s). Returns the number of existing keys specified.", "3.2.1", "generic", "O(N) where N is the number of keys that will be touched.", 0, NULL, NULL, 0, NULL, 1, a_touch_152},
+    {"ttl", "Get the time to live for a key in seconds", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 1, a_ttl_history_153, 1, a_ttl_154},
+    {"type", "Determine the type stored at key", "1.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_type_155},
+    {"unlink", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.", "4.0.0", "generic", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", 0, NULL, NULL, 0, NULL, 1, a_unlink_156},
+    {"unsubscribe", "Stop listening for messages posted to the given channels", "2.0.0", "pubsub", "O(N) where N is the number of clients already subscribed to a channel.", 0, NULL, NULL, 0, NULL, 1, a_unsubscribe_157},
     {"unwatch", "Forget about all watched keys", "2.2.0", "transactions", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_wait_151},
-    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_152},
-    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_153},
-    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_154, 5, a_xadd_160},
-    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_161, 7, a_xautoclaim_162},
-    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_163},
-    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_164},
+    {"wait", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "generic", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_wait_158},
+    {"watch", "Watch the given keys to determine execution of the MULTI/EXEC block", "2.2.0", "transactions", "O(1) for every key.", 0, NULL, NULL, 0, NULL, 1, a_watch_159},
+    {"xack", "Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.", "5.0.0", "stream", "O(1) for each message ID processed.", 0, NULL, NULL, 0, NULL, 3, a_xack_160},
+    {"xadd", "Appends a new entry to a stream", "5.0.0", "stream", "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.", 0, NULL, NULL, 2, a_xadd_history_161, 5, a_xadd_167},
+    {"xautoclaim", "Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.", "6.2.0", "stream", "O(1) if COUNT is small.", 0, NULL, NULL, 1, a_xautoclaim_history_168, 7, a_xautoclaim_169},
+    {"xclaim", "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.", "5.0.0", "stream", "O(log N) with N being the number of messages in the PEL of the consumer group.", 0, NULL, NULL, 0, NULL, 11, a_xclaim_170},
+    {"xdel", "Removes the specified entries from the stream. Returns the number of items actually deleted, that may be different from the number of IDs passed in case certain IDs do not exist.", "5.0.0", "stream", "O(1) for each single item to delete in the stream, regardless of the stream size.", 0, NULL, NULL, 0, NULL, 2, a_xdel_171},
     {"xgroup", "A container for consumer groups commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_165, 5, a_xgroup_create_167},
-    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_168},
-    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_169},
-    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_170},
+    {"xgroup|create", "Create a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_create_history_172, 5, a_xgroup_create_174},
+    {"xgroup|createconsumer", "Create a consumer in a consumer group.", "6.2.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_createconsumer_175},
+    {"xgroup|delconsumer", "Delete a consumer from a consumer group.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 3, a_xgroup_delconsumer_176},
+    {"xgroup|destroy", "Destroy a consumer group.", "5.0.0", "stream", "O(N) where N is the number of entries in the group's pending entries list (PEL).", 0, NULL, NULL, 0, NULL, 2, a_xgroup_destroy_177},
     {"xgroup|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_171, 4, a_xgroup_setid_173},
+    {"xgroup|setid", "Set a consumer group to an arbitrary last delivered ID value.", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xgroup_setid_history_178, 4, a_xgroup_setid_180},
     {"xinfo", "A container for stream introspection commands", "5.0.0", "stream", "Depends on subcommand.", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_174},
-    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_175, 1, a_xinfo_groups_176},
+    {"xinfo|consumers", "List the consumers in a consumer group", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_xinfo_consumers_181},
+    {"xinfo|groups", "List the consumer groups of a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xinfo_groups_history_182, 1, a_xinfo_groups_183},
     {"xinfo|help", "Show helpful text about the different subcommands", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 0, NULL},
-    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_177, 2, a_xinfo_stream_179},
-    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_180},
-    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_181, 3, a_xpending_183},
-    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_184, 4, a_xrange_185},
-    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_187},
-    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_190},
-    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_191, 4, a_xrevrange_192},
-    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_193, 4, a_xsetid_194},
-    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_195, 2, a_xtrim_199},
-    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_200, 6, a_zadd_204},
-    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_205},
-    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_206},
-    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_207},
-    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_208},
-    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_209},
-    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_211},
-    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_212},
-    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_214},
-    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_215},
-    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_217},
-    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_218},
-    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_219},
-    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_220},
-    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_222},
-    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_223, 7, a_zrange_226},
-    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_228},
-    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_229, 5, a_zrangebyscore_231},
-    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_234},
-    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_235},
-    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_236, 2, a_zrem_237},
-    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_238},
-    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_239},
-    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_240},
-    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_241},
-    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_243},
-    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_244, 5, a_zrevrangebyscore_246},
-    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_247},
-    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_248},
-    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_249},
-    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_251},
-    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_253},
+    {"xinfo|stream", "Get information about a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 2, a_xinfo_stream_history_184, 2, a_xinfo_stream_186},
+    {"xlen", "Return the number of entries in a stream", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_xlen_187},
+    {"xpending", "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.", "5.0.0", "stream", "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.", 0, NULL, NULL, 1, a_xpending_history_188, 3, a_xpending_190},
+    {"xrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval", "5.0.0", "stream", "O(N) with N being the number of elements being returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrange_history_191, 4, a_xrange_192},
+    {"xread", "Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.", "5.0.0", "stream", "For each stream mentioned: O(N) with N being the number of elements being returned, it means that XREAD-ing with a fixed COUNT is O(1). Note that when the BLOCK option is used, XADD will pay O(M) time in order to serve the M clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 3, a_xread_194},
+    {"xreadgroup", "Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.", "5.0.0", "stream", "For each stream mentioned: O(M) with M being the number of elements returned. If M is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1). On the other side when XREADGROUP blocks, XADD will pay the O(N) time in order to serve the N clients blocked on the stream getting new data.", 0, NULL, NULL, 0, NULL, 5, a_xreadgroup_197},
+    {"xrevrange", "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE", "5.0.0", "stream", "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).", 0, NULL, NULL, 1, a_xrevrange_history_198, 4, a_xrevrange_199},
+    {"xsetid", "An internal command for replicating stream values", "5.0.0", "stream", "O(1)", 0, NULL, NULL, 1, a_xsetid_history_200, 4, a_xsetid_201},
+    {"xtrim", "Trims the stream to (approximately if '~' is passed) a certain size", "5.0.0", "stream", "O(N), with N being the number of evicted entries. Constant times are very small however, since entries are organized in macro nodes containing multiple entries that can be released with a single deallocation.", 0, NULL, NULL, 1, a_xtrim_history_202, 2, a_xtrim_206},
+    {"zadd", "Add one or more members to a sorted set, or update its score if it already exists", "1.2.0", "sorted-set", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", 0, NULL, NULL, 3, a_zadd_history_207, 6, a_zadd_211},
+    {"zcard", "Get the number of members in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 1, a_zcard_212},
+    {"zcount", "Count the members in a sorted set with scores within the given values", "2.0.0", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zcount_213},
+    {"zdiff", "Subtract multiple sorted sets", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiff_214},
+    {"zdiffstore", "Subtract multiple sorted sets and store the resulting sorted set in a new key", "6.2.0", "sorted-set", "O(L + (N-K)log(N)) worst case where L is the total number of elements in all the sets, N is the size of the first set, and K is the size of the result set.", 0, NULL, NULL, 0, NULL, 3, a_zdiffstore_215},
+    {"zincrby", "Increment the score of a member in a sorted set", "1.2.0", "sorted-set", "O(log(N)) where N is the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zincrby_216},
+    {"zinter", "Intersect multiple sorted sets", "6.2.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinter_218},
+    {"zintercard", "Intersect multiple sorted sets and return the cardinality of the result", "7.0.0", "sorted-set", "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.", 0, NULL, NULL, 0, NULL, 3, a_zintercard_219},
+    {"zinterstore", "Intersect multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N*K)+O(M*log(M)) worst case with N being the smallest input sorted set, K being the number of input sorted sets and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zinterstore_221},
+    {"zlexcount", "Count the number of members in a sorted set between a given lexicographical range", "2.8.9", "sorted-set", "O(log(N)) with N being the number of elements in the sorted set.", 0, NULL, NULL, 0, NULL, 3, a_zlexcount_222},
+    {"zmpop", "Remove and return members with scores in a sorted set", "7.0.0", "sorted-set", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 4, a_zmpop_224},
+    {"zmscore", "Get the score associated with the given members in a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of members being requested.", 0, NULL, NULL, 0, NULL, 2, a_zmscore_225},
+    {"zpopmax", "Remove and return members with the highest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmax_226},
+    {"zpopmin", "Remove and return members with the lowest scores in a sorted set", "5.0.0", "sorted-set", "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.", 0, NULL, NULL, 0, NULL, 2, a_zpopmin_227},
+    {"zrandmember", "Get one or multiple random elements from a sorted set", "6.2.0", "sorted-set", "O(N) where N is the number of elements returned", 0, NULL, NULL, 0, NULL, 2, a_zrandmember_229},
+    {"zrange", "Return a range of members in a sorted set", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", 0, NULL, NULL, 1, a_zrange_history_230, 7, a_zrange_233},
+    {"zrangebylex", "Return a range of members in a sorted set, by lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYLEX` argument", 0, NULL, 4, a_zrangebylex_235},
+    {"zrangebyscore", "Return a range of members in a sorted set, by score", "1.0.5", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `BYSCORE` argument", 1, a_zrangebyscore_history_236, 5, a_zrangebyscore_238},
+    {"zrangestore", "Store a range of members from sorted set into another key", "6.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.", 0, NULL, NULL, 0, NULL, 7, a_zrangestore_241},
+    {"zrank", "Determine the index of a member in a sorted set", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrank_242},
+    {"zrem", "Remove one or more members from a sorted set", "1.2.0", "sorted-set", "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.", 0, NULL, NULL, 1, a_zrem_history_243, 2, a_zrem_244},
+    {"zremrangebylex", "Remove all members in a sorted set between the given lexicographical range", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebylex_245},
+    {"zremrangebyrank", "Remove all members in a sorted set within the given indexes", "2.0.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyrank_246},
+    {"zremrangebyscore", "Remove all members in a sorted set within the given scores", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.", 0, NULL, NULL, 0, NULL, 3, a_zremrangebyscore_247},
+    {"zrevrange", "Return a range of members in a sorted set, by index, with scores ordered from high to low", "1.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` argument", 0, NULL, 4, a_zrevrange_248},
+    {"zrevrangebylex", "Return a range of members in a sorted set, by lexicographical range, ordered from higher to lower strings.", "2.8.9", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYLEX` arguments", 0, NULL, 4, a_zrevrangebylex_250},
+    {"zrevrangebyscore", "Return a range of members in a sorted set, by score, with scores ordered from high to low", "2.2.0", "sorted-set", "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).", DOC_DEPRECATED, "6.2.0", "`ZRANGE` with the `REV` and `BYSCORE` arguments", 1, a_zrevrangebyscore_history_251, 5, a_zrevrangebyscore_253},
+    {"zrevrank", "Determine the index of a member in a sorted set, with scores ordered from high to low", "2.0.0", "sorted-set", "O(log(N))", 0, NULL, NULL, 0, NULL, 2, a_zrevrank_254},
+    {"zscan", "Incrementally iterate sorted sets elements and associated scores", "2.8.0", "sorted-set", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", 0, NULL, NULL, 0, NULL, 4, a_zscan_255},
+    {"zscore", "Get the score associated with the given member in a sorted set", "1.2.0", "sorted-set", "O(1)", 0, NULL, NULL, 0, NULL, 2, a_zscore_256},
+    {"zunion", "Add multiple sorted sets", "6.2.0", "sorted-set", "O(N)+O(M*log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunion_258},
+    {"zunionstore", "Add multiple sorted sets and store the resulting sorted set in a new key", "2.0.0", "sorted-set", "O(N)+O(M log(M)) with N being the sum of the sizes of the input sorted sets, and M being the number of elements in the resulting sorted set.", 0, NULL, NULL, 0, NULL, 5, a_zunionstore_260},
 };
 
 const size_t command_docs_l_z_count = sizeof(command_docs_l_z) / sizeof(command_docs_l_z[0]);

@@ -404,6 +404,10 @@ void cmd_set_listener(const cmd_listener *l) {
     listeners = *l;
 }
 
+/* The last cmd_resolve's refusal was a cluster redirection (cmd_refuse
+ * words an EXEC's differently). */
+static int refused_by_route;
+
 static cmd_busy_fn *busy_hook;
 static cmd_repl_hooks repl_hooks;
 
@@ -417,6 +421,7 @@ void cmd_set_busy_hook(cmd_busy_fn *fn) {
 
 redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
     *err = NULL;
+    refused_by_route = 0;
     redis_command *container;
     redis_command *cmd = cmd_find_cached(c, &container);
     if (container || cmd == NULL) {
@@ -459,8 +464,10 @@ redis_command *cmd_resolve(client *c, enum cmd_caller kind, sds *err) {
         return cmd;
     /* A cluster node redirects what another node serves (after ACL,
      * before OOM, as Redis). Scripts are asked by the scripting module. */
-    if (cluster && (kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && (*err = cluster_route(c, cmd, 0)))
+    if (cluster && (kind == CMD_CALLER_CLIENT || kind == CMD_CALLER_MULTI) && (*err = cluster_route(c, cmd, 0))) {
+        refused_by_route = 1;
         return cmd;
+    }
     if ((checks & CHECK_OOM) && cfg.maxmemory) {
         /* As Redis, evict before any command, refuse only some. */
         int out_of_memory = evict_before_command(c) == -1;
@@ -579,10 +586,16 @@ void cmd_call(client *c) {
 /* Replies err (taken) for c's refused command cmd (NULL: unknown), counts
  * the refusal, and dooms c's transaction if it is in one. A refused EXEC
  * discards the transaction and says why, as Redis does: "-EXECABORT
- * Transaction discarded because of: <err without its '-'>". */
+ * Transaction discarded because of: <err without its '-'>", or just the
+ * redirection when a cluster node routed it elsewhere. */
 static void cmd_refuse(client *c, redis_command *cmd, sds err) {
     if (cmd) cmd->rejected_calls++;
-    if (cmd && cmd == cmd_exec) {
+    if (cmd && cmd == cmd_exec && refused_by_route) {
+        /* A cluster node discards the transaction and redirects EXEC
+         * itself (-MOVED, -CROSSSLOT...), as Redis does. */
+        multi_client_reset(c);
+        reply_error(c, err);
+    } else if (cmd && cmd == cmd_exec) {
         multi_client_reset(c);
         reply_error_format(c, "-EXECABORT Transaction discarded because of: %s", err[0] == '-' ? err + 1 : err);
     } else {

@@ -146,6 +146,8 @@ extern redis_command module_commands[];    /* module_cmd.c: MODULE (no modules) 
 extern redis_command lolwut_commands[];    /* lolwut.c */
 extern redis_command testctl_commands[];   /* testctl.c: MINIRED (test controls) */
 extern redis_command dump_commands[];      /* dump.c: DUMP, RESTORE */
+/* dump.c: RESTORE's handler, also RESTORE-ASKING's (migrate.c). */
+void restore_command(client *c);
 extern redis_command evict_commands[];     /* evict.c */
 extern redis_command list_commands[];      /* t_list.c */
 extern redis_command hash_commands[];      /* t_hash.c */

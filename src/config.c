@@ -1232,6 +1232,14 @@ int config_load_string(const char *text, const char *filename, sds *err) {
     memset(&ctx, 0, sizeof(ctx));
     *err = NULL;
     if (load_text(&ctx, text, err) == -1) return -1;
+    /* A cluster node's primary is chosen by the cluster (CLUSTER
+     * REPLICATE), never by the file; the banner has no line, as Redis. */
+    if (cfg.cluster_enabled && cfg.replicaof && cfg.replicaof[0] && strcasecmp(cfg.replicaof, "no one") != 0) {
+        *err = sds_cat_printf(sds_empty(),
+                              "\n*** FATAL CONFIG FILE ERROR (%s) ***\nreplicaof directive not allowed in cluster mode\n",
+                              CONFIG_SERVER_NAME_VERSION);
+        return -1;
+    }
     /* Redis refuses to start when the log file cannot be opened, with the
      * banner but no line. */
     if (cfg.logfile && cfg.logfile[0]) {

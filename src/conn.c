@@ -170,7 +170,7 @@ static void reset_command(client *c) {
     c->resp = 2;
     c->db_id = 0;
     c->db = &server.dbs[0];
-    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT);
+    c->flags &= ~(CLIENT_REPLY_OFF | CLIENT_REPLY_SKIP | CLIENT_REPLY_SKIP_NEXT | CLIENT_ASKING | CLIENT_READONLY);
     acl_client_init(c);
     sds_free(c->name);
     c->name = NULL;

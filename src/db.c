@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "blocking.h"
+#include "cluster.h"
 #include "commands.h"
 #include "lazyfree.h"
 #include "monotonic.h"
@@ -727,6 +728,11 @@ void select_command(client *c) {
     }
     if (id < INT32_MIN || id > INT32_MAX) {
         reply_error(c, "value is out of range, value must between -2147483648 and 2147483647");
+        return;
+    }
+    /* A cluster node has one database. */
+    if (cluster && id != 0) {
+        reply_error(c, "SELECT is not allowed in cluster mode");
         return;
     }
     if (id < 0 || id >= server.dbnum) {

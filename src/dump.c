@@ -143,7 +143,7 @@ static void restore_expired(client *c, robj *o, int deleted) {
  * Checks in Redis's order: options, an existing key (BUSYKEY), the TTL,
  * then the payload. A relative TTL is propagated as an absolute one
  * (ABSTTL appended), so a replica or the AOF gets the same expiry. */
-static void restore_command(client *c) {
+void restore_command(client *c) {
     restore_opts opt;
     if (restore_parse_opts(c, &opt) == -1) return;
     sds key = c->argv[1];

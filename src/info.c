@@ -204,14 +204,14 @@ static sds info_clients(sds s) {
     return sds_cat_printf(s,
                           "# Clients\r\n"
                           "connected_clients:%lu\r\n"
-                          "cluster_connections:0\r\n"
+                          "cluster_connections:%lu\r\n"
                           "maxclients:%u\r\n"
                           "client_recent_max_input_buffer:%zu\r\n"
                           "client_recent_max_output_buffer:%zu\r\n"
                           "blocked_clients:%lu\r\n"
                           "tracking_clients:%lu\r\n"
                           "clients_in_timeout_table:0\r\n",
-                          server.client_count, cfg.maxclients, max_in, max_out,
+                          server.client_count, cluster ? cluster_bus_link_count() : 0UL, cfg.maxclients, max_in, max_out,
                           server.blocked_clients + admin_postponed_count(), server.tracking_clients);
 }
 
@@ -341,7 +341,7 @@ static sds info_memory(sds s) {
                        "mem_total_replication_buffers:0\r\n"
                        "mem_clients_slaves:0\r\n"
                        "mem_clients_normal:%zu\r\n"
-                       "mem_cluster_links:0\r\n"
+                       "mem_cluster_links:%zu\r\n"
                        "mem_aof_buffer:%zu\r\n"
                        "mem_allocator:libc\r\n"
                        "active_defrag_running:0\r\n"
@@ -351,7 +351,7 @@ static sds info_memory(sds s) {
                        ratio(m.alloc_active, m.alloc_allocated), (long long)m.alloc_active - (long long)m.alloc_allocated,
                        ratio(m.alloc_resident, m.alloc_active), (long long)m.alloc_resident - (long long)m.alloc_active,
                        ratio(rss, m.alloc_resident), (long long)rss - (long long)m.alloc_resident, ratio(rss, used),
-                       (long long)rss - (long long)used, m.clients_normal, m.aof_buffer, lazyfree_pending_objects(), lazyfree_freed_objects());
+                       (long long)rss - (long long)used, m.clients_normal, cluster ? cluster_bus_links_memory() : (size_t)0, m.aof_buffer, lazyfree_pending_objects(), lazyfree_freed_objects());
     sds_free(policy);
     return s;
 }
@@ -414,7 +414,7 @@ static sds info_stats(sds s) {
     return sds_cat_printf(s,
                           "latest_fork_usec:%lld\r\n"
                           "total_forks:%lld\r\n"
-                          "migrate_cached_sockets:0\r\n"
+                          "migrate_cached_sockets:%d\r\n"
                           "slave_expires_tracked_keys:%lu\r\n"
                           "active_defrag_hits:0\r\n"
                           "active_defrag_misses:0\r\n"
@@ -434,7 +434,7 @@ static sds info_stats(sds s) {
                           "io_threaded_writes_processed:0\r\n"
                           "reply_buffer_shrinks:0\r\n"
                           "reply_buffer_expands:0\r\n",
-                          cs.latest_fork_usec, cs.total_forks,
+                          cs.latest_fork_usec, cs.total_forks, migrate_cached_sockets(),
                           db_replica_keys() ? dict_size(db_replica_keys()) : 0UL, server.tracking_keys,
                           server.tracking_items, server.tracking_prefixes,
                           server.stat_unexpected_error_replies, server.stat_total_error_replies);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <strings.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "db.h"
 #include "notify.h"
@@ -135,6 +136,10 @@ static void copy_command(client *c) {
             return;
         }
     }
+    if (cluster && (dst_id != 0 || c->db_id != 0)) {
+        reply_error(c, "Copying to another database is not allowed in cluster mode");
+        return;
+    }
     db *dst = &server.dbs[dst_id];
     sds key = c->argv[1], newkey = c->argv[2];
     if (dst == c->db && sds_cmp(key, newkey) == 0) {
@@ -163,6 +168,10 @@ static void copy_command(client *c) {
 
 static void move_command(client *c) {
     int dst_id;
+    if (cluster) {
+        reply_error(c, "MOVE is not allowed in cluster mode");
+        return;
+    }
     if (keyspace_parse_int(c, c->argv[2], &dst_id, NULL) < 0) return;
     if (!keyspace_valid_db(dst_id)) {
         reply_error(c, "DB index is out of range");
@@ -193,6 +202,10 @@ static void move_command(client *c) {
 
 static void swapdb_command(client *c) {
     int a, b;
+    if (cluster) {
+        reply_error(c, "SWAPDB is not allowed in cluster mode");
+        return;
+    }
     if (keyspace_parse_int(c, c->argv[1], &a, "invalid first DB index") < 0) return;
     if (keyspace_parse_int(c, c->argv[2], &b, "invalid second DB index") < 0) return;
     if (!keyspace_valid_db(a) || !keyspace_valid_db(b)) {

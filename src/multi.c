@@ -121,6 +121,13 @@ size_t multi_queued_bytes(const client *c) {
     return bytes;
 }
 
+const redis_command *multi_queued_command(const client *c, long i, sds **argv, int *argc) {
+    const queued_command *q = &c->mstate->commands[i];
+    *argv = q->argv;
+    *argc = q->argc;
+    return q->cmd;
+}
+
 uint64_t multi_queued_flags(const client *c) {
     return c->mstate ? c->mstate->cmd_flags : 0;
 }

@@ -27,6 +27,10 @@ void multi_touch_existing_in_db(int dbnum, int replaced_with);
 void multi_touch_replaced_db(int dbnum, db *emptied, db *replacement);
 /* CMD_* flags of every command c has queued, or'ed (0 outside MULTI). */
 uint64_t multi_queued_flags(const client *c);
+/* The i-th command c has queued (0 <= i < multi_queued_count(c)), with
+ * its arguments in *argv / *argc; all borrowed (a cluster node routes
+ * EXEC by the keys of its whole queue). */
+const redis_command *multi_queued_command(const client *c, long i, sds **argv, int *argc);
 /* CLIENT LIST's multi= and multi-mem=: commands queued (-1 outside
  * MULTI) and the bytes they hold. */
 long multi_queued_count(const client *c);

@@ -85,6 +85,7 @@ client *net_create_client(int fd) {
     acl_client_init(c);
     c->db_id = 0;
     c->db = &server.dbs[0];
+    c->cluster_slot = -1;
     c->querybuf = sds_empty();
     resp_parser_init(&c->parser);
     c->ctime = (time_t)vclock_s(); /* age= and idle= are on the data clock */
@@ -301,6 +302,11 @@ void net_reset_client(client *c) {
     c->argv = NULL;
     c->argc = 0;
     tracking_command_reset(c);
+    /* ASKING lets exactly the next command into an importing slot (or a
+     * whole transaction, MULTI to EXEC), as Redis's resetClient. */
+    if ((c->flags & (CLIENT_ASKING | CLIENT_MULTI)) == CLIENT_ASKING &&
+        !(c->cmd && c->cmd->parent == NULL && strcmp(c->cmd->name, "asking") == 0))
+        c->flags &= ~CLIENT_ASKING;
     c->cmd = NULL;
     /* CLIENT REPLY SKIP silences exactly the command after it. */
     c->flags &= ~CLIENT_REPLY_SKIP;
@@ -711,6 +717,7 @@ static sds net_cat_flags(sds s, const client *c) {
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) *p++ = 'c';
     if (c->flags & CLIENT_CLOSE_ASAP) *p++ = 'A';
     if (c->flags & CLIENT_UNIX_SOCKET) *p++ = 'U';
+    if (c->flags & CLIENT_READONLY) *p++ = 'r';
     if (c->flags & CLIENT_NO_EVICT) *p++ = 'e';
     if (c->flags & CLIENT_NO_TOUCH) *p++ = 'T';
     if (p == flags) *p++ = 'N';

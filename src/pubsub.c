@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "notify.h"
 #include "propagate.h"
@@ -259,6 +260,47 @@ void pubsub_client_reset(client *c) {
     c->flags &= ~CLIENT_PUBSUB;
 }
 
+static int sds_ptr_cmp(const void *a, const void *b) {
+    return sds_cmp(*(const sds *)a, *(const sds *)b);
+}
+
+/* Unsubscribes every subscriber of one shard channel, telling each. */
+static void shard_drop_channel(const sds name) {
+    dict_entry *de = dict_find(indexes[PS_SHARD], name);
+    if (de == NULL) return;
+    subscribers *s = dict_get_val(de);
+    /* A copy: each unsubscribe shrinks (and finally frees) the array. */
+    size_t n = s->len;
+    client **v = zmalloc(sizeof(client *) * n);
+    memcpy(v, s->v, sizeof(client *) * n);
+    for (size_t i = 0; i < n; i++) {
+        unsubscribe_one(v[i], PS_SHARD, name);
+        reply_confirmation(v[i], unsub_word[PS_SHARD], name, confirm_count(v[i], PS_SHARD));
+        update_flag(v[i]);
+    }
+    zfree(v);
+}
+
+void pubsub_shard_drop(int (*drop)(const sds name, void *ctx), void *ctx) {
+    unsigned long total = dict_size(indexes[PS_SHARD]);
+    if (total == 0) return;
+    /* Names first: dropping a channel deletes it from the index. */
+    sds *names = zmalloc(sizeof(sds) * total);
+    unsigned long n = 0;
+    dict_iterator it;
+    dict_init_iterator(&it, indexes[PS_SHARD]);
+    dict_entry *de;
+    while ((de = dict_next(&it)) != NULL && n < total)
+        if (drop(dict_get_key(de), ctx)) names[n++] = sds_dup(dict_get_key(de));
+    dict_reset_iterator(&it);
+    qsort(names, n, sizeof(sds), sds_ptr_cmp);
+    for (unsigned long i = 0; i < n; i++) {
+        shard_drop_channel(names[i]);
+        sds_free(names[i]);
+    }
+    zfree(names);
+}
+
 /* ---------------------------------------------------------- publishing */
 
 /* Appends "$<len>\r\n<p>\r\n" to msg_buf. */
@@ -381,17 +423,31 @@ static void sunsubscribe_command(client *c) {
     unsubscribe_generic(c, PS_SHARD);
 }
 
+long long pubsub_publish_shard(const sds channel, const sds message) {
+    long long n = publish_exact(PS_SHARD, "smessage", 8, channel, message);
+    msg_buf_trim();
+    return n;
+}
+
 /* PUBLISH and SPUBLISH also reach replicas (never the AOF), so clients
- * subscribed on a replica hear them, as in Redis. */
+ * subscribed on a replica hear them, as in Redis. A cluster node sends
+ * them over the cluster bus instead (PUBLISH to every node, SPUBLISH to
+ * its shard), which reaches its replicas too. */
 static void publish_command(client *c) {
     reply_integer(c, pubsub_publish(c->argv[1], c->argv[2]));
-    prop_force_replicas(c);
+    if (cluster) cluster_bus_send_publish(c->argv[1], c->argv[2], 0);
+    else prop_force_replicas(c);
 }
 
 static void spublish_command(client *c) {
-    prop_force_replicas(c);
-    reply_integer(c, publish_exact(PS_SHARD, "smessage", 8, c->argv[1], c->argv[2]));
-    msg_buf_trim();
+    if (cluster) cluster_bus_send_publish(c->argv[1], c->argv[2], 1);
+    else prop_force_replicas(c);
+    reply_integer(c, pubsub_publish_shard(c->argv[1], c->argv[2]));
+}
+
+int pubsub_is_shard_command(const redis_command *cmd) {
+    command_proc *p = cmd->proc;
+    return p == ssubscribe_command || p == sunsubscribe_command || p == spublish_command;
 }
 
 int pubsub_allowed_in_context(const redis_command *cmd) {

@@ -36,10 +36,22 @@ unsigned long pubsub_shard_channel_count(void);
  * matching patterns. Both borrowed. Returns the number of deliveries
  * (PUBLISH's reply). */
 long long pubsub_publish(const sds channel, const sds message);
+/* Delivers message on the shard channel to its subscribers (SPUBLISH,
+ * a PUBLISHSHARD from the cluster bus). Both borrowed. Returns the number
+ * of deliveries. */
+long long pubsub_publish_shard(const sds channel, const sds message);
 
 /* 1 if cmd may run in RESP2 subscribed mode ((P|S)SUBSCRIBE,
  * (P|S)UNSUBSCRIBE, PING, QUIT, RESET). */
 int pubsub_allowed_in_context(const redis_command *cmd);
+
+/* 1 if cmd is SSUBSCRIBE, SUNSUBSCRIBE or SPUBLISH (a cluster node
+ * routes them by their shard channels' slot). */
+int pubsub_is_shard_command(const redis_command *cmd);
+/* Every shard channel for which drop(name, ctx) says 1 loses all its
+ * subscribers, each told with a "sunsubscribe" push, channels in byte
+ * order (a cluster node that lost the channels' slot, as Redis 7.0). */
+void pubsub_shard_drop(int (*drop)(const sds name, void *ctx), void *ctx);
 
 /* The table (registered in commands.c). */
 extern redis_command pubsub_commands[];

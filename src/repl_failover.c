@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "admin.h"
+#include "cluster.h"
 #include "commands.h"
 #include "log.h"
 #include "monotonic.h"
@@ -139,6 +140,11 @@ static int failover_parse(client *c, const char **host, long *port, long *timeou
 }
 
 static void failover_command(client *c) {
+    /* Cluster replicas are promoted by the cluster. */
+    if (cluster) {
+        reply_error(c, "FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+        return;
+    }
     if (c->argc == 2 && !strcasecmp(c->argv[1], "abort")) {
         if (fo.state == FAILOVER_NONE) {
             reply_error(c, "No failover in progress.");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cluster.h"
 #include "commands.h"
 #include "log.h"
 #include "networking.h"
@@ -28,6 +29,11 @@ static void log_user_request(const char *what, client *c) {
 
 /* REPLICAOF host port | NO ONE (and SLAVEOF). */
 static void replicaof_command(client *c) {
+    /* A cluster node follows the primary CLUSTER REPLICATE names. */
+    if (cluster) {
+        reply_error(c, "REPLICAOF not allowed in cluster mode.");
+        return;
+    }
     if (repl_failover_active()) {
         reply_error(c, "REPLICAOF not allowed while failing over.");
         return;

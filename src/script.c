@@ -16,6 +16,7 @@
 
 #include "aof.h"
 #include "blocking.h"
+#include "cluster.h"
 #include "commands.h"
 #include "db.h"
 #include "evict.h"
@@ -59,6 +60,10 @@ static long long script_now_ms(void) {
 /* Redis's checks before a script with declared flags may run. */
 static int script_flags_refusal(client *caller, uint64_t flags, int read_only, int oom) {
     if (flags & SCRIPT_FLAG_EVAL_COMPAT_MODE) return 0;
+    if ((flags & SCRIPT_FLAG_NO_CLUSTER) && cluster) {
+        reply_error(caller, "Can not run script on cluster, 'no-cluster' flag is set.");
+        return -1;
+    }
     /* no-writes implies allow-oom. */
     if (!(flags & (SCRIPT_FLAG_ALLOW_OOM | SCRIPT_FLAG_NO_WRITES)) && oom) {
         reply_error(caller, "-OOM allow-oom flag is not set on the script, can not run it when used memory > "
@@ -151,11 +156,15 @@ sds script_call(script_run *r, int argc, sds *argv, sds *err) {
     sc->argc = argc;
     redis_command *cmd = cmd_resolve(sc, CMD_CALLER_SCRIPT, err);
     if (*err == NULL) *err = script_command_refusal(r, sc, cmd);
+    /* A write that passed those checks counts as written even if the
+     * cluster refuses it (Redis's order). */
+    if (*err == NULL && (cmd->flags & CMD_WRITE)) r->wrote = 1;
+    /* A cluster node: the keys must be served here, in the caller's slot. */
+    if (*err == NULL && cluster) *err = cluster_route(sc, cmd, 1);
     sds reply = NULL;
     if (*err) {
         if (cmd) cmd->rejected_calls++;
     } else {
-        if (cmd->flags & CMD_WRITE) r->wrote = 1;
         sc->cmd = cmd;
         /* redis.set_repl(): the readers this call's effect skips. */
         if (r->repl_off == SCRIPT_REPL_OFF_ALL) sc->flags |= CLIENT_PREVENT_PROP;

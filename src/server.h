@@ -149,6 +149,9 @@ typedef struct client {
     struct repl_link *repl;          /* repl_primary.c: a replica's sync state, or NULL */
     long long repl_woff;             /* repl_primary.c: the stream offset after this
                                       * client's last write (WAIT waits for it) */
+    int cluster_slot;                /* cluster_route.c: the slot of the running
+                                      * command's keys (EXEC: of its queue), -1:
+                                      * none; scripts' keys must stay in it */
     char buf[PROTO_REPLY_CHUNK_BYTES];
 } client;
 

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "acl.h"
+#include "cluster.h"
 #include "db.h"
 #include "intset.h"
 #include "notify.h"
@@ -107,9 +108,9 @@ static struct {
 } sortbuf;
 
 /* Cluster mode refuses BY with a pattern and GET (the keys they name may
- * live on other nodes); minired has no cluster mode yet. */
+ * live on other nodes). */
 static int sort_cluster_enabled(void) {
-    return 0;
+    return cluster != NULL;
 }
 
 /* ============================================================ patterns */

@@ -166,8 +166,14 @@ END_TEST
 START_TEST(test_port_too_high_refused) {
     char dir[64] = "/tmp/minired-clstate-XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
+    /* A free port over 55535 (its bus port would be over 65535). */
+    int p = hs_free_port();
+    for (int i = 0; i < 1000 && p <= 55535; i++) p = hs_free_port();
+    ck_assert_int_gt(p, 55535);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", p);
     hs_buf out = {0};
-    int st = hs_run_server_once(HS_ARGS("--port", "60000", "--bind", "127.0.0.1", "--dir", dir, "--save", "",
+    int st = hs_run_server_once(HS_ARGS("--port", port, "--bind", "127.0.0.1", "--dir", dir, "--save", "",
                                         "--cluster-enabled", "yes"),
                                 10000, &out);
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit status 0x%x:\n%s", st, out.data);
