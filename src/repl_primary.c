@@ -20,6 +20,7 @@
 #include "admin.h"
 #include "anet.h"
 #include "blocking.h"
+#include "cluster.h"
 #include "commands.h"
 #include "config.h"
 #include "log.h"
@@ -631,9 +632,11 @@ void repl_primary_cron(void) {
     /* PING every repl-ping-replica-period seconds, so replicas can time
      * out a dead primary; only a primary pings (a replica proxies its
      * primary's pings). */
-    /* Not while a FAILOVER holds writes: the target must reach our offset. */
+    /* Not while a FAILOVER or a cluster manual failover holds writes: the
+     * target must reach the offset we announced. */
+    int failing_over = repl_failover_active() || (cluster && cluster->mf_end);
     if (!server.is_replica && repl_replica_len > 0 && cron_seconds % cfg.repl_ping_replica_period == 0 &&
-        !(repl_failover_active() && admin_pause_active))
+        !(failing_over && admin_pause_active))
         repl_feed_stream(PING_CMD, sizeof(PING_CMD) - 1);
     cron_seconds++;
     repl_sync_keepalive();

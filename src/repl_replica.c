@@ -994,6 +994,13 @@ int repl_replica_link_up(void) {
     return lk.state == LINK_CONNECTED && server.primary_client != NULL;
 }
 
+long long repl_replica_data_age_ms(void) {
+    if (repl_replica_link_up()) return vclock_ms() - server.primary_client->last_interaction_ms;
+    /* A link never up counts from the epoch, as Redis's repl_down_since 0:
+     * such a replica's data is never fresh enough to fail over. */
+    return mstime() - (long long)lk.down_since * 1000;
+}
+
 const char *repl_replica_primary_host(void) {
     return server.is_replica ? lk.host : NULL;
 }

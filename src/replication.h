@@ -184,6 +184,10 @@ void repl_replica_unset_primary(void);
 void repl_replica_set_primary_failover(const char *host, int port);
 /* 1 when the link to the primary is up (master_link_status:up). */
 int repl_replica_link_up(void);
+/* How old our copy of the primary's data is, in ms: since the last bytes
+ * of a link that is up, else since the link went down (cluster failover's
+ * data-age check, as Redis's lastinteraction / repl_down_since). */
+long long repl_replica_data_age_ms(void);
 /* The database the primary's stream has selected last (its link's, or
  * the cached one's while the link is down): repl-stream-db in our RDBs. */
 int repl_replica_stream_db(void);
