@@ -713,6 +713,7 @@ static void process_fail(const clmsg *m, cluster_node *sender) {
     failing->fail_time = mstime();
     failing->flags &= ~CLCONF_NODE_PFAIL;
     todo(CLUSTER_TODO_SAVE_CONFIG | CLUSTER_TODO_UPDATE_STATE);
+    if (myself()->primary == failing) todo(CLUSTER_TODO_HANDLE_FAILOVER);
 }
 
 static void process_publish(const clmsg *m) {
@@ -1180,6 +1181,9 @@ void cluster_bus_mark_failing_if_needed(cluster_node *n) {
      * only helps spread the news. */
     cluster_bus_send_fail(n->name);
     todo(CLUSTER_TODO_UPDATE_STATE | CLUSTER_TODO_SAVE_CONFIG);
+    /* Our primary failed: the election is scheduled now, not at the
+     * next cron tick. */
+    if (myself()->primary == n) todo(CLUSTER_TODO_HANDLE_FAILOVER);
 }
 
 /* ---------------------------------------------------------- introspection */
