@@ -1,6 +1,9 @@
-/* acl_absent.c -- the Redis 7.0 commands minired does not have yet
- * (MIGRATE and RESTORE-ASKING), as the ACL rules know them, and the commands
- * minired has that Redis 7.0 lacks.
+/* acl_absent.c -- the Redis 7.0 commands minired lacked, as the ACL rules
+ * know them, and the commands minired has that Redis 7.0 lacks.
+ *
+ * Every entry of the list is in the table now (MIGRATE and RESTORE-ASKING
+ * were the last), so each is dropped at start; the list stays for commands
+ * Redis may add that minired does not have yet.
  *
  * Why: Redis describes a user's commands by best-fitting categories on
  * command counts, so every command of its table weighs in ACL LIST's text,
