@@ -34,18 +34,18 @@ class RedirectCounter(logging.Handler):
     def __init__(self):
         super().__init__(logging.DEBUG)
         self.counts = {}
-        self.lock = threading.Lock()
+        self.count_lock = threading.Lock()
 
     def emit(self, record):
         msg = record.msg
         name = msg.__name__ if isinstance(msg, type) else str(msg).split(':')[0]
         if name.startswith('Executing command'):
             return
-        with self.lock:
+        with self.count_lock:
             self.counts[name] = self.counts.get(name, 0) + 1
 
     def snapshot(self):
-        with self.lock:
+        with self.count_lock:
             return dict(self.counts)
 
 
