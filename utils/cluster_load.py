@@ -63,11 +63,22 @@ def redirect_counter():
     return _counter
 
 
+class Client(RedisCluster):
+    """RedisCluster as Debian's redis-py 4.3.4 has it, with one fix: when it
+    reconnects to a seed node (after a node died) it deep-copies its
+    connection arguments, which hold a bound method of the client itself,
+    and deep-copying the client fails (it holds locks), so the client could
+    never rebuild its slot map. A copy of the client is the client."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 def client(port, **kw):
     redirect_counter()
     kw.setdefault('socket_timeout', CLIENT_TIMEOUT_S)
     kw.setdefault('socket_connect_timeout', CLIENT_TIMEOUT_S)
-    return RedisCluster(host='127.0.0.1', port=port, **kw)
+    return Client(host='127.0.0.1', port=port, **kw)
 
 
 class KeyState:
