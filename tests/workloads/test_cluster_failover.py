@@ -7,8 +7,9 @@ acknowledged value (keys written before the kill are replicated first:
 WAIT, since replication is asynchronous in Redis too).
 
 Once on 6 nodes of the server under test; once on 3 of them + 3 Redis 7.0
-nodes, killing a primary whose replica is of the other kind (so the
-election runs across implementations).
+nodes, killing a minired primary whose replica is Redis, then a Redis
+primary whose replica is minired (so elections run across
+implementations), when create paired them so.
 Options and how the checks are chosen: tests/workloads/cluster_workload.py.
 """
 
@@ -40,11 +41,10 @@ def failover(c, victim):
     lo, hi = [n for n in c.nodes() if n['port'] == victim][0]['slots'][0]
     keys_in = L.slot_keys((lo, hi + 1), 40, prefix='fo')
     keys_out = [k for k in ('other:%d' % i for i in range(200)) if not lo <= L.key_slot(k) <= hi][:40]
-    rc = CL.client(c.ports[0] if c.ports[0] != victim else c.ports[1])
+    rc = CL.client([p for p in c.alive_ports() if p != victim][0])
     for k in keys_in + keys_out:
         assert rc.set(k, 'before-' + k) is True
-    for p in c.primaries():
-        assert L.call(p, 'WAIT', 1, 5000) == 1, p
+    assert L.call(victim, 'WAIT', 1, 5000) == 1, victim
     load = CL.Load(replica, WORKERS, lambda w: keys_in[w::WORKERS] + keys_out[w::WORKERS], pause_s=0.005)
     for w in load.workers:        # they start from what was written above
         for k in w.keys:
@@ -101,9 +101,14 @@ def test_failover_kill9(ctx):
 def test_failover_mixed(ctx):
     with L.Cluster(ctx.server, redis=ctx.redis, node_timeout=NODE_TIMEOUT_MS, workdir=ctx.workdir) as c:
         c.wait_replicas_synced()
+        # A minired primary with a Redis replica, then a Redis primary with a
+        # minired replica (two of three primaries stay: still a majority).
         pairs = [(p, c.replicas_of(p)[0]) for p in c.primaries()]
-        cross = [(p, r) for p, r in pairs if c.kind_of(p) != c.kind_of(r)] or pairs
-        failover(c, cross[0][0])
+        victims = [next((p for p, r in pairs if (c.kind_of(p), c.kind_of(r)) == kinds), None)
+                   for kinds in (('server', 'redis'), ('redis', 'server'))]
+        victims = [v for v in victims if v] or [pairs[0][0]]
+        for v in victims:
+            failover(c, v)
 
 
 CHECKS = [test_failover_kill9, test_failover_mixed]
