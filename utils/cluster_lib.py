@@ -159,8 +159,12 @@ class Cluster:
         self.base = free_base(self.n)
         self.started = True
         t0 = time.monotonic()
-        out = subprocess.run(['bash', SETUP, 'start'] + self._setup_args(), capture_output=True,
-                             text=True, stdin=subprocess.DEVNULL, timeout=self.wait_timeout * 4 + 60)
+        try:
+            out = subprocess.run(['bash', SETUP, 'start'] + self._setup_args(), capture_output=True,
+                                 text=True, stdin=subprocess.DEVNULL, timeout=self.wait_timeout * 4 + 60)
+        except BaseException:
+            self.stop()         # interrupted or timed out: the nodes started so far
+            raise
         self.create_seconds = time.monotonic() - t0
         if out.returncode != 0:
             logs = self.log_tails()
