@@ -31,7 +31,11 @@ NEEDS = {
     'test_sharded_pubsub': 'cluster_route.c (SSUBSCRIBE/SPUBLISH by slot) cluster_bus.c (PUBLISHSHARD)',
     'test_readonly_replica_reads': 'cluster_route.c (READONLY) + replicas (cluster_failover.c sets them up)',
 }
-IN_MAKE_TEST = set()
+# Checks `make test` runs (each passed on minired with clbus, clfail, clcmd,
+# clroute and clmig merged; the others run under `make test-cluster`).
+IN_MAKE_TEST = {'test_set_get_across_slots', 'test_hash_tags_crossslot', 'test_moved_after_slot_moves',
+                'test_ask_during_migration', 'test_pipeline', 'test_pubsub_across_nodes', 'test_sharded_pubsub',
+                'test_readonly_replica_reads'}
 
 import redis  # noqa: E402
 import cluster_lib as L  # noqa: E402
