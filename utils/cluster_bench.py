@@ -235,8 +235,9 @@ def bar_throughput(args, workdir):
     servers = []
     try:
         for name, binary in (('minired', args.server), ('redis', args.redis)):
+            # A cluster node's port must leave room for its bus port (+10000).
             s = Server(name, binary, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'],
-                       workdir, args.server_cpu if pin else None)
+                       workdir, args.server_cpu if pin else None, port=L.free_base(1))
             servers.append(s)
             s.wait_ready()
             assign_all_slots(s.port)
