@@ -47,6 +47,7 @@ import tempfile
 import time
 import types
 
+sys.dont_write_bytecode = True      # no __pycache__ in utils/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import cluster_lib as L  # noqa: E402
 from bench import Server, run_benchmark  # noqa: E402
