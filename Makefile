@@ -114,7 +114,7 @@ LIBBASE := $(B)/libminibase.a
 
 .PHONY: all command-docs test unit-test integration-test test-deps run bench bench-persist bench-scripts clean install \
         bench-types bench-clock bench-acl bench-instr bench-repl bench-failover fuzz check-ae-backends check-layers \
-        diffcheck test-long
+        diffcheck test-long test-cluster bench-cluster
 
 all: $(SERVER_BIN)
 ifeq ($(SANITIZE),)
@@ -259,6 +259,16 @@ test-long: all $(B)/tests/itest_aof $(B)/tests/long_repl
 	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) MINIRED_REPL_LONG_SECONDS=$(or $(REPL_LONG_SECONDS),180) \
 	    $(abspath $(B)/tests/long_repl)
 
+# Redis Cluster end to end (tests/workloads/test_cluster_{create,client,
+# reshard,failover}.py): every check,
+# not only those each file's IN_MAKE_TEST gives `make test`; one file at a
+# time (failovers are timing-sensitive). CLUSTER_SERVER=redis-server runs
+# them on Redis 7.0 nodes only (validates the tests themselves).
+CLUSTER_TESTS := $(addprefix tests/workloads/test_cluster_,create.py client.py reshard.py failover.py)
+test-cluster: all test-deps
+	@MINIRED_SERVER=$(if $(CLUSTER_SERVER),$(CLUSTER_SERVER),$(abspath $(SERVER_BIN))) MINIRED_CLUSTER_ALL=1 \
+	    MINIRED_TEST_JOBS=1 sh tests/run-integration.sh $(CLUSTER_TESTS)
+
 bench: all
 	@sh utils/bench.sh $(abspath $(SERVER_BIN))
 
@@ -305,6 +315,15 @@ bench-repl: all
 # write acknowledged by WAIT 2 kept (FAILOVER_BENCH_ARGS, e.g. "--runs 3").
 bench-failover: all test-deps
 	@python3 utils/sentinel_failover_bench.py --server $(abspath $(SERVER_BIN)) $(FAILOVER_BENCH_ARGS)
+
+# Issue 14's cluster bars (utils/cluster_bench.py all): create + check of 6
+# minired and 3 minired + 3 Redis nodes; reshard of 1000 slots under 50
+# clients (errors, keys lost); failover time after kill -9 (5 runs each,
+# medians, vs Redis); one cluster node's GET/SET throughput vs Redis
+# (CLUSTER_BENCH_ARGS, e.g. "--runs 3 --rounds 3"; CLUSTER_BENCH=failover
+# for one bar). About 10 minutes.
+bench-cluster: all test-deps
+	@/usr/bin/python3 utils/cluster_bench.py $(or $(CLUSTER_BENCH),all) --server $(abspath $(SERVER_BIN)) $(CLUSTER_BENCH_ARGS)
 
 # Instructions per request under callgrind: steady where CPU time is not.
 bench-instr: all

@@ -44,9 +44,9 @@ TEST_EXPANSION = {'ping': ['ping_inline', 'ping_mbulk']}
 class Server:
     """A server child started with redis-server's command line, maybe pinned."""
 
-    def __init__(self, name, binary, extra_args, workdir, cpu):
+    def __init__(self, name, binary, extra_args, workdir, cpu, port=None):
         self.name, self.binary = name, binary
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir, exist_ok=True)
         argv = [binary, '--port', str(self.port), '--bind', '127.0.0.1',
