@@ -258,6 +258,8 @@ test-long: all $(B)/tests/itest_aof $(B)/tests/long_repl
 	@echo "== replication: random writes, link cuts, restarts"
 	@MINIRED_SERVER=$(abspath $(SERVER_BIN)) MINIRED_REPL_LONG_SECONDS=$(or $(REPL_LONG_SECONDS),180) \
 	    $(abspath $(B)/tests/long_repl)
+	@echo "== cluster: every end-to-end check (resharding, failovers, mixed clusters)"
+	@$(MAKE) --no-print-directory test-cluster
 
 # Redis Cluster end to end (tests/workloads/test_cluster_{create,client,
 # reshard,failover}.py): every check,
