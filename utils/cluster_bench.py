@@ -173,8 +173,14 @@ def failover_run(server, args, workdir):
         # Two keys of the victim's slots: one acknowledged before the kill,
         # one the promoted replica must accept.
         key, key2 = L.slot_keys((lo, hi + 1), 2, prefix='failover')
-        L.call(victim, 'SET', key, 'acked')
-        assert L.call(victim, 'WAIT', 1, 5000) == 1
+        # One connection: WAIT waits for its own client's last write, so a
+        # WAIT on a fresh connection would return at once.
+        conn = L.Conn(victim)
+        try:
+            conn.call('SET', key, 'acked')
+            assert conn.call('WAIT', 1, 5000) == 1
+        finally:
+            conn.close()
         t0 = time.monotonic()
         c.kill9(victim)
         deadline = t0 + args.failover_timeout
