@@ -13,6 +13,7 @@ work.
   python3 utils/instr_bench.py --server build/epoll/minired-server --baseline /tmp/old-minired
   python3 utils/instr_bench.py --server build/epoll/minired-server --acl-user
   python3 utils/instr_bench.py --server A --baseline B --server-args '--appendonly yes'
+  python3 utils/instr_bench.py --server A --baseline redis-server --cluster
 
 --acl-user compares, on one server, the default user with a user limited to
 `~cache:* +@read` running `GET cache:__rand_int__` (issue 11's ACL bar).
@@ -41,6 +42,27 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_cluster_port():
+    """A free port p <= 55535 whose bus port p + 10000 is free too."""
+    for _ in range(500):
+        p = free_port()
+        if p > 55535:
+            continue
+        try:
+            with socket.socket() as s:
+                s.bind(('127.0.0.1', p + 10000))
+            return p
+        except OSError:
+            continue
+    raise RuntimeError('no free port pair for a cluster node')
+
+
+# --cluster: a lone cluster node that owns every slot, from a nodes.conf
+# written before it starts (the same file format for minired and Redis).
+CLUSTER_NODES_CONF = ('%s :0@0 myself,master - 0 0 1 connected 0-16383\n'
+                      'vars currentEpoch 1 lastVoteEpoch 0\n' % ('c' * 40))
+
+
 def command(port, *args):
     payload = b'*%d\r\n' % len(args)
     for a in args:
@@ -54,10 +76,14 @@ def command(port, *args):
 class GrindServer:
     """A server under callgrind, instrumentation off until asked."""
 
-    def __init__(self, binary, workdir, name, extra=()):
-        self.port = free_port()
+    def __init__(self, binary, workdir, name, extra=(), cluster=False):
+        self.port = free_cluster_port() if cluster else free_port()
         self.dir = os.path.join(workdir, name)
         os.makedirs(self.dir)
+        if cluster:
+            with open(os.path.join(self.dir, 'nodes.conf'), 'w') as f:
+                f.write(CLUSTER_NODES_CONF)
+            extra = list(extra) + ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf']
         self.out = os.path.join(self.dir, 'cg.out')
         self.log = open(os.path.join(self.dir, 'server.log'), 'wb')
         argv = ['valgrind', '--tool=callgrind', '--instr-atstart=no', '--callgrind-out-file=' + self.out,
@@ -69,11 +95,21 @@ class GrindServer:
         while time.monotonic() < deadline and self.proc.poll() is None:
             try:
                 socket.create_connection(('127.0.0.1', self.port), 0.5).close()
+                if cluster:
+                    self.wait_cluster_ok(deadline)
                 return
             except OSError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError('%s did not start under valgrind' % binary)
+
+    def wait_cluster_ok(self, deadline):
+        """A restarted primary says ok only after a short delay."""
+        while time.monotonic() < deadline:
+            if b'cluster_state:ok' in command(self.port, 'CLUSTER', 'INFO'):
+                return
+            time.sleep(0.1)
+        raise RuntimeError('cluster node on :%d never said cluster_state:ok' % self.port)
 
     def control(self, *args):
         subprocess.run(['callgrind_control'] + list(args) + [str(self.proc.pid)], capture_output=True,
@@ -117,7 +153,7 @@ def bench_argv(port, args, tail):
 def compare_binaries(args, workdir):
     results = {}
     for name, binary in (('server', args.server), ('baseline', args.baseline)):
-        srv = GrindServer(os.path.abspath(binary), workdir, name, args.server_args.split())
+        srv = GrindServer(os.path.abspath(binary), workdir, name, args.server_args.split(), args.cluster)
         try:
             for t in args.tests.split(','):
                 counts = [srv.count(bench_argv(srv.port, args, ['-t', t]), args.requests)
@@ -156,6 +192,8 @@ def main(argv):
     p.add_argument('--baseline', help='another build to compare with')
     p.add_argument('--acl-user', action='store_true', help='default vs ~cache:* +@read user on --server')
     p.add_argument('--server-args', default='', help='extra server options for both builds, e.g. "--appendonly yes"')
+    p.add_argument('--cluster', action='store_true',
+                   help='each server a cluster node (cluster-enabled yes) owning every slot')
     p.add_argument('--tests', default='set,get', help='redis-benchmark -t names (binary comparison)')
     p.add_argument('--requests', type=int, default=100000)
     p.add_argument('--pipeline', type=int, default=16)
