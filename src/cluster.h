@@ -300,6 +300,14 @@ size_t cluster_bus_links_memory(void);
 /* INFO cluster_connections: as Redis 7.0 counts it, two per known node
  * other than myself (up or not). */
 unsigned long cluster_bus_link_count(void);
+/* DEBUG DROP-CLUSTER-PACKET-FILTER <type>: received messages of this type
+ * are dropped (logged) before they are acted on; -1 (the default): none.
+ * Any time, cluster or not, as Redis stores it. */
+extern long cluster_bus_drop_filter;
+/* DEBUG CLUSTERLINK KILL <to|from|all> <node-id>: closes our link to the
+ * node (to), its link to us (from) or both. Returns NULL, or Redis's
+ * error text ("Unknown node ...", "Unknown direction ..."; new sds). */
+sds cluster_bus_debug_kill_link(const sds dir, const sds node);
 
 /* ------------------------------------------------------------ cluster_failover.c */
 

@@ -792,6 +792,10 @@ static int process_message(cluster_link *l) {
         log_invalid(type, (uint16_t)((l->rcvbuf[14] << 8) | l->rcvbuf[15]), l->rcvbuf_len, err);
         return 1;
     }
+    if ((long)type == cluster_bus_drop_filter) {
+        log_warning("Dropping packet that matches debug drop filter");
+        return 1;
+    }
     long long now = mstime();
     cluster_node *sender = (l->node && !node_in_handshake(l->node)) ? l->node
                                                                     : cluster_node_lookup(m.hdr.sender, CLUSTER_NAMELEN);
@@ -1210,6 +1214,19 @@ size_t cluster_bus_links_memory(void) {
 
 /* What Redis 7.0 reports as cluster_connections: two per other node (one
  * each way), whether or not they are up at the moment. */
+long cluster_bus_drop_filter = -1;
+
+sds cluster_bus_debug_kill_link(const sds dir, const sds node) {
+    cluster_node *n = cluster_node_lookup(node, sds_len(node));
+    if (n == NULL) return sds_cat_printf(sds_empty(), "Unknown node %s", node);
+    int to = strcasecmp(dir, "to") == 0, from = strcasecmp(dir, "from") == 0, all = strcasecmp(dir, "all") == 0;
+    if (!to && !from && !all) return sds_cat_printf(sds_empty(), "Unknown direction %s", dir);
+    /* The cron reconnects our side; the peer reconnects its own. */
+    if ((to || all) && n->link) cluster_bus_link_free(n->link);
+    if ((from || all) && n->inbound_link) cluster_bus_link_free(n->inbound_link);
+    return NULL;
+}
+
 unsigned long cluster_bus_link_count(void) {
     size_t n = dict_size(cluster->nodes);
     return n > 1 ? (unsigned long)(n - 1) * 2 : 0;

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cluster.h"
 #include "aof.h"
 #include "config.h"
 #include "crashlog.h"
@@ -219,6 +220,23 @@ static void debug_drop_cluster_packet_filter(client *c) {
         reply_error_not_integer(c);
         return;
     }
+    cluster_bus_drop_filter = (long)type;
+    reply_ok(c);
+}
+
+/* DEBUG CLUSTERLINK KILL <to|from|all> <node-id>. Redis 7.0 replies +OK
+ * after an unknown direction's error too (two replies); one is enough. */
+static void debug_clusterlink_kill(client *c) {
+    if (cluster == NULL) {
+        reply_error(c, "Debug option only available for cluster mode enabled setup!");
+        return;
+    }
+    sds err = cluster_bus_debug_kill_link(c->argv[3], c->argv[4]);
+    if (err) {
+        reply_error(c, err);
+        sds_free(err);
+        return;
+    }
     reply_ok(c);
 }
 
@@ -318,8 +336,7 @@ int debug_extra_dispatch(client *c) {
     else if (is(c, "leak", 3, 3)) debug_leak(c);
     else if (is(c, "replicate", 3, INT_MAX)) debug_replicate(c);
     else if (is(c, "drop-cluster-packet-filter", 3, 3)) debug_drop_cluster_packet_filter(c);
-    else if (is(c, "clusterlink", 5, 5) && strcasecmp(c->argv[2], "kill") == 0)
-        reply_error(c, "Debug option only available for cluster mode enabled setup!");
+    else if (is(c, "clusterlink", 5, 5) && strcasecmp(c->argv[2], "kill") == 0) debug_clusterlink_kill(c);
     else if (is(c, "config-rewrite-force-all", 2, 2)) debug_config_rewrite_force_all(c);
     else if (is(c, "restart", 2, INT_MAX)) debug_restart(c, 1);
     else if (is(c, "crash-and-recover", 2, INT_MAX)) debug_restart(c, 0);

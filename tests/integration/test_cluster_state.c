@@ -289,6 +289,28 @@ START_TEST(test_announced_port_saved) {
 }
 END_TEST
 
+START_TEST(test_debug_clusterlink) {
+    hs_server *plain = hs_start(NULL);
+    redisContext *a = hs_connect(plain);
+    HS_EXPECT_ERROR(a, "ERR Debug option only available for cluster mode enabled setup!", "DEBUG", "CLUSTERLINK",
+                    "KILL", "all", "x");
+    redisFree(a);
+    hs_stop(plain);
+    hs_server *srv = hs_start(HS_ARGS(CLUSTER_ON));
+    redisContext *c = hs_connect(srv);
+    char id[41];
+    logged_id(srv, "No cluster configuration found, I'm ", id);
+    HS_EXPECT_ERROR(c, "ERR Unknown node nosuchnode", "DEBUG", "CLUSTERLINK", "KILL", "all", "nosuchnode");
+    HS_EXPECT_ERROR(c, "ERR Unknown direction sideways", "DEBUG", "CLUSTERLINK", "KILL", "sideways", id);
+    HS_EXPECT_OK(c, "DEBUG", "CLUSTERLINK", "KILL", "ALL", id);
+    HS_EXPECT_OK(c, "DEBUG", "DROP-CLUSTER-PACKET-FILTER", "1");
+    HS_EXPECT_ERROR(c, "ERR value is not an integer or out of range", "DEBUG", "DROP-CLUSTER-PACKET-FILTER", "x");
+    HS_EXPECT_OK(c, "DEBUG", "DROP-CLUSTER-PACKET-FILTER", "-1");
+    redisFree(c);
+    hs_stop(srv);
+}
+END_TEST
+
 static Suite *cluster_state_suite(void) {
     Suite *s = suite_create("cluster-state");
     TCase *tc = hs_tcase(s, "cluster-state");
@@ -302,6 +324,7 @@ static Suite *cluster_state_suite(void) {
     tcase_add_test(tc, test_keys_of_others_slot_imported);
     tcase_add_test(tc, test_memory_usage_counts_slot_links);
     tcase_add_test(tc, test_announced_port_saved);
+    tcase_add_test(tc, test_debug_clusterlink);
     return s;
 }
 
