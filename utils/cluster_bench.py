@@ -168,6 +168,8 @@ def failover_run(server, args, workdir):
     try:
         c.wait_replicas_synced()
         victim = c.primaries()[0]
+        # The node asked may learn of the replica's role a moment later.
+        c.wait('a replica of :%d listed' % victim, lambda: c.replicas_of(victim), 30)
         replica = c.replicas_of(victim)[0]
         lo, hi = [n for n in c.nodes() if n['port'] == victim][0]['slots'][0]
         # Two keys of the victim's slots: one acknowledged before the kill,
