@@ -181,7 +181,10 @@ void repl_link_online(client *c, int wait_ack) {
     }
     l->state = RL_ONLINE;
     l->ack_time_ms = mstime();
-    if (wait_ack) l->stream_on_ack = 1;
+    /* A replica acks only once it loaded the RDB: when that ACK came before
+     * we reaped the child, waiting for the next one would hold the stream
+     * for up to a second while the replica already shows its link up. */
+    if (wait_ack && !l->acked_in_transfer) l->stream_on_ack = 1;
     else link_release_pending(c);
     log_notice("Synchronization with replica %s succeeded", repl_link_name(c));
 }
@@ -317,6 +320,7 @@ static void replconf_ack(client *c, int j) {
     struct repl_link *l = c->repl;
     if (off > l->ack_off) l->ack_off = off;
     l->ack_time_ms = mstime();
+    if (l->state == RL_WAIT_BGSAVE_END) l->acked_in_transfer = 1;
     if (l->state == RL_ONLINE && l->stream_on_ack) link_release_pending(c);
 }
 

@@ -42,6 +42,8 @@ struct repl_link {
     sds pending;               /* stream bytes after the RDB's point, until online */
     int stream_on_ack;         /* online after a socket transfer: the stream
                                 * starts at its first ACK */
+    int acked_in_transfer;     /* an ACK came before we saw the socket transfer
+                                * end: the replica has loaded the RDB already */
     /* disk transfer */
     int bulk_fd;               /* -1: none */
     off_t bulk_off, bulk_size;

@@ -66,6 +66,19 @@ def call(port, *args, timeout=CALL_TIMEOUT_S):
         c.close()
 
 
+def write_and_wait(port, replicas, timeout_ms, *args):
+    """One write then WAIT on the same connection: (the write's reply,
+    WAIT's count). WAIT counts the acks of its own connection's last write,
+    so a WAIT on a fresh connection answers at once and acknowledges
+    nothing."""
+    c = Conn(port)
+    try:
+        c.sock.settimeout(timeout_ms / 1000.0 + CALL_TIMEOUT_S)
+        return c.call(*args), c.call('WAIT', replicas, timeout_ms)
+    finally:
+        c.close()
+
+
 def cluster_info(port):
     out = {}
     for line in call(port, 'CLUSTER', 'INFO').splitlines():

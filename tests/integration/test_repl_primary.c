@@ -611,6 +611,53 @@ START_TEST(test_redis_replica_disk) {
 }
 END_TEST
 
+/* Waits until the replica says its link is up (no offset check). */
+static void wait_link_up(redisContext *replica) {
+    long long deadline = hs_now_ms() + SYNC_WAIT_MS;
+    for (;;) {
+        hs_buf link = hs_info_field(replica, "replication", "master_link_status");
+        int up = link.data && strcmp(link.data, "up") == 0;
+        hs_buf_free(&link);
+        if (up) return;
+        ck_assert_msg(hs_now_ms() < deadline, "the replica's link never came up");
+        hs_sleep_ms(5);
+    }
+}
+
+/* After a socket transfer the stream starts at the replica's first ACK,
+ * which it sends once loaded, often before the primary reaps its child:
+ * that ACK counts, so a write right after the link is up reaches the
+ * replica well before the next periodic ACK (a second later). */
+START_TEST(test_stream_starts_after_diskless_sync) {
+    hs_server *m = hs_start(HS_ARGS("--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"));
+    redisContext *cm = hs_connect(m);
+    char port[16];
+    snprintf(port, sizeof(port), "%d", m->port);
+    for (int round = 0; round < 2; round++) { /* a new replica: a full sync each */
+        hs_server *r = hs_start(NULL);
+        redisContext *cr = hs_connect(r);
+        HS_EXPECT_OK(cr, "REPLICAOF", "127.0.0.1", port);
+        wait_link_up(cr);
+        char val[16];
+        snprintf(val, sizeof(val), "v%d", round);
+        HS_EXPECT_OK(cm, "SET", "k", val);
+        long long t0 = hs_now_ms();
+        for (;;) {
+            redisReply *rep = hs_command(cr, HS_ARGS("GET", "k"));
+            int got = rep && rep->type == REDIS_REPLY_STRING && strcmp(rep->str, val) == 0;
+            freeReplyObject(rep);
+            if (got) break;
+            ck_assert_msg(hs_now_ms() - t0 < 600, "round %d: the write was not on the replica after 600 ms", round);
+            hs_sleep_ms(5);
+        }
+        redisFree(cr);
+        hs_stop(r);
+    }
+    redisFree(cm);
+    hs_stop(m);
+}
+END_TEST
+
 START_TEST(test_wait_and_noreplicas) {
     hs_server *m = hs_start(HS_ARGS("--repl-diskless-sync-delay", "0", "--min-replicas-to-write", "1"));
     redisContext *cm = hs_connect(m);
@@ -776,6 +823,7 @@ static Suite *repl_primary_suite(void) {
     tcase_add_test(tc, test_failover_pause_is_its_own);
     tcase_add_test(tc, test_diskless_max_replicas_share_child);
     tcase_add_test(tc, test_disk_child_joined);
+    tcase_add_test(tc, test_stream_starts_after_diskless_sync);
     tc = hs_tcase(s, "redis");
     tcase_add_test(tc, test_redis_replica_diskless);
     tcase_add_test(tc, test_redis_replica_disk);

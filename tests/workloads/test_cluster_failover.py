@@ -46,7 +46,10 @@ def failover(c, victim):
     rc = CL.client([p for p in c.alive_ports() if p != victim][0])
     for k in keys_in + keys_out:
         assert rc.set(k, 'before-' + k) is True
-    assert L.call(victim, 'WAIT', 1, 5000) == 1, victim
+    # WAIT covers the stream up to its own connection's last write: that
+    # write, after the ones above, makes it cover them all.
+    k = keys_in[0]
+    assert L.write_and_wait(victim, 1, 5000, 'SET', k, 'before-' + k) == ('OK', 1), victim
     load = CL.Load(replica, WORKERS, lambda w: keys_in[w::WORKERS] + keys_out[w::WORKERS], pause_s=0.005)
     for w in load.workers:        # they start from what was written above
         for k in w.keys:
