@@ -172,9 +172,7 @@ def failover_run(server, args, workdir):
     try:
         c.wait_replicas_synced()
         victim = c.primaries()[0]
-        # The view we ask may learn the replicas after their links are up.
-        c.wait('a replica of :%d in the cluster view' % victim, lambda: c.replicas_of(victim), 30)
-        replica = c.replicas_of(victim)[0]
+        replica = c.replica_of(victim)
         lo, hi = [n for n in c.nodes() if n['port'] == victim][0]['slots'][0]
         # Two keys of the victim's slots: one acknowledged before the kill,
         # one the promoted replica must accept.

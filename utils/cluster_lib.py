@@ -263,6 +263,13 @@ class Cluster:
         pid = [n['id'] for n in ns if n['port'] == primary_port][0]
         return [n['port'] for n in ns if n['master'] == pid]
 
+    def replica_of(self, primary_port, timeout=30):
+        """The first replica of a primary, waited for: the node asked may
+        list a replica a moment after its replication link is up."""
+        self.wait('a replica of :%d in the cluster view' % primary_port,
+                  lambda: self.replicas_of(primary_port), timeout)
+        return self.replicas_of(primary_port)[0]
+
     def owner_of_slot(self, slot, port=None):
         for n in self.nodes(port):
             if 'master' in n['flags'] and any(lo <= slot <= hi for lo, hi in n['slots']):

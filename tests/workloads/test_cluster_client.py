@@ -260,7 +260,7 @@ def test_readonly_replica_reads(ctx):
     key = 'replica-read'
     assert rc.set(key, 'v1') is True
     primary = c.owner_of_slot(L.key_slot(key))
-    replica = c.replicas_of(primary)[0]
+    replica = c.replica_of(primary)
     assert L.call(primary, 'WAIT', 1, 5000) == 1
     m = MOVED_RE.match(raw_error(replica, 'GET', key))
     assert m and int(m.group(2)) == primary, raw_error(replica, 'GET', key)

@@ -39,7 +39,7 @@ WORKERS = 4
 
 def failover(c, victim):
     """Writes keys on every primary, kills victim, checks the failover."""
-    replica = c.replicas_of(victim)[0]
+    replica = c.replica_of(victim)
     lo, hi = [n for n in c.nodes() if n['port'] == victim][0]['slots'][0]
     keys_in = L.slot_keys((lo, hi + 1), 40, prefix='fo')
     keys_out = [k for k in ('other:%d' % i for i in range(200)) if not lo <= L.key_slot(k) <= hi][:40]
@@ -108,7 +108,7 @@ def test_failover_mixed(ctx):
         c.wait_replicas_synced()
         # A minired primary with a Redis replica, then a Redis primary with a
         # minired replica (two of three primaries stay: still a majority).
-        pairs = [(p, c.replicas_of(p)[0]) for p in c.primaries()]
+        pairs = [(p, c.replica_of(p)) for p in c.primaries()]
         victims = [next((p for p, r in pairs if (c.kind_of(p), c.kind_of(r)) == kinds), None)
                    for kinds in (('server', 'redis'), ('redis', 'server'))]
         victims = [v for v in victims if v] or [pairs[0][0]]
