@@ -9,7 +9,8 @@
 #
 #   utils/cluster_setup.sh start  [options]  start the nodes, create the
 #                                            cluster, wait until every node
-#                                            says cluster_state:ok
+#                                            says cluster_state:ok and sees
+#                                            every replica as one
 #   utils/cluster_setup.sh status [options]  each node: port, pid, role,
 #                                            slots, cluster_state; then the
 #                                            slots and nodes one node sees
@@ -142,15 +143,18 @@ write_conf() { # role port
 node_up() { [ "$(ask "$1" ping)" = "PONG" ]; }
 cluster_enabled() { ask "$1" info cluster | grep -q '^cluster_enabled:1$'; }
 state_ok() { [ "$(info_field "$1" cluster_state)" = "ok" ]; }
-# Every node knows every other one and sees the whole cluster healthy (one
-# CLUSTER INFO per node: each redis-cli run costs a process start).
+# Every node knows every other one, sees the whole cluster healthy, and
+# sees every replica as one: a replica's new role reaches the others with
+# its next ping, a moment after redis-cli's CLUSTER REPLICATE.
 all_ok() {
-    local r info
+    local r info want_replicas
+    want_replicas=$((nodes - nodes / (replicas + 1)))
     for r in $roles; do
         info=$(ask "$(port_of "$r")" cluster info)
         echo "$info" | grep -q '^cluster_state:ok$' || return 1
         echo "$info" | grep -q "^cluster_known_nodes:$nodes\$" || return 1
         echo "$info" | grep -q '^cluster_slots_ok:16384$' || return 1
+        [ "$(ask "$(port_of "$r")" cluster nodes | awk '$3 ~ /slave/' | wc -l)" -eq "$want_replicas" ] || return 1
     done
 }
 
@@ -183,7 +187,7 @@ do_start() {
     # redis-cli colours its output even into a file.
     sed 's/\x1b\[[0-9;]*m//g' "$dir/create.log" | grep -q '^\[OK\] All 16384 slots covered' ||
         { cat "$dir/create.log" >&2; die "redis-cli --cluster create did not cover all slots"; }
-    wait_for "cluster_state:ok on every node" all_ok || return 1
+    wait_for "cluster_state:ok and every replica seen on every node" all_ok || return 1
     echo "cluster_setup: started in $dir"
     echo "cluster_setup: $nodes nodes on 127.0.0.1:$base..$((base + nodes - 1)) (bus +10000)," \
         "$replicas replica(s) per primary, node timeout $node_timeout ms"
