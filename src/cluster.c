@@ -40,13 +40,8 @@ cluster_state *cluster;
 #define CLUSTER_MAX_REJOIN_DELAY 5000
 #define CLUSTER_WRITABLE_DELAY 2000
 
-static dict_type nodes_type = {
-    .hash = dict_sds_hash,
-    .key_compare = dict_sds_compare,
-    .key_destructor = dict_sds_free,
-};
-
-static dict_type blacklist_type = {
+/* The node table and the blacklist: sds names owned by the dict. */
+static dict_type names_type = {
     .hash = dict_sds_hash,
     .key_compare = dict_sds_compare,
     .key_destructor = dict_sds_free,
@@ -563,7 +558,9 @@ static void node_to_clconf(const cluster_node *n, clconf_node *out, clconf_migra
     /* A replica is shown with its primary's epoch, as Redis prints it. */
     out->config_epoch =
         (!cluster_node_is_primary(n) && n->primary) ? n->primary->config_epoch : n->config_epoch;
-    out->connected = n->link != NULL || (n->flags & CLCONF_NODE_MYSELF);
+    /* A link still connecting (to a peer that may refuse it at once)
+     * counts as down, so a dead peer never flickers to "connected". */
+    out->connected = (n->link != NULL && !n->link->connecting) || (n->flags & CLCONF_NODE_MYSELF);
     memcpy(out->slots, n->slots, sizeof(out->slots));
     *migs = NULL;
     if (n != cluster->myself) return;
@@ -769,8 +766,8 @@ void cluster_init(void) {
     cluster = zcalloc(sizeof(*cluster));
     cluster->state = CLUSTER_FAIL;
     cluster->size = 1;
-    cluster->nodes = dict_create(&nodes_type);
-    cluster->blacklist = dict_create(&blacklist_type);
+    cluster->nodes = dict_create(&names_type);
+    cluster->blacklist = dict_create(&names_type);
     cluster->lock_fd = -1;
     if (load_config() == -1) {
         cluster->myself = cluster_node_create(NULL, CLCONF_NODE_MYSELF | CLCONF_NODE_MASTER);

@@ -210,12 +210,14 @@ sds cluster_route(client *c, const redis_command *cmd, int from_script) {
     /* The slot a script of this command may use starts afresh (Redis
      * resets it with each command). */
     c->cluster_slot = -1;
-    if (!cmd_has_keys(cmd) && !is_named(cmd, "exec")) return NULL;
+    /* Most commands have keys: the name is compared only for the rest. */
+    int is_exec = !cmd_has_keys(cmd) && is_named(cmd, "exec");
+    if (!cmd_has_keys(cmd) && !is_exec) return NULL;
     int slot;
     cluster_node *to = NULL;
     /* EXEC is judged by its own flags for the down check, by its queue's
      * for READONLY (as Redis). */
-    uint64_t flags = is_named(cmd, "exec") ? cmd->flags : cmd_effective_flags(c, cmd);
+    uint64_t flags = is_exec ? cmd->flags : cmd_effective_flags(c, cmd);
     enum route_verdict v = route_query(c, cmd, c->argv, c->argc, flags, &slot, &to);
     if (v == ROUTE_SERVE) {
         c->cluster_slot = slot;

@@ -148,6 +148,13 @@ extern redis_command testctl_commands[];   /* testctl.c: MINIRED (test controls)
 extern redis_command dump_commands[];      /* dump.c: DUMP, RESTORE */
 /* dump.c: RESTORE's handler, also RESTORE-ASKING's (migrate.c). */
 void restore_command(client *c);
+/* COMMAND DOCS' complexity of RESTORE, which RESTORE-ASKING (migrate.c)
+ * shares. */
+#define RESTORE_COMPLEXITY                                                                                  \
+    "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the " \
+    "number of Redis objects composing the value and M their average size. For small string values the "   \
+    "time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values "  \
+    "the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N))."
 extern redis_command evict_commands[];     /* evict.c */
 extern redis_command list_commands[];      /* t_list.c */
 extern redis_command hash_commands[];      /* t_hash.c */

@@ -199,9 +199,5 @@ redis_command dump_commands[] = {
      .acl = ACL_KEYSPACE | ACL_DANGEROUS, .first_key = 1, .last_key = 1, .key_step = 1,
      .ks_flags = KS_OW | KS_UPDATE, .group = "generic", .since = "2.6.0",
      .summary = "Create a key using the provided serialized value, previously obtained using DUMP.",
-     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where "
-                   "N is the number of Redis objects composing the value and M their average size. For small "
-                   "string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). "
-                   "However for sorted set values the complexity is O(N*M*log(N)) because inserting values into "
-                   "sorted sets is O(log(N))."},
+     .complexity = RESTORE_COMPLEXITY},
     {0}};

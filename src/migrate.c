@@ -483,9 +483,5 @@ redis_command migrate_commands[] = {
      .acl = ACL_KEYSPACE | ACL_DANGEROUS, .first_key = 1, .last_key = 1, .key_step = 1,
      .ks_flags = KS_OW | KS_UPDATE, .group = "server", .since = "3.0.0",
      .summary = "An internal command for migrating keys in a cluster",
-     .complexity = "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where "
-                   "N is the number of Redis objects composing the value and M their average size. For small "
-                   "string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). "
-                   "However for sorted set values the complexity is O(N*M*log(N)) because inserting values into "
-                   "sorted sets is O(log(N))."},
+     .complexity = RESTORE_COMPLEXITY},
     {0}};
